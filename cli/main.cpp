@@ -1,0 +1,21 @@
+// swarm: a distributed load generator. main() only wires subcommands.
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"swarm: a distributed load generator (scenarios of virtual users, at native speed)"};
+    app.set_version_flag("--version", std::string("swarm ") + SWARM_VERSION);
+    app.require_subcommand(1);
+
+    swarm::cli::command_runner run;
+    swarm::cli::add_check_command(app, run);
+    swarm::cli::add_target_command(app, run);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
+    }
+    return run ? run() : 2;
+}

@@ -1,0 +1,28 @@
+# Every dependency comes from Debian 12 packages installed by scripts/install-deps.
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(cppzmq REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(GTest REQUIRED)
+
+# msgpack-cxx: header-only, unpacked from Debian's package into the build tree
+# (its -dev package would pull in Boost 1.74); see scripts/install-deps.
+find_path(MSGPACK_INCLUDE_DIR msgpack.hpp
+    PATHS ${PROJECT_SOURCE_DIR}/build/_deps/msgpack-cxx/usr/include NO_DEFAULT_PATH)
+if(NOT MSGPACK_INCLUDE_DIR)
+    message(FATAL_ERROR "msgpack-cxx not found: run scripts/install-deps (or `make deps`)")
+endif()
+add_library(swarm_msgpack INTERFACE)
+target_include_directories(swarm_msgpack SYSTEM INTERFACE ${MSGPACK_INCLUDE_DIR})
+target_compile_definitions(swarm_msgpack INTERFACE MSGPACK_NO_BOOST)
+
+# Boost.Asio/Beast settings shared by every target that includes them.
+add_library(swarm_boost INTERFACE)
+target_link_libraries(swarm_boost INTERFACE Boost::headers Boost::json Boost::url Threads::Threads)
+target_compile_definitions(swarm_boost INTERFACE
+    BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS)

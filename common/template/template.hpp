@@ -1,0 +1,125 @@
+#pragma once
+// Template strings ("user{{ user_id }}@example.com") and expressions
+// (`if: "{{ last.status == 401 }}"`), compiled once at scenario load and
+// evaluated per request by the worker.
+//
+// A compiled template is immutable and shared read-only by every user of a
+// worker; all per-user state comes in through `environment`.
+//
+// The expression language:
+//   literals      "text" 'text' 123 true false
+//   names         user_id worker_id iteration last.status last.body
+//                 a variable (from vars, let or extract), a field of a record
+//                 variable (account.email)
+//   functions     random(ds) next(ds) rand_int(a, b) rand_str(n) uuid() now_ms()
+//                 len(s) prefix(s, n) substr(s, a, b) urlencode(s) env("NAME")
+//   operators     + - (integers)  == != < <= > >=  contains  && || !  ( )
+//                 (precedence, lowest first: || && comparisons/contains + - unary)
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/template/value.hpp"
+
+namespace swarm::tmpl {
+
+struct node;  // expression tree, private to the implementation
+
+// Everything an expression may read or change at evaluation time: one per
+// virtual user. Lives on the user's thread; never shared.
+class environment {
+public:
+    virtual ~environment() = default;
+    // A user variable, or nullptr when it has not been set (yet).
+    virtual const value* variable(std::string_view name) const = 0;
+    virtual std::int64_t user_id() const = 0;
+    virtual std::int64_t worker_id() const = 0;
+    virtual std::int64_t iteration() const = 0;  // tasks this user has run so far
+    virtual int last_status() const = 0;          // status of the previous response, 0 if none
+    virtual std::string_view last_body() const = 0;
+    virtual std::mt19937_64& rng() = 0;           // the user's own seeded generator
+    // Position for next(ds): each call returns the following item, wrapping around.
+    virtual std::size_t next_index(const data_set& ds) = 0;
+};
+
+// What the compiler may know statically.
+struct symbols {
+    // True when `name` is a user variable declared somewhere in the user class
+    // (vars, let, extract). Unknown names are compile errors.
+    std::function<bool(std::string_view name)> is_variable;
+    // The scenario's data sets (name lookup for random/next and errors).
+    std::vector<std::shared_ptr<const data_set>> data_sets;
+};
+
+// A compile error: `offset` is the byte offset into the source text, so the
+// scenario loader can turn it into line:column.
+struct error {
+    std::size_t offset = 0;
+    std::string message;
+};
+
+class expression {
+public:
+    expression() = default;
+    value evaluate(environment& env) const;
+    const std::string& source() const { return source_; }
+
+private:
+    friend struct compiler;
+    std::shared_ptr<const node> root_;
+    std::string source_;
+};
+
+// Literal text with {{ expression }} segments. A template without any
+// segment is static: it renders to its text without an environment.
+class template_string {
+public:
+    template_string() = default;
+    bool is_static() const { return segments_.empty() || (segments_.size() == 1 && !segments_[0].expr); }
+    // The text of a static template.
+    const std::string& static_text() const;
+    // Appends the rendering to `out`.
+    void render(environment& env, std::string& out) const;
+    std::string render(environment& env) const;
+    // A template that is exactly one "{{ expr }}" yields the expression's value
+    // unchanged (so a record survives `let: {account: "{{ random(accounts) }}"}`);
+    // any other template yields its rendering as a string.
+    value evaluate(environment& env) const;
+    const std::string& source() const { return source_; }
+
+private:
+    friend struct compiler;
+    struct segment {
+        std::string text;                  // literal text, when expr is null
+        std::shared_ptr<const node> expr;  // otherwise the expression
+    };
+    std::vector<segment> segments_;
+    std::string source_;
+};
+
+template <typename T>
+struct compiled {
+    std::optional<T> result;    // set when errors is empty
+    std::vector<error> errors;  // every problem found, in source order
+};
+
+// Text with optional {{ }} segments. "{{" without "}}" is an error; so are an
+// unknown function (with the closest name suggested), a wrong argument count,
+// an undefined variable and an unknown data set.
+compiled<template_string> compile_template(std::string_view source, const symbols& syms);
+
+// A bare expression ("last.status == 401") or one wrapped in {{ }} as a whole.
+compiled<expression> compile_expression(std::string_view source, const symbols& syms);
+
+// The variable names a template or expression source mentions (first path
+// component only), for the scenario loader's checks. Best effort on bad input.
+std::vector<std::string> referenced_names(std::string_view source);
+
+}  // namespace swarm::tmpl

@@ -1,0 +1,1 @@
+#include "common/template/value.hpp"
