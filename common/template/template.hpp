@@ -15,6 +15,25 @@
 //                 len(s) prefix(s, n) substr(s, a, b) urlencode(s) env("NAME")
 //   operators     + - (integers)  == != < <= > >=  contains  && || !  ( )
 //                 (precedence, lowest first: || && comparisons/contains + - unary)
+//
+// Details:
+//   strings       escapes \" \' \\ \n \t; "{{ '{{' }}" writes literal braces.
+//   integer-like  an integer, or a string that is exactly a decimal integer ("42").
+//   + -           integer arithmetic when both sides are integer-like, wrapping
+//                 on overflow; otherwise `+` concatenates the text of both sides
+//                 ("id-" + 7 is "id-7") and `-` counts a non-integer side as 0.
+//   comparisons   numeric when both sides are integer-like, else byte-wise on text.
+//   && || !       on truthy(); && and || skip their right side when they can and
+//                 yield a boolean.
+//   names         the builtins (user_id worker_id iteration last) win over a
+//                 variable of the same name; a field of an unset or non-record
+//                 variable, or a missing field, is "no value".
+//   functions     rand_int(a, b) accepts a > b; prefix/substr count bytes and
+//                 clamp to the text; rand_str is capped at 1 MiB; random/next
+//                 of an empty data set give "no value"; non-integer arguments
+//                 where an integer is expected count as 0.
+//   limits        nesting deeper than 64 (parentheses, calls, unary operators)
+//                 or operator chains longer than 128 are compile errors.
 
 #include <cstddef>
 #include <cstdint>
@@ -83,7 +102,7 @@ class template_string {
 public:
     template_string() = default;
     bool is_static() const { return segments_.empty() || (segments_.size() == 1 && !segments_[0].expr); }
-    // The text of a static template.
+    // The text of a static template (for any other template, its source).
     const std::string& static_text() const;
     // Appends the rendering to `out`.
     void render(environment& env, std::string& out) const;
@@ -119,7 +138,11 @@ compiled<template_string> compile_template(std::string_view source, const symbol
 compiled<expression> compile_expression(std::string_view source, const symbols& syms);
 
 // The variable names a template or expression source mentions (first path
-// component only), for the scenario loader's checks. Best effort on bad input.
+// component only, each once, in order of appearance), for the scenario
+// loader's checks. Builtins, function names and the data-set argument of
+// random/next are not variables and are left out. A source without "{{" is
+// read as a bare expression only when it parses as one, so plain text such as
+// "application/json" mentions nothing. Best effort on bad input.
 std::vector<std::string> referenced_names(std::string_view source);
 
 }  // namespace swarm::tmpl

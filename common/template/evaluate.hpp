@@ -1,0 +1,41 @@
+#pragma once
+// Evaluation of a compiled expression tree against one user's environment.
+// Private to common/template/. Never throws on any tree the parser builds:
+// integer arithmetic wraps, and every conversion has a defined result.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/template/node.hpp"
+#include "common/template/template.hpp"
+
+namespace swarm::tmpl {
+
+value evaluate_node(const node& n, environment& env);
+
+// The node's value without copying when it already exists somewhere (a
+// literal, a variable, a data-set item); otherwise computed into `scratch`.
+// The reference is valid until `scratch` or the user's variables change.
+const value& evaluate_ref(const node& n, environment& env, value& scratch);
+
+// Appends the node's text to `out`, avoiding a temporary where the value is
+// text already.
+void append_node(const node& n, environment& env, std::string& out);
+
+// An integer, or a string that is exactly a decimal integer ("-12"); nullopt
+// for anything else.
+std::optional<std::int64_t> integer_of(const value& v);
+inline std::int64_t integer_or_zero(const value& v) {
+    return integer_of(v).value_or(0);
+}
+
+// Storage for the text of a value that is not a string already.
+struct text_scratch {
+    char digits_[24];
+    std::string other_;
+};
+std::string_view text_of(const value& v, text_scratch& scratch);
+
+}  // namespace swarm::tmpl

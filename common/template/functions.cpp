@@ -1,0 +1,198 @@
+// The builtin functions. Arguments are evaluated left to right; integer
+// arguments that are not integer-like count as 0; every size is clamped, so
+// no argument can make a function throw or allocate without bound.
+
+#include "common/template/functions.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <random>
+
+#include "common/template/evaluate.hpp"
+
+namespace swarm::tmpl {
+
+namespace {
+
+constexpr function_info function_table[] = {
+    {"random", function_id::random, 1, true},      {"next", function_id::next, 1, true},
+    {"rand_int", function_id::rand_int, 2, false}, {"rand_str", function_id::rand_str, 1, false},
+    {"uuid", function_id::uuid, 0, false},         {"now_ms", function_id::now_ms, 0, false},
+    {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
+    {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
+    {"env", function_id::env, 1, false},
+};
+
+// rand_str(n) is capped so a scenario cannot ask a user for gigabytes.
+constexpr std::int64_t max_rand_str = std::int64_t{1} << 20;
+
+std::int64_t integer_argument(const node& call, std::size_t i, environment& env) {
+    value scratch;
+    return integer_or_zero(evaluate_ref(call.args_[i], env, scratch));
+}
+
+// The byte count that fits between 0 and `limit`.
+std::size_t clamp_count(std::int64_t n, std::size_t limit) {
+    if (n <= 0) return 0;
+    return static_cast<std::uint64_t>(n) < limit ? static_cast<std::size_t>(n) : limit;
+}
+
+void append_rand_str(std::string& out, std::int64_t requested, std::mt19937_64& rng) {
+    static constexpr std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::size_t n = clamp_count(requested, max_rand_str);
+    out.reserve(out.size() + n);
+    // Ten 6-bit draws per 64-bit number; values 62 and 63 are rejected so
+    // every character is equally likely.
+    while (n > 0) {
+        std::uint64_t bits = rng();
+        for (int i = 0; i < 10 && n > 0; ++i, bits >>= 6) {
+            auto index = static_cast<std::size_t>(bits & 63);
+            if (index >= alphabet.size()) continue;
+            out += alphabet[index];
+            --n;
+        }
+    }
+}
+
+void append_uuid(std::string& out, std::mt19937_64& rng) {
+    std::array<unsigned char, 16> bytes{};
+    std::uint64_t halves[2] = {rng(), rng()};
+    for (std::size_t i = 0; i < 16; ++i) {
+        bytes[i] = static_cast<unsigned char>(halves[i / 8] >> (8 * (i % 8)));
+    }
+    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
+    bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[bytes[i] >> 4];
+        out += hex[bytes[i] & 15];
+    }
+}
+
+void append_urlencoded(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (char c : text) {
+        bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+        if (unreserved) {
+            out += c;
+            continue;
+        }
+        auto byte = static_cast<unsigned char>(c);
+        out += '%';
+        out += hex[byte >> 4];
+        out += hex[byte & 15];
+    }
+}
+
+// prefix(s, n) and substr(s, a, b): byte positions, clamped to the text.
+void append_slice(std::string& out, std::string_view text, std::int64_t start,
+                  std::int64_t length) {
+    std::size_t from = clamp_count(start, text.size());
+    std::size_t count = clamp_count(length, text.size() - from);
+    out.append(text.substr(from, count));
+}
+
+void append_env(std::string& out, std::string_view name) {
+    // getenv needs a terminated string; a name with a NUL byte names nothing.
+    if (name.find('\0') != std::string_view::npos) return;
+    if (const char* v = std::getenv(std::string(name).c_str())) out += v;
+}
+
+const value& pick(const node& call, std::size_t index, value& scratch) {
+    const auto& items = call.data_->items;
+    if (items.empty()) {
+        scratch = value();
+        return scratch;
+    }
+    return items[index % items.size()];
+}
+
+}  // namespace
+
+std::span<const function_info> all_functions() {
+    return function_table;
+}
+
+const function_info* find_function(std::string_view name) {
+    for (const auto& f : function_table) {
+        if (f.name_ == name) return &f;
+    }
+    return nullptr;
+}
+
+bool append_function(const node& call, environment& env, std::string& out) {
+    value scratch;
+    text_scratch text;
+    switch (call.fn_) {
+        case function_id::rand_str:
+            append_rand_str(out, integer_argument(call, 0, env), env.rng());
+            return true;
+        case function_id::uuid:
+            append_uuid(out, env.rng());
+            return true;
+        case function_id::prefix: {
+            std::string_view s = text_of(evaluate_ref(call.args_[0], env, scratch), text);
+            append_slice(out, s, 0, integer_argument(call, 1, env));
+            return true;
+        }
+        case function_id::substr: {
+            std::string_view s = text_of(evaluate_ref(call.args_[0], env, scratch), text);
+            std::int64_t start = integer_argument(call, 1, env);
+            append_slice(out, s, start, integer_argument(call, 2, env));
+            return true;
+        }
+        case function_id::urlencode:
+            append_urlencoded(out, text_of(evaluate_ref(call.args_[0], env, scratch), text));
+            return true;
+        case function_id::env:
+            append_env(out, text_of(evaluate_ref(call.args_[0], env, scratch), text));
+            return true;
+        default:
+            return false;
+    }
+}
+
+const value& call_function(const node& call, environment& env, value& scratch) {
+    switch (call.fn_) {
+        case function_id::random: {
+            if (call.data_->items.empty()) return pick(call, 0, scratch);
+            std::uniform_int_distribution<std::size_t> index(0, call.data_->items.size() - 1);
+            return pick(call, index(env.rng()), scratch);
+        }
+        case function_id::next:
+            return pick(call, env.next_index(*call.data_), scratch);
+        case function_id::rand_int: {
+            std::int64_t a = integer_argument(call, 0, env);
+            std::int64_t b = integer_argument(call, 1, env);
+            std::uniform_int_distribution<std::int64_t> range(std::min(a, b), std::max(a, b));
+            scratch = range(env.rng());
+            return scratch;
+        }
+        case function_id::now_ms: {
+            auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+            scratch = static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
+            return scratch;
+        }
+        case function_id::len: {
+            text_scratch text;
+            value arg;
+            scratch = static_cast<std::int64_t>(
+                text_of(evaluate_ref(call.args_[0], env, arg), text).size());
+            return scratch;
+        }
+        default: {
+            std::string out;
+            append_function(call, env, out);
+            scratch = std::move(out);
+            return scratch;
+        }
+    }
+}
+
+}  // namespace swarm::tmpl
