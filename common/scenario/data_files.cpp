@@ -1,0 +1,206 @@
+#include "common/scenario/data_files.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/scenario/load_context.hpp"
+
+namespace swarm::scenario {
+
+bool read_text_file(const std::string& path, std::size_t limit, std::string& out,
+                    const std::function<void(const std::string&)>& on_error) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        on_error("cannot read '" + path + "': " + ec.message());
+        return false;
+    }
+    if (size > limit) {
+        on_error("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
+                 std::to_string(limit));
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        on_error("cannot open '" + path + "'");
+        return false;
+    }
+    out.assign(static_cast<std::size_t>(size), '\0');
+    in.read(out.data(), static_cast<std::streamsize>(size));
+    out.resize(static_cast<std::size_t>(in.gcount()));
+    return true;
+}
+
+std::string resolve_relative(const std::string& scenario_path, const std::string& file) {
+    const std::filesystem::path p(file);
+    if (p.is_absolute()) return file;
+    return (std::filesystem::path(scenario_path).parent_path() / p).lexically_normal().string();
+}
+
+data_format format_for(std::string_view file_name) {
+    return file_name.size() >= 4 && file_name.substr(file_name.size() - 4) == ".csv" ? data_format::csv
+                                                                                    : data_format::lines;
+}
+
+namespace {
+
+std::optional<tmpl::data_set> parse_lines(std::string name, std::string_view content) {
+    tmpl::data_set ds{std::move(name), {}};
+    while (!content.empty()) {
+        auto end = content.find('\n');
+        auto line = content.substr(0, end);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) ds.items.emplace_back(std::string(line));
+        if (end == std::string_view::npos) break;
+        content.remove_prefix(end + 1);
+    }
+    return ds;
+}
+
+// Splits CSV text into rows of fields (RFC 4180). Returns false on an
+// unterminated quote and sets `line` to where it started.
+bool split_csv(std::string_view text, std::vector<std::vector<std::string>>& rows, int& line) {
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false, field_started = false;
+    int current_line = 1, quote_line = 0;
+    auto end_field = [&] {
+        row.push_back(std::move(field));
+        field.clear();
+        field_started = false;
+    };
+    auto end_row = [&] {
+        end_field();
+        if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));  // skip blank lines
+        row.clear();
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                if (c == '\n') ++current_line;
+                field += c;
+            }
+        } else if (c == '"' && !field_started) {
+            quoted = field_started = true;
+            quote_line = current_line;
+        } else if (c == ',') {
+            end_field();
+        } else if (c == '\n') {
+            end_row();
+            ++current_line;
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            continue;
+        } else {
+            field += c;
+            field_started = true;
+        }
+    }
+    if (quoted) {
+        line = quote_line;
+        return false;
+    }
+    if (field_started || !row.empty()) end_row();
+    return true;
+}
+
+std::optional<tmpl::data_set> parse_csv(std::string name, std::string_view content, std::string& error) {
+    std::vector<std::vector<std::string>> rows;
+    int bad_line = 0;
+    if (!split_csv(content, rows, bad_line)) {
+        error = "line " + std::to_string(bad_line) + ": unterminated quoted field";
+        return std::nullopt;
+    }
+    if (rows.empty()) {
+        error = "no header row";
+        return std::nullopt;
+    }
+    const auto& header = rows[0];
+    tmpl::data_set ds{std::move(name), {}};
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        if (rows[r].size() > header.size()) {
+            error = "row " + std::to_string(r + 1) + ": " + std::to_string(rows[r].size()) +
+                    " fields, the header has " + std::to_string(header.size());
+            return std::nullopt;
+        }
+        auto rec = std::make_shared<tmpl::record>();
+        for (std::size_t f = 0; f < header.size(); ++f) {
+            rec->fields.emplace_back(header[f], f < rows[r].size() ? std::move(rows[r][f]) : std::string());
+        }
+        ds.items.emplace_back(tmpl::record_ptr(std::move(rec)));
+    }
+    return ds;
+}
+
+}  // namespace
+
+std::optional<tmpl::data_set> parse_data_set(std::string name, std::string_view content,
+                                             data_format format, std::string& error) {
+    if (format == data_format::csv) return parse_csv(std::move(name), content, error);
+    return parse_lines(std::move(name), content);
+}
+
+namespace detail {
+
+// `data: {name: {file: path, format: lines|csv} | {items: [..]}}`
+void load_data(load_context& ctx, const YAML::Node& data) {
+    if (!ctx.expect_map(data, "data", "a map of data sets by name")) return;
+    for (const auto& kv : data) {
+        if (!kv.first.IsScalar()) continue;
+        const auto& name = kv.first.Scalar();
+        const auto path = join_path("data", name);
+        const auto& spec = kv.second;
+        if (!ctx.expect_map(spec, path, "{file: NAME} or {items: [...]}")) continue;
+        ctx.check_keys(spec, path, {"file", "format", "items"});
+        std::optional<tmpl::data_set> ds;
+        if (spec["items"]) {
+            if (!ctx.expect_sequence(spec["items"], join_path(path, "items"))) continue;
+            ds = tmpl::data_set{name, {}};
+            for (const auto& item : spec["items"]) {
+                if (auto s = ctx.string(item, join_path(path, "items"))) ds->items.emplace_back(*s);
+            }
+        } else if (spec["file"]) {
+            auto file = ctx.string(spec["file"], join_path(path, "file"));
+            if (!file) continue;
+            auto format = format_for(*file);
+            if (spec["format"]) {
+                auto f = ctx.string(spec["format"], join_path(path, "format"));
+                if (f && *f == "csv") {
+                    format = data_format::csv;
+                } else if (f && *f == "lines") {
+                    format = data_format::lines;
+                } else if (f) {
+                    ctx.error(spec["format"], join_path(path, "format"), "expected 'lines' or 'csv', got '" + *f + "'");
+                }
+            }
+            const auto& files = ctx.source().files;
+            auto it = std::find_if(files.begin(), files.end(), [&](auto& f) { return f.first == *file; });
+            if (it == files.end()) {
+                ctx.error(spec["file"], join_path(path, "file"), "data file '" + *file + "' not found");
+                continue;
+            }
+            std::string error;
+            ds = parse_data_set(name, it->second, format, error);
+            if (!ds) {
+                ctx.error(spec["file"], join_path(path, "file"), "'" + *file + "': " + error);
+                continue;
+            }
+        } else {
+            ctx.error(spec, path, "a data set needs `file:` or `items:`");
+            continue;
+        }
+        if (ds && ds->items.empty()) {
+            ctx.error(spec, path, "data set '" + name + "' is empty");
+            continue;
+        }
+        if (ds) ctx.data_sets().push_back(std::make_shared<const tmpl::data_set>(std::move(*ds)));
+    }
+}
+
+}  // namespace detail
+}  // namespace swarm::scenario

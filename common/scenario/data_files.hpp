@@ -1,0 +1,33 @@
+#pragma once
+// Data sets for templates: a .txt file is one item per line, a .csv file is
+// one record per row with the header row naming the fields.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/template/value.hpp"
+
+namespace swarm::scenario {
+
+// Reads a whole file if it is at most `limit` bytes; otherwise reports why not.
+bool read_text_file(const std::string& path, std::size_t limit, std::string& out,
+                    const std::function<void(const std::string&)>& on_error);
+
+// `file` relative to the folder of `scenario_path` (absolute paths kept).
+std::string resolve_relative(const std::string& scenario_path, const std::string& file);
+
+enum class data_format { lines, csv };
+
+// Guesses the format from the file name: ".csv" is csv, anything else lines.
+data_format format_for(std::string_view file_name);
+
+// Lines: trailing \r stripped, empty lines skipped.
+// CSV: RFC 4180 quoting ("a ""b""", embedded commas and newlines), header
+// required, short rows padded with "", long rows an error.
+// Returns nullopt and sets `error` ("line 7: 4 fields, header has 3") on bad input.
+std::optional<tmpl::data_set> parse_data_set(std::string name, std::string_view content,
+                                             data_format format, std::string& error);
+
+}  // namespace swarm::scenario

@@ -1,0 +1,40 @@
+#pragma once
+// A small JSONPath subset for `check.json` and `extract.json`:
+//   $            the document
+//   .name        a member           ['name']  a member with any characters
+//   [3]          an array element   [-1]      counted from the end
+// Parsed once at load; resolved per response without allocating.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boost::json {
+class value;
+}
+
+namespace swarm::scenario {
+
+class json_path {
+public:
+    struct segment {
+        std::string member;        // when !is_index
+        std::int64_t index = 0;    // when is_index
+        bool is_index = false;
+    };
+
+    // nullopt with `error` set ("expected ']' at offset 7") on bad syntax.
+    static std::optional<json_path> parse(std::string_view text, std::string& error);
+
+    // The value at this path, or nullptr when any step does not resolve.
+    const boost::json::value* find(const boost::json::value& doc) const;
+
+    const std::vector<segment>& segments() const { return segments_; }
+
+private:
+    std::vector<segment> segments_;
+};
+
+}  // namespace swarm::scenario

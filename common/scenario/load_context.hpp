@@ -1,0 +1,101 @@
+#pragma once
+// Private to the scenario loader: the state of one compile() and the helpers
+// that read typed values from YAML nodes while collecting every error.
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/scenario/loader.hpp"
+
+namespace swarm::scenario::detail {
+
+class load_context {
+public:
+    load_context(const bundle& b, const compile_options& opts) : bundle_(b), options_(opts) {}
+
+    const bundle& source() const { return bundle_; }
+    const compile_options& options() const { return options_; }
+    std::vector<diagnostic>& errors() { return errors_; }
+
+    void error(const YAML::Node& at, const std::string& path, std::string message);
+    void error_at(const YAML::Mark& mark, const std::string& path, std::string message);
+
+    // Each returns false (after reporting) when the node has the wrong shape.
+    bool expect_map(const YAML::Node& n, const std::string& path, std::string_view what = "a map");
+    bool expect_sequence(const YAML::Node& n, const std::string& path);
+    bool expect_scalar(const YAML::Node& n, const std::string& path, std::string_view what);
+
+    // Reports unknown keys, with the closest allowed one (duplicate_keys.hpp finds repeats).
+    void check_keys(const YAML::Node& map, const std::string& path,
+                    std::initializer_list<std::string_view> allowed);
+
+    std::optional<std::string> string(const YAML::Node& n, const std::string& path);
+    std::optional<double> positive_number(const YAML::Node& n, const std::string& path);
+    std::optional<std::int64_t> integer(const YAML::Node& n, const std::string& path,
+                                        std::int64_t min, std::int64_t max);
+    std::optional<bool> boolean(const YAML::Node& n, const std::string& path);
+    std::optional<duration> time(const YAML::Node& n, const std::string& path);
+    regex_ptr regex(const YAML::Node& n, const std::string& path);
+
+    // Templates are compiled against the current user class's names.
+    std::optional<tmpl::template_string> templ(const YAML::Node& n, const std::string& path);
+    std::optional<tmpl::expression> expression(const YAML::Node& n, const std::string& path);
+    named_templates templates_map(const YAML::Node& n, const std::string& path);
+
+    // The names the current user class may use in templates.
+    void begin_user_class(std::set<std::string, std::less<>> variables);
+    tmpl::symbols& symbols() { return symbols_; }
+
+    std::vector<std::shared_ptr<const tmpl::data_set>>& data_sets() { return symbols_.data_sets; }
+
+private:
+    void report_template_errors(const YAML::Node& n, const std::string& path,
+                                const std::vector<tmpl::error>& errs);
+
+    const bundle& bundle_;
+    const compile_options& options_;
+    std::vector<diagnostic> errors_;
+    std::set<std::string, std::less<>> variables_;
+    tmpl::symbols symbols_;
+};
+
+// "a.b" + "c" → "a.b.c"; keys that are not identifiers are quoted.
+std::string join_path(const std::string& parent, std::string_view key);
+std::string index_path(const std::string& parent, std::size_t index);
+
+// 1-based source location of a node (0:0 when yaml-cpp has none).
+source_location location_of(const YAML::Node& n);
+
+// Each compiles one part of the scenario into `out`, reporting into ctx.
+void load_data(load_context& ctx, const YAML::Node& data);
+void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
+                     const std::string& path, user_class& out);
+// Where steps are: how deep (bounded by max_nesting) and whether inside a
+// nested task set (where `interrupt` is allowed).
+struct scope {
+    int depth = 0;
+    bool nested = false;
+    scope deeper() const { return {depth + 1, nested}; }
+};
+step_list load_steps(load_context& ctx, const YAML::Node& n, const std::string& path, scope where);
+void load_task_set_body(load_context& ctx, const YAML::Node& tasks, const std::string& path, scope where,
+                        task_set& out);
+// Request keys other than the method; `extra` are keys the caller handles
+// (a task's weight and let when the request is written inline).
+void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  std::initializer_list<std::string_view> extra, request_step& out);
+void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path, checks& out);
+void load_extract(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  std::vector<extraction>& out);
+
+// The HTTP method a request map uses, if it has exactly one method key.
+inline constexpr std::string_view method_keys[] = {"get",    "post", "put",    "patch",
+                                                   "delete", "head", "options"};
+
+}  // namespace swarm::scenario::detail

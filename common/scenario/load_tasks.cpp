@@ -1,0 +1,270 @@
+// User classes, task sets, tasks and steps.
+#include <algorithm>
+#include <set>
+
+#include "common/scenario/load_context.hpp"
+#include "common/suggest.hpp"
+
+namespace swarm::scenario::detail {
+namespace {
+
+// Every name a user class declares as a variable (vars, let, extract), anywhere
+// in it, so templates can refer to a variable set by an earlier step.
+void collect_variables(const YAML::Node& n, std::set<std::string, std::less<>>& out, int depth) {
+    if (depth > max_nesting * 4) return;
+    if (n.IsSequence()) {
+        for (const auto& item : n) collect_variables(item, out, depth + 1);
+        return;
+    }
+    if (!n.IsMap()) return;
+    for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) continue;
+        const auto& key = kv.first.Scalar();
+        if ((key == "vars" || key == "let" || key == "extract") && kv.second.IsMap()) {
+            for (const auto& var : kv.second) {
+                if (var.first.IsScalar()) out.insert(var.first.Scalar());
+            }
+        }
+        if (key != "json" && key != "form" && key != "headers" && key != "query") {
+            collect_variables(kv.second, out, depth + 1);
+        }
+    }
+}
+
+wait_spec load_wait(load_context& ctx, const YAML::Node& n, const std::string& path) {
+    wait_spec w;
+    if (n.IsScalar()) {  // `wait: 2s` is shorthand for constant
+        if (auto t = ctx.time(n, path)) {
+            w.how = t->count() == 0 ? wait_spec::kind::none : wait_spec::kind::constant;
+            w.min = w.max = *t;
+        }
+        return w;
+    }
+    if (!ctx.expect_map(n, path, "{between: [min, max]}, {constant: t}, {pacing: t} or {throughput: n}")) return w;
+    ctx.check_keys(n, path, {"between", "constant", "pacing", "throughput"});
+    if (n.size() != 1) {
+        ctx.error(n, path, "a wait has exactly one of between, constant, pacing, throughput");
+        return w;
+    }
+    const auto entry = *n.begin();  // yaml-cpp iterators yield temporaries: keep a copy
+    const auto key = entry.first.Scalar();
+    const YAML::Node v = entry.second;
+    const auto sub = join_path(path, key);
+    if (key == "between") {
+        if (!v.IsSequence() || v.size() != 2) {
+            ctx.error(v, sub, "expected [min, max]");
+            return w;
+        }
+        auto lo = ctx.time(v[0], sub), hi = ctx.time(v[1], sub);
+        if (lo && hi && *lo > *hi) {
+            ctx.error(v, sub, "min " + v[0].Scalar() + " is greater than max " + v[1].Scalar());
+        } else if (lo && hi) {
+            w = {wait_spec::kind::between, *lo, *hi, 0};
+        }
+    } else if (key == "constant" || key == "pacing") {
+        if (auto t = ctx.time(v, sub)) {
+            w = {key == "constant" ? wait_spec::kind::constant : wait_spec::kind::pacing, *t, *t, 0};
+        }
+    } else if (key == "throughput") {
+        if (auto n_per_s = ctx.positive_number(v, sub)) w = {wait_spec::kind::throughput, {}, {}, *n_per_s};
+    }
+    return w;
+}
+
+void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, const std::string& path,
+               scope where, task& out);
+
+void finish_weights(task_set& set) {
+    double sum = 0;
+    set.cumulative_weights.clear();
+    for (const auto& t : set.tasks) {
+        sum += t.weight;
+        set.cumulative_weights.push_back(sum);
+    }
+}
+
+}  // namespace
+
+void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
+                     const std::string& path, user_class& out) {
+    out.name = name;
+    out.where = location_of(n);
+    if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
+    ctx.check_keys(n, path, {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop",
+                             "tasks", "insecure"});
+    std::set<std::string, std::less<>> variables;
+    collect_variables(n, variables, 0);
+    ctx.begin_user_class(std::move(variables));
+
+    if (n["weight"]) out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
+    if (n["fixed_count"]) {
+        out.fixed_count = ctx.integer(n["fixed_count"], join_path(path, "fixed_count"), 0, 100'000'000);
+    }
+    if (n["host"]) out.host = ctx.string(n["host"], join_path(path, "host")).value_or("");
+    if (n["insecure"]) out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
+    if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
+    if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
+    const scope root{1, false};
+    if (n["on_start"]) out.root.on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), root);
+    if (n["on_stop"]) out.root.on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), root);
+    if (!n["tasks"]) {
+        ctx.error(n, path, "a user class needs `tasks:`");
+        return;
+    }
+    load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), root, out.root);
+}
+
+void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
+                        task_set& out) {
+    if (!ctx.expect_map(n, path, "a map of tasks by name")) return;
+    if (n.size() == 0) ctx.error(n, path, "needs at least one task");
+    for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) {
+            ctx.error(kv.first, path, "task names must be plain text");
+            continue;
+        }
+        task t;
+        load_task(ctx, kv.first.Scalar(), kv.second, join_path(path, kv.first.Scalar()), where, t);
+        out.tasks.push_back(std::move(t));
+    }
+    finish_weights(out);
+}
+
+namespace {
+
+bool has_method_key(const YAML::Node& n) {
+    return std::any_of(std::begin(method_keys), std::end(method_keys),
+                       [&](std::string_view m) { return static_cast<bool>(n[std::string(m)]); });
+}
+
+void load_nested_set(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
+                     task& out) {
+    auto set = std::make_shared<task_set>();
+    const scope inner{where.depth + 1, true};
+    if (n["wait"]) set->wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
+    if (n["sequential"]) set->sequential = ctx.boolean(n["sequential"], join_path(path, "sequential")).value_or(false);
+    if (n["iterations"]) set->iterations = ctx.integer(n["iterations"], join_path(path, "iterations"), 1, 1'000'000'000);
+    if (n["on_start"]) set->on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), inner);
+    if (n["on_stop"]) set->on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), inner);
+    load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), inner, *set);
+    out.nested = std::move(set);
+}
+
+void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, const std::string& path,
+               scope where, task& out) {
+    out.name = name;
+    out.where = location_of(n);
+    if (where.depth > max_nesting) {
+        ctx.error(n, path, "nested more than " + std::to_string(max_nesting) + " levels deep");
+        return;
+    }
+    if (n.IsSequence()) {  // `name: [steps...]`
+        out.steps = load_steps(ctx, n, path, where);
+        return;
+    }
+    if (!ctx.expect_map(n, path, "a task: a request (get: /path), `steps:` or `tasks:`")) return;
+    if (n["weight"]) out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
+    if (n["let"]) out.let = ctx.templates_map(n["let"], join_path(path, "let"));
+
+    if (n["tasks"]) {
+        ctx.check_keys(n, path, {"weight", "let", "tasks", "wait", "on_start", "on_stop", "sequential", "iterations"});
+        load_nested_set(ctx, n, path, where, out);
+    } else if (n["steps"]) {
+        ctx.check_keys(n, path, {"weight", "let", "steps"});
+        out.steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where);
+    } else if (has_method_key(n)) {
+        step s;
+        s.where = location_of(n);
+        request_step r;
+        load_request(ctx, n, path, {"weight", "let"}, r);
+        s.action = std::move(r);
+        out.steps.push_back(std::move(s));
+    } else {
+        ctx.check_keys(n, path, {"weight", "let", "steps", "tasks", "get", "post", "put", "patch", "delete",
+                                 "head", "options"});
+        ctx.error(n, path, "a task needs a request (get: /path, post: ...), `steps:` or `tasks:`");
+    }
+}
+
+const std::vector<std::string_view> step_kinds = {
+    "get", "post", "put", "patch", "delete", "head", "options",
+    "if", "repeat", "sleep", "let", "interrupt", "stop_user"};
+
+std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std::string& path, scope where) {
+    step s;
+    s.where = location_of(n);
+    if (n.IsScalar() && (n.Scalar() == "interrupt" || n.Scalar() == "stop_user")) {
+        if (n.Scalar() == "interrupt") {
+            if (!where.nested) {
+                ctx.error(n, path, "`interrupt` only makes sense inside a nested task set (`tasks:` within a task)");
+                return std::nullopt;
+            }
+            s.action = interrupt_step{};
+        } else {
+            s.action = stop_user_step{};
+        }
+        return s;
+    }
+    if (!ctx.expect_map(n, path, "a step: a request (get: /path), if, repeat, sleep, let, interrupt or stop_user")) {
+        return std::nullopt;
+    }
+    if (has_method_key(n)) {
+        request_step r;
+        load_request(ctx, n, path, {}, r);
+        s.action = std::move(r);
+    } else if (n["if"]) {
+        ctx.check_keys(n, path, {"if", "steps", "else"});
+        if_step i;
+        if (auto e = ctx.expression(n["if"], join_path(path, "if"))) i.condition = std::move(*e);
+        if (!n["steps"]) ctx.error(n, path, "`if` needs `steps:`");
+        else i.then_steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where.deeper());
+        if (n["else"]) i.else_steps = load_steps(ctx, n["else"], join_path(path, "else"), where.deeper());
+        s.action = std::move(i);
+    } else if (n["repeat"]) {
+        ctx.check_keys(n, path, {"repeat", "steps"});
+        repeat_step r;
+        r.count = ctx.integer(n["repeat"], join_path(path, "repeat"), 0, 1'000'000'000).value_or(0);
+        if (!n["steps"]) ctx.error(n, path, "`repeat` needs `steps:`");
+        else r.steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where.deeper());
+        s.action = std::move(r);
+    } else if (n["sleep"]) {
+        ctx.check_keys(n, path, {"sleep"});
+        s.action = sleep_step{ctx.time(n["sleep"], join_path(path, "sleep")).value_or(duration{0})};
+    } else if (n["let"]) {
+        ctx.check_keys(n, path, {"let"});
+        s.action = let_step{ctx.templates_map(n["let"], join_path(path, "let"))};
+    } else if (n["interrupt"] || n["stop_user"]) {
+        ctx.check_keys(n, path, {"interrupt", "stop_user"});
+        if (n["interrupt"] && !where.nested) {
+            ctx.error(n, path, "`interrupt` only makes sense inside a nested task set (`tasks:` within a task)");
+            return std::nullopt;
+        }
+        if (n["interrupt"]) s.action = interrupt_step{};
+        else s.action = stop_user_step{};
+    } else {
+        std::string first = n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
+        ctx.error(n, path, "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
+                               " (a step is a request, if, repeat, sleep, let, interrupt or stop_user)");
+        return std::nullopt;
+    }
+    return s;
+}
+
+}  // namespace
+
+step_list load_steps(load_context& ctx, const YAML::Node& n, const std::string& path, scope where) {
+    step_list out;
+    if (where.depth > max_nesting) {
+        ctx.error(n, path, "nested more than " + std::to_string(max_nesting) + " levels deep");
+        return out;
+    }
+    if (!ctx.expect_sequence(n, path)) return out;
+    std::size_t i = 0;
+    for (const auto& item : n) {
+        if (auto s = load_step(ctx, item, index_path(path, i), where)) out.push_back(std::move(*s));
+        ++i;
+    }
+    return out;
+}
+
+}  // namespace swarm::scenario::detail

@@ -1,0 +1,203 @@
+// compile(): the top level of a scenario (host, data, users, load) and the
+// entry points. Tasks and steps are in load_tasks.cpp, requests, checks and
+// extraction in load_request.cpp, data files in data_files.cpp.
+#include "common/scenario/loader.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "common/scenario/data_files.hpp"
+#include "common/scenario/duplicate_keys.hpp"
+#include "common/scenario/load_context.hpp"
+
+namespace swarm::scenario {
+
+std::string diagnostic::to_string() const {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    out += ": ";
+    if (!path.empty()) out += path + ": ";
+    out += message;
+    return out;
+}
+
+std::string bundle::hash() const {
+    // FNV-1a 64 over lengths and contents: a change detector, not a security measure.
+    std::uint64_t h = 14695981039346656037ull;
+    auto mix = [&h](std::string_view s) {
+        const auto n = s.size();
+        for (std::size_t i = 0; i < sizeof n; ++i) h = (h ^ ((n >> (8 * i)) & 0xff)) * 1099511628211ull;
+        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    };
+    mix(source);
+    for (const auto& [path, content] : files) {
+        mix(path);
+        mix(content);
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+namespace {
+
+using detail::join_path;
+using detail::load_context;
+
+// Parses YAML text; a syntax error becomes a diagnostic and an undefined node.
+YAML::Node parse_yaml(const std::string& name, const std::string& text,
+                      std::vector<diagnostic>& errors) {
+    auto fail = [&](int line, int column, std::string message) {
+        errors.push_back(diagnostic{name, line, column, "", std::move(message)});
+        return YAML::Node(YAML::NodeType::Undefined);
+    };
+    if (text.size() > max_source_bytes) {
+        return fail(0, 0, "scenario is larger than " + std::to_string(max_source_bytes >> 20) + " MiB");
+    }
+    try {
+        auto root = YAML::Load(text);
+        detail::find_duplicate_keys(text, [&](const YAML::Mark& m, const std::string& path, const std::string& key) {
+            errors.push_back(diagnostic{name, m.line + 1, m.column + 1, path, "duplicate key '" + key + "'"});
+        });
+        return root;
+    } catch (const YAML::Exception& e) {
+        const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+        const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
+        return fail(line, column, "YAML syntax error: " + e.msg);
+    } catch (const std::exception& e) {
+        return fail(0, 0, std::string("cannot parse YAML: ") + e.what());
+    }
+}
+
+void load_load_spec(load_context& ctx, const YAML::Node& n, load_spec& out) {
+    const std::string path = "load";
+    if (!ctx.expect_map(n, path)) return;
+    ctx.check_keys(n, path, {"users", "spawn_rate", "run_time"});
+    if (n["users"]) out.users = ctx.integer(n["users"], "load.users", 0, 100'000'000);
+    if (n["spawn_rate"]) out.spawn_rate = ctx.positive_number(n["spawn_rate"], "load.spawn_rate");
+    if (n["run_time"]) out.run_time = ctx.time(n["run_time"], "load.run_time");
+}
+
+void load_users(load_context& ctx, const YAML::Node& n, plan& out) {
+    if (!n) {
+        ctx.error(n, "users", "a scenario needs `users:` with at least one user class");
+        return;
+    }
+    if (!ctx.expect_map(n, "users", "a map of user classes by name")) return;
+    if (n.size() == 0) ctx.error(n, "users", "a scenario needs at least one user class");
+    for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) continue;
+        const auto& name = kv.first.Scalar();
+        user_class u;
+        detail::load_user_class(ctx, name, kv.second, join_path("users", name), u);
+        out.users.push_back(std::move(u));
+    }
+}
+
+void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
+    if (!ctx.options().host_override.empty()) p.host = ctx.options().host_override;
+    for (auto& u : p.users) {
+        if (!ctx.options().host_override.empty()) u.host = ctx.options().host_override;
+        if (u.host.empty()) u.host = p.host;
+        if (!u.host.empty() && u.host.rfind("http://", 0) != 0 && u.host.rfind("https://", 0) != 0) {
+            ctx.error(root["host"], u.host == p.host ? "host" : join_path(join_path("users", u.name), "host"),
+                      "host must start with http:// or https://, got '" + u.host + "'");
+        }
+        while (!u.host.empty() && u.host.back() == '/') u.host.pop_back();
+    }
+    while (!p.host.empty() && p.host.back() == '/') p.host.pop_back();
+}
+
+void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
+    if (!root.IsMap()) {
+        ctx.error(root, "", "a scenario is a map with `host`, `users` and optionally `data` and `load`");
+        return;
+    }
+    ctx.check_keys(root, "", {"host", "data", "users", "load"});
+    if (root["host"]) {
+        if (auto h = ctx.string(root["host"], "host")) p.host = *h;
+    }
+    if (root["data"]) detail::load_data(ctx, root["data"]);
+    p.data = ctx.data_sets();
+    load_users(ctx, root["users"], p);
+    if (root["load"]) load_load_spec(ctx, root["load"], p.load);
+    check_hosts(ctx, root, p);
+}
+
+}  // namespace
+
+compile_result compile(const bundle& b, const compile_options& opts) {
+    compile_result out;
+    load_context ctx(b, opts);
+    const auto root = parse_yaml(b.name, b.source, ctx.errors());
+    if (!ctx.errors().empty()) {
+        out.errors = std::move(ctx.errors());
+        return out;
+    }
+    auto p = std::make_shared<plan>();
+    p->name = b.name;
+    try {
+        compile_root(ctx, root, *p);
+    } catch (const std::exception& e) {
+        // A bug, not the user's mistake; still an error message, never an abort.
+        ctx.error(root, "", std::string("internal error while compiling: ") + e.what());
+    }
+    if (ctx.errors().empty()) {
+
+        out.result = std::move(p);
+    } else {
+        out.errors = std::move(ctx.errors());
+        std::stable_sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& c) {
+            return std::tie(a.line, a.column) < std::tie(c.line, c.column);
+        });
+    }
+    return out;
+}
+
+read_result read_bundle(const std::string& path) {
+    read_result out;
+    auto fail = [&](std::string message) {
+        out.errors.push_back(diagnostic{path, 0, 0, "", std::move(message)});
+        return out;
+    };
+    std::string text;
+    if (!read_text_file(path, max_source_bytes, text, [&](const std::string& m) { fail(m); })) {
+        return out;
+    }
+    bundle b;
+    b.name = path;
+    b.source = std::move(text);
+
+    // Data files are named in `data:`; read each relative to the scenario's folder.
+    std::vector<diagnostic> yaml_errors;
+    const auto root = parse_yaml(path, b.source, yaml_errors);
+    if (yaml_errors.empty() && root.IsMap() && root["data"] && root["data"].IsMap()) {
+        load_context ctx(b, {});
+        for (const auto& kv : root["data"]) {
+            const auto& spec = kv.second;
+            if (!spec.IsMap() || !spec["file"] || !spec["file"].IsScalar()) continue;  // compile() reports it
+            const auto& file = spec["file"].Scalar();
+            if (std::any_of(b.files.begin(), b.files.end(), [&](auto& f) { return f.first == file; })) continue;
+            std::string content;
+            const auto full = resolve_relative(path, file);
+            const auto where = join_path(join_path("data", kv.first.Scalar()), "file");
+            if (read_text_file(full, max_data_file_bytes, content,
+                               [&](const std::string& m) { ctx.error(spec["file"], where, m); })) {
+                b.files.emplace_back(file, std::move(content));
+            }
+        }
+        out.errors = std::move(ctx.errors());
+    }
+    // YAML errors are left for compile() to report, with the rest.
+    if (out.errors.empty()) out.result = std::move(b);
+    return out;
+}
+
+compile_result load_file(const std::string& path, const compile_options& opts) {
+    auto read = read_bundle(path);
+    if (!read.result) return compile_result{nullptr, std::move(read.errors)};
+    return compile(*read.result, opts);
+}
+
+}  // namespace swarm::scenario

@@ -1,0 +1,214 @@
+#pragma once
+// The compiled scenario: an immutable plan that every virtual user of a worker
+// shares read-only. Produced by compile() (loader.hpp) from the YAML source;
+// nothing in here changes after compilation, so it may be read from any thread.
+//
+// Per-user state (variables, cookies, RNG, connections) lives in the user, not here.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/scenario/json_path.hpp"
+#include "common/template/template.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace swarm::scenario {
+
+using duration = std::chrono::microseconds;
+using regex_ptr = std::shared_ptr<const re2::RE2>;
+
+// Where something was written: 1-based line and column in the scenario file.
+struct source_location {
+    int line = 0;
+    int column = 0;
+};
+
+enum class http_method { get, post, put, patch, delete_, head, options };
+const char* to_string(http_method m);  // "GET", "POST", ...
+
+// How long a user waits after each task (Locust's wait_time).
+struct wait_spec {
+    enum class kind {
+        none,        // no wait (zero think time)
+        between,     // uniform in [min, max]
+        constant,    // always min
+        pacing,      // start tasks every min: wait min - task time (Locust's constant_pacing)
+        throughput,  // per_second tasks/s per user (constant_throughput)
+    };
+    kind how = kind::none;
+    duration min{0};
+    duration max{0};
+    double per_second = 0;  // for throughput
+};
+
+// `check.status`: inclusive ranges; 200 → [200,200], "2xx" → [200,299].
+struct status_ranges {
+    std::vector<std::pair<int, int>> ranges;
+    bool contains(int status) const;
+};
+
+// `check.json: {"$.path": value | {exists: bool} | {matches: re}}`
+struct json_check {
+    enum class kind { equals, exists, matches };
+    std::string path_text;  // as written, for messages
+    json_path path;
+    kind how = kind::equals;
+    std::string expected_json;  // equals: the expected value serialised as JSON
+    bool exists = true;         // exists: whether the path must resolve
+    regex_ptr pattern;          // matches: against the value's text
+};
+
+// `check.header` and `check.cookie`: a regex over the value, or presence.
+struct named_check {
+    std::string name;
+    bool exists = true;  // false: must be absent
+    regex_ptr pattern;   // set: must be present and match
+    std::string pattern_text;
+};
+
+// Everything `check:` may ask of a response. Empty = the default rule only
+// (status >= 400 is a failure, as in Locust).
+struct checks {
+    std::optional<status_ranges> status;
+    std::vector<std::string> body_contains;
+    std::vector<std::string> body_not_contains;
+    regex_ptr body_regex;
+    std::string body_regex_text;
+    std::vector<json_check> json;
+    std::vector<named_check> headers;
+    std::vector<named_check> cookies;
+    std::optional<duration> max_time;  // `max_ms`
+    std::string message;               // replaces the generated failure message
+};
+
+// `extract: {var: {regex|json|header|cookie|input: ...}}`
+struct extraction {
+    enum class kind { regex, json, header, cookie, input };
+    std::string variable;
+    kind how = kind::regex;
+    std::string argument;  // the regex text, JSON path text, header/cookie/field name
+    regex_ptr pattern;     // regex
+    int group = 0;         // regex capture group (0 = whole match)
+    json_path path;        // json
+};
+
+// A JSON body whose string leaves may hold templates: literal JSON text
+// alternating with templates rendered as JSON strings. Without templates it
+// is one literal part, pre-serialised at load.
+struct json_body {
+    struct part {
+        std::string literal;                        // JSON text, when !value
+        std::optional<tmpl::template_string> value;  // rendered and JSON-escaped into a string
+    };
+    std::vector<part> parts;
+};
+
+using named_templates = std::vector<std::pair<std::string, tmpl::template_string>>;
+
+struct request_step {
+    http_method method = http_method::get;
+    tmpl::template_string url;  // relative to the host, or absolute
+    std::string name;           // stats group (default: the URL as written)
+    named_templates headers;
+    named_templates query;
+    enum class body_kind { none, form, json, raw } body = body_kind::none;
+    named_templates form;  // body == form (urlencoded)
+    json_body json;        // body == json
+    tmpl::template_string raw;  // body == raw
+    std::optional<duration> timeout;
+    bool follow_redirects = true;
+    checks check;
+    std::vector<extraction> extract;
+};
+
+struct step;
+using step_list = std::vector<step>;
+
+struct if_step {
+    tmpl::expression condition;
+    step_list then_steps;
+    step_list else_steps;
+};
+
+struct repeat_step {
+    std::int64_t count = 0;
+    step_list steps;
+};
+
+struct sleep_step {
+    duration time{0};
+};
+
+struct let_step {
+    named_templates assignments;
+};
+
+struct interrupt_step {};  // leave the current nested task set
+struct stop_user_step {};  // this user stops for good (on_stop runs)
+
+struct step {
+    source_location where;
+    std::variant<request_step, if_step, repeat_step, sleep_step, let_step, interrupt_step,
+                 stop_user_step>
+        action;
+};
+
+struct task_set;
+
+struct task {
+    std::string name;
+    double weight = 1;
+    named_templates let;  // set before the steps run
+    step_list steps;
+    std::shared_ptr<const task_set> nested;  // a nested task set instead of steps
+    source_location where;
+};
+
+// A weighted (or sequential) set of tasks with its own wait and hooks. A user
+// class's tasks are its root task set; `tasks:` inside a task nests another.
+struct task_set {
+    std::vector<task> tasks;
+    wait_spec wait;
+    step_list on_start;
+    step_list on_stop;
+    bool sequential = false;
+    std::optional<std::int64_t> iterations;  // nested only: return to the parent after N tasks
+    std::vector<double> cumulative_weights;  // for weighted picking: running sums of task weights
+};
+
+struct user_class {
+    std::string name;
+    double weight = 1;
+    std::optional<std::int64_t> fixed_count;  // exactly this many users, cluster-wide
+    std::string host;                          // empty: the scenario's host
+    named_templates vars;                      // per-user variables, set at start
+    task_set root;                             // tasks, wait, on_start, on_stop
+    bool insecure = false;                     // skip TLS verification
+    source_location where;
+};
+
+// Optional defaults for a run; the command line overrides each.
+struct load_spec {
+    std::optional<std::int64_t> users;
+    std::optional<double> spawn_rate;
+    std::optional<duration> run_time;
+};
+
+struct plan {
+    std::string name;  // the scenario's file name, for display
+    std::string host;
+    std::vector<std::shared_ptr<const tmpl::data_set>> data;
+    std::vector<user_class> users;
+    load_spec load;
+};
+
+}  // namespace swarm::scenario

@@ -1,0 +1,76 @@
+#include "common/scenario/ratio.hpp"
+
+#include <cstdio>
+
+namespace swarm::scenario {
+namespace {
+
+// A sequential set runs each task once per round, so every task counts equally;
+// a weighted set picks by weight.
+std::vector<task_ratio> set_ratios(const task_set& set, double class_scale, double total_scale) {
+    double sum = 0;
+    for (const auto& t : set.tasks) sum += set.sequential ? 1.0 : t.weight;
+    std::vector<task_ratio> out;
+    for (const auto& t : set.tasks) {
+        task_ratio r;
+        r.name = t.name;
+        r.within_parent = sum > 0 ? (set.sequential ? 1.0 : t.weight) / sum : 0;
+        r.of_class = r.within_parent * class_scale;
+        r.of_total = r.within_parent * total_scale;
+        if (t.nested) r.children = set_ratios(*t.nested, r.of_class, r.of_total);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void print_rows(std::string& out, const std::vector<task_ratio>& rows, int level, bool total) {
+    const std::string pad(static_cast<std::size_t>(2 * level), ' ');
+    for (const auto& r : rows) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%6.1f%%", 100.0 * (total ? r.of_total : r.within_parent));
+        out += pad + buf + "  " + r.name + "\n";
+        print_rows(out, r.children, level + 1, total);
+    }
+}
+
+}  // namespace
+
+std::vector<class_ratio> task_ratios(const plan& p) {
+    double weight_sum = 0;
+    for (const auto& u : p.users) {
+        if (!u.fixed_count) weight_sum += u.weight;
+    }
+    std::vector<class_ratio> out;
+    for (const auto& u : p.users) {
+        class_ratio c;
+        c.name = u.name;
+        c.fixed_count = u.fixed_count;
+        c.share = (!u.fixed_count && weight_sum > 0) ? u.weight / weight_sum : 0;
+        c.tasks = set_ratios(u.root, 1.0, c.share);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::string format_ratios(const std::vector<class_ratio>& ratios) {
+    const std::string rule(60, '-');
+    std::string out = "Task ratio per user class\n" + rule + "\n";
+    for (const auto& c : ratios) {
+        out += " 100.0%  " + c.name + "\n";
+        print_rows(out, c.tasks, 1, false);
+    }
+    out += "\nTotal task ratio\n" + rule + "\n";
+    for (const auto& c : ratios) {
+        char buf[64];
+        if (c.fixed_count) {
+            out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) + " users, not weighted)\n";
+            continue;
+        }
+        std::snprintf(buf, sizeof buf, "%6.1f%%", 100.0 * c.share);
+        out += std::string(" ") + buf + "  " + c.name + "\n";
+        print_rows(out, c.tasks, 1, true);
+    }
+    return out;
+}
+
+}  // namespace swarm::scenario

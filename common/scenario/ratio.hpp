@@ -1,0 +1,32 @@
+#pragma once
+// Task ratios, like Locust's --show-task-ratio: how often each task runs,
+// within its user class and across the whole scenario.
+
+#include <string>
+#include <vector>
+
+#include "common/scenario/plan.hpp"
+
+namespace swarm::scenario {
+
+struct task_ratio {
+    std::string name;
+    double within_parent = 0;  // share among its siblings (0..1)
+    double of_class = 0;       // share of all the class's task runs (0..1)
+    double of_total = 0;       // share of all task runs in the scenario (0..1)
+    std::vector<task_ratio> children;  // a nested task set's tasks
+};
+
+struct class_ratio {
+    std::string name;
+    double share = 0;  // of the weighted users (0..1); fixed_count classes are 0
+    std::optional<std::int64_t> fixed_count;
+    std::vector<task_ratio> tasks;
+};
+
+std::vector<class_ratio> task_ratios(const plan& p);
+
+// The two tables `swarm check --ratio` prints: per user class, then total.
+std::string format_ratios(const std::vector<class_ratio>& ratios);
+
+}  // namespace swarm::scenario

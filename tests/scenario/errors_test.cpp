@@ -1,0 +1,174 @@
+// Every class of scenario error is reported with file:line:col, key path and
+// a clear message; all errors in a file are reported, not just the first.
+#include <gmock/gmock.h>
+
+#include "tests/scenario/compile_helpers.hpp"
+
+namespace swarm::scenario {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::compile_text;
+using testing::error_lines;
+using testing::joined;
+
+// The single diagnostic for `source`, as "line:col: path: message".
+std::string only_error(const std::string& source, std::vector<std::pair<std::string, std::string>> files = {}) {
+    auto r = compile_text(source, std::move(files));
+    EXPECT_FALSE(r.result);
+    auto lines = error_lines(r);
+    EXPECT_EQ(lines.size(), 1u) << joined(lines);
+    return lines.empty() ? "" : lines[0];
+}
+
+TEST(errors_test, misspelled_key_suggests_the_closest) {
+    EXPECT_EQ(only_error("host: http://h\nusers:\n  A:\n    wiat: 1s\n    tasks: {t: {get: /}}\n"),
+              "4:5: users.A: unknown key 'wiat', did you mean 'wait'?");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, chek: {status: 200}}}}}\n"),
+              "2:33: users.A.tasks.t: unknown key 'chek' in a request, did you mean 'check'?");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {bdy_contains: x}}}}}\n"),
+              "2:41: users.A.tasks.t.check: unknown key 'bdy_contains', did you mean 'body_contains'?");
+}
+
+TEST(errors_test, diagnostic_names_the_file) {
+    auto r = compile_text("users: 3\n");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].to_string(), "test.yaml:1:8: users: expected a map of user classes by name, got a scalar");
+}
+
+TEST(errors_test, all_errors_in_a_file_are_reported) {
+    auto r = compile_text(R"y(host: http://h
+users:
+  A:
+    weight: 0
+    wait: {between: [5s, 1s]}
+    tasks:
+      a: {get: "/{{ nope }}"}
+      b: {get: /, check: {body_regex: "(unclosed"}}
+)y");
+    EXPECT_THAT(error_lines(r),
+                ElementsAre("4:13: users.A.weight: must be greater than 0, got 0",
+                            "5:21: users.A.wait.between: min 5s is greater than max 1s",
+                            HasSubstr("7:21: users.A.tasks.a.get: undefined variable 'nope'"),
+                            HasSubstr("8:39: users.A.tasks.b.check.body_regex: invalid regular expression '(unclosed'")));
+}
+
+TEST(errors_test, template_errors) {
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ rnd_int(1, 2) }}\"}}}}\n"),
+                HasSubstr("unknown function 'rnd_int', did you mean 'rand_int'?"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/a{{ user_id\"}}}}\n"),
+                HasSubstr("2:33: users.A.tasks.t.get:"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ random(wrds) }}\"}}}}\n"),
+                HasSubstr("wrds"));
+}
+
+TEST(errors_test, variables_declared_anywhere_in_the_user_class_are_known) {
+    auto r = compile_text(R"y(host: http://h
+users:
+  A:
+    tasks:
+      a: {get: "/{{ token }}"}
+      b: {get: /, extract: {token: {regex: "t=(\\w+)"}}}
+  B:
+    tasks:
+      c: {get: "/{{ token }}"}
+)y");
+    // A declares token (extract); B does not.
+    EXPECT_THAT(error_lines(r), ElementsAre(HasSubstr("9:21: users.B.tasks.c.get: undefined variable 'token'")));
+}
+
+TEST(errors_test, missing_and_bad_data_files) {
+    auto r = compile_text("host: http://h\ndata: {w: {file: nothere.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n");
+    EXPECT_THAT(error_lines(r), ElementsAre("2:18: data.w.file: data file 'nothere.txt' not found"));
+    EXPECT_THAT(only_error("host: http://h\ndata: {w: {file: a.csv}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                           {{"a.csv", "a,b\n1,2,3\n"}}),
+                HasSubstr("row 2: 3 fields, the header has 2"));
+    EXPECT_THAT(only_error("host: http://h\ndata: {w: {file: e.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                           {{"e.txt", "\n\n"}}),
+                HasSubstr("data set 'w' is empty"));
+}
+
+TEST(errors_test, read_bundle_reports_a_missing_data_file_with_its_location) {
+    const auto dir = ::testing::TempDir();
+    const auto path = dir + "/missing_data.yaml";
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_TRUE(f);
+    std::fputs("host: http://h\ndata:\n  w: {file: no_such_file.txt}\nusers: {A: {tasks: {t: {get: /}}}}\n", f);
+    std::fclose(f);
+    auto r = load_file(path);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].line, 3);
+    EXPECT_EQ(r.errors[0].path, "data.w.file");
+    EXPECT_THAT(r.errors[0].message, HasSubstr("no_such_file.txt"));
+}
+
+TEST(errors_test, weights_and_numbers) {
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {weight: -2, get: /}}}}\n"),
+              "2:33: users.A.tasks.t.weight: must be greater than 0, got -2");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {weight: lots, tasks: {t: {get: /}}}}\n"),
+              "2:21: users.A.weight: expected a number");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {fixed_count: 1.5, tasks: {t: {get: /}}}}\n"),
+              "2:26: users.A.fixed_count: expected a whole number");
+}
+
+TEST(errors_test, durations_and_waits) {
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {constant: 5 parsecs}, tasks: {t: {get: /}}}}\n"),
+                HasSubstr("users.A.wait.constant: expected a duration like 500ms"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {between: [1s]}, tasks: {t: {get: /}}}}\n"),
+                HasSubstr("expected [min, max]"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {constant: 1s, pacing: 1s}, tasks: {t: {get: /}}}}\n"),
+                HasSubstr("exactly one of"));
+}
+
+TEST(errors_test, structural_mistakes) {
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {weight: 1}}}}\n"),
+                HasSubstr("a task needs a request"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: 1s}}\n"), HasSubstr("a user class needs `tasks:`"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /a, post: /b}}}}\n"),
+                HasSubstr("exactly one method"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: [{gett: /}]}}}\n"),
+                HasSubstr("unknown step 'gett', did you mean 'get'?"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: [interrupt]}}}\n"),
+                HasSubstr("`interrupt` only makes sense inside a nested task set"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {post: /, form: {a: 1}, json: {b: 2}}}}}\n"),
+                HasSubstr("at most one of form, json, body"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: a, json: $.b}}}}}}\n"),
+                HasSubstr("exactly one of regex, json, header, cookie, input"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: \"(a)\", group: 2}}}}}}\n"),
+                HasSubstr("group 2 but the regex has 1 capturing group(s)"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {json: {\"$.a[\": 1}}}}}}\n"),
+                HasSubstr("invalid JSON path"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {status: 999}}}}}\n"),
+                HasSubstr("must be between 100 and 599"));
+    EXPECT_THAT(only_error("host: ftp://h\nusers: {A: {tasks: {t: {get: /}}}}\n"),
+                HasSubstr("host must start with http:// or https://"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /}}}, A: {tasks: {t: {get: /}}}}\n"),
+                HasSubstr("duplicate key 'A'"));
+}
+
+TEST(errors_test, yaml_syntax_error_has_a_position) {
+    auto r = compile_text("host: http://h\nusers:\n  A: {tasks: [\n");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_GT(r.errors[0].line, 0);
+    EXPECT_THAT(r.errors[0].message, HasSubstr("YAML syntax error"));
+}
+
+TEST(errors_test, deep_nesting_is_an_error_not_a_crash) {
+    std::string yaml = "host: http://h\nusers: {A: {tasks: {t: {steps: ";
+    for (int i = 0; i < 40; ++i) yaml += "[{repeat: 1, steps: ";
+    yaml += "[{get: /}]";
+    for (int i = 0; i < 40; ++i) yaml += "}]";
+    yaml += "}}}}\n";
+    auto r = compile_text(yaml);
+    EXPECT_FALSE(r.result);
+    EXPECT_THAT(joined(error_lines(r)), HasSubstr("nested more than 32 levels deep"));
+}
+
+TEST(errors_test, not_a_map_at_the_top) {
+    EXPECT_THAT(only_error("- just\n- a list\n"), HasSubstr("a scenario is a map"));
+    EXPECT_THAT(only_error("host: http://h\n"), HasSubstr("a scenario needs `users:`"));
+}
+
+}  // namespace
+}  // namespace swarm::scenario

@@ -1,0 +1,70 @@
+// Task ratios through user weights and nested task sets.
+#include <gmock/gmock.h>
+
+#include "common/scenario/ratio.hpp"
+#include "tests/scenario/compile_helpers.hpp"
+
+namespace swarm::scenario {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ratio_test, seed_example_ratios_match_locust) {
+    auto r = load_file(std::string(SWARM_SOURCE_DIR) + "/scenarios/website.yaml");
+    ASSERT_TRUE(r.result);
+    const auto ratios = task_ratios(*r.result);
+    ASSERT_EQ(ratios.size(), 1u);
+    ASSERT_EQ(ratios[0].tasks.size(), 3u);
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[0].of_total, 0.625);
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[1].of_total, 0.3125);
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[2].of_total, 0.0625);
+    const auto text = format_ratios(ratios);
+    EXPECT_THAT(text, HasSubstr("  62.5%  index\n"));
+    EXPECT_THAT(text, HasSubstr("  31.2%  about\n"));  // one decimal, half to even, as Locust prints
+    EXPECT_THAT(text, HasSubstr("   6.2%  contact_us\n"));
+}
+
+TEST(ratio_test, user_weights_and_nested_sets_multiply) {
+    auto p = testing::compile_ok(R"y(
+host: http://h
+users:
+  A:
+    weight: 3
+    tasks:
+      a1: {weight: 1, get: /}
+      nested:
+        weight: 3
+        tasks: {n1: {weight: 1, get: /}, n2: {weight: 2, get: /}}
+  B:
+    weight: 1
+    tasks: {b1: {get: /}}
+  Fixed:
+    fixed_count: 2
+    tasks: {f: {get: /}}
+)y");
+    ASSERT_TRUE(p);
+    const auto ratios = task_ratios(*p);
+    ASSERT_EQ(ratios.size(), 3u);
+    EXPECT_DOUBLE_EQ(ratios[0].share, 0.75);
+    EXPECT_DOUBLE_EQ(ratios[1].share, 0.25);
+    EXPECT_DOUBLE_EQ(ratios[2].share, 0.0);
+    const auto& nested = ratios[0].tasks[1];
+    EXPECT_DOUBLE_EQ(nested.within_parent, 0.75);
+    ASSERT_EQ(nested.children.size(), 2u);
+    EXPECT_DOUBLE_EQ(nested.children[1].within_parent, 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(nested.children[1].of_class, 0.5);
+    EXPECT_DOUBLE_EQ(nested.children[1].of_total, 0.375);
+    EXPECT_DOUBLE_EQ(ratios[1].tasks[0].of_total, 0.25);
+    EXPECT_THAT(format_ratios(ratios), HasSubstr("fixed   Fixed (2 users, not weighted)"));
+}
+
+TEST(ratio_test, sequential_sets_count_each_task_once) {
+    auto p = testing::compile_ok(
+        "host: http://h\nusers: {A: {tasks: {s: {sequential: true, tasks: {a: {weight: 9, get: /}, b: {get: /}}}}}}\n");
+    ASSERT_TRUE(p);
+    const auto ratios = task_ratios(*p);
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[0].children[0].within_parent, 0.5);
+}
+
+}  // namespace
+}  // namespace swarm::scenario
