@@ -1,0 +1,112 @@
+#pragma once
+// Every message between master and worker (see PROTOCOL.md). Plain structs;
+// codec.hpp turns them into msgpack bytes and back.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/scenario/loader.hpp"
+#include "common/stats/delta.hpp"
+
+namespace swarm::proto {
+
+// Bumped on any incompatible change; a worker with another version is rejected.
+inline constexpr std::uint32_t protocol_version = 1;
+
+// worker → master: first message after connecting.
+struct hello {
+    std::uint32_t version = protocol_version;
+    std::string host;      // hostname
+    std::string name;      // --name, or host:pid
+    std::uint32_t threads = 0;
+    std::int64_t pid = 0;
+};
+
+// master → worker: accepted; `index` numbers workers 0, 1, 2... (user ids use it).
+struct welcome {
+    std::uint32_t index = 0;
+};
+
+// master → worker: refused, with the reason both sides log.
+struct reject {
+    std::string reason;
+};
+
+// master → worker: the scenario to compile.
+struct scenario_bundle {
+    scenario::bundle bundle;
+    std::string hash;  // bundle.hash(), so both sides can name the version
+};
+
+// worker → master: compiled the bundle with this hash.
+struct ready {
+    std::string hash;
+};
+
+// worker → master: the bundle did not compile here (the master's copy did).
+struct compile_failed {
+    std::string hash;
+    std::vector<std::string> errors;  // diagnostic::to_string() lines
+};
+
+// master → worker: run exactly these many users per class, starting or
+// stopping them at `spawn_rate` users/s. Absolute targets: sending the same
+// spawn twice is harmless, and a rebalance is just a new spawn.
+struct spawn {
+    std::uint64_t run_id = 0;  // changes with every new test (not with a rebalance)
+    std::vector<std::pair<std::string, std::int64_t>> targets;  // user class name → users on this worker
+    double spawn_rate = 1;          // this worker's share of the cluster's rate, users/s
+    std::string host_override;      // -H; empty keeps the scenario's host
+    std::int64_t stop_timeout_ms = 0;  // how long a stopping user may finish its task
+};
+
+// worker → master: ramp progress, and ramp done.
+struct spawning {
+    std::uint64_t run_id = 0;
+    std::int64_t users = 0;
+};
+struct spawn_complete {
+    std::uint64_t run_id = 0;
+    std::int64_t users = 0;
+};
+
+// worker → master, once per report interval: what happened since the last one.
+struct stats_report {
+    std::uint64_t sequence = 0;  // per worker, from 1, +1 per report (gaps mean lost reports)
+    std::uint64_t run_id = 0;
+    std::int64_t users = 0;      // running users at the time of the report
+    stats::delta delta;
+};
+
+// both ways, every second. Worker fields are zero in the master's heartbeat.
+struct heartbeat {
+    double cpu_percent = 0;        // the worker process, over the last interval
+    std::uint64_t rss_bytes = 0;
+    std::int64_t users = 0;
+    double loop_lag_ms = 0;        // worst io_context scheduling delay in the interval
+};
+
+// master → worker: stop all users (gracefully up to timeout_ms); worker answers stopped
+// after its final stats_report.
+struct stop {
+    std::int64_t timeout_ms = 0;
+};
+struct stopped {
+    std::uint64_t run_id = 0;
+};
+
+// either way: the sender is going away (worker exits; master shuts down).
+struct quit {
+    std::string reason;
+};
+
+using message = std::variant<hello, welcome, reject, scenario_bundle, ready, compile_failed, spawn, spawning,
+                             spawn_complete, stats_report, heartbeat, stop, stopped, quit>;
+
+// "hello", "stats_report", ... for logs and the wire's type field.
+const char* type_name(const message& m);
+
+}  // namespace swarm::proto

@@ -1,0 +1,56 @@
+#pragma once
+// One virtual user's HTTP session: its keep-alive connections (one per
+// origin), its cookie jar, and the rules for redirects, compression, limits
+// and deadlines. A session belongs to one user, on that user's thread.
+//
+// `session` is an interface because the user runner's tests drive a fake;
+// the real one is http::client (client.hpp).
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/scenario/plan.hpp"
+
+namespace swarm::worker::http {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct request {
+    scenario::http_method method = scenario::http_method::get;
+    std::string url;  // absolute: http(s)://host[:port]/path?query
+    header_list headers;  // user headers; the session adds Host, User-Agent, Accept-Encoding, Cookie, Content-Length
+    std::string body;
+    std::chrono::microseconds timeout{60'000'000};  // whole request, redirects included
+    bool follow_redirects = true;                   // up to 10 hops
+};
+
+struct response {
+    int status = 0;            // of the final response; 0 when none arrived
+    header_list headers;       // of the final response
+    std::string body;          // decoded (gzip undone)
+    std::uint64_t wire_bytes = 0;  // body bytes as received (compressed size), for stats
+    std::chrono::microseconds latency{0};  // send of the first request to the last byte of the final response
+    std::string error;         // empty on success; else a stable message ("connection refused", ...)
+    std::string url;           // the final URL after redirects
+
+    // The first header with this name (case-insensitive), or nullptr.
+    const std::string* header(std::string_view name) const;
+};
+
+class session {
+public:
+    virtual ~session() = default;
+    // Never throws for network or protocol failures: they come back in out.error.
+    virtual boost::asio::awaitable<void> send(const request& req, response& out) = 0;
+    // The value of a cookie this session would send to `url`, or nullptr.
+    virtual const std::string* cookie(std::string_view url, std::string_view name) const = 0;
+    // Closes connections (on user stop).
+    virtual void close() = 0;
+};
+
+}  // namespace swarm::worker::http
