@@ -1,0 +1,68 @@
+#pragma once
+// The headless console's text: the live stats table, the final summary
+// (stats table, percentile table, error report) and the spawn progress line,
+// laid out like Locust's console output (locust/stats.py: print_stats,
+// print_percentile_stats, print_error_report) so that its users read them
+// at a glance. Plain functions of a run_stats; the caller prints them.
+//
+// Differences from Locust, on purpose:
+// - The stats table also shows the 95th and 99th percentiles, and the whole
+//   line fits `width` columns (default 120): the name column takes what the
+//   numbers leave and long names are shortened in the middle ("/api/i...42").
+// - Times are in ms but keep decimals where integers would say nothing at
+//   wrk-like speeds: below 10 ms two decimals ("0.42"), below 100 ms one
+//   ("12.5"), integers above.
+// - "current" rates are the trailing window of run_stats (3 s, not 10 s).
+// - The error report lists errors by occurrences, most frequent first.
+//
+// Lines end in '\n'; widths count UTF-8 characters, not bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "master/stats/run_stats.hpp"
+
+namespace swarm::master::report {
+
+struct console_options {
+    std::size_t width = 120;  // columns a table line may take (the name column adapts)
+};
+
+// Which rates the req/s and failures/s columns show.
+enum class rate_basis {
+    current,  // run_stats::current_rps() - the live table
+    total,    // over the whole run (since reset) - the final summary
+};
+
+// Type | Name | # reqs | # fails(%) | Avg Min Max Med 95% 99% (ms) | req/s failures/s,
+// one row per (method, name) sorted by name then method, then the
+// "Aggregated" row under a separator.
+std::string stats_table(const run_stats& run, rate_basis rates,
+                        const console_options& options = {});
+
+// "Response time percentiles (approximated)": 50% .. 100% (ms) and # reqs
+// per name with requests, then Aggregated.
+std::string percentile_table(const run_stats& run, const console_options& options = {});
+
+// "Error report": occurrences and "METHOD name: message" per distinct error;
+// empty when there were no errors.
+std::string error_report(const run_stats& run, const console_options& options = {});
+
+// What a headless run prints at the end: stats table over the whole run,
+// percentile table and error report, separated by blank lines.
+std::string final_summary(const run_stats& run, const console_options& options = {});
+
+// "spawning 340/1000 users (34%)", "stopping users: 700 running, target 500",
+// or "all 1000 users spawned".
+std::string spawn_progress_line(std::int64_t running, std::int64_t target);
+
+// A latency (µs) as the tables show it in ms (see above).
+std::string format_ms(double us);
+
+// `text` shortened to at most `width` characters by replacing its middle
+// with "..." (whole UTF-8 characters only); unchanged when it fits.
+std::string fit_width(std::string_view text, std::size_t width);
+
+}  // namespace swarm::master::report

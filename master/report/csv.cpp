@@ -1,0 +1,172 @@
+#include "master/report/csv.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "master/report/rows.hpp"
+
+namespace swarm::master::report {
+namespace {
+
+using row_cells = std::vector<std::string>;
+
+void write_row(std::ostream& out, const row_cells& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i > 0) out << ',';
+        out << csv_field(cells[i]);
+    }
+    out << "\r\n";  // Python's csv.writer default line terminator
+}
+
+std::vector<std::string> with_percentiles(std::vector<std::string> head,
+                                          std::vector<std::string> tail) {
+    for (double p : stats::standard_percentiles) head.push_back(detail::percentile_label(p));
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+}
+
+// Whole ms, rounded to nearest.
+std::string whole_ms(std::uint64_t us) {
+    return std::to_string((us + 500) / 1000);
+}
+
+// Locust writes float ms where it has requests, and the int 0 where not.
+std::string float_ms_or_zero(double us, bool any) {
+    return any ? python_float(us / 1000.0) : "0";
+}
+
+std::string fixed6(double v) {
+    char buf[64];
+    const int n = std::snprintf(buf, sizeof buf, "%f", v);
+    return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+void append_percentiles(row_cells& cells, const stats::entry& e) {
+    if (e.empty()) {
+        cells.insert(cells.end(), stats::standard_percentiles.size(), "N/A");
+        return;
+    }
+    for (std::uint64_t v : e.percentiles()) cells.push_back(whole_ms(v));
+}
+
+row_cells stats_row(const run_stats& run, std::string_view method, std::string_view name,
+                    const stats::entry& e) {
+    const bool any = !e.empty();
+    const double avg_bytes =
+        any ? static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests()) : 0.0;
+    row_cells cells{std::string(method),
+                    std::string(name),
+                    std::to_string(e.requests()),
+                    std::to_string(e.failures()),
+                    whole_ms(e.latency().value_at_percentile(50)),
+                    python_float(e.avg_latency_us() / 1000.0),
+                    float_ms_or_zero(static_cast<double>(e.min_latency_us()), any),
+                    float_ms_or_zero(static_cast<double>(e.max_latency_us()), any),
+                    any ? python_float(avg_bytes) : "0",
+                    python_float(run.per_second(e.requests())),
+                    python_float(run.per_second(e.failures()))};
+    append_percentiles(cells, e);
+    return cells;
+}
+
+row_cells history_row(const history_point& p) {
+    row_cells cells{std::to_string(p.unix_s), std::to_string(p.user_count), "", "Aggregated",
+                    fixed6(p.rps()),          fixed6(p.fail_per_sec())};
+    for (std::uint32_t v : p.percentiles_us) {
+        cells.push_back(p.requests == 0 ? "N/A" : whole_ms(v));
+    }
+    const cumulative_point& t = p.total;
+    const bool any = t.requests > 0;
+    cells.push_back(std::to_string(t.requests));
+    cells.push_back(std::to_string(t.failures));
+    cells.push_back(whole_ms(t.median_us));
+    cells.push_back(python_float(t.avg_us / 1000.0));
+    cells.push_back(float_ms_or_zero(static_cast<double>(t.min_us), any));
+    cells.push_back(float_ms_or_zero(static_cast<double>(t.max_us), any));
+    cells.push_back(any ? python_float(t.avg_bytes) : "0");
+    return cells;
+}
+
+}  // namespace
+
+const std::vector<std::string>& stats_csv_columns() {
+    static const std::vector<std::string> columns =
+        with_percentiles({"Type", "Name", "Request Count", "Failure Count", "Median Response Time",
+                          "Average Response Time", "Min Response Time", "Max Response Time",
+                          "Average Content Size", "Requests/s", "Failures/s"},
+                         {});
+    return columns;
+}
+
+const std::vector<std::string>& stats_history_csv_columns() {
+    static const std::vector<std::string> columns = with_percentiles(
+        {"Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s"},
+        {"Total Request Count", "Total Failure Count", "Total Median Response Time",
+         "Total Average Response Time", "Total Min Response Time", "Total Max Response Time",
+         "Total Average Content Size"});
+    return columns;
+}
+
+const std::vector<std::string>& failures_csv_columns() {
+    static const std::vector<std::string> columns{"Method", "Name", "Error", "Occurrences"};
+    return columns;
+}
+
+void write_stats_csv(std::ostream& out, const run_stats& run) {
+    write_row(out, stats_csv_columns());
+    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
+        write_row(out, stats_row(run, r.method, r.name, *r.stats));
+    }
+    write_row(out, stats_row(run, "", "Aggregated", run.total()));
+}
+
+void write_failures_csv(std::ostream& out, const run_stats& run) {
+    write_row(out, failures_csv_columns());
+    for (const detail::error_ref& e : detail::sorted_errors(run.errors())) {
+        write_row(out, {std::string(e.method), std::string(e.name), std::string(e.message),
+                        std::to_string(e.stats->occurrences)});
+    }
+}
+
+void write_stats_history_header(std::ostream& out) {
+    write_row(out, stats_history_csv_columns());
+}
+
+std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
+                                       std::uint64_t first_second) {
+    std::uint64_t next = first_second;
+    for (const history_point& p : run.history()) {
+        if (p.second < first_second) continue;
+        write_row(out, history_row(p));
+        next = p.second + 1;
+    }
+    return next;
+}
+
+void write_stats_history_csv(std::ostream& out, const run_stats& run) {
+    write_stats_history_header(out);
+    write_stats_history_rows(out, run, 0);
+}
+
+std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+std::string python_float(double value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    std::string out(buf, r.ptr);
+    if (out.find_first_of(".e") == std::string::npos) out += ".0";
+    return out;
+}
+
+}  // namespace swarm::master::report

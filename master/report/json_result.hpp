@@ -1,0 +1,78 @@
+#pragma once
+// The full result of a run as one JSON document (--json FILE, the REST
+// API's result): run metadata, every request row with its histogram, the
+// errors and the per-second history. Unlike the CSV files it loses nothing:
+// a reader can rebuild each latency histogram exactly and compute any
+// percentile, or merge the results of several runs.
+//
+// Shape (all times in µs unless the name says otherwise; "?" = may be null):
+// {
+//   "format": "swarm-result", "version": 1,
+//   "run": { "scenario": str, "scenario_hash": str,
+//            "start_unix_ms": int, "end_unix_ms": int?, "duration_s": num,
+//            "stats_seconds": num,   // time the request figures cover (since reset)
+//            "users": int, "spawn_rate": num, "host": str,
+//            "workers": [str], "exit_status": int },
+//   "histogram_scheme": { "kind": "log-linear", "unit": "us",
+//            "sub_bucket_bits": 6, "tracked_bits": 32, "bucket_count": 1728,
+//            "reported_value": "midpoint" },
+//       // bucket i: with s = max(0, (i >> 6) - 1), it holds values
+//       // [(i - (s << 6)) << s, ((i - (s << 6)) + 1) << s); see
+//       // common/stats/histogram.hpp. Percentiles are the bucket midpoint
+//       // clamped to [min_us, max_us].
+//   "percentiles": [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100],
+//   "total":   entry (method "", name "Aggregated"),
+//   "entries": [entry], sorted by name then method,
+//   "errors":  [{ "method", "name", "message", "occurrences",
+//                 "first_seen_unix_ms", "last_seen_unix_ms" }], most frequent first,
+//   "errors_overflow": int,   // occurrences of errors beyond the table's cap
+//   "history": {
+//     "names": [[method, name]],          // indexed by the points' entries
+//     "points": [{ "second": int, "unix_s": int, "duration_ms": int, "users": int,
+//                  "requests": int, "failures": int,   // in this second
+//                  "percentiles_us": [int x 11],       // this second, as "percentiles"
+//                  "total": { "requests", "failures", "median_us", "avg_us",
+//                             "min_us", "max_us", "avg_bytes" },  // cumulative
+//                  "entries": [[name_index, requests, failures,
+//                               p50_us, p95_us, p99_us]] }] }
+// }
+// entry = { "method": str, "name": str, "requests": int, "failures": int,
+//           "min_us": int, "max_us": int, "avg_us": num, "median_us": int,
+//           "percentiles_us": { "50": int, ..., "99.99": int, "100": int },
+//           "rps": num, "failures_per_s": num,        // over stats_seconds
+//           "response_bytes": int, "avg_response_bytes": num, "latency_sum_us": int,
+//           "histogram": { "count": int, "min_us": int, "max_us": int,
+//                          "buckets": [[index, count]] } }   // non-empty buckets, ascending
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "common/stats/histogram.hpp"
+#include "master/stats/run_stats.hpp"
+
+namespace swarm::master::report {
+
+// What run_stats does not know about the run.
+struct run_metadata {
+    std::string scenario_name;         // the scenario's name
+    std::string scenario_hash;         // hash of the scenario bundle
+    std::int64_t users = 0;            // users asked for (-u)
+    double spawn_rate = 0;             // users/s asked for (-r)
+    std::string host;                  // target host ("" if the scenario's own)
+    std::vector<std::string> workers;  // names of the workers that took part
+    int exit_status = 0;               // the process's exit code for this run
+};
+
+// The document described above.
+boost::json::object json_result(const run_stats& run, const run_metadata& meta);
+
+// Rebuilds a histogram from an entry's "histogram" member. Throws
+// std::invalid_argument (or boost::system::system_error on a wrong JSON
+// type) when it is not one this module wrote.
+stats::histogram histogram_from_json(const boost::json::value& histogram);
+
+}  // namespace swarm::master::report

@@ -1,0 +1,245 @@
+#include "master/stats/run_stats.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace swarm::master {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint32_t saturate32(std::uint64_t v) noexcept {
+    return static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(v, std::numeric_limits<std::uint32_t>::max()));
+}
+
+// Floor division, so that a run started before 1970 (tests) still numbers
+// its seconds consistently.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+cumulative_point cumulative_of(const stats::entry& e) {
+    cumulative_point c;
+    c.requests = e.requests();
+    c.failures = e.failures();
+    c.median_us = e.latency().value_at_percentile(50);
+    c.avg_us = e.avg_latency_us();
+    c.min_us = e.min_latency_us();
+    c.max_us = e.max_latency_us();
+    c.avg_bytes = e.requests() == 0
+                      ? 0.0
+                      : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+    return c;
+}
+
+second_entry_point entry_point_of(std::uint32_t name, const stats::entry& e) {
+    static constexpr std::array<double, 3> shown{50, 95, 99};
+    std::array<std::uint64_t, 3> v{};
+    e.latency().values_at_percentiles(shown, v);
+    return {name,
+            saturate32(e.requests()),
+            saturate32(e.failures()),
+            saturate32(v[0]),
+            saturate32(v[1]),
+            saturate32(v[2])};
+}
+
+}  // namespace
+
+double history_point::rps() const noexcept {
+    return duration_ms == 0 ? 0.0 : static_cast<double>(requests) * 1000.0 / duration_ms;
+}
+
+double history_point::fail_per_sec() const noexcept {
+    return duration_ms == 0 ? 0.0 : static_cast<double>(failures) * 1000.0 / duration_ms;
+}
+
+std::uint32_t history_point::percentile_us(double p) const noexcept {
+    for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
+        if (stats::standard_percentiles[i] == p) return percentiles_us[i];
+    }
+    return 0;
+}
+
+run_stats::run_stats(stats_time start, std::int64_t start_wall_ms, run_stats_options options)
+    : options_(options),
+      start_(start),
+      start_wall_ms_(start_wall_ms),
+      last_wall_ms_(start_wall_ms),
+      since_(start),
+      latest_(start),
+      requests_(options.max_names),
+      errors_(options.max_errors),
+      open_(options.max_names) {}
+
+void run_stats::apply(std::string_view worker_id, const stats::delta& delta, stats_time now) {
+    advance(now);
+    auto worker = workers_.find(worker_id);
+    if (worker == workers_.end())
+        worker = workers_.emplace(std::string(worker_id), worker_contribution{}).first;
+    worker_contribution& w = worker->second;
+    ++w.reports;
+    w.last_report = std::max(w.last_report, now);
+
+    delta.requests.for_each(
+        [&](std::string_view method, std::string_view name, const stats::entry& e) {
+            requests_.at(method, name).merge(e);
+            total_.merge(e);
+            w.requests += e.requests();
+            w.failures += e.failures();
+            if (end_) return;
+            // The second's row goes under the name the cumulative row got, so
+            // a name folded into "(other)" there is folded here too.
+            const bool kept = requests_.find(method, name) != nullptr;
+            open_.merge(kept ? method : stats::table::other_method,
+                        kept ? name : stats::table::other_name, e);
+        });
+    errors_.merge(delta.errors);
+}
+
+void run_stats::tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_count) {
+    if (end_) return;
+    user_count_ = user_count;
+    last_wall_ms_ = wall_ms;
+    advance(now);
+}
+
+void run_stats::stop(stats_time now, std::int64_t wall_ms) {
+    if (end_) return;
+    advance(now);
+    if (!open_.empty()) {
+        const auto open_start = start_ + std::chrono::seconds(open_second_);
+        const auto cut = std::chrono::duration_cast<std::chrono::milliseconds>(now - open_start);
+        close_open_second(
+            static_cast<std::uint32_t>(std::clamp<std::int64_t>(cut.count(), 1, 1000)));
+    }
+    end_ = std::max(now, latest_);
+    end_wall_ms_ = wall_ms;
+}
+
+void run_stats::reset(stats_time now) {
+    requests_.clear();
+    errors_.clear();
+    total_ = stats::entry{};
+    for (auto& [id, w] : workers_) {
+        w.requests = 0;
+        w.failures = 0;
+    }
+    since_ = now;
+    latest_ = std::max(latest_, now);
+}
+
+void run_stats::advance(stats_time now) {
+    if (end_) return;
+    latest_ = std::max(latest_, now);
+    if (now < start_) return;
+    const auto current = static_cast<std::uint64_t>((now - start_) / 1s);
+    while (open_second_ < current) {
+        // A long silence (a suspended host) would otherwise close hours of
+        // empty seconds that the capped history drops right away.
+        const std::uint64_t ahead = current - open_second_;
+        if (open_.empty() && ahead > options_.max_history_seconds) {
+            open_second_ = current - options_.max_history_seconds;
+            continue;
+        }
+        close_open_second(1000);
+    }
+}
+
+void run_stats::close_open_second(std::uint32_t duration_ms) {
+    history_point p;
+    p.second = open_second_;
+    p.unix_s = floor_div(start_wall_ms_ + 1000 * static_cast<std::int64_t>(open_second_), 1000);
+    p.duration_ms = duration_ms;
+    p.user_count = user_count_;
+    stats::entry all;
+    p.entries.reserve(open_.size());
+    open_.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {
+        all.merge(e);
+        p.entries.push_back(entry_point_of(name_index(method, name), e));
+    });
+    p.requests = all.requests();
+    p.failures = all.failures();
+    const stats::percentile_values v = all.percentiles();
+    std::transform(v.begin(), v.end(), p.percentiles_us.begin(), saturate32);
+    p.total = cumulative_of(total_);
+    open_.clear();
+    ++open_second_;
+    push_history(std::move(p));
+}
+
+void run_stats::push_history(history_point point) {
+    if (options_.max_history_seconds == 0) return;
+    while (history_.size() >= options_.max_history_seconds) history_.pop_front();
+    history_.push_back(std::move(point));
+}
+
+std::uint32_t run_stats::name_index(std::string_view method, std::string_view name) {
+    // A method is an HTTP token, so "\n" cannot make two keys collide.
+    std::string key;
+    key.reserve(method.size() + 1 + name.size());
+    key.append(method).append("\n").append(name);
+    const auto it = name_ids_.find(key);
+    if (it != name_ids_.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(std::string(method), std::string(name));
+    name_ids_.emplace(std::move(key), id);
+    return id;
+}
+
+template <class Count>
+double run_stats::window_rate(Count&& count) const {
+    const std::size_t n = std::min<std::size_t>(options_.rate_window_seconds, history_.size());
+    std::uint64_t sum = 0;
+    std::uint64_t ms = 0;
+    for (auto it = history_.end() - static_cast<std::ptrdiff_t>(n); it != history_.end(); ++it) {
+        sum += count(*it);
+        ms += it->duration_ms;
+    }
+    return ms == 0 ? 0.0 : static_cast<double>(sum) * 1000.0 / static_cast<double>(ms);
+}
+
+double run_stats::current_rps() const noexcept {
+    return window_rate([](const history_point& p) { return p.requests; });
+}
+
+double run_stats::current_fail_per_sec() const noexcept {
+    return window_rate([](const history_point& p) { return p.failures; });
+}
+
+double run_stats::current_rps(std::string_view method, std::string_view name) const {
+    const auto it = name_ids_.find(std::string(method) + "\n" + std::string(name));
+    if (it == name_ids_.end()) return 0.0;
+    return window_rate([id = it->second](const history_point& p) -> std::uint64_t {
+        for (const auto& e : p.entries) {
+            if (e.name == id) return e.requests;
+        }
+        return 0;
+    });
+}
+
+double run_stats::current_fail_per_sec(std::string_view method, std::string_view name) const {
+    const auto it = name_ids_.find(std::string(method) + "\n" + std::string(name));
+    if (it == name_ids_.end()) return 0.0;
+    return window_rate([id = it->second](const history_point& p) -> std::uint64_t {
+        for (const auto& e : p.entries) {
+            if (e.name == id) return e.failures;
+        }
+        return 0;
+    });
+}
+
+double run_stats::elapsed_seconds() const noexcept {
+    const stats_time end = end_.value_or(latest_);
+    if (end <= since_) return 0.0;
+    return std::chrono::duration<double>(end - since_).count();
+}
+
+double run_stats::per_second(std::uint64_t count) const noexcept {
+    const double s = elapsed_seconds();
+    return s <= 0.0 ? 0.0 : static_cast<double>(count) / s;
+}
+
+}  // namespace swarm::master

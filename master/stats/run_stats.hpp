@@ -1,0 +1,212 @@
+#pragma once
+// The master's statistics for one run: the cumulative request table and
+// error table merged from every worker's deltas, plus a per-second history
+// on the master's own clock (ARCHITECTURE.md, data flow 5: worker clocks may
+// disagree, so a delta counts in the second in which the master received it).
+//
+// Owned by the master's control thread; a plain value, not thread-safe. It
+// never reads a clock: every call that needs the time is handed it, so tests
+// drive it on simulated time.
+//
+// Seconds. The run's second grid starts at the construction time `start`:
+// second k covers [start + k s, start + (k + 1) s) on the steady clock, and
+// its unix timestamp is floor((start_wall_ms + 1000 k) / 1000) - one anchor
+// for the whole run, so history timestamps are consecutive even if the wall
+// clock is adjusted meanwhile. A second is *closed* (turned into a
+// history_point, its histograms reduced to a few percentiles) by the first
+// apply(), tick() or stop() whose `now` lies past its end.
+//
+// Current rates. current_rps() averages the last `rate_window_seconds`
+// closed seconds (default 3) and never the open one, which is only partly
+// filled. Locust averages a 10 s window that ends 2 s in the past, so its
+// figure trails a change in load by several seconds; with workers reporting
+// every second ours reflects a change after about 2 s and settles within
+// window + 1 s, while one worker's report landing a little early or late
+// still evens out over the window.
+//
+// Memory. A history point costs about 150 bytes plus 24 bytes per request
+// name active in that second: an hour with 20 busy names is about 2.3 MB;
+// the history is capped (default 24 h of seconds) and drops its oldest
+// points. The cumulative table holds one histogram (~14 KB) per name, capped
+// like stats::table; the history's name registry keeps every name that ever
+// had a cumulative row (bounded by the cap per reset).
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/stats/delta.hpp"
+#include "common/stats/entry.hpp"
+#include "common/stats/error_table.hpp"
+#include "common/stats/table.hpp"
+
+namespace swarm::master {
+
+using stats_clock = std::chrono::steady_clock;
+using stats_time = stats_clock::time_point;
+
+struct run_stats_options {
+    std::size_t max_history_seconds = 24 * 3600;  // history points kept; oldest dropped
+    std::uint32_t rate_window_seconds = 3;        // closed seconds current_rps() averages
+    std::size_t max_names = stats::table::default_max_names;          // cumulative table cap
+    std::size_t max_errors = stats::error_table::default_max_errors;  // error table cap
+};
+
+// One request name's figures for one second of history.
+struct second_entry_point {
+    std::uint32_t name = 0;      // index into run_stats::names()
+    std::uint32_t requests = 0;  // requests received in this second
+    std::uint32_t failures = 0;  // of which failed
+    std::uint32_t p50_us = 0;    // µs, median latency of this second's requests
+    std::uint32_t p95_us = 0;    // µs, 95th percentile of this second
+    std::uint32_t p99_us = 0;    // µs, 99th percentile of this second
+};
+
+// Cumulative figures (since start or the last reset) at the end of a second;
+// what the "Total ..." columns of the history CSV show.
+struct cumulative_point {
+    std::uint64_t requests = 0;   // requests so far
+    std::uint64_t failures = 0;   // failures so far
+    std::uint64_t median_us = 0;  // µs, median over all requests so far
+    double avg_us = 0;            // µs, mean latency so far
+    std::uint64_t min_us = 0;     // µs, fastest request so far (0: none)
+    std::uint64_t max_us = 0;     // µs, slowest request so far
+    double avg_bytes = 0;         // bytes, mean response body size so far
+};
+
+// Latencies are stored as 32-bit µs (saturating at 71.6 min, the histogram's
+// tracked range anyway) so that a day of history stays small.
+using second_percentiles = std::array<std::uint32_t, stats::standard_percentiles.size()>;
+
+// One closed second: only numbers, no histograms.
+struct history_point {
+    std::uint64_t second = 0;             // index on the run's grid (0 = the run's first second)
+    std::int64_t unix_s = 0;              // unix time (s) at which the second began
+    std::uint32_t duration_ms = 1000;     // length; < 1000 only for the last, cut by stop()
+    std::uint32_t user_count = 0;         // users running when the second closed
+    std::uint64_t requests = 0;           // all names: requests received in this second
+    std::uint64_t failures = 0;           // all names: failures received in this second
+    second_percentiles percentiles_us{};  // µs, all names, this second, at standard_percentiles
+    cumulative_point total;               // all names, cumulative at the end of this second
+    std::vector<second_entry_point> entries;  // names with requests in this second only
+
+    // Requests and failures per second over this point (duration-aware).
+    double rps() const noexcept;
+    double fail_per_sec() const noexcept;
+    // The p-th percentile (one of standard_percentiles) of this second, µs.
+    std::uint32_t percentile_us(double p) const noexcept;
+};
+
+// What one worker has contributed (for the workers view).
+struct worker_contribution {
+    std::uint64_t reports = 0;   // deltas applied
+    std::uint64_t requests = 0;  // requests in them (since the last reset)
+    std::uint64_t failures = 0;  // failures in them (since the last reset)
+    stats_time last_report{};    // master time of the latest delta
+};
+
+class run_stats {
+  public:
+    // Starts the run's second grid at `start` (steady) = `start_wall_ms` (unix ms).
+    run_stats(stats_time start, std::int64_t start_wall_ms, run_stats_options options = {});
+
+    // Merges one worker's interval delta into the cumulative tables and into
+    // the open second of `now` (closing earlier seconds first).
+    void apply(std::string_view worker_id, const stats::delta& delta, stats_time now);
+
+    // Closes every second that ended by `now`; `user_count` is recorded in
+    // the points it closes, `wall_ms` (unix ms) is the time the run has
+    // lasted until, for rates, until stop(). Call it at least once a second.
+    void tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_count);
+
+    // Ends the run: closes the elapsed seconds and the cut last one (if it
+    // received anything) and fixes the end time. Later deltas (stragglers)
+    // still count in the cumulative figures, not in the history.
+    void stop(stats_time now, std::int64_t wall_ms);
+
+    // Stats reset (the UI's "reset stats"): clears the cumulative request and
+    // error tables and what workers contributed, and restarts the time rates
+    // are averaged over at `now`. History is kept, as in Locust.
+    void reset(stats_time now);
+
+    // Cumulative rows since start or reset.
+    const stats::table& requests() const noexcept { return requests_; }
+    const stats::error_table& errors() const noexcept { return errors_; }
+    // All rows merged ("Aggregated").
+    const stats::entry& total() const noexcept { return total_; }
+
+    // Closed seconds, oldest first.
+    const std::deque<history_point>& history() const noexcept { return history_; }
+    // (method, name) of history entries, by second_entry_point::name.
+    const std::vector<std::pair<std::string, std::string>>& names() const noexcept {
+        return names_;
+    }
+    const std::map<std::string, worker_contribution, std::less<>>& workers() const noexcept {
+        return workers_;
+    }
+
+    // Requests and failures per second over the trailing window of closed
+    // seconds, all names or one; 0 before the first second closes.
+    double current_rps() const noexcept;
+    double current_rps(std::string_view method, std::string_view name) const;
+    double current_fail_per_sec() const noexcept;
+    double current_fail_per_sec(std::string_view method, std::string_view name) const;
+
+    // Seconds the cumulative figures cover: from start (or reset) to the
+    // latest time seen, or to stop(). The divisor of the "total" rates.
+    double elapsed_seconds() const noexcept;
+    // `count` / elapsed_seconds(), 0 when no time has passed.
+    double per_second(std::uint64_t count) const noexcept;
+
+    std::int64_t start_wall_ms() const noexcept { return start_wall_ms_; }
+    // Unix ms stop() was given; nullopt while running.
+    std::optional<std::int64_t> end_wall_ms() const noexcept { return end_wall_ms_; }
+    // Latest unix ms known: the end, else the latest tick (or the start).
+    std::int64_t last_wall_ms() const noexcept { return end_wall_ms_.value_or(last_wall_ms_); }
+    bool stopped() const noexcept { return end_wall_ms_.has_value(); }
+    const run_stats_options& options() const noexcept { return options_; }
+
+  private:
+    // Closes the seconds that ended by `now`.
+    void advance(stats_time now);
+    // Turns the open second into a history point of `duration_ms`.
+    void close_open_second(std::uint32_t duration_ms);
+    void push_history(history_point point);
+    std::uint32_t name_index(std::string_view method, std::string_view name);
+    // count(point) summed over the trailing window, per second of the window's length.
+    template <class Count>
+    double window_rate(Count&& count) const;
+
+    run_stats_options options_;
+    stats_time start_;                         // steady time of second 0's start
+    std::int64_t start_wall_ms_;               // unix ms at start_
+    std::int64_t last_wall_ms_;                // unix ms of the latest tick
+    std::optional<std::int64_t> end_wall_ms_;  // unix ms given to stop()
+    std::optional<stats_time> end_;            // steady time given to stop()
+    stats_time since_;                         // start of the cumulative figures (start or reset)
+    stats_time latest_;                        // latest `now` seen
+
+    stats::table requests_;      // cumulative, by (method, name)
+    stats::error_table errors_;  // cumulative
+    stats::entry total_;         // requests_ merged, kept up to date by apply()
+
+    std::uint64_t open_second_ = 0;  // grid index of the second receiving deltas
+    stats::table open_;              // requests of the open second, names as in requests_
+    std::uint32_t user_count_ = 0;   // latest tick's user count
+
+    std::deque<history_point> history_;                                // closed seconds, capped
+    std::vector<std::pair<std::string, std::string>> names_;           // history name registry
+    std::unordered_map<std::string, std::uint32_t> name_ids_;          // "method\nname" -> index
+    std::map<std::string, worker_contribution, std::less<>> workers_;  // by worker id
+};
+
+}  // namespace swarm::master

@@ -1,0 +1,184 @@
+// Console tables for known stats: numbers in the right columns, the
+// Aggregated row, widths and name truncation.
+#include "master/report/console.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/master/stats_fixture.hpp"
+
+namespace swarm::master::report {
+namespace {
+
+using namespace swarm::master::testing;
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+// GET /a: 10, 20, 30 ms, one failed; POST /b: 6 ms; one error. All in
+// second 0, which is closed, so current rates are per second exactly.
+run_stats known_run() {
+    run_stats run(t0, wall0_ms);
+    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
+    d.requests.record("POST", "/b", 6'000, 100, false);
+    d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1000), wall0_ms + 1000, 10);
+    return run;
+}
+
+// The right edge of `label` in the header line.
+std::size_t right_edge(const std::string& header, const std::string& label) {
+    const std::size_t at = header.find(label);
+    EXPECT_NE(at, std::string::npos) << label;
+    return at + label.size();
+}
+
+// `value` ends exactly at `edge` in `line` (right-aligned under its title).
+void expect_at(const std::string& line, std::size_t edge, const std::string& value) {
+    ASSERT_GE(edge, value.size());
+    EXPECT_EQ(line.substr(edge - value.size(), value.size()), value) << line;
+}
+
+TEST(console_test, live_table_puts_each_number_in_its_column) {
+    const run_stats run = known_run();
+    const std::vector<std::string> lines = lines_of(stats_table(run, rate_basis::current));
+    ASSERT_EQ(lines.size(), 6u);  // header, rule, /a, /b, rule, Aggregated
+    const std::string& header = lines[0];
+    EXPECT_EQ(words_of(header), (std::vector<std::string>{"Type", "Name", "#", "reqs", "#", "fails",
+                                                          "|", "Avg", "Min", "Max", "Med", "95%",
+                                                          "99%", "|", "req/s", "failures/s"}));
+    // The median's bucket midpoint: 20 ms lies in [19.968, 20.224) ms.
+    EXPECT_EQ(words_of(lines[2]),
+              (std::vector<std::string>{"GET", "/a", "3", "1(33.33%)", "|", "20.0", "10.0", "30.0",
+                                        "20.1", "30.0", "30.0", "|", "3.00", "1.00"}));
+    EXPECT_EQ(words_of(lines[3]),
+              (std::vector<std::string>{"POST", "/b", "1", "0(0.00%)", "|", "6.00", "6.00", "6.00",
+                                        "6.00", "6.00", "6.00", "|", "1.00", "0.00"}));
+    EXPECT_EQ(words_of(lines[5]),
+              (std::vector<std::string>{"Aggregated", "4", "1(25.00%)", "|", "16.5", "6.00", "30.0",
+                                        "10.0", "30.0", "30.0", "|", "4.00", "1.00"}));
+    EXPECT_EQ(lines[5].substr(0, 9), std::string(9, ' '));  // empty Type
+    expect_at(lines[2], right_edge(header, "# reqs"), "3");
+    expect_at(lines[2], right_edge(header, "# fails"), "1(33.33%)");
+    expect_at(lines[2], right_edge(header, "Avg"), "20.0");
+    expect_at(lines[2], right_edge(header, "Med"), "20.1");
+    expect_at(lines[2], right_edge(header, "99%"), "30.0");
+    expect_at(lines[5], right_edge(header, "req/s"), "4.00");
+    expect_at(lines[5], right_edge(header, "failures/s"), "1.00");
+    EXPECT_EQ(lines[1].size(), 120u);
+    EXPECT_EQ(lines[1].substr(0, 10), "--------|-");
+    EXPECT_EQ(lines[1], lines[4]);
+}
+
+TEST(console_test, final_table_shows_rates_over_the_whole_run) {
+    run_stats run = known_run();
+    run.tick(at_ms(3000), wall0_ms + 3000, 10);  // two idle seconds
+    run.stop(at_ms(4000), wall0_ms + 4000);
+    const std::vector<std::string> lines = lines_of(stats_table(run, rate_basis::total));
+    const std::vector<std::string> agg = words_of(lines[5]);
+    EXPECT_EQ(agg[agg.size() - 2], "1.00");  // 4 requests in 4 s
+    EXPECT_EQ(agg.back(), "0.25");
+    const std::vector<std::string> live =
+        words_of(lines_of(stats_table(run, rate_basis::current))[5]);
+    EXPECT_EQ(live[live.size() - 2], "0.00");  // the last 3 s were idle
+}
+
+TEST(console_test, long_names_are_shortened_to_fit_the_width) {
+    run_stats run(t0, wall0_ms);
+    const std::string name = "/api/v1/" + std::string(150, 'x') + "/item/42";
+    run.apply("w1", delta_of("GET", name, {1000}), at_ms(100));
+    for (std::size_t width : {120u, 160u}) {
+        console_options options;
+        options.width = width;
+        for (const std::string& line : lines_of(stats_table(run, rate_basis::current, options))) {
+            EXPECT_LE(line.size(), width) << line;
+        }
+        const std::string row = lines_of(stats_table(run, rate_basis::current, options))[2];
+        const std::vector<std::string> w = words_of(row);
+        EXPECT_EQ(w[1].size(), width - 95);
+        EXPECT_EQ(w[1].substr(0, 8), "/api/v1/");
+        EXPECT_NE(w[1].find("..."), std::string::npos);
+        EXPECT_EQ(w[1].substr(w[1].size() - 8), "/item/42");
+        EXPECT_EQ(w[2], "1");
+    }
+    console_options narrow;
+    narrow.width = 60;  // too narrow: the name keeps a minimum of 10 columns
+    EXPECT_EQ(words_of(lines_of(stats_table(run, rate_basis::current, narrow))[2])[1].size(), 10u);
+}
+
+TEST(console_test, fit_width_cuts_whole_utf8_characters) {
+    EXPECT_EQ(fit_width("/short", 10), "/short");
+    EXPECT_EQ(fit_width("abcdefghijkl", 9), "abc...jkl");
+    EXPECT_EQ(fit_width("abcdefghijkl", 10), "abcd...jkl");
+    EXPECT_EQ(fit_width("abcdef", 2), "ab");
+    // Eight 2-byte characters into 7 columns: 2 + "..." + 2 characters.
+    EXPECT_EQ(fit_width("éééééééé", 7), "éé...éé");
+    EXPECT_EQ(fit_width("éééé", 4), "éééé");
+}
+
+TEST(console_test, format_ms_keeps_decimals_where_they_matter) {
+    EXPECT_EQ(format_ms(420), "0.42");
+    EXPECT_EQ(format_ms(9'990), "9.99");
+    EXPECT_EQ(format_ms(12'500), "12.5");
+    EXPECT_EQ(format_ms(99'940), "99.9");
+    EXPECT_EQ(format_ms(1'234'400), "1234");
+}
+
+TEST(console_test, percentile_table_lists_locust_percentiles) {
+    const std::vector<std::string> lines = lines_of(percentile_table(known_run()));
+    ASSERT_EQ(lines.size(), 7u);
+    EXPECT_EQ(lines[0], "Response time percentiles (approximated)");
+    EXPECT_EQ(words_of(lines[1]),
+              (std::vector<std::string>{"Type", "Name", "50%", "66%", "75%", "80%", "90%", "95%",
+                                        "98%", "99%", "99.9%", "99.99%", "100%", "#", "reqs"}));
+    EXPECT_EQ(words_of(lines[3]),
+              (std::vector<std::string>{"GET", "/a", "20.1", "20.1", "30.0", "30.0", "30.0", "30.0",
+                                        "30.0", "30.0", "30.0", "30.0", "30.0", "3"}));
+    EXPECT_EQ(words_of(lines[6])[0], "Aggregated");
+    EXPECT_EQ(words_of(lines[6]).back(), "4");
+    expect_at(lines[3], right_edge(lines[1], "50%"), "20.1");
+    expect_at(lines[3], right_edge(lines[1], "100%"), "30.0");
+    expect_at(lines[6], right_edge(lines[1], "# reqs"), "4");
+    EXPECT_EQ(lines[2].size(), 120u);
+}
+
+TEST(console_test, error_report_lists_occurrences_and_request) {
+    const std::vector<std::string> lines = lines_of(error_report(known_run()));
+    ASSERT_EQ(lines.size(), 5u);
+    EXPECT_EQ(lines[0], "Error report");
+    EXPECT_EQ(words_of(lines[1]), (std::vector<std::string>{"#", "occurrences", "Error"}));
+    EXPECT_EQ(lines[2].substr(0, 20), std::string(18, '-') + "|-");
+    EXPECT_EQ(lines[3], "1                  GET /a: HTTP 500");
+    EXPECT_EQ(error_report(run_stats(t0, wall0_ms)), "");
+}
+
+TEST(console_test, final_summary_has_all_three_parts) {
+    const std::string s = final_summary(known_run());
+    EXPECT_NE(s.find("Aggregated"), std::string::npos);
+    EXPECT_NE(s.find("Response time percentiles (approximated)"), std::string::npos);
+    EXPECT_NE(s.find("Error report"), std::string::npos);
+}
+
+TEST(console_test, spawn_progress_line) {
+    EXPECT_EQ(spawn_progress_line(340, 1000), "spawning 340/1000 users (34%)");
+    EXPECT_EQ(spawn_progress_line(1000, 1000), "all 1000 users spawned");
+    EXPECT_EQ(spawn_progress_line(700, 500), "stopping users: 700 running, target 500");
+}
+
+}  // namespace
+}  // namespace swarm::master::report

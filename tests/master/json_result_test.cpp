@@ -1,0 +1,140 @@
+// The JSON result: its shape, its numbers, and histograms a reader can rebuild.
+#include "master/report/json_result.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "tests/master/stats_fixture.hpp"
+
+namespace swarm::master::report {
+namespace {
+
+using namespace swarm::master::testing;
+namespace json = boost::json;
+
+run_stats known_run() {
+    run_stats run(t0, wall0_ms);
+    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
+    d.requests.record("POST", "/b", 6'000, 100, false);
+    d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1000), wall0_ms + 1000, 10);
+    run.stop(at_ms(2000), wall0_ms + 2000);
+    return run;
+}
+
+run_metadata known_meta() {
+    run_metadata meta;
+    meta.scenario_name = "website";
+    meta.scenario_hash = "abc123";
+    meta.users = 10;
+    meta.spawn_rate = 2.5;
+    meta.host = "http://127.0.0.1:8080";
+    meta.workers = {"w1"};
+    meta.exit_status = 1;
+    return meta;
+}
+
+TEST(json_result_test, run_metadata_and_scheme) {
+    // Through text and back, as a reader would get it.
+    const json::value doc = json::parse(json::serialize(json_result(known_run(), known_meta())));
+    EXPECT_EQ(doc.at("format"), "swarm-result");
+    EXPECT_EQ(doc.at("version").to_number<int>(), 1);
+    const json::object& run = doc.at("run").as_object();
+    EXPECT_EQ(run.at("scenario"), "website");
+    EXPECT_EQ(run.at("scenario_hash"), "abc123");
+    EXPECT_EQ(run.at("start_unix_ms").to_number<std::int64_t>(), wall0_ms);
+    EXPECT_EQ(run.at("end_unix_ms").to_number<std::int64_t>(), wall0_ms + 2000);
+    EXPECT_DOUBLE_EQ(run.at("duration_s").to_number<double>(), 2.0);
+    EXPECT_DOUBLE_EQ(run.at("stats_seconds").to_number<double>(), 2.0);
+    EXPECT_EQ(run.at("users").to_number<int>(), 10);
+    EXPECT_DOUBLE_EQ(run.at("spawn_rate").to_number<double>(), 2.5);
+    EXPECT_EQ(run.at("host"), "http://127.0.0.1:8080");
+    EXPECT_EQ(run.at("workers").as_array().size(), 1u);
+    EXPECT_EQ(run.at("exit_status").to_number<int>(), 1);
+    const json::object& scheme = doc.at("histogram_scheme").as_object();
+    EXPECT_EQ(scheme.at("sub_bucket_bits").to_number<int>(), 6);
+    EXPECT_EQ(scheme.at("bucket_count").to_number<int>(), 1728);
+    EXPECT_EQ(doc.at("percentiles").as_array().size(), 11u);
+}
+
+TEST(json_result_test, entries_carry_exact_numbers) {
+    const json::value doc = json_result(known_run(), known_meta());
+    const json::array& entries = doc.at("entries").as_array();
+    ASSERT_EQ(entries.size(), 2u);
+    const json::object& a = entries[0].as_object();
+    EXPECT_EQ(a.at("method"), "GET");
+    EXPECT_EQ(a.at("name"), "/a");
+    EXPECT_EQ(a.at("requests").to_number<int>(), 3);
+    EXPECT_EQ(a.at("failures").to_number<int>(), 1);
+    EXPECT_EQ(a.at("min_us").to_number<int>(), 10'000);
+    EXPECT_EQ(a.at("max_us").to_number<int>(), 30'000);
+    EXPECT_DOUBLE_EQ(a.at("avg_us").to_number<double>(), 20'000.0);
+    EXPECT_EQ(a.at("median_us").to_number<int>(), 20'096);  // bucket midpoint
+    EXPECT_EQ(a.at("percentiles_us").at("99.9").to_number<int>(), 30'000);
+    EXPECT_EQ(a.at("percentiles_us").at("50").to_number<int>(), 20'096);
+    EXPECT_DOUBLE_EQ(a.at("rps").to_number<double>(), 1.5);
+    EXPECT_DOUBLE_EQ(a.at("failures_per_s").to_number<double>(), 0.5);
+    EXPECT_EQ(a.at("response_bytes").to_number<int>(), 300);
+    EXPECT_EQ(a.at("latency_sum_us").to_number<int>(), 60'000);
+    const json::object& total = doc.at("total").as_object();
+    EXPECT_EQ(total.at("name"), "Aggregated");
+    EXPECT_EQ(total.at("method"), "");
+    EXPECT_EQ(total.at("requests").to_number<int>(), 4);
+}
+
+TEST(json_result_test, histograms_rebuild_exactly) {
+    const run_stats run = known_run();
+    const json::value doc = json::parse(json::serialize(json_result(run, known_meta())));
+    const json::array& buckets = doc.at("entries").at(0).at("histogram").at("buckets").as_array();
+    EXPECT_EQ(buckets.size(), 3u);  // sparse: one [index, count] per occupied bucket
+    EXPECT_EQ(buckets[0].as_array().size(), 2u);
+    EXPECT_EQ(histogram_from_json(doc.at("entries").at(0).at("histogram")),
+              run.requests().find("GET", "/a")->latency());
+    EXPECT_EQ(histogram_from_json(doc.at("total").at("histogram")), run.total().latency());
+    json::value broken = doc.at("total").at("histogram");
+    broken.as_object()["count"] = 99;
+    EXPECT_THROW(histogram_from_json(broken), std::invalid_argument);
+}
+
+TEST(json_result_test, errors_and_history) {
+    const json::value doc = json_result(known_run(), known_meta());
+    const json::array& errors = doc.at("errors").as_array();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].at("message"), "HTTP 500");
+    EXPECT_EQ(errors[0].at("occurrences").to_number<int>(), 1);
+    EXPECT_EQ(errors[0].at("first_seen_unix_ms").to_number<std::int64_t>(), wall0_ms + 100);
+    EXPECT_EQ(doc.at("errors_overflow").to_number<int>(), 0);
+    const json::object& history = doc.at("history").as_object();
+    ASSERT_EQ(history.at("names").as_array().size(), 2u);
+    const json::array& points = history.at("points").as_array();
+    ASSERT_EQ(points.size(), 2u);
+    const json::object& p0 = points[0].as_object();
+    EXPECT_EQ(p0.at("unix_s").to_number<std::int64_t>(), 1'700'000'000);
+    EXPECT_EQ(p0.at("users").to_number<int>(), 10);
+    EXPECT_EQ(p0.at("requests").to_number<int>(), 4);
+    EXPECT_EQ(p0.at("failures").to_number<int>(), 1);
+    EXPECT_EQ(p0.at("percentiles_us").as_array().size(), 11u);
+    EXPECT_EQ(p0.at("total").at("requests").to_number<int>(), 4);
+    const json::array& e0 = p0.at("entries").at(0).as_array();
+    ASSERT_EQ(e0.size(), 6u);
+    const json::array& name = history.at("names").at(e0[0].to_number<std::size_t>()).as_array();
+    EXPECT_EQ(name[1], "/a");
+    EXPECT_EQ(e0[1].to_number<int>(), 3);       // requests
+    EXPECT_EQ(e0[2].to_number<int>(), 1);       // failures
+    EXPECT_EQ(e0[3].to_number<int>(), 20'096);  // p50
+    EXPECT_EQ(points[1].at("requests").to_number<int>(), 0);
+}
+
+TEST(json_result_test, a_running_run_has_no_end) {
+    run_stats run(t0, wall0_ms);
+    run.tick(at_ms(1500), wall0_ms + 1500, 3);
+    const json::value doc = json_result(run, {});
+    EXPECT_TRUE(doc.at("run").at("end_unix_ms").is_null());
+    EXPECT_DOUBLE_EQ(doc.at("run").at("duration_s").to_number<double>(), 1.5);
+}
+
+}  // namespace
+}  // namespace swarm::master::report

@@ -1,0 +1,245 @@
+// run_stats on simulated time: seconds on the master's clock, trailing
+// rates, reset, the history cap, and per-second percentiles merged from
+// several workers.
+#include "master/stats/run_stats.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "tests/master/stats_fixture.hpp"
+
+namespace swarm::master {
+namespace {
+
+using namespace testing;
+
+TEST(run_stats_test, deltas_count_in_the_master_second_they_arrive_in) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(200));
+    run.apply("w2", delta_n("GET", "/a", 5, 2), at_ms(999));
+    run.apply("w1", delta_n("GET", "/a", 7), at_ms(1100));  // closes second 0 itself
+    ASSERT_EQ(run.history().size(), 1u);
+    run.tick(at_ms(1500), wall0_ms + 1500, 40);
+    ASSERT_EQ(run.history().size(), 1u);  // second 1 still open
+    run.tick(at_ms(2000), wall0_ms + 2000, 50);
+    ASSERT_EQ(run.history().size(), 2u);
+
+    const history_point& s0 = run.history()[0];
+    EXPECT_EQ(s0.second, 0u);
+    EXPECT_EQ(s0.unix_s, 1'700'000'000);
+    EXPECT_EQ(s0.requests, 15u);
+    EXPECT_EQ(s0.failures, 2u);
+    EXPECT_EQ(s0.total.requests, 15u);
+    EXPECT_EQ(s0.user_count, 0u);  // closed by apply, before any tick
+    const history_point& s1 = run.history()[1];
+    EXPECT_EQ(s1.unix_s, 1'700'000'001);
+    EXPECT_EQ(s1.requests, 7u);
+    EXPECT_EQ(s1.failures, 0u);
+    EXPECT_EQ(s1.user_count, 50u);
+    EXPECT_EQ(s1.total.requests, 22u);
+    EXPECT_EQ(s1.total.failures, 2u);
+    ASSERT_EQ(s1.entries.size(), 1u);
+    EXPECT_EQ(run.names()[s1.entries[0].name], (std::pair<std::string, std::string>{"GET", "/a"}));
+    EXPECT_EQ(run.total().requests(), 22u);
+    EXPECT_EQ(run.requests().find("GET", "/a")->failures(), 2u);
+}
+
+TEST(run_stats_test, empty_seconds_are_recorded_as_zero) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 3), at_ms(100));
+    run.tick(at_ms(4000), wall0_ms + 4000, 1);
+    ASSERT_EQ(run.history().size(), 4u);
+    EXPECT_EQ(run.history()[0].requests, 3u);
+    for (std::size_t i = 1; i < 4; ++i) {
+        EXPECT_EQ(run.history()[i].requests, 0u);
+        EXPECT_EQ(run.history()[i].second, i);
+        EXPECT_EQ(run.history()[i].total.requests, 3u);
+    }
+}
+
+TEST(run_stats_test, current_rates_average_the_trailing_closed_seconds) {
+    run_stats run(t0, wall0_ms);  // window: 3 s
+    EXPECT_EQ(run.current_rps(), 0.0);
+    const std::uint64_t per_second[] = {10, 20, 30, 40};
+    for (std::int64_t s = 0; s < 4; ++s) {
+        run.apply("w1", delta_n("GET", "/a", per_second[s], per_second[s] / 10),
+                  at_ms(s * 1000 + 500));
+        run.apply("w2", delta_n("POST", "/b", 1), at_ms(s * 1000 + 600));
+    }
+    // A partly filled current second must not count, however busy.
+    run.apply("w1", delta_n("GET", "/a", 1000), at_ms(4100));
+    run.tick(at_ms(4200), wall0_ms + 4200, 10);
+    ASSERT_EQ(run.history().size(), 4u);
+    EXPECT_DOUBLE_EQ(run.current_rps(), (21 + 31 + 41) / 3.0);
+    EXPECT_DOUBLE_EQ(run.current_rps("GET", "/a"), 30.0);
+    EXPECT_DOUBLE_EQ(run.current_rps("POST", "/b"), 1.0);
+    EXPECT_DOUBLE_EQ(run.current_rps("GET", "/nothing"), 0.0);
+    EXPECT_DOUBLE_EQ(run.current_fail_per_sec(), 3.0);
+    EXPECT_DOUBLE_EQ(run.current_fail_per_sec("GET", "/a"), 3.0);
+    EXPECT_DOUBLE_EQ(run.current_fail_per_sec("POST", "/b"), 0.0);
+}
+
+TEST(run_stats_test, current_rate_uses_fewer_seconds_at_the_start) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 8), at_ms(300));
+    run.tick(at_ms(1000), wall0_ms + 1000, 1);
+    EXPECT_DOUBLE_EQ(run.current_rps(), 8.0);  // one closed second, not 8 / 3
+}
+
+TEST(run_stats_test, stop_closes_the_cut_last_second_at_its_real_length) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(500));
+    run.apply("w1", delta_n("GET", "/a", 5), at_ms(1100));
+    run.stop(at_ms(1250), wall0_ms + 1250);
+    ASSERT_EQ(run.history().size(), 2u);
+    EXPECT_EQ(run.history()[1].duration_ms, 250u);
+    EXPECT_DOUBLE_EQ(run.history()[1].rps(), 20.0);
+    EXPECT_TRUE(run.stopped());
+    EXPECT_EQ(run.end_wall_ms(), wall0_ms + 1250);
+    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.25);
+    EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 12.0);
+    // A straggler still counts in the totals, not in the history or the time.
+    run.apply("w2", delta_n("GET", "/a", 5), at_ms(3000));
+    EXPECT_EQ(run.total().requests(), 20u);
+    EXPECT_EQ(run.history().size(), 2u);
+    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.25);
+}
+
+TEST(run_stats_test, reset_clears_the_totals_but_keeps_the_history) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 10, 4), at_ms(500));
+    run.apply(
+        "w1",
+        [] {
+            stats::delta d = delta_n("GET", "/a", 1, 1);
+            d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 600);
+            return d;
+        }(),
+        at_ms(600));
+    run.tick(at_ms(2000), wall0_ms + 2000, 5);
+    ASSERT_EQ(run.errors().size(), 1u);
+
+    run.reset(at_ms(2000));
+    EXPECT_EQ(run.total().requests(), 0u);
+    EXPECT_TRUE(run.requests().empty());
+    EXPECT_TRUE(run.errors().empty());
+    EXPECT_EQ(run.workers().at("w1").requests, 0u);
+    EXPECT_EQ(run.history().size(), 2u);
+    EXPECT_EQ(run.history()[0].requests, 11u);
+
+    run.apply("w1", delta_n("GET", "/a", 6), at_ms(2500));
+    run.tick(at_ms(3000), wall0_ms + 3000, 5);
+    EXPECT_EQ(run.history().back().total.requests, 6u);  // cumulative restarted
+    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.0);
+    EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 6.0);
+}
+
+TEST(run_stats_test, history_is_capped_dropping_the_oldest_seconds) {
+    run_stats_options options;
+    options.max_history_seconds = 5;
+    run_stats run(t0, wall0_ms, options);
+    for (std::int64_t s = 0; s < 10; ++s) {
+        run.apply("w1", delta_n("GET", "/a", static_cast<std::uint64_t>(s + 1)),
+                  at_ms(s * 1000 + 10));
+    }
+    run.tick(at_ms(10'000), wall0_ms + 10'000, 1);
+    ASSERT_EQ(run.history().size(), 5u);
+    EXPECT_EQ(run.history().front().second, 5u);
+    EXPECT_EQ(run.history().front().requests, 6u);
+    EXPECT_EQ(run.history().back().second, 9u);
+    // A long silence closes only as many empty seconds as are kept.
+    run.tick(at_ms(10'000'000), wall0_ms + 10'000'000, 1);
+    ASSERT_EQ(run.history().size(), 5u);
+    EXPECT_EQ(run.history().back().second, 9999u);
+    EXPECT_EQ(run.history().back().unix_s, 1'700'000'000 + 9999);
+    EXPECT_EQ(run.history().back().total.requests, 55u);
+}
+
+TEST(run_stats_test, names_beyond_the_cap_fold_into_other_in_history_too) {
+    run_stats_options options;
+    options.max_names = 2;
+    run_stats run(t0, wall0_ms, options);
+    stats::delta d;
+    d.requests.record("GET", "/1", 1000, 0, false);
+    d.requests.record("GET", "/2", 1000, 0, false);
+    d.requests.record("GET", "/3", 1000, 0, false);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1000), wall0_ms + 1000, 1);
+    EXPECT_NE(run.requests().find("", "(other)"), nullptr);
+    EXPECT_DOUBLE_EQ(run.current_rps("", "(other)"), 1.0);
+    EXPECT_DOUBLE_EQ(run.current_rps("GET", "/3"), 0.0);
+    EXPECT_EQ(run.history().back().entries.size(), 3u);
+}
+
+TEST(run_stats_test, workers_contributions_are_counted) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 4, 1), at_ms(100));
+    run.apply("w1", delta_n("GET", "/a", 2), at_ms(1100));
+    run.apply("w2", delta_n("GET", "/a", 3), at_ms(1200));
+    EXPECT_EQ(run.workers().at("w1").reports, 2u);
+    EXPECT_EQ(run.workers().at("w1").requests, 6u);
+    EXPECT_EQ(run.workers().at("w1").failures, 1u);
+    EXPECT_EQ(run.workers().at("w1").last_report, at_ms(1100));
+    EXPECT_EQ(run.workers().at("w2").requests, 3u);
+}
+
+// The exact nearest-rank percentile of `sorted` (ascending).
+std::uint64_t exact_percentile(const std::vector<std::uint64_t>& sorted, double p) {
+    return sorted[stats::nearest_rank(p, sorted.size()) - 1];
+}
+
+void expect_within_bound(std::uint64_t reported, std::uint64_t exact, double p) {
+    // The histogram's bound: half a bucket, at most 1/128 of the value.
+    const double bound = static_cast<double>(exact) / 128.0 + 1.0;
+    EXPECT_LE(std::fabs(static_cast<double>(reported) - static_cast<double>(exact)), bound)
+        << "p" << p << ": reported " << reported << " exact " << exact;
+}
+
+TEST(run_stats_test, second_percentiles_of_three_workers_match_all_samples_together) {
+    run_stats run(t0, wall0_ms);
+    std::mt19937_64 rng(42);
+    std::lognormal_distribution<double> latency(std::log(20'000.0), 0.8);  // around 20 ms
+    std::vector<std::uint64_t> all;
+    std::vector<std::uint64_t> all_a;
+    for (int worker = 0; worker < 3; ++worker) {
+        stats::delta d;
+        for (int i = 0; i < 2000 + worker * 700; ++i) {
+            const auto us = static_cast<std::uint64_t>(latency(rng));
+            const bool is_a = i % 3 != 0;
+            d.requests.record("GET", is_a ? "/a" : "/b", us, 0, false);
+            all.push_back(us);
+            if (is_a) all_a.push_back(us);
+        }
+        run.apply("w" + std::to_string(worker), d, at_ms(100 + worker * 300));
+    }
+    run.tick(at_ms(1000), wall0_ms + 1000, 30);
+    ASSERT_EQ(run.history().size(), 1u);
+    const history_point& s = run.history()[0];
+    std::sort(all.begin(), all.end());
+    std::sort(all_a.begin(), all_a.end());
+    ASSERT_EQ(s.requests, all.size());
+    for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
+        const double p = stats::standard_percentiles[i];
+        expect_within_bound(s.percentiles_us[i], exact_percentile(all, p), p);
+    }
+    EXPECT_EQ(s.percentile_us(100), all.back());  // the extremes are exact
+    const auto a = std::find_if(
+        s.entries.begin(), s.entries.end(),
+        [&](const second_entry_point& e) { return run.names()[e.name].second == "/a"; });
+    ASSERT_NE(a, s.entries.end());
+    EXPECT_EQ(a->requests, all_a.size());
+    expect_within_bound(a->p50_us, exact_percentile(all_a, 50), 50);
+    expect_within_bound(a->p95_us, exact_percentile(all_a, 95), 95);
+    expect_within_bound(a->p99_us, exact_percentile(all_a, 99), 99);
+    // The cumulative median, too, and the exact min and max.
+    expect_within_bound(s.total.median_us, exact_percentile(all, 50), 50);
+    EXPECT_EQ(s.total.min_us, all.front());
+    EXPECT_EQ(s.total.max_us, all.back());
+}
+
+}  // namespace
+}  // namespace swarm::master

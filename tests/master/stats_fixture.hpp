@@ -1,0 +1,43 @@
+#pragma once
+// Simulated time and hand-made deltas for the master's stats tests.
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+
+#include "common/stats/delta.hpp"
+#include "master/stats/run_stats.hpp"
+
+namespace swarm::master::testing {
+
+using namespace std::chrono_literals;
+
+// An arbitrary steady-clock origin and the unix ms it corresponds to.
+inline const stats_time t0 = stats_time{} + 5000s;
+inline constexpr std::int64_t wall0_ms = 1'700'000'000'000;
+
+inline stats_time at_ms(std::int64_t ms) {
+    return t0 + std::chrono::milliseconds(ms);
+}
+
+// A delta with `latencies_us` recorded under (method, name), the first
+// `failed` of them failed, each with `bytes` of body.
+inline stats::delta delta_of(std::string_view method, std::string_view name,
+                             std::initializer_list<std::uint64_t> latencies_us,
+                             std::uint64_t failed = 0, std::uint64_t bytes = 100) {
+    stats::delta d;
+    std::uint64_t i = 0;
+    for (std::uint64_t us : latencies_us) d.requests.record(method, name, us, bytes, i++ < failed);
+    return d;
+}
+
+// `n` requests of 1 ms each.
+inline stats::delta delta_n(std::string_view method, std::string_view name, std::uint64_t n,
+                            std::uint64_t failed = 0) {
+    stats::delta d;
+    for (std::uint64_t i = 0; i < n; ++i) d.requests.record(method, name, 1000, 10, i < failed);
+    return d;
+}
+
+}  // namespace swarm::master::testing
