@@ -1,8 +1,9 @@
 # Warnings are errors for the project's own code (not for system headers).
 function(swarm_warnings target)
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
         -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual -Werror)
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        target_compile_options(${target} PRIVATE -Wshadow=local)
         # gcc 12 reports false positives inside libstdc++/Boost at -O2
         target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-dangling-reference -Wno-restrict)
     endif()

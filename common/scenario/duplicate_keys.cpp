@@ -69,8 +69,9 @@ void find_duplicate_keys(const std::string& text, const duplicate_key_handler& o
     YAML::Parser parser(in);
     duplicate_finder finder(on_duplicate);
     try {
-        while (parser.HandleNextDocument(finder)) {
-        }
+        // Only the first document, as YAML::Load reads only that one (and
+        // yaml-cpp can loop forever on some trailing garbage).
+        parser.HandleNextDocument(finder);
     } catch (const YAML::Exception&) {
         // Syntax errors were reported by YAML::Load already.
     }

@@ -165,6 +165,13 @@ TEST(errors_test, deep_nesting_is_an_error_not_a_crash) {
     EXPECT_THAT(joined(error_lines(r)), HasSubstr("nested more than 32 levels deep"));
 }
 
+TEST(errors_test, a_second_yaml_document_is_ignored_not_a_hang) {
+    // Found by the fuzzer: yaml-cpp's event parser looped forever over the
+    // documents after the first one.
+    auto r = compile_text("host: http://h\nusers: {A: {tasks: {t: {get: /}}}}\n---\n]: [\n...\n}\n");
+    EXPECT_TRUE(r.result || !r.errors.empty());
+}
+
 TEST(errors_test, not_a_map_at_the_top) {
     EXPECT_THAT(only_error("- just\n- a list\n"), HasSubstr("a scenario is a map"));
     EXPECT_THAT(only_error("host: http://h\n"), HasSubstr("a scenario needs `users:`"));
