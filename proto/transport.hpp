@@ -5,6 +5,7 @@
 // sockets are not thread-safe).
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,35 +26,53 @@ struct incoming {
 };
 
 class master_endpoint {
-public:
+  public:
     // Binds a ROUTER to `endpoint` ("tcp://0.0.0.0:5557", "inproc://swarm").
     // Throws std::runtime_error with a clear message when the address is taken.
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint, decode_limits limits = {});
     ~master_endpoint();
 
+    // Queues `m` for `worker`; never blocks. A message to a worker that is
+    // gone, or whose queue is full, is dropped without error (the health
+    // logic notices a silent worker). Throws std::length_error when the
+    // encoded message is larger than limits.max_message_bytes, which the
+    // worker would refuse (e.g. a scenario bundle with huge data files).
     void send(const std::string& worker, const message& m);
     // Waits up to `timeout` for one message. Undecodable input is logged to
     // stderr (once per sender per kind) and skipped; it never ends the master.
     std::optional<incoming> receive(std::chrono::milliseconds timeout);
-    std::string bound_endpoint() const;  // with the real port when bound to :0
+    std::string bound_endpoint() const;      // with the real port when bound to :0
     std::uint64_t dropped_messages() const;  // undecodable messages so far
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
 
 class worker_endpoint {
-public:
+  public:
     // Connects a DEALER with routing identity `identity` to the master.
+    // Connecting does not wait for the master: messages queue until it is
+    // there, and the connection comes back by itself after a master restart.
+    // Throws std::invalid_argument for an identity ZeroMQ cannot use (empty,
+    // over 255 bytes, or starting with a zero byte), std::runtime_error for a
+    // malformed endpoint.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
                     decode_limits limits = {});
     ~worker_endpoint();
 
+    // Queues `m` for the master; never blocks. When the queue is full (the
+    // master has been unreachable for a long while) the message is dropped
+    // and counted in unsent_messages(). Throws std::length_error like
+    // master_endpoint::send.
     void send(const message& m);
+    // Waits up to `timeout` for one message; undecodable input is logged,
+    // counted and skipped as on the master.
     std::optional<message> receive(std::chrono::milliseconds timeout);
+    std::uint64_t dropped_messages() const;  // undecodable messages so far
+    std::uint64_t unsent_messages() const;   // messages send() dropped on a full queue
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

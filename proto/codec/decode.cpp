@@ -1,0 +1,278 @@
+// msgpack bytes → messages, for bytes from anyone. Three steps: a size and
+// limit check that allocates nothing (limit_check.hpp), msgpack's unpack
+// under the same limits, then a walk that checks every item's type before
+// converting it. Any failure becomes decode_result::error; nothing escapes.
+// The layout read here is the one encode.cpp writes and PROTOCOL.md documents.
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "proto/codec.hpp"
+#include "proto/codec/limit_check.hpp"
+#include "proto/codec/object_reader.hpp"
+#include "proto/codec/type_names.hpp"
+
+namespace swarm::proto {
+namespace {
+
+using detail::array_reader;
+using detail::decode_error;
+using detail::item;
+
+// Runs a stats rebuild (from_buckets, restore, merge), turning its
+// std::invalid_argument into an error that names the field.
+template <class Fn>
+auto checked(const array_reader& where, std::string_view field, Fn&& fn) {
+    try {
+        return fn();
+    } catch (const std::invalid_argument& e) {
+        where.fail(field, e.what());
+    }
+}
+
+stats::histogram read_histogram(array_reader& row, std::uint64_t min_us, std::uint64_t max_us) {
+    array_reader flat = row.array("buckets");
+    if (flat.size() % 2 != 0) {
+        row.fail("buckets", "odd number of items (" + std::to_string(flat.size()) +
+                                "), expected index, count pairs");
+    }
+    std::vector<stats::bucket> buckets;
+    buckets.reserve(flat.size() / 2);
+    for (std::size_t i = 0; i < flat.size(); i += 2) {
+        const std::uint64_t index = flat.u64(item(i));
+        if (index >= stats::histogram::bucket_count) {
+            flat.fail(item(i), "histogram bucket index " + std::to_string(index) +
+                                   " out of range (max " +
+                                   std::to_string(stats::histogram::bucket_count - 1) + ")");
+        }
+        buckets.push_back({static_cast<std::uint32_t>(index), flat.u64(item(i + 1))});
+    }
+    return checked(row, "buckets",
+                   [&] { return stats::histogram::from_buckets(buckets, min_us, max_us); });
+}
+
+void read_request_row(array_reader& row, stats::table& out) {
+    const std::string method = row.str("method");
+    const std::string name = row.str("name");
+    const std::uint64_t failures = row.u64("failures");
+    const std::uint64_t latency_sum_us = row.u64("latency_sum_us");
+    const std::uint64_t response_bytes = row.u64("response_bytes");
+    const std::uint64_t min_us = row.u64("min_latency_us");
+    const std::uint64_t max_us = row.u64("max_latency_us");
+    stats::histogram latency = read_histogram(row, min_us, max_us);
+    // A repeated row would be merged silently, and its sums could wrap.
+    if (out.find(method, name) != nullptr) {
+        row.fail("name",
+                 "duplicate row for " + detail::printable(method) + " " + detail::printable(name));
+    }
+    const stats::entry e = checked(row, "latency_sum_us", [&] {
+        return stats::entry::restore(failures, latency_sum_us, response_bytes, std::move(latency));
+    });
+    out.merge(method, name, e);
+}
+
+void read_error_row(array_reader& row, stats::error_table& out) {
+    const std::string method = row.str("method");
+    const std::string name = row.str("name");
+    const std::string text = row.str("message");
+    stats::error_stats s;
+    s.occurrences = row.u64("occurrences");
+    s.first_seen_ms = row.i64("first_seen_ms");
+    s.last_seen_ms = row.i64("last_seen_ms");
+    if (out.find(method, name, text) != nullptr) {
+        row.fail("message", "duplicate error row " + detail::printable(text));
+    }
+    checked(row, "occurrences", [&] { out.merge(method, name, text, s); });
+}
+
+stats::delta read_delta(array_reader& r) {
+    stats::delta d;
+    array_reader requests = r.array("requests");
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        array_reader row = requests.array(item(i));
+        read_request_row(row, d.requests);
+    }
+    array_reader errors = r.array("errors");
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+        array_reader row = errors.array(item(i));
+        read_error_row(row, d.errors);
+    }
+    d.errors.add_overflow(r.u64("error_overflow"));
+    return d;
+}
+
+// One reader per message type; `r` is positioned after the type name.
+message read_hello(array_reader& r) {
+    hello m;
+    m.version = r.u32("version");
+    m.host = r.str("host");
+    m.name = r.str("name");
+    m.threads = r.u32("threads");
+    m.pid = r.i64("pid");
+    return m;
+}
+
+message read_scenario_bundle(array_reader& r) {
+    scenario_bundle m;
+    m.hash = r.str("hash");
+    m.bundle.name = r.str("name");
+    m.bundle.source = r.str("source");
+    array_reader files = r.array("files");
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        array_reader file = files.array(item(i));
+        std::string path = file.str("path");
+        m.bundle.files.emplace_back(std::move(path), file.str("content"));
+    }
+    return m;
+}
+
+message read_compile_failed(array_reader& r) {
+    compile_failed m;
+    m.hash = r.str("hash");
+    array_reader errors = r.array("errors");
+    for (std::size_t i = 0; i < errors.size(); ++i) m.errors.push_back(errors.str(item(i)));
+    return m;
+}
+
+message read_spawn(array_reader& r) {
+    spawn m;
+    m.run_id = r.u64("run_id");
+    array_reader targets = r.array("targets");
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        array_reader target = targets.array(item(i));
+        std::string user_class = target.str("user_class");
+        const std::int64_t users = target.i64("users");
+        if (users < 0) target.fail("users", "negative user count " + std::to_string(users));
+        m.targets.emplace_back(std::move(user_class), users);
+    }
+    m.spawn_rate = r.f64("spawn_rate");
+    m.host_override = r.str("host_override");
+    m.stop_timeout_ms = r.i64("stop_timeout_ms");
+    return m;
+}
+
+message read_stats_report(array_reader& r) {
+    stats_report m;
+    m.sequence = r.u64("sequence");
+    m.run_id = r.u64("run_id");
+    m.users = r.i64("users");
+    m.delta = read_delta(r);
+    return m;
+}
+
+message read_heartbeat(array_reader& r) {
+    heartbeat m;
+    m.cpu_percent = r.f64("cpu_percent");
+    m.rss_bytes = r.u64("rss_bytes");
+    m.users = r.i64("users");
+    m.loop_lag_ms = r.f64("loop_lag_ms");
+    return m;
+}
+
+constexpr std::size_t index_of(std::string_view name) {
+    return detail::message_index(name);
+}
+
+// The fields after the type name, for the alternative named by the envelope.
+// (A braced initialiser evaluates its items left to right: wire order.)
+message read_fields(std::size_t index, array_reader& r) {
+    switch (index) {
+        case index_of("hello"):
+            return read_hello(r);
+        case index_of("welcome"):
+            return welcome{r.u32("index")};
+        case index_of("reject"):
+            return reject{r.str("reason")};
+        case index_of("scenario_bundle"):
+            return read_scenario_bundle(r);
+        case index_of("ready"):
+            return ready{r.str("hash")};
+        case index_of("compile_failed"):
+            return read_compile_failed(r);
+        case index_of("spawn"):
+            return read_spawn(r);
+        case index_of("spawning"):
+            return spawning{r.u64("run_id"), r.i64("users")};
+        case index_of("spawn_complete"):
+            return spawn_complete{r.u64("run_id"), r.i64("users")};
+        case index_of("stats_report"):
+            return read_stats_report(r);
+        case index_of("heartbeat"):
+            return read_heartbeat(r);
+        case index_of("stop"):
+            return stop{r.i64("timeout_ms")};
+        case index_of("stopped"):
+            return stopped{r.u64("run_id")};
+        case index_of("quit"):
+            return quit{r.str("reason")};
+        default:
+            throw decode_error("internal: no reader for message type " + std::to_string(index));
+    }
+}
+
+// Lets msgpack's strings point into the caller's bytes instead of copying
+// them: the tree lives only inside decode(), and the bytes outlive it.
+bool reference_input(msgpack::type::object_type, std::size_t, void*) {
+    return true;
+}
+
+message read_message(std::string_view bytes, const decode_limits& limits) {
+    if (bytes.size() > limits.max_message_bytes) {
+        throw decode_error("message of " + std::to_string(bytes.size()) +
+                           " bytes exceeds the limit of " +
+                           std::to_string(limits.max_message_bytes));
+    }
+    if (auto problem = detail::check_limits(bytes, limits)) throw decode_error(*problem);
+    const msgpack::unpack_limit unpack_limits(limits.max_array_items, limits.max_array_items,
+                                              limits.max_string_bytes, limits.max_string_bytes, 0,
+                                              limits.max_depth);
+    const msgpack::object_handle handle =
+        msgpack::unpack(bytes.data(), bytes.size(), reference_input, nullptr, unpack_limits);
+    if (handle.get().type != msgpack::type::ARRAY) {
+        throw decode_error(std::string("envelope: expected array, got ") +
+                           detail::msgpack_type_name(handle.get()));
+    }
+    array_reader envelope(handle.get(), "envelope");
+    const msgpack::object& type = envelope.next("type name");
+    if (type.type != msgpack::type::STR) {
+        envelope.fail("type",
+                      std::string("expected string, got ") + detail::msgpack_type_name(type));
+    }
+    const std::string_view name(type.via.str.ptr, type.via.str.size);
+    const std::size_t index = detail::message_index(name);
+    if (index >= detail::message_type_names.size()) {
+        throw decode_error("unknown message type '" + detail::printable(name) + "'");
+    }
+    array_reader fields(handle.get(), detail::message_type_names[index]);
+    fields.next("type name");  // already read through `envelope`
+    return read_fields(index, fields);
+}
+
+}  // namespace
+
+decode_result decode(std::string_view bytes, const decode_limits& limits) {
+    // Every failure below is the sender's fault or hostile input, never ours
+    // to crash on: each becomes an error value.
+    try {
+        return {read_message(bytes, limits), {}};
+    } catch (const decode_error& e) {
+        return {std::nullopt, e.what()};
+    } catch (const msgpack::unpack_error& e) {
+        return {std::nullopt, std::string("msgpack: ") + e.what()};
+    } catch (const msgpack::type_error& e) {
+        return {std::nullopt, std::string("msgpack type error: ") + e.what()};
+    } catch (const std::bad_alloc&) {
+        return {std::nullopt,
+                "out of memory decoding a message of " + std::to_string(bytes.size()) + " bytes"};
+    } catch (const std::exception& e) {
+        return {std::nullopt, std::string("malformed message: ") + e.what()};
+    } catch (...) {
+        return {std::nullopt, "malformed message"};
+    }
+}
+
+}  // namespace swarm::proto

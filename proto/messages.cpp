@@ -1,0 +1,11 @@
+#include "proto/messages.hpp"
+
+#include "proto/codec/type_names.hpp"
+
+namespace swarm::proto {
+
+const char* type_name(const message& m) {
+    return detail::message_type_names[m.index()];
+}
+
+}  // namespace swarm::proto

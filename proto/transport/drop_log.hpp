@@ -1,0 +1,37 @@
+#pragma once
+// Internal to proto/transport: which undecodable messages earn a line on
+// stderr. A peer sending garbage in a loop must not flood the log, but the
+// first problem of each kind from each sender is worth seeing. Owned by one
+// endpoint, touched by its thread only.
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace swarm::proto::detail {
+
+class drop_log {
+  public:
+    // (sender, kind) pairs remembered; beyond that, drops are only counted.
+    static constexpr std::size_t max_remembered = 1024;
+
+    // `side`: "master" or "worker", the process logging.
+    explicit drop_log(std::string side) : side_(std::move(side)) {}
+
+    // Notes one dropped message from `sender` (printable) for `error`, writing
+    // a line to stderr the first time this kind comes from this sender.
+    void dropped(std::string_view sender, std::string_view error, std::uint64_t dropped_so_far);
+
+    // The part of an error that says what kind it is: "msgpack", "stats_report", ...
+    static std::string_view kind(std::string_view error) noexcept;
+
+  private:
+    std::string side_;
+    std::set<std::pair<std::string, std::string>> seen_;  // (sender, kind) already logged
+    bool full_noted_ = false;                             // said that logging stopped
+};
+
+}  // namespace swarm::proto::detail

@@ -1,0 +1,276 @@
+// The ZeroMQ side of proto/: the only file that includes <zmq.hpp>. One
+// ROUTER bound by the master, one DEALER per worker; frames on the ROUTER
+// are [identity, payload], on the DEALER [payload]. Socket options and their
+// reasons are in set_common_options.
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "proto/codec/object_reader.hpp"
+#include "proto/transport.hpp"
+#include "proto/transport/drop_log.hpp"
+
+namespace swarm::proto {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Messages queued per peer each way. Traffic is a few messages per second per
+// worker, so a full queue means a peer that is gone or stuck, not a burst.
+constexpr int high_water_mark = 1000;
+// How long a closing socket keeps trying to deliver: long enough for a final
+// stats_report or quit, short enough that a quitting process does not hang.
+constexpr int linger_ms = 1000;
+// ZMTP pings below the application's own heartbeats: they tear down a TCP
+// connection whose peer vanished without a FIN, so the DEALER reconnects.
+constexpr int zmtp_heartbeat_ivl_ms = 1000;
+constexpr int zmtp_heartbeat_timeout_ms = 3000;
+// Kernel keepalive for idle connections through NAT and load balancers.
+constexpr int tcp_keepalive_idle_s = 30;
+constexpr int tcp_keepalive_intvl_s = 10;
+// A worker retries a lost master with a backoff up to this.
+constexpr int reconnect_ivl_max_ms = 2000;
+
+void set_common_options(zmq::socket_t& s, const decode_limits& limits) {
+    s.set(zmq::sockopt::linger, linger_ms);
+    s.set(zmq::sockopt::sndhwm, high_water_mark);
+    s.set(zmq::sockopt::rcvhwm, high_water_mark);
+    // libzmq drops and disconnects a tcp peer sending a larger frame before it
+    // is read into memory; over inproc:// decode() enforces the same bound.
+    const auto max_bytes =
+        std::min<std::uint64_t>(limits.max_message_bytes, std::numeric_limits<std::int64_t>::max());
+    s.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_bytes));
+    s.set(zmq::sockopt::tcp_keepalive, 1);
+    s.set(zmq::sockopt::tcp_keepalive_idle, tcp_keepalive_idle_s);
+    s.set(zmq::sockopt::tcp_keepalive_intvl, tcp_keepalive_intvl_s);
+    s.set(zmq::sockopt::heartbeat_ivl, zmtp_heartbeat_ivl_ms);
+    s.set(zmq::sockopt::heartbeat_timeout, zmtp_heartbeat_timeout_ms);
+    s.set(zmq::sockopt::heartbeat_ttl, zmtp_heartbeat_timeout_ms);
+}
+
+// Encodes `m`, refusing what the receiving side would drop for its size.
+std::string encode_for_wire(const message& m, const decode_limits& limits) {
+    std::string bytes = encode(m);
+    if (bytes.size() > limits.max_message_bytes) {
+        throw std::length_error(std::string(type_name(m)) + " of " + std::to_string(bytes.size()) +
+                                " bytes exceeds the transport limit of " +
+                                std::to_string(limits.max_message_bytes) + " bytes");
+    }
+    return bytes;
+}
+
+// Waits until `s` may have a message, or `deadline` passes (false).
+bool wait_readable(zmq::socket_t& s, clock::time_point deadline) {
+    for (;;) {
+        const auto left =
+            std::max(milliseconds(0), std::chrono::ceil<milliseconds>(deadline - clock::now()));
+        zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
+        try {
+            if (zmq::poll(&item, 1, left) > 0) return true;
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EINTR) throw;  // a signal is not an error; anything else is
+        }
+        if (clock::now() >= deadline) return false;
+    }
+}
+
+// One whole message read without blocking: its first `keep` frames and how
+// many frames it had. A peer may send any number of frames; the rest are
+// read and discarded so they cannot pile up.
+struct frames {
+    std::vector<zmq::message_t> kept;
+    std::size_t total = 0;
+};
+
+std::optional<frames> read_frames(zmq::socket_t& s, std::size_t keep) {
+    zmq::message_t part;
+    if (!s.recv(part, zmq::recv_flags::dontwait)) return std::nullopt;
+    frames out;
+    for (;;) {
+        const bool more = part.more();
+        ++out.total;
+        if (out.kept.size() < keep) out.kept.push_back(std::move(part));
+        if (!more) return out;
+        part = zmq::message_t();
+        // The parts of a message arrive together: once the first is here, all are.
+        if (!s.recv(part, zmq::recv_flags::none)) return out;
+    }
+}
+
+// Tries `read` (one message or nullopt, never blocking) until it yields or
+// `timeout` passes. Undecodable messages are read and dropped by `read`
+// itself, so a stream of garbage cannot hold the caller past its deadline.
+template <class Read>
+auto receive_until(zmq::socket_t& s, milliseconds timeout, Read&& read)
+    -> decltype(read(std::declval<frames&>())) {
+    const auto deadline = clock::now() + timeout;
+    for (;;) {
+        while (auto f = read_frames(s, 2)) {
+            if (auto m = read(*f)) return m;
+            if (clock::now() >= deadline) return std::nullopt;
+        }
+        if (!wait_readable(s, deadline)) return std::nullopt;
+    }
+}
+
+std::string frame_text(const zmq::message_t& frame) {
+    return std::string(static_cast<const char*>(frame.data()), frame.size());
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------- master
+
+struct master_endpoint::impl {
+    impl(zmq::context_t& ctx, const decode_limits& l)
+        : socket(ctx, zmq::socket_type::router), limits(l), log("master") {}
+
+    // The message in `f`, or nullopt after counting and logging why not.
+    std::optional<incoming> accept(frames& f) {
+        const std::string sender = f.kept.empty() ? std::string() : frame_text(f.kept[0]);
+        if (f.total != 2) {
+            return drop(sender, "frames: expected [identity, payload], got " +
+                                    std::to_string(f.total) + " frames");
+        }
+        decode_result r = decode(f.kept[1].to_string_view(), limits);
+        if (!r.result) return drop(sender, r.error);
+        return incoming{sender, std::move(*r.result)};
+    }
+
+    std::nullopt_t drop(const std::string& sender, const std::string& error) {
+        ++dropped;
+        log.dropped("worker '" + detail::printable(sender) + "'", error, dropped);
+        return std::nullopt;
+    }
+
+    zmq::socket_t socket;
+    decode_limits limits;
+    std::uint64_t dropped = 0;  // undecodable messages so far
+    detail::drop_log log;
+};
+
+master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 decode_limits limits)
+    : impl_(std::make_unique<impl>(ctx, limits)) {
+    zmq::socket_t& s = impl_->socket;
+    set_common_options(s, limits);
+    // A message for a worker that is gone is dropped, not an exception.
+    s.set(zmq::sockopt::router_mandatory, false);
+    // A restarted worker reconnecting under its old name takes the name over
+    // instead of being refused while the dead connection times out.
+    s.set(zmq::sockopt::router_handover, true);
+    try {
+        s.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error("cannot bind " + endpoint + ": " + e.what());
+    }
+}
+
+master_endpoint::~master_endpoint() = default;
+
+void master_endpoint::send(const std::string& worker, const message& m) {
+    const std::string bytes = encode_for_wire(m, impl_->limits);
+    zmq::socket_t& s = impl_->socket;
+    // Without ROUTER_MANDATORY a ROUTER never blocks and never fails here: an
+    // unknown identity or a full queue drops the message.
+    (void)s.send(zmq::buffer(worker), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    (void)s.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+}
+
+std::optional<incoming> master_endpoint::receive(std::chrono::milliseconds timeout) {
+    return receive_until(impl_->socket, timeout, [this](frames& f) { return impl_->accept(f); });
+}
+
+std::string master_endpoint::bound_endpoint() const {
+    return impl_->socket.get(zmq::sockopt::last_endpoint);
+}
+
+std::uint64_t master_endpoint::dropped_messages() const {
+    return impl_->dropped;
+}
+
+// ----------------------------------------------------------------- worker
+
+struct worker_endpoint::impl {
+    impl(zmq::context_t& ctx, const decode_limits& l)
+        : socket(ctx, zmq::socket_type::dealer), limits(l), log("worker") {}
+
+    std::optional<message> accept(frames& f) {
+        if (f.total != 1) {
+            return drop("frames: expected [payload], got " + std::to_string(f.total) + " frames");
+        }
+        decode_result r = decode(f.kept[0].to_string_view(), limits);
+        if (!r.result) return drop(r.error);
+        return std::move(*r.result);
+    }
+
+    std::nullopt_t drop(const std::string& error) {
+        ++dropped;
+        log.dropped("the master", error, dropped);
+        return std::nullopt;
+    }
+
+    zmq::socket_t socket;
+    decode_limits limits;
+    std::uint64_t dropped = 0;  // undecodable messages so far
+    std::uint64_t unsent = 0;   // sends dropped on a full queue
+    detail::drop_log log;
+};
+
+namespace {
+
+void check_identity(const std::string& identity) {
+    // ZeroMQ's rules: 1..255 bytes; a leading zero byte is reserved for the
+    // identities a ROUTER makes up itself.
+    if (identity.empty() || identity.size() > 255 || identity.front() == '\0') {
+        throw std::invalid_argument("worker identity '" + detail::printable(identity) +
+                                    "' must be 1 to 255 bytes and not start with a zero byte");
+    }
+}
+
+}  // namespace
+
+worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 const std::string& identity, decode_limits limits)
+    : impl_(std::make_unique<impl>(ctx, limits)) {
+    check_identity(identity);
+    zmq::socket_t& s = impl_->socket;
+    set_common_options(s, limits);
+    s.set(zmq::sockopt::routing_id, identity);
+    s.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
+    try {
+        s.connect(endpoint);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error("cannot connect to " + endpoint + ": " + e.what());
+    }
+}
+
+worker_endpoint::~worker_endpoint() = default;
+
+void worker_endpoint::send(const message& m) {
+    const std::string bytes = encode_for_wire(m, impl_->limits);
+    // A DEALER blocks when its queue is full; a worker must keep running its
+    // users instead, so the message is dropped (stats_report sequence gaps
+    // tell the master).
+    if (!impl_->socket.send(zmq::buffer(bytes), zmq::send_flags::dontwait)) ++impl_->unsent;
+}
+
+std::optional<message> worker_endpoint::receive(std::chrono::milliseconds timeout) {
+    return receive_until(impl_->socket, timeout, [this](frames& f) { return impl_->accept(f); });
+}
+
+std::uint64_t worker_endpoint::dropped_messages() const {
+    return impl_->dropped;
+}
+std::uint64_t worker_endpoint::unsent_messages() const {
+    return impl_->unsent;
+}
+
+}  // namespace swarm::proto

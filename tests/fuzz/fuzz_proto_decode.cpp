@@ -1,0 +1,18 @@
+// libFuzzer target over proto::decode: every input must give a message or an
+// error value; a crash, hang, leak, UB or exception is a bug. An accepted
+// input must also survive encode → decode (nothing decodes that we could not
+// send back). Seed corpus: tests/fuzz/corpus/proto (one message of each type).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "proto/codec.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    const swarm::proto::decode_result r = swarm::proto::decode(bytes);
+    if (!r.result && r.error.empty()) std::abort();  // an error must say what is wrong
+    if (r.result && !swarm::proto::decode(swarm::proto::encode(*r.result)).result) std::abort();
+    return 0;
+}
