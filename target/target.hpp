@@ -3,6 +3,41 @@
 // It counts every request per method+path and per status and serves the
 // counters at /__stats, so a test can compare swarm's report with what the
 // target actually saw.
+//
+// Routes (HTTP/1.1, keep-alive unless the client says close; HEAD works
+// wherever GET does):
+//   GET  /, /about             static HTML with Cache-Control and Expires
+//   POST /user/signin          form email+password → Set-Cookie session=…; 400 if either is empty
+//   GET  /contact_us           form with a csrf_token bound to the session (or a visitor cookie)
+//   POST /contact_us           200 with the right csrf_token, else 403
+//   GET  /account              {"email": …} with a valid session cookie, else 401
+//   GET  /search?search=P      JSON array of built-in words starting with P
+//   GET  /api/items/{id}       {"id":…, "name":…, "price":…}; non-numeric id → 404
+//   GET  /slow?ms=N            answers after N ms (at most 60000), without blocking a thread
+//   GET  /status/N             answers status N (100..599, else 400); a 1xx closes the connection
+//   GET  /bytes/N              N bytes of body (at most 64 MiB)
+//   GET  /redirect/N           302 chain of N hops (1..1000) ending at /about
+//   GET  /redirect?to=PATH     302 to PATH
+//   GET  /gzip                 HTML, gzip-encoded when Accept-Encoding allows it
+//   GET  /cookies/set?a=1&…    sets those cookies;  GET /cookies: the request's cookies as JSON
+//   ANY  /echo                 {"method", "target", "headers": {name: value}, "body"}
+//   GET  /__stats              the counters (below);  GET|POST /__reset zeroes them
+// Anything else is 404; a known path with the wrong method is 405.
+//
+// Limits: request header 16 KiB (431), body 1 MiB (413); malformed requests
+// get 400 and the connection is closed. Deadlines: 30 s idle between
+// keep-alive requests, 10 s from a request's first byte to its end, 30 s per
+// response write.
+//
+// /__stats (neither it nor /__reset is counted):
+//   {"total": 7,                                 answered requests
+//    "requests": {"GET /about": 5, "POST /user/signin": 2},   per "METHOD path" (no query)
+//    "statuses": {"200": 6, "400": 1},
+//    "routes": {"GET /about": {"200": 5}, "POST /user/signin": {"200": 1, "400": 1}},
+//    "malformed": 0}                             unparseable requests (not in total)
+// total == sum(requests) == sum(statuses). Keys are counted exactly, however
+// many io threads; past 4096 distinct keys per thread new ones are counted
+// under "* (other paths)".
 
 #include <string>
 
@@ -15,8 +50,10 @@ struct options {
     std::string tls_key;
 };
 
-// Serves until SIGINT/SIGTERM. Prints "swarm target listening on http://HOST:PORT"
-// (with the real port) on stdout once accepting. Returns the process exit code.
+// Serves until SIGINT/SIGTERM (then returns 0). Prints "swarm target listening
+// on http://HOST:PORT" (https:// when serving TLS; the real port) on stdout,
+// flushed, once accepting. Returns 1 with a message on stderr when it cannot
+// listen (bad address, port in use, unreadable certificate).
 int run(const options& opts);
 
 }  // namespace swarm::target

@@ -1,0 +1,86 @@
+#pragma once
+// Request counters of `swarm target`: every answered request per method+path and
+// per status, so tests can compare what swarm reports with what the site saw.
+//
+// Each io thread records into its own `thread_counters` (only that thread
+// writes it; its mutex is uncontended except while /__stats or /__reset reads
+// it). `counters` owns one per thread and merges them on read.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace swarm::target {
+
+// A merged, point-in-time view of all counters.
+struct stats_snapshot {
+    std::uint64_t total = 0;      // requests answered (sum over routes)
+    std::uint64_t malformed = 0;  // requests that could not be parsed (not in total)
+    // "GET /about" → status → count; path without the query string.
+    std::map<std::string, std::map<int, std::uint64_t>> routes;
+};
+
+// Counters of one io thread. record() from that thread; the rest from any thread.
+class thread_counters {
+  public:
+    // Counts one answered request. `status` is 100..599.
+    void record(std::string_view method, std::string_view path, int status);
+    // Counts one request that never parsed (answered 400/431 and closed).
+    void record_malformed();
+
+  private:
+    friend class counters;
+
+    // Distinct method+path keys kept per thread; beyond it, new keys are
+    // counted under `overflow_key` so a client sending random paths cannot
+    // grow memory without bound.
+    static constexpr std::size_t max_routes = 4096;
+
+    struct route_counts {
+        std::vector<std::pair<int, std::uint64_t>> by_status;  // few entries: linear search
+    };
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+
+    void merge_into(stats_snapshot& out) const;  // caller holds mutex_
+    void clear();                                // caller holds mutex_
+
+    std::mutex mutex_;
+    std::string key_;  // scratch for "METHOD path", reused to avoid allocating
+    std::uint64_t malformed_ = 0;
+    std::unordered_map<std::string, route_counts, key_hash, std::equal_to<>> routes_;
+};
+
+// All threads' counters. Constructed before the io threads start; thread-safe after.
+class counters {
+  public:
+    static constexpr std::string_view overflow_key = "* (other paths)";
+
+    explicit counters(unsigned threads);
+
+    thread_counters& for_thread(unsigned index) { return *threads_.at(index); }
+
+    // Locks every thread's counters (in index order) and merges them.
+    stats_snapshot snapshot();
+    // Zeroes every counter.
+    void reset();
+
+  private:
+    std::vector<std::unique_ptr<thread_counters>> threads_;
+};
+
+// The JSON served at /__stats (shape documented in target.hpp).
+std::string to_json(const stats_snapshot& snapshot);
+
+}  // namespace swarm::target
