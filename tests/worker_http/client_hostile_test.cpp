@@ -1,0 +1,308 @@
+// The client against a hostile raw-socket server on 127.0.0.1: slow drips,
+// endless bodies, oversized headers, early closes, garbage, and a server that
+// closes idle keep-alive connections. Each is a clear error or a recovery.
+
+#include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/worker_http/test_run.hpp"
+#include "worker/http/client.hpp"
+
+namespace swarm::worker::http {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+using testing::get;
+using testing::run_send;
+
+// Accepts connections one at a time on its own thread and hands each to
+// `behaviour` (which returns when done or when the client went away).
+class hostile_server {
+  public:
+    using behaviour = std::function<void(tcp::socket&, const std::atomic<bool>& stop)>;
+
+    explicit hostile_server(behaviour b)
+        : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}), behaviour_(std::move(b)) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~hostile_server() {
+        stop_ = true;
+        // Wake a blocking accept with a connection of our own.
+        net::io_context wake_ioc;
+        tcp::socket wake(wake_ioc);
+        boost::system::error_code ec;
+        wake.connect({net::ip::make_address("127.0.0.1"), port_number()}, ec);
+        thread_.join();
+    }
+    std::uint16_t port_number() const { return acceptor_.local_endpoint().port(); }
+    std::string url(const std::string& path = "/") const {
+        return "http://127.0.0.1:" + std::to_string(port_number()) + path;
+    }
+    int accepted() const { return accepted_; }
+
+  private:
+    void serve() {
+        while (!stop_) {
+            tcp::socket socket(ioc_);
+            boost::system::error_code ec;
+            acceptor_.accept(socket, ec);
+            if (ec || stop_) return;
+            ++accepted_;
+            behaviour_(socket, stop_);
+        }
+    }
+
+    net::io_context ioc_;
+    tcp::acceptor acceptor_;
+    behaviour behaviour_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> accepted_{0};
+    std::thread thread_;
+};
+
+// Reads one request head (and a Content-Length body); false when the peer closed.
+bool read_request(tcp::socket& s, std::string* head = nullptr) {
+    net::streambuf buf;
+    boost::system::error_code ec;
+    const auto n = net::read_until(s, buf, "\r\n\r\n", ec);
+    if (ec) return false;
+    std::string text(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n);
+    const auto cl = text.find("Content-Length: ");
+    if (cl != std::string::npos) {
+        const auto length = std::stoul(text.substr(cl + 16));
+        const auto have = buf.size() - n;
+        std::string rest(length > have ? length - have : 0, '\0');
+        if (!rest.empty()) net::read(s, net::buffer(rest), ec);
+    }
+    if (head) *head = std::move(text);
+    return true;
+}
+
+bool send(tcp::socket& s, const std::string& bytes) {
+    boost::system::error_code ec;
+    net::write(s, net::buffer(bytes), ec);
+    return !ec;
+}
+
+// Drips `piece` every `every` until the client goes away or the server stops.
+void drip(tcp::socket& s, const std::atomic<bool>& stop, const std::string& piece,
+          std::chrono::milliseconds every) {
+    while (!stop && send(s, piece)) std::this_thread::sleep_for(every);
+}
+
+struct http_client_hostile : ::testing::Test {
+    net::io_context ioc;
+};
+
+TEST_F(http_client_hostile, connect_timeout_when_the_server_never_accepts) {
+    // A listener whose accept queue is full drops further SYNs: connect hangs.
+    tcp::acceptor full(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    full.listen(0);
+    // Non-blocking raw connects: Asio's blocking connect would wait for the SYN retries.
+    std::vector<int> fillers;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        const auto ep = full.local_endpoint();
+        ::connect(fd, ep.data(), static_cast<socklen_t>(ep.size()));
+        fillers.push_back(fd);
+    }
+    std::this_thread::sleep_for(50ms);
+    client_options opts;
+    opts.connect_timeout = 200ms;
+    client c(ioc.get_executor(), opts);
+    const auto url = "http://127.0.0.1:" + std::to_string(full.local_endpoint().port()) + "/";
+    auto res = run_send(ioc, c, get(url, 5s));
+    EXPECT_EQ(res.error, "connect timeout");
+    EXPECT_LT(res.latency, 2s);
+    // When the request's own deadline comes first, it is the request's timeout.
+    res = run_send(ioc, c, get(url, 100ms));
+    EXPECT_EQ(res.error, "timeout after 100ms");
+    for (const int fd : fillers) ::close(fd);
+}
+
+TEST_F(http_client_hostile, slow_drip_of_headers_times_out) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\n");
+        drip(s, stop, "X-Drip: 1\r\n", 20ms);
+    });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url(), 300ms));
+    EXPECT_EQ(res.error, "timeout after 300ms");
+    EXPECT_LT(res.latency, 2s);
+}
+
+TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        drip(s, stop, "1000\r\n" + std::string(0x1000, 'z') + "\r\n", 0ms);
+    });
+    client_options opts;
+    opts.max_body_bytes = 256 * 1024;
+    client c(ioc.get_executor(), opts);
+    const auto before = testing::heap_bytes();
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_EQ(res.error, "body too large (limit 256 KiB)");
+    EXPECT_TRUE(res.body.empty());
+    // Nothing of the partial body is kept.
+    EXPECT_LT(testing::heap_bytes(), before + 16 * 1024);
+}
+
+TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+        drip(s, stop, "z", 10ms);
+    });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url(), 250ms));
+    EXPECT_EQ(res.error, "timeout after 250ms");
+}
+
+TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nX-Big: " + std::string(100'000, 'h') +
+                    "\r\nContent-Length: 0\r\n\r\n");
+    });
+    client_options opts;
+    opts.max_header_bytes = 8 * 1024;
+    client c(ioc.get_executor(), opts);
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_EQ(res.error, "response header too large");
+}
+
+TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
+    });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_EQ(res.error, "connection closed before the response was complete");
+    EXPECT_EQ(server.accepted(), 1);  // a partial response is never retried
+}
+
+TEST_F(http_client_hostile, close_without_any_response) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) { read_request(s); });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_EQ(res.error, "connection closed before the response was complete");
+    EXPECT_EQ(server.accepted(), 1);  // a fresh connection is not retried either
+}
+
+TEST_F(http_client_hostile, garbage_instead_of_http) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+        if (!read_request(s)) return;
+        send(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_TRUE(res.error.starts_with("malformed response: ")) << res.error;
+}
+
+TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+        // One response per connection, then an idle-timeout close without warning.
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        std::this_thread::sleep_for(50ms);
+    });
+    client c(ioc.get_executor(), {});
+    for (int i = 0; i < 3; ++i) {
+        const auto res = run_send(ioc, c, get(server.url()));
+        ASSERT_EQ(res.error, "") << "request " << i;
+        EXPECT_EQ(res.body, "ok");
+        std::this_thread::sleep_for(100ms);  // let the server's close arrive
+    }
+    EXPECT_EQ(c.connections_opened(), 3u);
+    EXPECT_EQ(server.accepted(), 3);
+}
+
+TEST_F(http_client_hostile, honours_connection_close) {
+    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+    });
+    client c(ioc.get_executor(), {});
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(run_send(ioc, c, get(server.url())).error, "");
+    EXPECT_EQ(c.connections_opened(), 2u);
+}
+
+TEST_F(http_client_hostile, redirect_methods_follow_browser_rules) {
+    std::vector<std::string> heads;
+    std::mutex heads_mutex;
+    hostile_server server([&](tcp::socket& s, const std::atomic<bool>&) {
+        std::string head;
+        while (read_request(s, &head)) {
+            {
+                std::lock_guard lock(heads_mutex);
+                heads.push_back(head.substr(0, head.find("\r\n")));
+            }
+            std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            if (head.starts_with("POST /302 ")) {
+                reply = "HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 0\r\n\r\n";
+            } else if (head.starts_with("POST /307 ")) {
+                reply = "HTTP/1.1 307 Temporary\r\nLocation: end\r\nContent-Length: 0\r\n\r\n";
+            } else if (head.starts_with("PUT /303 ")) {
+                reply = "HTTP/1.1 303 See Other\r\nLocation: /end\r\nContent-Length: 0\r\n\r\n";
+            }
+            if (!send(s, reply)) return;
+        }
+    });
+    client c(ioc.get_executor(), {});
+    for (const char* path : {"/302", "/307", "/303"}) {
+        request req = get(server.url(path));
+        req.method =
+            std::string(path) == "/303" ? scenario::http_method::put : scenario::http_method::post;
+        req.body = "x=1";
+        const auto res = run_send(ioc, c, req);
+        EXPECT_EQ(res.error, "");
+        EXPECT_EQ(res.url, server.url("/end"));
+    }
+    std::lock_guard lock(heads_mutex);
+    EXPECT_EQ(heads, (std::vector<std::string>{"POST /302 HTTP/1.1", "GET /end HTTP/1.1",
+                                               "POST /307 HTTP/1.1", "POST /end HTTP/1.1",
+                                               "PUT /303 HTTP/1.1", "GET /end HTTP/1.1"}));
+}
+
+TEST_F(http_client_hostile, a_gzip_bomb_is_refused) {
+    // 32 MiB of zeros gzipped: the server sends the ~32 KiB it compresses to.
+    std::string packed;
+    {
+        std::string cmd = "head -c 33554432 /dev/zero | gzip -c";
+        FILE* p = popen(cmd.c_str(), "r");
+        ASSERT_NE(p, nullptr);
+        char buf[8192];
+        for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) packed.append(buf, n);
+        pclose(p);
+    }
+    ASSERT_GT(packed.size(), 1000u);
+    hostile_server server([&](tcp::socket& s, const std::atomic<bool>&) {
+        if (!read_request(s)) return;
+        send(s, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                    std::to_string(packed.size()) + "\r\n\r\n" + packed);
+    });
+    client c(ioc.get_executor(), {});
+    const auto res = run_send(ioc, c, get(server.url()));
+    EXPECT_EQ(res.error, "decompressed body too large (limit 16 MiB)");
+    EXPECT_TRUE(res.body.empty());
+}
+
+}  // namespace
+}  // namespace swarm::worker::http

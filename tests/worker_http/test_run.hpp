@@ -1,0 +1,34 @@
+#pragma once
+// Helpers for the HTTP client tests: run sends to completion on a test's own
+// io_context, and measure heap use. One test thread uses them.
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "worker/http/client.hpp"
+
+namespace swarm::worker::http::testing {
+
+// Runs `c.send(req)` on `ioc` (at most `limit`); a send that does not
+// complete in time fails the test and returns a response whose error says so.
+response run_send(boost::asio::io_context& ioc, client& c, const request& req,
+                  std::chrono::seconds limit = std::chrono::seconds(20));
+
+// Builds a GET request for `url` with a timeout.
+request get(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Bytes currently allocated on the heap (ASan's counter under ASan, else mallinfo2).
+std::size_t heap_bytes();
+
+// A temporary directory, removed with its files on destruction.
+struct temp_dir {
+    temp_dir();
+    ~temp_dir();
+    std::string path;
+};
+
+}  // namespace swarm::worker::http::testing

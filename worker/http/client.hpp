@@ -1,0 +1,85 @@
+#pragma once
+// The real HTTP/1.1 session of one virtual user (see session.hpp): keep-alive
+// connections (one per origin, plain or TLS), its cookie jar, redirects,
+// gzip/deflate decoding, size limits and deadlines on every step.
+//
+// A client belongs to one user and is touched only from that user's thread
+// (the io_context behind its executor); `send` calls must not overlap. The TLS
+// context may be shared by all clients of a thread (its session cache lets
+// reconnects resume TLS sessions), never across threads.
+//
+// Idle memory is kept small on purpose (a worker holds ~20 000 idle users):
+// read buffers and parsers live only during a request, the body is moved to
+// the caller, and an idle connection is just its socket and timers.
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "worker/http/cookie_jar.hpp"
+#include "worker/http/session.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace swarm::worker::http {
+
+struct client_options {
+    std::shared_ptr<boost::asio::ssl::context> tls;         // null: made on the first https request
+    std::chrono::microseconds timeout{60'000'000};          // used when a request's timeout is <= 0
+    std::chrono::microseconds connect_timeout{10'000'000};  // TCP connect + TLS handshake
+    std::size_t max_header_bytes = 64 * 1024;               // status line + headers
+    std::uint64_t max_body_bytes = 16 * 1024 * 1024;        // on the wire and decoded
+    std::string user_agent = "swarm";                       // the worker passes "swarm/VERSION"
+};
+
+// A client TLS context: TLS 1.2+, the system's CA store (plus `ca_file` when
+// not empty), and peer + host name verification unless `verify` is false
+// (a user class's `insecure`). Clients add SNI per connection. Keeps a small
+// per-context cache of TLS sessions by origin so reconnects resume them.
+// Throws on an unreadable `ca_file`.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(bool verify = true,
+                                                            const std::string& ca_file = "");
+
+class client final : public session {
+  public:
+    client(boost::asio::any_io_executor ex, const client_options& opts);
+    ~client() override;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    boost::asio::awaitable<void> send(const request& req, response& out) override;
+    const std::string* cookie(std::string_view url, std::string_view name) const override;
+    void close() override;
+
+    cookie_jar& cookies() { return jar_; }
+    // TCP connections opened so far (tests check keep-alive and reconnects with it).
+    std::uint32_t connections_opened() const { return connects_; }
+
+    struct connection;  // one origin's cached DNS answer and keep-alive stream (client.cpp)
+
+  private:
+    friend struct client_ops;  // the coroutines, in client.cpp
+
+    boost::asio::any_io_executor ex_;
+    client_options opts_;
+    cookie_jar jar_;
+    std::vector<std::unique_ptr<connection>> connections_;  // few origins; most recently used first
+    std::weak_ptr<void> resolving_;  // the pending DNS lookup, so close() can cancel it
+    std::uint32_t connects_ = 0;
+    std::uint32_t generation_ = 0;  // bumped by close(): a pending send gives up
+    connection* active_ =
+        nullptr;  // the connection a pending send is using (close() must not free it)
+};
+
+// A size as people write it: "16 MiB", "64 KiB", "1000 bytes".
+std::string format_bytes(std::uint64_t bytes);
+// A duration as people write it: "2s", "200ms", "1.5s", "250us".
+std::string format_duration(std::chrono::microseconds d);
+
+}  // namespace swarm::worker::http

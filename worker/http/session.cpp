@@ -1,0 +1,48 @@
+#include "worker/http/client.hpp"
+
+#include <cstdio>
+
+namespace swarm::worker::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) {
+            return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+        };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+const std::string* response::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return &value;
+    }
+    return nullptr;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    constexpr std::uint64_t kib = 1024;
+    constexpr std::uint64_t mib = kib * 1024;
+    if (bytes >= mib && bytes % mib == 0) return std::to_string(bytes / mib) + " MiB";
+    if (bytes >= kib && bytes % kib == 0) return std::to_string(bytes / kib) + " KiB";
+    return std::to_string(bytes) + " bytes";
+}
+
+std::string format_duration(std::chrono::microseconds d) {
+    const auto us = d.count();
+    if (us % 1'000'000 == 0) return std::to_string(us / 1'000'000) + "s";
+    if (us >= 1'000'000 && us % 100'000 == 0) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(us) / 1e6);
+        return buf;
+    }
+    if (us % 1000 == 0) return std::to_string(us / 1000) + "ms";
+    return std::to_string(us) + "us";
+}
+
+}  // namespace swarm::worker::http

@@ -1,0 +1,60 @@
+#include "worker/http/url.hpp"
+
+#include <boost/url.hpp>
+
+#include <algorithm>
+
+namespace swarm::worker::http {
+
+std::optional<target_url> parse_target_url(std::string_view url, std::string& error) {
+    const auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) {
+        error = "invalid URL '" + std::string(url) + "'";
+        return std::nullopt;
+    }
+    const boost::urls::url_view& u = *parsed;
+    target_url out;
+    const auto scheme = u.scheme_id();
+    if (scheme == boost::urls::scheme::https) {
+        out.tls = true;
+    } else if (scheme != boost::urls::scheme::http) {
+        error = "unsupported URL scheme '" + std::string(u.scheme()) + "'";
+        return std::nullopt;
+    }
+    if (!u.has_authority() || u.host_address().empty() ||
+        (u.has_port() && (u.port().empty() || u.port_number() == 0))) {
+        error = "invalid URL '" + std::string(url) + "'";
+        return std::nullopt;
+    }
+    out.host = u.host_address();
+    std::transform(out.host.begin(), out.host.end(), out.host.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+    const std::uint16_t default_port = out.tls ? 443 : 80;
+    out.port = u.has_port() ? u.port_number() : default_port;
+    out.host_header = u.encoded_host_and_port();
+    if (u.has_port() && out.port == default_port) out.host_header = u.encoded_host();
+    out.path = u.encoded_path();
+    if (out.path.empty()) out.path = "/";
+    out.target = out.path;
+    if (u.has_query()) {
+        out.target += '?';
+        out.target += u.encoded_query();
+    }
+    const std::string bracketed =
+        out.host.find(':') != std::string::npos ? "[" + out.host + "]" : out.host;
+    out.origin =
+        std::string(out.tls ? "https://" : "http://") + bracketed + ":" + std::to_string(out.port);
+    return out;
+}
+
+std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
+    const auto b = boost::urls::parse_uri(base);
+    const auto ref = boost::urls::parse_uri_reference(location);
+    if (!b || !ref) return std::nullopt;
+    boost::urls::url dest;
+    if (!boost::urls::resolve(*b, *ref, dest)) return std::nullopt;
+    dest.remove_fragment();
+    return std::string(dest.buffer());
+}
+
+}  // namespace swarm::worker::http
