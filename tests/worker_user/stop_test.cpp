@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include "tests/worker_user/harness.hpp"
+
+namespace swarm::worker::user {
+namespace {
+
+using testing::harness;
+using strings = std::vector<std::string>;
+using std::chrono::milliseconds;
+
+const char* const three_step_task = R"(host: http://h
+users:
+  U:
+    wait: {constant: 1h}
+    on_stop: [{get: /bye}]
+    tasks:
+      t: [{get: /1}, {get: /2}, {get: /3}]
+)";
+
+TEST(stop, graceful_finishes_the_task_then_runs_on_stop) {
+    harness h(three_step_task);
+    h.start();
+    h.stop_after(2, stop_mode::graceful);
+    h.run();
+    EXPECT_EQ(h.web->lines(),
+              (strings{"GET http://h/1", "GET http://h/2", "GET http://h/3", "GET http://h/bye"}));
+    EXPECT_EQ(h.delta.requests.total().requests(), 4u);
+}
+
+TEST(stop, now_records_the_in_flight_request_and_nothing_after) {
+    harness h(three_step_task);
+    h.web->routes["GET http://h/2"].delay = milliseconds(50);
+    h.web->routes["GET http://h/2"].status = 500;
+    auto& u = h.start();
+    boost::asio::steady_timer t(h.io, milliseconds(10));
+    t.async_wait([&](boost::system::error_code) { u.request_stop(stop_mode::now); });
+    h.run();
+    EXPECT_EQ(h.web->lines(), (strings{"GET http://h/1", "GET http://h/2"}));
+    EXPECT_EQ(h.count("GET", "/2"), 1u);
+    EXPECT_EQ(h.errors("GET", "/2", "HTTP 500"), 1u);
+    EXPECT_EQ(h.delta.requests.total().requests(), 2u);
+    EXPECT_TRUE(u.done());
+}
+
+TEST(stop, a_long_wait_is_cut_short_in_both_modes) {
+    for (auto mode : {stop_mode::graceful, stop_mode::now}) {
+        harness h(three_step_task);
+        auto& u = h.start();
+        h.web->after_send = [&](std::size_t n) {
+            if (n != 3) return;
+            // The user is about to wait an hour after the task.
+            boost::asio::post(h.io, [&u, mode] { u.request_stop(mode); });
+        };
+        const auto t0 = std::chrono::steady_clock::now();
+        h.run();
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+        EXPECT_TRUE(u.done());
+        const auto expected =
+            mode == stop_mode::graceful
+                ? strings{"GET http://h/1", "GET http://h/2", "GET http://h/3", "GET http://h/bye"}
+                : strings{"GET http://h/1", "GET http://h/2", "GET http://h/3"};
+        EXPECT_EQ(h.web->lines(), expected);
+    }
+}
+
+TEST(stop, graceful_inside_a_nested_set_finishes_only_the_current_task) {
+    harness h(R"(host: http://h
+users:
+  U:
+    on_stop: [{get: /bye}]
+    tasks:
+      n:
+        sequential: true
+        on_stop: [{get: /nested-out}]
+        tasks:
+          a: [{get: /a1}, {get: /a2}]
+          b: {get: /b}
+)");
+    h.start();
+    h.stop_after(1);
+    h.run();
+    EXPECT_EQ(h.web->lines(), (strings{"GET http://h/a1", "GET http://h/a2", "GET http://h/bye"}));
+}
+
+TEST(stop, zero_wait_users_share_the_thread_and_see_the_stop) {
+    harness h("host: http://h\nusers:\n  U:\n    tasks:\n      t: [{let: {x: \"1\"}}]\n");
+    auto& a = h.start(1);
+    auto& b = h.start(2);
+    boost::asio::steady_timer t(h.io, milliseconds(20));
+    t.async_wait([&](boost::system::error_code) {
+        a.request_stop(stop_mode::graceful);
+        b.request_stop(stop_mode::now);
+    });
+    h.run();
+    EXPECT_TRUE(a.done());
+    EXPECT_TRUE(b.done());
+    EXPECT_GT(a.environment().iteration(), 10);
+    EXPECT_GT(b.environment().iteration(), 10);
+}
+
+TEST(stop, requested_before_start_runs_nothing) {
+    harness h(three_step_task);
+    auto& u = h.start();
+    u.request_stop(stop_mode::graceful);
+    h.run();
+    EXPECT_TRUE(h.web->received.empty());
+    EXPECT_TRUE(u.done());
+}
+
+}  // namespace
+}  // namespace swarm::worker::user

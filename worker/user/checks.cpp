@@ -1,0 +1,189 @@
+#include "worker/user/checks.hpp"
+
+#include <re2/re2.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace swarm::worker::user {
+namespace {
+
+using scenario::checks;
+using scenario::json_check;
+using scenario::named_check;
+
+std::string quoted(std::string_view text) {
+    std::string out = "'";
+    out += text;
+    out += '\'';
+    return out;
+}
+
+// "2xx", "200" or "200-204", joined by " or ".
+std::string describe(const scenario::status_ranges& s) {
+    std::string out;
+    for (const auto& [lo, hi] : s.ranges) {
+        if (!out.empty()) out += " or ";
+        if (lo % 100 == 0 && hi == lo + 99) {
+            out += std::to_string(lo / 100) + "xx";
+        } else if (lo == hi) {
+            out += std::to_string(lo);
+        } else {
+            out += std::to_string(lo) + "-" + std::to_string(hi);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> check_status(const checks& c, int status) {
+    if (c.status) {
+        if (c.status->contains(status)) return std::nullopt;
+        return "HTTP " + std::to_string(status) + ", expected " + describe(*c.status);
+    }
+    if (status >= 400) return "HTTP " + std::to_string(status);
+    return std::nullopt;
+}
+
+std::optional<std::string> check_body(const checks& c, std::string_view body) {
+    for (const auto& text : c.body_contains) {
+        if (body.find(text) == std::string_view::npos)
+            return "body does not contain " + quoted(text);
+    }
+    for (const auto& text : c.body_not_contains) {
+        if (body.find(text) != std::string_view::npos) return "body contains " + quoted(text);
+    }
+    if (c.body_regex && !RE2::PartialMatch(body, *c.body_regex)) {
+        return "body does not match " + quoted(c.body_regex_text);
+    }
+    return std::nullopt;
+}
+
+// Numbers compare by value (5 == 5.0), everything else as Boost.JSON does.
+bool json_equal(const boost::json::value& a, const boost::json::value& b) {
+    if (a.is_number() && b.is_number()) return a.to_number<double>() == b.to_number<double>();
+    return a == b;
+}
+
+std::optional<std::string> check_one_json(const json_check& j, const boost::json::value* expected,
+                                          const boost::json::value& doc) {
+    const boost::json::value* found = j.path.find(doc);
+    const std::string prefix = "json " + j.path_text + ": ";
+    switch (j.how) {
+        case json_check::kind::exists:
+            if (j.exists && !found) return prefix + "missing";
+            if (!j.exists && found) return prefix + "expected absent";
+            return std::nullopt;
+        case json_check::kind::equals:
+            if (!found) return prefix + "missing";
+            if (expected && json_equal(*found, *expected)) return std::nullopt;
+            return prefix + "expected " + j.expected_json + ", got " +
+                   boost::json::serialize(*found);
+        case json_check::kind::matches: {
+            if (!found) return prefix + "missing";
+            const std::string text = json_text(*found);
+            if (j.pattern && RE2::PartialMatch(text, *j.pattern)) return std::nullopt;
+            return prefix + quoted(text) + " does not match " +
+                   quoted(j.pattern ? j.pattern->pattern() : std::string());
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_json(const checks& c, std::span<const boost::json::value> expected,
+                                      lazy_json& json) {
+    if (c.json.empty()) return std::nullopt;
+    const boost::json::value* doc = json.get();
+    if (!doc) return "response is not JSON";
+    for (std::size_t i = 0; i < c.json.size(); ++i) {
+        const boost::json::value* e = i < expected.size() ? &expected[i] : nullptr;
+        if (auto failure = check_one_json(c.json[i], e, *doc)) return failure;
+    }
+    return std::nullopt;
+}
+
+// `what` is "header" or "cookie"; `value` the found value or nullptr.
+std::optional<std::string> check_named(const named_check& n, const std::string* value,
+                                       std::string_view what) {
+    const auto prefix = [&] { return std::string(what) + " " + n.name + ": "; };
+    if (n.pattern) {
+        if (!value) return prefix() + "missing";
+        if (RE2::PartialMatch(*value, *n.pattern)) return std::nullopt;
+        return prefix() + quoted(*value) + " does not match " + quoted(n.pattern_text);
+    }
+    if (n.exists && !value) return prefix() + "missing";
+    if (!n.exists && value) return prefix() + "expected absent";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_all(const checks& c, std::span<const boost::json::value> expected,
+                                     const response_facts& f) {
+    if (auto m = check_status(c, f.response.status)) return m;
+    if (auto m = check_body(c, f.response.body)) return m;
+    if (auto m = check_json(c, expected, f.json)) return m;
+    for (const auto& h : c.headers) {
+        if (auto m = check_named(h, find_header(f.response.headers, h.name), "header")) return m;
+    }
+    for (const auto& k : c.cookies) {
+        if (auto m = check_named(k, f.session.cookie(f.url, k.name), "cookie")) return m;
+    }
+    if (c.max_time && f.response.latency > *c.max_time) {
+        using std::chrono::duration_cast;
+        using std::chrono::milliseconds;
+        return "took " + std::to_string(duration_cast<milliseconds>(f.response.latency).count()) +
+               " ms, max " + std::to_string(duration_cast<milliseconds>(*c.max_time).count()) +
+               " ms";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+const boost::json::value* lazy_json::get() {
+    if (!parsed_) {
+        parsed_ = true;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(body_, ec);
+        if (!ec) doc_ = std::move(v);
+    }
+    return doc_ ? &*doc_ : nullptr;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+const std::string* find_header(const http::header_list& headers, std::string_view name) {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return &value;
+    }
+    return nullptr;
+}
+
+std::string json_text(const boost::json::value& v) {
+    if (const auto* s = v.if_string()) return std::string(*s);
+    if (const auto* d = v.if_double()) {
+        // Shortest round-trip form ("9.5", not Boost.JSON's "9.5E0"): the
+        // text lands in URLs and form fields.
+        char digits[32];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, *d);
+        if (ec == std::errc()) return std::string(digits, end);
+    }
+    return boost::json::serialize(v);
+}
+
+std::optional<std::string> check_response(const checks& c,
+                                          std::span<const boost::json::value> expected,
+                                          const response_facts& facts) {
+    if (!facts.response.error.empty()) return facts.response.error;
+    auto failure = check_all(c, expected, facts);
+    if (failure && !c.message.empty()) return c.message;
+    return failure;
+}
+
+}  // namespace swarm::worker::user

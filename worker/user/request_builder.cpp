@@ -1,0 +1,253 @@
+#include "worker/user/request_builder.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "worker/user/checks.hpp"
+
+namespace swarm::worker::user {
+namespace {
+
+using scenario::named_templates;
+using scenario::request_step;
+
+bool all_static(const named_templates& list) {
+    return std::all_of(list.begin(), list.end(),
+                       [](const auto& kv) { return kv.second.is_static(); });
+}
+
+bool body_is_static(const request_step& step) {
+    switch (step.body) {
+        case request_step::body_kind::none:
+            return true;
+        case request_step::body_kind::form:
+            return all_static(step.form);
+        case request_step::body_kind::json:
+            return std::none_of(step.json.parts.begin(), step.json.parts.end(),
+                                [](const auto& p) { return p.value.has_value(); });
+        case request_step::body_kind::raw:
+            return step.raw.is_static();
+    }
+    return true;
+}
+
+// Renders a template, or copies its text without an environment when static.
+void render(const tmpl::template_string& t, tmpl::environment* env, std::string& out) {
+    if (t.is_static()) {
+        out += t.static_text();
+    } else {
+        t.render(*env, out);
+    }
+}
+
+// "k=v&k=v", each side form-encoded. Rendering goes through `scratch` so a
+// value is encoded after it is complete.
+void append_pairs(const named_templates& pairs, tmpl::environment* env, std::string& out) {
+    std::string scratch;
+    bool first = true;
+    for (const auto& [key, value] : pairs) {
+        if (!first) out += '&';
+        first = false;
+        append_form_encoded(out, key);
+        out += '=';
+        scratch.clear();
+        render(value, env, scratch);
+        append_form_encoded(out, scratch);
+    }
+}
+
+// `env` may be null only when every template involved is static.
+void render_url(const request_step& step, std::string_view host, tmpl::environment* env,
+                std::string& out) {
+    std::string path;
+    render(step.url, env, path);
+    join_url(host, path, out);
+    if (step.query.empty()) return;
+    // The query goes before a fragment, after any query already in the URL.
+    const auto hash = out.find('#');
+    std::string fragment;
+    if (hash != std::string::npos) {
+        fragment = out.substr(hash);
+        out.resize(hash);
+    }
+    out += out.find('?') == std::string::npos ? '?' : '&';
+    append_pairs(step.query, env, out);
+    out += fragment;
+}
+
+void render_headers(const request_step& step, tmpl::environment* env, http::header_list& out) {
+    bool has_content_type = false;
+    for (const auto& [name, value] : step.headers) {
+        std::string text;
+        render(value, env, text);
+        out.emplace_back(name, std::move(text));
+        has_content_type = has_content_type || iequals(name, "Content-Type");
+    }
+    const auto type = default_content_type(step.body);
+    if (!has_content_type && !type.empty()) out.emplace_back("Content-Type", std::string(type));
+}
+
+void render_body(const request_step& step, tmpl::environment* env, std::string& out) {
+    switch (step.body) {
+        case request_step::body_kind::none:
+            return;
+        case request_step::body_kind::form:
+            append_pairs(step.form, env, out);
+            return;
+        case request_step::body_kind::raw:
+            render(step.raw, env, out);
+            return;
+        case request_step::body_kind::json: {
+            std::string scratch;
+            for (const auto& part : step.json.parts) {
+                if (!part.value) {
+                    out += part.literal;
+                    continue;
+                }
+                scratch.clear();
+                render(*part.value, env, scratch);
+                out += '"';
+                append_json_escaped(out, scratch);
+                out += '"';
+            }
+            return;
+        }
+    }
+}
+
+void set_options(const request_step& step, http::request& out) {
+    out.method = step.method;
+    if (step.timeout) out.timeout = *step.timeout;
+    out.follow_redirects = step.follow_redirects;
+}
+
+}  // namespace
+
+std::string_view default_content_type(request_step::body_kind body) {
+    switch (body) {
+        case request_step::body_kind::form:
+            return "application/x-www-form-urlencoded";
+        case request_step::body_kind::json:
+            return "application/json";
+        default:
+            return {};
+    }
+}
+
+void join_url(std::string_view host, std::string_view url, std::string& out) {
+    if (url.starts_with("http://") || url.starts_with("https://")) {
+        out.append(url);
+        return;
+    }
+    while (host.ends_with('/')) host.remove_suffix(1);
+    out.append(host);
+    if (!url.starts_with('/')) out += '/';
+    out.append(url);
+}
+
+void append_form_encoded(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        }
+    }
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                if (u < 0x20) {
+                    out += "\\u00";
+                    out += hex[u >> 4];
+                    out += hex[u & 15];
+                } else {
+                    out += c;
+                }
+        }
+    }
+}
+
+prepared_request prepare(const request_step& step, std::string_view host) {
+    prepared_request prep;
+    if (step.url.is_static() && all_static(step.query)) {
+        prep.url.emplace();
+        render_url(step, host, nullptr, *prep.url);
+    }
+    if (all_static(step.headers)) {
+        prep.headers.emplace();
+        render_headers(step, nullptr, *prep.headers);
+    }
+    if (body_is_static(step)) {
+        prep.body.emplace();
+        render_body(step, nullptr, *prep.body);
+    }
+    if (prep.url && prep.headers && prep.body) {
+        http::request& r = prep.whole.emplace();
+        set_options(step, r);
+        r.url = std::move(*prep.url);
+        r.headers = std::move(*prep.headers);
+        r.body = std::move(*prep.body);
+        prep.url.reset();
+        prep.headers.reset();
+        prep.body.reset();
+    }
+    return prep;
+}
+
+void build(const request_step& step, const prepared_request& prep, std::string_view host,
+           tmpl::environment& env, http::request& out) {
+    if (prep.whole) {
+        out = *prep.whole;
+        return;
+    }
+    set_options(step, out);
+    if (prep.url) {
+        out.url = *prep.url;
+    } else {
+        render_url(step, host, &env, out.url);
+    }
+    if (prep.headers) {
+        out.headers = *prep.headers;
+    } else {
+        render_headers(step, &env, out.headers);
+    }
+    if (prep.body) {
+        out.body = *prep.body;
+    } else {
+        render_body(step, &env, out.body);
+    }
+}
+
+}  // namespace swarm::worker::user

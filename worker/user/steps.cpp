@@ -1,0 +1,104 @@
+// Running steps: requests (build, send, check, extract, record), if, repeat,
+// sleep, let, interrupt and stop_user.
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "worker/user/checks.hpp"
+#include "worker/user/extract.hpp"
+#include "worker/user/virtual_user.hpp"
+
+namespace swarm::worker::user {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A repeat of steps that never suspend would hold the thread; let the other
+// users in every so many rounds.
+constexpr std::int64_t repeat_yield_every = 256;
+
+std::int64_t unix_ms_now() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+}
+
+}  // namespace
+
+asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step_list& steps) {
+    for (const auto& s : steps) {
+        if (stop_now()) co_return flow::stop;
+        flow f = flow::next;
+        if (const auto* r = std::get_if<scenario::request_step>(&s.action)) {
+            f = co_await run_request(*r);
+        } else if (const auto* i = std::get_if<scenario::if_step>(&s.action)) {
+            const bool yes = tmpl::truthy(i->condition.evaluate(env_));
+            f = co_await run_steps(yes ? i->then_steps : i->else_steps);
+        } else if (const auto* rep = std::get_if<scenario::repeat_step>(&s.action)) {
+            f = co_await run_repeat(*rep);
+        } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
+            if (sl->time > scenario::duration{0}) co_await pause(sl->time);
+        } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
+            env_.assign(l->assignments);
+        } else if (std::holds_alternative<scenario::interrupt_step>(s.action)) {
+            f = flow::interrupt;
+        } else if (std::holds_alternative<scenario::stop_user_step>(s.action)) {
+            f = flow::stop_user;
+        }
+        if (f != flow::next) co_return f;
+    }
+    co_return flow::next;
+}
+
+asio::awaitable<virtual_user::flow> virtual_user::run_repeat(const scenario::repeat_step& r) {
+    for (std::int64_t i = 0; i < r.count; ++i) {
+        const flow f = co_await run_steps(r.steps);
+        if (f != flow::next) co_return f;
+        if ((i + 1) % repeat_yield_every == 0) {
+            co_await asio::post(timer_.get_executor(), asio::use_awaitable);
+        }
+    }
+    co_return flow::next;
+}
+
+asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::request_step& r) {
+    if (stop_now()) co_return flow::stop;
+    const prepared_step& prep = program_->prepared(r);
+    http::request built;
+    const http::request* req = prep.request.whole ? &*prep.request.whole : nullptr;
+    if (!req) {
+        build(r, prep.request, program_->host(), env_, built);
+        req = &built;
+    }
+    http::response resp;
+    co_await session_->send(*req, resp);
+
+    lazy_json json(resp.body);
+    const response_facts facts{resp, *session_, resp.url.empty() ? req->url : resp.url, json};
+    std::optional<std::string> failure = check_response(r.check, prep.expected, facts);
+    // The steps after an extraction depend on its variable: without it (a
+    // failed request, or no match) the rest of the task is skipped.
+    bool end_task = failure.has_value() && !r.extract.empty();
+    for (const auto& e : r.extract) {
+        if (failure) break;
+        if (auto v = extract_value(e, facts)) {
+            env_.set(e.variable, std::move(*v));
+        } else {
+            failure = "extract '" + e.variable + "': no match";
+            end_task = true;
+        }
+    }
+    record(prep, r, resp, failure);
+    env_.set_last_status(resp.status);
+    if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));
+    co_return end_task ? flow::end_task : flow::next;
+}
+
+void virtual_user::record(const prepared_step& prep, const scenario::request_step& r,
+                          const http::response& resp, const std::optional<std::string>& failure) {
+    const auto latency_us =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(resp.latency.count(), 0));
+    stats_.requests.record(prep.method, r.name, latency_us, resp.wire_bytes, failure.has_value());
+    if (failure) stats_.errors.record(prep.method, r.name, *failure, unix_ms_now());
+}
+
+}  // namespace swarm::worker::user

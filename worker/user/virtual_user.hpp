@@ -1,0 +1,119 @@
+#pragma once
+// A virtual user: one coroutine that runs one user class of the plan the way
+// Locust runs a User — evaluate `vars`, run `on_start`, then loop: pick a task
+// (by weight, or in order when sequential), run it, wait per the task set's
+// wait; finally run `on_stop`. It owns its HTTP session (connections,
+// cookies), variables and random generator; it shares the immutable
+// user_program with every other user of its class.
+//
+// Threading: a user lives on one io_context thread. Construct it, run() it,
+// request_stop() it and destroy it on that thread only. It must outlive the
+// coroutine run() returns (destroy it from run()'s completion handler).
+//
+// Every request is recorded exactly once into `stats` (the thread's delta,
+// which the reporter take()s between intervals; the object stays in place).
+//
+// Typical use by the worker runtime:
+//     auto u = std::make_unique<virtual_user>(program, id, std::move(session), delta, ex);
+//     co_spawn(ex, u->run(), [&, raw = u.get()](std::exception_ptr) { forget(raw); });
+//     ...
+//     raw->request_stop(stop_mode::graceful);   // ramp-down or end of run
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/stats/delta.hpp"
+#include "worker/http/session.hpp"
+#include "worker/user/environment.hpp"
+#include "worker/user/program.hpp"
+
+namespace swarm::worker::user {
+
+enum class stop_mode : std::uint8_t {
+    graceful,  // finish the current task, run the class's on_stop, end
+    now,       // end at the next request boundary; on_stop is skipped
+};
+
+// Who a user is. user_id should be unique in the run (it seeds the user's
+// random numbers and its first row of next(ds)).
+struct user_identity {
+    std::int64_t user_id = 0;
+    std::int64_t worker_id = 0;
+    std::uint64_t run_seed = 0;  // the same seed and user id give the same choices
+};
+
+class virtual_user {
+  public:
+    using executor_type = boost::asio::io_context::executor_type;
+    using timer_type =
+        boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                          boost::asio::wait_traits<std::chrono::steady_clock>,
+                                          executor_type>;
+
+    virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
+                 std::unique_ptr<http::session> session, stats::delta& stats, executor_type ex);
+    virtual_user(const virtual_user&) = delete;
+    virtual_user& operator=(const virtual_user&) = delete;
+
+    // The user's whole life; completes when it has stopped (by request_stop,
+    // a stop_user step, or a root task set that ran out of iterations).
+    // Never throws: an unexpected exception is recorded as an error
+    // "internal: ..." and ends the user. Call once.
+    boost::asio::awaitable<void> run();
+
+    // Asks the user to stop (see stop_mode). A wait or sleep in progress ends
+    // at once; an in-flight request completes and is recorded. A second call
+    // may turn graceful into now, not back.
+    void request_stop(stop_mode mode);
+
+    // run() has finished.
+    bool done() const { return done_; }
+    // request_stop() has been called.
+    bool stop_requested() const { return stop_.has_value(); }
+    std::int64_t user_id() const { return env_.user_id(); }
+    // The user's variables and built-ins (tests, debugging).
+    const user_environment& environment() const { return env_; }
+
+  private:
+    // How a step, a task or a task set ended.
+    enum class flow : std::uint8_t {
+        next,       // go on
+        end_task,   // the rest of the current task is skipped (failed extraction)
+        interrupt,  // leave the innermost nested task set
+        stop_user,  // a stop_user step: the class's on_stop, then end
+        stop,       // request_stop(): unwind to run()
+    };
+
+    boost::asio::awaitable<void> live();
+    boost::asio::awaitable<flow> run_set(const scenario::task_set& set, bool nested);
+    boost::asio::awaitable<flow> run_task(const scenario::task& t);
+    boost::asio::awaitable<flow> run_steps(const scenario::step_list& steps);
+    boost::asio::awaitable<flow> run_repeat(const scenario::repeat_step& r);
+    boost::asio::awaitable<flow> run_request(const scenario::request_step& r);
+    // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
+    boost::asio::awaitable<void> pause(scenario::duration d);
+
+    const scenario::task& pick(const scenario::task_set& set, std::size_t& position);
+    void record(const prepared_step& prep, const scenario::request_step& r,
+                const http::response& resp, const std::optional<std::string>& failure);
+    void record_internal(std::string_view what);
+    bool stop_now() const { return stop_ == stop_mode::now; }
+
+    std::shared_ptr<const user_program> program_;
+    std::unique_ptr<http::session> session_;
+    stats::delta& stats_;  // the thread's current interval
+    timer_type timer_;     // waits and sleeps; request_stop() cancels it
+    user_environment env_;
+    std::optional<stop_mode> stop_;
+    bool done_ = false;
+};
+
+}  // namespace swarm::worker::user
