@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     swarm::cli::command_runner run;
+    swarm::cli::add_run_command(app, run);
     swarm::cli::add_check_command(app, run);
     swarm::cli::add_target_command(app, run);
 

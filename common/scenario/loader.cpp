@@ -95,6 +95,32 @@ void load_users(load_context& ctx, const YAML::Node& n, plan& out) {
     }
 }
 
+// True when any request of the steps (or nested sets) has a URL that needs a
+// host to be complete (not http:// or https://, or a template).
+bool has_relative_url(const step_list& steps);
+
+bool has_relative_url(const task_set& set) {
+    if (has_relative_url(set.on_start) || has_relative_url(set.on_stop)) return true;
+    for (const auto& t : set.tasks) {
+        if (has_relative_url(t.steps) || (t.nested && has_relative_url(*t.nested))) return true;
+    }
+    return false;
+}
+
+bool has_relative_url(const step_list& steps) {
+    for (const auto& s : steps) {
+        if (const auto* r = std::get_if<request_step>(&s.action)) {
+            const auto& url = r->url.source();
+            if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0 && url.rfind("{{", 0) != 0) return true;
+        } else if (const auto* i = std::get_if<if_step>(&s.action)) {
+            if (has_relative_url(i->then_steps) || has_relative_url(i->else_steps)) return true;
+        } else if (const auto* rep = std::get_if<repeat_step>(&s.action)) {
+            if (has_relative_url(rep->steps)) return true;
+        }
+    }
+    return false;
+}
+
 void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
     if (!ctx.options().host_override.empty()) p.host = ctx.options().host_override;
     for (auto& u : p.users) {
@@ -105,6 +131,13 @@ void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
                       "host must start with http:// or https://, got '" + u.host + "'");
         }
         while (!u.host.empty() && u.host.back() == '/') u.host.pop_back();
+        if (ctx.options().require_host && u.host.empty() && has_relative_url(u.root)) {
+            ctx.error_at(YAML::Mark::null_mark(), join_path("users", u.name),
+                         "requests with a path need a host: set `host:` at the top or in the user class, "
+                         "or pass --host");
+            ctx.errors().back().line = u.where.line;
+            ctx.errors().back().column = u.where.column;
+        }
     }
     while (!p.host.empty() && p.host.back() == '/') p.host.pop_back();
 }

@@ -53,6 +53,9 @@ read_result read_bundle(const std::string& path);
 
 struct compile_options {
     std::string host_override;  // -H/--host: replaces the scenario's host
+    // A path without any host is an error. Workers turn this off: their host
+    // can arrive later, with the test (the master has checked it).
+    bool require_host = true;
 };
 
 struct compile_result {

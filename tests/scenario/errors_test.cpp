@@ -172,6 +172,14 @@ TEST(errors_test, a_second_yaml_document_is_ignored_not_a_hang) {
     EXPECT_TRUE(r.result || !r.errors.empty());
 }
 
+TEST(errors_test, a_path_without_any_host_is_an_error_unless_host_is_given) {
+    EXPECT_THAT(only_error("users:\n  A: {tasks: {t: {get: /}}}\n"),
+                HasSubstr("2:6: users.A: requests with a path need a host"));
+    bundle b{"t.yaml", "users: {A: {tasks: {t: {get: /}}}}\n", {}};
+    EXPECT_TRUE(compile(b, compile_options{"http://127.0.0.1:1"}).result);
+    EXPECT_TRUE(compile_text("users: {A: {tasks: {t: {get: http://h/x}}}}\n").result);
+}
+
 TEST(errors_test, not_a_map_at_the_top) {
     EXPECT_THAT(only_error("- just\n- a list\n"), HasSubstr("a scenario is a map"));
     EXPECT_THAT(only_error("host: http://h\n"), HasSubstr("a scenario needs `users:`"));

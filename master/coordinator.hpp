@@ -1,0 +1,108 @@
+#pragma once
+// The master's side of the conversation with workers: the worker registry and
+// its health, user dispatch, and stats intake. It reacts to messages and to
+// time; what to do with a run (headless console, web UI) sits on top of it.
+//
+// Threading: one instance, on the master's control thread. Time is passed
+// in, never read, so health and dispatch logic run on simulated time in tests.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/scenario/loader.hpp"
+#include "master/dispatch/dispatch.hpp"
+#include "master/stats/run_stats.hpp"
+#include "master/stats/sequence_tracker.hpp"
+#include "proto/messages.hpp"
+
+namespace swarm::master {
+
+using control_clock = std::chrono::steady_clock;
+
+enum class worker_state { joined, ready, spawning, running, stopping, stopped, missing, failed };
+const char* to_string(worker_state s);
+
+struct worker_info {
+    std::string id;         // routing identity
+    std::string name;       // as the worker calls itself
+    std::string host;
+    std::uint32_t index = 0;
+    std::uint32_t threads = 0;
+    worker_state state = worker_state::joined;
+    std::int64_t users = 0;        // running, as last reported
+    std::vector<std::int64_t> targets;  // per class, as last dispatched
+    double cpu_percent = 0;
+    std::uint64_t rss_bytes = 0;
+    double loop_lag_ms = 0;
+    control_clock::time_point last_heard{};
+    std::string error;             // compile errors, reject reason
+};
+
+struct test_spec {
+    std::int64_t users = 0;
+    double spawn_rate = 1;
+    std::string host_override;
+    std::int64_t stop_timeout_ms = 0;
+};
+
+class coordinator {
+public:
+    // `send` delivers a message to a worker identity (the transport's send).
+    using sender = std::function<void(const std::string& worker, const proto::message& m)>;
+
+    coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
+                control_clock::time_point now, std::int64_t wall_ms);
+
+    // Feeds one message from a worker.
+    void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now);
+    // Health and stats clock: call often (≥ 1/s). Marks silent workers missing
+    // (their users go to the others) and sends master heartbeats.
+    void tick(control_clock::time_point now, std::int64_t wall_ms);
+
+    // Starts a test, or changes users/rate of the running one (rebalance).
+    void start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms);
+    // Tells every worker to stop; stopped() turns true when all have answered.
+    void stop(control_clock::time_point now);
+    // Tells every worker to quit (end of `swarm run`, or master shutdown).
+    void quit_workers(const std::string& reason);
+    void reset_stats(control_clock::time_point now) { stats_.reset(now); }
+    void end_stats(control_clock::time_point now, std::int64_t wall_ms) { stats_.stop(now, wall_ms); }
+
+    std::size_t ready_workers() const;
+    bool spawning_complete() const;  // every active worker reached its targets
+    bool all_stopped() const;
+    std::int64_t users() const;      // running, summed over workers
+    std::int64_t target_users() const { return spec_.users; }
+    bool running() const { return running_; }
+    const run_stats& stats() const { return stats_; }
+    const std::map<std::string, worker_info>& workers() const { return workers_; }
+    std::uint64_t lost_reports() const { return sequences_.lost(); }
+    std::chrono::milliseconds missing_after{3000};
+
+private:
+    void redispatch(control_clock::time_point now);
+    void send_spawns(const std::vector<worker_assignment>& plan_out);
+    bool active(const worker_info& w) const;
+
+    scenario::bundle bundle_;
+    std::string hash_;
+    std::shared_ptr<const scenario::plan> plan_;
+    sender send_;
+    std::vector<user_class_weight> classes_;
+    std::map<std::string, worker_info> workers_;
+    sequence_tracker sequences_;
+    run_stats stats_;
+    test_spec spec_;
+    std::uint64_t run_id_ = 0;
+    bool running_ = false;
+    std::uint32_t next_index_ = 0;
+    control_clock::time_point last_heartbeat_{};
+};
+
+}  // namespace swarm::master

@@ -1,0 +1,51 @@
+#pragma once
+// A headless test on the master: wait for workers, start U users at R/s, show
+// the console table while running, stop after the run time (or on SIGINT /
+// SIGTERM), collect the final deltas, print the summary and write reports.
+// `swarm run --headless` and `swarm master --headless` both end up here.
+//
+// Threading: runs on the calling thread, which owns the master endpoint.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/scenario/loader.hpp"
+
+namespace zmq {
+class context_t;
+}
+
+namespace swarm::master {
+
+struct headless_options {
+    std::string bind;  // "inproc://..." or "tcp://0.0.0.0:5557"
+    std::int64_t users = 1;
+    double spawn_rate = 1;
+    std::optional<std::chrono::milliseconds> run_time;  // none: until interrupted
+    std::string host_override;
+    std::size_t expect_workers = 1;
+    std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever
+    std::string csv_prefix;
+    std::string json_file;
+    bool reset_stats = false;
+    std::chrono::milliseconds stop_timeout{0};
+    int exit_code_on_error = 1;
+    bool only_summary = false;
+    bool quit_workers_at_end = true;
+    std::chrono::milliseconds table_interval{2000};
+    std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
+};
+
+// Returns the exit code: 0 clean, exit_code_on_error when any request failed,
+// 1 when the run could not happen (no workers, ...).
+// `after_bind` runs once the master endpoint is bound (`swarm run` starts its
+// in-process worker there: inproc:// needs the bind before the connect).
+int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
+                 const headless_options& opts, const std::atomic<bool>& interrupted,
+                 const std::function<void()>& after_bind = {});
+
+}  // namespace swarm::master

@@ -1,0 +1,85 @@
+#include "tests/integration/run_support.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/target_process.hpp"
+
+namespace swarm::test {
+
+run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args, int timeout_s) {
+    static int counter = 0;
+    const auto json_path = ::testing::TempDir() + "/run_result_" + std::to_string(getpid()) + "_" +
+                           std::to_string(++counter) + ".json";
+    std::remove(json_path.c_str());
+    std::string cmd = "timeout -s KILL " + std::to_string(timeout_s) + " " + swarm_binary() + " run '" + scenario +
+                      "' --headless --json '" + json_path + "'";
+    for (const auto& a : args) cmd += " '" + a + "'";
+    cmd += " 2>&1";
+    run_outcome out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, p)) out.output.append(buf, n);
+    const int status = pclose(p);
+    out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(json_path);
+    if (in) {
+        std::stringstream ss;
+        ss << in.rdbuf();
+        boost::system::error_code ec;
+        out.result = boost::json::parse(ss.str(), ec);
+    }
+    return out;
+}
+
+std::map<std::string, std::int64_t> requests_by_entry(const boost::json::value& result) {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& e : result.at("entries").as_array()) {
+        out[std::string(e.at("method").as_string()) + " " + std::string(e.at("name").as_string())] +=
+            e.at("requests").to_number<std::int64_t>();
+    }
+    return out;
+}
+
+std::int64_t total_requests(const boost::json::value& result) {
+    return result.at("total").at("requests").to_number<std::int64_t>();
+}
+
+std::int64_t total_failures(const boost::json::value& result) {
+    return result.at("total").at("failures").to_number<std::int64_t>();
+}
+
+std::map<std::string, std::int64_t> error_messages(const boost::json::value& result) {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& e : result.at("errors").as_array()) {
+        out[std::string(e.at("message").as_string())] += e.at("occurrences").to_number<std::int64_t>();
+    }
+    return out;
+}
+
+target_counts read_target_stats(const std::string& target_url) {
+    http_client client(target_url);
+    const auto resp = client.request({"GET", "/__stats", "", "", "", {}});
+    target_counts out;
+    const auto doc = boost::json::parse(resp.body);
+    out.total = doc.at("total").to_number<std::int64_t>();
+    for (const auto& [key, value] : doc.at("requests").as_object()) {
+        out.requests[std::string(key)] = value.to_number<std::int64_t>();
+    }
+    return out;
+}
+
+std::string write_scenario(const std::string& name, const std::string& yaml) {
+    const auto path = ::testing::TempDir() + "/" + name;
+    std::ofstream(path) << yaml;
+    return path;
+}
+
+}  // namespace swarm::test

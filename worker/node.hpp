@@ -1,0 +1,37 @@
+#pragma once
+// A worker process's control loop: joins a master over the proto transport,
+// compiles the scenario bundle it is sent, steers the engine's ramp to the
+// master's absolute targets, reports stats deltas and heartbeats every second,
+// and stops or quits when told. Used by `swarm worker` (tcp://) and by
+// `swarm run` (inproc://, same code).
+//
+// Threading: run() owns the calling thread until the worker ends.
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "worker/runtime/engine.hpp"
+
+namespace zmq {
+class context_t;
+}
+
+namespace swarm::worker {
+
+struct node_options {
+    std::string master;        // "tcp://10.0.0.5:5557" or "inproc://..."
+    std::string name;          // shown by the master; default host:pid
+    engine_options engine;     // threads, TLS, timeouts
+    std::chrono::milliseconds report_interval{1000};
+    // Give up when the master has been silent this long (0: keep trying).
+    std::chrono::milliseconds master_timeout{0};
+    bool quiet = false;        // no log lines on stderr (swarm run: the master speaks)
+};
+
+// Runs until the master says quit, `stop_flag` becomes true (SIGTERM: stop
+// users, send the last delta, say quit), or the master timeout passes.
+// Returns the process exit code.
+int run_node(zmq::context_t& zmq, const node_options& opts, const std::atomic<bool>& stop_flag);
+
+}  // namespace swarm::worker

@@ -1,0 +1,182 @@
+#include "worker/runtime/engine.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <future>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "worker/http/client.hpp"
+
+namespace swarm::worker {
+
+namespace asio = boost::asio;
+
+// One io thread: its io_context, users and delta. Members other than `ctx`
+// are touched only on the thread itself (through posted work).
+struct engine::io_thread {
+    asio::io_context ctx{1};
+    asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
+    std::thread thread;
+    stats::delta delta;
+    std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
+    std::shared_ptr<asio::ssl::context> tls_verify, tls_insecure;
+    std::int64_t started = 0;  // control-thread view: users placed here minus finished (approx.)
+    std::atomic<std::int64_t> lag_us_max{0};
+
+    io_thread() {
+        thread = std::thread([this] { ctx.run(); });
+    }
+};
+
+engine::engine(engine_options opts) : opts_(std::move(opts)) {
+    if (opts_.threads == 0) opts_.threads = 1;
+    if (opts_.run_seed == 0) opts_.run_seed = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
+    for (unsigned i = 0; i < opts_.threads; ++i) threads_.push_back(std::make_unique<io_thread>());
+}
+
+engine::~engine() {
+    for (auto& t : threads_) {
+        asio::post(t->ctx, [t = t.get()] {
+            for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
+        });
+    }
+    // Give in-flight requests a moment to finish, then tear down.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (alive_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (auto& t : threads_) {
+        // Users are destroyed on their own thread.
+        asio::post(t->ctx, [t = t.get()] { t->users.clear(); });
+        t->guard.reset();
+        t->ctx.stop();
+    }
+    for (auto& t : threads_) t->thread.join();
+}
+
+void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override) {
+    programs_.clear();
+    (void)host_override;  // applied when the plan was compiled (compile_options)
+    for (std::size_t c = 0; c < plan->users.size(); ++c) {
+        programs_.push_back(std::make_shared<const user::user_program>(plan, c));
+    }
+    by_class_.assign(programs_.size(), {});
+    running_.assign(programs_.size(), 0);
+}
+
+std::size_t engine::class_index(const std::string& name) const {
+    for (std::size_t c = 0; c < programs_.size(); ++c) {
+        if (programs_[c]->user_class().name == name) return c;
+    }
+    return programs_.size();
+}
+
+std::int64_t engine::running_total() const {
+    std::int64_t n = 0;
+    for (auto r : running_) n += r;
+    return n;
+}
+
+void engine::start_user(std::size_t class_index) {
+    if (class_index >= programs_.size()) return;
+    // Least busy thread by users placed (the control thread's own count).
+    std::size_t best = 0;
+    for (std::size_t t = 1; t < threads_.size(); ++t) {
+        if (threads_[t]->started < threads_[best]->started) best = t;
+    }
+    auto* t = threads_[best].get();
+    ++t->started;
+    const auto user_id = opts_.worker_index * 1'000'000'000LL + ++next_user_;
+    by_class_[class_index].push_back({best, user_id});
+    ++running_[class_index];
+    ++alive_;
+
+    auto program = programs_[class_index];
+    const auto posted = std::chrono::steady_clock::now();
+    asio::post(t->ctx, [this, t, program, user_id, posted] {
+        const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - posted).count();
+        if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
+
+        const bool insecure = opts_.insecure || program->user_class().insecure;
+        auto& tls = insecure ? t->tls_insecure : t->tls_verify;
+        http::client_options copts;
+        try {
+            if (!tls) tls = http::make_tls_context(!insecure, opts_.ca_file);
+            copts.tls = tls;
+        } catch (const std::exception&) {
+            // An unreadable CA file: https requests then fail with a clear TLS error.
+        }
+        copts.timeout = opts_.request_timeout;
+        copts.user_agent = opts_.user_agent;
+        auto session = std::make_unique<http::client>(t->ctx.get_executor(), copts);
+        const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
+        auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta, t->ctx.get_executor());
+        auto* raw = u.get();
+        t->users.emplace(user_id, std::move(u));
+        asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](std::exception_ptr) {
+            // Destroy after the coroutine frame is gone: post, do not erase inline.
+            asio::post(t->ctx, [this, t, user_id] {
+                t->users.erase(user_id);
+                --alive_;
+            });
+        });
+    });
+}
+
+void engine::stop_user(std::size_t class_index, user::stop_mode mode) {
+    if (class_index >= by_class_.size() || by_class_[class_index].empty()) return;
+    const auto h = by_class_[class_index].back();  // newest first
+    by_class_[class_index].pop_back();
+    --running_[class_index];
+    auto* t = threads_[h.thread].get();
+    --t->started;
+    asio::post(t->ctx, [t, id = h.user_id, mode] {
+        auto it = t->users.find(id);
+        if (it != t->users.end()) it->second->request_stop(mode);
+    });
+}
+
+void engine::stop_all(user::stop_mode mode) {
+    for (std::size_t c = 0; c < by_class_.size(); ++c) {
+        while (!by_class_[c].empty()) stop_user(c, mode);
+    }
+    if (mode == user::stop_mode::now) {
+        // Users already stopping gracefully are told to stop now too.
+        for (auto& t : threads_) {
+            asio::post(t->ctx, [t = t.get()] {
+                for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
+            });
+        }
+    }
+}
+
+stats::delta engine::collect() {
+    std::vector<std::future<stats::delta>> parts;
+    for (auto& t : threads_) {
+        auto promise = std::make_shared<std::promise<stats::delta>>();
+        parts.push_back(promise->get_future());
+        const auto posted = std::chrono::steady_clock::now();
+        asio::post(t->ctx, [t = t.get(), promise, posted] {
+            const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - posted).count();
+            if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
+            promise->set_value(t->delta.take());
+        });
+    }
+    stats::delta merged;
+    for (auto& f : parts) merged.merge(f.get());
+    return merged;
+}
+
+double engine::take_loop_lag_ms() {
+    std::int64_t worst = 0;
+    for (auto& t : threads_) worst = std::max(worst, t->lag_us_max.exchange(0));
+    return static_cast<double>(worst) / 1000.0;
+}
+
+}  // namespace swarm::worker

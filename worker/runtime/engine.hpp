@@ -1,0 +1,83 @@
+#pragma once
+// The worker's load engine: N threads, each with its own io_context, its own
+// users and its own stats delta. Nothing on the hot path is shared between
+// threads; the control thread (the one that owns the engine) talks to the
+// io threads only by posting work to them.
+//
+// Threading: every public member is called from the control thread only.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/scenario/plan.hpp"
+#include "common/stats/delta.hpp"
+#include "worker/user/virtual_user.hpp"
+
+namespace swarm::worker {
+
+struct engine_options {
+    unsigned threads = 1;
+    std::int64_t worker_index = 0;  // from the master's welcome; user ids are unique per worker index
+    std::uint64_t run_seed = 0;     // 0: random per run
+    std::string ca_file;            // extra CA certificates (PEM) for https targets
+    bool insecure = false;          // skip TLS verification for every class
+    std::chrono::microseconds request_timeout{60'000'000};
+    std::string user_agent = "swarm";
+};
+
+class engine {
+public:
+    explicit engine(engine_options opts);
+    ~engine();  // stops every user at once and joins the threads
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    // Sets the plan users are made from. Only while no user is alive.
+    void load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override);
+    bool loaded() const { return !programs_.empty(); }
+    std::size_t class_count() const { return programs_.size(); }
+    std::size_t class_index(const std::string& name) const;  // class_count() when unknown
+
+    // Starts one user of the class on the least busy thread.
+    void start_user(std::size_t class_index);
+    // Stops the newest running user of the class.
+    void stop_user(std::size_t class_index, user::stop_mode mode);
+    // Stops every user; graceful first, `now` once `timeout` has passed (call
+    // stop_all(now) again to escalate), then waits until none is alive or
+    // `hard_deadline` passes.
+    void stop_all(user::stop_mode mode);
+    // Users started and not asked to stop, per class (what the ramp steers).
+    const std::vector<std::int64_t>& running() const { return running_; }
+    std::int64_t running_total() const;
+    // Users whose coroutine has not finished yet (stopping ones included).
+    std::int64_t alive() const { return alive_.load(); }
+
+    // Takes every thread's delta for the interval just ended and merges them.
+    // Waits for each thread to hand it over (they do it between requests).
+    stats::delta collect();
+
+    // Worst time a posted task waited to run on an io thread since the last
+    // call, in ms: a loaded thread means latencies are suspect.
+    double take_loop_lag_ms();
+
+private:
+    struct io_thread;
+    struct user_handle {
+        std::size_t thread;
+        std::int64_t user_id;
+    };
+
+    engine_options opts_;
+    std::vector<std::unique_ptr<io_thread>> threads_;
+    std::vector<std::shared_ptr<const user::user_program>> programs_;
+    std::vector<std::vector<user_handle>> by_class_;  // running users per class, oldest first
+    std::vector<std::int64_t> running_;
+    std::atomic<std::int64_t> alive_{0};
+    std::int64_t next_user_ = 0;
+};
+
+}  // namespace swarm::worker
