@@ -2,6 +2,9 @@
 # Each does its own set-up and is safe to run again.
 .PHONY: all deps build build-asan build-fuzz test demo fuzz clean
 
+# ccache hits across clones (CI builds in a fresh folder): hash relative paths.
+export CCACHE_BASEDIR := $(CURDIR)
+
 all: build
 
 deps:

@@ -3,9 +3,14 @@
 // with the right messages and exit codes.
 #include <gmock/gmock.h>
 
+#include <boost/json/parse.hpp>
+#include <csignal>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "tests/integration/run_support.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -98,6 +103,28 @@ TEST(run_integration_test, connection_refused_is_counted_and_the_run_finishes) {
     EXPECT_EQ(run.exit_code, 3) << run.output;
     ASSERT_TRUE(run.result.is_object()) << run.output;
     EXPECT_TRUE(error_messages(run.result).count("connection refused")) << run.output;
+}
+
+TEST(run_integration_test, sigint_stops_gracefully_and_still_reports) {
+    auto target = start_target();
+    const auto json = ::testing::TempDir() + "/sigint_result.json";
+    std::remove(json.c_str());
+    const auto path = write_scenario("sigint.yaml", "users: {U: {wait: {constant: 20ms}, tasks: {t: {get: /}}}}\n");
+    child_process run({swarm_binary(), "run", path, "--headless", "-H", target.url, "-u", "5", "-r", "50",
+                       "--json", json, "--only-summary"});
+    ASSERT_TRUE(run.wait_for_line("All users spawned", std::chrono::seconds(20)));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    run.send_signal(SIGINT);
+    const auto code = run.wait_exit(std::chrono::seconds(30));
+    ASSERT_TRUE(code.has_value()) << "swarm run did not stop after SIGINT";
+    EXPECT_EQ(*code, 0);
+    std::ifstream in(json);
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto result = boost::json::parse(text.str());
+    const auto seen = read_target_stats(target.url);
+    EXPECT_GT(seen.total, 0);
+    EXPECT_EQ(total_requests(result), seen.total);  // the in-flight requests were waited for
 }
 
 TEST(run_integration_test, scenario_errors_exit_2_before_any_load) {
