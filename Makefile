@@ -2,8 +2,10 @@
 # Each does its own set-up and is safe to run again.
 .PHONY: all deps build build-asan build-fuzz test demo fuzz clean
 
-# ccache hits across clones (CI builds in a fresh folder): hash relative paths.
+# ccache hits across clones (CI builds in a fresh folder): hash relative paths,
+# and not the build folder (debug info then names the first clone's folder).
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 all: build
 

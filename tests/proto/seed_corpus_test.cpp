@@ -16,8 +16,9 @@
 namespace swarm::proto {
 namespace {
 
-const std::filesystem::path corpus_dir =
-    std::filesystem::path(SWARM_SOURCE_DIR) / "tests/fuzz/corpus/proto";
+// A function, not a global: the source dir comes from the environment, which
+// is not set when ctest lists the tests.
+std::filesystem::path corpus_dir() { return std::filesystem::path(SWARM_SOURCE_DIR) / "tests/fuzz/corpus/proto"; }
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -26,13 +27,13 @@ std::string read_file(const std::filesystem::path& p) {
 
 TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
     if (std::getenv("SWARM_WRITE_PROTO_CORPUS") != nullptr) {
-        std::filesystem::create_directories(corpus_dir);
+        std::filesystem::create_directories(corpus_dir());
         for (const message& m : testing::sample_messages()) {
-            std::ofstream(corpus_dir / type_name(m), std::ios::binary) << encode(m);
+            std::ofstream(corpus_dir() / type_name(m), std::ios::binary) << encode(m);
         }
     }
     std::set<std::string> types;
-    for (const auto& file : std::filesystem::directory_iterator(corpus_dir)) {
+    for (const auto& file : std::filesystem::directory_iterator(corpus_dir())) {
         const decode_result r = decode(read_file(file.path()));
         ASSERT_TRUE(r.result) << file.path() << ": " << r.error;
         EXPECT_EQ(file.path().filename().string(), type_name(*r.result));
@@ -44,7 +45,7 @@ TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
 TEST(seed_corpus, samples_encode_as_committed) {
     // A changed encoding fails here first, with the type that changed.
     for (const message& m : testing::sample_messages()) {
-        EXPECT_EQ(read_file(corpus_dir / type_name(m)), encode(m)) << type_name(m);
+        EXPECT_EQ(read_file(corpus_dir() / type_name(m)), encode(m)) << type_name(m);
     }
 }
 
