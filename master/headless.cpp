@@ -120,6 +120,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
 
     // 4. Summary and reports.
     std::cout << "\n" << report::final_summary(c.stats()) << std::flush;
+    if (const auto folded = c.stats().requests().folded_requests(); folded > 0) {
+        std::cout << "warning: " << folded << " requests were counted under \"(other)\": the scenario produced more than "
+                  << c.stats().requests().max_names() << " distinct request names (use `name:` for templated URLs)\n";
+    }
     if (c.lost_reports() > 0) {
         std::cout << "warning: " << c.lost_reports() << " stats reports from workers were lost\n";
     }
