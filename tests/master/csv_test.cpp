@@ -31,19 +31,6 @@ std::vector<std::string> csv_lines(const std::string& text) {
     return out;
 }
 
-// Same stats as the console test: GET /a 10/20/30 ms (one failed), POST /b
-// 6 ms, 100 bytes each, one error; stopped after 2 s.
-run_stats known_run() {
-    run_stats run(t0, wall0_ms);
-    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
-    d.requests.record("POST", "/b", 6'000, 100, false);
-    d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
-    run.apply("w1", d, at_ms(100));
-    run.tick(at_ms(1000), wall0_ms + 1000, 10);
-    run.stop(at_ms(2000), wall0_ms + 2000);
-    return run;
-}
-
 TEST(csv_test, headers_are_exactly_locusts) {
     EXPECT_EQ(joined(stats_csv_columns()),
               "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -60,7 +47,7 @@ TEST(csv_test, headers_are_exactly_locusts) {
 
 TEST(csv_test, stats_rows_value_by_value_with_aggregated_last) {
     std::ostringstream out;
-    write_stats_csv(out, known_run());
+    write_stats_csv(out, known_run(true));
     const std::vector<std::string> lines = csv_lines(out.str());
     ASSERT_EQ(lines.size(), 4u);
     EXPECT_EQ(lines[0], joined(stats_csv_columns()));
@@ -103,12 +90,12 @@ TEST(csv_test, names_with_commas_quotes_and_newlines_are_quoted) {
 
 TEST(csv_test, failures_rows) {
     std::ostringstream out;
-    write_failures_csv(out, known_run());
+    write_failures_csv(out, known_run(true));
     EXPECT_EQ(out.str(), "Method,Name,Error,Occurrences\r\nGET,/a,HTTP 500,1\r\n");
 }
 
 TEST(csv_test, history_rows_per_second_with_cumulative_totals) {
-    const run_stats run = known_run();
+    const run_stats run = known_run(true);
     std::ostringstream out;
     write_stats_history_csv(out, run);
     const std::vector<std::string> lines = csv_lines(out.str());

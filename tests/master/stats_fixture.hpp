@@ -40,4 +40,19 @@ inline stats::delta delta_n(std::string_view method, std::string_view name, std:
     return d;
 }
 
+// The run the report tests read: GET /a 10, 20, 30 ms (one failed), POST /b
+// 6 ms, 100 bytes each, one "HTTP 500" error, all in second 0, which is
+// closed (so current rates are exact per second). `stopped`: the run then
+// ends at 2 s, as a finished run's reports see it.
+inline run_stats known_run(bool stopped) {
+    run_stats run(t0, wall0_ms);
+    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
+    d.requests.record("POST", "/b", 6'000, 100, false);
+    d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1000), wall0_ms + 1000, 10);
+    if (stopped) run.stop(at_ms(2000), wall0_ms + 2000);
+    return run;
+}
+
 }  // namespace swarm::master::testing
