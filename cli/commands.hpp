@@ -12,5 +12,6 @@ using command_runner = std::function<int()>;
 void add_check_command(CLI::App& app, command_runner& run);
 void add_target_command(CLI::App& app, command_runner& run);
 void add_run_command(CLI::App& app, command_runner& run);
+void add_keygen_command(CLI::App& app, command_runner& run);
 
 }  // namespace swarm::cli

@@ -3,6 +3,11 @@
 // over tcp:// between processes or inproc:// inside one (`swarm run`), with
 // the same code path. Each endpoint object belongs to one thread (ZeroMQ
 // sockets are not thread-safe).
+//
+// With auth_keys (proto/auth.hpp) both ends speak ZeroMQ CURVE: traffic is
+// encrypted, the worker checks the master's public key, and the master lets
+// in only the workers of its allow-list. Without, the sockets are plaintext
+// (inproc://, tests, trusted networks).
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +16,7 @@
 #include <string>
 #include <utility>
 
+#include "proto/auth.hpp"
 #include "proto/codec.hpp"
 
 namespace zmq {
@@ -30,6 +36,14 @@ class master_endpoint {
     // Binds a ROUTER to `endpoint` ("tcp://0.0.0.0:5557", "inproc://swarm").
     // Throws std::runtime_error with a clear message when the address is taken.
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint, decode_limits limits = {});
+    // The same, as a CURVE server when `auth` is set (a master or shared key
+    // file): a worker must prove a key of auth->allowed, or it gets nothing
+    // through; each refused key is logged to stderr once. Such an endpoint
+    // uses a ZeroMQ context of its own (ZeroMQ has one authenticator per
+    // context), so `ctx` is not used then. Throws std::invalid_argument for a
+    // worker key file or a non-tcp endpoint with `auth`.
+    master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                    const std::optional<auth_keys>& auth, decode_limits limits = {});
     ~master_endpoint();
 
     // Queues `m` for `worker`; never blocks. A message to a worker that is
@@ -43,6 +57,8 @@ class master_endpoint {
     std::optional<incoming> receive(std::chrono::milliseconds timeout);
     std::string bound_endpoint() const;      // with the real port when bound to :0
     std::uint64_t dropped_messages() const;  // undecodable messages so far
+    // Connections the CURVE authenticator refused (0 without auth). Any thread.
+    std::uint64_t refused_connections() const;
 
   private:
     struct impl;
@@ -59,6 +75,11 @@ class worker_endpoint {
     // malformed endpoint.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
                     decode_limits limits = {});
+    // The same, as a CURVE client when `auth` is set (a worker or shared key
+    // file): it talks only to the master holding auth->master_public's secret.
+    // Throws std::invalid_argument for a master key file.
+    worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
+                    const std::optional<auth_keys>& auth, decode_limits limits = {});
     ~worker_endpoint();
 
     // Queues `m` for the master; never blocks. When the queue is full (the

@@ -30,7 +30,7 @@ std::string unique_identity() {
 class node {
 public:
     node(zmq::context_t& zmq, const node_options& opts)
-        : opts_(opts), identity_(unique_identity()), endpoint_(zmq, opts.master, identity_) {}
+        : opts_(opts), identity_(unique_identity()), endpoint_(zmq, opts.master, identity_, opts.auth) {}
 
     int run(const std::atomic<bool>& stop_flag);
 

@@ -9,8 +9,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "proto/auth.hpp"
 #include "worker/runtime/engine.hpp"
 
 namespace zmq {
@@ -26,6 +28,8 @@ struct node_options {
     std::chrono::milliseconds report_interval{1000};
     // Give up when the master has been silent this long (0: keep trying).
     std::chrono::milliseconds master_timeout{0};
+    // CURVE keys (--auth-key-file); none: plaintext, as for inproc://.
+    std::optional<proto::auth_keys> auth;
     bool quiet = false;        // no log lines on stderr (swarm run: the master speaks)
 };
 

@@ -1,7 +1,8 @@
-// The ZeroMQ side of proto/: the only file that includes <zmq.hpp>. One
-// ROUTER bound by the master, one DEALER per worker; frames on the ROUTER
-// are [identity, payload], on the DEALER [payload]. Socket options and their
-// reasons are in set_common_options.
+// The ZeroMQ side of proto/ (with zap_handler.cpp and auth/curve_keys.cpp,
+// the only files that include ZeroMQ's headers). One ROUTER bound by the
+// master, one DEALER per worker; frames on the ROUTER are [identity,
+// payload], on the DEALER [payload]. Socket options and their reasons are in
+// set_common_options; CURVE's in set_curve_server / set_curve_client.
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "proto/codec/object_reader.hpp"
 #include "proto/transport.hpp"
 #include "proto/transport/drop_log.hpp"
+#include "proto/transport/zap_handler.hpp"
 
 namespace swarm::proto {
 namespace {
@@ -53,6 +55,41 @@ void set_common_options(zmq::socket_t& s, const decode_limits& limits) {
     s.set(zmq::sockopt::heartbeat_ivl, zmtp_heartbeat_ivl_ms);
     s.set(zmq::sockopt::heartbeat_timeout, zmtp_heartbeat_timeout_ms);
     s.set(zmq::sockopt::heartbeat_ttl, zmtp_heartbeat_timeout_ms);
+}
+
+// Sets a CURVE key option from its Z85 text (ZeroMQ takes 41 bytes: 40 + NUL).
+void set_curve_key(zmq::socket_t& s, int option, const std::string& z85) {
+    if (zmq_setsockopt(s.handle(), option, z85.c_str(), z85.size() + 1) != 0) {
+        throw std::invalid_argument(std::string("CURVE key refused by ZeroMQ: ") +
+                                    zmq_strerror(zmq_errno()));
+    }
+}
+
+// Checked before any socket exists, so a wrong file leaves nothing half made.
+void check_auth_for(const std::string& endpoint, const auth_keys& keys, auth_side side) {
+    if (endpoint.rfind("tcp://", 0) != 0) {
+        throw std::invalid_argument("an auth key file secures tcp:// endpoints only, not " + endpoint);
+    }
+    if (side == auth_side::master && keys.kind == key_file_kind::worker) {
+        throw std::invalid_argument(keys.path +
+                                    " is a worker key file; the master needs a master or shared one");
+    }
+    if (side == auth_side::worker && keys.kind == key_file_kind::master) {
+        throw std::invalid_argument(keys.path +
+                                    " is the master's key file; a worker needs a worker or shared one");
+    }
+}
+
+void set_curve_server(zmq::socket_t& s, const auth_keys& keys) {
+    s.set(zmq::sockopt::curve_server, true);
+    set_curve_key(s, ZMQ_CURVE_SECRETKEY, keys.own.secret_key);
+    s.set(zmq::sockopt::zap_domain, "swarm");
+}
+
+void set_curve_client(zmq::socket_t& s, const auth_keys& keys) {
+    set_curve_key(s, ZMQ_CURVE_SERVERKEY, keys.master_public);
+    set_curve_key(s, ZMQ_CURVE_PUBLICKEY, keys.own.public_key);
+    set_curve_key(s, ZMQ_CURVE_SECRETKEY, keys.own.secret_key);
 }
 
 // Encodes `m`, refusing what the receiving side would drop for its size.
@@ -129,8 +166,13 @@ std::string frame_text(const zmq::message_t& frame) {
 // ----------------------------------------------------------------- master
 
 struct master_endpoint::impl {
-    impl(zmq::context_t& ctx, const decode_limits& l)
-        : socket(ctx, zmq::socket_type::router), limits(l), log("master") {}
+    impl(zmq::context_t& ctx, const std::optional<auth_keys>& auth, const decode_limits& l)
+        : own_context(auth ? std::make_unique<zmq::context_t>() : nullptr),
+          // Bound before the ROUTER exists, so no worker is let in unchecked.
+          zap(auth ? std::make_unique<detail::zap_handler>(*own_context, *auth) : nullptr),
+          socket(auth ? *own_context : ctx, zmq::socket_type::router),
+          limits(l),
+          log("master") {}
 
     // The message in `f`, or nullopt after counting and logging why not.
     std::optional<incoming> accept(frames& f) {
@@ -150,6 +192,9 @@ struct master_endpoint::impl {
         return std::nullopt;
     }
 
+    // Declared in this order so they are destroyed socket first, context last.
+    std::unique_ptr<zmq::context_t> own_context;   // with auth only
+    std::unique_ptr<detail::zap_handler> zap;      // with auth only
     zmq::socket_t socket;
     decode_limits limits;
     std::uint64_t dropped = 0;  // undecodable messages so far
@@ -158,9 +203,15 @@ struct master_endpoint::impl {
 
 master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  decode_limits limits)
-    : impl_(std::make_unique<impl>(ctx, limits)) {
+    : master_endpoint(ctx, endpoint, std::nullopt, limits) {}
+
+master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 const std::optional<auth_keys>& auth, decode_limits limits) {
+    if (auth) check_auth_for(endpoint, *auth, auth_side::master);
+    impl_ = std::make_unique<impl>(ctx, auth, limits);
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
+    if (auth) set_curve_server(s, *auth);
     // A message for a worker that is gone is dropped, not an exception.
     s.set(zmq::sockopt::router_mandatory, false);
     // A restarted worker reconnecting under its old name takes the name over
@@ -194,6 +245,10 @@ std::string master_endpoint::bound_endpoint() const {
 
 std::uint64_t master_endpoint::dropped_messages() const {
     return impl_->dropped;
+}
+
+std::uint64_t master_endpoint::refused_connections() const {
+    return impl_->zap ? impl_->zap->refused() : 0;
 }
 
 // ----------------------------------------------------------------- worker
@@ -239,10 +294,17 @@ void check_identity(const std::string& identity) {
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  const std::string& identity, decode_limits limits)
+    : worker_endpoint(ctx, endpoint, identity, std::nullopt, limits) {}
+
+worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 const std::string& identity, const std::optional<auth_keys>& auth,
+                                 decode_limits limits)
     : impl_(std::make_unique<impl>(ctx, limits)) {
     check_identity(identity);
+    if (auth) check_auth_for(endpoint, *auth, auth_side::worker);
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
+    if (auth) set_curve_client(s, *auth);
     s.set(zmq::sockopt::routing_id, identity);
     s.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
     try {
