@@ -12,6 +12,7 @@ using command_runner = std::function<int()>;
 void add_check_command(CLI::App& app, command_runner& run);
 void add_target_command(CLI::App& app, command_runner& run);
 void add_run_command(CLI::App& app, command_runner& run);
+void add_master_command(CLI::App& app, command_runner& run);
 void add_keygen_command(CLI::App& app, command_runner& run);
 
 }  // namespace swarm::cli

@@ -1,5 +1,6 @@
 #include "master/coordinator.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace swarm::master {
@@ -39,6 +40,7 @@ void coordinator::on_message(const std::string& worker, const proto::message& m,
             send_(worker, proto::reject{reason});
             return;
         }
+        unknown_senders_.erase(worker);
         auto& w = workers_[worker];
         const bool returning = !w.id.empty();
         w.id = worker;
@@ -50,13 +52,18 @@ void coordinator::on_message(const std::string& worker, const proto::message& m,
         w.last_heard = now;
         sequences_.forget(worker);
         send_(worker, proto::welcome{w.index});
-        send_(worker, proto::scenario_bundle{bundle_, hash_});
+        send_(worker, proto::scenario_bundle{bundle_, hash_, run_options_});
         return;
     }
     auto it = workers_.find(worker);
     if (it == workers_.end()) {
-        // Not introduced (e.g. the master restarted): ask it to say hello again.
-        send_(worker, proto::reject{"unknown worker: reconnect"});
+        // Not introduced: a worker of the previous master (restarted), or
+        // reports queued while it was away. Ignored: the worker notices this
+        // master's silence and says hello (a reject would make it exit).
+        if (unknown_senders_.size() < 1024 && unknown_senders_.insert(worker).second) {
+            std::cerr << "swarm master: ignoring " << proto::type_name(m)
+                      << " from a worker that has not said hello (it will, once it notices this master)\n";
+        }
         return;
     }
     auto& w = it->second;
@@ -92,6 +99,7 @@ void coordinator::on_message(const std::string& worker, const proto::message& m,
         w.users = 0;
     } else if (const auto* q = std::get_if<proto::quit>(&m)) {
         std::cerr << "swarm master: worker " << w.name << " left (" << q->reason << ")\n";
+        if (running_ && w.users > 0) workers_lost_.push_back(w.name);
         workers_.erase(it);
         sequences_.forget(worker);
         if (running_) redispatch(now);
@@ -113,6 +121,7 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
                       << std::chrono::duration_cast<std::chrono::seconds>(now - w.last_heard).count() << " s)\n";
             w.state = worker_state::missing;
             w.users = 0;
+            if (running_) workers_lost_.push_back(w.name);
             lost = true;
         }
     }
@@ -129,6 +138,8 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now, st
     if (!running_) {
         ++run_id_;
         stats_ = run_stats(now, wall_ms);
+        workers_lost_.clear();
+        participants_.clear();
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
@@ -154,6 +165,9 @@ void coordinator::redispatch(control_clock::time_point) {
 void coordinator::send_spawns(const std::vector<worker_assignment>& assignments) {
     for (const auto& a : assignments) {
         auto& w = workers_[a.id];
+        if (std::find(participants_.begin(), participants_.end(), w.name) == participants_.end()) {
+            participants_.push_back(w.name);
+        }
         w.targets = a.targets;
         w.state = worker_state::spawning;
         proto::spawn s;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ public:
     coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
                 control_clock::time_point now, std::int64_t wall_ms);
 
+    // Settings every worker applies to every user (--insecure,
+    // --request-timeout, --ca-file's content); they travel with the scenario
+    // bundle, so call this before workers join.
+    void set_run_options(proto::run_options options) { run_options_ = std::move(options); }
+
     // Feeds one message from a worker.
     void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now);
     // Health and stats clock: call often (≥ 1/s). Marks silent workers missing
@@ -83,6 +89,11 @@ public:
     const run_stats& stats() const { return stats_; }
     const std::map<std::string, worker_info>& workers() const { return workers_; }
     std::uint64_t lost_reports() const { return sequences_.lost(); }
+    // Names of workers that went missing or left during the current test
+    // (their last unreported second may be missing from the stats).
+    const std::vector<std::string>& workers_lost() const { return workers_lost_; }
+    // Names of the workers given users in the current test, in join order.
+    const std::vector<std::string>& participants() const { return participants_; }
     std::chrono::milliseconds missing_after{3000};
 
 private:
@@ -92,10 +103,14 @@ private:
 
     scenario::bundle bundle_;
     std::string hash_;
+    proto::run_options run_options_;
     std::shared_ptr<const scenario::plan> plan_;
     sender send_;
     std::vector<user_class_weight> classes_;
     std::map<std::string, worker_info> workers_;
+    std::vector<std::string> workers_lost_;
+    std::vector<std::string> participants_;
+    std::set<std::string> unknown_senders_;  // logged once each (at most 1024 kept)
     sequence_tracker sequences_;
     run_stats stats_;
     test_spec spec_;

@@ -55,6 +55,8 @@ json::object entry_json(const run_stats& run, std::string_view method, std::stri
 json::object run_json(const run_stats& run, const run_metadata& meta) {
     json::array workers;
     for (const std::string& w : meta.workers) workers.emplace_back(w);
+    json::array lost;
+    for (const std::string& w : meta.workers_lost) lost.emplace_back(w);
     json::value end = nullptr;
     if (run.end_wall_ms()) end = *run.end_wall_ms();
     const double duration_s =
@@ -69,7 +71,9 @@ json::object run_json(const run_stats& run, const run_metadata& meta) {
             {"spawn_rate", meta.spawn_rate},
             {"host", meta.host},
             {"workers", std::move(workers)},
-            {"exit_status", meta.exit_status}};
+            {"exit_status", meta.exit_status},
+            {"workers_lost", std::move(lost)},
+            {"lost_reports", meta.lost_reports}};
 }
 
 json::object scheme_json() {

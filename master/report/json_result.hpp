@@ -12,7 +12,10 @@
 //            "start_unix_ms": int, "end_unix_ms": int?, "duration_s": num,
 //            "stats_seconds": num,   // time the request figures cover (since reset)
 //            "users": int, "spawn_rate": num, "host": str,
-//            "workers": [str], "exit_status": int },
+//            "workers": [str], "exit_status": int,
+//            "workers_lost": [str],  // went missing mid-test: their last unreported
+//                                    // second of requests may be missing from the figures
+//            "lost_reports": int },  // stats reports known lost (sequence gaps)
 //   "histogram_scheme": { "kind": "log-linear", "unit": "us",
 //            "sub_bucket_bits": 6, "tracked_bits": 32, "bucket_count": 1728,
 //            "reported_value": "midpoint" },
@@ -64,6 +67,8 @@ struct run_metadata {
     double spawn_rate = 0;             // users/s asked for (-r)
     std::string host;                  // target host ("" if the scenario's own)
     std::vector<std::string> workers;  // names of the workers that took part
+    std::vector<std::string> workers_lost;  // workers that went missing or died mid-test
+    std::uint64_t lost_reports = 0;    // stats reports known lost (sequence gaps)
     int exit_status = 0;               // the process's exit code for this run
 };
 

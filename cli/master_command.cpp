@@ -1,0 +1,101 @@
+// `swarm master FILE`: the master of a distributed test. Workers (`swarm
+// worker --master HOST`) connect over tcp, receive the scenario and run the
+// users; the master dispatches, merges their stats and reports.
+#include <iostream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/signals.hpp"
+#include "cli/test_options.hpp"
+#include "common/duration.hpp"
+
+namespace swarm::cli {
+namespace {
+
+struct master_options {
+    std::string file;
+    test_options test;
+    std::string bind = "0.0.0.0:5557";
+    std::size_t expect_workers = 1;
+    std::string expect_workers_max_wait;
+};
+
+// "HOST:PORT", "[v6]:PORT", ":PORT" or "tcp://..." → a ZeroMQ tcp endpoint;
+// empty when malformed.
+std::string bind_endpoint(const std::string& text) {
+    if (text.rfind("tcp://", 0) == 0) return text;
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon + 1 == text.size()) return {};
+    auto port = text.substr(colon + 1);
+    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) > 65535) {
+        return {};
+    }
+    if (std::stoi(port) == 0) port = "*";  // ZeroMQ's spelling of "any free port"
+    auto host = text.substr(0, colon);
+    if (host.empty()) host = "0.0.0.0";
+    if (host.find(':') != std::string::npos && host.front() != '[') return {};  // v6 needs [brackets]
+    return "tcp://" + (host == "*" ? std::string("0.0.0.0") : host) + ":" + port;
+}
+
+bool is_loopback(const std::string& endpoint) {
+    return endpoint.rfind("tcp://127.", 0) == 0 || endpoint.rfind("tcp://[::1]", 0) == 0 ||
+           endpoint.rfind("tcp://localhost:", 0) == 0;
+}
+
+int run_master(const master_options& opts) {
+    const auto scenario = load_scenario(opts.file, opts.test.host);
+    if (!scenario) return 2;
+    auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
+    if (!m) return 2;
+    m->bind = bind_endpoint(opts.bind);
+    if (m->bind.empty()) {
+        std::cerr << "swarm master: --bind: expected HOST:PORT (e.g. 0.0.0.0:5557 or [::1]:5557), got '" << opts.bind
+                  << "'\n";
+        return 2;
+    }
+    m->expect_workers = opts.expect_workers;
+    if (!opts.expect_workers_max_wait.empty()) {
+        const auto wait = parse_duration(opts.expect_workers_max_wait);
+        if (!wait) {
+            std::cerr << "swarm master: --expect-workers-max-wait: expected a duration like 30s or 5m, got '"
+                      << opts.expect_workers_max_wait << "'\n";
+            return 2;
+        }
+        m->expect_workers_max_wait = std::chrono::duration_cast<std::chrono::milliseconds>(*wait);
+    }
+    if (!opts.test.headless) {
+        std::cerr << "swarm master: the web UI is not part of this build yet; running headless\n";
+    }
+    if (!is_loopback(m->bind)) {
+        std::cerr << "swarm master: warning: listening on " << m->bind
+                  << " without --auth-key-file: anyone who can reach it can run load from these workers\n";
+    }
+
+    const auto& interrupted = install_stop_signals();
+    zmq::context_t zmq;
+    try {
+        return master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted);
+    } catch (const std::exception& e) {
+        std::cerr << "swarm master: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace
+
+void add_master_command(CLI::App& app, command_runner& run) {
+    auto opts = std::make_shared<master_options>();
+    auto* cmd = app.add_subcommand("master", "Run the master of a distributed test (workers: swarm worker --master HOST)");
+    cmd->add_option("file", opts->file, "scenario YAML file (workers receive it from the master)")->required();
+    add_test_options(*cmd, opts->test);
+    cmd->add_option("--bind", opts->bind, "address workers connect to, HOST:PORT (port 0: any free port, printed at start)")->capture_default_str();
+    cmd->add_option("--expect-workers", opts->expect_workers, "start the test once this many workers are ready")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    cmd->add_option("--expect-workers-max-wait", opts->expect_workers_max_wait,
+                    "give up (exit 1) when the workers are not there after this long (default: wait)");
+    cmd->callback([&run, opts] { run = [opts] { return run_master(*opts); }; });
+}
+
+}  // namespace swarm::cli

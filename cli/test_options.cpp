@@ -1,0 +1,84 @@
+#include "cli/test_options.hpp"
+
+#include <iostream>
+
+#include "common/duration.hpp"
+
+namespace swarm::cli {
+namespace {
+
+std::optional<std::chrono::milliseconds> parse_time_option(const std::string& text, const char* command,
+                                                           const char* option) {
+    auto d = parse_duration(text);
+    if (!d) {
+        std::cerr << command << ": " << option << ": expected a duration like 30s, 5m or 1h30m, got '" << text
+                  << "'\n";
+        return std::nullopt;
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+}
+
+}  // namespace
+
+void add_test_options(CLI::App& cmd, test_options& opts) {
+    cmd.add_flag("--headless", opts.headless, "no web UI: run, print the console table, write reports, exit");
+    cmd.add_option("-u,--users", opts.users, "peak number of users (default: the scenario's load.users, else 1)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
+    cmd.add_option("-r,--spawn-rate", opts.spawn_rate, "users started per second (default: load.spawn_rate, else 1)")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("-t,--run-time", opts.run_time, "stop after this long, e.g. 30s, 5m, 1h30m (default: until Ctrl-C)");
+    cmd.add_option("-H,--host", opts.host, "target host, replacing the scenario's (http://... or https://...)");
+    cmd.add_option("--csv", opts.csv_prefix, "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv");
+    cmd.add_option("--json", opts.json_file, "write the full result as JSON");
+    cmd.add_flag("--reset-stats", opts.reset_stats, "reset statistics once spawning completes");
+    cmd.add_option("--stop-timeout", opts.stop_timeout, "let stopping users finish their task for this long")
+        ->capture_default_str();
+    cmd.add_option("--exit-code-on-error", opts.exit_code_on_error, "exit code when any request failed")
+        ->capture_default_str();
+    cmd.add_flag("--only-summary", opts.only_summary, "print only the final summary, not the live table");
+    cmd.add_flag("--insecure", opts.insecure, "do not verify TLS certificates");
+    cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")->check(CLI::ExistingFile);
+    cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")->capture_default_str();
+}
+
+std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
+                                                             const char* command) {
+    master::headless_options m;
+    m.users = opts.users.value_or(plan.load.users.value_or(1));
+    m.spawn_rate = opts.spawn_rate.value_or(plan.load.spawn_rate.value_or(1));
+    if (!opts.run_time.empty()) {
+        m.run_time = parse_time_option(opts.run_time, command, "--run-time");
+        if (!m.run_time) return std::nullopt;
+    } else if (plan.load.run_time) {
+        m.run_time = std::chrono::duration_cast<std::chrono::milliseconds>(*plan.load.run_time);
+    }
+    const auto stop_timeout = parse_time_option(opts.stop_timeout, command, "--stop-timeout");
+    const auto request_timeout = parse_time_option(opts.request_timeout, command, "--request-timeout");
+    if (!stop_timeout || !request_timeout) return std::nullopt;
+    m.stop_timeout = *stop_timeout;
+    m.request_timeout = *request_timeout;
+    m.host_override = opts.host;
+    m.csv_prefix = opts.csv_prefix;
+    m.json_file = opts.json_file;
+    m.reset_stats = opts.reset_stats;
+    m.exit_code_on_error = opts.exit_code_on_error;
+    m.only_summary = opts.only_summary;
+    return m;
+}
+
+std::optional<loaded_scenario> load_scenario(const std::string& file, const std::string& host) {
+    auto loaded = scenario::read_bundle(file);
+    if (!loaded.result) {
+        for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+        return std::nullopt;
+    }
+    auto compiled = scenario::compile(*loaded.result, {host});
+    if (!compiled.result) {
+        for (const auto& e : compiled.errors) std::cerr << e.to_string() << "\n";
+        std::cerr << file << ": " << compiled.errors.size() << " error(s)\n";
+        return std::nullopt;
+    }
+    return loaded_scenario{std::move(*loaded.result), std::move(compiled.result)};
+}
+
+}  // namespace swarm::cli

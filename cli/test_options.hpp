@@ -1,0 +1,49 @@
+#pragma once
+// The options that describe a test, shared by `swarm run` and `swarm master`
+// (same names, same defaults, same checks), and the scenario loading both do.
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/scenario/loader.hpp"
+#include "master/headless.hpp"
+
+namespace swarm::cli {
+
+struct test_options {
+    bool headless = false;
+    std::optional<std::int64_t> users;
+    std::optional<double> spawn_rate;
+    std::string run_time;
+    std::string host;
+    std::string csv_prefix;
+    std::string json_file;
+    bool reset_stats = false;
+    std::string stop_timeout = "0s";
+    int exit_code_on_error = 1;
+    bool only_summary = false;
+    bool insecure = false;
+    std::string ca_file;
+    std::string request_timeout = "60s";
+};
+
+void add_test_options(CLI::App& cmd, test_options& opts);
+
+// The headless options for `opts` and the scenario's own defaults (load:);
+// nullopt after printing a usage error naming `command` ("swarm run").
+std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
+                                                             const char* command);
+
+struct loaded_scenario {
+    scenario::bundle bundle;
+    std::shared_ptr<const scenario::plan> plan;
+};
+
+// Reads and compiles FILE (with -H's host); prints every error and returns
+// nullopt when it does not compile (the caller exits 2).
+std::optional<loaded_scenario> load_scenario(const std::string& file, const std::string& host);
+
+}  // namespace swarm::cli
