@@ -57,7 +57,10 @@ class master_endpoint {
     std::optional<incoming> receive(std::chrono::milliseconds timeout);
     std::string bound_endpoint() const;      // with the real port when bound to :0
     std::uint64_t dropped_messages() const;  // undecodable messages so far
-    // Connections the CURVE authenticator refused (0 without auth). Any thread.
+    // tcp connections refused so far: keys the CURVE authenticator refused
+    // (any thread sees those at once), and handshakes that failed because
+    // one side speaks CURVE and the other does not (seen by receive()). Each
+    // kind of refusal is also logged to stderr once.
     std::uint64_t refused_connections() const;
 
   private:
@@ -92,6 +95,9 @@ class worker_endpoint {
     std::optional<message> receive(std::chrono::milliseconds timeout);
     std::uint64_t dropped_messages() const;  // undecodable messages so far
     std::uint64_t unsent_messages() const;   // messages send() dropped on a full queue
+    // Handshakes with the master that failed (key refused, CURVE on one side
+    // only, wrong master key), as seen by receive(); each kind is logged once.
+    std::uint64_t failed_handshakes() const;
 
   private:
     struct impl;

@@ -16,6 +16,7 @@
 #include "proto/codec/object_reader.hpp"
 #include "proto/transport.hpp"
 #include "proto/transport/drop_log.hpp"
+#include "proto/transport/handshake_watch.hpp"
 #include "proto/transport/zap_handler.hpp"
 
 namespace swarm::proto {
@@ -65,9 +66,13 @@ void set_curve_key(zmq::socket_t& s, int option, const std::string& z85) {
     }
 }
 
+bool is_tcp(const std::string& endpoint) {
+    return endpoint.rfind("tcp://", 0) == 0;
+}
+
 // Checked before any socket exists, so a wrong file leaves nothing half made.
 void check_auth_for(const std::string& endpoint, const auth_keys& keys, auth_side side) {
-    if (endpoint.rfind("tcp://", 0) != 0) {
+    if (!is_tcp(endpoint)) {
         throw std::invalid_argument("an auth key file secures tcp:// endpoints only, not " + endpoint);
     }
     if (side == auth_side::master && keys.kind == key_file_kind::worker) {
@@ -174,6 +179,11 @@ struct master_endpoint::impl {
           limits(l),
           log("master") {}
 
+    void watch_handshakes(zmq::context_t& ctx, const std::string& endpoint, bool curve) {
+        watch = std::make_unique<detail::handshake_watch>(own_context ? *own_context : ctx, socket,
+                                                          detail::watch_side::master, endpoint, curve);
+    }
+
     // The message in `f`, or nullopt after counting and logging why not.
     std::optional<incoming> accept(frames& f) {
         const std::string sender = f.kept.empty() ? std::string() : frame_text(f.kept[0]);
@@ -196,6 +206,7 @@ struct master_endpoint::impl {
     std::unique_ptr<zmq::context_t> own_context;   // with auth only
     std::unique_ptr<detail::zap_handler> zap;      // with auth only
     zmq::socket_t socket;
+    std::unique_ptr<detail::handshake_watch> watch;  // tcp:// only
     decode_limits limits;
     std::uint64_t dropped = 0;  // undecodable messages so far
     detail::drop_log log;
@@ -212,6 +223,7 @@ master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoin
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
     if (auth) set_curve_server(s, *auth);
+    if (is_tcp(endpoint)) impl_->watch_handshakes(ctx, endpoint, auth.has_value());
     // A message for a worker that is gone is dropped, not an exception.
     s.set(zmq::sockopt::router_mandatory, false);
     // A restarted worker reconnecting under its old name takes the name over
@@ -236,6 +248,7 @@ void master_endpoint::send(const std::string& worker, const message& m) {
 }
 
 std::optional<incoming> master_endpoint::receive(std::chrono::milliseconds timeout) {
+    if (impl_->watch) impl_->watch->poll();
     return receive_until(impl_->socket, timeout, [this](frames& f) { return impl_->accept(f); });
 }
 
@@ -248,7 +261,7 @@ std::uint64_t master_endpoint::dropped_messages() const {
 }
 
 std::uint64_t master_endpoint::refused_connections() const {
-    return impl_->zap ? impl_->zap->refused() : 0;
+    return (impl_->zap ? impl_->zap->refused() : 0) + (impl_->watch ? impl_->watch->failures() : 0);
 }
 
 // ----------------------------------------------------------------- worker
@@ -273,6 +286,7 @@ struct worker_endpoint::impl {
     }
 
     zmq::socket_t socket;
+    std::unique_ptr<detail::handshake_watch> watch;  // tcp:// only
     decode_limits limits;
     std::uint64_t dropped = 0;  // undecodable messages so far
     std::uint64_t unsent = 0;   // sends dropped on a full queue
@@ -305,6 +319,10 @@ worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoin
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
     if (auth) set_curve_client(s, *auth);
+    if (is_tcp(endpoint)) {
+        impl_->watch = std::make_unique<detail::handshake_watch>(ctx, s, detail::watch_side::worker,
+                                                                 endpoint, auth.has_value());
+    }
     s.set(zmq::sockopt::routing_id, identity);
     s.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
     try {
@@ -325,6 +343,7 @@ void worker_endpoint::send(const message& m) {
 }
 
 std::optional<message> worker_endpoint::receive(std::chrono::milliseconds timeout) {
+    if (impl_->watch) impl_->watch->poll();
     return receive_until(impl_->socket, timeout, [this](frames& f) { return impl_->accept(f); });
 }
 
@@ -333,6 +352,9 @@ std::uint64_t worker_endpoint::dropped_messages() const {
 }
 std::uint64_t worker_endpoint::unsent_messages() const {
     return impl_->unsent;
+}
+std::uint64_t worker_endpoint::failed_handshakes() const {
+    return impl_->watch ? impl_->watch->failures() : 0;
 }
 
 }  // namespace swarm::proto

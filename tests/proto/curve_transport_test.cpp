@@ -99,10 +99,16 @@ class curve_transport_test : public ::testing::Test {
         EXPECT_FALSE(w.receive(200ms)) << "a message came back";
     }
 
-    static void wait_for_refusal(const master_endpoint& m) {
+    static void wait_for_refusal(master_endpoint& m) {
         const auto deadline = std::chrono::steady_clock::now() + patience;
         while (m.refused_connections() == 0 && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(10ms);
+            (void)m.receive(20ms);  // the handshake watch reads its events in receive()
+        }
+    }
+    static void wait_for_failed_handshake(worker_endpoint& w) {
+        const auto deadline = std::chrono::steady_clock::now() + patience;
+        while (w.failed_handshakes() == 0 && std::chrono::steady_clock::now() < deadline) {
+            (void)w.receive(20ms);
         }
     }
 
@@ -137,8 +143,10 @@ TEST_F(curve_transport_test, a_worker_key_not_allowed_gets_nothing_through_and_i
     auto w = worker(*m, "stranger", keys.worker_for(stranger));
     expect_nothing_through(*m, *w, "stranger");
     wait_for_refusal(*m);
+    wait_for_failed_handshake(*w);
     const std::string log = ::testing::internal::GetCapturedStderr();
     EXPECT_GE(m->refused_connections(), 1u);
+    EXPECT_THAT(log, HasSubstr("the master refused this worker's key (status 400)"));
     EXPECT_THAT(log, HasSubstr("refused a worker from 127.0.0.1: its public key " +
                                stranger.public_key + " is not allowed in master.key"));
     // The worker keeps retrying; its key is logged once, not once per try.
@@ -156,22 +164,45 @@ TEST_F(curve_transport_test, a_worker_that_trusts_another_master_key_gets_nothin
     auth_keys wrong = keys.worker_for(w);
     wrong.master_public = generate_curve_key_pair().public_key;  // an impostor's key
     auto m = master(keys.master);
+    ::testing::internal::CaptureStderr();
     auto worker_ep = worker(*m, "misled", wrong);
     expect_nothing_through(*m, *worker_ep, "misled");
+    wait_for_refusal(*m);
+    const std::string log = ::testing::internal::GetCapturedStderr();
+    EXPECT_GE(m->refused_connections(), 1u);
+    EXPECT_THAT(log, HasSubstr("a worker's handshake failed"));
 }
 
 TEST_F(curve_transport_test, a_plaintext_worker_gets_nothing_through_to_a_curve_master) {
     const auth_keys keys = shared_keys(generate_curve_key_pair());
     auto m = master(keys);
+    ::testing::internal::CaptureStderr();
     auto w = worker(*m, "plain", std::nullopt);
     expect_nothing_through(*m, *w, "plain");
+    wait_for_refusal(*m);
+    wait_for_failed_handshake(*w);
+    const std::string log = ::testing::internal::GetCapturedStderr();
+    EXPECT_GE(m->refused_connections(), 1u);
+    // Both sides say what to fix, once each although the worker keeps retrying.
+    EXPECT_THAT(log,
+                HasSubstr("refused a worker without CURVE: this master needs --auth-key-file"));
+    EXPECT_THAT(log, HasSubstr("the master uses CURVE: this worker needs --auth-key-file"));
+    const auto first = log.find("this worker needs");
+    EXPECT_EQ(log.find("this worker needs", first + 1), std::string::npos);
 }
 
 TEST_F(curve_transport_test, a_curve_worker_gets_nothing_through_to_a_plaintext_master) {
     const auth_keys keys = shared_keys(generate_curve_key_pair());
     auto m = master(std::nullopt);
+    ::testing::internal::CaptureStderr();
     auto w = worker(*m, "curvy", keys);
     expect_nothing_through(*m, *w, "curvy");
+    wait_for_refusal(*m);
+    wait_for_failed_handshake(*w);
+    const std::string log = ::testing::internal::GetCapturedStderr();
+    EXPECT_THAT(
+        log, HasSubstr("refused a worker that speaks CURVE: this master has no --auth-key-file"));
+    EXPECT_THAT(log, HasSubstr("the master does not use CURVE"));
 }
 
 TEST_F(curve_transport_test, two_curve_masters_in_one_process_each_keep_their_own_allow_list) {
