@@ -143,6 +143,7 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now, st
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
+            if (w.state == worker_state::stopped) w.state = worker_state::ready;  // ready for this test
         }
     }
     spec_ = spec;

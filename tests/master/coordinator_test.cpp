@@ -1,0 +1,188 @@
+// The coordinator on simulated time: workers join, go missing, come back and
+// leave, during and after the ramp, and the users always add up to the test's
+// figure with fixed_count classes exact; stats reports are merged once each.
+#include <gmock/gmock.h>
+
+#include <map>
+
+#include "master/coordinator.hpp"
+
+namespace swarm::master {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+
+constexpr const char* two_classes = R"y(
+host: http://127.0.0.1:1
+users:
+  Browser:
+    weight: 3
+    tasks:
+      index: {get: /}
+  Admin:
+    fixed_count: 2
+    tasks:
+      about: {get: /about}
+)y";
+
+// A coordinator with every message it sends recorded per worker.
+class coordinator_test : public ::testing::Test {
+protected:
+    coordinator_test() : bundle_{"two.yaml", two_classes, {}} {
+        auto compiled = scenario::compile(bundle_);
+        EXPECT_TRUE(compiled.result) << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
+        coord_ = std::make_unique<coordinator>(
+            bundle_, compiled.result, [this](const std::string& w, const proto::message& m) { sent_[w].push_back(m); },
+            now_, 0);
+    }
+
+    // hello → welcome + bundle; then ready.
+    void join(const std::string& id, const std::string& host) {
+        coord_->on_message(id, proto::hello{proto::protocol_version, host, id, 1, 1}, now_);
+        coord_->on_message(id, proto::ready{bundle_.hash()}, now_);
+    }
+    // The newest spawn sent to `id`: class name → users.
+    std::map<std::string, std::int64_t> targets(const std::string& id) const {
+        std::map<std::string, std::int64_t> out;
+        for (const auto& [name, n] : latest_spawn(id).targets) out[name] = n;
+        return out;
+    }
+    // Class → users summed over the given workers' newest spawns.
+    std::map<std::string, std::int64_t> cluster(const std::vector<std::string>& ids) const {
+        std::map<std::string, std::int64_t> sum;
+        for (const auto& id : ids) {
+            for (const auto& [name, n] : targets(id)) sum[name] += n;
+        }
+        return sum;
+    }
+    // Every worker but `silent` says something (a heartbeat), then time passes.
+    void advance(std::chrono::milliseconds d, const std::vector<std::string>& talking) {
+        for (auto t = 0ms; t < d; t += 500ms) {
+            now_ += 500ms;
+            for (const auto& id : talking) coord_->on_message(id, proto::heartbeat{}, now_);
+            coord_->tick(now_, 0);
+        }
+    }
+    const proto::spawn& latest_spawn(const std::string& id) const {
+        const auto& list = sent_.at(id);
+        for (auto it = list.rbegin(); it != list.rend(); ++it) {
+            if (const auto* s = std::get_if<proto::spawn>(&*it)) return *s;
+        }
+        throw std::logic_error("no spawn sent to " + id);
+    }
+    template <class T>
+    int count_sent(const std::string& id) const {
+        int n = 0;
+        for (const auto& m : sent_.at(id)) n += std::holds_alternative<T>(m) ? 1 : 0;
+        return n;
+    }
+
+    scenario::bundle bundle_;
+    control_clock::time_point now_{std::chrono::seconds(1000)};
+    std::map<std::string, std::vector<proto::message>> sent_;
+    std::unique_ptr<coordinator> coord_;
+};
+
+TEST_F(coordinator_test, users_are_split_exactly_with_fixed_count_honoured) {
+    join("a", "h1");
+    join("b", "h2");
+    join("c", "h1");
+    coord_->start({11, 6, "", 0}, now_, 0);
+    EXPECT_EQ(cluster({"a", "b", "c"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 9}}));
+    for (const auto& id : {"a", "b", "c"}) {
+        std::int64_t total = 0;
+        for (const auto& [name, n] : targets(id)) total += n;
+        EXPECT_GE(total, 3);
+        EXPECT_LE(total, 4);
+    }
+    // The cluster's rate is shared out, not given to each.
+    double rate = 0;
+    for (const auto& id : {"a", "b", "c"}) rate += latest_spawn(id).spawn_rate;
+    EXPECT_NEAR(rate, 6.0, 1e-9);
+}
+
+TEST_F(coordinator_test, a_missing_worker_s_users_go_to_the_others_and_come_back) {
+    join("a", "h1");
+    join("b", "h2");
+    join("c", "h3");
+    coord_->start({12, 100, "", 0}, now_, 0);
+    advance(2s, {"a", "b", "c"});
+    advance(4s, {"a", "b"});  // c silent > 3 s
+    EXPECT_EQ(coord_->workers().at("c").state, worker_state::missing);
+    EXPECT_EQ(cluster({"a", "b"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 10}}));
+    EXPECT_THAT(coord_->workers_lost(), ElementsAre("c"));
+
+    // c talks again: it takes its share back, and the total stays 12.
+    coord_->on_message("c", proto::heartbeat{}, now_);
+    EXPECT_NE(coord_->workers().at("c").state, worker_state::missing);
+    const auto all = cluster({"a", "b", "c"});
+    EXPECT_EQ(all.at("Admin") + all.at("Browser"), 12);
+    EXPECT_EQ(all.at("Admin"), 2);
+    EXPECT_GE(targets("c").at("Browser") + targets("c").at("Admin"), 4);
+}
+
+TEST_F(coordinator_test, a_late_joiner_gets_its_share_and_a_leaver_s_users_are_redistributed) {
+    join("a", "h1");
+    coord_->start({9, 10, "", 0}, now_, 0);
+    EXPECT_EQ(cluster({"a"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 7}}));
+    join("b", "h2");  // mid-ramp
+    auto both = cluster({"a", "b"});
+    EXPECT_EQ(both.at("Admin") + both.at("Browser"), 9);
+    EXPECT_EQ(both.at("Admin"), 2);
+    coord_->on_message("a", proto::quit{"terminated"}, now_);
+    EXPECT_EQ(cluster({"b"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 7}}));
+    EXPECT_EQ(coord_->participants(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(coordinator_test, reports_count_once_and_gaps_are_counted) {
+    join("a", "h1");
+    coord_->start({1, 1, "", 0}, now_, 0);
+    const auto run_id = latest_spawn("a").run_id;
+    stats::delta d;
+    d.requests.record("GET", "/", 1000, 10, false);
+    auto report = [&](std::uint64_t seq) {
+        coord_->on_message("a", proto::stats_report{seq, run_id, 1, d}, now_);
+    };
+    report(1);
+    report(1);  // duplicate: dropped
+    report(2);
+    report(5);  // 3 and 4 lost
+    EXPECT_EQ(coord_->stats().total().requests(), 3u);
+    EXPECT_EQ(coord_->lost_reports(), 2u);
+    // A report of an older test is not counted.
+    coord_->on_message("a", proto::stats_report{6, run_id + 7, 1, d}, now_);
+    EXPECT_EQ(coord_->stats().total().requests(), 3u);
+}
+
+TEST_F(coordinator_test, strangers_are_ignored_and_old_protocols_rejected) {
+    coord_->on_message("ghost", proto::heartbeat{}, now_);
+    EXPECT_EQ(sent_.count("ghost"), 0u);  // no reject: it would make a worker of a previous master exit
+    EXPECT_TRUE(coord_->workers().empty());
+
+    coord_->on_message("old", proto::hello{proto::protocol_version + 1, "h", "old", 1, 1}, now_);
+    ASSERT_EQ(sent_["old"].size(), 1u);
+    EXPECT_TRUE(std::holds_alternative<proto::reject>(sent_["old"].front()));
+    EXPECT_TRUE(coord_->workers().empty());
+}
+
+TEST_F(coordinator_test, stop_waits_for_every_worker_then_a_new_test_starts_fresh) {
+    join("a", "h1");
+    join("b", "h2");
+    coord_->start({4, 4, "", 0}, now_, 0);
+    coord_->stop(now_);
+    EXPECT_FALSE(coord_->all_stopped());
+    coord_->on_message("a", proto::stopped{}, now_);
+    EXPECT_FALSE(coord_->all_stopped());
+    coord_->on_message("b", proto::stopped{}, now_);
+    EXPECT_TRUE(coord_->all_stopped());
+    EXPECT_EQ(count_sent<proto::stop>("a"), 1);
+
+    const auto first_run = latest_spawn("a").run_id;
+    coord_->start({2, 4, "", 0}, now_, 0);
+    EXPECT_GT(latest_spawn("a").run_id, first_run);
+    EXPECT_EQ(coord_->stats().total().requests(), 0u);
+}
+
+}  // namespace
+}  // namespace swarm::master
