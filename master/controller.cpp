@@ -1,5 +1,7 @@
 #include "master/controller.hpp"
 
+#include <algorithm>
+
 #include "proto/transport.hpp"
 
 namespace swarm::master {
@@ -73,6 +75,8 @@ void controller::start(const test_request& request) {
         ++tests_started_;
         started_at_ = now;
         folding_reported_ = false;
+        hot_since_.clear();
+        hot_warned_.clear();
     }
     state_ = run_state::spawning;
     coordinator_.start(request.spec, now, wall_ms());
@@ -95,7 +99,25 @@ void controller::finish(control_clock::time_point now) {
     event("test stopped");
 }
 
+// A worker that runs out of CPU measures its own queueing, not the target:
+// say so once per test when it stays ≥ 90 % of its cores for 5 s.
+void controller::watch_worker_cpu(control_clock::time_point now) {
+    for (const auto& [id, w] : coordinator_.workers()) {
+        const double per_core = w.cpu_percent / std::max<std::uint32_t>(1, w.threads);
+        if (per_core < 90 || w.state == worker_state::missing) {
+            hot_since_.erase(id);
+            continue;
+        }
+        const auto since = hot_since_.try_emplace(id, now).first->second;
+        if (now - since >= 5s && hot_warned_.insert(id).second) {
+            event("warning: worker " + w.name + " has used " + std::to_string(static_cast<int>(per_core)) +
+                  " % of its CPU for 5 s: its response times are suspect (add workers or --threads)");
+        }
+    }
+}
+
 void controller::advance(control_clock::time_point now) {
+    if (state_ == run_state::spawning || state_ == run_state::running) watch_worker_cpu(now);
     if (!folding_reported_ && stats().requests().folded_requests() > 0) {
         folding_reported_ = true;
         event("more than " + std::to_string(stats().requests().max_names()) +

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <map>
+#include <set>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -92,6 +94,7 @@ private:
     void advance(control_clock::time_point now);
     void event(const std::string& text);
     void finish(control_clock::time_point now);
+    void watch_worker_cpu(control_clock::time_point now);
 
     controller_options opts_;
     scenario::bundle bundle_;
@@ -104,6 +107,10 @@ private:
     control_clock::time_point started_at_{};
     control_clock::time_point stop_give_up_{};
     bool folding_reported_ = false;
+    // Workers whose CPU has been ≥ 90 % of their cores since the time given,
+    // and those already warned about in this test.
+    std::map<std::string, control_clock::time_point> hot_since_;
+    std::set<std::string> hot_warned_;
 
     std::mutex posted_mutex_;
     std::deque<std::function<void()>> posted_;
