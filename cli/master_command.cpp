@@ -9,6 +9,7 @@
 #include "cli/signals.hpp"
 #include "cli/test_options.hpp"
 #include "common/duration.hpp"
+#include "proto/auth.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -19,6 +20,7 @@ struct master_options {
     std::string bind = "0.0.0.0:5557";
     std::size_t expect_workers = 1;
     std::string expect_workers_max_wait;
+    std::string auth_key_file;
 };
 
 // "HOST:PORT", "[v6]:PORT", ":PORT" or "tcp://..." → a ZeroMQ tcp endpoint;
@@ -36,11 +38,6 @@ std::string bind_endpoint(const std::string& text) {
     if (host.empty()) host = "0.0.0.0";
     if (host.find(':') != std::string::npos && host.front() != '[') return {};  // v6 needs [brackets]
     return "tcp://" + (host == "*" ? std::string("0.0.0.0") : host) + ":" + port;
-}
-
-bool is_loopback(const std::string& endpoint) {
-    return endpoint.rfind("tcp://127.", 0) == 0 || endpoint.rfind("tcp://[::1]", 0) == 0 ||
-           endpoint.rfind("tcp://localhost:", 0) == 0;
 }
 
 int run_master(const master_options& opts) {
@@ -67,9 +64,15 @@ int run_master(const master_options& opts) {
     if (!opts.test.headless) {
         std::cerr << "swarm master: the web UI is not part of this build yet; running headless\n";
     }
-    if (!is_loopback(m->bind)) {
-        std::cerr << "swarm master: warning: listening on " << m->bind
-                  << " without --auth-key-file: anyone who can reach it can run load from these workers\n";
+    if (!opts.auth_key_file.empty()) {
+        try {
+            m->auth = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::master);
+        } catch (const proto::key_file_error& e) {
+            std::cerr << "swarm master: --auth-key-file: " << e.what() << "\n";
+            return 2;
+        }
+    } else if (const auto warning = proto::plaintext_bind_warning(m->bind); !warning.empty()) {
+        std::cerr << "swarm master: warning: " << warning << "\n";
     }
 
     const auto& interrupted = install_stop_signals();
@@ -95,6 +98,9 @@ void add_master_command(CLI::App& app, command_runner& run) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
     cmd->add_option("--expect-workers-max-wait", opts->expect_workers_max_wait,
                     "give up (exit 1) when the workers are not there after this long (default: wait)");
+    cmd->add_option("--auth-key-file", opts->auth_key_file,
+                    "CURVE key file (swarm keygen): only workers holding an allowed key may connect")
+        ->check(CLI::ExistingFile);
     cmd->callback([&run, opts] { run = [opts] { return run_master(*opts); }; });
 }
 

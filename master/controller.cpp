@@ -32,7 +32,7 @@ controller::controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared
     : opts_(std::move(opts)),
       bundle_(std::move(bundle)),
       plan_(std::move(plan)),
-      endpoint_(std::make_unique<proto::master_endpoint>(zmq, opts_.bind)),
+      endpoint_(std::make_unique<proto::master_endpoint>(zmq, opts_.bind, opts_.auth)),
       coordinator_(bundle_, plan_, [this](const std::string& w, const proto::message& m) { endpoint_->send(w, m); },
                    control_clock::now(), wall_ms()) {
     coordinator_.missing_after = opts_.missing_after;

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "master/coordinator.hpp"
+#include "proto/auth.hpp"
 
 namespace zmq {
 class context_t;
@@ -41,6 +42,7 @@ struct controller_options {
     std::chrono::milliseconds request_timeout{60'000};
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
+    std::optional<proto::auth_keys> auth;  // CURVE on the worker port (tcp only)
 };
 
 // A test to start, or the new figures of the running one (edit).

@@ -59,6 +59,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
     co.bind = opts.bind;
     co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
     co.reset_stats_after_spawn = opts.reset_stats;
+    co.auth = opts.auth;
     controller c(zmq, bundle, std::move(plan), co);
     if (after_bind) after_bind();
     if (opts.bind.rfind("inproc:", 0) != 0) {

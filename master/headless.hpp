@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/scenario/loader.hpp"
+#include "proto/auth.hpp"
 
 namespace zmq {
 class context_t;
@@ -38,6 +39,7 @@ struct headless_options {
     bool quit_workers_at_end = true;
     std::chrono::milliseconds table_interval{2000};
     std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
+    std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
 };
 
 // Returns the exit code: 0 clean, exit_code_on_error when any request failed,
