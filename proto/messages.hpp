@@ -35,10 +35,20 @@ struct reject {
     std::string reason;
 };
 
-// master → worker: the scenario to compile.
+// Settings from the master's command line that every worker applies to every
+// user, so a remote `swarm worker` needs no flags of its own. A worker adds
+// them to its own (--insecure there still skips verification).
+struct run_options {
+    bool insecure = false;                // --insecure: skip TLS verification for every class
+    std::int64_t request_timeout_ms = 0;  // --request-timeout; 0: the worker's default (60 s)
+    std::string ca_pem;                   // --ca-file's content: extra CA certificates (PEM); empty: none
+};
+
+// master → worker: the scenario to compile, and how to run it.
 struct scenario_bundle {
     scenario::bundle bundle;
     std::string hash;  // bundle.hash(), so both sides can name the version
+    run_options options;
 };
 
 // worker → master: compiled the bundle with this hash.

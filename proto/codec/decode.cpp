@@ -116,6 +116,9 @@ message read_hello(array_reader& r) {
     return m;
 }
 
+// A request timeout beyond a day is a mistake or hostile, not a setting.
+constexpr std::int64_t max_request_timeout_ms = 24LL * 3600 * 1000;
+
 message read_scenario_bundle(array_reader& r) {
     scenario_bundle m;
     m.hash = r.str("hash");
@@ -126,6 +129,19 @@ message read_scenario_bundle(array_reader& r) {
         array_reader file = files.array(item(i));
         std::string path = file.str("path");
         m.bundle.files.emplace_back(std::move(path), file.str("content"));
+    }
+    // Appended to the message after its first layout (PROTOCOL.md): absent means defaults.
+    if (!r.at_end()) {
+        array_reader options = r.array("options");
+        const std::uint64_t insecure = options.u64("insecure");
+        if (insecure > 1) options.fail("insecure", "expected 0 or 1, got " + std::to_string(insecure));
+        m.options.insecure = insecure == 1;
+        m.options.request_timeout_ms = options.i64("request_timeout_ms");
+        if (m.options.request_timeout_ms < 0 || m.options.request_timeout_ms > max_request_timeout_ms) {
+            options.fail("request_timeout_ms", "expected 0 to " + std::to_string(max_request_timeout_ms) +
+                                                   " (24 h), got " + std::to_string(m.options.request_timeout_ms));
+        }
+        m.options.ca_pem = options.str("ca_pem");
     }
     return m;
 }

@@ -115,7 +115,7 @@ struct field_writer {
         w.str(x.reason);
     }
     void operator()(const scenario_bundle& x) const {
-        envelope(w, m, 4);
+        envelope(w, m, 5);
         w.str(x.hash);
         w.str(x.bundle.name);
         w.str(x.bundle.source);
@@ -125,6 +125,10 @@ struct field_writer {
             w.str(path);
             w.bin(content);
         }
+        w.array(3);  // run options
+        w.u64(x.options.insecure ? 1 : 0);
+        w.i64(x.options.request_timeout_ms);
+        w.bin(x.options.ca_pem);
     }
     void operator()(const ready& x) const {
         envelope(w, m, 1);

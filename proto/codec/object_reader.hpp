@@ -37,6 +37,8 @@ class array_reader {
     array_reader(const msgpack::object& array, std::string where);
 
     std::size_t size() const noexcept { return size_; }
+    // No items left: an optional field appended in a later release is absent.
+    bool at_end() const noexcept { return next_ >= size_; }
     const std::string& where() const noexcept { return where_; }
 
     std::uint64_t u64(std::string_view field);

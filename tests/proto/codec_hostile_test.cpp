@@ -341,6 +341,58 @@ std::string spawn_with(double rate, std::int64_t users) {
     });
 }
 
+// A scenario_bundle with no files, ending after `files` or with `options` written by `options`.
+std::string bundle_with(const std::function<void(packer&)>& options) {
+    return pack([&](packer& pk) {
+        pk.pack_array(options ? 6 : 5);
+        str(pk, "scenario_bundle");
+        str(pk, "hash");
+        str(pk, "s.yaml");
+        str(pk, "users: {}");
+        pk.pack_array(0);
+        if (options) options(pk);
+    });
+}
+
+std::string bundle_with_options(std::uint64_t insecure, std::int64_t timeout_ms, std::string_view pem) {
+    return bundle_with([=](packer& pk) {
+        pk.pack_array(3);
+        pk.pack_uint64(insecure);
+        pk.pack_int64(timeout_ms);
+        pk.pack_bin(static_cast<std::uint32_t>(pem.size()));
+        pk.pack_bin_body(pem.data(), static_cast<std::uint32_t>(pem.size()));
+    });
+}
+
+TEST(codec_hostile, a_bundle_without_run_options_gets_the_defaults) {
+    // A sender that predates the options field.
+    const decode_result r = decode(bundle_with(nullptr));
+    ASSERT_TRUE(r.result) << r.error;
+    const auto& b = std::get<scenario_bundle>(*r.result);
+    EXPECT_FALSE(b.options.insecure);
+    EXPECT_EQ(b.options.request_timeout_ms, 0);
+    EXPECT_EQ(b.options.ca_pem, "");
+    const decode_result full = decode(bundle_with_options(1, 86'400'000, "pem"));
+    ASSERT_TRUE(full.result) << full.error;
+    EXPECT_TRUE(std::get<scenario_bundle>(*full.result).options.insecure);
+}
+
+TEST(codec_hostile, impossible_run_options_are_refused) {
+    EXPECT_EQ(error_of(bundle_with_options(2, 0, "")), "scenario_bundle.options.insecure: expected 0 or 1, got 2");
+    EXPECT_EQ(error_of(bundle_with_options(0, -1, "")),
+              "scenario_bundle.options.request_timeout_ms: expected 0 to 86400000 (24 h), got -1");
+    EXPECT_THAT(error_of(bundle_with_options(0, 86'400'001, "")), HasSubstr("got 86400001"));
+    EXPECT_THAT(error_of(bundle_with([](packer& pk) { pk.pack_array(2); pk.pack_uint64(0); pk.pack_int64(5); })),
+                HasSubstr("scenario_bundle.options: missing ca_pem"));
+    EXPECT_THAT(error_of(bundle_with([](packer& pk) { pk.pack_true(); })),
+                HasSubstr("scenario_bundle.options: expected array"));
+    // The CA bytes are held to the caller's limits like any other bytes.
+    decode_limits small;
+    small.max_string_bytes = 64;
+    EXPECT_THAT(error_of(bundle_with_options(0, 0, std::string(65, 'c')), small),
+                HasSubstr("binary of 65 bytes exceeds the limit of 64"));
+}
+
 TEST(codec_hostile, non_finite_rates_and_negative_users) {
     EXPECT_TRUE(decode(spawn_with(1.5, 3)).result);
     EXPECT_THAT(error_of(spawn_with(std::nan(""), 3)), HasSubstr("spawn.spawn_rate: not a finite"));

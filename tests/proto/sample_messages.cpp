@@ -60,7 +60,7 @@ std::vector<message> sample_messages() {
         hello{protocol_version, "host-" + unicode, "worker:4242", 16, 4242},
         welcome{0xffff'fffe},
         reject{"protocol version 7, master speaks " + std::to_string(protocol_version)},
-        scenario_bundle{b, b.hash()},
+        scenario_bundle{b, b.hash(), run_options{true, 90'000, "-----BEGIN CERTIFICATE-----\n" + binaryish}},
         ready{"0123456789abcdef"},
         compile_failed{"abc", {"w.yaml:3:5: users.Web: unknown key 'wiat'", unicode, ""}},
         spawn{9'000'000'000ULL,
@@ -106,6 +106,9 @@ struct comparer {
         EXPECT_EQ(a.bundle.source, b.bundle.source);
         EXPECT_EQ(a.bundle.files, b.bundle.files);
         EXPECT_EQ(a.bundle.hash(), b.bundle.hash());
+        EXPECT_EQ(a.options.insecure, b.options.insecure);
+        EXPECT_EQ(a.options.request_timeout_ms, b.options.request_timeout_ms);
+        EXPECT_EQ(a.options.ca_pem, b.options.ca_pem);
     }
     void operator()(const ready& a) const { EXPECT_EQ(a.hash, other<ready>().hash); }
     void operator()(const compile_failed& a) const {
