@@ -74,6 +74,9 @@ source_location location_of(const YAML::Node& n);
 
 // Each compiles one part of the scenario into `out`, reporting into ctx.
 void load_data(load_context& ctx, const YAML::Node& data);
+// `ca_file: PATH` → its name as written and its PEM content (from the bundle).
+void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path, std::string& file,
+                  std::string& pem);
 void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
                      const std::string& path, user_class& out);
 // Where steps are: how deep (bounded by max_nesting) and whether inside a

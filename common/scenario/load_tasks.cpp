@@ -91,7 +91,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     out.where = location_of(n);
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
     ctx.check_keys(n, path, {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop",
-                             "tasks", "insecure"});
+                             "tasks", "insecure", "ca_file"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
@@ -102,6 +102,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     }
     if (n["host"]) out.host = ctx.string(n["host"], join_path(path, "host")).value_or("");
     if (n["insecure"]) out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
+    if (n["ca_file"]) load_ca_file(ctx, n["ca_file"], join_path(path, "ca_file"), out.ca_file, out.ca_pem);
     if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
     if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
     const scope root{1, false};

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
+#include "common/scenario/ca_file.hpp"
 #include "common/scenario/data_files.hpp"
 #include "common/scenario/duplicate_keys.hpp"
 #include "common/scenario/load_context.hpp"
@@ -144,18 +146,56 @@ void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
 
 void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
     if (!root.IsMap()) {
-        ctx.error(root, "", "a scenario is a map with `host`, `users` and optionally `data` and `load`");
+        ctx.error(root, "", "a scenario is a map with `host`, `users` and optionally `data`, `load` and `ca_file`");
         return;
     }
-    ctx.check_keys(root, "", {"host", "data", "users", "load"});
+    ctx.check_keys(root, "", {"host", "data", "users", "load", "ca_file"});
     if (root["host"]) {
         if (auto h = ctx.string(root["host"], "host")) p.host = *h;
     }
     if (root["data"]) detail::load_data(ctx, root["data"]);
     p.data = ctx.data_sets();
     load_users(ctx, root["users"], p);
+    if (root["ca_file"]) {
+        // The scenario's CA file is the default of every class that names none.
+        std::string file, pem;
+        detail::load_ca_file(ctx, root["ca_file"], "ca_file", file, pem);
+        for (auto& u : p.users) {
+            if (u.ca_file.empty()) std::tie(u.ca_file, u.ca_pem) = std::tie(file, pem);
+        }
+    }
     if (root["load"]) load_load_spec(ctx, root["load"], p.load);
     check_hosts(ctx, root, p);
+}
+
+// A file the scenario names: the node holding its path, the key path for
+// errors, and how large it may be.
+struct file_reference {
+    YAML::Node node;
+    std::string where;
+    std::size_t limit;
+};
+
+// Every well-formed file reference; compile() reports the malformed ones.
+std::vector<file_reference> referenced_files(const YAML::Node& root) {
+    std::vector<file_reference> out;
+    auto add = [&out](const YAML::Node& n, std::string where, std::size_t limit) {
+        if (n && n.IsScalar() && !n.Scalar().empty()) out.push_back({n, std::move(where), limit});
+    };
+    if (root["data"] && root["data"].IsMap()) {
+        for (const auto& kv : root["data"]) {
+            if (!kv.first.IsScalar() || !kv.second.IsMap()) continue;
+            add(kv.second["file"], join_path(join_path("data", kv.first.Scalar()), "file"), max_data_file_bytes);
+        }
+    }
+    add(root["ca_file"], "ca_file", max_ca_file_bytes);
+    if (root["users"] && root["users"].IsMap()) {
+        for (const auto& kv : root["users"]) {
+            if (!kv.first.IsScalar() || !kv.second.IsMap()) continue;
+            add(kv.second["ca_file"], join_path(join_path("users", kv.first.Scalar()), "ca_file"), max_ca_file_bytes);
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -202,21 +242,18 @@ read_result read_bundle(const std::string& path) {
     b.name = path;
     b.source = std::move(text);
 
-    // Data files are named in `data:`; read each relative to the scenario's folder.
+    // Data files (`data:`) and CA files (`ca_file:`) are read relative to the
+    // scenario's folder and travel in the bundle, so workers need no files.
     std::vector<diagnostic> yaml_errors;
     const auto root = parse_yaml(path, b.source, yaml_errors);
-    if (yaml_errors.empty() && root.IsMap() && root["data"] && root["data"].IsMap()) {
+    if (yaml_errors.empty() && root.IsMap()) {
         load_context ctx(b, {});
-        for (const auto& kv : root["data"]) {
-            const auto& spec = kv.second;
-            if (!spec.IsMap() || !spec["file"] || !spec["file"].IsScalar()) continue;  // compile() reports it
-            const auto& file = spec["file"].Scalar();
+        for (const auto& ref : referenced_files(root)) {
+            const auto& file = ref.node.Scalar();
             if (std::any_of(b.files.begin(), b.files.end(), [&](auto& f) { return f.first == file; })) continue;
             std::string content;
-            const auto full = resolve_relative(path, file);
-            const auto where = join_path(join_path("data", kv.first.Scalar()), "file");
-            if (read_text_file(full, max_data_file_bytes, content,
-                               [&](const std::string& m) { ctx.error(spec["file"], where, m); })) {
+            if (read_text_file(resolve_relative(path, file), ref.limit, content,
+                               [&](const std::string& m) { ctx.error(ref.node, ref.where, m); })) {
                 b.files.emplace_back(file, std::move(content));
             }
         }

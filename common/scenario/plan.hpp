@@ -193,6 +193,8 @@ struct user_class {
     named_templates vars;                      // per-user variables, set at start
     task_set root;                             // tasks, wait, on_start, on_stop
     bool insecure = false;                     // skip TLS verification
+    std::string ca_file;                       // `ca_file:` as written (the class's, else the scenario's)
+    std::string ca_pem;                        // its content: extra CA certificates (PEM) to trust
     source_location where;
 };
 

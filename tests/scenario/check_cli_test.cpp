@@ -59,6 +59,15 @@ TEST(check_cli_test, errors_exit_2_with_file_line_column) {
     EXPECT_THAT(r.out, HasSubstr("1 error"));
 }
 
+TEST(check_cli_test, a_ca_file_that_is_not_pem_is_an_error_at_its_key) {
+    write_temp("not_a_cert.pem", "just text\n");
+    const auto path = write_temp("bad_ca.yaml", "host: https://h\nusers:\n  A:\n    ca_file: not_a_cert.pem\n"
+                                                "    tasks: {t: {get: /}}\n");
+    const auto r = run("check " + path);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.out, HasSubstr(path + ":4:14: users.A.ca_file: CA file 'not_a_cert.pem': no PEM certificate"));
+}
+
 TEST(check_cli_test, json_output_for_valid_and_invalid) {
     auto r = run("check --json " + scenario("website.yaml"));
     EXPECT_EQ(r.exit_code, 0);
