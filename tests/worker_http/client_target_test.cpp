@@ -68,6 +68,29 @@ TEST_F(http_client_target, sends_user_agent_and_user_headers) {
     EXPECT_NE(res.body.find("\"Accept-Encoding\":\"gzip\""), std::string::npos) << res.body;
 }
 
+TEST_F(http_client_target, user_headers_replace_defaults_and_framing_stays_ours) {
+    request req = post_form(url("/echo"), "a=1&b=2");
+    req.headers.push_back({"user-agent", "custom/1"});
+    req.headers.push_back({"Content-Length", "999"});
+    req.headers.push_back({"Cookie", "mine=1"});
+    const auto res = run_send(ioc_, client_, req);
+    ASSERT_EQ(res.error, "");
+    EXPECT_NE(res.body.find("\"method\":\"POST\""), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("\"user-agent\":\"custom/1\""), std::string::npos) << res.body;
+    EXPECT_EQ(res.body.find("\"User-Agent\""), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("\"Content-Length\":\"7\""), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("\"Cookie\":\"mine=1\""), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("\"body\":\"a=1&b=2\""), std::string::npos) << res.body;
+
+    request empty = post_form(url("/echo"), "");  // POST says its length even when 0
+    const auto res2 = run_send(ioc_, client_, empty);
+    ASSERT_EQ(res2.error, "");
+    EXPECT_NE(res2.body.find("\"Content-Length\":\"0\""), std::string::npos) << res2.body;
+    const auto res3 = run_send(ioc_, client_, get(url("/echo")));  // GET without body: none
+    ASSERT_EQ(res3.error, "");
+    EXPECT_EQ(res3.body.find("Content-Length"), std::string::npos) << res3.body;
+}
+
 TEST_F(http_client_target, signin_sets_the_session_cookie_and_account_answers) {
     auto res = run_send(ioc_, client_, get(url("/account")));
     ASSERT_EQ(res.error, "");

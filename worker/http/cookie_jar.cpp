@@ -1,5 +1,7 @@
 #include "worker/http/cookie_jar.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -310,10 +312,12 @@ bool applies(const cookie& c, std::string_view host, const cookie_origin& to, st
 }  // namespace
 
 std::string cookie_jar::header_for(const cookie_origin& to, clock::time_point now) {
+    if (cookies_.empty()) return {};  // most requests of most users: nothing to do
     const std::int64_t now_s = to_unix(now);
     drop_expired(now_s);
     const std::string host = canonical_host(to.host);
-    std::vector<const cookie*> matching;
+    // On the stack for the usual handful; allocates only beyond that.
+    boost::container::small_vector<const cookie*, 16> matching;
     for (const auto& c : cookies_) {
         if (applies(c, host, to, now_s)) matching.push_back(&c);
     }

@@ -14,13 +14,17 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <string_view>
+
+#include "worker/http/response_reader.hpp"
 
 namespace swarm::worker::http {
 
@@ -29,43 +33,70 @@ struct exchange_limits {
     std::uint64_t body_bytes = 16 * 1024 * 1024;  // body as received (before decoding)
 };
 
+// The read buffer starts at exchange_read_bytes: a typical small page in one
+// read (Beast's default start of 512 bytes took three reads for a 1 KB
+// page), yet cheap when thousands of requests are in flight at once - a
+// worker spawning users faster than the target answers. A response that
+// needs more reads doubles it up to exchange_max_read_bytes, so a large
+// body still takes few reads.
+inline constexpr std::size_t exchange_read_bytes = 2 * 1024;
+inline constexpr std::size_t exchange_max_read_bytes = 64 * 1024;  // Beast's own cap per read
+// Fields a typical response has (room reserved up front; more still fit).
+inline constexpr std::size_t expected_fields = 8;
+
 struct exchange_outcome {
     boost::system::error_code ec;  // the first failure; empty on success
     bool received_any = false;     // a byte of the response arrived (then no transparent retry)
     bool keep_alive = false;       // the connection may carry the next request
-    boost::beast::http::response<boost::beast::http::string_body> message;  // on success
+    received_response message;     // on success: the final (non-1xx) response
 };
 
+// `request` is the whole request as bytes (request line, fields, body) and
+// must stay alive until the exchange completes; `head` says it is a HEAD
+// request (its response has no body whatever its fields say).
 template <class Stream>
-boost::asio::awaitable<exchange_outcome> exchange(
-    Stream& stream, const boost::beast::http::request<boost::beast::http::string_body>& req,
-    exchange_limits limits) {
-    namespace bhttp = boost::beast::http;
+boost::asio::awaitable<exchange_outcome> exchange(Stream& stream, std::string_view request,
+                                                  bool head, exchange_limits limits) {
     constexpr auto as_value = boost::asio::as_tuple(boost::asio::use_awaitable);
     exchange_outcome out;
-    const auto [write_ec, written] = co_await bhttp::async_write(stream, req, as_value);
+    const auto [write_ec, written] =
+        co_await boost::asio::async_write(stream, boost::asio::buffer(request), as_value);
     if (write_ec) {
         out.ec = write_ec;
         co_return out;
     }
     // Lives only for this exchange, so an idle connection holds no read buffer.
     boost::beast::flat_buffer buffer;
+    buffer.reserve(exchange_read_bytes);
     for (;;) {
-        bhttp::response_parser<bhttp::string_body> parser;
+        out.message = received_response{};
+        out.message.headers.reserve(expected_fields);  // one allocation, not one per doubling
+        response_reader parser(out.message);
         parser.header_limit(limits.header_bytes);
         parser.body_limit(limits.body_bytes);
-        if (req.method() == bhttp::verb::head) parser.skip(true);
-        const auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, as_value);
+        if (head) parser.skip(true);
+        boost::system::error_code read_ec;
+        for (int reads = 0; !parser.is_done(); ++reads) {
+            if (reads > 0 && buffer.capacity() < exchange_max_read_bytes) {
+                buffer.reserve(std::min(buffer.capacity() * 2, exchange_max_read_bytes));
+            }
+            // What http::async_read does, one read at a time so the buffer can grow.
+            const auto [ec, used] =
+                co_await boost::beast::http::async_read_some(stream, buffer, parser, as_value);
+            if (ec) {
+                read_ec = ec;
+                break;
+            }
+        }
         out.received_any = out.received_any || parser.got_some() || buffer.size() > 0;
         if (read_ec) {
             out.ec = read_ec;
             co_return out;
         }
-        const int status = parser.get().result_int();
+        const int status = out.message.status;
         if (status >= 100 && status < 200 && status != 101) continue;  // interim: read on
         // Bytes after the response mean the server is out of step: do not reuse.
         out.keep_alive = parser.keep_alive() && buffer.size() == 0;
-        out.message = parser.release();
         co_return out;
     }
 }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,8 @@ namespace swarm::worker::http {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+struct target_url;  // url.hpp
+
 struct request {
     scenario::http_method method = scenario::http_method::get;
     std::string url;  // absolute: http(s)://host[:port]/path?query
@@ -27,6 +30,9 @@ struct request {
     std::string body;
     std::chrono::microseconds timeout{60'000'000};  // whole request, redirects included
     bool follow_redirects = true;                   // up to 10 hops
+    // `url` parsed ahead of time (the request builder does it once for a
+    // static URL); null: the session parses `url` on every send.
+    std::shared_ptr<const target_url> parsed_url;
 };
 
 struct response {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "worker/http/url.hpp"
 #include "worker/user/checks.hpp"
 
 namespace swarm::worker::user {
@@ -204,6 +205,12 @@ prepared_request prepare(const request_step& step, std::string_view host) {
     if (step.url.is_static() && all_static(step.query)) {
         prep.url.emplace();
         render_url(step, host, nullptr, *prep.url);
+        // Parsed once here instead of on every send; an invalid URL is left
+        // to the session, which reports it per request.
+        std::string error;
+        if (auto parsed = http::parse_target_url(*prep.url, error)) {
+            prep.parsed_url = std::make_shared<const http::target_url>(std::move(*parsed));
+        }
     }
     if (all_static(step.headers)) {
         prep.headers.emplace();
@@ -217,6 +224,7 @@ prepared_request prepare(const request_step& step, std::string_view host) {
         http::request& r = prep.whole.emplace();
         set_options(step, r);
         r.url = std::move(*prep.url);
+        r.parsed_url = prep.parsed_url;
         r.headers = std::move(*prep.headers);
         r.body = std::move(*prep.body);
         prep.url.reset();
@@ -235,6 +243,7 @@ void build(const request_step& step, const prepared_request& prep, std::string_v
     set_options(step, out);
     if (prep.url) {
         out.url = *prep.url;
+        out.parsed_url = prep.parsed_url;
     } else {
         render_url(step, host, &env, out.url);
     }

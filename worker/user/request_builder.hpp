@@ -9,6 +9,7 @@
 // shared by all users (any thread may read it); build() runs on the user's
 // thread with the user's environment.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,9 @@ struct prepared_request {
     // Every part static: the whole request, sent as is by every user.
     std::optional<http::request> whole;
     // Otherwise the parts that are static (absent: render per request).
-    std::optional<std::string> url;            // host joined, query appended
+    std::optional<std::string> url;  // host joined, query appended
+    // `url` (or whole's url) parsed once; null when the URL is invalid.
+    std::shared_ptr<const http::target_url> parsed_url;
     std::optional<http::header_list> headers;  // default Content-Type included
     std::optional<std::string> body;
 };
