@@ -54,6 +54,19 @@ TEST(wait_after, throughput_is_pacing_at_one_over_n_seconds) {
     EXPECT_EQ(wait_after(slow, milliseconds(0), 1), milliseconds(4000));
 }
 
+// The user reads the clock around a task only when this says so: it must
+// hold for every kind whose wait depends on the task's time.
+TEST(wait_after, uses_task_time_exactly_for_pacing_and_throughput) {
+    for (const auto how :
+         {wait_spec::kind::none, wait_spec::kind::between, wait_spec::kind::constant,
+          wait_spec::kind::pacing, wait_spec::kind::throughput}) {
+        const wait_spec w{how, milliseconds(1000), milliseconds(2000), 2.0};
+        const bool depends =
+            wait_after(w, milliseconds(1), 7) != wait_after(w, milliseconds(300), 7);
+        EXPECT_EQ(wait_uses_task_time(w), depends) << static_cast<int>(how);
+    }
+}
+
 TEST(pick_weighted, frequencies_follow_weights_within_three_sigma) {
     const std::array<double, 3> cumulative{10, 15, 16};  // weights 10, 5, 1
     const std::array<double, 3> p{10.0 / 16, 5.0 / 16, 1.0 / 16};

@@ -99,6 +99,25 @@ TEST(stop, zero_wait_users_share_the_thread_and_see_the_stop) {
     EXPECT_GT(b.environment().iteration(), 10);
 }
 
+// The fake session answers without suspending, as the real client does for
+// an invalid URL: zero-wait users must still give way now and then.
+TEST(stop, zero_wait_users_whose_requests_never_suspend_share_the_thread) {
+    harness h("host: http://h\nusers:\n  U:\n    tasks:\n      t: {get: /x}\n");
+    h.web->keep_requests = false;
+    auto& a = h.start(1);
+    auto& b = h.start(2);
+    boost::asio::steady_timer t(h.io, milliseconds(20));
+    t.async_wait([&](boost::system::error_code) {
+        a.request_stop(stop_mode::now);
+        b.request_stop(stop_mode::now);
+    });
+    h.run();
+    EXPECT_TRUE(a.done());
+    EXPECT_TRUE(b.done());
+    EXPECT_GT(a.environment().iteration(), 10);
+    EXPECT_GT(b.environment().iteration(), 10);
+}
+
 TEST(stop, requested_before_start_runs_nothing) {
     harness h(three_step_task);
     auto& u = h.start();

@@ -16,6 +16,10 @@ duration paced(duration period, duration task_time) {
 
 }  // namespace
 
+bool wait_uses_task_time(const wait_spec& spec) {
+    return spec.how == wait_spec::kind::pacing || spec.how == wait_spec::kind::throughput;
+}
+
 duration wait_after(const wait_spec& spec, duration task_time, std::uint64_t random) {
     switch (spec.how) {
         case wait_spec::kind::none:

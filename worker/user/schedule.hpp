@@ -19,6 +19,9 @@ namespace swarm::worker::user {
 //   throughput  1/per_second s - task_time, at least 0 (constant_throughput)
 scenario::duration wait_after(const scenario::wait_spec& spec, scenario::duration task_time,
                               std::uint64_t random);
+// Whether wait_after reads `task_time` for this kind (pacing, throughput);
+// for the others the caller need not read the clock around a task.
+bool wait_uses_task_time(const scenario::wait_spec& spec);
 
 // The index of the task chosen by weight: `cumulative` holds running sums of
 // the weights (task_set::cumulative_weights); `random` is a uniform 64-bit draw.

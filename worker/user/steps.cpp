@@ -70,6 +70,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
         req = &built;
     }
     http::response resp;
+    ++requests_sent_;
     co_await session_->send(*req, resp);
 
     lazy_json json(resp.body);

@@ -14,6 +14,11 @@ namespace swarm::worker::user {
 namespace asio = boost::asio;
 using scenario::duration;
 
+namespace {
+constexpr std::chrono::steady_clock::time_point clock_zero{};
+constexpr std::uint32_t yield_every_tasks = 64;
+}  // namespace
+
 virtual_user::virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
                            std::unique_ptr<http::session> session, stats::delta& stats,
                            executor_type ex)
@@ -25,7 +30,17 @@ virtual_user::virtual_user(std::shared_ptr<const user_program> program, const us
 
 asio::awaitable<void> virtual_user::run() {
     try {
-        co_await live();
+        // The whole life in this one frame (no helper coroutine): an idle
+        // user holds one coroutine frame less.
+        if (!stop_) {  // stopped before it began: nothing started, nothing to undo
+            const auto& cls = program_->user_class();
+            env_.assign(cls.vars);
+            flow f = co_await run_steps(cls.root.on_start);
+            if (f != flow::stop && f != flow::stop_user && !stop_) {
+                f = co_await run_set(cls.root, false);
+            }
+            if (!stop_now()) co_await run_steps(cls.root.on_stop);
+        }
     } catch (const std::exception& e) {
         record_internal(e.what());
     } catch (...) {
@@ -45,16 +60,6 @@ void virtual_user::request_stop(stop_mode mode) {
     timer_.cancel();
 }
 
-asio::awaitable<void> virtual_user::live() {
-    if (stop_) co_return;  // stopped before it began: nothing started, nothing to undo
-    const auto& cls = program_->user_class();
-    env_.assign(cls.vars);
-    flow f = co_await run_steps(cls.root.on_start);
-    if (f != flow::stop && f != flow::stop_user && !stop_) f = co_await run_set(cls.root, false);
-    if (stop_now()) co_return;
-    co_await run_steps(cls.root.on_stop);
-}
-
 const scenario::task& virtual_user::pick(const scenario::task_set& set, std::size_t& position) {
     if (set.sequential) return set.tasks[position++ % set.tasks.size()];
     return set.tasks[pick_weighted(set.cumulative_weights, env_.random()())];
@@ -66,17 +71,34 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     if (f == flow::stop || f == flow::stop_user) co_return f;
     std::int64_t completed = 0;
     std::size_t position = 0;  // sequential sets start from their first task on every entry
+    const bool timed = wait_uses_task_time(set.wait);  // else no clock reads per task
+    std::uint32_t busy_tasks = 0;                      // tasks run with zero wait
     while (f != flow::interrupt && !set.tasks.empty()) {
         if (stop_) co_return flow::stop;
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
+        const std::uint64_t sent_before = requests_sent_;
         f = co_await run_task(pick(set, position));
         if (f == flow::stop || f == flow::stop_user) co_return f;
         if (f == flow::interrupt && nested) break;
         f = flow::next;  // a root set cannot be interrupted (the loader forbids it)
         if (set.iterations && ++completed >= *set.iterations) break;
         const auto took =
-            std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started);
-        co_await pause(wait_after(set.wait, took, env_.random()()));
+            timed ? std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started)
+                  : duration{0};
+        const duration wait = wait_after(set.wait, took, env_.random()());
+        // The wait is done here rather than through pause() to save a
+        // coroutine frame per task (and per idle user, which waits here).
+        if (stop_) continue;
+        if (wait > duration{0}) {
+            timer_.expires_after(wait);
+            co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: go on
+        } else if (requests_sent_ == sent_before || ++busy_tasks % yield_every_tasks == 0) {
+            // Zero think time: still let the other users of this thread (and
+            // a stop request) in between tasks. A task that sent a request
+            // has normally given way while it waited for the answer (not if
+            // its URL was invalid: hence the yield every so many tasks).
+            co_await asio::post(timer_.get_executor(), asio::use_awaitable);
+        }
     }
     if (!nested) co_return flow::next;
     f = co_await run_steps(set.on_stop);
@@ -86,7 +108,11 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
 asio::awaitable<virtual_user::flow> virtual_user::run_task(const scenario::task& t) {
     env_.assign(t.let);
     if (t.nested) co_return co_await run_set(*t.nested, true);
-    const flow f = co_await run_steps(t.steps);
+    // A task of one request (the usual kind) skips run_steps' frame;
+    // run_request makes the same stop check run_steps would.
+    const auto* only =
+        t.steps.size() == 1 ? std::get_if<scenario::request_step>(&t.steps[0].action) : nullptr;
+    const flow f = only ? co_await run_request(*only) : co_await run_steps(t.steps);
     if (f != flow::stop) env_.count_iteration();
     co_return f == flow::end_task ? flow::next : f;
 }

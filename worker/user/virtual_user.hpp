@@ -92,7 +92,6 @@ class virtual_user {
         stop,       // request_stop(): unwind to run()
     };
 
-    boost::asio::awaitable<void> live();
     boost::asio::awaitable<flow> run_set(const scenario::task_set& set, bool nested);
     boost::asio::awaitable<flow> run_task(const scenario::task& t);
     boost::asio::awaitable<flow> run_steps(const scenario::step_list& steps);
@@ -113,6 +112,7 @@ class virtual_user {
     timer_type timer_;     // waits and sleeps; request_stop() cancels it
     user_environment env_;
     std::optional<stop_mode> stop_;
+    std::uint64_t requests_sent_ = 0;  // tells run_set whether a task gave way to other users
     bool done_ = false;
 };
 
