@@ -7,6 +7,7 @@
 
 #include "proto/transport.hpp"
 #include "worker/process_metrics.hpp"
+#include "worker/run_options.hpp"
 #include "worker/runtime/ramp.hpp"
 
 namespace swarm::worker {
@@ -87,15 +88,22 @@ void node::on_bundle(const proto::scenario_bundle& b) {
         endpoint_.send(f);
         return;
     }
+    engine_options eo = with_run_options(opts_.engine, b.options);
+    eo.worker_index = index_;
+    if (!engine_ || engine_->alive() == 0) {
+        try {
+            auto fresh = std::make_unique<engine>(eo);
+            fresh->load(compiled.result, "");  // throws when a CA cannot be used
+            engine_ = std::move(fresh);
+        } catch (const std::exception& e) {
+            log("scenario " + b.bundle.name + " cannot run here: " + e.what());
+            endpoint_.send(proto::compile_failed{b.hash, {e.what()}});
+            return;
+        }
+    }
     bundle_ = b.bundle;
     bundle_hash_ = b.hash;
     loaded_host_.clear();
-    engine_options eo = opts_.engine;
-    eo.worker_index = index_;
-    if (!engine_ || engine_->alive() == 0) {
-        engine_ = std::make_unique<engine>(eo);
-        engine_->load(compiled.result, "");
-    }
     endpoint_.send(proto::ready{b.hash});
 }
 

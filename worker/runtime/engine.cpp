@@ -6,8 +6,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <algorithm>
 #include <future>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -25,7 +27,7 @@ struct engine::io_thread {
     std::thread thread;
     stats::delta delta;
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
-    std::shared_ptr<asio::ssl::context> tls_verify, tls_insecure;
+    std::vector<std::shared_ptr<asio::ssl::context>> tls;  // by TLS profile, made on first use
     std::int64_t started = 0;  // control-thread view: users placed here minus finished (approx.)
     std::atomic<std::int64_t> lag_us_max{0};
 
@@ -61,8 +63,24 @@ engine::~engine() {
 }
 
 void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override) {
-    programs_.clear();
     (void)host_override;  // applied when the plan was compiled (compile_options)
+    const tls_settings settings{opts_.ca_file, opts_.ca_pem, opts_.insecure};
+    auto profiles = std::make_shared<const tls_profiles>(tls_profiles_for(*plan, settings));
+    // Made once here so that a CA OpenSSL refuses is an error now, not a
+    // failure of every https request later.
+    for (std::size_t p = 0; p < profiles->profiles.size(); ++p) {
+        try {
+            make_tls_context(profiles->profiles[p], settings);
+        } catch (const std::exception& e) {
+            const auto c = std::find(profiles->by_class.begin(), profiles->by_class.end(), p) - profiles->by_class.begin();
+            throw std::runtime_error("users." + plan->users[static_cast<std::size_t>(c)].name + ": " + e.what());
+        }
+    }
+    tls_ = std::move(profiles);
+    for (auto& t : threads_) {
+        asio::post(t->ctx, [t = t.get(), n = tls_->profiles.size()] { t->tls.assign(n, nullptr); });
+    }
+    programs_.clear();
     for (std::size_t c = 0; c < plan->users.size(); ++c) {
         programs_.push_back(std::make_shared<const user::user_program>(plan, c));
     }
@@ -99,18 +117,19 @@ void engine::start_user(std::size_t class_index) {
 
     auto program = programs_[class_index];
     const auto posted = std::chrono::steady_clock::now();
-    asio::post(t->ctx, [this, t, program, user_id, posted] {
+    asio::post(t->ctx, [this, t, program, profiles = tls_, class_index, user_id, posted] {
         const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - posted).count();
         if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
 
-        const bool insecure = opts_.insecure || program->user_class().insecure;
-        auto& tls = insecure ? t->tls_insecure : t->tls_verify;
+        const auto profile = profiles->by_class[class_index];
+        auto& tls = t->tls[profile];
         http::client_options copts;
         try {
-            if (!tls) tls = http::make_tls_context(!insecure, opts_.ca_file);
+            if (!tls) tls = make_tls_context(profiles->profiles[profile], {opts_.ca_file, opts_.ca_pem, opts_.insecure});
             copts.tls = tls;
         } catch (const std::exception&) {
-            // An unreadable CA file: https requests then fail with a clear TLS error.
+            // load() made this context once already; should OpenSSL refuse now,
+            // https requests fail with a TLS error instead.
         }
         copts.timeout = opts_.request_timeout;
         copts.user_agent = opts_.user_agent;

@@ -15,6 +15,7 @@
 
 #include "common/scenario/plan.hpp"
 #include "common/stats/delta.hpp"
+#include "worker/runtime/tls_profiles.hpp"
 #include "worker/user/virtual_user.hpp"
 
 namespace swarm::worker {
@@ -23,7 +24,8 @@ struct engine_options {
     unsigned threads = 1;
     std::int64_t worker_index = 0;  // from the master's welcome; user ids are unique per worker index
     std::uint64_t run_seed = 0;     // 0: random per run
-    std::string ca_file;            // extra CA certificates (PEM) for https targets
+    std::string ca_file;            // extra CA certificates (a PEM file on this machine) for https targets
+    std::string ca_pem;             // more extra CA certificates, as PEM bytes (the master's --ca-file)
     bool insecure = false;          // skip TLS verification for every class
     std::chrono::microseconds request_timeout{60'000'000};
     std::string user_agent = "swarm";
@@ -37,6 +39,8 @@ public:
     engine& operator=(const engine&) = delete;
 
     // Sets the plan users are made from. Only while no user is alive.
+    // Throws std::runtime_error when a class's TLS settings cannot be used
+    // (a CA that OpenSSL refuses), naming the class and the file.
     void load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override);
     bool loaded() const { return !programs_.empty(); }
     std::size_t class_count() const { return programs_.size(); }
@@ -74,6 +78,7 @@ private:
     engine_options opts_;
     std::vector<std::unique_ptr<io_thread>> threads_;
     std::vector<std::shared_ptr<const user::user_program>> programs_;
+    std::shared_ptr<const tls_profiles> tls_;  // per class, for the loaded plan
     std::vector<std::vector<user_handle>> by_class_;  // running users per class, oldest first
     std::vector<std::int64_t> running_;
     std::atomic<std::int64_t> alive_{0};
