@@ -14,5 +14,6 @@ void add_target_command(CLI::App& app, command_runner& run);
 void add_run_command(CLI::App& app, command_runner& run);
 void add_master_command(CLI::App& app, command_runner& run);
 void add_keygen_command(CLI::App& app, command_runner& run);
+void add_worker_command(CLI::App& app, command_runner& run);
 
 }  // namespace swarm::cli

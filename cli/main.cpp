@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
 
     swarm::cli::command_runner run;
     swarm::cli::add_run_command(app, run);
+    swarm::cli::add_worker_command(app, run);
     swarm::cli::add_master_command(app, run);
     swarm::cli::add_check_command(app, run);
     swarm::cli::add_target_command(app, run);

@@ -5,8 +5,11 @@
 #include <iostream>
 #include <random>
 
+#include "common/duration.hpp"
 #include "proto/transport.hpp"
+#include "worker/master_watch.hpp"
 #include "worker/process_metrics.hpp"
+#include "worker/ready_file.hpp"
 #include "worker/run_options.hpp"
 #include "worker/runtime/ramp.hpp"
 
@@ -27,11 +30,42 @@ std::string unique_identity() {
     return host_name() + ":" + std::to_string(getpid()) + ":" + std::to_string(rd() % 1000000);
 }
 
+master_watch_options watch_options(const node_options& opts) {
+    master_watch_options w;
+    w.lost_after = opts.master_lost_after;
+    w.give_up_after = opts.master_timeout;
+    return w;
+}
+
+// The DEALER to the master. A fresh socket for every attempt to join: what
+// the old one queued while the master was away (reports, heartbeats, hellos)
+// is dropped with it instead of reaching a restarted master in a burst.
+class master_link {
+public:
+    master_link(zmq::context_t& zmq, const node_options& opts, std::string identity)
+        : zmq_(zmq), opts_(opts), identity_(std::move(identity)) {
+        connect();
+    }
+    void connect() {
+        endpoint_.reset();  // the old socket first: the new one takes its identity
+        endpoint_ = std::make_unique<proto::worker_endpoint>(zmq_, opts_.master, identity_, opts_.auth);
+    }
+    void send(const proto::message& m) { endpoint_->send(m); }
+    std::optional<proto::message> receive(std::chrono::milliseconds timeout) { return endpoint_->receive(timeout); }
+
+private:
+    zmq::context_t& zmq_;
+    const node_options& opts_;
+    std::string identity_;
+    std::unique_ptr<proto::worker_endpoint> endpoint_;
+};
+
 // The loop's state: one instance per run_node call.
 class node {
 public:
     node(zmq::context_t& zmq, const node_options& opts)
-        : opts_(opts), identity_(unique_identity()), endpoint_(zmq, opts.master, identity_, opts.auth) {}
+        : opts_(opts), identity_(unique_identity()), endpoint_(zmq, opts, identity_),
+          watch_(watch_options(opts), clock::now()), ready_(opts.ready_file) {}
 
     int run(const std::atomic<bool>& stop_flag);
 
@@ -40,6 +74,9 @@ private:
         if (!opts_.quiet) std::cerr << "swarm worker: " << line << "\n";
     }
     void send_hello();
+    void step_join(clock::time_point now);
+    void on_master_lost(clock::time_point now);
+    void set_ready(bool ready);
     void handle(proto::message& m);
     void on_bundle(const proto::scenario_bundle& b);
     void on_spawn(const proto::spawn& s);
@@ -50,13 +87,21 @@ private:
 
     const node_options& opts_;
     std::string identity_;
-    proto::worker_endpoint endpoint_;
+    master_link endpoint_;
+    master_watch watch_;
+    ready_file ready_;
     std::unique_ptr<engine> engine_;
+    // The engine whose users were stopped when the master was lost: it runs
+    // down on its own threads while a new master's bundle gets a fresh engine.
+    std::unique_ptr<engine> retired_;
+    clock::time_point retired_deadline_{};
     process_metrics metrics_;
     ramp ramp_;
 
     bool welcomed_ = false;
     bool quit_ = false;
+    int exit_code_ = 0;
+    int hellos_ = 0;  // since the last welcome; the first one is logged
     std::uint32_t index_ = 0;
     std::optional<scenario::bundle> bundle_;
     std::string bundle_hash_;
@@ -66,7 +111,7 @@ private:
     bool stopping_ = false;
     clock::time_point graceful_deadline_{}, hard_deadline_{};
     std::uint64_t sequence_ = 0;
-    clock::time_point last_hello_{}, last_report_{}, last_from_master_{};
+    clock::time_point last_report_{};
 };
 
 void node::send_hello() {
@@ -76,7 +121,49 @@ void node::send_hello() {
     h.threads = opts_.engine.threads;
     h.pid = getpid();
     endpoint_.send(h);
-    last_hello_ = clock::now();
+}
+
+// Not welcomed: hello now and then (backoff 1, 2, 4, 5, 5... s), each on a
+// fresh socket so a master that comes up gets one hello, not a queue of them.
+void node::step_join(clock::time_point now) {
+    if (welcomed_ || !watch_.hello_due(now)) return;
+    if (hellos_ > 0) endpoint_.connect();
+    if (hellos_ == 0) log("saying hello to the master at " + opts_.master);
+    ++hellos_;
+    send_hello();
+    watch_.hello_sent(now);
+}
+
+// The master went silent: it died, restarted, or the network is gone. Stop
+// every user at once (the unsent delta is lost; the master counts the gap),
+// stop talking, and go back to hello until a master welcomes this worker.
+void node::on_master_lost(clock::time_point now) {
+    const auto silent = std::chrono::duration_cast<std::chrono::seconds>(watch_.silent_for(now)).count();
+    const auto users = engine_ ? engine_->running_total() : 0;
+    log("lost the master (nothing from it for " + std::to_string(silent) + " s); stopped " + std::to_string(users) +
+        " users; waiting for a master");
+    welcomed_ = false;
+    hellos_ = 0;
+    set_ready(false);
+    if (engine_) {
+        engine_->stop_all(user::stop_mode::now);
+        retired_.reset();  // an earlier one still running down: wait for it now (bounded)
+        retired_ = std::move(engine_);
+        retired_deadline_ = now + std::chrono::duration_cast<clock::duration>(opts_.engine.request_timeout) + 5s;
+    }
+    // A new master numbers its tests, workers and reports afresh.
+    bundle_.reset();
+    bundle_hash_.clear();
+    run_id_ = 0;
+    sequence_ = 0;
+    ramping_ = false;
+    stopping_ = false;
+    endpoint_.connect();
+    watch_.reset_backoff(now);
+}
+
+void node::set_ready(bool ready) {
+    if (const auto error = ready_.set(ready); !error.empty()) std::cerr << "swarm worker: " << error << "\n";
 }
 
 void node::on_bundle(const proto::scenario_bundle& b) {
@@ -145,21 +232,35 @@ void node::on_stop(std::int64_t timeout_ms) {
 }
 
 void node::handle(proto::message& m) {
-    last_from_master_ = clock::now();
+    const auto now = clock::now();
+    watch_.heard(now);
     if (auto* w = std::get_if<proto::welcome>(&m)) {
+        // A master may welcome twice (a hello from the previous socket arrived
+        // too); the second welcome only restates the index.
+        if (!welcomed_) log("joined master " + opts_.master + " as worker " + std::to_string(w->index));
         welcomed_ = true;
         index_ = w->index;
-        log("joined master " + opts_.master + " as worker " + std::to_string(index_));
+        watch_.reset_backoff(now);
     } else if (auto* r = std::get_if<proto::reject>(&m)) {
+        if (welcomed_) {
+            // A master that welcomed us and now does not know us (it restarted
+            // within the silence window): join it again rather than exit.
+            log("the master no longer knows this worker (" + r->reason + "); joining again");
+            on_master_lost(now);
+            return;
+        }
         std::cerr << "swarm worker: the master refused this worker: " << r->reason << "\n";
+        exit_code_ = 1;
         quit_ = true;
     } else if (auto* b = std::get_if<proto::scenario_bundle>(&m)) {
         on_bundle(*b);
+        set_ready(!bundle_hash_.empty() && bundle_hash_ == b->hash);
     } else if (auto* s = std::get_if<proto::spawn>(&m)) {
         on_spawn(*s);
     } else if (auto* st = std::get_if<proto::stop>(&m)) {
         on_stop(st->timeout_ms);
-    } else if (std::holds_alternative<proto::quit>(m)) {
+    } else if (auto* q = std::get_if<proto::quit>(&m)) {
+        log("the master said quit (" + q->reason + "); exiting");
         quit_ = true;
     }
 }
@@ -187,45 +288,53 @@ void node::step_stopping(clock::time_point now) {
 
 void node::report(clock::time_point now) {
     last_report_ = now;
-    if (!engine_) return;
-    proto::stats_report r;
-    r.sequence = ++sequence_;
-    r.run_id = run_id_;
-    r.users = engine_->running_total();
-    r.delta = engine_->collect();
-    endpoint_.send(r);
+    std::int64_t users = 0;
+    double loop_lag_ms = 0;
+    if (engine_) {
+        proto::stats_report r;
+        r.sequence = ++sequence_;
+        r.run_id = run_id_;
+        r.users = users = engine_->running_total();
+        r.delta = engine_->collect();
+        endpoint_.send(r);
+        loop_lag_ms = engine_->take_loop_lag_ms();
+    }
+    // Heartbeat even without an engine (a bundle that did not compile), or
+    // the master would think this worker missing.
     const auto usage = metrics_.sample();
-    endpoint_.send(proto::heartbeat{usage.cpu_percent, usage.rss_bytes, r.users, engine_->take_loop_lag_ms()});
+    endpoint_.send(proto::heartbeat{usage.cpu_percent, usage.rss_bytes, users, loop_lag_ms});
 }
 
 int node::run(const std::atomic<bool>& stop_flag) {
-    send_hello();
-    last_from_master_ = clock::now();
     bool terminating = false;
     while (!quit_) {
         const auto now = clock::now();
         if (stop_flag.load() && !terminating) {
             // SIGTERM: stop users, send the last delta, say quit.
             terminating = true;
+            if (!welcomed_) break;  // no master to tell
             on_stop(0);
         }
         if (terminating && !stopping_) break;
-        if (!welcomed_ && now - last_hello_ >= 1s) send_hello();
-        if (opts_.master_timeout.count() > 0 && now - last_from_master_ > opts_.master_timeout) {
-            log("the master has been silent for " + std::to_string(opts_.master_timeout.count() / 1000) + " s; exiting");
-            return 1;
+        if (welcomed_ && watch_.lost(now)) on_master_lost(now);
+        if (watch_.give_up(now)) {
+            log("no master for " + format_duration(opts_.master_timeout) + " (--master-timeout); exiting");
+            return 0;
         }
+        step_join(now);
+        if (retired_ && (retired_->alive() == 0 || now >= retired_deadline_)) retired_.reset();
         step_ramp(now);
         step_stopping(now);
         if (welcomed_ && now - last_report_ >= opts_.report_interval) report(now);
         if (auto m = endpoint_.receive(ramping_ ? 2ms : 20ms)) handle(*m);
     }
+    if (!welcomed_) return exit_code_;  // rejected, or no master to say goodbye to
     if (engine_) {
         engine_->stop_all(user::stop_mode::now);
         report(clock::now());
     }
     endpoint_.send(proto::quit{terminating ? "terminated" : "told to quit"});
-    return 0;
+    return exit_code_;
 }
 
 }  // namespace

@@ -28,13 +28,20 @@ struct node_options {
     std::chrono::milliseconds report_interval{1000};
     // Give up when the master has been silent this long (0: keep trying).
     std::chrono::milliseconds master_timeout{0};
+    // The master heartbeats every second; this much silence means it is gone:
+    // the worker stops its users and says hello until a master welcomes it.
+    std::chrono::milliseconds master_lost_after{3000};
+    // Exists while welcomed and ready (Kubernetes readiness probe); "" for none.
+    std::string ready_file;
     // CURVE keys (--auth-key-file); none: plaintext, as for inproc://.
     std::optional<proto::auth_keys> auth;
     bool quiet = false;        // no log lines on stderr (swarm run: the master speaks)
 };
 
 // Runs until the master says quit, `stop_flag` becomes true (SIGTERM: stop
-// users, send the last delta, say quit), or the master timeout passes.
+// users, send the last delta, say quit), or the master timeout passes (all
+// exit 0); a master's reject (version mismatch) returns 1. A master that goes
+// silent is not the end: the worker waits for it, or for a new one.
 // Returns the process exit code.
 int run_node(zmq::context_t& zmq, const node_options& opts, const std::atomic<bool>& stop_flag);
 

@@ -1,0 +1,90 @@
+// `swarm worker --master HOST[:PORT]`: one worker of a distributed test. It
+// needs no scenario file — the master sends the scenario, the users to run
+// and when to stop. It outlives its master: when the master goes away the
+// worker stops its users and waits for it (or a new one) to come back.
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+#include <zmq.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/signals.hpp"
+#include "common/duration.hpp"
+#include "proto/auth.hpp"
+#include "worker/master_address.hpp"
+#include "worker/node.hpp"
+
+namespace swarm::cli {
+namespace {
+
+struct worker_command_options {
+    std::string master;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string name;
+    std::string master_timeout;  // empty: keep trying
+    std::string ready_file;
+    std::string auth_key_file;
+};
+
+int run_worker(const worker_command_options& opts) {
+    const auto address = worker::parse_master_address(opts.master);
+    if (address.endpoint.empty()) {
+        std::cerr << "swarm worker: --master '" << opts.master << "': " << address.error
+                  << "; expected HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port "
+                  << worker::default_master_port << ")\n";
+        return 2;
+    }
+    worker::node_options w;
+    w.master = address.endpoint;
+    w.name = opts.name;
+    w.ready_file = opts.ready_file;
+    w.engine.threads = opts.threads;
+    w.engine.user_agent = std::string("swarm/") + SWARM_VERSION;
+    if (!opts.master_timeout.empty()) {
+        const auto timeout = parse_duration(opts.master_timeout);
+        if (!timeout || timeout->count() == 0) {
+            std::cerr << "swarm worker: --master-timeout: expected a duration like 30s, 5m or 1h, got '"
+                      << opts.master_timeout << "'\n";
+            return 2;
+        }
+        w.master_timeout = std::chrono::ceil<std::chrono::milliseconds>(*timeout);
+    }
+
+    if (!opts.auth_key_file.empty()) {
+        try {
+            w.auth = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::worker);
+        } catch (const proto::key_file_error& e) {
+            std::cerr << "swarm worker: --auth-key-file: " << e.what() << "\n";
+            return 2;
+        }
+    }
+
+    const auto& stop = install_stop_signals();
+    zmq::context_t zmq;
+    return worker::run_node(zmq, w, stop);
+}
+
+}  // namespace
+
+void add_worker_command(CLI::App& app, command_runner& run) {
+    auto opts = std::make_shared<worker_command_options>();
+    auto* cmd = app.add_subcommand("worker", "Run users for a master (`swarm master`); needs no scenario file");
+    cmd->add_option("--master", opts->master,
+                    "the master: HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port 5557)")
+        ->required();
+    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--name", opts->name, "name shown by the master (default: HOST:PID)");
+    cmd->add_option("--master-timeout", opts->master_timeout,
+                    "exit (status 0) when no master has answered for this long, e.g. 30s, 5m "
+                    "(default: keep trying)");
+    cmd->add_option("--ready-file", opts->ready_file,
+                    "create this empty file while joined to a master and ready to run users, remove it "
+                    "otherwise: a Kubernetes readiness probe (`test -f PATH`)");
+    cmd->add_option("--auth-key-file", opts->auth_key_file,
+                    "CURVE key file (swarm keygen): talk only to the master whose public key it names")
+        ->check(CLI::ExistingFile);
+    cmd->callback([&run, opts] { run = [opts] { return run_worker(*opts); }; });
+}
+
+}  // namespace swarm::cli

@@ -1,0 +1,30 @@
+#pragma once
+// `swarm worker --ready-file PATH`: an empty file that exists exactly while
+// the worker is welcomed by a master and has compiled its scenario — the
+// worker's Kubernetes readiness probe (`test -f PATH`). Created atomically
+// (written under a temporary name, then renamed), so a probe never sees a
+// half-made file; removed when the master is lost and when the worker exits.
+//
+// Owned by the node's control loop; an empty path turns it off.
+
+#include <string>
+
+namespace swarm::worker {
+
+class ready_file {
+public:
+    explicit ready_file(std::string path) : path_(std::move(path)) {}
+    ~ready_file() { set(false); }
+    ready_file(const ready_file&) = delete;
+    ready_file& operator=(const ready_file&) = delete;
+
+    // Creates (true) or removes (false) the file when that changes its state.
+    // Returns "" on success, else what went wrong ("cannot create PATH: ...").
+    std::string set(bool ready);
+
+private:
+    std::string path_;
+    bool exists_ = false;  // as this object made it
+};
+
+}  // namespace swarm::worker
