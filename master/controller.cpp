@@ -54,7 +54,18 @@ void controller::event(const std::string& text) {
 void controller::pump(std::chrono::milliseconds slice) {
     const auto until = control_clock::now() + slice;
     do {
-        if (auto in = endpoint_->receive(10ms)) coordinator_.on_message(in->worker, in->body, control_clock::now());
+        // Drain what is queued before judging health: a master that fell
+        // behind must not call a worker missing whose heartbeat is waiting
+        // in the queue. Bounded, so commands and ticks still run.
+        auto wait = 10ms;
+        const auto drain_until = control_clock::now() + 50ms;
+        for (int n = 0; n < 4096; ++n) {
+            auto in = endpoint_->receive(wait);
+            if (!in) break;
+            coordinator_.on_message(in->worker, in->body, control_clock::now());
+            wait = 0ms;
+            if (control_clock::now() >= drain_until) break;
+        }
         std::deque<std::function<void()>> posted;
         {
             std::lock_guard lock(posted_mutex_);
