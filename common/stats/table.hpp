@@ -46,6 +46,16 @@ class table {
     void merge(std::string_view method, std::string_view name, const entry& stats) {
         at(method, name).merge(stats);
     }
+    // The same, taking `stats` over when its row is still empty, which saves
+    // allocating and adding up a histogram (a decoded delta's rows are all new).
+    void merge(std::string_view method, std::string_view name, entry&& stats) {
+        entry& row = at(method, name);
+        if (row.empty()) {
+            row = std::move(stats);
+        } else {
+            row.merge(stats);
+        }
+    }
     // Adds every row of `other`, in other's order, under this table's cap.
     void merge(const table& other);
 

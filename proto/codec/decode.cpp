@@ -43,13 +43,13 @@ stats::histogram read_histogram(array_reader& row, std::uint64_t min_us, std::ui
     std::vector<stats::bucket> buckets;
     buckets.reserve(flat.size() / 2);
     for (std::size_t i = 0; i < flat.size(); i += 2) {
-        const std::uint64_t index = flat.u64(item(i));
+        const std::uint64_t index = flat.next_u64();
         if (index >= stats::histogram::bucket_count) {
             flat.fail(item(i), "histogram bucket index " + std::to_string(index) +
                                    " out of range (max " +
                                    std::to_string(stats::histogram::bucket_count - 1) + ")");
         }
-        buckets.push_back({static_cast<std::uint32_t>(index), flat.u64(item(i + 1))});
+        buckets.push_back({static_cast<std::uint32_t>(index), flat.next_u64()});
     }
     return checked(row, "buckets",
                    [&] { return stats::histogram::from_buckets(buckets, min_us, max_us); });
@@ -69,10 +69,10 @@ void read_request_row(array_reader& row, stats::table& out) {
         row.fail("name",
                  "duplicate row for " + detail::printable(method) + " " + detail::printable(name));
     }
-    const stats::entry e = checked(row, "latency_sum_us", [&] {
+    stats::entry e = checked(row, "latency_sum_us", [&] {
         return stats::entry::restore(failures, latency_sum_us, response_bytes, std::move(latency));
     });
-    out.merge(method, name, e);
+    out.merge(method, name, std::move(e));  // a new row: taken over, not copied
 }
 
 void read_error_row(array_reader& row, stats::error_table& out) {

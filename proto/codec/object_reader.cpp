@@ -93,6 +93,11 @@ std::uint64_t array_reader::u64(std::string_view field) {
     return o.via.u64;
 }
 
+std::uint64_t array_reader::next_u64() {
+    if (next_ < size_ && items_[next_].type == msgpack::type::POSITIVE_INTEGER) return items_[next_++].via.u64;
+    return u64(item(next_));  // throws, naming the item
+}
+
 std::uint32_t array_reader::u32(std::string_view field) {
     const msgpack::object& o = next(field);
     if (o.type != msgpack::type::POSITIVE_INTEGER) wrong_type(field, o, "unsigned integer");

@@ -47,6 +47,10 @@ class array_reader {
     double f64(std::string_view field);       // finite; integers accepted too
     std::string str(std::string_view field);  // msgpack str or bin
     array_reader array(std::string_view field);
+    // The next item as an unsigned integer, named "[index]" in errors: for
+    // long lists (histogram buckets), where formatting a name per item would
+    // cost more than reading it. The name is only built on failure.
+    std::uint64_t next_u64();
 
     // The next item, unconverted; throws when the array has no more items.
     const msgpack::object& next(std::string_view field);
