@@ -1,0 +1,222 @@
+// `swarm master` + `swarm worker` processes on 127.0.0.1 against `swarm
+// target`: the cluster's totals equal what the target saw, and it survives a
+// worker killed, a worker frozen, and a master restarted.
+#include <gmock/gmock.h>
+
+#include <boost/json/parse.hpp>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/run_support.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/target_process.hpp"
+
+namespace swarm::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+// Zero-ish wait, so every second carries requests, yet light enough under ASan.
+constexpr const char* steady_scenario = R"y(
+users:
+  Steady:
+    wait: {between: [20ms, 40ms]}
+    tasks:
+      index: {weight: 3, get: /}
+      about: {weight: 1, get: /about, check: {body_contains: Founded}}
+)y";
+
+struct master_process {
+    std::unique_ptr<child_process> process;
+    std::string address;  // "127.0.0.1:PORT" for --master
+    std::string json_file;
+};
+
+// `swarm master FILE --headless --bind 127.0.0.1:PORT ...`; waits for its
+// "listening for workers on tcp://..." line.
+master_process start_master(const std::string& scenario, const std::string& bind,
+                            const std::vector<std::string>& args) {
+    master_process m;
+    m.json_file = scenario + "." + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".json";
+    std::vector<std::string> argv{swarm_binary(), "master", scenario, "--headless", "--bind", bind, "--json",
+                                  m.json_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    m.process = std::make_unique<child_process>(argv);
+    const auto line = m.process->wait_for_line("swarm master: listening for workers on tcp://", 20s);
+    if (!line) throw std::runtime_error("swarm master did not start");
+    const auto start = line->find("tcp://") + 6;
+    m.address = line->substr(start, line->find(';') - start);
+    return m;
+}
+
+std::unique_ptr<child_process> start_worker(const std::string& master, const std::string& name) {
+    return std::make_unique<child_process>(std::vector<std::string>{
+        swarm_binary(), "worker", "--master", master, "--threads", "1", "--name", name});
+}
+
+boost::json::value read_json(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str().empty() ? boost::json::value{} : boost::json::parse(text.str());
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    return all;
+}
+
+// The highest user count in the run's history at or after `from_unix_s`,
+// looking `within_s` seconds ahead.
+std::int64_t users_between(const boost::json::value& result, std::int64_t from_unix_s, std::int64_t within_s) {
+    std::int64_t best = 0;
+    for (const auto& p : result.at("history").at("points").as_array()) {
+        const auto t = p.at("unix_s").as_int64();
+        if (t >= from_unix_s && t <= from_unix_s + within_s) best = std::max(best, p.at("users").as_int64());
+    }
+    return best;
+}
+
+std::int64_t unix_now_s() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+TEST(distributed_test, three_workers_count_exactly_what_the_target_saw) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady3.yaml", steady_scenario);
+    auto master = start_master(scenario, "127.0.0.1:0",
+                               {"-H", target.url, "-u", "12", "-r", "24", "-t", "8s", "--expect-workers", "3"});
+    std::vector<std::unique_ptr<child_process>> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "w" + std::to_string(i)));
+
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value()) << "master did not finish";
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    // A headless master's workers end with its test (quit).
+    for (auto& w : workers) EXPECT_EQ(w->wait_exit(15s), std::optional<int>(0));
+
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+    const auto seen = read_target_stats(target.url);
+    EXPECT_GT(total_requests(result), 50);
+    EXPECT_EQ(total_requests(result), seen.total) << output;
+    EXPECT_EQ(result.at("run").at("workers").as_array().size(), 3u);
+    EXPECT_EQ(result.at("run").at("lost_reports").as_int64(), 0);
+    EXPECT_THAT(output, HasSubstr("All users spawned: 12 users"));
+}
+
+TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_honest) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady_kill.yaml", steady_scenario);
+    auto master = start_master(scenario, "127.0.0.1:0",
+                               {"-H", target.url, "-u", "12", "-r", "100", "-t", "14s", "--expect-workers", "3"});
+    std::vector<std::unique_ptr<child_process>> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "k" + std::to_string(i)));
+    ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
+    std::this_thread::sleep_for(2s);
+
+    const auto killed_at = unix_now_s();
+    workers[1]->send_signal(SIGKILL);
+    ASSERT_TRUE(workers[1]->wait_exit(5s));
+
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value());
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+
+    // Its users run on the other two within 5 s (3 s to be declared missing).
+    EXPECT_EQ(users_between(result, killed_at + 1, 5), 12) << output;
+    // Only the dead worker's unreported last second can be missing, and the
+    // result says a worker was lost.
+    const auto ours = total_requests(result);
+    const auto seen = read_target_stats(target.url).total;
+    const double run_s = result.at("run").at("duration_s").to_number<double>();
+    const double per_worker_per_s = static_cast<double>(seen) / run_s / 3.0;
+    EXPECT_LE(ours, seen);
+    EXPECT_LE(static_cast<double>(seen - ours), 2.0 * per_worker_per_s + 5) << "ours " << ours << " target " << seen;
+    EXPECT_EQ(result.at("run").at("workers_lost").as_array().size(), 1u);
+    EXPECT_EQ(result.at("run").at("workers_lost").at(0).as_string(), "k1");
+}
+
+TEST(distributed_test, frozen_worker_goes_missing_and_comes_back) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady_freeze.yaml", steady_scenario);
+    auto master = start_master(scenario, "127.0.0.1:0",
+                               {"-H", target.url, "-u", "8", "-r", "100", "-t", "16s", "--expect-workers", "2"});
+    auto a = start_worker(master.address, "fa");
+    auto b = start_worker(master.address, "fb");
+    ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
+    std::this_thread::sleep_for(1s);
+
+    b->send_signal(SIGSTOP);
+    std::this_thread::sleep_for(5s);  // > 3 s: declared missing, users moved to fa
+    b->send_signal(SIGCONT);
+
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value());
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object());
+    // The master's log (stderr is shared with the test log, stdout has the events).
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    EXPECT_EQ(result.at("run").at("workers_lost").as_array().size(), 1u);
+    // Back in the test: at the end both workers report in and the totals
+    // differ from the target's by at most the frozen worker's lost second.
+    const auto ours = total_requests(result);
+    const auto seen = read_target_stats(target.url).total;
+    const double run_s = result.at("run").at("duration_s").to_number<double>();
+    EXPECT_LE(ours, seen);
+    EXPECT_LE(static_cast<double>(seen - ours), static_cast<double>(seen) / run_s + 5);
+    EXPECT_EQ(a->wait_exit(15s), std::optional<int>(0));
+    EXPECT_EQ(b->wait_exit(15s), std::optional<int>(0));
+}
+
+TEST(distributed_test, workers_rejoin_a_restarted_master_and_run_its_test) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady_restart.yaml", steady_scenario);
+    auto first = start_master(scenario, "127.0.0.1:0",
+                              {"-H", target.url, "-u", "4", "-r", "100", "-t", "60s", "--expect-workers", "2"});
+    const auto address = first.address;  // the second master binds the same port
+    auto a = start_worker(address, "ra");
+    auto b = start_worker(address, "rb");
+    ASSERT_TRUE(first.process->wait_for_line("All users spawned", 30s));
+    first.process->send_signal(SIGKILL);
+    ASSERT_TRUE(first.process->wait_exit(5s));
+
+    // Orphaned workers stop their users once the master is silent for 3 s.
+    std::this_thread::sleep_for(5s);
+    const auto before = read_target_stats(target.url).total;
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(read_target_stats(target.url).total, before) << "users kept running without a master";
+
+    auto second = start_master(scenario, address,
+                               {"-H", target.url, "-u", "4", "-r", "100", "-t", "3s", "--expect-workers", "2",
+                                "--expect-workers-max-wait", "30s"});
+    const auto code = second.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value());
+    const auto output = joined(second.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    const auto result = read_json(second.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+    EXPECT_GT(total_requests(result), 0);
+    EXPECT_EQ(total_requests(result), read_target_stats(target.url).total - before) << output;
+    EXPECT_EQ(a->wait_exit(15s), std::optional<int>(0));
+    EXPECT_EQ(b->wait_exit(15s), std::optional<int>(0));
+}
+
+TEST(distributed_test, master_refuses_bad_bind_addresses) {
+    const auto scenario = write_scenario("bind.yaml", steady_scenario);
+    child_process bad({swarm_binary(), "master", scenario, "--headless", "--bind", "nonsense"});
+    EXPECT_EQ(bad.wait_exit(20s), std::optional<int>(2));
+}
+
+}  // namespace
+}  // namespace swarm::test
