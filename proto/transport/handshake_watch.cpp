@@ -55,9 +55,11 @@ void handshake_watch::failed(std::uint16_t event, std::uint32_t value) {
     // On the master the authenticator already counted and logged refused keys.
     if (side_ == watch_side::master && event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) return;
     ++failures_;
-    std::string text;
     const bool mismatch = event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
                           value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH;
+    // Without a mismatch the other side often saw it first and hung up, which
+    // leaves only "no detail" here: the words name both likely causes.
+    std::string text;
     if (side_ == watch_side::master) {
         if (mismatch) {
             text = curve_
@@ -65,7 +67,11 @@ void handshake_watch::failed(std::uint16_t event, std::uint32_t value) {
                          "every worker"
                        : "refused a worker that speaks CURVE: this master has no --auth-key-file";
         } else {
-            text = "a worker's handshake failed (a CURVE key that does not match this master's?)";
+            text = curve_ ? "a worker's handshake failed: a worker without --auth-key-file, or one "
+                            "whose key "
+                            "file names another master's key?"
+                          : "a worker's handshake failed: a worker with --auth-key-file (this "
+                            "master has none)?";
         }
         text = "swarm master: " + endpoint_ + ": " + text;
     } else {
@@ -76,9 +82,11 @@ void handshake_watch::failed(std::uint16_t event, std::uint32_t value) {
             text = curve_ ? "the master does not use CURVE: it was started without --auth-key-file"
                           : "the master uses CURVE: this worker needs --auth-key-file";
         } else {
-            text =
-                "the handshake with the master failed: is `master =` in this worker's key file the "
-                "master's public key?";
+            text = curve_ ? "the handshake with the master failed: does the master use "
+                            "--auth-key-file, and "
+                            "is `master =` in this worker's key file its public key?"
+                          : "the handshake with the master failed: does the master require "
+                            "--auth-key-file?";
         }
         text = "swarm worker: " + endpoint_ + ": " + text + " (retrying)";
     }
