@@ -316,7 +316,14 @@ int node::run(const std::atomic<bool>& stop_flag) {
             on_stop(0);
         }
         if (terminating && !stopping_) break;
-        if (welcomed_ && watch_.lost(now)) on_master_lost(now);
+        if (welcomed_ && watch_.lost(now)) {
+            // The silence may be ours (SIGSTOP, a long compile): read what waits first.
+            if (auto m = endpoint_.receive(0ms)) {
+                handle(*m);
+                continue;
+            }
+            on_master_lost(now);
+        }
         if (watch_.give_up(now)) {
             log("no master for " + format_duration(opts_.master_timeout) + " (--master-timeout); exiting");
             return 0;
