@@ -4,19 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 
-#include <atomic>
-#include <functional>
 #include <mutex>
 #include <thread>
 
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tests/support/hostile_server.hpp"
 #include "tests/worker_http/test_run.hpp"
 #include "worker/http/client.hpp"
 
@@ -29,80 +24,8 @@ using namespace std::chrono_literals;
 using testing::get;
 using testing::run_send;
 
-// Accepts connections one at a time on its own thread and hands each to
-// `behaviour` (which returns when done or when the client went away).
-class hostile_server {
-  public:
-    using behaviour = std::function<void(tcp::socket&, const std::atomic<bool>& stop)>;
-
-    explicit hostile_server(behaviour b)
-        : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}), behaviour_(std::move(b)) {
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~hostile_server() {
-        stop_ = true;
-        // Wake a blocking accept with a connection of our own.
-        net::io_context wake_ioc;
-        tcp::socket wake(wake_ioc);
-        boost::system::error_code ec;
-        wake.connect({net::ip::make_address("127.0.0.1"), port_number()}, ec);
-        thread_.join();
-    }
-    std::uint16_t port_number() const { return acceptor_.local_endpoint().port(); }
-    std::string url(const std::string& path = "/") const {
-        return "http://127.0.0.1:" + std::to_string(port_number()) + path;
-    }
-    int accepted() const { return accepted_; }
-
-  private:
-    void serve() {
-        while (!stop_) {
-            tcp::socket socket(ioc_);
-            boost::system::error_code ec;
-            acceptor_.accept(socket, ec);
-            if (ec || stop_) return;
-            ++accepted_;
-            behaviour_(socket, stop_);
-        }
-    }
-
-    net::io_context ioc_;
-    tcp::acceptor acceptor_;
-    behaviour behaviour_;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> accepted_{0};
-    std::thread thread_;
-};
-
-// Reads one request head (and a Content-Length body); false when the peer closed.
-bool read_request(tcp::socket& s, std::string* head = nullptr) {
-    net::streambuf buf;
-    boost::system::error_code ec;
-    const auto n = net::read_until(s, buf, "\r\n\r\n", ec);
-    if (ec) return false;
-    std::string text(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n);
-    const auto cl = text.find("Content-Length: ");
-    if (cl != std::string::npos) {
-        const auto length = std::stoul(text.substr(cl + 16));
-        const auto have = buf.size() - n;
-        std::string rest(length > have ? length - have : 0, '\0');
-        if (!rest.empty()) net::read(s, net::buffer(rest), ec);
-    }
-    if (head) *head = std::move(text);
-    return true;
-}
-
-bool send(tcp::socket& s, const std::string& bytes) {
-    boost::system::error_code ec;
-    net::write(s, net::buffer(bytes), ec);
-    return !ec;
-}
-
-// Drips `piece` every `every` until the client goes away or the server stops.
-void drip(tcp::socket& s, const std::atomic<bool>& stop, const std::string& piece,
-          std::chrono::milliseconds every) {
-    while (!stop && send(s, piece)) std::this_thread::sleep_for(every);
-}
+using test::hostile_connection;
+using test::hostile_server;
 
 struct http_client_hostile : ::testing::Test {
     net::io_context ioc;
@@ -135,10 +58,10 @@ TEST_F(http_client_hostile, connect_timeout_when_the_server_never_accepts) {
 }
 
 TEST_F(http_client_hostile, slow_drip_of_headers_times_out) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\n");
-        drip(s, stop, "X-Drip: 1\r\n", 20ms);
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\n");
+        s.drip("X-Drip: 1\r\n", 20ms);
     });
     client c(ioc.get_executor(), {});
     const auto res = run_send(ioc, c, get(server.url(), 300ms));
@@ -147,10 +70,10 @@ TEST_F(http_client_hostile, slow_drip_of_headers_times_out) {
 }
 
 TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-        drip(s, stop, "1000\r\n" + std::string(0x1000, 'z') + "\r\n", 0ms);
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        s.drip("1000\r\n" + std::string(0x1000, 'z') + "\r\n", 0ms);
     });
     client_options opts;
     opts.max_body_bytes = 256 * 1024;
@@ -164,10 +87,10 @@ TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
 }
 
 TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>& stop) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
-        drip(s, stop, "z", 10ms);
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+        s.drip("z", 10ms);
     });
     client c(ioc.get_executor(), {});
     const auto res = run_send(ioc, c, get(server.url(), 250ms));
@@ -175,9 +98,9 @@ TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
 }
 
 TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nX-Big: " + std::string(100'000, 'h') +
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(100'000, 'h') +
                     "\r\nContent-Length: 0\r\n\r\n");
     });
     client_options opts;
@@ -188,9 +111,9 @@ TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
 }
 
 TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
     });
     client c(ioc.get_executor(), {});
     const auto res = run_send(ioc, c, get(server.url()));
@@ -199,7 +122,7 @@ TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
 }
 
 TEST_F(http_client_hostile, close_without_any_response) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) { read_request(s); });
+    hostile_server server([](hostile_connection& s) { s.read_request(); });
     client c(ioc.get_executor(), {});
     const auto res = run_send(ioc, c, get(server.url()));
     EXPECT_EQ(res.error, "connection closed before the response was complete");
@@ -207,9 +130,9 @@ TEST_F(http_client_hostile, close_without_any_response) {
 }
 
 TEST_F(http_client_hostile, garbage_instead_of_http) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
-        if (!read_request(s)) return;
-        send(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("SSH-2.0-OpenSSH_9.2\r\n\r\n");
     });
     client c(ioc.get_executor(), {});
     const auto res = run_send(ioc, c, get(server.url()));
@@ -217,10 +140,10 @@ TEST_F(http_client_hostile, garbage_instead_of_http) {
 }
 
 TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
+    hostile_server server([](hostile_connection& s) {
         // One response per connection, then an idle-timeout close without warning.
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         std::this_thread::sleep_for(50ms);
     });
     client c(ioc.get_executor(), {});
@@ -235,9 +158,9 @@ TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection
 }
 
 TEST_F(http_client_hostile, honours_connection_close) {
-    hostile_server server([](tcp::socket& s, const std::atomic<bool>&) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+    hostile_server server([](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
     });
     client c(ioc.get_executor(), {});
     for (int i = 0; i < 2; ++i) EXPECT_EQ(run_send(ioc, c, get(server.url())).error, "");
@@ -247,9 +170,9 @@ TEST_F(http_client_hostile, honours_connection_close) {
 TEST_F(http_client_hostile, redirect_methods_follow_browser_rules) {
     std::vector<std::string> heads;
     std::mutex heads_mutex;
-    hostile_server server([&](tcp::socket& s, const std::atomic<bool>&) {
+    hostile_server server([&](hostile_connection& s) {
         std::string head;
-        while (read_request(s, &head)) {
+        while (s.read_request(&head)) {
             {
                 std::lock_guard lock(heads_mutex);
                 heads.push_back(head.substr(0, head.find("\r\n")));
@@ -262,7 +185,7 @@ TEST_F(http_client_hostile, redirect_methods_follow_browser_rules) {
             } else if (head.starts_with("PUT /303 ")) {
                 reply = "HTTP/1.1 303 See Other\r\nLocation: /end\r\nContent-Length: 0\r\n\r\n";
             }
-            if (!send(s, reply)) return;
+            if (!s.send(reply)) return;
         }
     });
     client c(ioc.get_executor(), {});
@@ -293,9 +216,9 @@ TEST_F(http_client_hostile, a_gzip_bomb_is_refused) {
         pclose(p);
     }
     ASSERT_GT(packed.size(), 1000u);
-    hostile_server server([&](tcp::socket& s, const std::atomic<bool>&) {
-        if (!read_request(s)) return;
-        send(s, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+    hostile_server server([&](hostile_connection& s) {
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
                     std::to_string(packed.size()) + "\r\n\r\n" + packed);
     });
     client c(ioc.get_executor(), {});

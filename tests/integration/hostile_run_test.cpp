@@ -1,0 +1,144 @@
+// `swarm run --headless` against servers that misbehave (tests/support's
+// hostile_server): a slow drip, a never-ending body, oversized headers, a
+// close in the middle of a response, garbage instead of HTTP. Each run
+// finishes, counts every request as a failure with its stable message,
+// counts exactly the requests the server saw, and keeps its memory bounded.
+#include <gmock/gmock.h>
+
+#include <boost/json/parse.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/run_support.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/hostile_server.hpp"
+#include "tests/support/target_process.hpp"
+
+namespace swarm::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::StartsWith;
+
+// Peak resident memory allowed for the swarm process, in MiB. Two users each
+// hold at most one response (bodies stop at the 16 MiB limit, heads at
+// 64 KiB). Measured: ~230 MiB under ASan for any of these servers (shadow
+// memory of a 400 MB binary), 554 MiB with the never-ending body, whose freed
+// 16 MiB buffers fill ASan's quarantine (256 MiB by default). The bounds are
+// generous on purpose: they catch growth with the number of requests or bytes
+// received, not a few MiB more or less.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::uint64_t max_peak_rss_mib = 768;
+#else
+constexpr std::uint64_t max_peak_rss_mib = 300;
+#endif
+
+struct sampled_run {
+    std::optional<int> exit_code;  // nullopt: killed after the time bound
+    boost::json::value result;     // the --json file
+    std::uint64_t peak_rss_kib = 0;  // VmHWM, sampled until the process exited
+    std::string output;
+};
+
+// VmHWM (peak resident set) of a running process in KiB; 0 when unreadable.
+std::uint64_t peak_rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+    }
+    return 0;
+}
+
+// The run the task asks for, as a child process whose peak memory is sampled
+// every 50 ms until it exits (VmHWM only grows, so the last sample is the peak
+// up to then). Bounded: killed after 60 s.
+sampled_run run_against(const hostile_server& server, const std::string& name) {
+    const auto scenario = write_scenario(name + ".yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
+    const auto json = ::testing::TempDir() + "/hostile_" + name + ".json";
+    std::remove(json.c_str());
+    child_process swarm({swarm_binary(), "run", scenario, "--headless", "-H", server.url(""), "-u", "2", "-r", "10",
+                         "-t", "3s", "--request-timeout", "1s", "--only-summary", "--json", json});
+    sampled_run out;
+    for (int i = 0; i < 1200 && !out.exit_code; ++i) {
+        out.peak_rss_kib = std::max(out.peak_rss_kib, peak_rss_kib(swarm.pid()));
+        out.exit_code = swarm.wait_exit(50ms);
+    }
+    for (const auto& l : swarm.lines()) out.output += l + "\n";
+    std::ifstream in(json);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    out.result = boost::json::parse(text.str(), ec);
+    return out;
+}
+
+// Every request failed with one message that `matches`, swarm counted what the
+// server saw, and memory stayed bounded.
+template <class Matcher>
+void expect_counted_failures(const hostile_server& server, const sampled_run& r, Matcher matches) {
+    ASSERT_TRUE(r.exit_code.has_value()) << "swarm run did not finish within 60 s\n" << r.output;
+    EXPECT_EQ(*r.exit_code, 1) << r.output;
+    ASSERT_TRUE(r.result.is_object()) << r.output;
+    const auto requests = total_requests(r.result);
+    EXPECT_GT(requests, 0) << r.output;
+    EXPECT_EQ(total_failures(r.result), requests) << r.output;
+    EXPECT_EQ(requests, server.requests()) << r.output;
+    const auto errors = error_messages(r.result);
+    ASSERT_EQ(errors.size(), 1u) << r.output;
+    EXPECT_THAT(errors.begin()->first, matches);
+    EXPECT_EQ(errors.begin()->second, requests);
+    EXPECT_GT(r.peak_rss_kib, 0u);
+    EXPECT_LT(r.peak_rss_kib, max_peak_rss_mib * 1024) << "peak RSS " << r.peak_rss_kib / 1024 << " MiB";
+    std::printf("%lld requests, peak RSS %llu MiB\n", static_cast<long long>(requests),
+                static_cast<unsigned long long>(r.peak_rss_kib / 1024));
+}
+
+// Disabled: with the working tree of 2026-11-26 11:55 the run's
+// --request-timeout does not end a request whose response head drips in (the
+// run ends with 0 requests recorded while the server saw 2); see the report.
+TEST(hostile_run_test, DISABLED_slow_drip_times_out) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        c.send("HTTP/1.1 200 OK\r\nX-Drip: ");
+        c.drip("z", 200ms);  // one byte every 200 ms, forever
+    });
+    expect_counted_failures(server, run_against(server, "drip"), "timeout after 1s");
+}
+
+TEST(hostile_run_test, never_ending_body_hits_the_body_limit) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        c.drip("1000\r\n" + std::string(0x1000, 'z') + "\r\n", 0ms);
+    });
+    expect_counted_failures(server, run_against(server, "endless"), "body too large (limit 16 MiB)");
+}
+
+TEST(hostile_run_test, oversized_headers_fail) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        c.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(1'000'000, 'h') + "\r\nContent-Length: 0\r\n\r\n");
+    });
+    expect_counted_failures(server, run_against(server, "big_headers"), "response header too large");
+}
+
+TEST(hostile_run_test, close_in_the_middle_of_the_response) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        c.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
+    });
+    expect_counted_failures(server, run_against(server, "cut"), "connection closed before the response was complete");
+}
+
+TEST(hostile_run_test, garbage_instead_of_http) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        c.send("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    });
+    expect_counted_failures(server, run_against(server, "garbage"), StartsWith("malformed response: "));
+}
+
+}  // namespace
+}  // namespace swarm::test

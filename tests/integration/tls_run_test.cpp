@@ -1,0 +1,104 @@
+// `swarm run --headless` against `swarm target` serving https with a
+// certificate from a CA the test makes: without the CA every request fails
+// with a certificate message; with --ca-file, `ca_file:` or insecure nothing
+// fails and swarm's count equals the target's.
+#include <gmock/gmock.h>
+
+#include <fstream>
+
+#include "tests/integration/run_support.hpp"
+#include "tests/support/target_process.hpp"
+#include "tests/support/test_pki.hpp"
+
+namespace swarm::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class tls_run_test : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { pki_ = new test_pki(); }
+    static void TearDownTestSuite() { delete pki_; }
+
+    void SetUp() override {
+        target_ = start_target({"--tls-cert", pki_->server_pem, "--tls-key", pki_->server_key});
+        ASSERT_THAT(target_.url, StartsWith("https://127.0.0.1:"));
+    }
+
+    // A scenario next to the CA file (so `ca_file: ca.pem` is relative to it).
+    static std::string scenario(const std::string& name, const std::string& class_keys) {
+        const auto path = pki_->dir + "/" + name;
+        std::ofstream(path) << "users:\n  U:\n    wait: {constant: 100ms}\n" << class_keys
+                            << "    tasks: {t: {get: /}}\n";
+        return path;
+    }
+
+    run_outcome run(const std::string& scenario_path, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"-H", target_.url, "-u", "2", "-r", "10", "-t", "2s"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_swarm(scenario_path, args);
+    }
+
+    // A clean run: no failures, and every request swarm counted reached the target.
+    void expect_clean(const run_outcome& r) {
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        ASSERT_TRUE(r.result.is_object()) << r.output;
+        EXPECT_GT(total_requests(r.result), 0) << r.output;
+        EXPECT_EQ(total_failures(r.result), 0) << r.output;
+        EXPECT_EQ(total_requests(r.result), read_target_stats(target_.url).total) << r.output;
+    }
+
+    static test_pki* pki_;
+    running_target target_;
+};
+
+test_pki* tls_run_test::pki_ = nullptr;
+
+TEST_F(tls_run_test, without_the_ca_every_request_fails_verification) {
+    const auto r = run(scenario("plain.yaml", ""));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    ASSERT_TRUE(r.result.is_object()) << r.output;
+    const auto requests = total_requests(r.result);
+    EXPECT_GT(requests, 0) << r.output;
+    EXPECT_EQ(total_failures(r.result), requests);
+    const auto errors = error_messages(r.result);
+    ASSERT_EQ(errors.size(), 1u) << r.output;
+    EXPECT_THAT(errors.begin()->first,
+                StartsWith("TLS handshake failed: certificate verify failed (unable to get local issuer certificate)"));
+    EXPECT_EQ(errors.begin()->second, requests);
+    // No request got through the handshake.
+    EXPECT_EQ(read_target_stats(target_.url).total, 0);
+}
+
+TEST_F(tls_run_test, ca_file_option_trusts_the_ca) {
+    expect_clean(run(scenario("plain.yaml", ""), {"--ca-file", pki_->ca_pem}));
+}
+
+TEST_F(tls_run_test, ca_file_key_in_the_user_class_trusts_the_ca) {
+    expect_clean(run(scenario("class_ca.yaml", "    ca_file: ca.pem\n")));
+}
+
+TEST_F(tls_run_test, ca_file_key_at_the_top_trusts_the_ca) {
+    const auto path = pki_->dir + "/top_ca.yaml";
+    std::ofstream(path) << "ca_file: ca.pem\nusers: {U: {wait: {constant: 100ms}, tasks: {t: {get: /}}}}\n";
+    expect_clean(run(path));
+}
+
+TEST_F(tls_run_test, insecure_option_skips_verification) {
+    expect_clean(run(scenario("plain.yaml", ""), {"--insecure"}));
+}
+
+TEST_F(tls_run_test, insecure_key_skips_verification) {
+    expect_clean(run(scenario("insecure.yaml", "    insecure: true\n")));
+}
+
+TEST_F(tls_run_test, a_ca_file_that_is_not_a_certificate_stops_the_run_with_its_location) {
+    const auto r = run(scenario("key_as_ca.yaml", "    ca_file: server.key\n"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("key_as_ca.yaml:4:14: users.U.ca_file: CA file 'server.key': holds a private key"));
+    EXPECT_EQ(read_target_stats(target_.url).total, 0);
+}
+
+}  // namespace
+}  // namespace swarm::test
