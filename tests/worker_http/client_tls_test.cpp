@@ -106,6 +106,27 @@ TEST_F(http_client_tls, wrong_host_name_fails_verification) {
         << res.error;
 }
 
+// A context costs ~0.5 MB and a read of the system's CA store: a client that
+// only goes to http:// URLs never asks for one, and one that reconnects over
+// https keeps the one it got.
+TEST_F(http_client_tls, make_tls_runs_on_the_first_https_request_only) {
+    const auto plain = test::start_target({});
+    int made = 0;
+    client_options opts;
+    opts.make_tls = [&made] {
+        ++made;
+        return make_tls_context(false, "");
+    };
+    client c(ioc_.get_executor(), opts);
+    ASSERT_EQ(run_send(ioc_, c, get(plain.url + "/")).error, "");
+    EXPECT_EQ(made, 0);
+    ASSERT_EQ(run_send(ioc_, c, get(target_->url + "/")).error, "");
+    c.close();
+    ASSERT_EQ(run_send(ioc_, c, get(target_->url + "/about")).error, "");
+    EXPECT_EQ(c.connections_opened(), 3u);
+    EXPECT_EQ(made, 1);
+}
+
 // Idle TLS users cost far more than plain ones: Asio's ssl::stream keeps two
 // 17 KiB record buffers and its BIO pair two more for the stream's life, plus
 // OpenSSL's per-connection state (SSL_MODE_RELEASE_BUFFERS frees only

@@ -263,6 +263,7 @@ struct client_ops {
             return connect_deadline == deadline ? timeout_message(timeout) : std::string(what);
         };
         if (t.tls) {
+            if (!c.opts_.tls && c.opts_.make_tls) c.opts_.tls = c.opts_.make_tls();
             if (!c.opts_.tls) c.opts_.tls = make_tls_context();
             conn.stream.emplace<tls_stream>(c.ex_, *c.opts_.tls);
         } else {

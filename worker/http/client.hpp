@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ namespace swarm::worker::http {
 
 struct client_options {
     std::shared_ptr<boost::asio::ssl::context> tls;         // null: made on the first https request
+    // Makes that context when `tls` is null (empty or returning null:
+    // make_tls_context()). Lets the engine share one per thread and build it
+    // only if a user really goes to an https URL: it costs ~0.5 MB and a
+    // read of the system's CA store.
+    std::function<std::shared_ptr<boost::asio::ssl::context>()> make_tls;
     std::chrono::microseconds timeout{60'000'000};          // used when a request's timeout is <= 0
     std::chrono::microseconds connect_timeout{10'000'000};  // TCP connect + TLS handshake
     std::size_t max_header_bytes = 64 * 1024;               // status line + headers
