@@ -274,6 +274,7 @@ void node::step_ramp(clock::time_point now) {
     if (ramp_.complete(engine_->running())) {
         ramping_ = false;
         endpoint_.send(proto::spawn_complete{run_id_, engine_->running_total()});
+        engine_->release_free_memory();
     }
 }
 

@@ -5,6 +5,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <future>
@@ -27,7 +30,10 @@ struct engine::io_thread {
     std::thread thread;
     stats::delta delta;
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
-    std::vector<std::shared_ptr<asio::ssl::context>> tls;  // by TLS profile, made on first use
+    std::vector<std::shared_ptr<asio::ssl::context>> tls;  // by TLS profile, made on first https request
+    std::shared_ptr<const tls_profiles> profiles;  // the loaded plan's, for making those
+    tls_settings settings;
+    asio::steady_timer trim_timer{ctx};  // release_free_memory()'s second trim
     std::int64_t started = 0;  // control-thread view: users placed here minus finished (approx.)
     std::atomic<std::int64_t> lag_us_max{0};
 
@@ -67,10 +73,13 @@ void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string&
     const tls_settings settings{opts_.ca_file, opts_.ca_pem, opts_.insecure};
     auto profiles = std::make_shared<const tls_profiles>(tls_profiles_for(*plan, settings));
     // Made once here so that a CA OpenSSL refuses is an error now, not a
-    // failure of every https request later.
+    // failure of every https request later. Without extra CAs nothing can
+    // fail, and a plan without https should not pay for a context.
     for (std::size_t p = 0; p < profiles->profiles.size(); ++p) {
+        const auto& profile = profiles->profiles[p];
+        if (!profile.verify || (settings.ca_file.empty() && settings.ca_pem.empty() && profile.ca_pem.empty())) continue;
         try {
-            make_tls_context(profiles->profiles[p], settings);
+            make_tls_context(profile, settings);
         } catch (const std::exception& e) {
             const auto c = std::find(profiles->by_class.begin(), profiles->by_class.end(), p) - profiles->by_class.begin();
             throw std::runtime_error("users." + plan->users[static_cast<std::size_t>(c)].name + ": " + e.what());
@@ -78,7 +87,11 @@ void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string&
     }
     tls_ = std::move(profiles);
     for (auto& t : threads_) {
-        asio::post(t->ctx, [t = t.get(), n = tls_->profiles.size()] { t->tls.assign(n, nullptr); });
+        asio::post(t->ctx, [t = t.get(), profiles = tls_, settings] {
+            t->tls.assign(profiles->profiles.size(), nullptr);
+            t->profiles = profiles;
+            t->settings = settings;
+        });
     }
     programs_.clear();
     for (std::size_t c = 0; c < plan->users.size(); ++c) {
@@ -122,15 +135,19 @@ void engine::start_user(std::size_t class_index) {
         if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
 
         const auto profile = profiles->by_class[class_index];
-        auto& tls = t->tls[profile];
         http::client_options copts;
-        try {
-            if (!tls) tls = make_tls_context(profiles->profiles[profile], {opts_.ca_file, opts_.ca_pem, opts_.insecure});
-            copts.tls = tls;
-        } catch (const std::exception&) {
-            // load() made this context once already; should OpenSSL refuse now,
-            // https requests fail with a TLS error instead.
-        }
+        copts.tls = t->tls[profile];
+        // Two pointers: std::function keeps them without allocating.
+        copts.make_tls = [t, profile]() -> std::shared_ptr<asio::ssl::context> {
+            auto& tls = t->tls[profile];
+            try {
+                if (!tls) tls = make_tls_context(t->profiles->profiles[profile], t->settings);
+            } catch (const std::exception&) {
+                // load() checked this profile's CAs; should OpenSSL refuse now,
+                // the client's default context fails the handshake instead.
+            }
+            return tls;
+        };
         copts.timeout = opts_.request_timeout;
         copts.user_agent = opts_.user_agent;
         auto session = std::make_unique<http::client>(t->ctx.get_executor(), copts);
@@ -190,6 +207,20 @@ stats::delta engine::collect() {
     stats::delta merged;
     for (auto& f : parts) merged.merge(f.get());
     return merged;
+}
+
+void engine::release_free_memory() {
+    for (auto& t : threads_) {
+        asio::post(t->ctx, [t = t.get()] {
+            malloc_trim(0);
+            // The last users' first requests are usually still in flight when
+            // the ramp completes; trim again once they are done.
+            t->trim_timer.expires_after(std::chrono::seconds(2));
+            t->trim_timer.async_wait([](boost::system::error_code ec) {
+                if (!ec) malloc_trim(0);
+            });
+        });
+    }
 }
 
 double engine::take_loop_lag_ms() {

@@ -64,6 +64,12 @@ public:
     // Waits for each thread to hand it over (they do it between requests).
     stats::delta collect();
 
+    // Gives the heap a spawn burst has freed back to the system (malloc_trim),
+    // on each io thread once the work queued there has run. Call it when a
+    // ramp completes: thousands of users starting at once leave their
+    // requests' buffers and frames behind as free but resident memory.
+    void release_free_memory();
+
     // Worst time a posted task waited to run on an io thread since the last
     // call, in ms: a loaded thread means latencies are suspect.
     double take_loop_lag_ms();
