@@ -10,6 +10,7 @@
 #include "cli/test_options.hpp"
 #include "common/duration.hpp"
 #include "proto/auth.hpp"
+#include "master/interactive.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -61,9 +62,9 @@ int run_master(const master_options& opts) {
         }
         m->expect_workers_max_wait = std::chrono::duration_cast<std::chrono::milliseconds>(*wait);
     }
-    if (!opts.test.headless) {
-        std::cerr << "swarm master: the web UI is not part of this build yet; running headless\n";
-    }
+    const auto web = web_options_for(opts.test, "swarm master");
+    if (!web) return 2;
+    if (opts.test.headless) m->attach = master::probe_server(*web, m->expect_workers);
     if (!opts.auth_key_file.empty()) {
         try {
             m->auth = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::master);
@@ -78,7 +79,9 @@ int run_master(const master_options& opts) {
     const auto& interrupted = install_stop_signals();
     zmq::context_t zmq;
     try {
-        return master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted);
+        return opts.test.headless ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted)
+                                  : master::run_interactive(zmq, scenario->bundle, scenario->plan,
+                                                            {*m, *web, opts.test.run_time}, interrupted);
     } catch (const std::exception& e) {
         std::cerr << "swarm master: " << e.what() << "\n";
         return 1;

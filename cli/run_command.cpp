@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
 #include "cli/test_options.hpp"
+#include "master/interactive.hpp"
 #include "worker/node.hpp"
 
 namespace swarm::cli {
@@ -28,9 +29,9 @@ int run_run(const run_options& opts) {
     m->bind = "inproc://swarm-run-" + std::to_string(getpid());
     m->expect_workers = 1;
     m->expect_workers_max_wait = std::chrono::seconds(30);
-    if (!opts.test.headless) {
-        std::cerr << "swarm run: the web UI is not part of this build yet; running headless\n";
-    }
+    const auto web = web_options_for(opts.test, "swarm run");
+    if (!web) return 2;
+    if (opts.test.headless) m->attach = master::probe_server(*web, m->expect_workers);
 
     const auto& interrupted = install_stop_signals();
     zmq::context_t zmq;
@@ -52,7 +53,10 @@ int run_run(const run_options& opts) {
     };
     int code = 0;
     try {
-        code = master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted, start_worker);
+        code = opts.test.headless
+                   ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted, start_worker)
+                   : master::run_interactive(zmq, scenario->bundle, scenario->plan, {*m, *web, opts.test.run_time},
+                                             interrupted, start_worker);
     } catch (const std::exception& e) {
         std::cerr << "swarm run: " << e.what() << "\n";
         code = 1;

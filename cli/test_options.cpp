@@ -39,6 +39,53 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_flag("--insecure", opts.insecure, "do not verify TLS certificates");
     cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")->check(CLI::ExistingFile);
     cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")->capture_default_str();
+    cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")->capture_default_str();
+    cmd.add_option("--web-port", opts.web_port, "port of the web UI (0: any free port, printed at start)")
+        ->capture_default_str();
+    cmd.add_option("--web-base-path", opts.web_base_path, "serve the UI under this path (behind a reverse proxy)");
+    cmd.add_option("--web-auth", opts.web_auth, "HTTP Basic authentication for the UI and API, USER:PASSWORD");
+    cmd.add_option("--web-auth-file", opts.web_auth_file, "file of USER:PASSWORD lines for the UI and API")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--tls-cert", opts.tls_cert, "serve the UI over HTTPS with this certificate chain (PEM)")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--tls-key", opts.tls_key, "the private key (PEM) for --tls-cert")->check(CLI::ExistingFile);
+    cmd.add_option("--html", opts.html_file, "write a self-contained HTML report at the end");
+}
+
+std::optional<master::web::server_options> web_options_for(const test_options& opts, const char* command) {
+    master::web::server_options w;
+    w.host = opts.web_host;
+    w.port = opts.web_port;
+    w.tls_cert = opts.tls_cert;
+    w.tls_key = opts.tls_key;
+    if (opts.tls_cert.empty() != opts.tls_key.empty()) {
+        std::cerr << command << ": --tls-cert and --tls-key go together\n";
+        return std::nullopt;
+    }
+    try {
+        w.base_path = master::web::normalize_base_path(opts.web_base_path);
+    } catch (const std::exception& e) {
+        std::cerr << command << ": " << e.what() << "\n";
+        return std::nullopt;
+    }
+    std::string error;
+    if (!opts.web_auth.empty()) {
+        auto a = master::web::basic_auth::from_pair(opts.web_auth, error);
+        if (!a) {
+            std::cerr << command << ": --web-auth: " << error << "\n";
+            return std::nullopt;
+        }
+        w.auth.add(*a);
+    }
+    if (!opts.web_auth_file.empty()) {
+        auto a = master::web::basic_auth::from_file(opts.web_auth_file, error);
+        if (!a) {
+            std::cerr << command << ": --web-auth-file: " << error << "\n";
+            return std::nullopt;
+        }
+        w.auth.add(*a);
+    }
+    return w;
 }
 
 std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
@@ -63,6 +110,7 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     m.reset_stats = opts.reset_stats;
     m.exit_code_on_error = opts.exit_code_on_error;
     m.only_summary = opts.only_summary;
+    m.html_file = opts.html_file;
     return m;
 }
 

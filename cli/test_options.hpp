@@ -10,6 +10,7 @@
 
 #include "common/scenario/loader.hpp"
 #include "master/headless.hpp"
+#include "master/web/server.hpp"
 
 namespace swarm::cli {
 
@@ -28,6 +29,15 @@ struct test_options {
     bool insecure = false;
     std::string ca_file;
     std::string request_timeout = "60s";
+    // The web UI; headless, only its /healthz and /readyz.
+    std::string web_host = "127.0.0.1";
+    std::uint16_t web_port = 8089;
+    std::string web_base_path;
+    std::string web_auth;       // user:password
+    std::string web_auth_file;  // one user:password a line
+    std::string tls_cert;       // HTTPS for the web UI
+    std::string tls_key;
+    std::string html_file;
 };
 
 void add_test_options(CLI::App& cmd, test_options& opts);
@@ -36,6 +46,9 @@ void add_test_options(CLI::App& cmd, test_options& opts);
 // nullopt after printing a usage error naming `command` ("swarm run").
 std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
                                                              const char* command);
+
+// The web server's options; nullopt after printing a usage error.
+std::optional<master::web::server_options> web_options_for(const test_options& opts, const char* command);
 
 struct loaded_scenario {
     scenario::bundle bundle;

@@ -9,6 +9,7 @@
 #include "master/report/console.hpp"
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
+#include "master/web/api.hpp"
 
 namespace swarm::master {
 namespace {
@@ -61,6 +62,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
     co.reset_stats_after_spawn = opts.reset_stats;
     co.auth = opts.auth;
     controller c(zmq, bundle, std::move(plan), co);
+    const auto attached = opts.attach ? opts.attach(c) : nullptr;  // destroyed before `c`
     if (after_bind) after_bind();
     if (opts.bind.rfind("inproc:", 0) != 0) {
         // The real address (a :0 bind picks a port): scripts and tests read this line.
@@ -132,6 +134,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
     }
     const int exit_code = c.stats().total().failures() > 0 ? opts.exit_code_on_error : 0;
     write_reports(opts, c.workers(), bundle, exit_code);
+    if (!opts.html_file.empty()) write_file(opts.html_file, [&](std::ostream& o) { o << web::html_report(c); });
     return exit_code;
 }
 

@@ -22,6 +22,8 @@ class context_t;
 
 namespace swarm::master {
 
+class controller;
+
 struct headless_options {
     std::string bind;  // "inproc://..." or "tcp://0.0.0.0:5557"
     std::int64_t users = 1;
@@ -40,6 +42,10 @@ struct headless_options {
     std::chrono::milliseconds table_interval{2000};
     std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
     std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
+    std::string html_file;  // --html: the self-contained HTML report, written at the end
+    // Called once the controller exists (the /healthz, /readyz server); what
+    // it returns is kept until just before the controller goes.
+    std::function<std::shared_ptr<void>(controller&)> attach;
 };
 
 // Returns the exit code: 0 clean, exit_code_on_error when any request failed,

@@ -1,0 +1,113 @@
+#include "master/interactive.hpp"
+
+#include <fstream>
+#include <iostream>
+
+#include "master/controller.hpp"
+#include "master/web/api.hpp"
+
+namespace swarm::master {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The controller's web front: the routes and the server that calls them.
+struct web_front {
+    web_front(controller& c, web::api_options api_opts, web::server_options server_opts)
+        : api(c, std::move(api_opts)),
+          server(
+              std::move(server_opts),
+              [this](const web::web_request& r, web::web_reply reply) {
+                  api.handle(r, std::move(reply));
+              },
+              [this](std::function<void(std::string)> send) { api.hello(std::move(send)); }) {}
+    web::web_api api;
+    web::server server;
+};
+
+web::api_options api_options_for(const headless_options& t, const std::string& run_time_text) {
+    web::api_options a;
+    a.start.users = t.users;
+    a.start.spawn_rate = t.spawn_rate;
+    a.start.host = t.host_override;
+    a.start.run_time = t.run_time;
+    a.start.stop_timeout_ms = t.stop_timeout.count();
+    a.ui.users = t.users;
+    a.ui.spawn_rate = t.spawn_rate;
+    a.ui.run_time = run_time_text;
+    a.expect_workers = t.expect_workers;
+    return a;
+}
+
+void write_html(const std::string& path, const controller& c) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << web::html_report(c);
+    if (!out) std::cerr << "swarm: cannot write " << path << "\n";
+}
+
+}  // namespace
+
+int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
+                    std::shared_ptr<const scenario::plan> plan, const interactive_options& opts,
+                    const std::atomic<bool>& interrupted, const std::function<void()>& after_bind) {
+    const auto& t = opts.test;
+    controller_options co;
+    co.bind = t.bind;
+    co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t.request_timeout);
+    co.reset_stats_after_spawn = t.reset_stats;
+    controller c(zmq, bundle, std::move(plan), co);
+    if (after_bind) after_bind();
+    if (t.bind.rfind("inproc:", 0) != 0) {
+        std::cout << "swarm master: listening for workers on " << c.bound_endpoint() << std::endl;
+    }
+    c.on_event = [](const std::string& text) { std::cout << text << std::endl; };
+    std::unique_ptr<web_front> front;
+    try {
+        front = std::make_unique<web_front>(c, api_options_for(t, opts.run_time_text), opts.web);
+    } catch (const std::exception& e) {
+        std::cerr << "swarm: " << e.what() << "\n";
+        return 1;
+    }
+    // Scripts and tests read this line for the port.
+    std::cout << "swarm: web UI at " << front->server.url() << std::endl;
+
+    auto last_snapshot = control_clock::now();
+    while (!interrupted.load()) {
+        c.pump(100ms);
+        const auto now = control_clock::now();
+        if (now - last_snapshot >= 1s) {
+            last_snapshot = now;
+            front->server.publish(std::make_shared<const std::string>(web::snapshot_json(c)));
+        }
+    }
+    // Ctrl-C: stop a running test (bounded by the controller's give-up time).
+    c.stop();
+    const auto give_up = control_clock::now() + 10s;
+    while (c.state() == run_state::stopping && control_clock::now() < give_up) c.pump(100ms);
+    front.reset();  // before the controller: no request may reach it any more
+    c.quit_workers("master shut down");
+    c.pump(100ms);
+    if (!t.html_file.empty()) write_html(t.html_file, c);
+    return 0;
+}
+
+std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_options web,
+                                                               std::size_t expect_workers) {
+    return [web = std::move(web), expect_workers](controller& c) -> std::shared_ptr<void> {
+        web::api_options a;
+        a.expect_workers = expect_workers;
+        a.probes_only = true;
+        try {
+            auto front = std::make_shared<web_front>(c, std::move(a), web);
+            std::cout << "swarm: health probes at " << front->server.url() << "healthz"
+                      << std::endl;
+            return front;
+        } catch (const std::exception& e) {
+            // A headless run does not need them: say so and go on.
+            std::cerr << "swarm: warning: /healthz and /readyz not served: " << e.what() << "\n";
+            return nullptr;
+        }
+    };
+}
+
+}  // namespace swarm::master

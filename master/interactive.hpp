@@ -1,0 +1,39 @@
+#pragma once
+// A master with the web UI (`swarm run FILE`, `swarm master FILE` without
+// --headless): the controller and the web server, until SIGINT/SIGTERM.
+// Tests are started, edited and stopped from the UI or the REST API; once a
+// second the control loop builds one snapshot and the server pushes it to
+// every browser.
+//
+// Threading: runs on the calling thread (the control thread); the web
+// server runs on its own thread and reaches the controller only through
+// controller::post().
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "master/headless.hpp"
+#include "master/web/server.hpp"
+
+namespace swarm::master {
+
+struct interactive_options {
+    headless_options test;      // bind, defaults for the start form, reports, timeouts
+    web::server_options web;    // where and how the UI is served
+    std::string run_time_text;  // -t as typed, shown in the form
+};
+
+// Returns the exit code (0; 1 when the server cannot start).
+int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
+                    std::shared_ptr<const scenario::plan> plan, const interactive_options& opts,
+                    const std::atomic<bool>& interrupted,
+                    const std::function<void()>& after_bind = {});
+
+// The headless_options::attach hook that serves /healthz and /readyz while a
+// headless master runs.
+std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_options web,
+                                                               std::size_t expect_workers);
+
+}  // namespace swarm::master

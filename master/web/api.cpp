@@ -1,0 +1,190 @@
+#include "master/web/api.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <sstream>
+
+#include "master/report/csv.hpp"
+#include "master/report/json_result.hpp"
+#include "master/web/assets.hpp"
+
+namespace swarm::master::web {
+namespace {
+
+namespace json = boost::json;
+
+web_response json_ok(json::value body) {
+    web_response r;
+    r.body = json::serialize(body) + "\n";
+    return r;
+}
+
+web_response csv_download(const std::string& filename,
+                          const std::function<void(std::ostream&)>& write) {
+    std::ostringstream out;
+    write(out);
+    web_response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = std::move(out).str();
+    r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + filename + "\""});
+    return r;
+}
+
+web_response method_not_allowed(const char* allowed) {
+    auto r = json_error(405, std::string("method not allowed; use ") + allowed);
+    r.headers.push_back({"Allow", allowed});
+    return r;
+}
+
+bool is_get(const web_request& req) {
+    return req.method == "GET" || req.method == "HEAD";
+}
+
+// GET routes answered from the control thread.
+using builder = web_response (*)(controller&);
+struct get_route {
+    std::string_view path;
+    builder build;
+};
+
+const get_route get_routes[] = {
+    {"/stats/requests", [](controller& c) { return json_ok(requests_json(c)); }},
+    {"/workers",
+     [](controller& c) {
+         return json_ok(json::object{{"workers", workers_json(c)}});
+     }},
+    {"/stats/requests/csv",
+     [](controller& c) {
+         return csv_download("requests.csv",
+                             [&](std::ostream& o) { report::write_stats_csv(o, c.stats()); });
+     }},
+    {"/stats/requests_full_history/csv",
+     [](controller& c) {
+         return csv_download("requests_full_history.csv", [&](std::ostream& o) {
+             report::write_stats_history_csv(o, c.stats());
+         });
+     }},
+    {"/stats/failures/csv",
+     [](controller& c) {
+         return csv_download("failures.csv",
+                             [&](std::ostream& o) { report::write_failures_csv(o, c.stats()); });
+     }},
+    {"/stats/result.json",
+     [](controller& c) {
+         report::run_metadata meta;
+         meta.scenario_name = c.bundle().name;
+         meta.scenario_hash = c.bundle().hash();
+         meta.users = c.test().spec.users;
+         meta.spawn_rate = c.test().spec.spawn_rate;
+         meta.host = c.test().spec.host_override;
+         meta.workers = c.workers().participants();
+         meta.workers_lost = c.workers().workers_lost();
+         meta.lost_reports = c.workers().lost_reports();
+         auto r = json_ok(report::json_result(c.stats(), meta));
+         r.headers.push_back({"Content-Disposition", "attachment; filename=\"result.json\""});
+         return r;
+     }},
+    {"/stats/reset",
+     [](controller& c) {
+         c.reset_stats();
+         return json_ok(json::object{{"success", true}, {"message", "Statistics reset"}});
+     }},
+    {"/stop",
+     [](controller& c) {
+         c.stop();
+         return json_ok(json::object{{"success", true}, {"message", "Test stopped"}});
+     }},
+    {"/stats/report",
+     [](controller& c) {
+         web_response r;
+         r.content_type = "text/html; charset=utf-8";
+         r.body = html_report(c);
+         return r;
+     }},
+};
+
+}  // namespace
+
+void web_api::on_control(web_reply reply, std::function<web_response(controller&)> build) {
+    controller_.post([this, reply = std::move(reply), build = std::move(build)] {
+        web_response r;
+        try {
+            r = build(controller_);
+        } catch (const std::exception& e) {
+            r = json_error(500, std::string("internal error: ") + e.what());
+        }
+        reply(std::move(r));
+    });
+}
+
+void web_api::handle(const web_request& req, web_reply reply) {
+    if (req.path == "/healthz") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        web_response r;
+        r.body = "{\"status\":\"alive\"}\n";
+        return reply(std::move(r));
+    }
+    if (req.path == "/readyz") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        const auto expect = opts_.expect_workers;
+        return on_control(std::move(reply), [expect](controller& c) {
+            const auto ready = c.workers().ready_workers();
+            web_response r;
+            r.status = ready >= expect ? 200 : 503;
+            r.body = json::serialize(json::object{{"ready", ready >= expect},
+                                                  {"workers", ready},
+                                                  {"expect_workers", expect},
+                                                  {"state", to_string(c.state())}}) +
+                     "\n";
+            return r;
+        });
+    }
+    if (opts_.probes_only)
+        return reply(json_error(404, "not found: a headless master serves /healthz and /readyz"));
+    if (req.path == "/swarm") {
+        if (req.method != "POST") return reply(method_not_allowed("POST"));
+        return start(req, std::move(reply));
+    }
+    for (const auto& route : get_routes) {
+        if (req.path != route.path) continue;
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        return on_control(std::move(reply), route.build);
+    }
+    if (const auto* a = find_asset(req.path);
+        a != nullptr && req.path != "/report.html" && req.path != "/report.js") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        web_response r;
+        r.content_type = a->content_type;
+        r.body = a->data;
+        return reply(std::move(r));
+    }
+    reply(json_error(404, "not found: " + req.path));
+}
+
+void web_api::start(const web_request& req, web_reply reply) {
+    auto parsed = parse_start_form(req.content_type, req.body, opts_.start);
+    if (!parsed.request) return reply(json_error(400, parsed.error));
+    on_control(std::move(reply), [request = std::move(*parsed.request)](controller& c) {
+        if (c.state() == run_state::stopping) {
+            return json_error(409, "the test is stopping; start a new one when it has stopped");
+        }
+        if (c.workers().ready_workers() == 0) return json_error(409, "no worker is connected");
+        const bool edit = c.state() == run_state::spawning || c.state() == run_state::running;
+        c.start(request);
+        json::object o{{"success", true},
+                       {"message", edit ? "Test changed" : "Swarming started"},
+                       {"host", request.spec.host_override.empty() ? c.plan().host
+                                                                   : request.spec.host_override},
+                       {"user_count", request.spec.users},
+                       {"spawn_rate", request.spec.spawn_rate}};
+        return json_ok(o);
+    });
+}
+
+void web_api::hello(std::function<void(std::string)> send) {
+    const auto defaults = opts_.ui;
+    controller_.post(
+        [this, send = std::move(send), defaults] { send(hello_json(controller_, defaults)); });
+}
+
+}  // namespace swarm::master::web

@@ -1,0 +1,49 @@
+#pragma once
+// The web server's routes: the embedded UI files, the REST API (Locust's
+// names: POST /swarm, GET /stop, /stats/reset, /stats/requests, the CSVs,
+// /stats/report, /workers) and the Kubernetes probes (/healthz, /readyz).
+//
+// Threading: handle() and hello() are called on the web server's thread.
+// Files and validation are answered there; everything that reads or steers
+// the test is posted to the controller (controller::post) and answered from
+// the control thread, which is the only one that touches the controller.
+
+#include <memory>
+#include <string>
+
+#include "master/controller.hpp"
+#include "master/web/http_types.hpp"
+#include "master/web/start_form.hpp"
+#include "master/web/stats_json.hpp"
+
+namespace swarm::master::web {
+
+struct api_options {
+    start_defaults start;            // what POST /swarm uses for fields it lacks
+    ui_defaults ui;                  // what the start form shows
+    std::size_t expect_workers = 1;  // /readyz: ready with this many workers
+    bool probes_only = false;        // headless: only /healthz and /readyz
+};
+
+class web_api {
+  public:
+    web_api(controller& c, api_options opts) : controller_(c), opts_(std::move(opts)) {}
+
+    void handle(const web_request& req, web_reply reply);
+    // The first WebSocket message (hello_json), built on the control thread.
+    void hello(std::function<void(std::string)> send);
+
+  private:
+    // Runs `build` on the control thread and replies with what it returns.
+    void on_control(web_reply reply, std::function<web_response(controller&)> build);
+    void start(const web_request& req, web_reply reply);
+
+    controller& controller_;
+    api_options opts_;
+};
+
+// The self-contained HTML report (/stats/report, --html FILE): report.html
+// with uPlot, report.js and the run's data inlined. Control thread.
+std::string html_report(const controller& c);
+
+}  // namespace swarm::master::web

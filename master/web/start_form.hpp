@@ -1,0 +1,37 @@
+#pragma once
+// POST /swarm's body, as Locust's form sends it (user_count, spawn_rate,
+// host, run_time; form-encoded) or as JSON with the same names, turned into
+// a test_request. Values missing from the body come from `defaults` (the
+// command line and the scenario's load:); bad values give a message naming
+// the field.
+//
+// A plain function of strings: no controller, no thread.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "master/controller.hpp"
+
+namespace swarm::master::web {
+
+struct start_defaults {
+    std::int64_t users = 1;
+    double spawn_rate = 1;
+    std::string host;  // "" : the scenario's
+    std::optional<std::chrono::milliseconds> run_time;
+    std::int64_t stop_timeout_ms = 0;
+};
+
+struct start_form_result {
+    std::optional<test_request> request;
+    std::string error;  // when !request: "user_count: expected a whole number >= 0, got 'x'"
+};
+
+start_form_result parse_start_form(const std::string& content_type, const std::string& body,
+                                   const start_defaults& defaults);
+
+// The percent-decoded value of `key` in a query string or form body ("a=1&b=x%20y").
+std::optional<std::string> form_value(const std::string& encoded, const std::string& key);
+
+}  // namespace swarm::master::web

@@ -1,0 +1,179 @@
+#include "master/web/stats_json.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+
+#include "common/scenario/ratio.hpp"
+#include "master/report/rows.hpp"
+
+namespace swarm::master::web {
+namespace {
+
+namespace json = boost::json;
+
+double ms(double us) {
+    return us / 1000.0;
+}
+
+json::object entry_json(const run_stats& run, std::string_view method, std::string_view name,
+                        const stats::entry& e, bool aggregated) {
+    json::object o;
+    o["method"] = method;
+    o["name"] = name;
+    o["safe_name"] = name;
+    o["num_requests"] = e.requests();
+    o["num_failures"] = e.failures();
+    const auto pct = e.percentiles();
+    o["median_response_time"] = ms(static_cast<double>(pct[0]));
+    o["avg_response_time"] = ms(e.avg_latency_us());
+    o["min_response_time"] = e.empty() ? 0.0 : ms(static_cast<double>(e.min_latency_us()));
+    o["max_response_time"] = ms(static_cast<double>(e.max_latency_us()));
+    o["current_rps"] = aggregated ? run.current_rps() : run.current_rps(method, name);
+    o["current_fail_per_sec"] =
+        aggregated ? run.current_fail_per_sec() : run.current_fail_per_sec(method, name);
+    o["total_rps"] = run.per_second(e.requests());
+    o["total_fail_per_sec"] = run.per_second(e.failures());
+    o["avg_content_length"] =
+        e.empty() ? 0.0 : static_cast<double>(e.response_bytes()) / e.requests();
+    o["ninetieth_response_time"] = ms(static_cast<double>(pct[4]));
+    for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
+        o[percentile_key(stats::standard_percentiles[i])] = ms(static_cast<double>(pct[i]));
+    }
+    return o;
+}
+
+json::array ratio_json(const std::vector<scenario::task_ratio>& tasks) {
+    json::array out;
+    for (const auto& t : tasks) {
+        json::object o{{"name", t.name},
+                       {"ratio", t.within_parent},
+                       {"class_ratio", t.of_class},
+                       {"total_ratio", t.of_total}};
+        if (!t.children.empty()) o["tasks"] = ratio_json(t.children);
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+json::object point_json(const history_point& p) {
+    return {{"t", p.unix_s},
+            {"rps", p.rps()},
+            {"fps", p.fail_per_sec()},
+            {"p50", ms(p.percentile_us(50))},
+            {"p95", ms(p.percentile_us(95))},
+            {"p99", ms(p.percentile_us(99))},
+            {"users", p.user_count}};
+}
+
+}  // namespace
+
+std::string percentile_key(double p) {
+    if (p >= 100) return "response_time_percentile_1.0";
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, p);
+    std::string digits;
+    for (const char* c = buf; c != r.ptr; ++c) {
+        if (*c != '.') digits += *c;
+    }
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    return "response_time_percentile_0." + digits;
+}
+
+json::array workers_json(const controller& c) {
+    json::array out;
+    const auto now = control_clock::now();
+    const auto& contributions = c.stats().workers();
+    for (const auto& [id, w] : c.workers().workers()) {
+        json::object o;
+        o["id"] = w.name.empty() ? id : w.name;
+        o["index"] = w.index;
+        o["host"] = w.host;
+        o["state"] = to_string(w.state);
+        o["missing"] = w.state == worker_state::missing;
+        o["user_count"] = w.users;
+        o["threads"] = w.threads;
+        o["cpu_usage"] = w.cpu_percent;
+        o["memory_usage"] = w.rss_bytes;
+        o["loop_lag_ms"] = w.loop_lag_ms;
+        o["last_heard_ms_ago"] =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - w.last_heard).count();
+        if (auto it = contributions.find(id); it != contributions.end()) {
+            o["num_requests"] = it->second.requests;
+            o["num_failures"] = it->second.failures;
+        } else {
+            o["num_requests"] = 0;
+            o["num_failures"] = 0;
+        }
+        if (!w.error.empty()) o["error"] = w.error;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+json::object requests_json(const controller& c) {
+    const auto& run = c.stats();
+    json::array rows;
+    for (const auto& r : report::detail::sorted_rows(run.requests())) {
+        rows.push_back(entry_json(run, r.method, r.name, *r.stats, false));
+    }
+    const auto& total = run.total();
+    rows.push_back(entry_json(run, "", "Aggregated", total, true));
+    json::array errors;
+    for (const auto& e : report::detail::sorted_errors(run.errors())) {
+        errors.push_back({{"method", e.method},
+                          {"name", e.name},
+                          {"error", e.message},
+                          {"occurrences", e.stats->occurrences}});
+    }
+    json::object o;
+    o["stats"] = std::move(rows);
+    o["errors"] = std::move(errors);
+    o["total_rps"] = run.current_rps();
+    o["total_fail_per_sec"] = run.current_fail_per_sec();
+    o["fail_ratio"] =
+        total.requests() == 0 ? 0.0 : static_cast<double>(total.failures()) / total.requests();
+    o["current_response_time_percentile_0.5"] =
+        run.history().empty() ? 0.0 : ms(run.history().back().percentile_us(50));
+    o["current_response_time_percentile_0.95"] =
+        run.history().empty() ? 0.0 : ms(run.history().back().percentile_us(95));
+    o["user_count"] = c.workers().users();
+    o["target_user_count"] = c.workers().target_users();
+    o["state"] = to_string(c.state());
+    o["workers"] = workers_json(c);
+    o["worker_count"] = c.workers().ready_workers();
+    o["tests_started"] = c.tests_started();
+    return o;
+}
+
+std::string snapshot_json(const controller& c) {
+    auto o = requests_json(c);
+    o["type"] = "snapshot";
+    if (!c.stats().history().empty()) o["point"] = point_json(c.stats().history().back());
+    return json::serialize(o);
+}
+
+std::string hello_json(const controller& c, const ui_defaults& defaults, std::size_t max_points) {
+    json::object o;
+    o["type"] = "hello";
+    o["scenario"] = c.plan().name.empty() ? c.bundle().name : c.plan().name;
+    o["host"] = c.plan().host;
+    o["users"] = defaults.users;
+    o["spawn_rate"] = defaults.spawn_rate;
+    o["run_time"] = defaults.run_time;
+    json::array classes;
+    for (const auto& k : scenario::task_ratios(c.plan())) {
+        json::object u{{"name", k.name}, {"share", k.share}, {"tasks", ratio_json(k.tasks)}};
+        if (k.fixed_count) u["fixed_count"] = *k.fixed_count;
+        classes.push_back(std::move(u));
+    }
+    o["ratio"] = std::move(classes);
+    json::array points;
+    const auto& h = c.stats().history();
+    const std::size_t skip = h.size() > max_points ? h.size() - max_points : 0;
+    for (std::size_t i = skip; i < h.size(); ++i) points.push_back(point_json(h[i]));
+    o["history"] = std::move(points);
+    return json::serialize(o);
+}
+
+}  // namespace swarm::master::web

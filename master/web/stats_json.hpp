@@ -1,0 +1,39 @@
+#pragma once
+// The JSON documents the web UI and the REST API serve, built from the
+// controller's state on the control thread (the only thread that may read it):
+// - requests_json: GET /stats/requests, in Locust's shape (stats[] with the
+//   "Aggregated" entry last, errors[], total_rps, fail_ratio, user_count,
+//   state, workers[]), times in ms; what Locust's scripts read keeps working;
+// - workers_json: GET /workers, and the snapshot's "workers";
+// - snapshot_json: what the WebSocket pushes each second: requests_json plus
+//   "type": "snapshot" and the newest history point;
+// - hello_json: the first WebSocket message: the scenario (host, task
+//   ratios, defaults) and the history so far, so charts survive a reload.
+
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "master/controller.hpp"
+
+namespace swarm::master::web {
+
+struct ui_defaults {
+    std::int64_t users = 1;
+    double spawn_rate = 1;
+    std::string run_time;  // as typed on the command line, "" for none
+    std::size_t expect_workers = 1;
+};
+
+boost::json::object requests_json(const controller& c);
+boost::json::array workers_json(const controller& c);
+std::string snapshot_json(const controller& c);
+// At most `max_points` of the newest history points.
+std::string hello_json(const controller& c, const ui_defaults& defaults,
+                       std::size_t max_points = 3600);
+
+// Locust's key for a percentile (50 → "response_time_percentile_0.5", 99.9 → "..._0.999", 100 →
+// "..._1.0").
+std::string percentile_key(double p);
+
+}  // namespace swarm::master::web

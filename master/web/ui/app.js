@@ -1,0 +1,264 @@
+// swarm's web UI: one page, plain JS. Live data arrives over the WebSocket
+// (/ws): first a "hello" (scenario, defaults, history so far), then one
+// "snapshot" a second. Commands go to the REST API with relative URLs, so the
+// page works under any --web-base-path.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const base = location.pathname.replace(/[^/]*$/, "");
+const history = { t: [], rps: [], fps: [], p50: [], p95: [], p99: [], users: [] };
+const MAX_POINTS = 3600;
+let hello = null;
+let last = null;
+let sortKey = null;
+let sortDesc = false;
+let charts = null;
+let formMode = "new";
+
+// ---- formatting ----
+const fmt = (v, digits) => (v === undefined || v === null ? "" : Number(v).toFixed(digits));
+const ms = (v) => (v < 10 ? fmt(v, 2) : v < 100 ? fmt(v, 1) : fmt(v, 0));
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+// ---- tabs ----
+for (const tab of document.querySelectorAll(".tab")) {
+  tab.addEventListener("click", () => {
+    for (const t of document.querySelectorAll(".tab")) t.classList.toggle("active", t === tab);
+    for (const p of document.querySelectorAll(".panel")) p.classList.toggle("active", p.id === tab.dataset.tab);
+    if (tab.dataset.tab === "charts") drawCharts();
+  });
+}
+
+// ---- statistics table ----
+function statsRow(s, total) {
+  const tag = total ? "td" : "td";
+  return `<tr><${tag}>${esc(s.method)}</${tag}><td class="name">${esc(s.name)}</td>` +
+    `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
+    `<td class="num">${ms(s.median_response_time)}</td>` +
+    `<td class="num">${ms(s["response_time_percentile_0.9"])}</td>` +
+    `<td class="num">${ms(s["response_time_percentile_0.95"])}</td>` +
+    `<td class="num">${ms(s["response_time_percentile_0.99"])}</td>` +
+    `<td class="num">${ms(s.avg_response_time)}</td><td class="num">${ms(s.min_response_time)}</td>` +
+    `<td class="num">${ms(s.max_response_time)}</td><td class="num">${fmt(s.avg_content_length, 0)}</td>` +
+    `<td class="num">${fmt(s.current_rps, 1)}</td><td class="num">${fmt(s.current_fail_per_sec, 1)}</td></tr>`;
+}
+
+function renderStats() {
+  if (!last) return;
+  const rows = last.stats.slice(0, -1);
+  const total = last.stats[last.stats.length - 1];
+  if (sortKey) {
+    rows.sort((a, b) => {
+      const x = a[sortKey], y = b[sortKey];
+      const c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
+      return sortDesc ? -c : c;
+    });
+  }
+  document.querySelector("#stats-table tbody").innerHTML = rows.map((r) => statsRow(r, false)).join("");
+  document.querySelector("#stats-table tfoot").innerHTML = statsRow(total, true);
+}
+
+for (const th of document.querySelectorAll("#stats-table th")) {
+  th.addEventListener("click", () => {
+    sortDesc = sortKey === th.dataset.key ? !sortDesc : false;
+    sortKey = th.dataset.key;
+    for (const o of document.querySelectorAll("#stats-table th")) o.classList.remove("sorted-asc", "sorted-desc");
+    th.classList.add(sortDesc ? "sorted-desc" : "sorted-asc");
+    renderStats();
+  });
+}
+
+// ---- failures, workers, ratio ----
+function renderFailures() {
+  $("failure-count").textContent = last.errors.length ? `(${last.errors.length})` : "";
+  document.querySelector("#failures-table tbody").innerHTML = last.errors
+    .map((e) => `<tr><td>${esc(e.method)}</td><td class="name">${esc(e.name)}</td><td>${esc(e.error)}</td>` +
+      `<td class="num">${e.occurrences}</td></tr>`).join("");
+}
+
+function renderWorkers() {
+  document.querySelector("#workers-table tbody").innerHTML = last.workers
+    .map((w) => `<tr class="${w.missing ? "missing" : ""}"><td>${esc(w.id)}</td><td>${esc(w.host)}</td>` +
+      `<td>${esc(w.state)}${w.missing ? " ⚠" : ""}</td><td class="num">${w.user_count}</td>` +
+      `<td class="num">${w.num_requests}</td><td class="num">${fmt(w.cpu_usage, 1)}</td>` +
+      `<td class="num">${fmt(w.memory_usage / 1048576, 1)}</td><td class="num">${fmt(w.last_heard_ms_ago / 1000, 1)}</td></tr>`)
+    .join("");
+}
+
+function ratioList(tasks) {
+  return "<ul>" + tasks.map((t) => `<li>${fmt(t.class_ratio * 100, 1)}% ${esc(t.name)}` +
+    (t.tasks ? ratioList(t.tasks) : "") + "</li>").join("") + "</ul>";
+}
+
+function renderRatio() {
+  $("ratio-body").innerHTML = hello.ratio.map((c) =>
+    `<h3>${esc(c.name)}: ${c.fixed_count !== undefined ? c.fixed_count + " users (fixed)" : fmt(c.share * 100, 1) + "% of users"}</h3>` +
+    ratioList(c.tasks)).join("");
+}
+
+// ---- header and buttons ----
+function renderHeader() {
+  const total = last.stats[last.stats.length - 1];
+  $("state").textContent = last.state;
+  $("users").textContent = last.user_count;
+  $("workers").textContent = last.worker_count;
+  $("rps").textContent = fmt(last.total_rps, 1);
+  $("failpct").textContent = fmt(last.fail_ratio * 100, 1) + "%";
+  const active = last.state === "spawning" || last.state === "running";
+  $("stop").hidden = !active;
+  $("edit").hidden = !active;
+  $("new-test").hidden = active || last.state === "stopping";
+  void total;
+}
+
+// ---- charts (uPlot) ----
+function chartOpts(title, series, width) {
+  return {
+    title, width, height: 240,
+    scales: { x: { time: true } },
+    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+    axes: [{}, { size: 60 }],
+  };
+}
+
+function drawCharts() {
+  if (!$("charts").classList.contains("active")) return;
+  const width = Math.max(300, $("charts").clientWidth - 24);
+  if (!charts) {
+    charts = {
+      rps: new uPlot(chartOpts("Total requests per second", [["req/s", "#2e7d32"], ["failures/s", "#c62828"]], width),
+        [history.t, history.rps, history.fps], $("chart-rps")),
+      latency: new uPlot(chartOpts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]], width),
+        [history.t, history.p50, history.p95, history.p99], $("chart-latency")),
+      users: new uPlot(chartOpts("Number of users", [["users", "#37474f"]], width),
+        [history.t, history.users], $("chart-users")),
+    };
+    window.swarmCharts = charts;
+    return;
+  }
+  charts.rps.setData([history.t, history.rps, history.fps]);
+  charts.latency.setData([history.t, history.p50, history.p95, history.p99]);
+  charts.users.setData([history.t, history.users]);
+}
+
+function addPoint(p) {
+  const n = history.t.length;
+  if (n && p.t <= history.t[n - 1]) return;
+  for (const k of Object.keys(history)) {
+    history[k].push(p[k]);
+    if (history[k].length > MAX_POINTS) history[k].shift();
+  }
+}
+
+// ---- live data ----
+function onHello(h) {
+  hello = h;
+  for (const k of Object.keys(history)) history[k].length = 0;
+  for (const p of h.history) addPoint(p);
+  $("scenario").textContent = h.scenario;
+  $("f-users").value = h.users;
+  $("f-rate").value = h.spawn_rate;
+  $("f-host").value = h.host;
+  $("f-time").value = h.run_time;
+  renderRatio();
+  drawCharts();
+}
+
+function onSnapshot(s) {
+  const first = last === null;
+  last = s;
+  if (s.point) addPoint(s.point);
+  renderHeader();
+  renderStats();
+  renderFailures();
+  renderWorkers();
+  drawCharts();
+  if (first && s.state === "ready" && s.tests_started === 0) openForm("new");
+}
+
+let retry = 500;
+function connect() {
+  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + base + "ws");
+  ws.onopen = () => { retry = 500; $("conn").textContent = "live"; $("conn").classList.remove("down"); };
+  ws.onmessage = (ev) => {
+    const m = JSON.parse(ev.data);
+    if (m.type === "hello") onHello(m);
+    else if (m.type === "snapshot") onSnapshot(m);
+  };
+  ws.onclose = () => {
+    $("conn").textContent = "disconnected; retrying";
+    $("conn").classList.add("down");
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 10000);
+  };
+}
+
+// ---- start / edit form ----
+const DURATION = /^(\d+(\.\d+)?(ms|us|h|m|s))+$/;
+
+function fieldError(name, text) {
+  const span = document.querySelector(`.field-error[data-for="${name}"]`);
+  if (span) span.textContent = text || "";
+  const input = document.querySelector(`#start-form input[name="${name}"]`);
+  if (input) input.classList.toggle("invalid", !!text);
+  return !text;
+}
+
+function validate(form) {
+  let ok = true;
+  const users = form.user_count.value.trim();
+  ok = fieldError("user_count", /^\d+$/.test(users) ? "" : "a whole number of users, 0 or more") && ok;
+  const rate = Number(form.spawn_rate.value.trim());
+  ok = fieldError("spawn_rate", form.spawn_rate.value.trim() !== "" && rate > 0 ? "" : "a number above 0") && ok;
+  if (formMode === "new") {
+    const host = form.host.value.trim();
+    ok = fieldError("host", host === "" || /^https?:\/\/./.test(host) ? "" : "http://... or https://...") && ok;
+    const time = form.run_time.value.trim();
+    ok = fieldError("run_time", time === "" || DURATION.test(time) ? "" : "a duration like 30s, 5m or 1h30m") && ok;
+  }
+  return ok;
+}
+
+function openForm(mode) {
+  formMode = mode;
+  $("form-title").textContent = mode === "edit" ? "Change the running test" : "Start a new test";
+  $("start-submit").textContent = mode === "edit" ? "Update" : "Start";
+  for (const el of document.querySelectorAll(".for-new")) el.hidden = mode === "edit";
+  $("form-error").textContent = "";
+  if (mode === "edit" && last) $("f-users").value = last.target_user_count;
+  if (!$("start-dialog").open) $("start-dialog").showModal();
+}
+
+$("start-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  if (!validate(form)) return;
+  const body = new URLSearchParams();
+  body.set("user_count", form.user_count.value.trim());
+  body.set("spawn_rate", form.spawn_rate.value.trim());
+  if (formMode === "new") {
+    body.set("host", form.host.value.trim());
+    body.set("run_time", form.run_time.value.trim());
+  }
+  const res = await fetch(base + "swarm", { method: "POST", body });
+  const answer = await res.json().catch(() => ({ message: res.statusText }));
+  if (!res.ok) {
+    const field = /^(\w+):/.exec(answer.message || "");
+    if (field && document.querySelector(`.field-error[data-for="${field[1]}"]`)) fieldError(field[1], answer.message);
+    else $("form-error").textContent = answer.message;
+    return;
+  }
+  $("start-dialog").close();
+});
+$("start-cancel").addEventListener("click", () => $("start-dialog").close());
+$("new-test").addEventListener("click", () => openForm("new"));
+$("edit").addEventListener("click", () => openForm("edit"));
+$("stop").addEventListener("click", () => fetch(base + "stop"));
+$("reset").addEventListener("click", () => fetch(base + "stats/reset"));
+window.addEventListener("resize", () => {
+  if (!charts) return;
+  const width = Math.max(300, $("charts").clientWidth - 24);
+  for (const c of Object.values(charts)) c.setSize({ width, height: 240 });
+});
+
+connect();

@@ -1,0 +1,37 @@
+// The HTML report (/stats/report, --html FILE): draws window.SWARM_REPORT,
+// which the master inlined with uPlot, so the file works offline.
+"use strict";
+(function () {
+  const r = window.SWARM_REPORT;
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const f = (v, d) => Number(v).toFixed(d);
+  const el = (id) => document.getElementById(id);
+  el("title").textContent = "swarm report: " + r.hello.scenario;
+  el("summary").textContent = `${new Date(r.start_unix_ms).toISOString()} to ${new Date(r.end_unix_ms).toISOString()}, ` +
+    `host ${r.hello.host}, state ${r.state}, failure ratio ${f(r.fail_ratio * 100, 2)}%`;
+  const cols = [["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"], ["# Fails", "num_failures"],
+    ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
+    ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
+    ["Min (ms)", "min_response_time"], ["Max (ms)", "max_response_time"], ["Average size (bytes)", "avg_content_length"],
+    ["RPS", "total_rps"], ["Failures/s", "total_fail_per_sec"]];
+  el("stats").innerHTML = "<thead><tr>" + cols.map((c) => `<th>${c[0]}</th>`).join("") + "</tr></thead><tbody>" +
+    r.stats.map((s) => "<tr>" + cols.map((c) => {
+      const v = s[c[1]];
+      return `<td>${typeof v === "number" && !Number.isInteger(v) ? f(v, 2) : esc(v)}</td>`;
+    }).join("") + "</tr>").join("") + "</tbody>";
+  el("failures").innerHTML = "<thead><tr><th>Type</th><th>Name</th><th>Message</th><th># Occurrences</th></tr></thead><tbody>" +
+    r.errors.map((e) => `<tr><td>${esc(e.method)}</td><td>${esc(e.name)}</td><td>${esc(e.error)}</td><td>${e.occurrences}</td></tr>`).join("") +
+    "</tbody>";
+  const list = (tasks) => "<ul>" + tasks.map((t) => `<li>${f(t.class_ratio * 100, 1)}% ${esc(t.name)}` +
+    (t.tasks ? list(t.tasks) : "") + "</li>").join("") + "</ul>";
+  el("ratio").innerHTML = r.hello.ratio.map((c) => `<h3>${esc(c.name)}</h3>` + list(c.tasks)).join("");
+  const h = r.hello.history;
+  const col = (k) => h.map((p) => p[k]);
+  const opts = (title, series) => ({ title, width: 900, height: 240, scales: { x: { time: true } },
+    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))] });
+  new uPlot(opts("Requests per second", [["req/s", "#2e7d32"], ["failures/s", "#c62828"]]),
+    [col("t"), col("rps"), col("fps")], el("chart-rps"));
+  new uPlot(opts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]]),
+    [col("t"), col("p50"), col("p95"), col("p99")], el("chart-latency"));
+  new uPlot(opts("Users", [["users", "#37474f"]]), [col("t"), col("users")], el("chart-users"));
+})();

@@ -1,0 +1,113 @@
+// The plain parts of the web UI: POST /swarm's form, Basic auth, base paths,
+// Locust's percentile keys.
+#include <gmock/gmock.h>
+
+#include <fstream>
+
+#include "master/web/auth.hpp"
+#include "master/web/server.hpp"
+#include "master/web/start_form.hpp"
+#include "master/web/stats_json.hpp"
+
+namespace swarm::master::web {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr const char* form = "application/x-www-form-urlencoded";
+
+TEST(web_form_test, form_fields_override_the_defaults) {
+    start_defaults d{3, 2.0, "http://default", 60'000ms, 500};
+    const auto r = parse_start_form(
+        form, "user_count=10&spawn_rate=2.5&host=http%3A%2F%2Fx%3A1&run_time=1m30s", d);
+    ASSERT_TRUE(r.request) << r.error;
+    EXPECT_EQ(r.request->spec.users, 10);
+    EXPECT_DOUBLE_EQ(r.request->spec.spawn_rate, 2.5);
+    EXPECT_EQ(r.request->spec.host_override, "http://x:1");
+    EXPECT_EQ(r.request->run_time, 90'000ms);
+    EXPECT_EQ(r.request->spec.stop_timeout_ms, 500);
+}
+
+TEST(web_form_test, missing_fields_keep_the_defaults_and_an_empty_run_time_means_none) {
+    start_defaults d{3, 2.0, "", 60'000ms, 0};
+    auto r = parse_start_form(form, "", d);
+    ASSERT_TRUE(r.request);
+    EXPECT_EQ(r.request->spec.users, 3);
+    EXPECT_EQ(r.request->run_time, 60'000ms);
+    r = parse_start_form(form, "run_time=&host=", d);
+    ASSERT_TRUE(r.request);
+    EXPECT_FALSE(r.request->run_time);
+    EXPECT_EQ(r.request->spec.host_override, "");
+}
+
+TEST(web_form_test, json_bodies_use_the_same_names) {
+    const auto r = parse_start_form(
+        "application/json", R"({"user_count": 7, "spawn_rate": 0.5, "run_time": "10s"})", {});
+    ASSERT_TRUE(r.request) << r.error;
+    EXPECT_EQ(r.request->spec.users, 7);
+    EXPECT_DOUBLE_EQ(r.request->spec.spawn_rate, 0.5);
+    EXPECT_EQ(r.request->run_time, 10'000ms);
+    EXPECT_FALSE(parse_start_form("application/json", "[1]", {}).request);
+    EXPECT_FALSE(parse_start_form("application/json", R"({"user_count": [1]})", {}).request);
+}
+
+TEST(web_form_test, bad_values_name_their_field) {
+    for (const auto& [body, field] :
+         std::vector<std::pair<std::string, std::string>>{{"user_count=1.5", "user_count"},
+                                                          {"user_count=200000000", "user_count"},
+                                                          {"user_count=", "user_count"},
+                                                          {"spawn_rate=-1", "spawn_rate"},
+                                                          {"spawn_rate=inf", "spawn_rate"},
+                                                          {"host=example.com", "host"},
+                                                          {"run_time=0s", "run_time"},
+                                                          {"run_time=5+minutes", "run_time"}}) {
+        const auto r = parse_start_form(form, body, {});
+        EXPECT_FALSE(r.request) << body;
+        EXPECT_EQ(r.error.rfind(field + ": ", 0), 0u) << body << " -> " << r.error;
+    }
+}
+
+TEST(web_auth_test, basic_auth_accepts_exactly_the_configured_pairs) {
+    std::string error;
+    auto a = basic_auth::from_pair("aladdin:open sesame", error);
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->check("Basic YWxhZGRpbjpvcGVuIHNlc2FtZQ=="));  // RFC 7617's example
+    EXPECT_FALSE(a->check("Basic YWxhZGRpbjpvcGVuIHNlc2FtZR=="));
+    EXPECT_FALSE(a->check(""));
+    EXPECT_FALSE(a->check("Bearer YWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    EXPECT_FALSE(basic_auth::from_pair("nocolon", error));
+    EXPECT_FALSE(basic_auth::from_pair(":pw", error));
+    EXPECT_TRUE(basic_auth().check("anything"));  // not enabled
+    EXPECT_EQ(base64_encode("a"), "YQ==");
+    EXPECT_EQ(base64_encode("ab"), "YWI=");
+    EXPECT_EQ(base64_encode("abc"), "YWJj");
+}
+
+TEST(web_auth_test, auth_file_errors_name_the_line) {
+    const auto path = ::testing::TempDir() + "/web_auth_bad.txt";
+    std::ofstream(path) << "a:b\nbroken\n";
+    std::string error;
+    EXPECT_FALSE(basic_auth::from_file(path, error));
+    EXPECT_EQ(error, path + ":2: expected USER:PASSWORD");
+    EXPECT_FALSE(basic_auth::from_file(path + ".missing", error));
+    EXPECT_THAT(error, ::testing::HasSubstr("cannot read"));
+}
+
+TEST(web_paths_test, base_paths_are_normalized_and_checked) {
+    EXPECT_EQ(normalize_base_path(""), "");
+    EXPECT_EQ(normalize_base_path("/"), "");
+    EXPECT_EQ(normalize_base_path("swarm/"), "/swarm");
+    EXPECT_EQ(normalize_base_path("/a/b"), "/a/b");
+    EXPECT_THROW(normalize_base_path("/a?b"), std::invalid_argument);
+    EXPECT_THROW(normalize_base_path("/<x>"), std::invalid_argument);
+}
+
+TEST(web_paths_test, percentile_keys_are_locusts) {
+    EXPECT_EQ(percentile_key(50), "response_time_percentile_0.5");
+    EXPECT_EQ(percentile_key(95), "response_time_percentile_0.95");
+    EXPECT_EQ(percentile_key(99.9), "response_time_percentile_0.999");
+    EXPECT_EQ(percentile_key(99.99), "response_time_percentile_0.9999");
+    EXPECT_EQ(percentile_key(100), "response_time_percentile_1.0");
+}
+
+}  // namespace
+}  // namespace swarm::master::web

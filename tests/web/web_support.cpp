@@ -1,0 +1,142 @@
+#include "tests/web/web_support.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace swarm::test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+running_ui start_ui(const std::string& scenario, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{swarm_binary(), "run", scenario, "--web-port", "0",
+                                  "--threads",    "1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    running_ui ui;
+    ui.process = std::make_unique<child_process>(argv);
+    const std::string prefix = "swarm: web UI at ";
+    const auto line = ui.process->wait_for_line(prefix, std::chrono::seconds(30));
+    if (!line) {
+        std::string seen;
+        for (const auto& l : ui.process->lines()) seen += l + "\n";
+        throw std::runtime_error("no web UI line from swarm run; it printed:\n" + seen);
+    }
+    ui.url = line->substr(prefix.size());
+    const auto slash = ui.url.find('/', ui.url.find("://") + 3);
+    ui.origin = ui.url.substr(0, slash);
+    ui.base = ui.url.substr(slash, ui.url.size() - slash - 1);
+    return ui;
+}
+
+std::string simple_scenario() {
+    const auto path = ::testing::TempDir() + "/web_simple.yaml";
+    std::ofstream(path) << R"y(
+users:
+  Browser:
+    wait: {constant: 20ms}
+    tasks:
+      home: {weight: 3, get: /, name: home}
+      about: {weight: 1, get: /about, name: about}
+)y";
+    return path;
+}
+
+boost::json::value json_of(const http_response& r) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(r.body, ec);
+    return ec ? boost::json::value() : v;
+}
+
+boost::json::value poll_json(http_client& client, const std::string& target,
+                             const std::function<bool(const boost::json::value&)>& done,
+                             std::chrono::milliseconds timeout, const header_list& headers) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    boost::json::value doc;
+    for (;;) {
+        http_request req;
+        req.target = target;
+        req.headers = headers;
+        doc = json_of(client.request(req));
+        if (done(doc) || std::chrono::steady_clock::now() > until) return doc;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+const boost::json::object& aggregated(const boost::json::value& requests) {
+    return requests.at("stats").as_array().back().as_object();
+}
+
+struct ws_client::impl {
+    net::io_context ioc;
+    websocket::stream<tcp::socket> ws{ioc};
+};
+
+namespace {
+
+void connect_with_timeout(tcp::socket& socket, net::io_context& ioc, const std::string& host,
+                          const std::string& port, std::chrono::milliseconds timeout) {
+    tcp::resolver resolver(ioc);
+    net::connect(socket, resolver.resolve(host, port));
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>(timeout.count() % 1000 * 1000);
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+ws_client::ws_client(const std::string& host, const std::string& port, const std::string& target,
+                     const header_list& headers, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<impl>()) {
+    connect_with_timeout(impl_->ws.next_layer(), impl_->ioc, host, port, timeout);
+    impl_->ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+        for (const auto& [name, value] : headers) req.set(name, value);
+    }));
+    websocket::response_type res;
+    beast::error_code ec;
+    impl_->ws.handshake(res, host + ":" + port, target, ec);
+    if (ec)
+        throw std::runtime_error("websocket upgrade refused: HTTP " +
+                                 std::to_string(res.result_int()));
+}
+
+ws_client::~ws_client() = default;
+
+std::string ws_client::read() {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    impl_->ws.read(buffer, ec);
+    if (ec) throw std::runtime_error("websocket read: " + ec.message());
+    return beast::buffers_to_string(buffer.data());
+}
+
+int ws_refusal_status(const std::string& host, const std::string& port, const std::string& target,
+                      const header_list& headers) {
+    net::io_context ioc;
+    websocket::stream<tcp::socket> ws{ioc};
+    connect_with_timeout(ws.next_layer(), ioc, host, port, std::chrono::seconds(10));
+    ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+        for (const auto& [name, value] : headers) req.set(name, value);
+    }));
+    websocket::response_type res;
+    beast::error_code ec;
+    ws.handshake(res, host + ":" + port, target, ec);
+    return ec ? static_cast<int>(res.result_int()) : 0;
+}
+
+}  // namespace swarm::test

@@ -1,0 +1,68 @@
+#pragma once
+// Running `swarm run` with its web UI against `swarm target`, and speaking to
+// the UI: REST through tests/support/http_client, WebSocket through a small
+// blocking client.
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/target_process.hpp"
+
+namespace swarm::test {
+
+struct running_ui {
+    std::unique_ptr<child_process> process;
+    std::string url;     // "http://127.0.0.1:PORT/base/" as swarm printed it
+    std::string origin;  // "http://127.0.0.1:PORT"
+    std::string base;    // "/base" or ""
+};
+
+// `swarm run SCENARIO --web-port 0 --threads 1 ARGS...`, waiting for its
+// "swarm: web UI at URL" line. Throws std::runtime_error (with what it printed) when it does not
+// come.
+running_ui start_ui(const std::string& scenario, const std::vector<std::string>& args);
+
+// A scenario with two named GET requests and a short constant wait.
+std::string simple_scenario();
+
+// The response's body as JSON (null when it is not JSON).
+boost::json::value json_of(const http_response& r);
+
+// Polls `get` every 100 ms until `done(doc)` or `timeout`; the last document.
+boost::json::value poll_json(http_client& client, const std::string& target,
+                             const std::function<bool(const boost::json::value&)>& done,
+                             std::chrono::milliseconds timeout, const header_list& headers = {});
+
+// The "Aggregated" entry of a /stats/requests document.
+const boost::json::object& aggregated(const boost::json::value& requests);
+
+// A blocking WebSocket client (plain ws://), every read bounded by `timeout`.
+class ws_client {
+  public:
+    // Connects and upgrades; throws std::runtime_error on failure (with the HTTP status when the
+    // upgrade was refused).
+    ws_client(const std::string& host, const std::string& port, const std::string& target,
+              const header_list& headers = {},
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ~ws_client();
+    // The next text message; throws on timeout or close.
+    std::string read();
+
+  private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+// The HTTP status a refused upgrade answered with (0 when it was accepted).
+int ws_refusal_status(const std::string& host, const std::string& port, const std::string& target,
+                      const header_list& headers = {});
+
+}  // namespace swarm::test
