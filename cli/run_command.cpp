@@ -40,9 +40,8 @@ int run_run(const run_options& opts) {
     w.name = "local";
     w.quiet = true;
     w.engine.threads = opts.threads;
-    w.engine.ca_file = opts.test.ca_file;
-    w.engine.insecure = opts.test.insecure;
-    w.engine.request_timeout = m->request_timeout;
+    // TLS options and the request timeout come in the bundle (run_options), as for a remote worker.
+    w.engine.request_timeout = m->request_timeout;  // bounds its own stop wait
     w.engine.user_agent = std::string("swarm/") + SWARM_VERSION;
     std::atomic<bool> worker_stop{false};
     // inproc:// needs the bind before the connect: the master binds inside

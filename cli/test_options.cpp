@@ -1,8 +1,11 @@
 #include "cli/test_options.hpp"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "common/duration.hpp"
+#include "common/scenario/ca_file.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -104,6 +107,24 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     if (!stop_timeout || !request_timeout) return std::nullopt;
     m.stop_timeout = *stop_timeout;
     m.request_timeout = *request_timeout;
+    // Sent to every worker in the scenario bundle: `swarm run`'s own worker
+    // and remote ones take the same path.
+    m.run_options.insecure = opts.insecure;
+    m.run_options.request_timeout_ms = request_timeout->count();
+    if (!opts.ca_file.empty()) {
+        std::ifstream in(opts.ca_file, std::ios::binary);
+        std::stringstream pem;
+        pem << in.rdbuf();
+        if (!in) {
+            std::cerr << command << ": --ca-file: cannot read " << opts.ca_file << "\n";
+            return std::nullopt;
+        }
+        if (const auto problem = scenario::check_pem_certificates(pem.str())) {
+            std::cerr << command << ": --ca-file: " << opts.ca_file << ": " << *problem << "\n";
+            return std::nullopt;
+        }
+        m.run_options.ca_pem = pem.str();
+    }
     m.host_override = opts.host;
     m.csv_prefix = opts.csv_prefix;
     m.json_file = opts.json_file;

@@ -36,6 +36,7 @@ controller::controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared
       coordinator_(bundle_, plan_, [this](const std::string& w, const proto::message& m) { endpoint_->send(w, m); },
                    control_clock::now(), wall_ms()) {
     coordinator_.missing_after = opts_.missing_after;
+    coordinator_.set_run_options(opts_.run_options);
 }
 
 controller::~controller() = default;

@@ -43,6 +43,7 @@ struct controller_options {
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
     std::optional<proto::auth_keys> auth;  // CURVE on the worker port (tcp only)
+    proto::run_options run_options;        // how workers run users (TLS, request timeout)
 };
 
 // A test to start, or the new figures of the running one (edit).

@@ -53,15 +53,20 @@ void write_reports(const headless_options& opts, const coordinator& c, const sce
 
 }  // namespace
 
-int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
-                 const headless_options& opts, const std::atomic<bool>& interrupted,
-                 const std::function<void()>& after_bind) {
+controller_options controller_options_for(const headless_options& opts) {
     controller_options co;
     co.bind = opts.bind;
     co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
     co.reset_stats_after_spawn = opts.reset_stats;
     co.auth = opts.auth;
-    controller c(zmq, bundle, std::move(plan), co);
+    co.run_options = opts.run_options;
+    return co;
+}
+
+int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
+                 const headless_options& opts, const std::atomic<bool>& interrupted,
+                 const std::function<void()>& after_bind) {
+    controller c(zmq, bundle, std::move(plan), controller_options_for(opts));
     const auto attached = opts.attach ? opts.attach(c) : nullptr;  // destroyed before `c`
     if (after_bind) after_bind();
     if (opts.bind.rfind("inproc:", 0) != 0) {

@@ -15,6 +15,7 @@
 
 #include "common/scenario/loader.hpp"
 #include "proto/auth.hpp"
+#include "proto/messages.hpp"
 
 namespace zmq {
 class context_t;
@@ -23,6 +24,7 @@ class context_t;
 namespace swarm::master {
 
 class controller;
+struct controller_options;
 
 struct headless_options {
     std::string bind;  // "inproc://..." or "tcp://0.0.0.0:5557"
@@ -42,11 +44,16 @@ struct headless_options {
     std::chrono::milliseconds table_interval{2000};
     std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
     std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
+    proto::run_options run_options;        // --insecure, --request-timeout, --ca-file: sent to every worker
     std::string html_file;  // --html: the self-contained HTML report, written at the end
     // Called once the controller exists (the /healthz, /readyz server); what
     // it returns is kept until just before the controller goes.
     std::function<std::shared_ptr<void>(controller&)> attach;
 };
+
+// The controller's options for a test with these options (headless or
+// interactive: the same worker port, auth, run options and timeouts).
+controller_options controller_options_for(const headless_options& opts);
 
 // Returns the exit code: 0 clean, exit_code_on_error when any request failed,
 // 1 when the run could not happen (no workers, ...).

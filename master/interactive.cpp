@@ -51,11 +51,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
                     std::shared_ptr<const scenario::plan> plan, const interactive_options& opts,
                     const std::atomic<bool>& interrupted, const std::function<void()>& after_bind) {
     const auto& t = opts.test;
-    controller_options co;
-    co.bind = t.bind;
-    co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t.request_timeout);
-    co.reset_stats_after_spawn = t.reset_stats;
-    controller c(zmq, bundle, std::move(plan), co);
+    controller c(zmq, bundle, std::move(plan), controller_options_for(t));
     if (after_bind) after_bind();
     if (t.bind.rfind("inproc:", 0) != 0) {
         std::cout << "swarm master: listening for workers on " << c.bound_endpoint() << std::endl;

@@ -28,8 +28,10 @@ struct request {
     std::string url;  // absolute: http(s)://host[:port]/path?query
     header_list headers;  // user headers; the session adds Host, User-Agent, Accept-Encoding, Cookie, Content-Length
     std::string body;
-    std::chrono::microseconds timeout{60'000'000};  // whole request, redirects included
-    bool follow_redirects = true;                   // up to 10 hops
+    // Whole request, redirects included; 0: the session's default
+    // (client_options::timeout, i.e. --request-timeout).
+    std::chrono::microseconds timeout{0};
+    bool follow_redirects = true;  // up to 10 hops
     // `url` parsed ahead of time (the request builder does it once for a
     // static URL); null: the session parses `url` on every send.
     std::shared_ptr<const target_url> parsed_url;
