@@ -94,6 +94,10 @@ class worker_endpoint {
     // counted and skipped as on the master.
     std::optional<message> receive(std::chrono::milliseconds timeout);
     std::uint64_t dropped_messages() const;  // undecodable messages so far
+    // Closing then drops what is still queued instead of trying to deliver
+    // it for the linger time (a replaced socket's old hello must not reach
+    // the master later, with this worker's identity).
+    void discard_unsent();
     std::uint64_t unsent_messages() const;   // messages send() dropped on a full queue
     // Handshakes with the master that failed (key refused, CURVE on one side
     // only, wrong master key), as seen by receive(); each kind is logged once.

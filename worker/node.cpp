@@ -47,7 +47,11 @@ public:
         connect();
     }
     void connect() {
-        endpoint_.reset();  // the old socket first: the new one takes its identity
+        // The old socket first, its queue dropped: a hello it still holds
+        // would otherwise connect later with our identity and take the
+        // master's replies away from the new socket.
+        if (endpoint_) endpoint_->discard_unsent();
+        endpoint_.reset();
         endpoint_ = std::make_unique<proto::worker_endpoint>(zmq_, opts_.master, identity_, opts_.auth);
     }
     void send(const proto::message& m) { endpoint_->send(m); }

@@ -350,6 +350,10 @@ std::optional<message> worker_endpoint::receive(std::chrono::milliseconds timeou
 std::uint64_t worker_endpoint::dropped_messages() const {
     return impl_->dropped;
 }
+void worker_endpoint::discard_unsent() {
+    impl_->socket.set(zmq::sockopt::linger, 0);
+}
+
 std::uint64_t worker_endpoint::unsent_messages() const {
     return impl_->unsent;
 }

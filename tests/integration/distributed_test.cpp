@@ -212,6 +212,38 @@ TEST(distributed_test, workers_rejoin_a_restarted_master_and_run_its_test) {
     EXPECT_EQ(b->wait_exit(15s), std::optional<int>(0));
 }
 
+// Workers that start first retry their hello on fresh sockets; an old
+// socket's queued hello must not reach the master later and take the
+// worker's identity (it did: the master's replies then went nowhere).
+TEST(distributed_test, workers_started_before_the_master_keep_hearing_it) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady_early.yaml", steady_scenario);
+    // A free port for the master, known before it starts.
+    std::string address;
+    {
+        auto probe = start_master(scenario, "127.0.0.1:0", {"-H", target.url, "-u", "1", "-t", "1s"});
+        address = probe.address;
+        probe.process->send_signal(SIGKILL);
+        ASSERT_TRUE(probe.process->wait_exit(5s));
+    }
+    auto a = start_worker(address, "ea");
+    auto b = start_worker(address, "eb");
+    // The second hello goes out on a fresh socket after 1 s; the master comes
+    // up while the first socket would still linger with its queued hello.
+    std::this_thread::sleep_for(1200ms);
+    auto master = start_master(scenario, address,
+                               {"-H", target.url, "-u", "6", "-r", "100", "-t", "7s", "--expect-workers", "2"});
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value());
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    EXPECT_THAT(output, HasSubstr("All users spawned: 6 users"));
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+    EXPECT_TRUE(result.at("run").at("workers_lost").as_array().empty()) << output;
+    EXPECT_EQ(total_requests(result), read_target_stats(target.url).total) << output;
+}
+
 TEST(distributed_test, master_refuses_bad_bind_addresses) {
     const auto scenario = write_scenario("bind.yaml", steady_scenario);
     child_process bad({swarm_binary(), "master", scenario, "--headless", "--bind", "nonsense"});
