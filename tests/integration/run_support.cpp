@@ -2,13 +2,13 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -18,17 +18,12 @@ run_outcome run_swarm(const std::string& scenario, const std::vector<std::string
     const auto json_path = ::testing::TempDir() + "/run_result_" + std::to_string(getpid()) + "_" +
                            std::to_string(++counter) + ".json";
     std::remove(json_path.c_str());
-    std::string cmd = "timeout -s KILL " + std::to_string(timeout_s) + " " + swarm_binary() + " run '" + scenario +
-                      "' --headless --json '" + json_path + "'";
-    for (const auto& a : args) cmd += " '" + a + "'";
-    cmd += " 2>&1";
+    std::vector<std::string> argv{"run", scenario, "--headless", "--json", json_path};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto done = run_swarm_command(argv, timeout_s);
     run_outcome out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (auto n = std::fread(buf, 1, sizeof buf, p)) out.output.append(buf, n);
-    const int status = pclose(p);
-    out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    out.exit_code = done.exit_code;
+    out.output = std::move(done.output);
     std::ifstream in(json_path);
     if (in) {
         std::stringstream ss;

@@ -11,6 +11,7 @@
 
 #include "tests/node/fake_master.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -19,26 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-struct command_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-// Runs `swarm ARGS...` to completion, killed after `timeout_s`.
-command_result run_swarm_command(const std::vector<std::string>& args, int timeout_s = 30) {
-    std::string cmd = "timeout -s KILL " + std::to_string(timeout_s) + " '" + swarm_binary() + "'";
-    for (const auto& a : args) cmd += " '" + a + "'";
-    cmd += " 2>&1";
-    command_result out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (auto n = std::fread(buf, 1, sizeof buf, p)) out.output.append(buf, n);
-    const int status = pclose(p);
-    out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-}
 
 std::string host_port(const std::string& tcp_endpoint) { return tcp_endpoint.substr(std::string("tcp://").size()); }
 
