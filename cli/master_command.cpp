@@ -9,6 +9,7 @@
 #include "cli/signals.hpp"
 #include "cli/test_options.hpp"
 #include "common/duration.hpp"
+#include "proto/address.hpp"
 #include "proto/auth.hpp"
 #include "master/interactive.hpp"
 
@@ -24,34 +25,18 @@ struct master_options {
     std::string auth_key_file;
 };
 
-// "HOST:PORT", "[v6]:PORT", ":PORT" or "tcp://..." → a ZeroMQ tcp endpoint;
-// empty when malformed.
-std::string bind_endpoint(const std::string& text) {
-    if (text.rfind("tcp://", 0) == 0) return text;
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon + 1 == text.size()) return {};
-    auto port = text.substr(colon + 1);
-    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) > 65535) {
-        return {};
-    }
-    if (std::stoi(port) == 0) port = "*";  // ZeroMQ's spelling of "any free port"
-    auto host = text.substr(0, colon);
-    if (host.empty()) host = "0.0.0.0";
-    if (host.find(':') != std::string::npos && host.front() != '[') return {};  // v6 needs [brackets]
-    return "tcp://" + (host == "*" ? std::string("0.0.0.0") : host) + ":" + port;
-}
-
 int run_master(const master_options& opts) {
     const auto scenario = load_scenario(opts.file, opts.test.host);
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
     if (!m) return 2;
-    m->bind = bind_endpoint(opts.bind);
-    if (m->bind.empty()) {
-        std::cerr << "swarm master: --bind: expected HOST:PORT (e.g. 0.0.0.0:5557 or [::1]:5557), got '" << opts.bind
-                  << "'\n";
+    const auto bind = proto::parse_tcp_address(opts.bind, proto::address_use::bind);
+    if (bind.endpoint.empty()) {
+        std::cerr << "swarm master: --bind '" << opts.bind << "': " << bind.error
+                  << "; expected HOST:PORT, :PORT, [IPv6]:PORT or tcp://HOST:PORT (e.g. 0.0.0.0:5557 or [::1]:5557)\n";
         return 2;
     }
+    m->bind = bind.endpoint;
     m->expect_workers = opts.expect_workers;
     if (!opts.expect_workers_max_wait.empty()) {
         const auto wait = parse_duration(opts.expect_workers_max_wait);

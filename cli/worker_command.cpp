@@ -12,7 +12,7 @@
 #include "cli/signals.hpp"
 #include "common/duration.hpp"
 #include "proto/auth.hpp"
-#include "worker/master_address.hpp"
+#include "proto/address.hpp"
 #include "worker/node.hpp"
 
 namespace swarm::cli {
@@ -28,11 +28,11 @@ struct worker_command_options {
 };
 
 int run_worker(const worker_command_options& opts) {
-    const auto address = worker::parse_master_address(opts.master);
+    const auto address = proto::parse_tcp_address(opts.master, proto::address_use::connect);
     if (address.endpoint.empty()) {
         std::cerr << "swarm worker: --master '" << opts.master << "': " << address.error
                   << "; expected HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port "
-                  << worker::default_master_port << ")\n";
+                  << proto::default_master_port << ")\n";
         return 2;
     }
     worker::node_options w;

@@ -43,6 +43,9 @@ constexpr int reconnect_ivl_max_ms = 2000;
 
 void set_common_options(zmq::socket_t& s, const decode_limits& limits) {
     s.set(zmq::sockopt::linger, linger_ms);
+    // Without it libzmq neither binds nor connects to IPv6 addresses
+    // ("[::1]:5557", a host name that resolves to AAAA only); IPv4 is unaffected.
+    s.set(zmq::sockopt::ipv6, 1);
     s.set(zmq::sockopt::sndhwm, high_water_mark);
     s.set(zmq::sockopt::rcvhwm, high_water_mark);
     // libzmq drops and disconnects a tcp peer sending a larger frame before it

@@ -3,6 +3,8 @@
 // worker killed, a worker frozen, and a master restarted.
 #include <gmock/gmock.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <csignal>
 #include <fstream>
@@ -11,6 +13,7 @@
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -79,6 +82,15 @@ std::int64_t users_between(const boost::json::value& result, std::int64_t from_u
         if (t >= from_unix_s && t <= from_unix_s + within_s) best = std::max(best, p.at("users").as_int64());
     }
     return best;
+}
+
+bool has_ipv6_loopback() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(io);
+    boost::system::error_code ec;
+    probe.open(boost::asio::ip::tcp::v6(), ec);
+    if (!ec) probe.bind({boost::asio::ip::address_v6::loopback(), 0}, ec);
+    return !ec;
 }
 
 std::int64_t unix_now_s() {
@@ -246,8 +258,42 @@ TEST(distributed_test, workers_started_before_the_master_keep_hearing_it) {
 
 TEST(distributed_test, master_refuses_bad_bind_addresses) {
     const auto scenario = write_scenario("bind.yaml", steady_scenario);
-    child_process bad({swarm_binary(), "master", scenario, "--headless", "--bind", "nonsense"});
-    EXPECT_EQ(bad.wait_exit(20s), std::optional<int>(2));
+    const std::pair<const char*, const char*> cases[] = {
+        {"nonsense:port", "'port' is not a number"},
+        {"127.0.0.1:70000", "not between 0 and 65535"},
+        {"::1:5557", "brackets"},
+    };
+    for (const auto& [bind, reason] : cases) {
+        const auto bad = run_swarm_command(
+            {"master", scenario, "--headless", "-H", "http://127.0.0.1:9", "-t", "1s", "--bind", bind});
+        EXPECT_EQ(bad.exit_code, 2) << bind;
+        EXPECT_THAT(bad.output, HasSubstr(std::string("--bind '") + bind + "': ")) << bad.output;
+        EXPECT_THAT(bad.output, HasSubstr(reason)) << bad.output;
+    }
+}
+
+// Master and workers talk over IPv6 loopback (the target stays on 127.0.0.1).
+TEST(distributed_test, workers_reach_a_master_on_ipv6_loopback) {
+    if (!has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady6.yaml", steady_scenario);
+    auto master = start_master(scenario, "[::1]:0",
+                               {"-H", target.url, "-u", "4", "-r", "8", "-t", "4s", "--expect-workers", "2"});
+    ASSERT_THAT(master.address, ::testing::StartsWith("[::1]:"));
+    auto w0 = start_worker(master.address, "v6-0");
+    auto w1 = start_worker(master.address, "v6-1");
+
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value()) << "master did not finish";
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    EXPECT_EQ(w0->wait_exit(15s), std::optional<int>(0));
+    EXPECT_EQ(w1->wait_exit(15s), std::optional<int>(0));
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+    EXPECT_EQ(result.at("run").at("workers").as_array().size(), 2u);
+    EXPECT_GT(total_requests(result), 10);
+    EXPECT_EQ(total_requests(result), read_target_stats(target.url).total) << output;
 }
 
 }  // namespace
