@@ -158,6 +158,35 @@ TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_ho
     EXPECT_EQ(result.at("run").at("workers_lost").at(0).as_string(), "k1");
 }
 
+// SIGTERM is a worker leaving in good order: it sends its last stats and
+// says quit, so nothing is lost and its users move at once.
+TEST(distributed_test, terminated_worker_hands_over_its_users_and_loses_nothing) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("steady_term.yaml", steady_scenario);
+    auto master = start_master(scenario, "127.0.0.1:0",
+                               {"-H", target.url, "-u", "12", "-r", "100", "-t", "10s", "--expect-workers", "3"});
+    std::vector<std::unique_ptr<child_process>> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "t" + std::to_string(i)));
+    ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
+    std::this_thread::sleep_for(2s);
+
+    const auto left_at = unix_now_s();
+    workers[2]->send_signal(SIGTERM);
+    EXPECT_EQ(workers[2]->wait_exit(10s), std::optional<int>(0));
+
+    const auto code = master.process->wait_exit(60s);
+    ASSERT_TRUE(code.has_value());
+    const auto output = joined(master.process->lines());
+    EXPECT_EQ(*code, 0) << output;
+    const auto result = read_json(master.json_file);
+    ASSERT_TRUE(result.is_object()) << output;
+    // No missing-worker wait: the two others run all 12 users within 2 s.
+    EXPECT_EQ(users_between(result, left_at + 1, 2), 12) << output;
+    EXPECT_EQ(total_requests(result), read_target_stats(target.url).total) << output;
+    EXPECT_TRUE(result.at("run").at("workers_lost").as_array().empty()) << output;
+    EXPECT_EQ(result.at("run").at("lost_reports").as_int64(), 0);
+}
+
 TEST(distributed_test, frozen_worker_goes_missing_and_comes_back) {
     auto target = start_target({"--threads", "1"});
     const auto scenario = write_scenario("steady_freeze.yaml", steady_scenario);
