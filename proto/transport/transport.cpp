@@ -43,9 +43,6 @@ constexpr int reconnect_ivl_max_ms = 2000;
 
 void set_common_options(zmq::socket_t& s, const decode_limits& limits) {
     s.set(zmq::sockopt::linger, linger_ms);
-    // Without it libzmq neither binds nor connects to IPv6 addresses
-    // ("[::1]:5557", a host name that resolves to AAAA only); IPv4 is unaffected.
-    s.set(zmq::sockopt::ipv6, 1);
     s.set(zmq::sockopt::sndhwm, high_water_mark);
     s.set(zmq::sockopt::rcvhwm, high_water_mark);
     // libzmq drops and disconnects a tcp peer sending a larger frame before it
@@ -71,6 +68,18 @@ void set_curve_key(zmq::socket_t& s, int option, const std::string& z85) {
 
 bool is_tcp(const std::string& endpoint) {
     return endpoint.rfind("tcp://", 0) == 0;
+}
+
+// libzmq binds and connects to IPv6 addresses only with ZMQ_IPV6 set. It is
+// set only where the address asks for it — an "[IPv6]" literal, or "*" (every
+// interface) — because it also changes IPv4: a socket bound to 127.0.0.1
+// then names itself "[::ffff:127.0.0.1]", and a host name resolves to its
+// IPv6 address first (a worker told "localhost" would miss a master bound to
+// 0.0.0.0). Host names therefore stay IPv4; an IPv6 master is given as [addr].
+void enable_ipv6_if_asked(zmq::socket_t& s, const std::string& endpoint) {
+    if (!is_tcp(endpoint)) return;
+    const char host = endpoint.size() > 6 ? endpoint[6] : '\0';
+    if (host == '[' || host == '*') s.set(zmq::sockopt::ipv6, 1);
 }
 
 // Checked before any socket exists, so a wrong file leaves nothing half made.
@@ -225,6 +234,7 @@ master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoin
     impl_ = std::make_unique<impl>(ctx, auth, limits);
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
+    enable_ipv6_if_asked(s, endpoint);
     if (auth) set_curve_server(s, *auth);
     if (is_tcp(endpoint)) impl_->watch_handshakes(ctx, endpoint, auth.has_value());
     // A message for a worker that is gone is dropped, not an exception.
@@ -321,6 +331,7 @@ worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoin
     if (auth) check_auth_for(endpoint, *auth, auth_side::worker);
     zmq::socket_t& s = impl_->socket;
     set_common_options(s, limits);
+    enable_ipv6_if_asked(s, endpoint);
     if (auth) set_curve_client(s, *auth);
     if (is_tcp(endpoint)) {
         impl_->watch = std::make_unique<detail::handshake_watch>(ctx, s, detail::watch_side::worker,

@@ -3,8 +3,6 @@
 // worker killed, a worker frozen, and a master restarted.
 #include <gmock/gmock.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <csignal>
 #include <fstream>
@@ -13,6 +11,7 @@
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/ipv6.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
@@ -84,18 +83,31 @@ std::int64_t users_between(const boost::json::value& result, std::int64_t from_u
     return best;
 }
 
-bool has_ipv6_loopback() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor probe(io);
-    boost::system::error_code ec;
-    probe.open(boost::asio::ip::tcp::v6(), ec);
-    if (!ec) probe.bind({boost::asio::ip::address_v6::loopback(), 0}, ec);
-    return !ec;
-}
-
 std::int64_t unix_now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+// The end of a master's run: its exit code, its stdout, and its --json.
+struct master_end {
+    std::optional<int> code;  // nullopt: still running after a minute
+    std::string output;
+    boost::json::value result;  // null when no JSON was written
+};
+
+master_end wait_for_end(const master_process& m) {
+    master_end end;
+    end.code = m.process->wait_exit(60s);
+    end.output = joined(m.process->lines());
+    end.result = read_json(m.json_file);
+    return end;
+}
+
+std::vector<std::unique_ptr<child_process>> start_workers(const std::string& master, const std::string& prefix,
+                                                          int count) {
+    std::vector<std::unique_ptr<child_process>> workers;
+    for (int i = 0; i < count; ++i) workers.push_back(start_worker(master, prefix + std::to_string(i)));
+    return workers;
 }
 
 TEST(distributed_test, three_workers_count_exactly_what_the_target_saw) {
@@ -103,17 +115,15 @@ TEST(distributed_test, three_workers_count_exactly_what_the_target_saw) {
     const auto scenario = write_scenario("steady3.yaml", steady_scenario);
     auto master = start_master(scenario, "127.0.0.1:0",
                                {"-H", target.url, "-u", "12", "-r", "24", "-t", "8s", "--expect-workers", "3"});
-    std::vector<std::unique_ptr<child_process>> workers;
-    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "w" + std::to_string(i)));
+    auto workers = start_workers(master.address, "w", 3);
 
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value()) << "master did not finish";
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
     // A headless master's workers end with its test (quit).
     for (auto& w : workers) EXPECT_EQ(w->wait_exit(15s), std::optional<int>(0));
 
-    const auto result = read_json(master.json_file);
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
     const auto seen = read_target_stats(target.url);
     EXPECT_GT(total_requests(result), 50);
@@ -128,8 +138,7 @@ TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_ho
     const auto scenario = write_scenario("steady_kill.yaml", steady_scenario);
     auto master = start_master(scenario, "127.0.0.1:0",
                                {"-H", target.url, "-u", "12", "-r", "100", "-t", "14s", "--expect-workers", "3"});
-    std::vector<std::unique_ptr<child_process>> workers;
-    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "k" + std::to_string(i)));
+    auto workers = start_workers(master.address, "k", 3);
     ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
     std::this_thread::sleep_for(2s);
 
@@ -137,11 +146,10 @@ TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_ho
     workers[1]->send_signal(SIGKILL);
     ASSERT_TRUE(workers[1]->wait_exit(5s));
 
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value());
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
-    const auto result = read_json(master.json_file);
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
 
     // Its users run on the other two within 5 s (3 s to be declared missing).
@@ -165,8 +173,7 @@ TEST(distributed_test, terminated_worker_hands_over_its_users_and_loses_nothing)
     const auto scenario = write_scenario("steady_term.yaml", steady_scenario);
     auto master = start_master(scenario, "127.0.0.1:0",
                                {"-H", target.url, "-u", "12", "-r", "100", "-t", "10s", "--expect-workers", "3"});
-    std::vector<std::unique_ptr<child_process>> workers;
-    for (int i = 0; i < 3; ++i) workers.push_back(start_worker(master.address, "t" + std::to_string(i)));
+    auto workers = start_workers(master.address, "t", 3);
     ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
     std::this_thread::sleep_for(2s);
 
@@ -174,11 +181,10 @@ TEST(distributed_test, terminated_worker_hands_over_its_users_and_loses_nothing)
     workers[2]->send_signal(SIGTERM);
     EXPECT_EQ(workers[2]->wait_exit(10s), std::optional<int>(0));
 
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value());
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
-    const auto result = read_json(master.json_file);
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
     // No missing-worker wait: the two others run all 12 users within 2 s.
     EXPECT_EQ(users_between(result, left_at + 1, 2), 12) << output;
@@ -201,13 +207,11 @@ TEST(distributed_test, frozen_worker_goes_missing_and_comes_back) {
     std::this_thread::sleep_for(5s);  // > 3 s: declared missing, users moved to fa
     b->send_signal(SIGCONT);
 
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value());
-    const auto result = read_json(master.json_file);
-    ASSERT_TRUE(result.is_object());
     // The master's log (stderr is shared with the test log, stdout has the events).
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& result = end.result;
+    ASSERT_TRUE(result.is_object()) << end.output;
     EXPECT_EQ(result.at("run").at("workers_lost").as_array().size(), 1u);
     // Back in the test: at the end both workers report in and the totals
     // differ from the target's by at most the frozen worker's lost second.
@@ -241,11 +245,10 @@ TEST(distributed_test, workers_rejoin_a_restarted_master_and_run_its_test) {
     auto second = start_master(scenario, address,
                                {"-H", target.url, "-u", "4", "-r", "100", "-t", "3s", "--expect-workers", "2",
                                 "--expect-workers-max-wait", "30s"});
-    const auto code = second.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value());
-    const auto output = joined(second.process->lines());
-    EXPECT_EQ(*code, 0) << output;
-    const auto result = read_json(second.json_file);
+    const auto end = wait_for_end(second);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
     EXPECT_GT(total_requests(result), 0);
     EXPECT_EQ(total_requests(result), read_target_stats(target.url).total - before) << output;
@@ -274,12 +277,11 @@ TEST(distributed_test, workers_started_before_the_master_keep_hearing_it) {
     std::this_thread::sleep_for(1200ms);
     auto master = start_master(scenario, address,
                                {"-H", target.url, "-u", "6", "-r", "100", "-t", "7s", "--expect-workers", "2"});
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value());
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
     EXPECT_THAT(output, HasSubstr("All users spawned: 6 users"));
-    const auto result = read_json(master.json_file);
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
     EXPECT_TRUE(result.at("run").at("workers_lost").as_array().empty()) << output;
     EXPECT_EQ(total_requests(result), read_target_stats(target.url).total) << output;
@@ -312,13 +314,12 @@ TEST(distributed_test, workers_reach_a_master_on_ipv6_loopback) {
     auto w0 = start_worker(master.address, "v6-0");
     auto w1 = start_worker(master.address, "v6-1");
 
-    const auto code = master.process->wait_exit(60s);
-    ASSERT_TRUE(code.has_value()) << "master did not finish";
-    const auto output = joined(master.process->lines());
-    EXPECT_EQ(*code, 0) << output;
+    const auto end = wait_for_end(master);
+    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
+    const auto& output = end.output;
     EXPECT_EQ(w0->wait_exit(15s), std::optional<int>(0));
     EXPECT_EQ(w1->wait_exit(15s), std::optional<int>(0));
-    const auto result = read_json(master.json_file);
+    const auto& result = end.result;
     ASSERT_TRUE(result.is_object()) << output;
     EXPECT_EQ(result.at("run").at("workers").as_array().size(), 2u);
     EXPECT_GT(total_requests(result), 10);

@@ -4,32 +4,22 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include <chrono>
+#include <set>
 
 #include <zmq.hpp>
 
 #include "proto/address.hpp"
 #include "proto/transport.hpp"
+#include "tests/support/ipv6.hpp"
 
 namespace swarm::proto {
 namespace {
 
 using namespace std::chrono_literals;
 
-bool has_ipv6_loopback() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor probe(io);
-    boost::system::error_code ec;
-    probe.open(boost::asio::ip::tcp::v6(), ec);
-    if (!ec) probe.bind({boost::asio::ip::address_v6::loopback(), 0}, ec);
-    return !ec;
-}
-
 TEST(ipv6_transport_test, a_worker_reaches_a_master_bound_to_ipv6_loopback) {
-    if (!has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
+    if (!test::has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
     zmq::context_t ctx;
     const auto bind = parse_tcp_address("[::1]:0", address_use::bind);
     ASSERT_EQ(bind.error, "");
@@ -56,6 +46,37 @@ TEST(ipv6_transport_test, a_worker_reaches_a_master_bound_to_ipv6_loopback) {
     ASSERT_TRUE(reply) << "the worker heard nothing over [::1]";
     ASSERT_TRUE(std::holds_alternative<welcome>(*reply));
     EXPECT_EQ(std::get<welcome>(*reply).index, 7u);
+}
+
+// "*" binds every interface of both families: an IPv4 and an IPv6 worker
+// reach the same master.
+TEST(ipv6_transport_test, a_master_bound_to_every_interface_hears_both_families) {
+    if (!test::has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
+    zmq::context_t ctx;
+    master_endpoint master(ctx, parse_tcp_address("*:0", address_use::bind).endpoint);
+    const std::string bound = master.bound_endpoint();
+    const auto port = bound.substr(bound.rfind(':') + 1);
+    worker_endpoint v4(ctx, parse_tcp_address("127.0.0.1:" + port, address_use::connect).endpoint,
+                       "w4");
+    worker_endpoint v6(ctx, parse_tcp_address("[::1]:" + port, address_use::connect).endpoint,
+                       "w6");
+    v4.send(hello{});
+    v6.send(hello{});
+    std::set<std::string> heard;
+    for (int i = 0; i < 2; ++i) {
+        const auto in = master.receive(10s);
+        ASSERT_TRUE(in) << "heard only " << heard.size() << " of 2 workers on " << bound;
+        heard.insert(in->worker);
+    }
+    EXPECT_EQ(heard, (std::set<std::string>{"w4", "w6"}));
+}
+
+// An IPv4 bind keeps naming itself in IPv4 (what `swarm master` prints and
+// workers are told to connect to).
+TEST(ipv6_transport_test, an_ipv4_master_names_its_address_in_ipv4) {
+    zmq::context_t ctx;
+    master_endpoint master(ctx, parse_tcp_address("127.0.0.1:0", address_use::bind).endpoint);
+    EXPECT_THAT(master.bound_endpoint(), ::testing::StartsWith("tcp://127.0.0.1:"));
 }
 
 }  // namespace
