@@ -27,7 +27,23 @@ bool write_file(const std::string& path, const std::function<void(std::ostream&)
     return static_cast<bool>(out);
 }
 
-void write_reports(const headless_options& opts, const coordinator& c, const scenario::bundle& bundle, int exit_code) {
+}  // namespace
+
+report::run_metadata run_metadata_of(const controller& c, int exit_code) {
+    report::run_metadata meta;
+    meta.scenario_name = c.bundle().name;
+    meta.scenario_hash = c.bundle().hash();
+    meta.users = c.test().spec.users;
+    meta.spawn_rate = c.test().spec.spawn_rate;
+    meta.host = c.test().spec.host_override;
+    meta.workers = c.workers().participants();
+    meta.exit_status = exit_code;
+    meta.workers_lost = c.workers().workers_lost();
+    meta.lost_reports = c.workers().lost_reports();
+    return meta;
+}
+
+void write_reports(const headless_options& opts, const controller& c, int exit_code) {
     const auto& run = c.stats();
     if (!opts.csv_prefix.empty()) {
         write_file(opts.csv_prefix + "_stats.csv", [&](std::ostream& o) { report::write_stats_csv(o, run); });
@@ -36,22 +52,11 @@ void write_reports(const headless_options& opts, const coordinator& c, const sce
         write_file(opts.csv_prefix + "_failures.csv", [&](std::ostream& o) { report::write_failures_csv(o, run); });
     }
     if (!opts.json_file.empty()) {
-        report::run_metadata meta;
-        meta.scenario_name = bundle.name;
-        meta.scenario_hash = bundle.hash();
-        meta.users = opts.users;
-        meta.spawn_rate = opts.spawn_rate;
-        meta.host = opts.host_override;
-        meta.workers = c.participants();
-        meta.exit_status = exit_code;
-        meta.workers_lost = c.workers_lost();
-        meta.lost_reports = c.lost_reports();
-        write_file(opts.json_file,
-                   [&](std::ostream& o) { o << boost::json::serialize(report::json_result(run, meta)) << "\n"; });
+        const auto result = report::json_result(run, run_metadata_of(c, exit_code));
+        write_file(opts.json_file, [&](std::ostream& o) { o << boost::json::serialize(result) << "\n"; });
     }
+    if (!opts.html_file.empty()) write_file(opts.html_file, [&](std::ostream& o) { o << web::html_report(c); });
 }
-
-}  // namespace
 
 controller_options controller_options_for(const headless_options& opts) {
     controller_options co;
@@ -138,8 +143,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
                   << " stats reports from workers were lost (workers that died or went missing)\n";
     }
     const int exit_code = c.stats().total().failures() > 0 ? opts.exit_code_on_error : 0;
-    write_reports(opts, c.workers(), bundle, exit_code);
-    if (!opts.html_file.empty()) write_file(opts.html_file, [&](std::ostream& o) { o << web::html_report(c); });
+    write_reports(opts, c, exit_code);
     return exit_code;
 }
 

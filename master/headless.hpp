@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/scenario/loader.hpp"
+#include "master/report/json_result.hpp"
 #include "proto/auth.hpp"
 #include "proto/messages.hpp"
 
@@ -54,6 +55,15 @@ struct headless_options {
 // The controller's options for a test with these options (headless or
 // interactive: the same worker port, auth, run options and timeouts).
 controller_options controller_options_for(const headless_options& opts);
+
+// Writes the reports `opts` asks for (--csv PREFIX_*.csv, --json FILE,
+// --html FILE) from the controller's current stats; `exit_code` goes into the
+// JSON result. The one writer of both modes: headless at the end of its test,
+// interactive at the end of each test and at exit. Control thread.
+void write_reports(const headless_options& opts, const controller& c, int exit_code);
+
+// The JSON result's metadata for the controller's current (or last) test.
+report::run_metadata run_metadata_of(const controller& c, int exit_code);
 
 // Returns the exit code: 0 clean, exit_code_on_error when any request failed,
 // 1 when the run could not happen (no workers, ...).

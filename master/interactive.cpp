@@ -1,6 +1,5 @@
 #include "master/interactive.hpp"
 
-#include <fstream>
 #include <iostream>
 
 #include "master/controller.hpp"
@@ -39,12 +38,6 @@ web::api_options api_options_for(const headless_options& t, const std::string& r
     return a;
 }
 
-void write_html(const std::string& path, const controller& c) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << web::html_report(c);
-    if (!out) std::cerr << "swarm: cannot write " << path << "\n";
-}
-
 }  // namespace
 
 int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
@@ -67,9 +60,18 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     // Scripts and tests read this line for the port.
     std::cout << "swarm: web UI at " << front->server.url() << std::endl;
 
+    // --csv, --json and --html are written when a test ends (so the files of
+    // the latest test exist while the UI stays up) and again at exit, as
+    // Locust writes its --csv files at exit in UI mode: what the files hold
+    // at the end is what the UI showed last (a reset included).
     auto last_snapshot = control_clock::now();
+    auto last_state = c.state();
     while (!interrupted.load()) {
         c.pump(100ms);
+        if (c.state() != last_state) {
+            last_state = c.state();
+            if (last_state == run_state::stopped) write_reports(t, c, 0);
+        }
         const auto now = control_clock::now();
         if (now - last_snapshot >= 1s) {
             last_snapshot = now;
@@ -83,7 +85,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     front.reset();  // before the controller: no request may reach it any more
     c.quit_workers("master shut down");
     c.pump(100ms);
-    if (!t.html_file.empty()) write_html(t.html_file, c);
+    write_reports(t, c, 0);
     return 0;
 }
 

@@ -2,8 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <sstream>
 
+#include "master/headless.hpp"
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
@@ -71,16 +73,7 @@ const get_route get_routes[] = {
      }},
     {"/stats/result.json",
      [](controller& c) {
-         report::run_metadata meta;
-         meta.scenario_name = c.bundle().name;
-         meta.scenario_hash = c.bundle().hash();
-         meta.users = c.test().spec.users;
-         meta.spawn_rate = c.test().spec.spawn_rate;
-         meta.host = c.test().spec.host_override;
-         meta.workers = c.workers().participants();
-         meta.workers_lost = c.workers().workers_lost();
-         meta.lost_reports = c.workers().lost_reports();
-         auto r = json_ok(report::json_result(c.stats(), meta));
+         auto r = json_ok(report::json_result(c.stats(), run_metadata_of(c, 0)));
          r.headers.push_back({"Content-Disposition", "attachment; filename=\"result.json\""});
          return r;
      }},
@@ -145,6 +138,10 @@ void web_api::handle(const web_request& req, web_reply reply) {
         if (req.method != "POST") return reply(method_not_allowed("POST"));
         return start(req, std::move(reply));
     }
+    if (req.path == "/stats/entry_history") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        return entry_history(req, std::move(reply));
+    }
     for (const auto& route : get_routes) {
         if (req.path != route.path) continue;
         if (!is_get(req)) return reply(method_not_allowed("GET"));
@@ -178,6 +175,26 @@ void web_api::start(const web_request& req, web_reply reply) {
                        {"user_count", request.spec.users},
                        {"spawn_rate", request.spec.spawn_rate}};
         return json_ok(o);
+    });
+}
+
+void web_api::entry_history(const web_request& req, web_reply reply) {
+    auto name = form_value(req.query, "name");
+    if (!name) return reply(json_error(400, "name: the request name is missing"));
+    auto method = form_value(req.query, "method").value_or("");
+    std::int64_t since = 0;
+    if (const auto text = form_value(req.query, "since"); text && !text->empty()) {
+        const auto r = std::from_chars(text->data(), text->data() + text->size(), since);
+        if (r.ec != std::errc() || r.ptr != text->data() + text->size())
+            return reply(json_error(400, "since: expected unix seconds, got '" + *text + "'"));
+    }
+    on_control(std::move(reply), [method = std::move(method), name = std::move(*name),
+                                  since](controller& c) {
+        auto body = entry_history_json(c, method, name, since);
+        if (!body) return json_error(404, "name: no request named '" + method + " " + name + "'");
+        web_response r;
+        r.body = std::move(*body) + "\n";
+        return r;
     });
 }
 

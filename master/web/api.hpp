@@ -1,7 +1,8 @@
 #pragma once
 // The web server's routes: the embedded UI files, the REST API (Locust's
 // names: POST /swarm, GET /stop, /stats/reset, /stats/requests, the CSVs,
-// /stats/report, /workers) and the Kubernetes probes (/healthz, /readyz).
+// /stats/report, /workers; and /stats/entry_history for one name's chart)
+// and the Kubernetes probes (/healthz, /readyz).
 //
 // Threading: handle() and hello() are called on the web server's thread.
 // Files and validation are answered there; everything that reads or steers
@@ -37,6 +38,7 @@ class web_api {
     // Runs `build` on the control thread and replies with what it returns.
     void on_control(web_reply reply, std::function<web_response(controller&)> build);
     void start(const web_request& req, web_reply reply);
+    void entry_history(const web_request& req, web_reply reply);
 
     controller& controller_;
     api_options opts_;

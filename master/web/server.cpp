@@ -241,6 +241,19 @@ std::optional<web_request> to_web_request(const core& c,
     return r;
 }
 
+// "/base" (no slash) → a redirect to "/base/": the UI's relative URLs
+// (app.js, ws, stats/...) only resolve under the slash. 308 keeps the method.
+std::optional<web_response> base_redirect(const core& c, std::string_view target) {
+    const auto& base = c.opts.base_path;
+    const auto q = target.find('?');
+    if (base.empty() || target.substr(0, q) != base) return std::nullopt;
+    web_response r = json_error(308, "the UI is at " + base + "/");
+    r.headers.push_back(
+        {"Location",
+         base + "/" + std::string(q == std::string_view::npos ? "" : target.substr(q))});
+    return r;
+}
+
 bool is_probe(const std::string& path) {
     return path == "/healthz" || path == "/readyz";
 }
@@ -263,7 +276,9 @@ net::awaitable<void> serve_http(core& c, Stream stream) {
         const bool keep_alive = msg.keep_alive();
         const auto req = to_web_request(c, msg);
         web_response res;
-        if (!req) {
+        if (const auto slash = base_redirect(c, msg.target())) {
+            res = *slash;
+        } else if (!req) {
             res = json_error(404, "not found (the UI is under " + c.opts.base_path + "/)");
         } else if (!is_probe(req->path) && !c.opts.auth.check(msg[http::field::authorization])) {
             res = json_error(401, "authentication required");

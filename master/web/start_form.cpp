@@ -64,6 +64,19 @@ std::string trim(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
+// "5", "5.0", "5e0" → 5: Locust's scripts send user_count as a float (JSON
+// 5.0 also reaches here as "5E0"); a fraction, a sign, NaN, infinity or more
+// than max_users → nullopt.
+std::optional<std::int64_t> whole_users(const std::string& text) {
+    double v = -1;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
+        return std::nullopt;
+    if (!std::isfinite(v) || v < 0 || v > static_cast<double>(max_users) || v != std::floor(v))
+        return std::nullopt;
+    return static_cast<std::int64_t>(v);
+}
+
 }  // namespace
 
 std::optional<std::string> form_value(const std::string& encoded, const std::string& key) {
@@ -90,16 +103,13 @@ start_form_result parse_start_form(const std::string& content_type, const std::s
     req.run_time = defaults.run_time;
 
     if (auto it = fields->find("user_count"); it != fields->end()) {
-        const auto text = trim(it->second);
-        std::int64_t n = -1;
-        const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
-        if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n < 0 ||
-            n > max_users) {
+        const auto n = whole_users(trim(it->second));
+        if (!n) {
             out.error = "user_count: expected a whole number from 0 to " +
                         std::to_string(max_users) + ", got '" + it->second + "'";
             return out;
         }
-        req.spec.users = n;
+        req.spec.users = *n;
     }
     if (auto it = fields->find("spawn_rate"); it != fields->end()) {
         const auto text = trim(it->second);

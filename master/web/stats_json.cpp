@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/scenario/ratio.hpp"
@@ -151,6 +152,42 @@ std::string snapshot_json(const controller& c) {
     o["type"] = "snapshot";
     if (!c.stats().history().empty()) o["point"] = point_json(c.stats().history().back());
     return json::serialize(o);
+}
+
+std::optional<std::string> entry_history_json(const controller& c, std::string_view method,
+                                              std::string_view name, std::int64_t since,
+                                              std::size_t max_points) {
+    const auto& names = c.stats().names();
+    std::uint32_t index = 0;
+    while (index < names.size() && (names[index].first != method || names[index].second != name))
+        ++index;
+    if (index == names.size()) return std::nullopt;
+    const auto& h = c.stats().history();
+    // Newest first from the back, so an incremental `since` reads a few points.
+    std::size_t first = h.size();
+    while (first > 0 && h.size() - first < max_points && h[first - 1].unix_s > since) --first;
+    json::array points;
+    for (std::size_t i = first; i < h.size(); ++i) {
+        const auto& p = h[i];
+        const double seconds = std::max<std::uint32_t>(p.duration_ms, 1) / 1000.0;
+        json::object o{{"t", p.unix_s}, {"requests", 0}, {"rps", 0.0}, {"fps", 0.0}};
+        o["p50"] = nullptr;
+        o["p95"] = nullptr;
+        o["p99"] = nullptr;
+        for (const auto& e : p.entries) {
+            if (e.name != index) continue;
+            o["requests"] = e.requests;
+            o["rps"] = e.requests / seconds;
+            o["fps"] = e.failures / seconds;
+            o["p50"] = ms(e.p50_us);
+            o["p95"] = ms(e.p95_us);
+            o["p99"] = ms(e.p99_us);
+            break;
+        }
+        points.push_back(std::move(o));
+    }
+    return json::serialize(
+        json::object{{"method", method}, {"name", name}, {"points", std::move(points)}});
 }
 
 std::string hello_json(const controller& c, const ui_defaults& defaults, std::size_t max_points) {

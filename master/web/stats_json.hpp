@@ -10,7 +10,9 @@
 // - hello_json: the first WebSocket message: the scenario (host, task
 //   ratios, defaults) and the history so far, so charts survive a reload.
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 
@@ -31,6 +33,16 @@ std::string snapshot_json(const controller& c);
 // At most `max_points` of the newest history points.
 std::string hello_json(const controller& c, const ui_defaults& defaults,
                        std::size_t max_points = 3600);
+
+// GET /stats/entry_history?method=GET&name=home&since=T: one request
+// name's per-second points ({t, requests, rps, fps, p50, p95, p99}, ms; percentiles
+// null in seconds without its requests) from the run's history, newest
+// `max_points` with t > `since` (unix s). Built on demand from what the run
+// keeps anyway (history_point::entries), so selecting an entry in the UI
+// costs the master no memory. nullopt when the run never saw the name.
+std::optional<std::string> entry_history_json(const controller& c, std::string_view method,
+                                              std::string_view name, std::int64_t since,
+                                              std::size_t max_points = 3600);
 
 // Locust's key for a percentile (50 → "response_time_percentile_0.5", 99.9 → "..._0.999", 100 →
 // "..._1.0").

@@ -6,9 +6,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <csignal>
 #include <fstream>
-
 #include <sstream>
+#include <thread>
 
 #include "master/report/csv.hpp"
 #include "tests/integration/run_support.hpp"
@@ -197,6 +198,75 @@ TEST_F(web_api_test, bad_start_forms_get_400_naming_the_field) {
               "ready");  // nothing started
 }
 
+TEST_F(web_api_test, a_float_user_count_as_locust_scripts_send_it_starts_that_many_users) {
+    for (const char* body :
+         {"user_count=2.5", "user_count=-2.0", "user_count=nan", "user_count=1e300"}) {
+        const auto r = post("/swarm", body);
+        EXPECT_EQ(r.status, 400) << body;
+        EXPECT_THAT(json_of(r).at("message").as_string().c_str(),
+                    StartsWith("user_count: expected a whole number from 0 to"))
+            << body;
+    }
+    EXPECT_EQ(post("/swarm", R"({"user_count": 2.5})", "application/json").status, 400);
+    const auto r = post("/swarm", R"({"user_count": 3.0, "spawn_rate": 50.0})", "application/json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json_of(r).at("user_count").to_number<std::int64_t>(), 3);
+    const auto doc = poll_json(
+        *client_, "/stats/requests",
+        [](const json::value& d) { return d.at("user_count").to_number<std::int64_t>() == 3; },
+        10s);
+    EXPECT_EQ(doc.at("user_count").to_number<std::int64_t>(), 3);
+    EXPECT_EQ(doc.at("target_user_count").to_number<std::int64_t>(), 3);
+    stop_and_wait();
+}
+
+TEST_F(web_api_test, entry_history_gives_one_names_seconds_for_its_chart) {
+    run_until(2, 60);
+    // Wait until a few seconds closed with requests of "home" in them.
+    const auto doc = poll_json(
+        *client_, "/stats/entry_history?method=GET&name=home",
+        [](const json::value& d) { return d.is_object() && d.at("points").as_array().size() >= 2; },
+        10s);
+    const auto all = json_of(client_->get("/stats/requests"));
+    stop_and_wait();
+    ASSERT_TRUE(doc.is_object());
+    EXPECT_EQ(doc.at("name").as_string(), "home");
+    const auto& points = doc.at("points").as_array();
+    ASSERT_GE(points.size(), 2u);
+    std::int64_t requests = 0;
+    std::int64_t previous_t = 0;
+    for (const auto& p : points) {
+        const auto t = p.at("t").to_number<std::int64_t>();
+        EXPECT_GT(t, previous_t);
+        previous_t = t;
+        const auto n = p.at("requests").to_number<std::int64_t>();
+        requests += n;
+        if (n > 0) {
+            EXPECT_GT(p.at("p99").to_number<double>(), 0);
+            EXPECT_GE(p.at("p99").to_number<double>(), p.at("p50").to_number<double>());
+        } else {
+            EXPECT_TRUE(p.at("p50").is_null());
+        }
+    }
+    EXPECT_GT(requests, 0);
+    std::int64_t home = 0;
+    for (const auto& e : all.at("stats").as_array()) {
+        if (e.at("name").as_string() == "home")
+            home = e.at("num_requests").to_number<std::int64_t>();
+    }
+    EXPECT_LE(requests, home);  // closed seconds only, read before /stats/requests
+    // since=T: only the seconds after T.
+    const auto t1 = points[points.size() - 2].at("t").to_number<std::int64_t>();
+    const auto tail = json_of(
+        client_->get("/stats/entry_history?method=GET&name=home&since=" + std::to_string(t1)));
+    ASSERT_FALSE(tail.at("points").as_array().empty());
+    for (const auto& p : tail.at("points").as_array())
+        EXPECT_GT(p.at("t").to_number<std::int64_t>(), t1);
+    EXPECT_EQ(client_->get("/stats/entry_history?method=GET&name=nothing").status, 404);
+    EXPECT_EQ(client_->get("/stats/entry_history?method=GET").status, 400);
+    EXPECT_EQ(client_->get("/stats/entry_history?name=home&since=yesterday").status, 400);
+}
+
 TEST_F(web_api_test, wrong_methods_unknown_paths_and_oversized_bodies_get_4xx) {
     const auto get_swarm = client_->get("/swarm");
     EXPECT_EQ(get_swarm.status, 405);
@@ -286,6 +356,87 @@ TEST(web_api_probes, headless_run_serves_only_the_probes_and_writes_the_html_rep
     EXPECT_THAT(page.str(), HasSubstr("window.SWARM_REPORT = {"));
     EXPECT_THAT(page.str(), HasSubstr("\"name\":\"home\""));
     EXPECT_THAT(page.str(), Not(HasSubstr("src=\"http")));  // nothing fetched from outside
+}
+
+// The Aggregated request count of a --csv PREFIX_stats.csv and of a --json result.
+std::int64_t csv_aggregated_count(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(",Aggregated,", 0) == 0) {
+            const auto from = std::string(",Aggregated,").size();
+            return std::stoll(line.substr(from, line.find(',', from) - from));
+        }
+    }
+    return -1;
+}
+
+json::value json_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    auto v = json::parse(text.str(), ec);
+    return ec ? json::value() : v;
+}
+
+TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exit) {
+    auto target = start_target({"--threads", "1"});
+    const auto prefix = ::testing::TempDir() + "/web_interactive";
+    const auto result = ::testing::TempDir() + "/web_interactive.json";
+    for (const auto& f :
+         {prefix + "_stats.csv", prefix + "_stats_history.csv", prefix + "_failures.csv", result})
+        std::remove(f.c_str());
+    auto ui = start_ui(simple_scenario(), {"-H", target.url, "--csv", prefix, "--json", result});
+    http_client client(ui.origin);
+    poll_json(
+        client, "/readyz", [](const json::value& d) { return d.at("ready").as_bool(); }, 20s);
+
+    // A test with a run time: the files appear when it ends, the UI still up.
+    auto r = client.request({"POST",
+                             "/swarm",
+                             "user_count=2&spawn_rate=50&run_time=2s",
+                             "application/x-www-form-urlencoded",
+                             "",
+                             {}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto doc = poll_json(
+        client, "/stats/requests",
+        [](const json::value& d) { return d.at("state").as_string() == "stopped"; }, 20s);
+    ASSERT_EQ(doc.at("state").as_string(), "stopped");
+    const auto first = read_target_stats(target.url).total;
+    ASSERT_GT(first, 0);
+    // Written on the control thread right after the state changed: poll briefly.
+    for (int i = 0; i < 50 && csv_aggregated_count(prefix + "_stats.csv") != first; ++i)
+        std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(csv_aggregated_count(prefix + "_stats.csv"), first);
+    EXPECT_EQ(total_requests(json_file(result)), first);
+    EXPECT_EQ(std::ifstream(prefix + "_failures.csv").peek() != EOF, true);
+    EXPECT_EQ(std::ifstream(prefix + "_stats_history.csv").peek() != EOF, true);
+
+    // A second test (stats start over) interrupted by SIGINT: the files are
+    // rewritten at exit with what it counted.
+    r = client.request({"POST",
+                        "/swarm",
+                        "user_count=2&spawn_rate=50",
+                        "application/x-www-form-urlencoded",
+                        "",
+                        {}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    doc = poll_json(
+        client, "/stats/requests",
+        [](const json::value& d) {
+            return aggregated(d).at("num_requests").to_number<std::int64_t>() >= 20;
+        },
+        20s);
+    ui.process->send_signal(SIGINT);
+    EXPECT_EQ(ui.process->wait_exit(30s), 0);
+    const auto second = read_target_stats(target.url).total - first;
+    ASSERT_GE(second, 20);
+    EXPECT_EQ(csv_aggregated_count(prefix + "_stats.csv"), second);
+    const auto final_result = json_file(result);
+    EXPECT_EQ(total_requests(final_result), second);
+    EXPECT_EQ(final_result.at("run").at("exit_status").to_number<std::int64_t>(), 0);
 }
 
 }  // namespace

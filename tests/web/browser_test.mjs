@@ -1,9 +1,16 @@
 // web.browser: the UI in a real browser. Debian's Chromium, driven by npm's
-// playwright-core, against `swarm run` and `swarm target`: start a test from
-// the form (after an inline validation error), see the table fill and the
-// charts draw, stop it, download the CSV and compare its count with the
-// target's own counter. Exits 77 (skipped) only when Chromium is missing
-// outside CI. A screenshot is left in the working directory (the build tree).
+// playwright-core, against real `swarm` processes and `swarm target`:
+//  1. `swarm run` under --web-base-path, opened without the trailing slash:
+//     start a test from the form (after an inline validation error), see the
+//     table fill and the charts draw, edit the users while running (header and
+//     /stats/requests follow), select a row and see its response-time chart,
+//     reload (history and selection survive), stop, download the CSV and
+//     compare its count with the target's own counter;
+//  2. 1000 request names: the table renders every row and sorts;
+//  3. `swarm master` with two `swarm worker` processes: one SIGKILLed is
+//     flagged missing in the Workers tab while the other keeps running.
+// Exits 77 (skipped) only when Chromium is missing outside CI. Screenshots are
+// left in the working directory (the build tree): web_browser_*.png.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createRequire } from "node:module";
@@ -23,32 +30,44 @@ const require = createRequire(join(source, "master/web/ui/package.json"));
 const { chromium } = require("playwright-core");
 
 const children = [];
+const contexts = [];
 const scratch = mkdtempSync(join(tmpdir(), "swarm-browser-"));
 
-// Starts `swarm ARGS` and resolves with the rest of its first line starting with `prefix`.
-function start(args, prefix) {
+// Starts `swarm ARGS`; resolves with, for each prefix, the rest of the first
+// line of its output starting with it.
+function start(args, ...prefixes) {
   const child = spawn(swarm, args, { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${prefix}' line from swarm ${args[0]}`)), 30000);
+  const found = {};
+  const promise = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${prefixes}' line from swarm ${args[0]}`)), 30000);
     createInterface({ input: child.stdout }).on("line", (line) => {
-      if (line.startsWith(prefix)) {
+      for (const p of prefixes) {
+        if (line.startsWith(p) && !(p in found)) found[p] = line.slice(p.length).trim();
+      }
+      if (Object.keys(found).length === prefixes.length) {
         clearTimeout(timer);
-        resolve(line.slice(prefix.length).trim());
+        resolve(prefixes.length === 1 ? found[prefixes[0]] : found);
       }
     });
     child.on("exit", (code) => reject(new Error(`swarm ${args[0]} exited with ${code}`)));
   });
+  return Object.assign(promise, { child });
 }
 
-async function main() {
-  const target = await start(["target", "--listen", "127.0.0.1:0", "--threads", "1"], "swarm target listening on ");
-  const scenario = join(scratch, "browser.yaml");
-  writeFileSync(scenario, "users:\n  Browser:\n    wait: {constant: 20ms}\n    tasks:\n" +
-    "      home: {weight: 3, get: /, name: home}\n      about: {weight: 1, get: /about, name: about}\n");
-  const ui = await start(["run", scenario, "-H", target, "--web-port", "0", "--threads", "1"], "swarm: web UI at ");
+function stopChild(child) {
+  child.removeAllListeners("exit");
+  child.kill("SIGTERM");
+}
 
-  const context = await chromium.launchPersistentContext(join(scratch, "profile"), {
+function scenarioFile(name, yaml) {
+  const path = join(scratch, name);
+  writeFileSync(path, yaml);
+  return path;
+}
+
+async function newBrowser() {
+  const context = await chromium.launchPersistentContext(join(scratch, `profile-${children.length}`), {
     executablePath: chromiumPath,
     headless: true,
     acceptDownloads: true,
@@ -58,9 +77,32 @@ async function main() {
   // Nothing may leave 127.0.0.1.
   await context.route("**/*", (route) =>
     new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort());
+  contexts.push(context);
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20000);
-  await page.goto(ui);
+  return { context, page };
+}
+
+async function startFromForm(page, users, rate) {
+  await page.waitForSelector("#start-dialog[open]");
+  await page.fill("#f-users", String(users));
+  await page.fill("#f-rate", String(rate));
+  await page.click("#start-submit");
+  await page.waitForSelector("#start-dialog", { state: "hidden" });
+}
+
+const usersIs = (n) => document.getElementById("users").textContent === String(n);
+
+async function mainFlow(target) {
+  const scenario = scenarioFile("browser.yaml", "users:\n  Browser:\n    wait: {constant: 20ms}\n    tasks:\n" +
+    "      home: {weight: 3, get: /, name: home}\n      about: {weight: 1, get: /about, name: about}\n");
+  const run = start(["run", scenario, "-H", target, "--web-port", "0", "--threads", "1",
+    "--web-base-path", "/base"], "swarm: web UI at ");
+  const ui = await run;
+  assert.match(ui, /\/base\/$/);
+  const { context, page } = await newBrowser();
+  await page.goto(ui.slice(0, -1));  // "/base": redirected to "/base/"
+  assert.match(page.url(), /\/base\/$/);
 
   // The form opens by itself on a fresh master, pre-filled from the scenario.
   await page.waitForSelector("#start-dialog[open]");
@@ -69,19 +111,45 @@ async function main() {
   await page.click("#start-submit");
   assert.match(await page.textContent('.field-error[data-for="user_count"]'), /whole number/);
   assert.ok(await page.isVisible("#start-dialog"));
-  await page.fill("#f-users", "3");
-  await page.fill("#f-rate", "10");
-  await page.click("#start-submit");
-  await page.waitForSelector("#start-dialog", { state: "hidden" });
+  await startFromForm(page, 3, 10);
 
   // The table fills, the header follows.
   await page.waitForFunction(() => document.querySelectorAll("#stats-table tbody tr").length === 2 &&
     Number(document.querySelector("#stats-table tfoot td:nth-child(3)").textContent) > 50);
-  await page.waitForFunction(() => document.getElementById("users").textContent === "3");
+  await page.waitForFunction(usersIs, 3);
+
+  // Edit while running: the form opens with the running target; 5 users.
+  await page.click("#edit");
+  await page.waitForSelector("#start-dialog[open]");
+  assert.equal(await page.inputValue("#f-users"), "3");
+  assert.ok(!(await page.isVisible("#f-host")));  // host and run time only for a new test
+  await startFromForm(page, 5, 20);
+  await page.waitForFunction(usersIs, 5);
+  const doc = await (await fetch(ui + "stats/requests")).json();
+  assert.equal(doc.user_count, 5);
+  assert.equal(doc.tests_started, 1);
+
+  // A row click selects the entry; the Charts tab draws its response times.
+  await page.click('#stats-table tbody tr[data-name="home"]');
+  await page.waitForSelector('#stats-table tbody tr.selected[data-name="home"]');
   await page.click('.tab[data-tab="charts"]');
   await page.waitForFunction(() => window.swarmCharts && window.swarmCharts.rps.data[0].length >= 2);
+  await page.waitForFunction(() => {
+    const e = window.swarmCharts.entry;
+    return e && e.data[0].length >= 2 && e.data[1].some((v) => v > 0);
+  });
   assert.ok(await page.isVisible("#chart-rps canvas"));
+  assert.ok(await page.isVisible("#chart-entry canvas"));
+  assert.match(await page.textContent("#entry-title"), /GET home/);
+  assert.match(page.url(), /#method=GET&name=home$/);
   await page.screenshot({ path: "web_browser_running.png", fullPage: true });
+
+  // A reload keeps the history (from the master) and the selection (in the URL).
+  const points = await page.evaluate(() => window.swarmCharts.rps.data[0].length);
+  await page.reload();
+  await page.click('.tab[data-tab="charts"]');
+  await page.waitForFunction((n) => window.swarmCharts && window.swarmCharts.rps.data[0].length >= n, points);
+  await page.waitForFunction(() => window.swarmCharts.entry && window.swarmCharts.entry.data[0].length >= 2);
 
   // Stop, then download the CSV: its Aggregated count is the target's.
   await page.click("#stop");
@@ -99,7 +167,92 @@ async function main() {
   assert.ok(csv.some((l) => l.startsWith("GET,home,")));
   await page.screenshot({ path: "web_browser_stopped.png", fullPage: true });
   await context.close();
-  console.log(`web.browser: ok (${counted} requests, as the target counted)`);
+  stopChild(run.child);
+  return counted;
+}
+
+// One task of 1000 steps, each its own name: the master's cap of names.
+async function thousandEntries(target) {
+  let steps = "";
+  for (let i = 0; i < 1000; ++i) steps += `          - get: "/?i=${i}"\n`;
+  const scenario = scenarioFile("thousand.yaml",
+    "users:\n  Many:\n    wait: {constant: 0s}\n    tasks:\n      all:\n        steps:\n" + steps);
+  const run = start(["run", scenario, "-H", target, "--web-port", "0", "--threads", "1"], "swarm: web UI at ");
+  const ui = await run;
+  const { context, page } = await newBrowser();
+  await page.goto(ui);
+  await startFromForm(page, 2, 10);
+  const began = Date.now();
+  await page.waitForFunction(() => document.querySelectorAll("#stats-table tbody tr").length === 1000,
+    null, { timeout: 40000 });
+  const rendered = Date.now() - began;
+  // Sort by name, then by requests (descending): every row stays, in order.
+  const sortBy = async (key) => {
+    await page.click(`#stats-table th[data-key="${key}"]`);
+    return page.evaluate(() => [...document.querySelectorAll("#stats-table tbody tr")].map((tr) =>
+      [tr.dataset.name, Number(tr.children[2].textContent)]));
+  };
+  const t0 = Date.now();
+  const byName = await sortBy("name");
+  const sortMs = Date.now() - t0;
+  assert.equal(byName.length, 1000);
+  const names = byName.map(([n]) => n);
+  assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+  await sortBy("num_requests");
+  const byCount = await sortBy("num_requests");  // second click: descending
+  assert.equal(byCount.length, 1000);
+  for (let i = 1; i < byCount.length; ++i) assert.ok(byCount[i - 1][1] >= byCount[i][1], `row ${i} out of order`);
+  await page.screenshot({ path: "web_browser_1000.png" });
+  await context.close();
+  stopChild(run.child);
+  return { rendered, sortMs };
+}
+
+async function workersTab(target) {
+  const scenario = scenarioFile("workers.yaml", "users:\n  W:\n    wait: {constant: 50ms}\n    tasks:\n" +
+    "      home: {get: /, name: home}\n");
+  const master = start(["master", scenario, "-H", target, "--bind", "127.0.0.1:0", "--web-host", "127.0.0.1",
+    "--web-port", "0"], "swarm master: listening for workers on tcp://", "swarm: web UI at ");
+  const lines = await master;
+  const address = lines["swarm master: listening for workers on tcp://"];
+  const workers = {};
+  for (const name of ["alpha", "beta"]) {
+    const child = spawn(swarm, ["worker", "--master", address, "--threads", "1", "--name", name],
+      { stdio: ["ignore", "ignore", "inherit"] });
+    children.push(child);
+    workers[name] = child;
+  }
+  const { context, page } = await newBrowser();
+  await page.goto(lines["swarm: web UI at "]);
+  await page.waitForFunction(() => document.getElementById("workers").textContent === "2");
+  await startFromForm(page, 4, 20);
+  await page.waitForFunction(usersIs, 4);
+  await page.click('.tab[data-tab="workers-tab"]');
+  const rowOf = (name) => `#workers-table tbody tr:has(td:text-is("${name}"))`;
+  await page.waitForSelector(`${rowOf("alpha")} >> text=running`);
+  await page.waitForSelector(`${rowOf("beta")} >> text=running`);
+
+  workers.beta.kill("SIGKILL");
+  await page.waitForSelector(`${rowOf("beta")}.missing`);
+  assert.match(await page.textContent(`${rowOf("beta")} td:nth-child(3)`), /missing ⚠/);
+  assert.equal(await page.getAttribute(rowOf("alpha"), "class"), "");
+  assert.match(await page.textContent(`${rowOf("alpha")} td:nth-child(3)`), /running/);
+  // The missing worker's users move to the one left.
+  await page.waitForFunction(() => [...document.querySelectorAll("#workers-table tbody tr")]
+    .some((tr) => tr.children[0].textContent === "alpha" && tr.children[3].textContent === "4"));
+  await page.screenshot({ path: "web_browser_workers.png", fullPage: true });
+  await context.close();
+  stopChild(workers.alpha);
+  stopChild(master.child);
+}
+
+async function main() {
+  const target = await start(["target", "--listen", "127.0.0.1:0", "--threads", "1"], "swarm target listening on ");
+  const counted = await mainFlow(target);
+  const { rendered, sortMs } = await thousandEntries(target);
+  await workersTab(target);
+  console.log(`web.browser: ok (${counted} requests, as the target counted; ` +
+    `1000 rows shown ${rendered} ms after the start, sorted in ${sortMs} ms)`);
 }
 
 let code = 0;
@@ -107,7 +260,7 @@ const watchdog = setTimeout(() => {
   console.error("web.browser: timed out");
   for (const c of children) c.kill("SIGKILL");
   process.exit(1);
-}, 100000);
+}, 170000);
 try {
   await main();
 } catch (e) {
@@ -115,6 +268,7 @@ try {
   code = 1;
 } finally {
   clearTimeout(watchdog);
+  for (const c of contexts) await c.close().catch(() => {});
   for (const c of children.reverse()) c.kill("SIGTERM");
   rmSync(scratch, { recursive: true, force: true });
 }

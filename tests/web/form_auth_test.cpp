@@ -50,6 +50,44 @@ TEST(web_form_test, json_bodies_use_the_same_names) {
     EXPECT_FALSE(parse_start_form("application/json", R"({"user_count": [1]})", {}).request);
 }
 
+TEST(web_form_test, a_whole_float_user_count_is_accepted_as_locust_scripts_send_it) {
+    for (const auto& [type, body] : std::vector<std::pair<std::string, std::string>>{
+             {form, "user_count=5.0"},
+             {form, "user_count=5e0"},
+             {"application/json", R"({"user_count": 5.0})"},
+             {"application/json", R"({"user_count": "5.00"})"}}) {
+        const auto r = parse_start_form(type, body, {});
+        ASSERT_TRUE(r.request) << body << " -> " << r.error;
+        EXPECT_EQ(r.request->spec.users, 5) << body;
+    }
+    const auto zero = parse_start_form("application/json", R"({"user_count": 0.0})", {});
+    ASSERT_TRUE(zero.request) << zero.error;
+    EXPECT_EQ(zero.request->spec.users, 0);
+}
+
+TEST(web_form_test, fractional_negative_nan_and_huge_user_counts_are_refused) {
+    for (const auto& [type, body] : std::vector<std::pair<std::string, std::string>>{
+             {form, "user_count=5.5"},
+             {form, "user_count=-1"},
+             {form, "user_count=-1.0"},
+             {form, "user_count=nan"},
+             {form, "user_count=NaN"},
+             {form, "user_count=inf"},
+             {form, "user_count=1e300"},
+             {form, "user_count=100000001"},
+             {form, "user_count=5.0abc"},
+             {"application/json", R"({"user_count": 5.5})"},
+             {"application/json", R"({"user_count": -3})"},
+             {"application/json", R"({"user_count": 1e300})"},
+             {"application/json", R"({"user_count": "NaN"})"}}) {
+        const auto r = parse_start_form(type, body, {});
+        EXPECT_FALSE(r.request) << body;
+        EXPECT_EQ(
+            r.error.rfind("user_count: expected a whole number from 0 to 100000000, got '", 0), 0u)
+            << body << " -> " << r.error;
+    }
+}
+
 TEST(web_form_test, bad_values_name_their_field) {
     for (const auto& [body, field] :
          std::vector<std::pair<std::string, std::string>>{{"user_count=1.5", "user_count"},

@@ -3,6 +3,8 @@
 // (--tls-cert/--tls-key); --web-base-path; bad options refused with exit 2.
 #include <gmock/gmock.h>
 
+#include <boost/json/parse.hpp>
+
 #include <fstream>
 
 #include "tests/support/test_pki.hpp"
@@ -15,6 +17,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
+namespace json = boost::json;
 
 std::string port_of(const running_ui& ui) {
     return ui.origin.substr(ui.origin.rfind(':') + 1);
@@ -81,6 +84,27 @@ TEST(web_security_test, tls_serves_https) {
                 Not(StartsWith("HTTP/1.1 200")));
 }
 
+TEST(web_security_test, wss_pushes_snapshots_over_tls_and_refuses_without_credentials) {
+    test_pki pki;
+    auto target = start_target({"--threads", "1"});
+    auto ui =
+        start_ui(simple_scenario(), {"-H", target.url, "--tls-cert", pki.server_pem, "--tls-key",
+                                     pki.server_key, "--web-auth", "user:s3cr3t:x"});
+    const ws_endpoint wss{"127.0.0.1", port_of(ui), "/ws", pki.ca_pem};
+    EXPECT_EQ(ws_refusal_status(wss), 401);
+    EXPECT_EQ(ws_refusal_status(wss, wrong), 401);
+    ws_client ws(wss, good);
+    EXPECT_THAT(ws.read(), HasSubstr("\"type\":\"hello\""));
+    // The pushes after the hello are snapshots, once a second.
+    const auto snapshot = json::parse(ws.read());
+    EXPECT_EQ(snapshot.at("type").as_string(), "snapshot");
+    EXPECT_EQ(snapshot.at("state").as_string(), "ready");
+    EXPECT_TRUE(snapshot.at("stats").is_array());
+    // A plain ws:// upgrade on the TLS port is never accepted (what comes
+    // back is a TLS alert, which is no HTTP answer).
+    EXPECT_NE(ws_refusal_status("127.0.0.1", port_of(ui), "/ws", good), 0);
+}
+
 TEST(web_security_test, base_path_moves_everything_under_it) {
     auto target = start_target({"--threads", "1"});
     auto ui = start_ui(simple_scenario(), {"-H", target.url, "--web-base-path", "/load/test/"});
@@ -91,6 +115,12 @@ TEST(web_security_test, base_path_moves_everything_under_it) {
     EXPECT_EQ(client.get("/load/test/stats/requests").status, 200);
     EXPECT_EQ(client.get("/stats/requests").status, 404);
     EXPECT_EQ(client.get("/load/testing/stats/requests").status, 404);
+    // Without the trailing slash: a redirect to it (the UI's relative URLs need it).
+    const auto bare = client.get("/load/test");
+    EXPECT_EQ(bare.status, 308);
+    EXPECT_EQ(bare.header("Location"), "/load/test/");
+    EXPECT_EQ(client.get("/load/test?x=1").header("Location"), "/load/test/?x=1");
+    EXPECT_THAT(client.get(bare.header("Location")).body, HasSubstr("app.js"));
     ws_client ws("127.0.0.1", port_of(ui), "/load/test/ws");
     EXPECT_THAT(ws.read(), HasSubstr("\"type\":\"hello\""));
 }

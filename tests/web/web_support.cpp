@@ -5,8 +5,10 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
 
 #include <fstream>
@@ -20,6 +22,7 @@ namespace swarm::test {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 running_ui start_ui(const std::string& scenario, const std::vector<std::string>& args) {
@@ -80,11 +83,6 @@ const boost::json::object& aggregated(const boost::json::value& requests) {
     return requests.at("stats").as_array().back().as_object();
 }
 
-struct ws_client::impl {
-    net::io_context ioc;
-    websocket::stream<tcp::socket> ws{ioc};
-};
-
 namespace {
 
 void connect_with_timeout(tcp::socket& socket, net::io_context& ioc, const std::string& host,
@@ -98,21 +96,57 @@ void connect_with_timeout(tcp::socket& socket, net::io_context& ioc, const std::
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-}  // namespace
-
-ws_client::ws_client(const std::string& host, const std::string& port, const std::string& target,
-                     const header_list& headers, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<impl>()) {
-    connect_with_timeout(impl_->ws.next_layer(), impl_->ioc, host, port, timeout);
-    impl_->ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+// Upgrades `ws` (connected, and TLS-handshaken for wss) with `headers`; the
+// HTTP status of a refusal, 0 when accepted.
+template <class Stream>
+int upgrade(websocket::stream<Stream>& ws, const std::string& host, const std::string& port,
+            const std::string& target, const header_list& headers) {
+    ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
         for (const auto& [name, value] : headers) req.set(name, value);
     }));
     websocket::response_type res;
     beast::error_code ec;
-    impl_->ws.handshake(res, host + ":" + port, target, ec);
-    if (ec)
-        throw std::runtime_error("websocket upgrade refused: HTTP " +
-                                 std::to_string(res.result_int()));
+    ws.handshake(res, host + ":" + port, target, ec);
+    if (!ec) return 0;
+    return res.result_int() != 0 ? static_cast<int>(res.result_int()) : -1;
+}
+
+}  // namespace
+
+struct ws_client::impl {
+    net::io_context ioc;
+    ssl::context tls{ssl::context::tls_client};
+    std::optional<websocket::stream<tcp::socket>> plain;
+    std::optional<websocket::stream<ssl::stream<tcp::socket>>> secure;
+
+    // Connects (and for wss verifies the server against `ca_file`); the upgrade's refusal status.
+    int open(const ws_endpoint& where, const header_list& headers,
+             std::chrono::milliseconds timeout) {
+        if (where.ca_file.empty()) {
+            plain.emplace(ioc);
+            connect_with_timeout(plain->next_layer(), ioc, where.host, where.port, timeout);
+            return upgrade(*plain, where.host, where.port, where.target, headers);
+        }
+        tls.load_verify_file(where.ca_file);
+        tls.set_verify_mode(ssl::verify_peer);
+        secure.emplace(ioc, tls);
+        connect_with_timeout(beast::get_lowest_layer(*secure), ioc, where.host, where.port,
+                             timeout);
+        secure->next_layer().set_verify_callback(ssl::host_name_verification(where.host));
+        secure->next_layer().handshake(ssl::stream_base::client);
+        return upgrade(*secure, where.host, where.port, where.target, headers);
+    }
+};
+
+ws_client::ws_client(const std::string& host, const std::string& port, const std::string& target,
+                     const header_list& headers, std::chrono::milliseconds timeout)
+    : ws_client(ws_endpoint{host, port, target, ""}, headers, timeout) {}
+
+ws_client::ws_client(const ws_endpoint& where, const header_list& headers,
+                     std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<impl>()) {
+    if (const int status = impl_->open(where, headers, timeout); status != 0)
+        throw std::runtime_error("websocket upgrade refused: HTTP " + std::to_string(status));
 }
 
 ws_client::~ws_client() = default;
@@ -120,23 +154,23 @@ ws_client::~ws_client() = default;
 std::string ws_client::read() {
     beast::flat_buffer buffer;
     beast::error_code ec;
-    impl_->ws.read(buffer, ec);
+    if (impl_->secure) {
+        impl_->secure->read(buffer, ec);
+    } else {
+        impl_->plain->read(buffer, ec);
+    }
     if (ec) throw std::runtime_error("websocket read: " + ec.message());
     return beast::buffers_to_string(buffer.data());
 }
 
 int ws_refusal_status(const std::string& host, const std::string& port, const std::string& target,
                       const header_list& headers) {
-    net::io_context ioc;
-    websocket::stream<tcp::socket> ws{ioc};
-    connect_with_timeout(ws.next_layer(), ioc, host, port, std::chrono::seconds(10));
-    ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-        for (const auto& [name, value] : headers) req.set(name, value);
-    }));
-    websocket::response_type res;
-    beast::error_code ec;
-    ws.handshake(res, host + ":" + port, target, ec);
-    return ec ? static_cast<int>(res.result_int()) : 0;
+    return ws_refusal_status(ws_endpoint{host, port, target, ""}, headers);
+}
+
+int ws_refusal_status(const ws_endpoint& where, const header_list& headers) {
+    ws_client::impl c;
+    return c.open(where, headers, std::chrono::seconds(10));
 }
 
 }  // namespace swarm::test

@@ -44,9 +44,20 @@ boost::json::value poll_json(http_client& client, const std::string& target,
 // The "Aggregated" entry of a /stats/requests document.
 const boost::json::object& aggregated(const boost::json::value& requests);
 
-// A blocking WebSocket client (plain ws://), every read bounded by `timeout`.
+// Where a WebSocket client connects: ws:// when ca_file is empty, else
+// wss:// verifying the server's certificate (and host) with that CA.
+struct ws_endpoint {
+    std::string host;
+    std::string port;
+    std::string target;   // "/ws", "/base/ws"
+    std::string ca_file;  // "" : plain ws://
+};
+
+// A blocking WebSocket client (ws:// or wss://), every read bounded by `timeout`.
 class ws_client {
   public:
+    ws_client(const ws_endpoint& where, const header_list& headers = {},
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Connects and upgrades; throws std::runtime_error on failure (with the HTTP status when the
     // upgrade was refused).
     ws_client(const std::string& host, const std::string& port, const std::string& target,
@@ -56,13 +67,16 @@ class ws_client {
     // The next text message; throws on timeout or close.
     std::string read();
 
-  private:
     struct impl;
+
+  private:
     std::unique_ptr<impl> impl_;
 };
 
-// The HTTP status a refused upgrade answered with (0 when it was accepted).
+// The HTTP status a refused upgrade answered with (0 when it was accepted,
+// -1 when the connection failed before any HTTP answer).
 int ws_refusal_status(const std::string& host, const std::string& port, const std::string& target,
                       const header_list& headers = {});
+int ws_refusal_status(const ws_endpoint& where, const header_list& headers = {});
 
 }  // namespace swarm::test

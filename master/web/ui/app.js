@@ -14,6 +14,12 @@ let sortKey = null;
 let sortDesc = false;
 let charts = null;
 let formMode = "new";
+// The entry whose response times the Charts tab shows (a row click picks
+// it; kept in the URL's #hash so a reload keeps it), and its history,
+// fetched from /stats/entry_history and then one second at a time.
+let selected = null;
+const entryHistory = { t: [], rps: [], fps: [], p50: [], p95: [], p99: [] };
+let entryFetching = false;
 
 // ---- formatting ----
 const fmt = (v, digits) => (v === undefined || v === null ? "" : Number(v).toFixed(digits));
@@ -26,13 +32,19 @@ for (const tab of document.querySelectorAll(".tab")) {
     for (const t of document.querySelectorAll(".tab")) t.classList.toggle("active", t === tab);
     for (const p of document.querySelectorAll(".panel")) p.classList.toggle("active", p.id === tab.dataset.tab);
     if (tab.dataset.tab === "charts") drawCharts();
+    if (tab.dataset.tab === "stats") renderStats();
   });
 }
 
 // ---- statistics table ----
+function isSelected(s) {
+  return selected !== null && selected.method === s.method && selected.name === s.name;
+}
+
 function statsRow(s, total) {
-  const tag = total ? "td" : "td";
-  return `<tr><${tag}>${esc(s.method)}</${tag}><td class="name">${esc(s.name)}</td>` +
+  const attrs = total ? "" : ` data-method="${esc(s.method)}" data-name="${esc(s.name)}"` +
+    (isSelected(s) ? ' class="selected"' : "");
+  return `<tr${attrs}><td>${esc(s.method)}</td><td class="name">${esc(s.name)}</td>` +
     `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
     `<td class="num">${ms(s.median_response_time)}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.9"])}</td>` +
@@ -43,8 +55,10 @@ function statsRow(s, total) {
     `<td class="num">${fmt(s.current_rps, 1)}</td><td class="num">${fmt(s.current_fail_per_sec, 1)}</td></tr>`;
 }
 
+// All rows are rendered (the master caps names at 1000: a few ms in a
+// browser), and only while the Statistics tab is showing.
 function renderStats() {
-  if (!last) return;
+  if (!last || !$("stats").classList.contains("active")) return;
   const rows = last.stats.slice(0, -1);
   const total = last.stats[last.stats.length - 1];
   if (sortKey) {
@@ -66,6 +80,63 @@ for (const th of document.querySelectorAll("#stats-table th")) {
     th.classList.add(sortDesc ? "sorted-desc" : "sorted-asc");
     renderStats();
   });
+}
+
+document.querySelector("#stats-table tbody").addEventListener("click", (ev) => {
+  const tr = ev.target.closest("tr[data-name]");
+  if (!tr) return;
+  select({ method: tr.dataset.method, name: tr.dataset.name });
+});
+
+// ---- per-entry response times ----
+function select(entry) {
+  selected = entry;
+  for (const k of Object.keys(entryHistory)) entryHistory[k].length = 0;
+  replaceHash(entry);
+  $("entry-hint").textContent = entry ? `Response times of ${entry.method} ${entry.name}: see Charts` : "";
+  $("entry-title").textContent = entry ? `${entry.method} ${entry.name}` : "";
+  if (charts && charts.entry) { charts.entry.destroy(); delete charts.entry; }
+  renderStats();
+  fetchEntryHistory();
+}
+
+// (`history` is the charts' data here, so the browser's is window.history.)
+function replaceHash(entry) {
+  const hash = entry ? "#" + new URLSearchParams({ method: entry.method, name: entry.name }).toString() : "";
+  window.history.replaceState(null, "", location.pathname + location.search + hash);
+}
+
+function selectionFromHash() {
+  if (location.hash.length < 2) return null;
+  const p = new URLSearchParams(location.hash.slice(1));
+  return p.has("name") ? { method: p.get("method") || "", name: p.get("name") } : null;
+}
+
+async function fetchEntryHistory() {
+  if (!selected || entryFetching) return;
+  entryFetching = true;
+  const want = selected;
+  try {
+    const n = entryHistory.t.length;
+    const since = n ? entryHistory.t[n - 1] : 0;
+    const q = new URLSearchParams({ method: want.method, name: want.name, since: String(since) });
+    const res = await fetch(base + "stats/entry_history?" + q.toString());
+    if (!res.ok || want !== selected) return;
+    const doc = await res.json();
+    for (const p of doc.points) {
+      const m = entryHistory.t.length;
+      if (m && p.t <= entryHistory.t[m - 1]) continue;
+      for (const k of Object.keys(entryHistory)) {
+        entryHistory[k].push(p[k]);
+        if (entryHistory[k].length > MAX_POINTS) entryHistory[k].shift();
+      }
+    }
+    drawCharts();
+  } catch (e) {
+    // the next snapshot retries
+  } finally {
+    entryFetching = false;
+  }
 }
 
 // ---- failures, workers, ratio ----
@@ -134,11 +205,29 @@ function drawCharts() {
         [history.t, history.users], $("chart-users")),
     };
     window.swarmCharts = charts;
+    drawEntryChart(width);
     return;
   }
+  drawEntryChart(width);
   charts.rps.setData([history.t, history.rps, history.fps]);
   charts.latency.setData([history.t, history.p50, history.p95, history.p99]);
   charts.users.setData([history.t, history.users]);
+}
+
+function drawEntryChart(width) {
+  $("entry-chart-box").hidden = !selected;
+  if (!selected) return;
+  const data = [entryHistory.t, entryHistory.p50, entryHistory.p95, entryHistory.p99, entryHistory.rps];
+  if (!charts.entry) {
+    const opts = chartOpts(`Response times of ${selected.method} ${selected.name} (ms)`,
+      [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]], width);
+    opts.series.push({ label: "req/s", stroke: "#2e7d32", width: 1, scale: "rps" });
+    opts.axes.push({ scale: "rps", side: 1, size: 50, grid: { show: false } });
+    opts.spanGaps = false;
+    charts.entry = new uPlot(opts, data, $("chart-entry"));
+    return;
+  }
+  charts.entry.setData(data);
 }
 
 function addPoint(p) {
@@ -173,6 +262,7 @@ function onSnapshot(s) {
   renderFailures();
   renderWorkers();
   drawCharts();
+  fetchEntryHistory();
   if (first && s.state === "ready" && s.tests_started === 0) openForm("new");
 }
 
@@ -261,4 +351,6 @@ window.addEventListener("resize", () => {
   for (const c of Object.values(charts)) c.setSize({ width, height: 240 });
 });
 
+const fromHash = selectionFromHash();
+if (fromHash) select(fromHash);
 connect();
