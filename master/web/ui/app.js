@@ -44,7 +44,7 @@ function isSelected(s) {
 function statsRow(s, total) {
   const attrs = total ? "" : ` data-method="${esc(s.method)}" data-name="${esc(s.name)}"` +
     (isSelected(s) ? ' class="selected"' : "");
-  return `<tr${attrs}><td>${esc(s.method)}</td><td class="name">${esc(s.name)}</td>` +
+  return `<tr${attrs}><td>${esc(s.method)}</td><td class="name" title="${esc(s.name)}">${esc(s.name)}</td>` +
     `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
     `<td class="num">${ms(s.median_response_time)}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.9"])}</td>` +
@@ -55,22 +55,63 @@ function statsRow(s, total) {
     `<td class="num">${fmt(s.current_rps, 1)}</td><td class="num">${fmt(s.current_fail_per_sec, 1)}</td></tr>`;
 }
 
-// All rows are rendered (the master caps names at 1000: a few ms in a
-// browser), and only while the Statistics tab is showing.
+// Up to VIRTUAL_FROM rows are all rendered. Past that (the master caps
+// names at 1000) the table is a window onto the sorted rows: only the rows
+// in view (plus OVERSCAN either side) are in the DOM, between two spacer
+// rows that keep the scroll height, because laying out a 1000-row table
+// every second costs the browser hundreds of ms. Rendered only while the
+// Statistics tab is showing.
+const VIRTUAL_FROM = 200;
+const OVERSCAN = 20;
+let sortedRows = [];
+let rowHeight = 0;  // px, measured from a rendered row
+
+function sortRows(rows) {
+  if (!sortKey) return rows;
+  return rows.sort((a, b) => {
+    const x = a[sortKey], y = b[sortKey];
+    const c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
+    return sortDesc ? -c : c;
+  });
+}
+
 function renderStats() {
   if (!last || !$("stats").classList.contains("active")) return;
-  const rows = last.stats.slice(0, -1);
-  const total = last.stats[last.stats.length - 1];
-  if (sortKey) {
-    rows.sort((a, b) => {
-      const x = a[sortKey], y = b[sortKey];
-      const c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
-      return sortDesc ? -c : c;
-    });
-  }
-  document.querySelector("#stats-table tbody").innerHTML = rows.map((r) => statsRow(r, false)).join("");
-  document.querySelector("#stats-table tfoot").innerHTML = statsRow(total, true);
+  sortedRows = sortRows(last.stats.slice(0, -1));
+  $("stats-table").dataset.rows = String(sortedRows.length);
+  $("stats-count").textContent = sortedRows.length > VIRTUAL_FROM ? `${sortedRows.length} entries (scroll for more)` : "";
+  document.querySelector("#stats-table tfoot").innerHTML = statsRow(last.stats[last.stats.length - 1], true);
+  renderWindow();
 }
+
+function renderWindow() {
+  const body = document.querySelector("#stats-table tbody");
+  const rows = sortedRows;
+  if (rows.length <= VIRTUAL_FROM) {
+    body.innerHTML = rows.map((r) => statsRow(r, false)).join("");
+    return;
+  }
+  const box = $("stats-scroll");
+  const h = rowHeight || 27;
+  const first = Math.max(0, Math.floor(box.scrollTop / h) - OVERSCAN);
+  const count = Math.ceil(box.clientHeight / h) + 2 * OVERSCAN;
+  const end = Math.min(rows.length, first + count);
+  const spacer = (px) => `<tr class="spacer"><td colspan="14" style="height:${px}px"></td></tr>`;
+  body.innerHTML = spacer(first * h) + rows.slice(first, end).map((r) => statsRow(r, false)).join("") +
+    spacer((rows.length - end) * h);
+  const sample = body.querySelector("tr[data-name]");
+  if (!rowHeight && sample) {
+    rowHeight = sample.getBoundingClientRect().height;
+    if (rowHeight && Math.abs(rowHeight - h) > 0.5) renderWindow();
+  }
+}
+
+let windowQueued = false;
+$("stats-scroll").addEventListener("scroll", () => {
+  if (windowQueued || sortedRows.length <= VIRTUAL_FROM) return;
+  windowQueued = true;
+  requestAnimationFrame(() => { windowQueued = false; renderWindow(); });
+});
 
 for (const th of document.querySelectorAll("#stats-table th")) {
   th.addEventListener("click", () => {
