@@ -51,6 +51,17 @@ std::string canonical_host(std::string_view host) {
     return to_lower(host);
 }
 
+// canonical_host without a copy when the host is already canonical (URLs
+// come parsed, lower case): `storage` holds the result only when it is not.
+std::string_view canonical_host(std::string_view host, std::string& storage) {
+    const bool bracketed = host.size() > 1 && host.front() == '[' && host.back() == ']';
+    if (bracketed || std::any_of(host.begin(), host.end(), [](char c) { return c != lower(c); })) {
+        storage = canonical_host(host);
+        return storage;
+    }
+    return host;
+}
+
 std::string_view path_or_root(std::string_view path) {
     return path.empty() ? std::string_view("/") : path;
 }
@@ -283,10 +294,12 @@ void cookie_jar::insert(cookie c) {
     if (same != cookies_.end()) {
         // Replacement keeps the original creation time (RFC 6265 §5.3 step 11).
         c.created = same->created;
+        earliest_expiry_ = std::min(earliest_expiry_, c.expires);
         *same = std::move(c);
         return;
     }
     c.created = next_created_++;
+    earliest_expiry_ = std::min(earliest_expiry_, c.expires);
     if (cookies_.size() >= max_cookies) {
         const auto oldest = std::min_element(
             cookies_.begin(), cookies_.end(),
@@ -297,7 +310,10 @@ void cookie_jar::insert(cookie c) {
 }
 
 void cookie_jar::drop_expired(std::int64_t now_s) {
+    if (now_s < earliest_expiry_) return;  // the usual case: nothing has expired
     std::erase_if(cookies_, [&](const cookie& c) { return c.expires <= now_s; });
+    earliest_expiry_ = cookie::session_expiry;
+    for (const auto& c : cookies_) earliest_expiry_ = std::min(earliest_expiry_, c.expires);
 }
 
 namespace {
@@ -315,7 +331,8 @@ std::string cookie_jar::header_for(const cookie_origin& to, clock::time_point no
     if (cookies_.empty()) return {};  // most requests of most users: nothing to do
     const std::int64_t now_s = to_unix(now);
     drop_expired(now_s);
-    const std::string host = canonical_host(to.host);
+    std::string storage;
+    const std::string_view host = canonical_host(to.host, storage);
     // On the stack for the usual handful; allocates only beyond that.
     boost::container::small_vector<const cookie*, 16> matching;
     for (const auto& c : cookies_) {
@@ -325,7 +342,10 @@ std::string cookie_jar::header_for(const cookie_origin& to, clock::time_point no
         if (a->path.size() != b->path.size()) return a->path.size() > b->path.size();
         return a->created < b->created;
     });
+    std::size_t bytes = 0;
+    for (const cookie* c : matching) bytes += c->name.size() + c->value.size() + 3;
     std::string header;
+    header.reserve(bytes);  // one allocation for the whole header
     for (const cookie* c : matching) {
         if (!header.empty()) header += "; ";
         header += c->name;
@@ -338,7 +358,8 @@ std::string cookie_jar::header_for(const cookie_origin& to, clock::time_point no
 const cookie* cookie_jar::find(const cookie_origin& to, std::string_view name,
                                clock::time_point now) const {
     const std::int64_t now_s = to_unix(now);
-    const std::string host = canonical_host(to.host);
+    std::string storage;
+    const std::string_view host = canonical_host(to.host, storage);
     const cookie* best = nullptr;
     for (const auto& c : cookies_) {
         if (c.name != name || !applies(c, host, to, now_s)) continue;

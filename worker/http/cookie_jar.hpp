@@ -64,7 +64,10 @@ class cookie_jar {
 
     const std::vector<cookie>& all() const { return cookies_; }
     std::size_t size() const { return cookies_.size(); }
-    void clear() { cookies_.clear(); }
+    void clear() {
+        cookies_.clear();
+        earliest_expiry_ = cookie::session_expiry;
+    }
 
   private:
     void drop_expired(std::int64_t now_s);
@@ -72,6 +75,9 @@ class cookie_jar {
 
     std::vector<cookie> cookies_;
     std::uint64_t next_created_ = 0;
+    // No cookie expires before this (unix seconds; may be earlier than the
+    // true minimum): lets a request skip the expiry sweep.
+    std::int64_t earliest_expiry_ = cookie::session_expiry;
 };
 
 // Rules exposed for tests. `host` and `domain` are lower case.
