@@ -44,14 +44,33 @@ void error_table::record(std::string_view method, std::string_view name, std::st
     s->merge(error_stats{1, now_ms, now_ms});
 }
 
-void error_table::merge(std::string_view method, std::string_view name, std::string_view message,
-                        const error_stats& stats) {
+namespace {
+
+void check_row(const error_stats& stats) {
     if (stats.occurrences == 0) throw std::invalid_argument("error table: row with no occurrences");
     if (stats.first_seen_ms > stats.last_seen_ms) {
         throw std::invalid_argument("error table: first seen " +
                                     std::to_string(stats.first_seen_ms) + " after last seen " +
                                     std::to_string(stats.last_seen_ms));
     }
+}
+
+}  // namespace
+
+void error_table::append_new(std::string method, std::string name, std::string message,
+                             const error_stats& stats) {
+    check_row(stats);
+    if (rows_.size() >= max_errors_) {
+        merge(method, name, message, stats);
+        return;
+    }
+    message.resize(cut_message(message).size());
+    rows_.append({std::move(method), std::move(name), std::move(message)}, error_stats(stats));
+}
+
+void error_table::merge(std::string_view method, std::string_view name, std::string_view message,
+                        const error_stats& stats) {
+    check_row(stats);
     error_stats* s = slot(method, name, message);
     if (s == nullptr) {
         overflow_ += stats.occurrences;

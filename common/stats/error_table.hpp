@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/stats/keyed_rows.hpp"
@@ -48,6 +49,11 @@ class error_table {
     // unless occurrences > 0 and first_seen_ms <= last_seen_ms.
     void merge(std::string_view method, std::string_view name, std::string_view message,
                const error_stats& stats);
+    // The same for a decoded row whose key the caller knows is not in the
+    // table yet: appended without hashing it now (see keyed_rows), the
+    // decoder's path. Past the cap it goes through merge(). Same checks.
+    void append_new(std::string method, std::string name, std::string message,
+                    const error_stats& stats);
     // Adds every row and the overflow of `other`, under this table's cap.
     void merge(const error_table& other);
     // Adds occurrences that were counted as overflow elsewhere (codec).

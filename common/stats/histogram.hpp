@@ -15,10 +15,18 @@
 // lowest and highest rank (p0, p100) report the exact min and max, and every
 // other percentile is clamped into [min, max].
 //
-// Memory: sizeof(histogram) (48 bytes on 64-bit) plus, once anything has
+// Memory: sizeof(histogram) (72 bytes on 64-bit) plus, once anything has
 // been recorded or merged in, a dense array of bucket_count (1728) 64-bit
 // counts = 13,824 bytes. An empty histogram allocates nothing; after the
 // first record, recording never allocates.
+//
+// Sparse form. A histogram rebuilt from the wire (from_buckets) keeps just
+// its non-empty buckets, 16 bytes each (a worker's row has a few dozen), and
+// merging it into a dense histogram adds those pairs, nothing else: the
+// master takes in thousands of rows a second and must not allocate, zero and
+// walk 13.8 KB for each (bench/README.md, "Master fan-in"). Every reading
+// call works on either form; the first record() or merge() *into* a sparse
+// histogram turns it dense. Both forms of the same samples compare equal.
 //
 // A plain value: not thread-safe; each thread owns its own.
 
@@ -119,6 +127,10 @@ class histogram {
     template <class Fn>
     void for_each_bucket(Fn&& fn) const {
         if (count_ == 0) return;
+        if (is_sparse()) {
+            for (const bucket& b : sparse_) fn(b.index, b.count);
+            return;
+        }
         const std::size_t last = bucket_index(max_us_);
         for (std::size_t i = bucket_index(min_us_); i <= last; ++i) {
             if (counts_[i] != 0) fn(static_cast<std::uint32_t>(i), counts_[i]);
@@ -128,19 +140,25 @@ class histogram {
     std::uint64_t bucket_count_at(std::size_t index) const noexcept;
 
     // Rebuilds a histogram from what for_each_bucket produced plus the exact
-    // min and max, e.g. after decoding a worker's message. Throws
-    // std::invalid_argument, naming the problem, unless indices are strictly
-    // ascending and < bucket_count, counts are > 0 and sum without overflow,
-    // and min/max lie in the first/last bucket with min <= max (both ignored
-    // when `buckets` is empty).
-    static histogram from_buckets(std::span<const bucket> buckets, std::uint64_t min_us,
+    // min and max, e.g. after decoding a worker's message; the result is in
+    // sparse form (see above) unless the pairs would take more memory than
+    // the dense array. Throws std::invalid_argument, naming the
+    // problem, unless indices are strictly ascending and < bucket_count,
+    // counts are > 0 and sum without overflow, and min/max lie in the
+    // first/last bucket with min <= max (both ignored when `buckets` is empty).
+    static histogram from_buckets(std::vector<bucket> buckets, std::uint64_t min_us,
                                   std::uint64_t max_us);
+
+    // True while the samples are held as sparse (index, count) pairs.
+    bool is_sparse() const noexcept { return !sparse_.empty(); }
 
     // Forgets every sample but keeps the allocation.
     void clear() noexcept;
 
-    // Bytes owned on the heap (0 or dense_bytes).
-    std::size_t heap_bytes() const noexcept { return counts_.capacity() * sizeof(std::uint64_t); }
+    // Bytes owned on the heap (0, dense_bytes, or the sparse pairs).
+    std::size_t heap_bytes() const noexcept {
+        return counts_.capacity() * sizeof(std::uint64_t) + sparse_.capacity() * sizeof(bucket);
+    }
 
     // Same samples bucket by bucket, same count, min and max.
     friend bool operator==(const histogram& a, const histogram& b) noexcept;
@@ -153,12 +171,19 @@ class histogram {
         const int magnitude = static_cast<int>(index >> sub_bucket_bits);
         return magnitude > 1 ? magnitude - 1 : 0;
     }
+    // Makes the dense array ready for adding: allocates it, and moves the
+    // sparse pairs into it if there are any.
     void allocate();
+    // counts_ += other's dense counts over other's occupied range.
+    void add_dense(const histogram& other) noexcept;
+    void values_at_percentiles_sparse(std::span<const double> ps,
+                                      std::span<std::uint64_t> out) const noexcept;
     // What a percentile falling in bucket `index` reports: the midpoint, but
     // never outside [min, max] (which contain the true value too).
     std::uint64_t clamped_midpoint(std::size_t index) const noexcept;
 
-    std::vector<std::uint64_t> counts_;  // samples per bucket; empty until first use
+    std::vector<std::uint64_t> counts_;  // samples per bucket; empty until first use or while sparse
+    std::vector<bucket> sparse_;         // non-empty buckets, ascending; only in sparse form
     std::uint64_t count_ = 0;            // samples recorded (sum of counts_)
     std::uint64_t min_us_ = std::numeric_limits<std::uint64_t>::max();  // µs; max() while empty
     std::uint64_t max_us_ = 0;                                          // µs; 0 while empty

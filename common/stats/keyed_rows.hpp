@@ -2,6 +2,13 @@
 // Internal to common/stats: rows keyed by N strings, kept in first-seen
 // order, found by string_view without allocating (heterogeneous lookup).
 // table and error_table build on it; not a public interface.
+//
+// The hash index is built lazily: append() adds a row without touching it,
+// and the first find() or insert() after appends indexes the rows it has not
+// seen. A decoded worker message is appended row by row and only iterated,
+// so it never pays for an index (the master takes in thousands a second).
+// Because of that a const find() may update the index: like the rest of
+// common/stats, not safe to touch from two threads at once, even to read.
 
 #include <algorithm>
 #include <array>
@@ -59,17 +66,22 @@ class keyed_rows {
         Value value;
     };
 
+    // (noexcept: indexing pending rows may allocate; running out of memory
+    // there ends the process, as it would in most of the program anyway.)
     Value* find(const string_key_view<N>& key) noexcept {
+        sync_index();
         const auto it = index_.find(key);
         return it == index_.end() ? nullptr : &rows_[it->second].value;
     }
     const Value* find(const string_key_view<N>& key) const noexcept {
+        sync_index();
         const auto it = index_.find(key);
         return it == index_.end() ? nullptr : &rows_[it->second].value;
     }
 
     // Adds a row with a default value; `key` must not be present yet.
     Value& insert(const string_key_view<N>& key) {
+        sync_index();
         string_key<N> owned;
         std::copy(key.begin(), key.end(), owned.begin());
         rows_.push_back(row{owned, Value{}});
@@ -79,6 +91,15 @@ class keyed_rows {
             rows_.pop_back();  // keep rows_ and index_ in step
             throw;
         }
+        indexed_ = rows_.size();
+        return rows_.back().value;
+    }
+
+    // Adds a row without looking the key up or indexing it now. The caller
+    // guarantees the key is not present (the decoder checks its rows for
+    // duplicates itself); a duplicate would be found by find() only once.
+    Value& append(string_key<N> key, Value&& value) {
+        rows_.push_back(row{std::move(key), std::move(value)});
         return rows_.back().value;
     }
 
@@ -89,16 +110,27 @@ class keyed_rows {
     void clear() noexcept {
         rows_.clear();
         index_.clear();
+        indexed_ = 0;
     }
     void swap(keyed_rows& other) noexcept {
         rows_.swap(other.rows_);
         index_.swap(other.index_);
+        std::swap(indexed_, other.indexed_);
     }
 
   private:
+    // Indexes the rows appended since the last lookup.
+    void sync_index() const {
+        for (; indexed_ < rows_.size(); ++indexed_) {
+            index_.emplace(rows_[indexed_].key, static_cast<std::uint32_t>(indexed_));
+        }
+    }
+
     std::vector<row> rows_;  // first-seen order; keys are duplicated in index_
-    std::unordered_map<string_key<N>, std::uint32_t, string_key_hash<N>, string_key_equal<N>>
-        index_;  // key -> position in rows_
+    mutable std::unordered_map<string_key<N>, std::uint32_t, string_key_hash<N>,
+                               string_key_equal<N>>
+        index_;                        // key -> position in rows_, for rows_[0, indexed_)
+    mutable std::size_t indexed_ = 0;  // rows_ before this position are in index_
 };
 
 }  // namespace swarm::stats::detail

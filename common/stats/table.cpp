@@ -12,6 +12,16 @@ entry& table::at(std::string_view method, std::string_view name) {
     return rows_.insert({other_method, other_name});
 }
 
+void table::append_new(std::string method, std::string name, entry&& stats) {
+    // Below the cap every row is kept under its own name, "(other)" included,
+    // so appending is what at() would do. At the cap, folding needs lookups.
+    if (rows_.size() < max_names_) {
+        rows_.append({std::move(method), std::move(name)}, std::move(stats));
+    } else {
+        merge(method, name, std::move(stats));
+    }
+}
+
 void table::merge(const table& other) {
     if (&other == this) {
         merge(table(other));  // a copy: merging into the rows being read

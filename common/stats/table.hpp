@@ -56,6 +56,11 @@ class table {
             row.merge(stats);
         }
     }
+    // Adds a decoded row whose (method, name) the caller knows is not in the
+    // table yet, without hashing it now (see keyed_rows): the decoder's path.
+    // Under the cap like merge(); past it the row goes through merge().
+    void append_new(std::string method, std::string name, entry&& stats);
+
     // Adds every row of `other`, in other's order, under this table's cap.
     void merge(const table& other);
 

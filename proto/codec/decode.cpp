@@ -1,15 +1,16 @@
-// msgpack bytes → messages, for bytes from anyone. Three steps: a size and
-// limit check that allocates nothing (limit_check.hpp), msgpack's unpack
-// under the same limits, then a walk that checks every item's type before
-// converting it. Any failure becomes decode_result::error; nothing escapes.
+// msgpack bytes → messages, for bytes from anyone. Two steps: a size and
+// limit check that builds nothing (limit_check.hpp), then a walk over the
+// same bytes that checks every item's type before converting it
+// (object_reader.hpp; no msgpack object tree in between). Any failure
+// becomes decode_result::error; nothing escapes.
 // The layout read here is the one encode.cpp writes and PROTOCOL.md documents.
+#include <algorithm>
 #include <exception>
 #include <new>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
-
-#include <msgpack.hpp>
 
 #include "proto/codec.hpp"
 #include "proto/codec/limit_check.hpp"
@@ -34,6 +35,8 @@ auto checked(const array_reader& where, std::string_view field, Fn&& fn) {
     }
 }
 
+// The row's histogram in sparse form (index, count pairs): the master adds
+// those pairs into its tables, with no dense 13.8 KB temporary per row.
 stats::histogram read_histogram(array_reader& row, std::uint64_t min_us, std::uint64_t max_us) {
     array_reader flat = row.array("buckets");
     if (flat.size() % 2 != 0) {
@@ -51,42 +54,94 @@ stats::histogram read_histogram(array_reader& row, std::uint64_t min_us, std::ui
         }
         buckets.push_back({static_cast<std::uint32_t>(index), flat.next_u64()});
     }
-    return checked(row, "buckets",
-                   [&] { return stats::histogram::from_buckets(buckets, min_us, max_us); });
+    return checked(row, "buckets", [&] {
+        return stats::histogram::from_buckets(std::move(buckets), min_us, max_us);
+    });
 }
 
 void read_request_row(array_reader& row, stats::table& out) {
-    const std::string method = row.str("method");
-    const std::string name = row.str("name");
+    std::string method = row.str("method");
+    std::string name = row.str("name");
     const std::uint64_t failures = row.u64("failures");
     const std::uint64_t latency_sum_us = row.u64("latency_sum_us");
     const std::uint64_t response_bytes = row.u64("response_bytes");
     const std::uint64_t min_us = row.u64("min_latency_us");
     const std::uint64_t max_us = row.u64("max_latency_us");
     stats::histogram latency = read_histogram(row, min_us, max_us);
-    // A repeated row would be merged silently, and its sums could wrap.
+    stats::entry e = checked(row, "latency_sum_us", [&] {
+        return stats::entry::restore(failures, latency_sum_us, response_bytes, std::move(latency));
+    });
+    if (out.size() < out.max_names()) {
+        // Not looked up: duplicates are found for the whole list afterwards.
+        out.append_new(std::move(method), std::move(name), std::move(e));
+        return;
+    }
+    // Past the cap (more rows than a worker's table holds): rows fold into
+    // "(other)" through lookups, as before.
     if (out.find(method, name) != nullptr) {
         row.fail("name",
                  "duplicate row for " + detail::printable(method) + " " + detail::printable(name));
     }
-    stats::entry e = checked(row, "latency_sum_us", [&] {
-        return stats::entry::restore(failures, latency_sum_us, response_bytes, std::move(latency));
+    out.merge(method, name, std::move(e));
+}
+
+// A repeated row would be merged silently, and its sums could wrap. One sort
+// of the rows' names instead of a hash lookup per row.
+void reject_duplicate_rows(const array_reader& requests, const stats::table& rows) {
+    using key = std::pair<std::string_view, std::string_view>;
+    std::vector<std::pair<key, std::size_t>> keys;
+    keys.reserve(rows.size());
+    rows.for_each([&](std::string_view method, std::string_view name, const stats::entry&) {
+        keys.push_back({{method, name}, keys.size()});
     });
-    out.merge(method, name, std::move(e));  // a new row: taken over, not copied
+    std::sort(keys.begin(), keys.end());
+    const auto same = [](const auto& a, const auto& b) { return a.first == b.first; };
+    const auto dup = std::adjacent_find(keys.begin(), keys.end(), same);
+    if (dup == keys.end()) return;
+    // Name the later of the two rows, as a reader going front to back would.
+    const auto later = std::max(dup->second, std::next(dup)->second);
+    requests.fail(item(later) + ".name", "duplicate row for " +
+                                             detail::printable(dup->first.first) + " " +
+                                             detail::printable(dup->first.second));
 }
 
 void read_error_row(array_reader& row, stats::error_table& out) {
-    const std::string method = row.str("method");
-    const std::string name = row.str("name");
-    const std::string text = row.str("message");
+    std::string method = row.str("method");
+    std::string name = row.str("name");
+    std::string text = row.str("message");
     stats::error_stats s;
     s.occurrences = row.u64("occurrences");
     s.first_seen_ms = row.i64("first_seen_ms");
     s.last_seen_ms = row.i64("last_seen_ms");
+    if (out.size() < out.max_errors()) {
+        // Not looked up: duplicates are found for the whole list afterwards.
+        checked(row, "occurrences", [&] {
+            out.append_new(std::move(method), std::move(name), std::move(text), s);
+        });
+        return;
+    }
     if (out.find(method, name, text) != nullptr) {
         row.fail("message", "duplicate error row " + detail::printable(text));
     }
     checked(row, "occurrences", [&] { out.merge(method, name, text, s); });
+}
+
+// The same for error rows, keyed by (method, name, message as kept).
+void reject_duplicate_errors(const array_reader& errors, const stats::error_table& rows) {
+    using key = std::tuple<std::string_view, std::string_view, std::string_view>;
+    std::vector<std::pair<key, std::size_t>> keys;
+    keys.reserve(rows.size());
+    rows.for_each([&](std::string_view method, std::string_view name, std::string_view text,
+                      const stats::error_stats&) {
+        keys.push_back({{method, name, text}, keys.size()});
+    });
+    std::sort(keys.begin(), keys.end());
+    const auto same = [](const auto& a, const auto& b) { return a.first == b.first; };
+    const auto dup = std::adjacent_find(keys.begin(), keys.end(), same);
+    if (dup == keys.end()) return;
+    const auto later = std::max(dup->second, std::next(dup)->second);
+    errors.fail(item(later) + ".message",
+                "duplicate error row " + detail::printable(std::get<2>(dup->first)));
 }
 
 stats::delta read_delta(array_reader& r) {
@@ -96,11 +151,13 @@ stats::delta read_delta(array_reader& r) {
         array_reader row = requests.array(item(i));
         read_request_row(row, d.requests);
     }
+    reject_duplicate_rows(requests, d.requests);
     array_reader errors = r.array("errors");
     for (std::size_t i = 0; i < errors.size(); ++i) {
         array_reader row = errors.array(item(i));
         read_error_row(row, d.errors);
     }
+    reject_duplicate_errors(errors, d.errors);
     d.errors.add_overflow(r.u64("error_overflow"));
     return d;
 }
@@ -230,12 +287,6 @@ message read_fields(std::size_t index, array_reader& r) {
     }
 }
 
-// Lets msgpack's strings point into the caller's bytes instead of copying
-// them: the tree lives only inside decode(), and the bytes outlive it.
-bool reference_input(msgpack::type::object_type, std::size_t, void*) {
-    return true;
-}
-
 message read_message(std::string_view bytes, const decode_limits& limits) {
     if (bytes.size() > limits.max_message_bytes) {
         throw decode_error("message of " + std::to_string(bytes.size()) +
@@ -243,28 +294,14 @@ message read_message(std::string_view bytes, const decode_limits& limits) {
                            std::to_string(limits.max_message_bytes));
     }
     if (auto problem = detail::check_limits(bytes, limits)) throw decode_error(*problem);
-    const msgpack::unpack_limit unpack_limits(limits.max_array_items, limits.max_array_items,
-                                              limits.max_string_bytes, limits.max_string_bytes, 0,
-                                              limits.max_depth);
-    const msgpack::object_handle handle =
-        msgpack::unpack(bytes.data(), bytes.size(), reference_input, nullptr, unpack_limits);
-    if (handle.get().type != msgpack::type::ARRAY) {
-        throw decode_error(std::string("envelope: expected array, got ") +
-                           detail::msgpack_type_name(handle.get()));
-    }
-    array_reader envelope(handle.get(), "envelope");
-    const msgpack::object& type = envelope.next("type name");
-    if (type.type != msgpack::type::STR) {
-        envelope.fail("type",
-                      std::string("expected string, got ") + detail::msgpack_type_name(type));
-    }
-    const std::string_view name(type.via.str.ptr, type.via.str.size);
+    array_reader fields(bytes, "envelope");
+    fields.require("type name");
+    const std::string_view name = fields.str_view("type");
     const std::size_t index = detail::message_index(name);
     if (index >= detail::message_type_names.size()) {
         throw decode_error("unknown message type '" + detail::printable(name) + "'");
     }
-    array_reader fields(handle.get(), detail::message_type_names[index]);
-    fields.next("type name");  // already read through `envelope`
+    fields.rename(std::string(detail::message_type_names[index]));
     return read_fields(index, fields);
 }
 
@@ -277,10 +314,6 @@ decode_result decode(std::string_view bytes, const decode_limits& limits) {
         return {read_message(bytes, limits), {}};
     } catch (const decode_error& e) {
         return {std::nullopt, e.what()};
-    } catch (const msgpack::unpack_error& e) {
-        return {std::nullopt, std::string("msgpack: ") + e.what()};
-    } catch (const msgpack::type_error& e) {
-        return {std::nullopt, std::string("msgpack type error: ") + e.what()};
     } catch (const std::bad_alloc&) {
         return {std::nullopt,
                 "out of memory decoding a message of " + std::to_string(bytes.size()) + " bytes"};

@@ -1,10 +1,10 @@
 #pragma once
 // Internal to proto/codec: a first pass over untrusted bytes that builds
-// nothing and allocates nothing, and stops at the first limit crossed. Only
-// input that passes is unpacked into a msgpack tree, so that a few bytes
-// claiming a huge array cannot make the unpacker allocate for it: after this
-// pass every claimed item is known to be present, and the tree is at most a
-// small multiple of the input's size. Stateless; any thread.
+// nothing, allocates only a stack as deep as the nesting limit, and stops at
+// the first limit crossed. Only input that passes is read (object_reader.hpp),
+// which then trusts its structure: every header and payload is complete, no
+// claimed count outnumbers the bytes, nesting is bounded, and there is
+// exactly one value. Stateless; any thread.
 
 #include <optional>
 #include <string>

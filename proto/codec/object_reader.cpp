@@ -1,35 +1,161 @@
 #include "proto/codec/object_reader.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace swarm::proto::detail {
+namespace {
 
-const char* msgpack_type_name(const msgpack::object& o) noexcept {
-    switch (o.type) {
-        case msgpack::type::NIL:
+using byte = unsigned char;
+
+enum class kind { uint, nint, f32, f64, str, bin, array, map, nil, boolean, ext };
+
+// One msgpack item's header. The bytes were accepted by check_limits, so
+// every header and payload read here is complete.
+struct header {
+    kind k = kind::nil;
+    std::uint64_t value =
+        0;  // integer (a negative one as int64 bits), array/map count, str/bin length
+    std::size_t head = 1;     // bytes before the payload
+    std::size_t payload = 0;  // bytes after the head: str/bin data, ext type and data, number bytes
+};
+
+std::uint64_t big_endian(const byte* p, int n) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+    return v;
+}
+
+// Signed formats holding a value >= 0 read as unsigned, as msgpack's own
+// unpacker and other encoders treat them.
+header signed_int(std::int64_t v, std::size_t head) noexcept {
+    return {v < 0 ? kind::nint : kind::uint, static_cast<std::uint64_t>(v), head, 0};
+}
+
+header sized(kind k, const byte* p, int length_bytes, std::size_t extra = 0) noexcept {
+    const std::uint64_t n = big_endian(p + 1, length_bytes);
+    const std::size_t payload =
+        k == kind::array || k == kind::map ? 0 : static_cast<std::size_t>(n) + extra;
+    return {k, n, 1 + static_cast<std::size_t>(length_bytes), payload};
+}
+
+header read_header(const byte* p) noexcept {
+    const byte b = p[0];
+    if (b <= 0x7f) return {kind::uint, b, 1, 0};
+    if (b >= 0xe0) return signed_int(static_cast<std::int8_t>(b), 1);
+    if ((b & 0xf0) == 0x80) return {kind::map, b & 0x0fu, 1, 0};
+    if ((b & 0xf0) == 0x90) return {kind::array, b & 0x0fu, 1, 0};
+    if ((b & 0xe0) == 0xa0) return {kind::str, b & 0x1fu, 1, b & 0x1fu};
+    switch (b) {
+        case 0xc2:
+        case 0xc3:
+            return {kind::boolean, b == 0xc3 ? 1u : 0u, 1, 0};
+        case 0xc4:
+            return sized(kind::bin, p, 1);
+        case 0xc5:
+            return sized(kind::bin, p, 2);
+        case 0xc6:
+            return sized(kind::bin, p, 4);
+        case 0xc7:
+            return sized(kind::ext, p, 1, 1);
+        case 0xc8:
+            return sized(kind::ext, p, 2, 1);
+        case 0xc9:
+            return sized(kind::ext, p, 4, 1);
+        case 0xca:
+            return {kind::f32, big_endian(p + 1, 4), 1, 4};
+        case 0xcb:
+            return {kind::f64, big_endian(p + 1, 8), 1, 8};
+        case 0xcc:
+            return {kind::uint, big_endian(p + 1, 1), 2, 0};
+        case 0xcd:
+            return {kind::uint, big_endian(p + 1, 2), 3, 0};
+        case 0xce:
+            return {kind::uint, big_endian(p + 1, 4), 5, 0};
+        case 0xcf:
+            return {kind::uint, big_endian(p + 1, 8), 9, 0};
+        case 0xd0:
+            return signed_int(static_cast<std::int8_t>(p[1]), 2);
+        case 0xd1:
+            return signed_int(static_cast<std::int16_t>(big_endian(p + 1, 2)), 3);
+        case 0xd2:
+            return signed_int(static_cast<std::int32_t>(big_endian(p + 1, 4)), 5);
+        case 0xd3:
+            return signed_int(static_cast<std::int64_t>(big_endian(p + 1, 8)), 9);
+        case 0xd4:
+            return {kind::ext, 1, 1, 2};
+        case 0xd5:
+            return {kind::ext, 2, 1, 3};
+        case 0xd6:
+            return {kind::ext, 4, 1, 5};
+        case 0xd7:
+            return {kind::ext, 8, 1, 9};
+        case 0xd8:
+            return {kind::ext, 16, 1, 17};
+        case 0xd9:
+            return sized(kind::str, p, 1);
+        case 0xda:
+            return sized(kind::str, p, 2);
+        case 0xdb:
+            return sized(kind::str, p, 4);
+        case 0xdc:
+            return sized(kind::array, p, 2);
+        case 0xdd:
+            return sized(kind::array, p, 4);
+        case 0xde:
+            return sized(kind::map, p, 2);
+        case 0xdf:
+            return sized(kind::map, p, 4);
+        default:
+            return {kind::nil, 0, 1, 0};  // 0xc0 (0xc1 never passes check_limits)
+    }
+}
+
+// The position after the whole value at `p`, nested items included.
+const byte* skip_value(const byte* p) noexcept {
+    std::uint64_t pending = 1;
+    while (pending > 0) {
+        --pending;
+        const header h = read_header(p);
+        p += h.head + h.payload;
+        if (h.k == kind::array) pending += h.value;
+        if (h.k == kind::map) pending += 2 * h.value;
+    }
+    return p;
+}
+
+const char* kind_name(kind k) noexcept {
+    switch (k) {
+        case kind::nil:
             return "nil";
-        case msgpack::type::BOOLEAN:
+        case kind::boolean:
             return "boolean";
-        case msgpack::type::POSITIVE_INTEGER:
+        case kind::uint:
             return "unsigned integer";
-        case msgpack::type::NEGATIVE_INTEGER:
+        case kind::nint:
             return "negative integer";
-        case msgpack::type::FLOAT32:
-        case msgpack::type::FLOAT64:
+        case kind::f32:
+        case kind::f64:
             return "float";
-        case msgpack::type::STR:
+        case kind::str:
             return "string";
-        case msgpack::type::BIN:
+        case kind::bin:
             return "binary";
-        case msgpack::type::ARRAY:
+        case kind::array:
             return "array";
-        case msgpack::type::MAP:
+        case kind::map:
             return "map";
-        case msgpack::type::EXT:
+        case kind::ext:
             return "ext";
     }
     return "unknown type";
+}
+
+}  // namespace
+
+const char* msgpack_type_name(const unsigned char* at) noexcept {
+    return kind_name(read_header(at).k);
 }
 
 std::string printable(std::string_view s, std::size_t max) {
@@ -53,13 +179,44 @@ std::string item(std::size_t i) {
     return "[" + std::to_string(i) + "]";
 }
 
-array_reader::array_reader(const msgpack::object& array, std::string where)
-    : where_(std::move(where)) {
-    if (array.type != msgpack::type::ARRAY) {
-        throw decode_error(where_ + ": expected array, got " + msgpack_type_name(array));
-    }
-    items_ = array.via.array.ptr;
-    size_ = array.via.array.size;
+array_reader::array_reader(std::string_view bytes, std::string where) : where_(std::move(where)) {
+    const auto* p = reinterpret_cast<const byte*>(bytes.data());
+    const header h = read_header(p);
+    if (h.k != kind::array) throw decode_error(where_ + ": expected array, got " + kind_name(h.k));
+    pos_ = p + h.head;
+    size_ = static_cast<std::size_t>(h.value);
+}
+
+array_reader::array_reader(array_reader& parent, std::string where)
+    : where_(std::move(where)), parent_(&parent) {
+    const header h = read_header(parent.pos_);
+    pos_ = parent.pos_ + h.head;
+    size_ = static_cast<std::size_t>(h.value);
+    ++parent.next_;
+    parent.child_open_ = true;
+    settle();  // an empty array is done at once
+}
+
+array_reader::~array_reader() {
+    if (parent_ == nullptr || settled_) return;
+    // Fields a later protocol version appended, or an error is unwinding:
+    // move past what was not read so the parent's position is right.
+    for (; next_ < size_; ++next_) pos_ = skip_value(pos_);
+    child_open_ = false;  // nested readers are gone before this one
+    settle();
+}
+
+void array_reader::settle() noexcept {
+    if (parent_ == nullptr || settled_ || next_ < size_ || child_open_) return;
+    settled_ = true;
+    parent_->pos_ = pos_;
+    parent_->child_open_ = false;
+    parent_->settle();
+}
+
+void array_reader::consumed(std::size_t length) noexcept {
+    pos_ += length;
+    if (++next_ >= size_) settle();
 }
 
 std::string array_reader::path(std::string_view field) const {
@@ -73,89 +230,127 @@ void array_reader::fail(std::string_view field, std::string_view problem) const 
     throw decode_error(path(field) + ": " + std::string(problem));
 }
 
-void array_reader::wrong_type(std::string_view field, const msgpack::object& o,
+void array_reader::wrong_type(std::string_view field, const unsigned char* at,
                               const char* expected) const {
-    fail(field, std::string("expected ") + expected + ", got " + msgpack_type_name(o));
+    fail(field, std::string("expected ") + expected + ", got " + msgpack_type_name(at));
 }
 
-const msgpack::object& array_reader::next(std::string_view field) {
+void array_reader::require(std::string_view field) const {
+    if (child_open_) {
+        throw decode_error(where_ + ": internal: " + std::string(field) +
+                           " read while a nested array is open");
+    }
     if (next_ >= size_) {
         throw decode_error(where_ + ": missing " + std::string(field) + " (item " +
                            std::to_string(next_) + " of an array of " + std::to_string(size_) +
                            ")");
     }
-    return items_[next_++];
+}
+
+const unsigned char* array_reader::take(std::string_view field) {
+    require(field);
+    return pos_;
 }
 
 std::uint64_t array_reader::u64(std::string_view field) {
-    const msgpack::object& o = next(field);
-    if (o.type != msgpack::type::POSITIVE_INTEGER) wrong_type(field, o, "unsigned integer");
-    return o.via.u64;
+    const byte* p = take(field);
+    const header h = read_header(p);
+    if (h.k != kind::uint) wrong_type(field, p, "unsigned integer");
+    consumed(h.head);
+    return h.value;
 }
 
 std::uint64_t array_reader::next_u64() {
-    if (next_ < size_ && items_[next_].type == msgpack::type::POSITIVE_INTEGER) return items_[next_++].via.u64;
-    return u64(item(next_));  // throws, naming the item
+    // The unsigned formats inline: a histogram's pairs are most of a report.
+    if (next_ < size_ && !child_open_) {
+        const byte b = *pos_;
+        if (b <= 0x7f) {
+            consumed(1);
+            return b;
+        }
+        if (b >= 0xcc && b <= 0xcf) {
+            const int n = 1 << (b - 0xcc);  // uint8, 16, 32, 64
+            const std::uint64_t v = big_endian(pos_ + 1, n);
+            consumed(1 + static_cast<std::size_t>(n));
+            return v;
+        }
+    }
+    return u64(item(next_));  // other types and errors, naming the item
 }
 
 std::uint32_t array_reader::u32(std::string_view field) {
-    const msgpack::object& o = next(field);
-    if (o.type != msgpack::type::POSITIVE_INTEGER) wrong_type(field, o, "unsigned integer");
-    if (o.via.u64 > std::numeric_limits<std::uint32_t>::max()) {
-        fail(field, std::to_string(o.via.u64) + " does not fit in 32 bits");
+    const std::uint64_t v = u64(field);
+    if (v > std::numeric_limits<std::uint32_t>::max()) {
+        fail(field, std::to_string(v) + " does not fit in 32 bits");
     }
-    return static_cast<std::uint32_t>(o.via.u64);
+    return static_cast<std::uint32_t>(v);
 }
 
 std::int64_t array_reader::i64(std::string_view field) {
-    const msgpack::object& o = next(field);
-    if (o.type == msgpack::type::NEGATIVE_INTEGER) return o.via.i64;
-    if (o.type != msgpack::type::POSITIVE_INTEGER) wrong_type(field, o, "integer");
-    if (o.via.u64 > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        fail(field, std::to_string(o.via.u64) + " does not fit in a signed 64-bit integer");
+    const byte* p = take(field);
+    const header h = read_header(p);
+    if (h.k != kind::uint && h.k != kind::nint) wrong_type(field, p, "integer");
+    if (h.k == kind::uint &&
+        h.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        fail(field, std::to_string(h.value) + " does not fit in a signed 64-bit integer");
     }
-    return static_cast<std::int64_t>(o.via.u64);
+    consumed(h.head);
+    return static_cast<std::int64_t>(h.value);
 }
 
 double array_reader::f64(std::string_view field) {
-    const msgpack::object& o = next(field);
+    const byte* p = take(field);
+    const header h = read_header(p);
     double v = 0;
-    switch (o.type) {
-        case msgpack::type::FLOAT32:
-        case msgpack::type::FLOAT64:
-            v = o.via.f64;
+    switch (h.k) {
+        case kind::f32: {
+            float f = 0;
+            const auto bits = static_cast<std::uint32_t>(h.value);
+            std::memcpy(&f, &bits, sizeof f);
+            v = f;
+            break;
+        }
+        case kind::f64:
+            std::memcpy(&v, &h.value, sizeof v);
             break;
         // Other encoders write whole numbers as integers.
-        case msgpack::type::POSITIVE_INTEGER:
-            v = static_cast<double>(o.via.u64);
+        case kind::uint:
+            v = static_cast<double>(h.value);
             break;
-        case msgpack::type::NEGATIVE_INTEGER:
-            v = static_cast<double>(o.via.i64);
+        case kind::nint:
+            v = static_cast<double>(static_cast<std::int64_t>(h.value));
             break;
         default:
-            wrong_type(field, o, "number");
+            wrong_type(field, p, "number");
     }
     // NaN and infinities would poison every sum and comparison downstream.
     if (!std::isfinite(v)) fail(field, "not a finite number");
+    consumed(h.head + h.payload);
     return v;
 }
 
 std::string array_reader::str(std::string_view field) {
-    const msgpack::object& o = next(field);
-    // An empty str/bin may carry a null pointer, which std::string must not see.
-    if (o.type == msgpack::type::STR) {
-        return o.via.str.size == 0 ? std::string() : std::string(o.via.str.ptr, o.via.str.size);
-    }
-    if (o.type == msgpack::type::BIN) {
-        return o.via.bin.size == 0 ? std::string() : std::string(o.via.bin.ptr, o.via.bin.size);
-    }
-    wrong_type(field, o, "string");
+    const byte* p = take(field);
+    const header h = read_header(p);
+    if (h.k != kind::str && h.k != kind::bin) wrong_type(field, p, "string");
+    std::string out(reinterpret_cast<const char*>(p + h.head), h.payload);
+    consumed(h.head + h.payload);
+    return out;
+}
+
+std::string_view array_reader::str_view(std::string_view field) {
+    const byte* p = take(field);
+    const header h = read_header(p);
+    if (h.k != kind::str) wrong_type(field, p, "string");
+    const std::string_view out(reinterpret_cast<const char*>(p + h.head), h.payload);
+    consumed(h.head + h.payload);
+    return out;
 }
 
 array_reader array_reader::array(std::string_view field) {
-    const msgpack::object& o = next(field);
-    if (o.type != msgpack::type::ARRAY) wrong_type(field, o, "array");
-    return array_reader(o, path(field));
+    const byte* p = take(field);
+    if (read_header(p).k != kind::array) wrong_type(field, p, "array");
+    return array_reader(*this, path(field));
 }
 
 }  // namespace swarm::proto::detail

@@ -140,6 +140,55 @@ TEST(codec_hostile, duplicate_rows_are_refused) {
     EXPECT_THAT(error_of(bytes), HasSubstr("duplicate"));
 }
 
+// Rows are appended without a lookup each and checked for duplicates as a
+// list: a repeat anywhere in the list is found, and named by its position.
+TEST(codec_hostile, duplicate_rows_far_apart_are_refused_and_named) {
+    const std::string bytes = pack([](packer& pk) {
+        pk.pack_array(7);
+        str(pk, "stats_report");
+        pk.pack_uint64(1);
+        pk.pack_uint64(1);
+        pk.pack_int64(1);
+        pk.pack_array(4);
+        row(0, 5, 5, 5, {5, 1}, "/a")(pk);
+        row(0, 5, 5, 5, {5, 1}, "/b")(pk);
+        row(0, 5, 5, 5, {5, 1}, "/c")(pk);
+        row(0, 5, 5, 5, {5, 1}, "/b")(pk);
+        pk.pack_array(0);
+        pk.pack_uint64(0);
+    });
+    const std::string error = error_of(bytes);
+    EXPECT_THAT(error, HasSubstr("stats_report.requests[3].name"));
+    EXPECT_THAT(error, HasSubstr("duplicate row for GET /b"));
+}
+
+// More rows than a table keeps (a worker never sends that many): the rest
+// fold into "(other)" and a repeat beyond the cap is still refused.
+TEST(codec_hostile, rows_beyond_the_cap_fold_and_repeats_there_are_refused) {
+    const auto report = [](std::size_t rows, bool repeat_last) {
+        return pack([&](packer& pk) {
+            pk.pack_array(7);
+            str(pk, "stats_report");
+            pk.pack_uint64(1);
+            pk.pack_uint64(1);
+            pk.pack_int64(1);
+            pk.pack_array(static_cast<std::uint32_t>(rows + (repeat_last ? 1 : 0)));
+            for (std::size_t i = 0; i < rows; ++i) row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(i))(pk);
+            if (repeat_last) row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(rows - 1))(pk);
+            pk.pack_array(0);
+            pk.pack_uint64(0);
+        });
+    };
+    const std::size_t cap = stats::table::default_max_names;
+    const decode_result r = decode(report(cap + 5, false));
+    ASSERT_TRUE(r.result) << r.error;
+    const auto& requests = std::get<stats_report>(*r.result).delta.requests;
+    EXPECT_EQ(requests.total().requests(), cap + 5);
+    EXPECT_EQ(requests.folded_requests(), 5u);
+    // The cap's last named row repeated beyond it.
+    EXPECT_THAT(error_of(report(cap, true)), HasSubstr("duplicate row"));
+}
+
 // A stats_report with one error row [GET, /, message, occurrences, first, last].
 std::string report_with_error(std::uint64_t occurrences, std::int64_t first, std::int64_t last,
                               int copies = 1) {
@@ -307,6 +356,79 @@ TEST(codec_hostile, extra_trailing_fields_are_ignored) {
     const decode_result r = decode(bytes);
     ASSERT_TRUE(r.result) << r.error;
     EXPECT_EQ(std::get<stop>(*r.result).timeout_ms, 250);
+}
+
+// The reader walks the bytes in place: fields a later version appends inside
+// nested arrays (rows) must be skipped whole, or the next row is misread.
+TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
+    const auto future_row = [](std::string name, std::uint64_t latency) {
+        return [=](packer& pk) {
+            pk.pack_array(10);
+            str(pk, "GET");
+            str(pk, name);
+            pk.pack_uint64(0);
+            pk.pack_uint64(latency);
+            pk.pack_uint64(7);
+            pk.pack_uint64(latency);
+            pk.pack_uint64(latency);
+            pk.pack_array(2);
+            pk.pack_uint64(stats::histogram::bucket_index(latency));
+            pk.pack_uint64(1);
+            // Two fields from the future: nested containers and a string.
+            pk.pack_array(3);
+            pk.pack_uint64(1);
+            pk.pack_array(2);
+            pk.pack_uint64(2);
+            pk.pack_map(1);
+            str(pk, "k");
+            pk.pack_array(0);
+            pk.pack_map(0);
+            str(pk, "later");
+        };
+    };
+    const std::string bytes = pack([&](packer& pk) {
+        pk.pack_array(8);
+        str(pk, "stats_report");
+        pk.pack_uint64(1);
+        pk.pack_uint64(1);
+        pk.pack_int64(1);
+        pk.pack_array(2);
+        future_row("/a", 100)(pk);
+        future_row("/b", 5000)(pk);
+        pk.pack_array(0);
+        pk.pack_uint64(3);
+        pk.pack_array(1);  // a field appended to the message itself
+        pk.pack_array(0);
+    });
+    const decode_result r = decode(bytes);
+    ASSERT_TRUE(r.result) << r.error;
+    const auto& report = std::get<stats_report>(*r.result);
+    const stats::entry* b = report.delta.requests.find("GET", "/b");
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->max_latency_us(), 5000u);
+    EXPECT_EQ(b->response_bytes(), 7u);
+    EXPECT_EQ(report.delta.requests.total().requests(), 2u);
+    EXPECT_EQ(report.delta.errors.overflow(), 3u);
+}
+
+// Other encoders may write a small non-negative number in a signed format
+// (int8 .. int64); it reads as unsigned, as msgpack's own unpacker has it.
+TEST(codec_hostile, signed_formats_holding_non_negative_numbers_read_as_unsigned) {
+    using namespace std::string_literals;
+    // ["welcome", int32 5] and ["stop", int16 250]
+    const decode_result welcome_msg = decode("\x92\xa7welcome\xd2\x00\x00\x00\x05"s);
+    ASSERT_TRUE(welcome_msg.result) << welcome_msg.error;
+    EXPECT_EQ(std::get<welcome>(*welcome_msg.result).index, 5u);
+    const decode_result stop_msg = decode("\x92\xa4stop\xd1\x00\xfa"s);
+    ASSERT_TRUE(stop_msg.result) << stop_msg.error;
+    EXPECT_EQ(std::get<stop>(*stop_msg.result).timeout_ms, 250);
+    // A negative one is still no unsigned integer.
+    EXPECT_THAT(error_of("\x92\xa7welcome\xd0\xfb"s),
+                HasSubstr("welcome.index: expected unsigned integer, got negative integer"));
+    // int64 -3 where an integer is expected.
+    const decode_result negative = decode("\x92\xa4stop\xd3\xff\xff\xff\xff\xff\xff\xff\xfd"s);
+    ASSERT_TRUE(negative.result) << negative.error;
+    EXPECT_EQ(std::get<stop>(*negative.result).timeout_ms, -3);
 }
 
 TEST(codec_hostile, out_of_range_numbers) {

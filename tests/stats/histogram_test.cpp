@@ -266,7 +266,89 @@ TEST(stats_test, histogram_from_buckets_rejects_bad_input) {
     bad({{5, 1}, {9, 2}}, 5, 10);                 // max outside last bucket
     bad({{5, 1}, {9, 2}}, 9, 5);                  // min > max
     bad({{1, ~std::uint64_t{0}}, {2, 1}}, 1, 2);  // total overflows
-    EXPECT_NO_THROW((void)histogram::from_buckets({{{top - 1, 1}}}, 1ULL << 40, 1ULL << 40));
+    EXPECT_NO_THROW((void)histogram::from_buckets(std::vector<bucket>{{top - 1, 1}}, 1ULL << 40, 1ULL << 40));
+}
+
+// The sparse form (what from_buckets makes for the master) behaves like the
+// dense one it came from: same percentiles, buckets and merges, bit for bit.
+histogram sparse_copy(const histogram& h) {
+    std::vector<bucket> buckets;
+    h.for_each_bucket([&](std::uint32_t i, std::uint64_t c) { buckets.push_back({i, c}); });
+    return histogram::from_buckets(std::move(buckets), h.min_us(), h.max_us());
+}
+
+TEST(stats_test, histogram_sparse_form_reads_like_the_dense_one) {
+    for (const auto& d : distributions()) {
+        SCOPED_TRACE(d.name);
+        const histogram dense = histogram_of(draw(5000, d.draw, 5));
+        const histogram sparse = sparse_copy(dense);
+        std::size_t pairs = 0;
+        dense.for_each_bucket([&](std::uint32_t, std::uint64_t) { ++pairs; });
+        // Sparse unless the pairs would outweigh the dense array (wide ranges).
+        EXPECT_EQ(sparse.is_sparse(), pairs * sizeof(bucket) < histogram::dense_bytes) << pairs;
+        EXPECT_EQ(sparse, dense);
+        EXPECT_EQ(dense, sparse);
+        std::vector<double> ps(standard_percentiles.begin(), standard_percentiles.end());
+        for (auto h : extra_hundredths) ps.push_back(static_cast<double>(h) / 100);  // not ascending
+        std::vector<std::uint64_t> want(ps.size()), got(ps.size());
+        dense.values_at_percentiles(ps, want);
+        sparse.values_at_percentiles(ps, got);
+        EXPECT_EQ(got, want);
+        for (std::size_t i = 0; i < histogram::bucket_count; i += 7) {
+            ASSERT_EQ(sparse.bucket_count_at(i), dense.bucket_count_at(i)) << i;
+        }
+    }
+}
+
+TEST(stats_test, histogram_merging_sparse_rows_equals_merging_dense_ones) {
+    const auto d = distributions();
+    histogram via_dense, via_sparse;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const histogram part = histogram_of(draw(2000, d[i].draw, 40 + i));
+        via_dense.merge(part);
+        via_sparse.merge(sparse_copy(part));
+    }
+    EXPECT_FALSE(via_sparse.is_sparse());
+    EXPECT_EQ(via_sparse, via_dense);
+    for (double p : standard_percentiles) {
+        EXPECT_EQ(via_sparse.value_at_percentile(p), via_dense.value_at_percentile(p)) << p;
+    }
+}
+
+TEST(stats_test, histogram_sparse_turns_dense_when_recorded_or_merged_into) {
+    const histogram base = histogram_of(draw(1000, distributions()[3].draw, 9));
+    histogram recorded = sparse_copy(base);
+    ASSERT_TRUE(recorded.is_sparse());
+    recorded.record(123);
+    histogram want = base;
+    want.record(123);
+    EXPECT_FALSE(recorded.is_sparse());
+    EXPECT_EQ(recorded, want);
+
+    histogram doubled = sparse_copy(base);
+    doubled.merge(doubled);  // self-merge of the sparse form
+    histogram want_doubled = base;
+    want_doubled.merge(base);
+    EXPECT_EQ(doubled, want_doubled);
+
+    histogram into_sparse = sparse_copy(base);
+    into_sparse.merge(base);  // dense into sparse
+    EXPECT_EQ(into_sparse, want_doubled);
+
+    histogram cleared = sparse_copy(base);
+    cleared.clear();
+    EXPECT_EQ(cleared, histogram{});
+    EXPECT_FALSE(cleared.is_sparse());
+}
+
+TEST(stats_test, histogram_merging_a_sparse_row_into_a_dense_one_does_not_allocate) {
+    histogram total = histogram_of({1, 2, 3});
+    const histogram row = sparse_copy(histogram_of(draw(1000, distributions()[4].draw, 3)));
+    ASSERT_TRUE(row.is_sparse());
+    const auto before = testing::allocations();
+    for (int i = 0; i < 100; ++i) total.merge(row);
+    EXPECT_EQ(testing::allocations(), before);
+    EXPECT_EQ(total.count(), 3u + 100u * row.count());
 }
 
 TEST(stats_test, histogram_empty_reports_zero_and_allocates_nothing) {

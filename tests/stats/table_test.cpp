@@ -76,6 +76,24 @@ TEST(stats_test, entry_restore_rejects_impossible_parts) {
     EXPECT_EQ(e.failures(), 1u);
 }
 
+TEST(stats_test, table_append_new_rows_are_found_and_capped_like_merged_ones) {
+    table t(2);
+    entry e;
+    e.record(100, 1, false);
+    t.append_new("GET", "/a", entry(e));
+    t.append_new("GET", "/b", entry(e));
+    t.append_new("GET", "/c", entry(e));  // beyond the cap: folded
+    t.append_new("GET", "/d", entry(e));
+    ASSERT_NE(t.find("GET", "/a"), nullptr);
+    ASSERT_NE(t.find("GET", "/b"), nullptr);
+    EXPECT_EQ(t.find("GET", "/c"), nullptr);
+    EXPECT_EQ(t.folded_requests(), 2u);
+    EXPECT_EQ(t.size(), 3u);
+    t.record("GET", "/a", 100, 1, false);  // the appended row, not a new one
+    EXPECT_EQ(t.find("GET", "/a")->requests(), 2u);
+    EXPECT_EQ(t.total().requests(), 5u);
+}
+
 TEST(stats_test, table_keeps_first_seen_order) {
     table t;
     t.record("GET", "/b", 1, 0, false);
