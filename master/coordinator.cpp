@@ -22,7 +22,7 @@ const char* to_string(worker_state s) {
 coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
                          control_clock::time_point now, std::int64_t wall_ms)
     : bundle_(std::move(bundle)), hash_(bundle_.hash()), plan_(std::move(plan)), send_(std::move(send)),
-      stats_(now, wall_ms) {
+      stats_(now, wall_ms), caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
 }
 
@@ -115,10 +115,12 @@ void coordinator::on_message(const std::string& worker, const proto::message& m,
 void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
     stats_.tick(now, wall_ms, static_cast<std::uint32_t>(std::max<std::int64_t>(users(), 0)));
     bool lost = false;
+    // Up to here the master has seen everything workers sent (see tick() in the header).
+    const auto horizon = std::min(now, caught_up_at_);
     for (auto& [id, w] : workers_) {
-        if (w.state != worker_state::missing && w.state != worker_state::failed && now - w.last_heard > missing_after) {
+        if (w.state != worker_state::missing && w.state != worker_state::failed && horizon - w.last_heard > missing_after) {
             std::cerr << "swarm master: worker " << w.name << " is missing (silent for "
-                      << std::chrono::duration_cast<std::chrono::seconds>(now - w.last_heard).count() << " s)\n";
+                      << std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard).count() << " s)\n";
             w.state = worker_state::missing;
             w.users = 0;
             if (running_) workers_lost_.push_back(w.name);

@@ -56,11 +56,21 @@ protected:
         }
         return sum;
     }
-    // Every worker but `silent` says something (a heartbeat), then time passes.
+    // Every worker in `talking` says something (a heartbeat) every 500 ms,
+    // the master handles it at once and finds its queue empty, then ticks.
     void advance(std::chrono::milliseconds d, const std::vector<std::string>& talking) {
         for (auto t = 0ms; t < d; t += 500ms) {
             now_ += 500ms;
             for (const auto& id : talking) coord_->on_message(id, proto::heartbeat{}, now_);
+            coord_->caught_up(now_);
+            coord_->tick(now_, 0);
+        }
+    }
+    // Time passes while the master works through a backlog: it ticks, but
+    // never finds its queue empty, and the workers' heartbeats wait in it.
+    void fall_behind(std::chrono::milliseconds d) {
+        for (auto t = 0ms; t < d; t += 500ms) {
+            now_ += 500ms;
             coord_->tick(now_, 0);
         }
     }
@@ -120,6 +130,52 @@ TEST_F(coordinator_test, a_missing_worker_s_users_go_to_the_others_and_come_back
     EXPECT_EQ(all.at("Admin") + all.at("Browser"), 12);
     EXPECT_EQ(all.at("Admin"), 2);
     EXPECT_GE(targets("c").at("Browser") + targets("c").at("Admin"), 4);
+}
+
+TEST_F(coordinator_test, a_master_that_falls_behind_does_not_call_live_workers_missing) {
+    join("a", "h1");
+    join("b", "h2");
+    coord_->start({10, 100, "", 0}, now_, 0);
+    advance(2s, {"a", "b"});
+    const auto spawns_before = count_sent<proto::spawn>("a");
+
+    // 6 s behind (twice missing_after): both workers sent heartbeats all
+    // along, but they are still queued.
+    fall_behind(6s);
+    EXPECT_EQ(coord_->workers().at("a").state, worker_state::spawning);
+    EXPECT_EQ(coord_->workers().at("b").state, worker_state::spawning);
+    EXPECT_TRUE(coord_->workers_lost().empty());
+    EXPECT_EQ(count_sent<proto::spawn>("a"), spawns_before);  // no rebalance
+
+    // It catches up: the queued heartbeats are handled, then the queue is empty.
+    coord_->on_message("a", proto::heartbeat{}, now_);
+    coord_->on_message("b", proto::heartbeat{}, now_);
+    coord_->caught_up(now_);
+    coord_->tick(now_, 0);
+    EXPECT_TRUE(coord_->workers_lost().empty());
+
+    // A worker that really is silent is still found once the master keeps up.
+    advance(4s, {"a"});
+    EXPECT_EQ(coord_->workers().at("b").state, worker_state::missing);
+    EXPECT_THAT(coord_->workers_lost(), ElementsAre("b"));
+}
+
+TEST_F(coordinator_test, silence_counts_only_up_to_the_last_time_the_queue_was_empty) {
+    join("a", "h1");
+    coord_->start({1, 1, "", 0}, now_, 0);
+    const auto heard = now_;
+    coord_->caught_up(heard);
+    // The master last found its queue empty 2 s after a's last message, and
+    // has been busy since: 2 s of known silence, not 10.
+    coord_->caught_up(heard + 2s);
+    now_ = heard + 10s;
+    coord_->tick(now_, 0);
+    EXPECT_NE(coord_->workers().at("a").state, worker_state::missing);
+    // caught_up() never moves back.
+    coord_->caught_up(heard);
+    coord_->caught_up(heard + 3500ms);
+    coord_->tick(now_, 0);
+    EXPECT_EQ(coord_->workers().at("a").state, worker_state::missing);
 }
 
 TEST_F(coordinator_test, a_late_joiner_gets_its_share_and_a_leaver_s_users_are_redistributed) {
