@@ -2,14 +2,18 @@
 // statistics of N workers? Starts a real `swarm master` (pinned to CPU 0),
 // simulates N workers over tcp from this process (pinned to CPU 1), and once
 // every worker reports, measures the master's CPU % and RSS from /proc over a
-// window, and — when the master serves HTTP — the latency of GET
-// /stats/requests. At the end, checks that the master counted every request
-// the workers reported (its --json total), so a fast master that drops
-// reports cannot look good. A benchmark, not a test: prints a table.
+// window, and — when the master has a web UI — the latency of GET
+// /stats/requests (the master then runs with its UI, and the test is started
+// by POST /swarm as from a browser). At the end, checks that the master
+// counted every request the workers reported (its --json total, or with the
+// UI the Aggregated row once the test stopped), so a fast master that drops
+// reports cannot look good, and counts the workers it called missing (all are
+// alive: each is a false alarm). A benchmark, not a test: prints a table.
 //
 //   cmake --build build/release --target fanin
 //   build/release/bench/fanin/fanin --swarm build/release/swarm --workers 100,500,1000
 #include <netinet/in.h>
+#include <signal.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -47,6 +51,7 @@ struct options {
     report_shape shape;
     bool auth = false;  // CURVE between master and workers
     bool pin = true;    // master on CPU 0, simulator on CPU 1
+    bool headless = false;  // run the master --headless even when it has a web UI (no REST timing)
     std::string keep;   // directory for the master's logs and results; "" = temporary
     std::string wrap;   // a command the master runs under, e.g. "valgrind --tool=callgrind"
 };
@@ -67,9 +72,10 @@ struct result {
     std::vector<double> rest_ms;          // GET /stats/requests latencies
     double cpu_us_per_report = 0;         // the master's whole life (wait4) / reports sent
     std::uint64_t requests_sent = 0;      // in all reports
-    std::optional<std::uint64_t> requests_counted;  // the master's --json total
+    std::optional<std::uint64_t> requests_counted;  // the master's total (--json, or the web API's)
     std::uint64_t lost_reports = 0;       // the master's count of sequence gaps
     std::uint64_t unsent = 0;
+    std::uint64_t missing_lines = 0;      // "is missing" lines in the master's log (every worker is alive)
     std::string problem;                  // why the run is not valid, if it is not
 };
 
@@ -150,11 +156,89 @@ void read_master_json(const std::string& path, result& r) {
     }
 }
 
+// How often the master called a worker missing. Every simulated worker
+// stays alive and keeps sending heartbeats, so each line is a false alarm
+// (and a rebalance).
+std::uint64_t count_missing_lines(const std::string& log_path) {
+    std::ifstream in(log_path);
+    std::uint64_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.find(" is missing ") != std::string::npos ? 1 : 0;
+    return n;
+}
+
+// With the web UI on: the master's Aggregated request count and the test's
+// state, from GET /stats/requests.
+struct web_totals {
+    std::string state;
+    std::optional<std::uint64_t> requests;
+};
+
+std::optional<web_totals> read_web_totals(int web_port) {
+    const auto p = http_get(web_port, "/stats/requests");
+    if (!p || p->status != 200) return std::nullopt;
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(p->body, ec);
+    if (ec || !doc.is_object()) return std::nullopt;
+    web_totals t;
+    const auto& o = doc.as_object();
+    if (const auto* state = o.if_contains("state"); state && state->is_string()) t.state = state->as_string().c_str();
+    if (const auto* stats = o.if_contains("stats"); stats && stats->is_array()) {
+        for (const auto& row : stats->as_array()) {
+            const auto* name = row.is_object() ? row.as_object().if_contains("name") : nullptr;
+            if (name && name->is_string() && name->as_string() == "Aggregated") {
+                t.requests = row.as_object().at("num_requests").to_number<std::uint64_t>();
+            }
+        }
+    }
+    return t;
+}
+
+// With the web UI on, the master waits for a start from the API, as from a
+// browser: once every simulated worker is ready, POST /swarm with the run's
+// figures (its -u/-r/-t are only the form's defaults).
+bool start_from_web(int web_port, std::size_t workers, int run_s, const fleet_counters& c,
+                    const std::atomic<bool>& give_up) {
+    while (!give_up) {
+        if (c.ready.load() >= workers) {
+            const auto ready = http_get(web_port, "/readyz");
+            if (ready && ready->status == 200) break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    if (give_up) return false;
+    const auto started =
+        http_post_form(web_port, "/swarm",
+                       "user_count=" + std::to_string(workers * 10) + "&spawn_rate=" + std::to_string(workers * 100) +
+                           "&run_time=" + std::to_string(run_s) + "s");
+    return started && started->status == 200;
+}
+
+// With the web UI on, the master does not exit when the test ends: wait for
+// the test to stop (every worker's last report is in by then), read what the
+// master counted, and ask it to exit.
+void finish_from_web(int web_port, pid_t master, int run_s, const std::atomic<bool>& give_up, result& r) {
+    const auto deadline = clock::now() + std::chrono::seconds(run_s + 60);
+    while (!give_up && clock::now() < deadline) {
+        if (auto t = read_web_totals(web_port); t && t->state == "stopped") {
+            r.requests_counted = t->requests;
+            break;
+        }
+        std::this_thread::sleep_for(250ms);
+    }
+    ::kill(master, SIGTERM);
+}
+
 // The measuring side: waits for every worker to run, then samples the master
 // over the window while the fleet's thread keeps serving.
 void measure(const options& o, const master_features& f, int web_port, pid_t master, const sim_fleet& fleet,
              const std::atomic<bool>& give_up, result& r) {
     const fleet_counters& c = fleet.counters();
+    const int run_s = o.settle_s + o.window_s + 3;
+    if (f.web && !start_from_web(web_port, r.workers, run_s, c, give_up)) {
+        if (!give_up) r.problem = "POST /swarm failed";
+        ::kill(master, SIGTERM);
+        return;
+    }
     while (c.running.load() < r.workers && !give_up) std::this_thread::sleep_for(50ms);
     if (give_up) return;
     std::this_thread::sleep_for(std::chrono::seconds(o.settle_s));
@@ -182,6 +266,7 @@ void measure(const options& o, const master_features& f, int web_port, pid_t mas
     r.sim_cpu_percent = 100.0 * (own_cpu_seconds() - own0) / seconds;
     r.reports_per_s = static_cast<double>(c.reports - reports0) / seconds;
     r.mb_per_s = static_cast<double>(c.bytes_out - bytes0) / seconds / 1e6;
+    if (f.web) finish_from_web(web_port, master, run_s, give_up, r);
 }
 
 result run_one(const options& o, const master_features& f, std::size_t n, const report_pool& pool,
@@ -192,10 +277,12 @@ result run_one(const options& o, const master_features& f, std::size_t n, const 
     const int web_port = f.web ? free_port() : 0;
     const int run_s = o.settle_s + o.window_s + 3;
     std::vector<std::string> argv{o.swarm, "master", write_scenario(dir), "--bind", "127.0.0.1:" + std::to_string(port),
-                                  "--headless", "--expect-workers", std::to_string(n),
-                                  "--expect-workers-max-wait", "120s", "-u", std::to_string(n * 10), "-r",
-                                  std::to_string(n * 100), "-t", std::to_string(run_s) + "s", "--only-summary",
-                                  "--json", (dir / ("result-" + std::to_string(n) + ".json")).string()};
+                                  "--expect-workers", std::to_string(n), "-u", std::to_string(n * 10), "-r",
+                                  std::to_string(n * 100), "-t", std::to_string(run_s) + "s"};
+    if (!f.web) {
+        argv.insert(argv.end(), {"--headless", "--expect-workers-max-wait", "120s", "--only-summary", "--json",
+                                 (dir / ("result-" + std::to_string(n) + ".json")).string()});
+    }
     std::optional<proto::auth_keys> keys;
     if (o.auth) {
         keys.emplace();
@@ -223,7 +310,8 @@ result run_one(const options& o, const master_features& f, std::size_t n, const 
         r.cpu_us_per_report = 1e6 * master.total_cpu_seconds() / static_cast<double>(fleet.counters().reports);
     }
     r.unsent = fleet.counters().unsent;
-    read_master_json((dir / ("result-" + std::to_string(n) + ".json")).string(), r);
+    r.missing_lines = count_missing_lines((dir / ("master-" + std::to_string(n) + ".log")).string());
+    if (!f.web) read_master_json((dir / ("result-" + std::to_string(n) + ".json")).string(), r);
     if (!code) r.problem = "the master did not finish";
     else if (r.problem.empty() && r.master_cpu_percent < 0) r.problem = "not every worker got to run";
     return r;
@@ -246,13 +334,14 @@ void print_row(const result& r) {
         std::snprintf(buf, sizeof buf, "%.1f / %.1f", v[v.size() / 2], v.back());
         rest = buf;
     }
-    std::string counted = "no --json result";
+    std::string counted = "no total read";
     if (r.requests_counted) {
         counted = (*r.requests_counted == r.requests_sent ? "all " : "MISMATCH ") + std::to_string(*r.requests_counted) +
                   " of " + std::to_string(r.requests_sent);
         if (r.lost_reports) counted += ", " + std::to_string(r.lost_reports) + " reports lost";
     }
     if (r.unsent) counted += ", " + std::to_string(r.unsent) + " unsent";
+    counted += ", " + std::to_string(r.missing_lines) + " called missing";
     if (!r.problem.empty()) counted += " [" + r.problem + "]";
     std::printf("%8zu %10.1f%% %9.0f us %7.1f MiB %10.0f %7.2f %9.1f%% %14s  %s\n", r.workers, r.master_cpu_percent,
                 r.cpu_us_per_report, static_cast<double>(r.master_rss) / (1 << 20), r.reports_per_s, r.mb_per_s,
@@ -273,12 +362,14 @@ int run(const options& o) {
         std::cerr << "fanin: no swarm binary at " << o.swarm << " (--swarm PATH)\n";
         return 2;
     }
-    const master_features f = probe_features(o.swarm);
+    master_features f = probe_features(o.swarm);
+    if (o.headless) f.web = false;
     if (o.auth && !f.auth) {
         std::cerr << "fanin: this swarm master has no --auth-key-file\n";
         return 2;
     }
-    if (!f.web) std::printf("fanin: this swarm master serves no HTTP (no --web-port): REST latency skipped\n");
+    if (!f.web) std::printf("fanin: master runs --headless (no web UI): REST latency skipped\n");
+    else std::printf("fanin: master runs with its web UI; the test is started by POST /swarm\n");
     raise_open_file_limit();
     const bool pin = o.pin && std::thread::hardware_concurrency() >= 2;
     if (pin) pin_self(1);
@@ -309,6 +400,8 @@ int main(int argc, char** argv) {
     app.add_option("--requests-per-entry", o.shape.requests_per_entry, "requests per row per report")
         ->capture_default_str();
     app.add_flag("--auth", o.auth, "secure the worker port with CURVE (a shared key file)");
+    app.add_flag("--headless", o.headless,
+                 "run the master --headless (writes --json) even when it has a web UI; no REST timing");
     app.add_flag("!--no-pin", o.pin, "do not pin the master to CPU 0 and this process to CPU 1");
     app.add_option("--keep", o.keep, "keep the master's logs and --json results in this directory");
     app.add_option("--wrap", o.wrap, "run the master under this command, e.g. "

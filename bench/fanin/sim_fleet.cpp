@@ -96,7 +96,10 @@ void sim_fleet::handle(std::size_t index, const proto::message& m) {
     worker& w = workers_[index];
     if (const auto* b = std::get_if<proto::scenario_bundle>(&m)) {
         send(w, proto::ready{b->hash});
-        if (w.state == phase::joining) w.state = phase::ready;
+        if (w.state == phase::joining) {
+            w.state = phase::ready;
+            ++counters_.ready;
+        }
     } else if (const auto* s = std::get_if<proto::spawn>(&m)) {
         w.users = 0;
         for (const auto& [cls, n] : s->targets) w.users += n;

@@ -26,6 +26,7 @@
 namespace swarm::bench {
 
 struct fleet_counters {
+    std::atomic<std::size_t> ready{0};            // workers that answered the bundle with ready
     std::atomic<std::size_t> running{0};          // workers that got their spawn
     std::atomic<std::size_t> gone{0};             // workers told to quit (or rejected)
     std::atomic<std::uint64_t> reports{0};        // stats_reports sent
