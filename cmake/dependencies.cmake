@@ -24,5 +24,12 @@ target_compile_definitions(swarm_msgpack INTERFACE MSGPACK_NO_BOOST)
 # Boost.Asio/Beast settings shared by every target that includes them.
 add_library(swarm_boost INTERFACE)
 target_link_libraries(swarm_boost INTERFACE Boost::headers Boost::json Boost::url Threads::Threads)
+# No per-thread recycling of coroutine frames and handler memory: Asio hands
+# a cached block to any later request it is big enough for, so a worker's
+# long-lived frames and timer waits (20 000 idle users, one each) sat in
+# blocks cut for the largest short-lived ones - about 1 KiB per idle user
+# lost. glibc's own per-thread cache makes the plain malloc about as fast
+# (bench/README: idle memory and CPU per request, side by side).
 target_compile_definitions(swarm_boost INTERFACE
-    BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS)
+    BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS
+    BOOST_ASIO_DISABLE_AWAITABLE_FRAME_RECYCLING BOOST_ASIO_DISABLE_SMALL_BLOCK_RECYCLING)

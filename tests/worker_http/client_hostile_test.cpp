@@ -63,7 +63,7 @@ TEST_F(http_client_hostile, slow_drip_of_headers_times_out) {
         s.send("HTTP/1.1 200 OK\r\n");
         s.drip("X-Drip: 1\r\n", 20ms);
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url(), 300ms));
     EXPECT_EQ(res.error, "timeout after 300ms");
     EXPECT_LT(res.latency, 2s);
@@ -92,7 +92,7 @@ TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
         s.send("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
         s.drip("z", 10ms);
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url(), 250ms));
     EXPECT_EQ(res.error, "timeout after 250ms");
 }
@@ -115,7 +115,7 @@ TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
         if (!s.read_request()) return;
         s.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
     EXPECT_EQ(res.error, "connection closed before the response was complete");
     EXPECT_EQ(server.accepted(), 1);  // a partial response is never retried
@@ -123,7 +123,7 @@ TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
 
 TEST_F(http_client_hostile, close_without_any_response) {
     hostile_server server([](hostile_connection& s) { s.read_request(); });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
     EXPECT_EQ(res.error, "connection closed before the response was complete");
     EXPECT_EQ(server.accepted(), 1);  // a fresh connection is not retried either
@@ -134,7 +134,7 @@ TEST_F(http_client_hostile, garbage_instead_of_http) {
         if (!s.read_request()) return;
         s.send("SSH-2.0-OpenSSH_9.2\r\n\r\n");
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
     EXPECT_TRUE(res.error.starts_with("malformed response: ")) << res.error;
 }
@@ -146,7 +146,7 @@ TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection
         s.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         std::this_thread::sleep_for(50ms);
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     for (int i = 0; i < 3; ++i) {
         const auto res = run_send(ioc, c, get(server.url()));
         ASSERT_EQ(res.error, "") << "request " << i;
@@ -162,7 +162,7 @@ TEST_F(http_client_hostile, honours_connection_close) {
         if (!s.read_request()) return;
         s.send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     for (int i = 0; i < 2; ++i) EXPECT_EQ(run_send(ioc, c, get(server.url())).error, "");
     EXPECT_EQ(c.connections_opened(), 2u);
 }
@@ -188,7 +188,7 @@ TEST_F(http_client_hostile, redirect_methods_follow_browser_rules) {
             if (!s.send(reply)) return;
         }
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     for (const char* path : {"/302", "/307", "/303"}) {
         request req = get(server.url(path));
         req.method =
@@ -221,7 +221,7 @@ TEST_F(http_client_hostile, a_gzip_bomb_is_refused) {
         s.send("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
                     std::to_string(packed.size()) + "\r\n\r\n" + packed);
     });
-    client c(ioc.get_executor(), {});
+    client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
     EXPECT_EQ(res.error, "decompressed body too large (limit 16 MiB)");
     EXPECT_TRUE(res.body.empty());

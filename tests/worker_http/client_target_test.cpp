@@ -172,6 +172,28 @@ TEST_F(http_client_target, request_timeout_says_the_configured_time) {
     EXPECT_EQ(client_.connections_opened(), 2u);
 }
 
+// The connect deadline (connect_timeout) covers only connecting: once
+// connected, the request's own, later deadline applies to the exchange.
+TEST_F(http_client_target, a_response_slower_than_the_connect_timeout_still_arrives) {
+    client_options opts;
+    opts.connect_timeout = 150ms;
+    client c(ioc_.get_executor(), opts);
+    const auto res = run_send(ioc_, c, get(url("/slow?ms=600"), 5s));
+    EXPECT_EQ(res.error, "");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_GE(res.latency, 600ms);
+}
+
+// A send's deadline ends with the send: a kept connection outlives it, and
+// the next send on it is not cut short by the earlier, shorter deadline.
+TEST_F(http_client_target, a_finished_sends_deadline_does_not_touch_the_next_send) {
+    ASSERT_EQ(run_send(ioc_, client_, get(url("/"), 300ms)).error, "");
+    const auto res = run_send(ioc_, client_, get(url("/slow?ms=600"), 5s));
+    EXPECT_EQ(res.error, "");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(client_.connections_opened(), 1u);
+}
+
 TEST_F(http_client_target, body_over_the_limit_fails) {
     client_options opts;
     opts.max_body_bytes = 1 << 20;

@@ -3,11 +3,10 @@
 
 #include "worker/http/client.hpp"
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -26,23 +25,34 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using steady = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
-using plain_stream = beast::tcp_stream;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+// A plain socket, not beast::tcp_stream: that one keeps 536 bytes and three
+// timers per connection and arms a timer on every read and write. The
+// deadline is the send's own (deadline_watch below). The TLS stream (two
+// 17 KiB buffers) is on the heap so a plain connection does not pay for its size.
+using tls_stream = net::ssl::stream<tcp::socket>;
 
 struct client::connection {
     std::string origin;                    // "https://host:port"
     std::vector<tcp::endpoint> endpoints;  // the DNS answer, cached for reconnects
-    std::variant<std::monostate, plain_stream, tls_stream> stream;  // monostate: not connected
+    // monostate: not connected
+    std::variant<std::monostate, tcp::socket, std::unique_ptr<tls_stream>> stream;
     std::uint32_t responses = 0;  // answered on this stream; > 0 means a reused connection
 
-    beast::tcp_stream* lowest() {
-        if (auto* s = std::get_if<plain_stream>(&stream)) return s;
-        if (auto* s = std::get_if<tls_stream>(&stream)) return &s->next_layer();
+    tcp::socket* lowest() {
+        if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
+        if (auto* s = std::get_if<std::unique_ptr<tls_stream>>(&stream)) return &(*s)->next_layer();
         return nullptr;
+    }
+    tls_stream* secure() {
+        auto* s = std::get_if<std::unique_ptr<tls_stream>>(&stream);
+        return s ? s->get() : nullptr;
     }
     // Only when no operation is pending on the stream (the send coroutine's own calls).
     void reset() {
-        if (auto* low = lowest()) low->close();
+        if (auto* low = lowest()) {
+            error_code ignored;
+            low->close(ignored);
+        }
         stream.emplace<std::monostate>();
         responses = 0;
     }
@@ -55,6 +65,38 @@ constexpr std::size_t max_origins = 8;  // keep-alive connections per user
 constexpr auto as_value = net::as_tuple(net::use_awaitable);
 
 const char* const cancelled = "request cancelled";
+
+// The deadline of one send: one timer that, when it fires, closes the socket
+// of the connection the send is using, so whatever operation is pending
+// there (connect, handshake, write, read) ends at once with an error the
+// send reports as a timeout. It lives in the send (an idle connection holds
+// no timer) and costs one timer wait per send, where beast::tcp_stream armed
+// and cancelled a timer around every read and write.
+struct deadline_watch {
+    explicit deadline_watch(const net::any_io_executor& ex) : timer(ex) {}
+
+    net::steady_timer timer;
+    client::connection* conn = nullptr;  // the send's current connection (outlives the send)
+    std::uint32_t armed = 0;  // bumped by arm(): an expiry already queued for an older one is stale
+    bool expired = false;     // the armed time passed: the failure at hand is a timeout
+
+    // Sets (or moves) the deadline. The handler holds only a weak_ptr: once
+    // the send is over and the watch gone, a late expiry finds nothing.
+    static void arm(const std::shared_ptr<deadline_watch>& w, steady::time_point at) {
+        w->expired = false;
+        w->timer.expires_at(at);
+        w->timer.async_wait(
+            [weak = std::weak_ptr<deadline_watch>(w), n = ++w->armed](error_code ec) {
+                const auto self = weak.lock();
+                if (ec || !self || n != self->armed) return;
+                self->expired = true;
+                if (auto* socket = self->conn ? self->conn->lowest() : nullptr) {
+                    error_code ignored;
+                    socket->close(ignored);
+                }
+            });
+    }
+};
 
 bool same_category(const error_code& ec, bhttp::error sample) {
     return ec.category() == bhttp::make_error_code(sample).category();
@@ -249,59 +291,65 @@ struct client_ops {
         co_return std::string();
     }
 
+    // Connects (and handshakes) conn under min(deadline, now + connect_timeout).
     static net::awaitable<std::string> connect(client& c, connection& conn, const target_url& t,
+                                               const std::shared_ptr<deadline_watch>& watch,
                                                steady::time_point deadline,
                                                std::chrono::microseconds timeout) {
+        const client_options& opts = *c.opts_;
         if (conn.endpoints.empty()) {
             auto error = co_await resolve(c, conn, t, deadline, timeout);
             if (!error.empty()) co_return error;
         }
         const auto connect_deadline = std::min(
             deadline,
-            steady::now() + std::chrono::duration_cast<steady::duration>(c.opts_.connect_timeout));
+            steady::now() + std::chrono::duration_cast<steady::duration>(opts.connect_timeout));
+        const bool own_deadline = connect_deadline < deadline;
         const auto timeout_error = [&](const char* what) {
-            return connect_deadline == deadline ? timeout_message(timeout) : std::string(what);
+            return own_deadline ? std::string(what) : timeout_message(timeout);
         };
         if (t.tls) {
-            if (!c.opts_.tls && c.opts_.make_tls) c.opts_.tls = c.opts_.make_tls();
-            if (!c.opts_.tls) c.opts_.tls = make_tls_context();
-            conn.stream.emplace<tls_stream>(c.ex_, *c.opts_.tls);
+            if (!c.tls_) c.tls_ = opts.tls;
+            if (!c.tls_ && opts.make_tls) c.tls_ = opts.make_tls();
+            if (!c.tls_) c.tls_ = make_tls_context();
+            conn.stream.emplace<std::unique_ptr<tls_stream>>(
+                std::make_unique<tls_stream>(c.ex_, *c.tls_));
         } else {
-            conn.stream.emplace<plain_stream>(c.ex_);
+            conn.stream.emplace<tcp::socket>(c.ex_);
         }
-        beast::tcp_stream& low = *conn.lowest();
-        low.expires_at(connect_deadline);
-        const auto [ec, endpoint] = co_await low.async_connect(conn.endpoints, as_value);
+        if (own_deadline) deadline_watch::arm(watch, connect_deadline);
+        const auto [ec, endpoint] =
+            co_await net::async_connect(*conn.lowest(), conn.endpoints, as_value);
         if (ec) {
             conn.reset();
             // A changed address (or none left) is looked up again next time.
             if (ec != net::error::connection_refused) conn.endpoints.clear();
-            if (ec == beast::error::timeout) co_return timeout_error("connect timeout");
-            co_return describe_exchange_error(ec, c.opts_);
+            if (watch->expired) co_return timeout_error("connect timeout");
+            co_return describe_exchange_error(ec, opts);
         }
         ++c.connects_;
         error_code ignored;
-        low.socket().set_option(tcp::no_delay(true), ignored);
-        auto* secure = std::get_if<tls_stream>(&conn.stream);
-        if (!secure) co_return std::string();
-        SSL* ssl = secure->native_handle();
-        // SNI is for names only (RFC 6066 forbids IP literals).
-        error_code not_an_address;
-        net::ip::make_address(t.host, not_an_address);
-        if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-        if (tls::verifies_peer(ssl))
-            secure->set_verify_callback(net::ssl::host_name_verification(t.host));
-        tls::offer_session(ssl, conn.origin);
-        low.expires_at(connect_deadline);
-        const auto [hs_ec] =
-            co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
-        if (hs_ec) {
-            std::string reason = hs_ec == beast::error::timeout
-                                     ? timeout_error("TLS handshake failed: timeout")
-                                     : "TLS handshake failed: " + tls::handshake_error(ssl, hs_ec);
-            conn.reset();
-            co_return reason;
+        conn.lowest()->set_option(tcp::no_delay(true), ignored);
+        if (tls_stream* secure = conn.secure()) {
+            SSL* ssl = secure->native_handle();
+            // SNI is for names only (RFC 6066 forbids IP literals).
+            error_code not_an_address;
+            net::ip::make_address(t.host, not_an_address);
+            if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
+            if (tls::verifies_peer(ssl))
+                secure->set_verify_callback(net::ssl::host_name_verification(t.host));
+            tls::offer_session(ssl, conn.origin);
+            const auto [hs_ec] =
+                co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
+            if (hs_ec) {
+                std::string reason =
+                    watch->expired ? timeout_error("TLS handshake failed: timeout")
+                                   : "TLS handshake failed: " + tls::handshake_error(ssl, hs_ec);
+                conn.reset();
+                co_return reason;
+            }
         }
+        if (own_deadline) deadline_watch::arm(watch, deadline);  // back to the request's
         co_return std::string();
     }
 
@@ -309,16 +357,18 @@ struct client_ops {
     // reconnecting once when a reused connection turns out to be closed.
     static net::awaitable<std::string> round_trip(client& c, const target_url& t,
                                                   std::string_view r, bool head,
+                                                  const std::shared_ptr<deadline_watch>& watch,
                                                   steady::time_point deadline,
                                                   std::chrono::microseconds timeout,
                                                   std::uint32_t generation, exchange_outcome& out) {
         connection& conn = connection_for(c, t.origin);
         c.active_ = &conn;
-        const exchange_limits limits{static_cast<std::uint32_t>(c.opts_.max_header_bytes),
-                                     c.opts_.max_body_bytes};
+        watch->conn = &conn;
+        const exchange_limits limits{static_cast<std::uint32_t>(c.opts_->max_header_bytes),
+                                     c.opts_->max_body_bytes};
         for (int attempt = 0;; ++attempt) {
             if (!conn.lowest()) {
-                auto error = co_await connect(c, conn, t, deadline, timeout);
+                auto error = co_await connect(c, conn, t, watch, deadline, timeout);
                 if (c.generation_ != generation) {
                     conn.reset();
                     co_return cancelled;
@@ -326,12 +376,11 @@ struct client_ops {
                 if (!error.empty()) co_return error;
             }
             const bool reused = conn.responses > 0;
-            conn.lowest()->expires_at(deadline);
             // Dispatched here rather than in a helper coroutine: one frame less per request.
-            if (auto* tls = std::get_if<tls_stream>(&conn.stream)) {
-                out = co_await exchange(*tls, r, head, limits);
+            if (tls_stream* secure = conn.secure()) {
+                out = co_await exchange(*secure, r, head, limits);
             } else {
-                out = co_await exchange(std::get<plain_stream>(conn.stream), r, head, limits);
+                out = co_await exchange(std::get<tcp::socket>(conn.stream), r, head, limits);
             }
             if (c.generation_ != generation) {
                 conn.reset();
@@ -339,18 +388,17 @@ struct client_ops {
             }
             if (!out.ec) {
                 ++conn.responses;
-                conn.lowest()->expires_never();
-                if (auto* s = std::get_if<tls_stream>(&conn.stream)) {
-                    tls::remember_session(s->native_handle(), conn.origin);
+                if (tls_stream* secure = conn.secure()) {
+                    tls::remember_session(secure->native_handle(), conn.origin);
                 }
                 if (!out.keep_alive) conn.reset();
                 co_return std::string();
             }
             conn.reset();
+            if (watch->expired) co_return timeout_message(timeout);
             if (attempt == 0 && reused && !out.received_any && is_stale_connection(out.ec))
                 continue;
-            if (out.ec == beast::error::timeout) co_return timeout_message(timeout);
-            co_return describe_exchange_error(out.ec, c.opts_);
+            co_return describe_exchange_error(out.ec, *c.opts_);
         }
     }
 
@@ -359,8 +407,9 @@ struct client_ops {
         try {
             const auto start = steady::now();
             out = response{};
-            const auto timeout = req.timeout.count() > 0 ? req.timeout : c.opts_.timeout;
+            const auto timeout = req.timeout.count() > 0 ? req.timeout : c.opts_->timeout;
             const auto deadline = start + std::chrono::duration_cast<steady::duration>(timeout);
+            std::shared_ptr<deadline_watch> watch;  // made at the first hop that goes out
             const std::uint32_t generation = c.generation_;
             hop_request hop{req.url, req.method, &req.body};
             const target_url* first = req.parsed_url.get();  // the first hop's URL
@@ -380,11 +429,15 @@ struct client_ops {
                     if (hops == 0) first = t;
                 }
                 hop.cross_origin = t->origin != first->origin;
-                format_request(hop, *t, req.headers, c.opts_, c.jar_, wire);
+                format_request(hop, *t, req.headers, *c.opts_, c.jar_, wire);
+                if (!watch) {
+                    watch = std::make_shared<deadline_watch>(c.ex_);
+                    deadline_watch::arm(watch, deadline);
+                }
                 exchange_outcome result;
                 out.error =
                     co_await round_trip(c, *t, wire, hop.method == scenario::http_method::head,
-                                        deadline, timeout, generation, result);
+                                        watch, deadline, timeout, generation, result);
                 out.url.assign(hop.url);
                 if (!out.error.empty()) break;
                 last_byte = steady::now();
@@ -415,7 +468,7 @@ struct client_ops {
                     hop.url = redirect_url;
                     continue;
                 }
-                out.error = decode_into(msg, c.opts_, out);  // reads Content-Encoding
+                out.error = decode_into(msg, *c.opts_, out);  // reads Content-Encoding
                 out.headers = std::move(msg.headers);
                 break;
             }
@@ -431,8 +484,11 @@ struct client_ops {
     }
 };
 
+client::client(boost::asio::any_io_executor ex, std::shared_ptr<const client_options> opts)
+    : ex_(std::move(ex)), opts_(std::move(opts)) {}
+
 client::client(boost::asio::any_io_executor ex, const client_options& opts)
-    : ex_(std::move(ex)), opts_(opts) {}
+    : client(std::move(ex), std::make_shared<const client_options>(opts)) {}
 
 client::~client() = default;
 
@@ -457,7 +513,10 @@ void client::close() {
     // A pending operation holds the active stream: close its socket so the
     // operation ends now, and let the send coroutine free the stream.
     if (active_) {
-        if (auto* low = active_->lowest()) low->close();
+        if (auto* low = active_->lowest()) {
+            error_code ignored;
+            low->close(ignored);
+        }
     }
     std::erase_if(connections_, [&](const auto& conn) { return conn.get() != active_; });
 }

@@ -9,8 +9,9 @@
 // reconnects resume TLS sessions), never across threads.
 //
 // Idle memory is kept small on purpose (a worker holds ~20 000 idle users):
-// read buffers and parsers live only during a request, the body is moved to
-// the caller, and an idle connection is just its socket and timers.
+// read buffers, parsers and the deadline timer live only during a request,
+// the body is moved to the caller, an idle connection is just its socket,
+// and the options are shared by every client of a thread.
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -54,6 +55,10 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(bool verify = true,
 
 class client final : public session {
   public:
+    // `opts` is shared (the engine gives every client of a thread the same
+    // one) and must not change while clients use it.
+    client(boost::asio::any_io_executor ex, std::shared_ptr<const client_options> opts);
+    // With its own copy of `opts` (tests, tools).
     client(boost::asio::any_io_executor ex, const client_options& opts);
     ~client() override;
     client(const client&) = delete;
@@ -73,14 +78,16 @@ class client final : public session {
     friend struct client_ops;  // the coroutines, in client.cpp
 
     boost::asio::any_io_executor ex_;
-    client_options opts_;
+    std::shared_ptr<const client_options> opts_;
+    // opts_->tls, or the one made at this client's first https request.
+    std::shared_ptr<boost::asio::ssl::context> tls_;
     cookie_jar jar_;
     std::vector<std::unique_ptr<connection>> connections_;  // few origins; most recently used first
     std::weak_ptr<void> resolving_;  // the pending DNS lookup, so close() can cancel it
     std::uint32_t connects_ = 0;
     std::uint32_t generation_ = 0;  // bumped by close(): a pending send gives up
-    connection* active_ =
-        nullptr;  // the connection a pending send is using (close() must not free it)
+    // The connection a pending send is using (close() must not free it).
+    connection* active_ = nullptr;
 };
 
 // A size as people write it: "16 MiB", "64 KiB", "1000 bytes".

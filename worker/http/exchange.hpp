@@ -5,9 +5,10 @@
 // plain TCP, TLS, and Beast's in-memory test stream (whose fail_count reaches
 // every error path).
 //
-// Deadlines are the caller's: it sets them on the stream (tcp_stream's
-// expires_at) before calling. Expected failures come back as values in
-// exchange_outcome; nothing here throws for I/O errors.
+// Deadlines are the caller's: when one passes it closes the socket, and
+// the pending operation fails (client.cpp's deadline_watch). Expected
+// failures come back as values in exchange_outcome; nothing here throws
+// for I/O errors.
 //
 // Included only by client.cpp and the tests, to keep Beast's templates in few
 // translation units. Runs on the stream's executor, like the stream itself.
@@ -64,6 +65,18 @@ boost::asio::awaitable<exchange_outcome> exchange(Stream& stream, std::string_vi
     if (write_ec) {
         out.ec = write_ec;
         co_return out;
+    }
+    if constexpr (requires { stream.async_wait(Stream::wait_read, as_value); }) {
+        // A plain socket: wait for the response to begin before taking a
+        // read buffer. When thousands of users start at once, their first
+        // requests wait long for answers; buffers held through those waits
+        // were most of the burst's memory, and they left the heap too
+        // fragmented to give back once the users went idle.
+        const auto [wait_ec] = co_await stream.async_wait(Stream::wait_read, as_value);
+        if (wait_ec) {
+            out.ec = wait_ec;
+            co_return out;
+        }
     }
     // Lives only for this exchange, so an idle connection holds no read buffer.
     boost::beast::flat_buffer buffer;

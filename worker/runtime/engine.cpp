@@ -31,9 +31,12 @@ struct engine::io_thread {
     stats::delta delta;
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
     std::vector<std::shared_ptr<asio::ssl::context>> tls;  // by TLS profile, made on first https request
+    // By TLS profile, made at the first user: every client of the thread
+    // shares it rather than holding a copy of its own.
+    std::vector<std::shared_ptr<const http::client_options>> client_options;
     std::shared_ptr<const tls_profiles> profiles;  // the loaded plan's, for making those
     tls_settings settings;
-    asio::steady_timer trim_timer{ctx};  // release_free_memory()'s second trim
+    asio::steady_timer trim_timer{ctx};  // release_free_memory()'s later trims
     std::int64_t started = 0;  // control-thread view: users placed here minus finished (approx.)
     std::atomic<std::int64_t> lag_us_max{0};
 
@@ -89,6 +92,7 @@ void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string&
     for (auto& t : threads_) {
         asio::post(t->ctx, [t = t.get(), profiles = tls_, settings] {
             t->tls.assign(profiles->profiles.size(), nullptr);
+            t->client_options.assign(profiles->profiles.size(), nullptr);
             t->profiles = profiles;
             t->settings = settings;
         });
@@ -135,22 +139,9 @@ void engine::start_user(std::size_t class_index) {
         if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
 
         const auto profile = profiles->by_class[class_index];
-        http::client_options copts;
-        copts.tls = t->tls[profile];
-        // Two pointers: std::function keeps them without allocating.
-        copts.make_tls = [t, profile]() -> std::shared_ptr<asio::ssl::context> {
-            auto& tls = t->tls[profile];
-            try {
-                if (!tls) tls = make_tls_context(t->profiles->profiles[profile], t->settings);
-            } catch (const std::exception&) {
-                // load() checked this profile's CAs; should OpenSSL refuse now,
-                // the client's default context fails the handshake instead.
-            }
-            return tls;
-        };
-        copts.timeout = opts_.request_timeout;
-        copts.user_agent = opts_.user_agent;
-        auto session = std::make_unique<http::client>(t->ctx.get_executor(), copts);
+        auto& shared_options = t->client_options[profile];
+        if (!shared_options) shared_options = make_client_options(t, profile);
+        auto session = std::make_unique<http::client>(t->ctx.get_executor(), shared_options);
         const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
         auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta, t->ctx.get_executor());
         auto* raw = u.get();
@@ -163,6 +154,25 @@ void engine::start_user(std::size_t class_index) {
             });
         });
     });
+}
+
+// On the io thread.
+std::shared_ptr<const http::client_options> engine::make_client_options(io_thread* t, std::size_t profile) const {
+    auto copts = std::make_shared<http::client_options>();
+    // Two pointers: std::function keeps them without allocating.
+    copts->make_tls = [t, profile]() -> std::shared_ptr<asio::ssl::context> {
+        auto& tls = t->tls[profile];
+        try {
+            if (!tls) tls = make_tls_context(t->profiles->profiles[profile], t->settings);
+        } catch (const std::exception&) {
+            // load() checked this profile's CAs; should OpenSSL refuse now,
+            // the client's default context fails the handshake instead.
+        }
+        return tls;
+    };
+    copts->timeout = opts_.request_timeout;
+    copts->user_agent = opts_.user_agent;
+    return copts;
 }
 
 void engine::stop_user(std::size_t class_index, user::stop_mode mode) {
@@ -211,16 +221,23 @@ stats::delta engine::collect() {
 
 void engine::release_free_memory() {
     for (auto& t : threads_) {
-        asio::post(t->ctx, [t = t.get()] {
-            malloc_trim(0);
-            // The last users' first requests are usually still in flight when
-            // the ramp completes; trim again once they are done.
-            t->trim_timer.expires_after(std::chrono::seconds(2));
-            t->trim_timer.async_wait([](boost::system::error_code ec) {
-                if (!ec) malloc_trim(0);
-            });
-        });
+        asio::post(t->ctx, [t = t.get()] { trim_heap(t, 0); });
     }
+}
+
+// On the io thread: trims now, then again 2, 6, 14 and 30 s later. When a
+// ramp completes, the first requests of its last users are still in flight
+// (thousands when the target is slower than the spawn rate), and how long
+// they take depends on the target: a single later trim often came too early
+// and left tens of MiB resident. A trim costs a walk over the free chunks.
+void engine::trim_heap(io_thread* t, int round) {
+    malloc_trim(0);
+    constexpr int rounds = 4;
+    if (round >= rounds) return;
+    t->trim_timer.expires_after(std::chrono::seconds(2) * (1 << round));
+    t->trim_timer.async_wait([t, round](boost::system::error_code ec) {
+        if (!ec) trim_heap(t, round + 1);
+    });
 }
 
 double engine::take_loop_lag_ms() {

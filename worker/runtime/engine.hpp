@@ -18,6 +18,10 @@
 #include "worker/runtime/tls_profiles.hpp"
 #include "worker/user/virtual_user.hpp"
 
+namespace swarm::worker::http {
+struct client_options;
+}
+
 namespace swarm::worker {
 
 struct engine_options {
@@ -65,9 +69,10 @@ public:
     stats::delta collect();
 
     // Gives the heap a spawn burst has freed back to the system (malloc_trim),
-    // on each io thread once the work queued there has run. Call it when a
-    // ramp completes: thousands of users starting at once leave their
-    // requests' buffers and frames behind as free but resident memory.
+    // on each io thread once the work queued there has run, and a few more
+    // times over the next 30 s. Call it when a ramp completes: thousands of
+    // users starting at once leave their requests' buffers and frames
+    // behind as free but resident memory.
     void release_free_memory();
 
     // Worst time a posted task waited to run on an io thread since the last
@@ -80,6 +85,9 @@ private:
         std::size_t thread;
         std::int64_t user_id;
     };
+
+    std::shared_ptr<const http::client_options> make_client_options(io_thread* t, std::size_t profile) const;
+    static void trim_heap(io_thread* t, int round);
 
     engine_options opts_;
     std::vector<std::unique_ptr<io_thread>> threads_;
