@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/open_files.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"swarm: a distributed load generator (scenarios of virtual users, at native speed)"};
@@ -21,5 +22,6 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
     }
+    swarm::cli::raise_open_file_limit();
     return run ? run() : 2;
 }

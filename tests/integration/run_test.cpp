@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 
 #include <boost/json/parse.hpp>
+#include <sys/resource.h>
+
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -41,6 +43,32 @@ TEST(run_integration_test, seed_scenario_counts_equal_the_targets) {
         EXPECT_EQ(ours[route], count) << route;
     }
     EXPECT_THAT(run.output, HasSubstr("Aggregated"));
+}
+
+// Each user holds a connection. Started with a soft limit of 128 open files
+// (Debian's default is 1024) and a higher hard one, swarm raises its own
+// limit, so 300 users connect without "Too many open files".
+TEST(run_integration_test, more_users_than_the_soft_open_file_limit_all_connect) {
+    rlimit original{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+    if (original.rlim_max < 1024) GTEST_SKIP() << "hard open-file limit below 1024";
+    auto target = start_target({"--threads", "1"});
+    const auto path = write_scenario("holders.yaml", R"y(
+users:
+  Holder:
+    wait: {constant: 10s}
+    tasks:
+      index: {get: /}
+)y");
+    rlimit low = original;
+    low.rlim_cur = 128;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);  // inherited by the swarm process
+    const auto run = run_swarm(path, {"-H", target.url, "-u", "300", "-r", "1000", "-t", "3s", "--threads", "1"});
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    expect_counts_match(run, read_target_stats(target.url));
+    EXPECT_EQ(total_requests(run.result), 300) << run.output;
+    EXPECT_EQ(total_failures(run.result), 0) << run.output;
 }
 
 TEST(run_integration_test, busy_users_with_zero_wait_lose_nothing) {
