@@ -6,7 +6,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <memory>
+#include <vector>
 
 #include "tests/support/target_process.hpp"
 #include "tests/worker_http/test_run.hpp"
@@ -203,6 +207,28 @@ TEST_F(http_client_target, body_over_the_limit_fails) {
     EXPECT_EQ(res.body.size(), 1u << 20);
     res = run_send(ioc_, c, get(url("/bytes/1048577")));
     EXPECT_EQ(res.error, "body too large (limit 1 MiB)");
+}
+
+// Out of file descriptors, a request fails with a message that names the
+// cause; Asio's range connect alone reported "operation aborted".
+TEST_F(http_client_target, no_descriptor_left_is_named_and_the_next_request_works) {
+    // Every message comparison once first, with descriptors to spare (the
+    // sanitizer runtime needs files to check them the first time).
+    ASSERT_EQ(run_send(ioc_, client_, get(url("/"))).error, "");
+    client_.close();
+    rlimit original{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+    std::vector<int> held;  // fill the table up to a lowered limit
+    rlimit low = original;
+    low.rlim_cur = 64;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    for (int fd; (fd = ::dup(0)) >= 0;) held.push_back(fd);
+    const auto res = run_send(ioc_, client_, get(url("/")));
+    for (const int fd : held) ::close(fd);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
+    EXPECT_EQ(res.error,
+              "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer users per worker)");
+    EXPECT_EQ(run_send(ioc_, client_, get(url("/"))).error, "");
 }
 
 TEST_F(http_client_target, connection_refused_on_a_closed_port) {

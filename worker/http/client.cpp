@@ -128,6 +128,15 @@ std::string describe_exchange_error(const error_code& ec, const client_options& 
     return ec.message();
 }
 
+// A socket that could not be made: out of file descriptors is the usual
+// cause (a user per connection), and the fix is the user's to make.
+std::string describe_open_error(const error_code& ec) {
+    if (ec == net::error::no_descriptors) {
+        return "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer users per worker)";
+    }
+    return "cannot open a connection: " + ec.message();
+}
+
 std::string timeout_message(std::chrono::microseconds timeout) {
     return "timeout after " + format_duration(timeout);
 }
@@ -316,6 +325,14 @@ struct client_ops {
                 std::make_unique<tls_stream>(c.ex_, *c.tls_));
         } else {
             conn.stream.emplace<tcp::socket>(c.ex_);
+        }
+        // Opened here, not by async_connect: when no descriptor is left it
+        // reports "operation aborted" for every address and hides the cause.
+        error_code open_ec;
+        conn.lowest()->open(conn.endpoints.front().protocol(), open_ec);
+        if (open_ec) {
+            conn.reset();
+            co_return describe_open_error(open_ec);
         }
         if (own_deadline) deadline_watch::arm(watch, connect_deadline);
         const auto [ec, endpoint] =
