@@ -133,23 +133,37 @@ TEST(distributed_test, three_workers_count_exactly_what_the_target_saw) {
     EXPECT_THAT(output, HasSubstr("All users spawned: 12 users"));
 }
 
-TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_honest) {
-    auto target = start_target({"--threads", "1"});
-    const auto scenario = write_scenario("steady_kill.yaml", steady_scenario);
+// Three workers run 12 users; 2 s after the ramp one of them gets `signal`.
+struct one_worker_signalled {
+    running_target target;
+    master_end end;
+    std::int64_t signalled_at = 0;  // unix s
+    std::optional<int> worker_exit;
+};
+
+one_worker_signalled signal_one_of_three(int signal, const std::string& prefix, const std::string& run_time) {
+    one_worker_signalled out{start_target({"--threads", "1"}), {}, 0, std::nullopt};
+    const auto scenario = write_scenario("steady_" + prefix + ".yaml", steady_scenario);
     auto master = start_master(scenario, "127.0.0.1:0",
-                               {"-H", target.url, "-u", "12", "-r", "100", "-t", "14s", "--expect-workers", "3"});
-    auto workers = start_workers(master.address, "k", 3);
-    ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
+                               {"-H", out.target.url, "-u", "12", "-r", "100", "-t", run_time, "--expect-workers", "3"});
+    auto workers = start_workers(master.address, prefix, 3);
+    if (!master.process->wait_for_line("All users spawned", 30s)) throw std::runtime_error("the ramp never ended");
     std::this_thread::sleep_for(2s);
+    out.signalled_at = unix_now_s();
+    workers[1]->send_signal(signal);
+    out.worker_exit = workers[1]->wait_exit(10s);
+    out.end = wait_for_end(master);
+    return out;
+}
 
-    const auto killed_at = unix_now_s();
-    workers[1]->send_signal(SIGKILL);
-    ASSERT_TRUE(workers[1]->wait_exit(5s));
-
-    const auto end = wait_for_end(master);
-    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
-    const auto& output = end.output;
-    const auto& result = end.result;
+TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_honest) {
+    const auto run = signal_one_of_three(SIGKILL, "k", "14s");
+    ASSERT_TRUE(run.worker_exit.has_value());
+    const auto killed_at = run.signalled_at;
+    const auto& target = run.target;
+    ASSERT_EQ(run.end.code, std::optional<int>(0)) << run.end.output;
+    const auto& output = run.end.output;
+    const auto& result = run.end.result;
     ASSERT_TRUE(result.is_object()) << output;
 
     // Its users run on the other two within 5 s (3 s to be declared missing).
@@ -169,22 +183,13 @@ TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_ho
 // SIGTERM is a worker leaving in good order: it sends its last stats and
 // says quit, so nothing is lost and its users move at once.
 TEST(distributed_test, terminated_worker_hands_over_its_users_and_loses_nothing) {
-    auto target = start_target({"--threads", "1"});
-    const auto scenario = write_scenario("steady_term.yaml", steady_scenario);
-    auto master = start_master(scenario, "127.0.0.1:0",
-                               {"-H", target.url, "-u", "12", "-r", "100", "-t", "10s", "--expect-workers", "3"});
-    auto workers = start_workers(master.address, "t", 3);
-    ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
-    std::this_thread::sleep_for(2s);
-
-    const auto left_at = unix_now_s();
-    workers[2]->send_signal(SIGTERM);
-    EXPECT_EQ(workers[2]->wait_exit(10s), std::optional<int>(0));
-
-    const auto end = wait_for_end(master);
-    ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
-    const auto& output = end.output;
-    const auto& result = end.result;
+    const auto run = signal_one_of_three(SIGTERM, "t", "10s");
+    EXPECT_EQ(run.worker_exit, std::optional<int>(0));
+    const auto left_at = run.signalled_at;
+    const auto& target = run.target;
+    ASSERT_EQ(run.end.code, std::optional<int>(0)) << run.end.output;
+    const auto& output = run.end.output;
+    const auto& result = run.end.result;
     ASSERT_TRUE(result.is_object()) << output;
     // No missing-worker wait: the two others run all 12 users within 2 s.
     EXPECT_EQ(users_between(result, left_at + 1, 2), 12) << output;

@@ -51,19 +51,21 @@ std::string error_of(std::string_view bytes, const decode_limits& limits = {}) {
 }
 
 // A stats_report whose only request row is written by `row`.
-std::string report_with_row(const std::function<void(packer&)>& row) {
+std::string report_with_rows(const std::vector<std::function<void(packer&)>>& rows) {
     return pack([&](packer& pk) {
         pk.pack_array(7);
         str(pk, "stats_report");
         pk.pack_uint64(1);
         pk.pack_uint64(1);
         pk.pack_int64(1);
-        pk.pack_array(1);
-        row(pk);
+        pk.pack_array(static_cast<std::uint32_t>(rows.size()));
+        for (const auto& row : rows) row(pk);
         pk.pack_array(0);
         pk.pack_uint64(0);
     });
 }
+
+std::string report_with_row(const std::function<void(packer&)>& row) { return report_with_rows({row}); }
 
 // A request row [method, name, failures, sum, bytes, min, max, buckets].
 std::function<void(packer&)> row(std::uint64_t failures, std::uint64_t sum, std::uint64_t min,
@@ -125,38 +127,15 @@ TEST(codec_hostile, errors_name_the_field) {
 }
 
 TEST(codec_hostile, duplicate_rows_are_refused) {
-    const std::string bytes = pack([](packer& pk) {
-        pk.pack_array(7);
-        str(pk, "stats_report");
-        pk.pack_uint64(1);
-        pk.pack_uint64(1);
-        pk.pack_int64(1);
-        pk.pack_array(2);
-        row(0, 5, 5, 5, {5, 1})(pk);
-        row(0, 5, 5, 5, {5, 1})(pk);
-        pk.pack_array(0);
-        pk.pack_uint64(0);
-    });
+    const std::string bytes = report_with_rows({row(0, 5, 5, 5, {5, 1}), row(0, 5, 5, 5, {5, 1})});
     EXPECT_THAT(error_of(bytes), HasSubstr("duplicate"));
 }
 
 // Rows are appended without a lookup each and checked for duplicates as a
 // list: a repeat anywhere in the list is found, and named by its position.
 TEST(codec_hostile, duplicate_rows_far_apart_are_refused_and_named) {
-    const std::string bytes = pack([](packer& pk) {
-        pk.pack_array(7);
-        str(pk, "stats_report");
-        pk.pack_uint64(1);
-        pk.pack_uint64(1);
-        pk.pack_int64(1);
-        pk.pack_array(4);
-        row(0, 5, 5, 5, {5, 1}, "/a")(pk);
-        row(0, 5, 5, 5, {5, 1}, "/b")(pk);
-        row(0, 5, 5, 5, {5, 1}, "/c")(pk);
-        row(0, 5, 5, 5, {5, 1}, "/b")(pk);
-        pk.pack_array(0);
-        pk.pack_uint64(0);
-    });
+    const std::string bytes = report_with_rows({row(0, 5, 5, 5, {5, 1}, "/a"), row(0, 5, 5, 5, {5, 1}, "/b"),
+                                                row(0, 5, 5, 5, {5, 1}, "/c"), row(0, 5, 5, 5, {5, 1}, "/b")});
     const std::string error = error_of(bytes);
     EXPECT_THAT(error, HasSubstr("stats_report.requests[3].name"));
     EXPECT_THAT(error, HasSubstr("duplicate row for GET /b"));
