@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <random>
 
@@ -87,7 +88,7 @@ private:
     void on_stop(std::int64_t timeout_ms);
     void step_ramp(clock::time_point now);
     void step_stopping(clock::time_point now);
-    void report(clock::time_point now);
+    void report();
 
     const node_options& opts_;
     std::string identity_;
@@ -115,7 +116,11 @@ private:
     bool stopping_ = false;
     clock::time_point graceful_deadline_{}, hard_deadline_{};
     std::uint64_t sequence_ = 0;
-    clock::time_point last_report_{};
+    // Reports run at a fixed rate (next += interval), not "interval after the
+    // last one": the loop wakes a little late each time, and a period of
+    // 1.01 s would drift across the master's second grid and leave it a
+    // second without this worker's report every hundred or so.
+    clock::time_point next_report_{};
 };
 
 void node::send_hello() {
@@ -287,12 +292,11 @@ void node::step_stopping(clock::time_point now) {
     if (now >= graceful_deadline_) engine_->stop_all(user::stop_mode::now);
     if (engine_->alive() > 0 && now < hard_deadline_) return;
     stopping_ = false;
-    report(now);  // the final delta: every request that completed is in it
+    report();  // the final delta: every request that completed is in it
     endpoint_.send(proto::stopped{run_id_});
 }
 
-void node::report(clock::time_point now) {
-    last_report_ = now;
+void node::report() {
     std::int64_t users = 0;
     double loop_lag_ms = 0;
     if (engine_) {
@@ -337,13 +341,20 @@ int node::run(const std::atomic<bool>& stop_flag) {
         if (retired_ && (retired_->alive() == 0 || now >= retired_deadline_)) retired_.reset();
         step_ramp(now);
         step_stopping(now);
-        if (welcomed_ && now - last_report_ >= opts_.report_interval) report(now);
-        if (auto m = endpoint_.receive(ramping_ ? 2ms : 20ms)) handle(*m);
+        if (welcomed_ && now >= next_report_) {
+            next_report_ += opts_.report_interval;
+            // Behind by a whole interval (the first report, a stall): restart the grid.
+            if (next_report_ <= now) next_report_ = now + opts_.report_interval;
+            report();
+        }
+        const auto until_report = welcomed_ ? std::chrono::ceil<std::chrono::milliseconds>(next_report_ - now)
+                                            : std::chrono::milliseconds::max();
+        if (auto m = endpoint_.receive(std::clamp(until_report, 0ms, ramping_ ? 2ms : 20ms))) handle(*m);
     }
     if (!welcomed_) return exit_code_;  // rejected, or no master to say goodbye to
     if (engine_) {
         engine_->stop_all(user::stop_mode::now);
-        report(clock::now());
+        report();
     }
     endpoint_.send(proto::quit{terminating ? "terminated" : "told to quit"});
     return exit_code_;
