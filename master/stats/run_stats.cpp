@@ -72,7 +72,10 @@ run_stats::run_stats(stats_time start, std::int64_t start_wall_ms, run_stats_opt
       latest_(start),
       requests_(options.max_names),
       errors_(options.max_errors),
-      open_(options.max_names) {}
+      open_{stats::table(options.max_names), stats::table(options.max_names)} {
+    // Two open seconds at most (run_stats.hpp): the grace stays below a second.
+    options_.late_report_grace = std::clamp(options_.late_report_grace, 0ms, 999ms);
+}
 
 void run_stats::apply(std::string_view worker_id, const stats::delta& delta, stats_time now) {
     advance(now);
@@ -82,6 +85,12 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
     worker_contribution& w = worker->second;
     ++w.reports;
     w.last_report = std::max(w.last_report, now);
+    stats::table* second = nullptr;
+    if (!end_) {
+        const std::uint64_t k = second_for(w, now);
+        w.last_second = k;
+        second = &open_table(k);
+    }
 
     delta.requests.for_each(
         [&](std::string_view method, std::string_view name, const stats::entry& e) {
@@ -89,11 +98,11 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
             total_.merge(e);
             w.requests += e.requests();
             w.failures += e.failures();
-            if (end_) return;
+            if (second == nullptr) return;
             // The second's row goes under the name the cumulative row got, so
             // a name folded into "(other)" there is folded here too.
             const bool kept = requests_.find(method, name) != nullptr;
-            open_.merge(kept ? method : stats::table::other_method,
+            second->merge(kept ? method : stats::table::other_method,
                         kept ? name : stats::table::other_name, e);
         });
     errors_.merge(delta.errors);
@@ -109,10 +118,12 @@ void run_stats::tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_co
 void run_stats::stop(stats_time now, std::int64_t wall_ms) {
     if (end_) return;
     advance(now);
-    if (!open_.empty()) {
-        const auto open_start = start_ + std::chrono::seconds(open_second_);
+    // A second that ended but was still in its grace is whole.
+    if (second_of(now) > first_open_) close_oldest_second(1000);
+    if (!open_table(first_open_).empty()) {
+        const auto open_start = start_ + std::chrono::seconds(first_open_);
         const auto cut = std::chrono::duration_cast<std::chrono::milliseconds>(now - open_start);
-        close_open_second(
+        close_oldest_second(
             static_cast<std::uint32_t>(std::clamp<std::int64_t>(cut.count(), 1, 1000)));
     }
     end_ = std::max(now, latest_);
@@ -134,29 +145,47 @@ void run_stats::reset(stats_time now) {
 void run_stats::advance(stats_time now) {
     if (end_) return;
     latest_ = std::max(latest_, now);
-    if (now < start_) return;
-    const auto current = static_cast<std::uint64_t>((now - start_) / 1s);
-    while (open_second_ < current) {
+    // Second k closes at start + (k + 1) s + grace.
+    const auto closing = now - options_.late_report_grace;
+    if (closing < start_ + 1s) return;
+    const std::uint64_t closed_by = second_of(closing);  // seconds < this may close
+    while (first_open_ < closed_by) {
         // A long silence (a suspended host) would otherwise close hours of
         // empty seconds that the capped history drops right away.
-        const std::uint64_t ahead = current - open_second_;
-        if (open_.empty() && ahead > options_.max_history_seconds) {
-            open_second_ = current - options_.max_history_seconds;
+        const std::uint64_t ahead = closed_by - first_open_;
+        if (open_[0].empty() && open_[1].empty() && ahead > options_.max_history_seconds) {
+            first_open_ = closed_by - options_.max_history_seconds;
             continue;
         }
-        close_open_second(1000);
+        close_oldest_second(1000);
     }
 }
 
-void run_stats::close_open_second(std::uint32_t duration_ms) {
+std::uint64_t run_stats::second_of(stats_time now) const noexcept {
+    return now <= start_ ? 0 : static_cast<std::uint64_t>((now - start_) / 1s);
+}
+
+std::uint64_t run_stats::second_for(const worker_contribution& w, stats_time now) const noexcept {
+    // After advance(now): the open seconds are first_open_ up to `current`.
+    const std::uint64_t current = second_of(now);
+    if (w.last_second && *w.last_second + 1 >= first_open_) {
+        // The next second in line, or the newest one if it has not begun
+        // (a report early, such as the last one at a stop).
+        return std::min(*w.last_second + 1, current);
+    }
+    return std::max(second_of(now - options_.late_report_grace / 2), first_open_);
+}
+
+void run_stats::close_oldest_second(std::uint32_t duration_ms) {
+    stats::table& open = open_table(first_open_);
     history_point p;
-    p.second = open_second_;
-    p.unix_s = floor_div(start_wall_ms_ + 1000 * static_cast<std::int64_t>(open_second_), 1000);
+    p.second = first_open_;
+    p.unix_s = floor_div(start_wall_ms_ + 1000 * static_cast<std::int64_t>(first_open_), 1000);
     p.duration_ms = duration_ms;
     p.user_count = user_count_;
     stats::entry all;
-    p.entries.reserve(open_.size());
-    open_.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {
+    p.entries.reserve(open.size());
+    open.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {
         all.merge(e);
         p.entries.push_back(entry_point_of(name_index(method, name), e));
     });
@@ -165,8 +194,8 @@ void run_stats::close_open_second(std::uint32_t duration_ms) {
     const stats::percentile_values v = all.percentiles();
     std::transform(v.begin(), v.end(), p.percentiles_us.begin(), saturate32);
     p.total = cumulative_of(total_);
-    open_.clear();
-    ++open_second_;
+    open.clear();
+    ++first_open_;
     push_history(std::move(p));
 }
 

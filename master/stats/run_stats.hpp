@@ -2,7 +2,7 @@
 // The master's statistics for one run: the cumulative request table and
 // error table merged from every worker's deltas, plus a per-second history
 // on the master's own clock (ARCHITECTURE.md, data flow 5: worker clocks may
-// disagree, so a delta counts in the second in which the master received it).
+// disagree, so the master's arrival times decide where a delta counts).
 //
 // Owned by the master's control thread; a plain value, not thread-safe. It
 // never reads a clock: every call that needs the time is handed it, so tests
@@ -12,17 +12,27 @@
 // second k covers [start + k s, start + (k + 1) s) on the steady clock, and
 // its unix timestamp is floor((start_wall_ms + 1000 k) / 1000) - one anchor
 // for the whole run, so history timestamps are consecutive even if the wall
-// clock is adjusted meanwhile. A second is *closed* (turned into a
+// clock is adjusted meanwhile. A second takes deltas from its start until
+// `late_report_grace` after its end, and is *closed* (turned into a
 // history_point, its histograms reduced to a few percentiles) by the first
-// apply(), tick() or stop() whose `now` lies past its end.
+// apply(), tick() or stop() past that.
 //
+// Which second a delta counts in. Each worker reports once a second on its
+// own phase. Counting a delta in the second it arrives in would alias: a
+// worker whose reports arrive near a second boundary lands, with a few ms of
+// jitter, twice in one second and not at all in the next, so a steady load
+// shows as 0 then double. Instead each worker's deltas go to consecutive
+// seconds: the second after its previous delta's, while that one is open.
+// A worker's first delta, or one whose second has already closed (it was
+// silent, or lost a report), is placed so that it arrives mid-window:
+// the second in which it arrived `late_report_grace` / 2 earlier. Its next
+// ones then have a quarter of a second's slack each way.
 // Current rates. current_rps() averages the last `rate_window_seconds`
-// closed seconds (default 3) and never the open one, which is only partly
+// closed seconds (default 3) and never an open one, which is only partly
 // filled. Locust averages a 10 s window that ends 2 s in the past, so its
 // figure trails a change in load by several seconds; with workers reporting
-// every second ours reflects a change after about 2 s and settles within
-// window + 1 s, while one worker's report landing a little early or late
-// still evens out over the window.
+// every second ours reflects a change after about 2.5 s (a second closes
+// late_report_grace after its end) and settles within window + 1.5 s.
 //
 // Memory. A history point costs about 150 bytes plus 24 bytes per request
 // name active in that second: an hour with 20 busy names is about 2.3 MB;
@@ -57,6 +67,9 @@ using stats_time = stats_clock::time_point;
 struct run_stats_options {
     std::size_t max_history_seconds = 24 * 3600;  // history points kept; oldest dropped
     std::uint32_t rate_window_seconds = 3;        // closed seconds current_rps() averages
+    // How long after its end a second still takes deltas; below 1 s, so at
+    // most two seconds are open at once.
+    std::chrono::milliseconds late_report_grace{500};
     std::size_t max_names = stats::table::default_max_names;          // cumulative table cap
     std::size_t max_errors = stats::error_table::default_max_errors;  // error table cap
 };
@@ -112,6 +125,7 @@ struct worker_contribution {
     std::uint64_t requests = 0;  // requests in them (since the last reset)
     std::uint64_t failures = 0;  // failures in them (since the last reset)
     stats_time last_report{};    // master time of the latest delta
+    std::optional<std::uint64_t> last_second;  // grid second its latest delta counted in
 };
 
 class run_stats {
@@ -120,16 +134,18 @@ class run_stats {
     run_stats(stats_time start, std::int64_t start_wall_ms, run_stats_options options = {});
 
     // Merges one worker's interval delta into the cumulative tables and into
-    // the open second of `now` (closing earlier seconds first).
+    // the worker's next open second (see "Which second" above), closing the
+    // seconds whose grace ended by `now` first.
     void apply(std::string_view worker_id, const stats::delta& delta, stats_time now);
 
-    // Closes every second that ended by `now`; `user_count` is recorded in
+    // Closes every second whose grace ended by `now`; `user_count` is recorded in
     // the points it closes, `wall_ms` (unix ms) is the time the run has
     // lasted until, for rates, until stop(). Call it at least once a second.
     void tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_count);
 
-    // Ends the run: closes the elapsed seconds and the cut last one (if it
-    // received anything) and fixes the end time. Later deltas (stragglers)
+    // Ends the run: closes the elapsed seconds (a full one still in its
+    // grace too) and the cut last one (if it received anything) and fixes
+    // the end time. Later deltas (stragglers)
     // still count in the cumulative figures, not in the history.
     void stop(stats_time now, std::int64_t wall_ms);
 
@@ -176,10 +192,15 @@ class run_stats {
     const run_stats_options& options() const noexcept { return options_; }
 
   private:
-    // Closes the seconds that ended by `now`.
+    // Closes the seconds whose grace ended by `now`.
     void advance(stats_time now);
-    // Turns the open second into a history point of `duration_ms`.
-    void close_open_second(std::uint32_t duration_ms);
+    // Grid index of the second `now` lies in (0 before the start).
+    std::uint64_t second_of(stats_time now) const noexcept;
+    // The open second a delta from `w` arriving at `now` counts in.
+    std::uint64_t second_for(const worker_contribution& w, stats_time now) const noexcept;
+    // Turns the oldest open second into a history point of `duration_ms`.
+    void close_oldest_second(std::uint32_t duration_ms);
+    stats::table& open_table(std::uint64_t second) noexcept { return open_[second % 2]; }
     void push_history(history_point point);
     std::uint32_t name_index(std::string_view method, std::string_view name);
     // count(point) summed over the trailing window, per second of the window's length.
@@ -199,8 +220,10 @@ class run_stats {
     stats::error_table errors_;  // cumulative
     stats::entry total_;         // requests_ merged, kept up to date by apply()
 
-    std::uint64_t open_second_ = 0;  // grid index of the second receiving deltas
-    stats::table open_;              // requests of the open second, names as in requests_
+    // Seconds first_open_ and first_open_ + 1 (once begun) take deltas;
+    // their requests, names as in requests_, by second % 2.
+    std::uint64_t first_open_ = 0;
+    std::array<stats::table, 2> open_;
     std::uint32_t user_count_ = 0;   // latest tick's user count
 
     std::deque<history_point> history_;                                // closed seconds, capped

@@ -114,12 +114,12 @@ TEST(csv_test, history_rows_can_be_appended_incrementally) {
     std::ostringstream out;
     write_stats_history_header(out);
     run.apply("w1", delta_n("GET", "/a", 2), at_ms(100));
-    run.tick(at_ms(1000), wall0_ms + 1000, 1);
+    run.tick(at_ms(1500), wall0_ms + 1500, 1);
     std::uint64_t next = write_stats_history_rows(out, run, 0);
     EXPECT_EQ(next, 1u);
     next = write_stats_history_rows(out, run, next);  // nothing new
     EXPECT_EQ(next, 1u);
-    run.tick(at_ms(3000), wall0_ms + 3000, 1);
+    run.tick(at_ms(3500), wall0_ms + 3500, 1);
     next = write_stats_history_rows(out, run, next);
     EXPECT_EQ(next, 3u);
     const std::vector<std::string> lines = csv_lines(out.str());

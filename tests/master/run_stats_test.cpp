@@ -1,6 +1,6 @@
-// run_stats on simulated time: seconds on the master's clock, trailing
-// rates, reset, the history cap, and per-second percentiles merged from
-// several workers.
+// run_stats on simulated time: seconds on the master's clock, each worker's
+// deltas in consecutive seconds, trailing rates, reset, the history cap, and
+// per-second percentiles merged from several workers.
 #include "master/stats/run_stats.hpp"
 
 #include <gtest/gtest.h>
@@ -17,15 +17,20 @@ namespace {
 
 using namespace testing;
 
-TEST(run_stats_test, deltas_count_in_the_master_second_they_arrive_in) {
-    run_stats run(t0, wall0_ms);
+TEST(run_stats_test, each_worker_counts_in_consecutive_seconds_closed_after_a_grace) {
+    run_stats run(t0, wall0_ms);  // grace: 500 ms
     run.apply("w1", delta_n("GET", "/a", 10), at_ms(200));
     run.apply("w2", delta_n("GET", "/a", 5, 2), at_ms(999));
-    run.apply("w1", delta_n("GET", "/a", 7), at_ms(1100));  // closes second 0 itself
-    ASSERT_EQ(run.history().size(), 1u);
+    run.apply("w1", delta_n("GET", "/a", 7), at_ms(1100));  // w1's next second
+    EXPECT_EQ(run.workers().at("w1").last_second, 1u);
+    EXPECT_EQ(run.workers().at("w2").last_second, 0u);
+    run.tick(at_ms(1499), wall0_ms + 1499, 40);
+    EXPECT_TRUE(run.history().empty());  // second 0 still takes late deltas
     run.tick(at_ms(1500), wall0_ms + 1500, 40);
-    ASSERT_EQ(run.history().size(), 1u);  // second 1 still open
-    run.tick(at_ms(2000), wall0_ms + 2000, 50);
+    ASSERT_EQ(run.history().size(), 1u);
+    run.tick(at_ms(2499), wall0_ms + 2499, 50);
+    ASSERT_EQ(run.history().size(), 1u);
+    run.tick(at_ms(2500), wall0_ms + 2500, 50);
     ASSERT_EQ(run.history().size(), 2u);
 
     const history_point& s0 = run.history()[0];
@@ -33,8 +38,8 @@ TEST(run_stats_test, deltas_count_in_the_master_second_they_arrive_in) {
     EXPECT_EQ(s0.unix_s, 1'700'000'000);
     EXPECT_EQ(s0.requests, 15u);
     EXPECT_EQ(s0.failures, 2u);
-    EXPECT_EQ(s0.total.requests, 15u);
-    EXPECT_EQ(s0.user_count, 0u);  // closed by apply, before any tick
+    EXPECT_EQ(s0.total.requests, 22u);  // cumulative when the second closed
+    EXPECT_EQ(s0.user_count, 40u);
     const history_point& s1 = run.history()[1];
     EXPECT_EQ(s1.unix_s, 1'700'000'001);
     EXPECT_EQ(s1.requests, 7u);
@@ -48,10 +53,86 @@ TEST(run_stats_test, deltas_count_in_the_master_second_they_arrive_in) {
     EXPECT_EQ(run.requests().find("GET", "/a")->failures(), 2u);
 }
 
+// The bug this layout fixes: a worker whose reports arrive near the master's
+// second boundary, a few ms early or late each time, used to land twice in
+// one second and not at all in the next - a steady load drawn as 0, 200, 0.
+TEST(run_stats_test, reports_jittering_around_a_second_boundary_count_once_per_second) {
+    run_stats run(t0, wall0_ms);
+    const std::int64_t jitter_ms[] = {-8, 6, -3, 9, -7, 2, -9, 5, 8, -4};
+    for (std::int64_t s = 0; s < 10; ++s) {
+        run.apply("w1", delta_n("GET", "/a", 100), at_ms(1000 * (s + 1) + jitter_ms[s]));
+        run.tick(at_ms(1000 * (s + 1) + 40), wall0_ms + 1000 * (s + 1) + 40, 1);
+    }
+    run.tick(at_ms(12'000), wall0_ms + 12'000, 1);
+    ASSERT_GE(run.history().size(), 11u);
+    // The first report arrived 8 ms before second 1: it fills second 0.
+    for (std::size_t i = 0; i < 10; ++i) {
+        EXPECT_EQ(run.history()[i].requests, 100u) << "second " << i;
+    }
+    EXPECT_EQ(run.history()[10].requests, 0u);
+}
+
+TEST(run_stats_test, many_workers_on_random_phases_fill_every_second_exactly) {
+    run_stats run(t0, wall0_ms);
+    constexpr int workers = 50;
+    constexpr int seconds = 60;
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<std::int64_t> phase(0, 999);
+    std::uniform_int_distribution<std::int64_t> jitter(-30, 30);
+    struct report {
+        std::int64_t ms;
+        int worker;
+    };
+    std::vector<report> reports;
+    for (int w = 0; w < workers; ++w) {
+        const std::int64_t first = 1000 + phase(rng);
+        for (int s = 0; s < seconds; ++s) reports.push_back({first + 1000 * s + jitter(rng), w});
+    }
+    std::sort(reports.begin(), reports.end(),
+              [](const report& a, const report& b) { return a.ms < b.ms; });
+    for (const report& r : reports) {
+        run.apply("w" + std::to_string(r.worker), delta_n("GET", "/a", 1), at_ms(r.ms));
+        run.tick(at_ms(r.ms), wall0_ms + r.ms, workers);
+    }
+    run.tick(at_ms(70'000), wall0_ms + 70'000, workers);
+    // Each worker's reports fill `seconds` consecutive seconds from the one
+    // its first report anchored in; in the middle every worker is present.
+    std::uint64_t total = 0;
+    for (const history_point& p : run.history()) total += p.requests;
+    EXPECT_EQ(total, static_cast<std::uint64_t>(workers * seconds));
+    for (std::size_t i = 2; i < seconds; ++i) {
+        EXPECT_EQ(run.history()[i].requests, static_cast<std::uint64_t>(workers)) << "second " << i;
+    }
+}
+
+TEST(run_stats_test, a_lost_report_leaves_its_second_empty_and_the_next_one_lands_on_time) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(500));
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(1500));
+    // The report at 2500 never arrives.
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(3500));
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(4500));
+    run.tick(at_ms(6000), wall0_ms + 6000, 1);
+    ASSERT_GE(run.history().size(), 5u);
+    const std::uint64_t expected[] = {10, 10, 0, 10, 10};
+    for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(run.history()[i].requests, expected[i]) << i;
+}
+
+TEST(run_stats_test, a_report_early_for_its_second_counts_in_the_newest_open_one) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(600));
+    run.apply("w1", delta_n("GET", "/a", 4), at_ms(900));  // the last delta at a stop
+    EXPECT_EQ(run.workers().at("w1").last_second, 0u);
+    run.stop(at_ms(950), wall0_ms + 950);
+    ASSERT_EQ(run.history().size(), 1u);
+    EXPECT_EQ(run.history()[0].requests, 14u);
+    EXPECT_EQ(run.history()[0].duration_ms, 950u);
+}
+
 TEST(run_stats_test, empty_seconds_are_recorded_as_zero) {
     run_stats run(t0, wall0_ms);
     run.apply("w1", delta_n("GET", "/a", 3), at_ms(100));
-    run.tick(at_ms(4000), wall0_ms + 4000, 1);
+    run.tick(at_ms(4500), wall0_ms + 4500, 1);
     ASSERT_EQ(run.history().size(), 4u);
     EXPECT_EQ(run.history()[0].requests, 3u);
     for (std::size_t i = 1; i < 4; ++i) {
@@ -72,7 +153,7 @@ TEST(run_stats_test, current_rates_average_the_trailing_closed_seconds) {
     }
     // A partly filled current second must not count, however busy.
     run.apply("w1", delta_n("GET", "/a", 1000), at_ms(4100));
-    run.tick(at_ms(4200), wall0_ms + 4200, 10);
+    run.tick(at_ms(4600), wall0_ms + 4600, 10);
     ASSERT_EQ(run.history().size(), 4u);
     EXPECT_DOUBLE_EQ(run.current_rps(), (21 + 31 + 41) / 3.0);
     EXPECT_DOUBLE_EQ(run.current_rps("GET", "/a"), 30.0);
@@ -86,7 +167,7 @@ TEST(run_stats_test, current_rates_average_the_trailing_closed_seconds) {
 TEST(run_stats_test, current_rate_uses_fewer_seconds_at_the_start) {
     run_stats run(t0, wall0_ms);
     run.apply("w1", delta_n("GET", "/a", 8), at_ms(300));
-    run.tick(at_ms(1000), wall0_ms + 1000, 1);
+    run.tick(at_ms(1500), wall0_ms + 1500, 1);
     EXPECT_DOUBLE_EQ(run.current_rps(), 8.0);  // one closed second, not 8 / 3
 }
 
@@ -120,10 +201,10 @@ TEST(run_stats_test, reset_clears_the_totals_but_keeps_the_history) {
             return d;
         }(),
         at_ms(600));
-    run.tick(at_ms(2000), wall0_ms + 2000, 5);
+    run.tick(at_ms(2500), wall0_ms + 2500, 5);
     ASSERT_EQ(run.errors().size(), 1u);
 
-    run.reset(at_ms(2000));
+    run.reset(at_ms(2500));
     EXPECT_EQ(run.total().requests(), 0u);
     EXPECT_TRUE(run.requests().empty());
     EXPECT_TRUE(run.errors().empty());
@@ -131,8 +212,8 @@ TEST(run_stats_test, reset_clears_the_totals_but_keeps_the_history) {
     EXPECT_EQ(run.history().size(), 2u);
     EXPECT_EQ(run.history()[0].requests, 11u);
 
-    run.apply("w1", delta_n("GET", "/a", 6), at_ms(2500));
-    run.tick(at_ms(3000), wall0_ms + 3000, 5);
+    run.apply("w1", delta_n("GET", "/a", 6), at_ms(3000));
+    run.tick(at_ms(3500), wall0_ms + 3500, 5);
     EXPECT_EQ(run.history().back().total.requests, 6u);  // cumulative restarted
     EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.0);
     EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 6.0);
@@ -146,13 +227,13 @@ TEST(run_stats_test, history_is_capped_dropping_the_oldest_seconds) {
         run.apply("w1", delta_n("GET", "/a", static_cast<std::uint64_t>(s + 1)),
                   at_ms(s * 1000 + 10));
     }
-    run.tick(at_ms(10'000), wall0_ms + 10'000, 1);
+    run.tick(at_ms(10'500), wall0_ms + 10'500, 1);
     ASSERT_EQ(run.history().size(), 5u);
     EXPECT_EQ(run.history().front().second, 5u);
     EXPECT_EQ(run.history().front().requests, 6u);
     EXPECT_EQ(run.history().back().second, 9u);
     // A long silence closes only as many empty seconds as are kept.
-    run.tick(at_ms(10'000'000), wall0_ms + 10'000'000, 1);
+    run.tick(at_ms(10'000'500), wall0_ms + 10'000'500, 1);
     ASSERT_EQ(run.history().size(), 5u);
     EXPECT_EQ(run.history().back().second, 9999u);
     EXPECT_EQ(run.history().back().unix_s, 1'700'000'000 + 9999);
@@ -168,7 +249,7 @@ TEST(run_stats_test, names_beyond_the_cap_fold_into_other_in_history_too) {
     d.requests.record("GET", "/2", 1000, 0, false);
     d.requests.record("GET", "/3", 1000, 0, false);
     run.apply("w1", d, at_ms(100));
-    run.tick(at_ms(1000), wall0_ms + 1000, 1);
+    run.tick(at_ms(1500), wall0_ms + 1500, 1);
     EXPECT_NE(run.requests().find("", "(other)"), nullptr);
     EXPECT_DOUBLE_EQ(run.current_rps("", "(other)"), 1.0);
     EXPECT_DOUBLE_EQ(run.current_rps("GET", "/3"), 0.0);
@@ -216,7 +297,7 @@ TEST(run_stats_test, second_percentiles_of_three_workers_match_all_samples_toget
         }
         run.apply("w" + std::to_string(worker), d, at_ms(100 + worker * 300));
     }
-    run.tick(at_ms(1000), wall0_ms + 1000, 30);
+    run.tick(at_ms(1500), wall0_ms + 1500, 30);
     ASSERT_EQ(run.history().size(), 1u);
     const history_point& s = run.history()[0];
     std::sort(all.begin(), all.end());

@@ -50,7 +50,7 @@ inline run_stats known_run(bool stopped) {
     d.requests.record("POST", "/b", 6'000, 100, false);
     d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
     run.apply("w1", d, at_ms(100));
-    run.tick(at_ms(1000), wall0_ms + 1000, 10);
+    run.tick(at_ms(1500), wall0_ms + 1500, 10);  // second 0's grace is over
     if (stopped) run.stop(at_ms(2000), wall0_ms + 2000);
     return run;
 }

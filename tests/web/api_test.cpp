@@ -312,6 +312,13 @@ TEST_F(web_api_test, pages_assets_workers_and_report_are_served) {
 
 TEST_F(web_api_test, websocket_says_hello_with_history_then_pushes_a_snapshot_each_second) {
     run_until(2, 20);
+    // A second of history closes 1.5 s into the run (run_stats.hpp).
+    poll_json(
+        *client_, "/stats/entry_history?method=GET&name=home",
+        [](const json::value& d) {
+            return d.is_object() && d.as_object().contains("points") && !d.at("points").as_array().empty();
+        },
+        10s);
     const auto port = ui_.origin.substr(ui_.origin.rfind(':') + 1);
     ws_client ws("127.0.0.1", port, "/ws");
     const auto hello = json::parse(ws.read());
