@@ -128,12 +128,27 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
         }
     }
     if (lost && running_) redispatch(now);
+    warn_if_behind(now);
     if (now - last_heartbeat_ >= std::chrono::seconds(1)) {
         last_heartbeat_ = now;
         for (const auto& [id, w] : workers_) {
             if (w.state != worker_state::missing) send_(id, proto::heartbeat{});
         }
     }
+}
+
+void coordinator::warn_if_behind(control_clock::time_point now) {
+    // Silence is judged only up to caught_up_at_, so a master that never
+    // empties its queue would never call any worker missing, and its stats
+    // lag further each second: it must not stay quietly behind.
+    const auto behind = now - caught_up_at_;
+    if (behind < std::chrono::seconds(1)) behind_warned_ = false;
+    if (behind < behind_warning_after || behind_warned_) return;
+    behind_warned_ = true;
+    std::cerr << "swarm master: behind the workers' messages for "
+              << std::chrono::duration_cast<std::chrono::seconds>(behind).count()
+              << " s: until it catches up, stats lag and no worker can be found missing"
+                 " (too many workers for one master? each report costs it about 0.35 ms)\n";
 }
 
 void coordinator::start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms) {

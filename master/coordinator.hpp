@@ -104,11 +104,14 @@ public:
     // Names of the workers given users in the current test, in join order.
     const std::vector<std::string>& participants() const { return participants_; }
     std::chrono::milliseconds missing_after{3000};
+    // Behind its queue this long, the master says so (once, until it catches up).
+    std::chrono::milliseconds behind_warning_after{10'000};
 
 private:
     void redispatch(control_clock::time_point now);
     void send_spawns(const std::vector<worker_assignment>& plan_out);
     bool active(const worker_info& w) const;
+    void warn_if_behind(control_clock::time_point now);
 
     scenario::bundle bundle_;
     std::string hash_;
@@ -128,6 +131,7 @@ private:
     std::uint32_t next_index_ = 0;
     control_clock::time_point last_heartbeat_{};
     control_clock::time_point caught_up_at_{};  // latest time the intake was known empty
+    bool behind_warned_ = false;                 // the "behind" warning of this episode was given
 };
 
 }  // namespace swarm::master

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include <map>
+#include <string>
 
 #include "master/coordinator.hpp"
 
@@ -158,6 +159,29 @@ TEST_F(coordinator_test, a_master_that_falls_behind_does_not_call_live_workers_m
     advance(4s, {"a"});
     EXPECT_EQ(coord_->workers().at("b").state, worker_state::missing);
     EXPECT_THAT(coord_->workers_lost(), ElementsAre("b"));
+}
+
+TEST_F(coordinator_test, a_master_behind_for_long_says_so_once_per_episode) {
+    join("a", "h1");
+    coord_->start({1, 1, "", 0}, now_, 0);
+    ::testing::internal::CaptureStderr();
+    advance(12s, {"a"});  // keeps up
+    EXPECT_EQ(::testing::internal::GetCapturedStderr().find("behind"), std::string::npos);
+
+    ::testing::internal::CaptureStderr();
+    fall_behind(9500ms);
+    EXPECT_EQ(::testing::internal::GetCapturedStderr().find("behind"), std::string::npos);
+    ::testing::internal::CaptureStderr();
+    fall_behind(10s);
+    const std::string first = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(first.find("behind the workers' messages for 10 s"), std::string::npos) << first;
+    EXPECT_EQ(first.find("behind", first.find("behind") + 1), std::string::npos) << "said once: " << first;
+
+    // Caught up, then behind again: a new episode, a new warning.
+    ::testing::internal::CaptureStderr();
+    advance(2s, {"a"});
+    fall_behind(11s);
+    EXPECT_NE(::testing::internal::GetCapturedStderr().find("behind"), std::string::npos);
 }
 
 TEST_F(coordinator_test, silence_counts_only_up_to_the_last_time_the_queue_was_empty) {
