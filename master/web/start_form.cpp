@@ -135,13 +135,17 @@ start_form_result parse_start_form(const std::string& content_type, const std::s
         if (text.empty()) {
             req.run_time.reset();
         } else {
+            // Run times count whole milliseconds: "1us" would be a test that
+            // stops as it starts, so less than 1 ms is refused like 0.
             const auto d = parse_duration(text);
-            if (!d || d->count() <= 0) {
+            const auto ms = d ? std::chrono::duration_cast<std::chrono::milliseconds>(*d)
+                              : std::chrono::milliseconds(0);
+            if (ms.count() <= 0) {
                 out.error =
                     "run_time: expected a duration like 30s, 5m or 1h30m, got '" + it->second + "'";
                 return out;
             }
-            req.run_time = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+            req.run_time = ms;
         }
     }
     out.request = std::move(req);

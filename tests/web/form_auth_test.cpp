@@ -104,6 +104,19 @@ TEST(web_form_test, bad_values_name_their_field) {
     }
 }
 
+// Found by fuzz_web_request: "1us" passed the > 0 check in microseconds and
+// became a run time of 0 ms, a test that stops as it starts.
+TEST(web_form_test, a_run_time_under_a_millisecond_is_refused) {
+    for (const std::string body : {"run_time=1us", "run_time=999us", "run_time=0.0001s"}) {
+        const auto r = parse_start_form(form, body, {});
+        EXPECT_FALSE(r.request) << body;
+        EXPECT_EQ(r.error.rfind("run_time: ", 0), 0u) << body << " -> " << r.error;
+    }
+    const auto r = parse_start_form(form, "run_time=1ms", {});
+    ASSERT_TRUE(r.request) << r.error;
+    EXPECT_EQ(r.request->run_time, 1ms);
+}
+
 TEST(web_auth_test, basic_auth_accepts_exactly_the_configured_pairs) {
     std::string error;
     auto a = basic_auth::from_pair("aladdin:open sesame", error);
