@@ -150,7 +150,16 @@ json::object requests_json(const controller& c) {
 std::string snapshot_json(const controller& c) {
     auto o = requests_json(c);
     o["type"] = "snapshot";
-    if (!c.stats().history().empty()) o["point"] = point_json(c.stats().history().back());
+    // Not only the newest point: two seconds can close between two pushes
+    // (they close on the stats clock, pushes run on their own timer), and a
+    // slow client may have been skipped a few pushes; the UI drops the
+    // points it already has.
+    const auto& h = c.stats().history();
+    json::array points;
+    for (std::size_t i = h.size() > snapshot_points ? h.size() - snapshot_points : 0; i < h.size(); ++i) {
+        points.push_back(point_json(h[i]));
+    }
+    o["points"] = std::move(points);
     return json::serialize(o);
 }
 
@@ -205,6 +214,7 @@ std::string hello_json(const controller& c, const ui_defaults& defaults, std::si
         classes.push_back(std::move(u));
     }
     o["ratio"] = std::move(classes);
+    o["tests_started"] = c.tests_started();  // whose history follows (a new test starts afresh)
     json::array points;
     const auto& h = c.stats().history();
     const std::size_t skip = h.size() > max_points ? h.size() - max_points : 0;

@@ -6,7 +6,7 @@
 //   state, workers[]), times in ms; what Locust's scripts read keeps working;
 // - workers_json: GET /workers, and the snapshot's "workers";
 // - snapshot_json: what the WebSocket pushes each second: requests_json plus
-//   "type": "snapshot" and the newest history point;
+//   "type": "snapshot" and the newest `snapshot_points` history points;
 // - hello_json: the first WebSocket message: the scenario (host, task
 //   ratios, defaults) and the history so far, so charts survive a reload.
 
@@ -26,6 +26,8 @@ struct ui_defaults {
     std::string run_time;  // as typed on the command line, "" for none
     std::size_t expect_workers = 1;
 };
+
+inline constexpr std::size_t snapshot_points = 10;
 
 boost::json::object requests_json(const controller& c);
 boost::json::array workers_json(const controller& c);

@@ -112,6 +112,7 @@ async function mainFlow(target) {
   await page.click("#start-submit");
   assert.match(await page.textContent('.field-error[data-for="user_count"]'), /whole number/);
   assert.ok(await page.isVisible("#start-dialog"));
+  const testStartSecond = Math.floor(Date.now() / 1000);
   await startFromForm(page, 3, 10);
 
   // The table fills, the header follows.
@@ -134,7 +135,12 @@ async function mainFlow(target) {
   await page.click('#stats-table tbody tr[data-name="home"]');
   await page.waitForSelector('#stats-table tbody tr.selected[data-name="home"]');
   await page.click('.tab[data-tab="charts"]');
-  await page.waitForFunction(() => window.swarmCharts && window.swarmCharts.rps.data[0].length >= 2);
+  await page.waitForFunction(() => window.swarmCharts && window.swarmCharts.rps.data[0].length >= 3);
+  // One point a second, none missing, and only this test's seconds: not the
+  // idle ones the page was shown before the test started.
+  const seconds = await page.evaluate(() => window.swarmCharts.rps.data[0]);
+  assert.ok(seconds.every((t, i) => i === 0 || t === seconds[i - 1] + 1), `seconds ${seconds}`);
+  assert.ok(seconds[0] >= testStartSecond, `first second ${seconds[0]}, test started in ${testStartSecond}`);
   await page.waitForFunction(() => {
     const e = window.swarmCharts.entry;
     return e && e.data[0].length >= 2 && e.data[1].some((v) => v > 0);

@@ -10,6 +10,9 @@ const history = { t: [], rps: [], fps: [], p50: [], p95: [], p99: [], users: [] 
 const MAX_POINTS = 3600;
 let hello = null;
 let last = null;
+// The test the charts' history belongs to (tests_started): the master keeps
+// one test's history, so a new test starts the charts afresh, as a reload would.
+let historyOfTest = null;
 let sortKey = null;
 let sortDesc = false;
 let charts = null;
@@ -224,12 +227,16 @@ function renderHeader() {
 }
 
 // ---- charts (uPlot) ----
+// Whole-second ticks: the history has one point a second, and uPlot's own
+// choice for a short run is ticks every 50 ms (":02.050").
+const SECOND_TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+
 function chartOpts(title, series, width) {
   return {
     title, width, height: 240,
     scales: { x: { time: true } },
     series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
-    axes: [{}, { size: 60 }],
+    axes: [{ incrs: SECOND_TICKS }, { size: 60 }],
   };
 }
 
@@ -281,9 +288,15 @@ function addPoint(p) {
 }
 
 // ---- live data ----
+function clearHistory() {
+  for (const k of Object.keys(history)) history[k].length = 0;
+  for (const k of Object.keys(entryHistory)) entryHistory[k].length = 0;
+}
+
 function onHello(h) {
   hello = h;
-  for (const k of Object.keys(history)) history[k].length = 0;
+  clearHistory();
+  historyOfTest = h.tests_started;
   for (const p of h.history) addPoint(p);
   $("scenario").textContent = h.scenario;
   $("f-users").value = h.users;
@@ -297,7 +310,11 @@ function onHello(h) {
 function onSnapshot(s) {
   const first = last === null;
   last = s;
-  if (s.point) addPoint(s.point);
+  if (s.tests_started !== historyOfTest) {
+    clearHistory();
+    historyOfTest = s.tests_started;
+  }
+  for (const p of s.points || []) addPoint(p);
   renderHeader();
   renderStats();
   renderFailures();

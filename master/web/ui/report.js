@@ -27,8 +27,11 @@
   el("ratio").innerHTML = r.hello.ratio.map((c) => `<h3>${esc(c.name)}</h3>` + list(c.tasks)).join("");
   const h = r.hello.history;
   const col = (k) => h.map((p) => p[k]);
+  // Whole-second ticks (one point a second), as in the live UI.
+  const ticks = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
   const opts = (title, series) => ({ title, width: 900, height: 240, scales: { x: { time: true } },
-    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))] });
+    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+    axes: [{ incrs: ticks }, {}] });
   new uPlot(opts("Requests per second", [["req/s", "#2e7d32"], ["failures/s", "#c62828"]]),
     [col("t"), col("rps"), col("fps")], el("chart-rps"));
   new uPlot(opts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]]),
