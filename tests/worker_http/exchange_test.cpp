@@ -139,6 +139,18 @@ TEST(http_url, rejects_bad_urls_with_stable_messages) {
     EXPECT_FALSE(parse_target_url("http:///nohost", error));
 }
 
+// Found by fuzz_response: Boost.URL took "http://[::1]w:8080/a/b" for host
+// [::1] and path "w:8080/a/b", which became a request target that is not a path.
+TEST(http_url, rejects_text_between_an_ip_literal_and_the_port) {
+    std::string error;
+    EXPECT_FALSE(parse_target_url("http://[::1]w:8080/a/b", error));
+    EXPECT_EQ(error, "invalid URL 'http://[::1]w:8080/a/b'");
+    EXPECT_FALSE(parse_target_url("https://[::1]x", error));
+    const auto t = parse_target_url("http://[::1]:8080/a/b", error);
+    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(t->target, "/a/b");
+}
+
 TEST(http_url, resolves_redirect_locations) {
     EXPECT_EQ(resolve_location("http://a.com/x/y?q=1", "/about"), "http://a.com/about");
     EXPECT_EQ(resolve_location("http://a.com/x/y", "z"), "http://a.com/x/z");

@@ -21,7 +21,11 @@ std::optional<target_url> parse_target_url(std::string_view url, std::string& er
         error = "unsupported URL scheme '" + std::string(u.scheme()) + "'";
         return std::nullopt;
     }
-    if (!u.has_authority() || u.host_address().empty() ||
+    // After an authority a path is empty or starts with '/' (RFC 3986
+    // path-abempty), but Boost.URL 1.81 reads "http://[::1]w:80/a" as host
+    // [::1] and path "w:80/a": that would go on the wire as the request target.
+    const bool absolute_path = u.encoded_path().empty() || u.encoded_path().starts_with('/');
+    if (!u.has_authority() || u.host_address().empty() || !absolute_path ||
         (u.has_port() && (u.port().empty() || u.port_number() == 0))) {
         error = "invalid URL '" + std::string(url) + "'";
         return std::nullopt;
