@@ -142,6 +142,15 @@ TEST(http_cookie_jar, max_age_sets_expiry_and_zero_deletes) {
     EXPECT_EQ(jar.size(), 0u);
 }
 
+// A Max-Age that fits in int64 but not once added to the clock overflowed
+// (UB; in practice a past expiry that deleted the cookie).
+TEST(http_cookie_jar, a_huge_max_age_keeps_the_cookie) {
+    cookie_jar jar;
+    jar.set("m=1; Max-Age=9223372036854775807", at("a.com"), t0);
+    jar.set("n=1; Max-Age=99999999999999999999999", at("a.com"), t0);
+    EXPECT_EQ(jar.header_for(at("a.com"), t0 + 24h * 365 * 100), "m=1; n=1");
+}
+
 TEST(http_cookie_jar, expires_attribute_and_max_age_precedence) {
     cookie_jar jar;
     // t0 is 2023-11-14 22:13:20 UTC.

@@ -137,9 +137,11 @@ std::optional<std::int64_t> parse_max_age(std::string_view v) {
     const std::string_view digits = negative ? v.substr(1) : v;
     if (digits.empty() || !std::all_of(digits.begin(), digits.end(), is_digit)) return std::nullopt;
     if (negative) return -1;
+    // Saturated well below INT64_MAX, so that "now + Max-Age" cannot overflow.
+    constexpr std::int64_t forever = INT64_MAX / 4;
     std::int64_t value = 0;
     const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec == std::errc::result_out_of_range) return INT64_MAX / 4;  // effectively forever
+    if (ec == std::errc::result_out_of_range || value > forever) return forever;
     return value;
 }
 
