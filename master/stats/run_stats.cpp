@@ -220,6 +220,7 @@ std::uint32_t run_stats::name_index(std::string_view method, std::string_view na
 
 template <class Count>
 double run_stats::window_rate(Count&& count) const {
+    if (end_) return 0.0;  // stopped: nothing is being sent now
     const std::size_t n = std::min<std::size_t>(options_.rate_window_seconds, history_.size());
     std::uint64_t sum = 0;
     std::uint64_t ms = 0;

@@ -171,7 +171,9 @@ class run_stats {
     }
 
     // Requests and failures per second over the trailing window of closed
-    // seconds, all names or one; 0 before the first second closes.
+    // seconds, all names or one; 0 before the first second closes, and 0
+    // once stopped (where Locust's figure decays to 0 over 10 s): the run's
+    // average is per_second(count).
     double current_rps() const noexcept;
     double current_rps(std::string_view method, std::string_view name) const;
     double current_fail_per_sec() const noexcept;

@@ -132,6 +132,9 @@ json::object requests_json(const controller& c) {
     o["errors"] = std::move(errors);
     o["total_rps"] = run.current_rps();
     o["total_fail_per_sec"] = run.current_fail_per_sec();
+    // Ours, not Locust's: over the whole test, what a stopped test's header shows.
+    o["average_rps"] = run.per_second(total.requests());
+    o["average_fail_per_sec"] = run.per_second(total.failures());
     o["fail_ratio"] =
         total.requests() == 0 ? 0.0 : static_cast<double>(total.failures()) / total.requests();
     o["current_response_time_percentile_0.5"] =

@@ -183,6 +183,8 @@ TEST(run_stats_test, stop_closes_the_cut_last_second_at_its_real_length) {
     EXPECT_EQ(run.end_wall_ms(), wall0_ms + 1250);
     EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.25);
     EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 12.0);
+    EXPECT_EQ(run.current_rps(), 0.0);  // stopped: nothing is being sent now
+    EXPECT_EQ(run.current_rps("GET", "/a"), 0.0);
     // A straggler still counts in the totals, not in the history or the time.
     run.apply("w2", delta_n("GET", "/a", 5), at_ms(3000));
     EXPECT_EQ(run.total().requests(), 20u);

@@ -93,6 +93,10 @@ TEST_F(web_api_test, a_test_started_and_stopped_over_rest_counts_what_the_target
             named += e.at("num_requests").to_number<std::int64_t>();
     }
     EXPECT_EQ(named, seen.requests.at("GET /"));
+    // Stopped: nothing is sent now, and the test's average is there instead.
+    EXPECT_EQ(doc.at("total_rps").to_number<double>(), 0.0);
+    EXPECT_EQ(aggregated(doc).at("current_rps").to_number<double>(), 0.0);
+    EXPECT_GT(doc.at("average_rps").to_number<double>(), 0.0);
 }
 
 TEST_F(web_api_test, stats_requests_has_locusts_shape_with_aggregated_last) {

@@ -161,6 +161,9 @@ async function mainFlow(target) {
   // Stop, then download the CSV: its Aggregated count is the target's.
   await page.click("#stop");
   await page.waitForFunction(() => document.getElementById("state").textContent === "stopped");
+  // Nothing is sent any more: the header shows the test's average rate, not a frozen current one.
+  await page.waitForFunction(() => document.getElementById("rps-label").textContent === "avg req/s");
+  assert.ok(Number(await page.textContent("#rps")) > 0);
   await page.click('.tab[data-tab="download"]');
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#dl-stats")]);
   const csvPath = join(scratch, "requests.csv");

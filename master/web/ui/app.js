@@ -213,17 +213,18 @@ function renderRatio() {
 
 // ---- header and buttons ----
 function renderHeader() {
-  const total = last.stats[last.stats.length - 1];
   $("state").textContent = last.state;
   $("users").textContent = last.user_count;
   $("workers").textContent = last.worker_count;
-  $("rps").textContent = fmt(last.total_rps, 1);
+  // A stopped test sends nothing now: its header shows the test's average.
+  const stopped = last.state === "stopped";
+  $("rps-label").textContent = stopped ? "avg req/s" : "req/s";
+  $("rps").textContent = fmt(stopped ? last.average_rps : last.total_rps, 1);
   $("failpct").textContent = fmt(last.fail_ratio * 100, 1) + "%";
   const active = last.state === "spawning" || last.state === "running";
   $("stop").hidden = !active;
   $("edit").hidden = !active;
   $("new-test").hidden = active || last.state === "stopping";
-  void total;
 }
 
 // ---- charts (uPlot) ----
