@@ -210,6 +210,17 @@ TEST(http_cookie_jar, ignores_cookies_over_4_kib) {
     EXPECT_EQ(jar.size(), 1u);
 }
 
+TEST(http_cookie_jar, ignores_path_and_domain_over_1_kib) {
+    cookie_jar jar;
+    const std::string long_path = "/" + std::string(2000, 'p');
+    jar.set("p=1; Path=" + long_path, at("a.com", "/dir/page"), t0);
+    jar.set("d=1; Domain=" + std::string(1100, 'x') + ".a.com", at("www.a.com"), t0);
+    ASSERT_EQ(jar.size(), 2u);
+    EXPECT_EQ(jar.all()[0].path, "/dir");  // the default path
+    EXPECT_EQ(jar.all()[1].domain, "www.a.com");
+    EXPECT_TRUE(jar.all()[1].host_only);
+}
+
 TEST(http_cookie_jar, holds_at_most_300_cookies_evicting_the_oldest) {
     cookie_jar jar;
     for (int i = 0; i < 400; ++i) {

@@ -157,10 +157,16 @@ struct parsed_set_cookie {
     bool http_only = false;
 };
 
+// Longer attribute values are ignored (RFC 6265bis §5.6): the jar's bound on
+// name + value would mean little if a Path or Domain could take a whole 64 KiB
+// response header, in each of a user's 300 cookies.
+constexpr std::size_t max_attribute_bytes = 1024;
+
 void apply_attribute(parsed_set_cookie& out, std::string_view attr) {
     const auto eq = attr.find('=');
     const std::string_view key = trim(attr.substr(0, eq));
     const std::string_view value = eq == std::string_view::npos ? "" : trim(attr.substr(eq + 1));
+    if (value.size() > max_attribute_bytes) return;
     if (iequals(key, "expires")) {
         std::int64_t t = 0;
         if (parse_cookie_date(value, t)) out.expires = t;
