@@ -222,6 +222,8 @@ void check_target(const std::string& url) {
         return;
     }
     require(!t->host.empty() && !has_upper(t->host));
+    // Nothing the resolver would cut the name at, nor any other control.
+    for (const char c : t->host) require(static_cast<unsigned char>(c) > 0x20);
     require(t->port != 0);
     require(t->target.starts_with('/') && t->path.starts_with('/'));
     require(t->origin.starts_with(t->tls ? "https://" : "http://"));

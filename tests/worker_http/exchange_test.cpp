@@ -151,6 +151,20 @@ TEST(http_url, rejects_text_between_an_ip_literal_and_the_port) {
     EXPECT_EQ(t->target, "/a/b");
 }
 
+// A redirect to "http://evil.com%00.a.com/" resolved as evil.com (the
+// resolver stops at the NUL) but carried a.com's domain cookies.
+TEST(http_url, rejects_host_names_that_decode_to_what_no_name_holds) {
+    std::string error;
+    EXPECT_FALSE(parse_target_url("http://evil.com%00.a.com/", error));
+    EXPECT_EQ(error, "invalid URL 'http://evil.com%00.a.com/'");
+    EXPECT_FALSE(parse_target_url("http://evil.com%2F.a.com/", error));
+    EXPECT_FALSE(parse_target_url("http://user%40evil.com%3A80/", error));
+    EXPECT_FALSE(parse_target_url("https://a%20b.com/", error));
+    const auto t = parse_target_url("http://ex%61mple.COM/", error);
+    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(t->host, "example.com");
+}
+
 TEST(http_url, resolves_redirect_locations) {
     EXPECT_EQ(resolve_location("http://a.com/x/y?q=1", "/about"), "http://a.com/about");
     EXPECT_EQ(resolve_location("http://a.com/x/y", "z"), "http://a.com/x/z");

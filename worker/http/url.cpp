@@ -6,6 +6,20 @@
 
 namespace swarm::worker::http {
 
+namespace {
+
+// A host name decoded from percent-escapes may hold what no host name can
+// (the WHATWG URL standard's forbidden domain code points): "a.com%00.b.com"
+// would resolve as a.com (getaddrinfo stops at the NUL) but match b.com's
+// cookies.
+bool is_forbidden_in_name(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f ||
+           std::string_view("#%/:<>?@[\\]^|").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
 std::optional<target_url> parse_target_url(std::string_view url, std::string& error) {
     const auto parsed = boost::urls::parse_uri(url);
     if (!parsed) {
@@ -25,12 +39,14 @@ std::optional<target_url> parse_target_url(std::string_view url, std::string& er
     // path-abempty), but Boost.URL 1.81 reads "http://[::1]w:80/a" as host
     // [::1] and path "w:80/a": that would go on the wire as the request target.
     const bool absolute_path = u.encoded_path().empty() || u.encoded_path().starts_with('/');
-    if (!u.has_authority() || u.host_address().empty() || !absolute_path ||
+    out.host = u.host_address();  // percent-decoded
+    const bool bad_name = u.host_type() == boost::urls::host_type::name &&
+                          std::any_of(out.host.begin(), out.host.end(), is_forbidden_in_name);
+    if (!u.has_authority() || out.host.empty() || !absolute_path || bad_name ||
         (u.has_port() && (u.port().empty() || u.port_number() == 0))) {
         error = "invalid URL '" + std::string(url) + "'";
         return std::nullopt;
     }
-    out.host = u.host_address();
     std::transform(out.host.begin(), out.host.end(), out.host.begin(),
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
     const std::uint16_t default_port = out.tls ? 443 : 80;
