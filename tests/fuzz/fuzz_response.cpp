@@ -16,7 +16,6 @@
 // Seed corpus: tests/fuzz/corpus/response.
 #include <zlib.h>
 
-#include <re2/re2.h>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -29,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/worker_user/input_value_by_regex.hpp"
 #include "worker/http/cookie_jar.hpp"
 #include "worker/http/decode.hpp"
 #include "worker/http/url.hpp"
@@ -114,32 +114,7 @@ void fuzz_cookies(std::string_view rest, bool secure) {
     check_header(jar, {lines[0], lines[1], secure}, later);
 }
 
-// What find_input_value found when it was two RE2 patterns (as in
-// tests/worker_user/input_scan_test.cpp): the value as written, undecoded.
-std::optional<std::string> input_value_by_regex(std::string_view html, std::string_view name) {
-    static const RE2 input_tag(R"((?i)<input\b([^>]*)>)");
-    static const RE2 attribute(
-        R"re((?i)([a-z_:][-a-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?)re");
-    re2::StringPiece rest(html.data(), html.size());
-    re2::StringPiece attrs;
-    while (RE2::FindAndConsume(&rest, input_tag, &attrs)) {
-        bool named = false;
-        std::optional<std::string_view> value;
-        re2::StringPiece key, dq, sq, bare;
-        while (RE2::FindAndConsume(&attrs, attribute, &key, &dq, &sq, &bare)) {
-            const auto* v = dq.data() ? &dq : sq.data() ? &sq : &bare;
-            const std::string_view text = v->data() ? std::string_view(v->data(), v->size()) : "";
-            const std::string_view k(key.data(), key.size());
-            if (swarm::worker::user::iequals(k, "name")) {
-                named = text == name;
-            } else if (swarm::worker::user::iequals(k, "value")) {
-                value = text;
-            }
-        }
-        if (named) return std::string(value.value_or(""));
-    }
-    return std::nullopt;
-}
+using swarm::worker::user::testing::input_value_by_regex;
 
 bool is_ascii(std::string_view s) {
     for (const char c : s) {

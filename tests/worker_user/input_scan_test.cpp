@@ -5,47 +5,16 @@
 // finds.
 
 #include <gtest/gtest.h>
-#include <re2/re2.h>
 
 #include <random>
 
+#include "tests/worker_user/input_value_by_regex.hpp"
 #include "worker/user/extract.hpp"
 
 namespace swarm::worker::user {
 namespace {
 
-// The implementation before the scanner, verbatim but for decoding (the
-// scanner shares decode_entities, so the raw value is compared).
-std::optional<std::string> find_input_value_re2(std::string_view html, std::string_view name) {
-    static const RE2 input_tag(R"((?i)<input\b([^>]*)>)");
-    static const RE2 attribute(
-        R"re((?i)([a-z_:][-a-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?)re");
-    re2::StringPiece rest(html.data(), html.size());
-    re2::StringPiece attrs;
-    while (RE2::FindAndConsume(&rest, input_tag, &attrs)) {
-        bool named = false;
-        std::optional<std::string_view> value;
-        re2::StringPiece a = attrs;
-        re2::StringPiece key, dq, sq, bare;
-        while (RE2::FindAndConsume(&a, attribute, &key, &dq, &sq, &bare)) {
-            const std::string_view k(key.data(), key.size());
-            std::string_view v;
-            if (dq.data())
-                v = {dq.data(), dq.size()};
-            else if (sq.data())
-                v = {sq.data(), sq.size()};
-            else if (bare.data())
-                v = {bare.data(), bare.size()};
-            if (iequals(k, "name")) {
-                named = v == name;
-            } else if (iequals(k, "value")) {
-                value = v;
-            }
-        }
-        if (named) return std::string(value.value_or(std::string_view()));
-    }
-    return std::nullopt;
-}
+using testing::input_value_by_regex;
 
 // The random inputs carry no entities, so decoding changes nothing.
 std::optional<std::string> scanned(std::string_view html, std::string_view name) {
@@ -80,7 +49,7 @@ TEST(input_scan, finds_what_the_regexes_found_on_hand_picked_html) {
         {"<input name=\xc3\xa9 value=utf8>", "\xc3\xa9"},
     };
     for (const auto& [html, name] : cases) {
-        EXPECT_EQ(scanned(html, name), find_input_value_re2(html, name)) << html << " / " << name;
+        EXPECT_EQ(scanned(html, name), input_value_by_regex(html, name)) << html << " / " << name;
     }
 }
 
@@ -97,7 +66,7 @@ TEST(input_scan, finds_what_the_regexes_found_on_random_html) {
         std::string html;
         for (std::size_t n = length(rng); n > 0; --n) html += pieces[piece(rng)];
         for (const char* name : {"t", "u", ""}) {
-            const auto expected = find_input_value_re2(html, name);
+            const auto expected = input_value_by_regex(html, name);
             found += expected.has_value();
             ASSERT_EQ(scanned(html, name), expected) << html << " / " << name;
         }
