@@ -1,5 +1,6 @@
 // Messages → msgpack bytes. The layout of every message is in PROTOCOL.md;
 // keep the two in step (decode.cpp reads the same positions).
+#include <bit>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -22,7 +23,7 @@ struct string_buffer {
 
 class writer {
   public:
-    explicit writer(string_buffer& out) : packer_(out) {}
+    explicit writer(string_buffer& out) : out_(out), packer_(out) {}
 
     void array(std::size_t items) { packer_.pack_array(checked_size(items, "array")); }
     void str(std::string_view s) {
@@ -36,7 +37,20 @@ class writer {
     }
     void u64(std::uint64_t v) { packer_.pack_uint64(v); }  // packs in the fewest bytes
     void i64(std::int64_t v) { packer_.pack_int64(v); }
-    void f64(double v) { packer_.pack_double(v); }
+    void f64(double v) {
+        // msgpack-c writes an integral double as an integer, but its range
+        // check lets exactly 2^64 through to uint64_t(2^64), which is
+        // undefined (fuzz_proto_decode: a heartbeat whose cpu_percent came
+        // in as that value, re-encoded). No integer holds it: float64 it is.
+        if (v == 0x1p64) {
+            const auto bits = std::bit_cast<std::uint64_t>(v);
+            char bytes[9] = {static_cast<char>(0xcb)};  // msgpack float 64, big-endian
+            for (int i = 0; i < 8; ++i) bytes[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+            out_.write(bytes, sizeof bytes);
+            return;
+        }
+        packer_.pack_double(v);
+    }
 
   private:
     // msgpack lengths are 32-bit; a longer value cannot be represented at all.
@@ -48,6 +62,7 @@ class writer {
         return static_cast<std::uint32_t>(size);
     }
 
+    string_buffer& out_;
     msgpack::packer<string_buffer> packer_;
 };
 
