@@ -1,5 +1,6 @@
 #include "master/web/auth.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 namespace swarm::master::web {
@@ -76,6 +77,18 @@ void basic_auth::add(const basic_auth& other) {
 
 bool basic_auth::check(std::string_view authorization) const {
     if (expected_.empty()) return true;
+    // The scheme is case-insensitive and may be followed by several spaces
+    // (RFC 9110 §11.1, §11.4): "basic  X" is compared as "Basic X".
+    constexpr std::string_view scheme = "basic ";
+    std::string canonical;
+    if (authorization.size() > scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), authorization.begin(),
+                   [](char s, char c) { return s == (c >= 'A' && c <= 'Z' ? c + 32 : c); })) {
+        auto credentials = authorization.substr(scheme.size());
+        while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
+        canonical.append("Basic ").append(credentials);
+        authorization = canonical;
+    }
     bool ok = false;
     for (const auto& e : expected_)
         ok |= constant_time_equal(authorization, e);  // no early exit either

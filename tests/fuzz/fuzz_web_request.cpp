@@ -70,8 +70,17 @@ const web::basic_auth& configured() {
 }
 
 void fuzz_header(std::string_view header) {
-    // Exactly one header value passes.
-    const bool expected = header == "Basic YWRtaW46czNjcmV0OndpdGggY29sb24=";
+    // Exactly one credential passes: "Basic" in any case, one or more spaces, then it.
+    constexpr std::string_view credentials = "YWRtaW46czNjcmV0OndpdGggY29sb24=";
+    bool expected = false;
+    if (header.size() > 5) {
+        std::string scheme(header.substr(0, 5));
+        for (char& c : scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        std::string_view rest = header.substr(5);
+        const auto spaces = rest.find_first_not_of(' ');
+        expected = scheme == "basic" && spaces != std::string_view::npos && spaces > 0 &&
+                   rest.substr(spaces) == credentials;
+    }
     require(configured().check(header) == expected);
 }
 

@@ -125,6 +125,12 @@ TEST(web_auth_test, basic_auth_accepts_exactly_the_configured_pairs) {
     EXPECT_FALSE(a->check("Basic YWxhZGRpbjpvcGVuIHNlc2FtZR=="));
     EXPECT_FALSE(a->check(""));
     EXPECT_FALSE(a->check("Bearer YWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    // The scheme in any case, and more than one space after it (RFC 9110).
+    EXPECT_TRUE(a->check("basic YWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    EXPECT_TRUE(a->check("BASIC   YWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    EXPECT_FALSE(a->check("basicYWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    EXPECT_FALSE(a->check("basic "));
+    EXPECT_FALSE(a->check("Basic yWxhZGRpbjpvcGVuIHNlc2FtZQ=="));  // the credentials are not
     EXPECT_FALSE(basic_auth::from_pair("nocolon", error));
     EXPECT_FALSE(basic_auth::from_pair(":pw", error));
     EXPECT_TRUE(basic_auth().check("anything"));  // not enabled
