@@ -50,7 +50,7 @@ std::string error_of(std::string_view bytes, const decode_limits& limits = {}) {
     return r.error;
 }
 
-// A stats_report whose only request row is written by `row`.
+// A stats_report whose request rows are written by `rows`, in order.
 std::string report_with_rows(const std::vector<std::function<void(packer&)>>& rows) {
     return pack([&](packer& pk) {
         pk.pack_array(7);
@@ -145,18 +145,10 @@ TEST(codec_hostile, duplicate_rows_far_apart_are_refused_and_named) {
 // fold into "(other)" and a repeat beyond the cap is still refused.
 TEST(codec_hostile, rows_beyond_the_cap_fold_and_repeats_there_are_refused) {
     const auto report = [](std::size_t rows, bool repeat_last) {
-        return pack([&](packer& pk) {
-            pk.pack_array(7);
-            str(pk, "stats_report");
-            pk.pack_uint64(1);
-            pk.pack_uint64(1);
-            pk.pack_int64(1);
-            pk.pack_array(static_cast<std::uint32_t>(rows + (repeat_last ? 1 : 0)));
-            for (std::size_t i = 0; i < rows; ++i) row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(i))(pk);
-            if (repeat_last) row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(rows - 1))(pk);
-            pk.pack_array(0);
-            pk.pack_uint64(0);
-        });
+        std::vector<std::function<void(packer&)>> all;
+        for (std::size_t i = 0; i < rows; ++i) all.push_back(row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(i)));
+        if (repeat_last) all.push_back(row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(rows - 1)));
+        return report_with_rows(all);
     };
     const std::size_t cap = stats::table::default_max_names;
     const decode_result r = decode(report(cap + 5, false));
