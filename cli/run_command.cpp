@@ -38,7 +38,10 @@ int run_run(const run_options& opts) {
     worker::node_options w;
     w.master = m->bind;
     w.name = "local";
-    w.quiet = true;
+    // The master speaks for both; only what went wrong in the worker is shown.
+    w.log = log::logger("swarm worker", [to = log::stderr_sink()](const log::line& l) {
+        if (l.severity != log::level::info) to(l);
+    });
     w.engine.threads = opts.threads;
     // TLS options and the request timeout come in the bundle (run_options), as for a remote worker.
     w.engine.request_timeout = m->request_timeout;  // bounds its own stop wait

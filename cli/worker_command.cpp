@@ -48,7 +48,7 @@ int run_worker(const worker_command_options& opts) {
                       << opts.master_timeout << "'\n";
             return 2;
         }
-        w.master_timeout = std::chrono::ceil<std::chrono::milliseconds>(*timeout);
+        w.watch.give_up_after = std::chrono::ceil<std::chrono::milliseconds>(*timeout);
     }
 
     if (!opts.auth_key_file.empty()) {

@@ -5,14 +5,20 @@
 // and stops or quits when told. Used by `swarm worker` (tcp://) and by
 // `swarm run` (inproc://, same code).
 //
-// Threading: run() owns the calling thread until the worker ends.
+// The rules live in node_core (worker/node_core.hpp, tested on simulated
+// time); run_node is its driver: the socket, the clock, the engine's threads,
+// the ready file.
+//
+// Threading: run_node() owns the calling thread until the worker ends.
 
 #include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
 
+#include "common/log/log.hpp"
 #include "proto/auth.hpp"
+#include "worker/master_watch.hpp"
 #include "worker/runtime/engine.hpp"
 
 namespace zmq {
@@ -22,20 +28,21 @@ class context_t;
 namespace swarm::worker {
 
 struct node_options {
-    std::string master;        // "tcp://10.0.0.5:5557" or "inproc://..."
-    std::string name;          // shown by the master; default host:pid
-    engine_options engine;     // threads, TLS, timeouts
+    std::string master;     // "tcp://10.0.0.5:5557" or "inproc://..."
+    std::string name;       // shown by the master; default host:pid
+    engine_options engine;  // threads, TLS, timeouts
     std::chrono::milliseconds report_interval{1000};
-    // Give up when the master has been silent this long (0: keep trying).
-    std::chrono::milliseconds master_timeout{0};
-    // The master heartbeats every second; this much silence means it is gone:
-    // the worker stops its users and says hello until a master welcomes it.
-    std::chrono::milliseconds master_lost_after{3000};
+    // When the master counts as lost (3 s of silence: it heartbeats every
+    // second; the worker then stops its users and says hello until a master
+    // welcomes it), the hello backoff, and when to give up (give_up_after:
+    // --master-timeout; 0: keep trying).
+    master_watch_options watch;
     // Exists while welcomed and ready (Kubernetes readiness probe); "" for none.
     std::string ready_file;
     // CURVE keys (--auth-key-file); none: plaintext, as for inproc://.
     std::optional<proto::auth_keys> auth;
-    bool quiet = false;        // no log lines on stderr (swarm run: the master speaks)
+    // Where the worker's lines go (`swarm run`: a null sink, the master speaks).
+    log::logger log{"swarm worker"};
 };
 
 // Runs until the master says quit, `stop_flag` becomes true (SIGTERM: stop

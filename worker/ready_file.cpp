@@ -9,12 +9,12 @@
 
 namespace swarm::worker {
 
-std::string ready_file::set(bool ready) {
+result<void> ready_file::set(bool ready) {
     if (path_.empty() || ready == exists_) return {};
     if (!ready) {
         exists_ = false;
         if (std::remove(path_.c_str()) != 0 && errno != ENOENT) {
-            return "cannot remove " + path_ + ": " + std::strerror(errno);
+            return fail("cannot remove " + path_ + ": " + std::strerror(errno));
         }
         return {};
     }
@@ -22,12 +22,12 @@ std::string ready_file::set(bool ready) {
     // another name in the same directory, then rename (atomic on POSIX).
     const std::string temp = path_ + ".tmp." + std::to_string(getpid());
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create " + path_ + ": " + std::strerror(errno);
+    if (fd < 0) return fail("cannot create " + path_ + ": " + std::strerror(errno));
     ::close(fd);
     if (std::rename(temp.c_str(), path_.c_str()) != 0) {
         const std::string why = std::strerror(errno);
         std::remove(temp.c_str());
-        return "cannot create " + path_ + ": " + why;
+        return fail("cannot create " + path_ + ": " + why);
     }
     exists_ = true;
     return {};

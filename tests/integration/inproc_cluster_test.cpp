@@ -48,7 +48,7 @@ users:
             worker::node_options w;
             w.master = co.bind;
             w.name = "node" + std::to_string(i);
-            w.quiet = true;
+            w.log = log::logger("swarm worker", log::null_sink());
             worker::run_node(zmq, w, stop_workers);
         });
     }

@@ -25,12 +25,12 @@ TEST(ready_file_test, exists_exactly_while_ready_and_leaves_nothing_else) {
     {
         ready_file f(path.string());
         EXPECT_FALSE(fs::exists(path));
-        EXPECT_EQ(f.set(true), "");
+        EXPECT_TRUE(f.set(true));
         EXPECT_TRUE(fs::exists(path));
         EXPECT_EQ(fs::file_size(path), 0u);
-        EXPECT_EQ(f.set(false), "");
+        EXPECT_TRUE(f.set(false));
         EXPECT_FALSE(fs::exists(path));
-        EXPECT_EQ(f.set(true), "");
+        EXPECT_TRUE(f.set(true));
         EXPECT_TRUE(fs::exists(path));
     }
     EXPECT_FALSE(fs::exists(path)) << "removed when the worker ends";
@@ -39,14 +39,16 @@ TEST(ready_file_test, exists_exactly_while_ready_and_leaves_nothing_else) {
 
 TEST(ready_file_test, an_empty_path_does_nothing) {
     ready_file f("");
-    EXPECT_EQ(f.set(true), "");
-    EXPECT_EQ(f.set(false), "");
+    EXPECT_TRUE(f.set(true));
+    EXPECT_TRUE(f.set(false));
 }
 
 TEST(ready_file_test, a_missing_directory_is_a_clear_error) {
     const auto path = fresh_dir("missing") / "no" / "such" / "dir" / "ready";
     ready_file f(path.string());
-    const auto error = f.set(true);
+    const auto made = f.set(true);
+    ASSERT_FALSE(made);
+    const auto& error = made.error().message;
     EXPECT_NE(error.find("cannot create " + path.string()), std::string::npos) << error;
     EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
     EXPECT_FALSE(fs::exists(path));

@@ -74,7 +74,7 @@ test::running_target* engine_tls_test::target_ = nullptr;
 
 TEST_F(engine_tls_test, a_class_trusts_its_own_ca_file_and_only_that_class) {
     engine e({});
-    e.load(plan(test::read_whole_file(pki_->ca_pem)), "");
+    ASSERT_TRUE(e.load(plan(test::read_whole_file(pki_->ca_pem))));
     const auto d = run_both(e);
     EXPECT_GT(requests(d, "own"), 0u);
     EXPECT_EQ(failures(d, "own"), 0u);
@@ -92,7 +92,7 @@ TEST_F(engine_tls_test, the_runs_ca_bytes_are_trusted_by_every_class) {
     run.ca_pem = test::read_whole_file(pki_->ca_pem);
     engine e(with_run_options({}, run));
     // `Own`'s file is another certificate: the run's CA still verifies it.
-    e.load(plan(test::read_whole_file(pki_->server_pem)), "");
+    ASSERT_TRUE(e.load(plan(test::read_whole_file(pki_->server_pem))));
     const auto d = run_both(e);
     EXPECT_GT(requests(d, "own"), 0u);
     EXPECT_EQ(failures(d, "own"), 0u);
@@ -104,7 +104,7 @@ TEST_F(engine_tls_test, the_runs_insecure_skips_verification) {
     proto::run_options run;
     run.insecure = true;
     engine e(with_run_options({}, run));
-    e.load(plan(test::read_whole_file(pki_->server_pem)), "");
+    ASSERT_TRUE(e.load(plan(test::read_whole_file(pki_->server_pem))));
     const auto d = run_both(e);
     EXPECT_GT(requests(d, "plain"), 0u);
     EXPECT_EQ(failures(d, "plain"), 0u);
@@ -115,15 +115,16 @@ TEST_F(engine_tls_test, a_ca_openssl_refuses_is_an_error_at_load_naming_the_clas
     // Well-formed armour around a DER SEQUENCE that is no certificate: it
     // passes the scenario's structural check, OpenSSL refuses it.
     engine e({});
-    EXPECT_THAT([&] { e.load(plan("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"), ""); },
-                ::testing::ThrowsMessage<std::runtime_error>(
-                    HasSubstr("users.Own: ca_file 'ca.pem': cannot load its CA certificates")));
+    const auto refused = e.load(plan("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"));
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr("users.Own: ca_file 'ca.pem': cannot load its CA certificates"));
     EXPECT_FALSE(e.loaded());
     proto::run_options run;
     run.ca_pem = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";
     engine bad_run(with_run_options({}, run));
-    EXPECT_THAT([&] { bad_run.load(plan(test::read_whole_file(pki_->ca_pem)), ""); },
-                ::testing::ThrowsMessage<std::runtime_error>(HasSubstr("the run's --ca-file")));
+    const auto refused_run = bad_run.load(plan(test::read_whole_file(pki_->ca_pem)));
+    ASSERT_FALSE(refused_run);
+    EXPECT_THAT(refused_run.error().message, HasSubstr("the run's --ca-file"));
 }
 
 TEST(run_options_test, the_masters_options_add_to_the_workers_own) {

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <future>
 #include <random>
-#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -71,8 +70,7 @@ engine::~engine() {
     for (auto& t : threads_) t->thread.join();
 }
 
-void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override) {
-    (void)host_override;  // applied when the plan was compiled (compile_options)
+result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
     const tls_settings settings{opts_.ca_file, opts_.ca_pem, opts_.insecure};
     auto profiles = std::make_shared<const tls_profiles>(tls_profiles_for(*plan, settings));
     // Made once here so that a CA OpenSSL refuses is an error now, not a
@@ -85,7 +83,7 @@ void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string&
             make_tls_context(profile, settings);
         } catch (const std::exception& e) {
             const auto c = std::find(profiles->by_class.begin(), profiles->by_class.end(), p) - profiles->by_class.begin();
-            throw std::runtime_error("users." + plan->users[static_cast<std::size_t>(c)].name + ": " + e.what());
+            return fail("users." + plan->users[static_cast<std::size_t>(c)].name + ": " + e.what());
         }
     }
     tls_ = std::move(profiles);
@@ -103,6 +101,7 @@ void engine::load(std::shared_ptr<const scenario::plan> plan, const std::string&
     }
     by_class_.assign(programs_.size(), {});
     running_.assign(programs_.size(), 0);
+    return {};
 }
 
 std::size_t engine::class_index(const std::string& name) const {

@@ -16,6 +16,7 @@
 #include "common/scenario/plan.hpp"
 #include "common/stats/delta.hpp"
 #include "worker/runtime/tls_profiles.hpp"
+#include "worker/runtime/user_engine.hpp"
 #include "worker/user/virtual_user.hpp"
 
 namespace swarm::worker::http {
@@ -35,49 +36,50 @@ struct engine_options {
     std::string user_agent = "swarm";
 };
 
-class engine {
+class engine final : public user_engine {
 public:
     explicit engine(engine_options opts);
-    ~engine();  // stops every user at once and joins the threads
+    ~engine() override;  // stops every user at once and joins the threads
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
 
-    // Sets the plan users are made from. Only while no user is alive.
-    // Throws std::runtime_error when a class's TLS settings cannot be used
-    // (a CA that OpenSSL refuses), naming the class and the file.
-    void load(std::shared_ptr<const scenario::plan> plan, const std::string& host_override);
+    // Sets the plan users are made from (compiled with the test's host
+    // override already). Only while no user is alive. Fails when a class's
+    // TLS settings cannot be used (a CA that OpenSSL refuses), naming the
+    // class and the file; the engine keeps its previous plan then.
+    result<void> load(std::shared_ptr<const scenario::plan> plan) override;
     bool loaded() const { return !programs_.empty(); }
-    std::size_t class_count() const { return programs_.size(); }
-    std::size_t class_index(const std::string& name) const;  // class_count() when unknown
+    std::size_t class_count() const override { return programs_.size(); }
+    std::size_t class_index(const std::string& name) const override;  // class_count() when unknown
 
     // Starts one user of the class on the least busy thread.
-    void start_user(std::size_t class_index);
-    // Stops the newest running user of the class.
-    void stop_user(std::size_t class_index, user::stop_mode mode);
-    // Stops every user; graceful first, `now` once `timeout` has passed (call
-    // stop_all(now) again to escalate), then waits until none is alive or
-    // `hard_deadline` passes.
-    void stop_all(user::stop_mode mode);
+    void start_user(std::size_t class_index) override;
+    // Asks the newest running user of the class to stop.
+    void stop_user(std::size_t class_index, user::stop_mode mode) override;
+    // Asks every running user to stop with `mode`; with stop_mode::now, the
+    // users already stopping gracefully too (a graceful stop escalated).
+    // Returns at once: alive() counts the users that have not finished yet.
+    void stop_all(user::stop_mode mode) override;
     // Users started and not asked to stop, per class (what the ramp steers).
-    const std::vector<std::int64_t>& running() const { return running_; }
-    std::int64_t running_total() const;
+    const std::vector<std::int64_t>& running() const override { return running_; }
+    std::int64_t running_total() const override;
     // Users whose coroutine has not finished yet (stopping ones included).
-    std::int64_t alive() const { return alive_.load(); }
+    std::int64_t alive() const override { return alive_.load(); }
 
     // Takes every thread's delta for the interval just ended and merges them.
     // Waits for each thread to hand it over (they do it between requests).
-    stats::delta collect();
+    stats::delta collect() override;
 
     // Gives the heap a spawn burst has freed back to the system (malloc_trim),
     // on each io thread once the work queued there has run, and a few more
     // times over the next 30 s. Call it when a ramp completes: thousands of
     // users starting at once leave their requests' buffers and frames
     // behind as free but resident memory.
-    void release_free_memory();
+    void release_free_memory() override;
 
     // Worst time a posted task waited to run on an io thread since the last
     // call, in ms: a loaded thread means latencies are suspect.
-    double take_loop_lag_ms();
+    double take_loop_lag_ms() override;
 
 private:
     struct io_thread;

@@ -1,0 +1,588 @@
+// The worker node's rules (node_core) on simulated time with a fake engine:
+// no sockets, no threads, no sleeps. The test plays the master (messages in)
+// and the driver (a tick whenever the core asks to be woken), and asserts
+// what the core sends, and when, in ms from the start.
+#include <gmock/gmock.h>
+
+#include <memory>
+
+#include "tests/node/fake_engine.hpp"
+#include "tests/support/log_capture.hpp"
+#include "worker/node_core.hpp"
+
+namespace swarm::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using clock = worker::node_core::clock;
+using ms_list = std::vector<std::int64_t>;
+
+const clock::time_point t0{std::chrono::hours(1)};
+
+const char* const steady_yaml = R"y(host: http://127.0.0.1:9
+users:
+  Steady:
+    wait: {constant: 100ms}
+    tasks:
+      index: {get: /}
+)y";
+
+proto::scenario_bundle bundle_of(const std::string& source, proto::run_options options = {}) {
+    proto::scenario_bundle m;
+    m.bundle = scenario::bundle{"steady.yaml", source, {}};
+    m.hash = m.bundle.hash();
+    m.options = std::move(options);
+    return m;
+}
+
+proto::spawn spawn_of(std::uint64_t run_id, std::int64_t users, double rate = 100) {
+    return proto::spawn{run_id, {{"Steady", users}}, rate, "", 0};
+}
+
+class node_core_test : public ::testing::Test {
+  protected:
+    node_core_test() { options_.master = "tcp://master:5557"; }
+
+    // Makes the core with options_ (tests change them first).
+    void start() {
+        auto make_engine =
+            [this](const worker::engine_options& eo) -> std::unique_ptr<worker::user_engine> {
+            auto s = std::make_shared<fake_engine_state>();
+            s->options = eo;
+            s->load_error = load_error_;
+            s->now_ms = elapsed_ms();
+            engines_.push_back(s);
+            return std::make_unique<fake_engine>(s);
+        };
+        auto usage = [] { return worker::process_metrics::usage{12.5, 1 << 20}; };
+        core_ = std::make_unique<worker::node_core>(options_, make_engine, usage,
+                                                    log_.logger("swarm worker"), now_);
+    }
+
+    std::int64_t elapsed_ms() const {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(now_ - t0).count();
+    }
+
+    // The master's side.
+    void deliver(const proto::message& m) {
+        sync_engines();
+        core_->on_message(m, now_);
+        take_effects();
+    }
+    // welcome → bundle (→ ready): a joined worker the master heartbeats.
+    void join(const proto::scenario_bundle& b = bundle_of(steady_yaml), std::uint32_t index = 0) {
+        deliver(proto::welcome{index});
+        deliver(b);
+        master_heartbeats_ = true;
+        next_heartbeat_ = now_ + 1s;
+    }
+
+    // The driver's side: one tick at `ms` from the start.
+    void tick_at(std::int64_t ms) {
+        now_ = t0 + std::chrono::milliseconds(ms);
+        tick();
+    }
+    // A master heartbeat first when one is due (every second while master_heartbeats_).
+    void tick() {
+        if (master_heartbeats_ && now_ >= next_heartbeat_) {
+            deliver(proto::heartbeat{});
+            next_heartbeat_ += 1s;
+        }
+        sync_engines();
+        core_->on_tick(now_);
+        take_effects();
+        if (core_->exit_code() && !exit_ms_) exit_ms_ = elapsed_ms();
+    }
+    void terminate() {
+        sync_engines();
+        core_->on_terminate(now_);
+        take_effects();
+    }
+    // Runs the driver's loop up to `ms`: a tick whenever the core asks to be
+    // woken, a master heartbeat every second while master_heartbeats_.
+    void run_until(std::int64_t ms) {
+        const auto end = t0 + std::chrono::milliseconds(ms);
+        for (;;) {
+            tick();
+            if (now_ >= end || core_->exit_code()) return;
+            auto next = std::max(core_->wake_by(now_), now_ + 1ms);
+            if (master_heartbeats_) next = std::min(next, next_heartbeat_);
+            now_ = std::min(next, end);
+        }
+    }
+
+    // When each message of type T was sent, in ms from the start.
+    template <class T>
+    ms_list sent_ms() const {
+        ms_list out;
+        for (const auto& [ms, m] : sent_) {
+            if (std::holds_alternative<T>(m)) out.push_back(ms);
+        }
+        return out;
+    }
+    template <class T>
+    std::vector<T> sent() const {
+        std::vector<T> out;
+        for (const auto& [ms, m] : sent_) {
+            if (const auto* t = std::get_if<T>(&m)) out.push_back(*t);
+        }
+        return out;
+    }
+    std::vector<std::string> sent_types() const {
+        std::vector<std::string> out;
+        for (const auto& [ms, m] : sent_) out.push_back(proto::type_name(m));
+        return out;
+    }
+    // The types of the last `n` messages sent, oldest first.
+    std::vector<std::string> last_sent_types(std::size_t n) const {
+        auto all = sent_types();
+        if (all.size() > n) all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(n));
+        return all;
+    }
+    // Log lines containing `text`.
+    std::int64_t log_lines_with(const std::string& text) const {
+        std::int64_t n = 0;
+        for (const auto& l : log_.lines()) n += l.find(text) != std::string::npos ? 1 : 0;
+        return n;
+    }
+    std::uint64_t requests_reported() const {
+        std::uint64_t n = 0;
+        for (const auto& r : sent<proto::stats_report>()) n += r.delta.requests.total().requests();
+        return n;
+    }
+
+    fake_engine_state& engine() { return *engines_.back(); }
+
+    worker::node_core_options options_;
+    std::string load_error_;  // the next engine's load() throws this
+    log_capture log_;
+    std::unique_ptr<worker::node_core> core_;
+    std::vector<std::shared_ptr<fake_engine_state>> engines_;
+    clock::time_point now_ = t0;
+    bool master_heartbeats_ = false;
+    clock::time_point next_heartbeat_{};
+
+    std::vector<std::pair<std::int64_t, proto::message>> sent_;
+    ms_list reconnect_ms_;
+    std::vector<std::pair<std::int64_t, bool>> ready_changes_;
+    std::optional<std::int64_t> exit_ms_;
+
+  private:
+    void sync_engines() {
+        for (auto& e : engines_) e->now_ms = elapsed_ms();
+    }
+    void take_effects() {
+        for (auto& e : core_->take_effects()) {
+            if (auto* m = std::get_if<proto::message>(&e))
+                sent_.emplace_back(elapsed_ms(), std::move(*m));
+            else if (std::holds_alternative<worker::reconnect>(e))
+                reconnect_ms_.push_back(elapsed_ms());
+            else
+                ready_changes_.emplace_back(elapsed_ms(), std::get<worker::ready_change>(e).ready);
+        }
+    }
+};
+
+// --- joining and reporting ---------------------------------------------------
+
+TEST_F(node_core_test, says_hello_welcomed_compiles_and_answers_ready) {
+    options_.hello.name = "w1";
+    start();
+    tick_at(0);
+    ASSERT_EQ(sent<proto::hello>().size(), 1u);
+    EXPECT_EQ(sent<proto::hello>()[0].name, "w1");
+    EXPECT_THAT(log_.lines(),
+                ElementsAre("swarm worker: saying hello to the master at tcp://master:5557"));
+
+    join(bundle_of(steady_yaml), 4);
+    ASSERT_EQ(sent<proto::ready>().size(), 1u);
+    EXPECT_EQ(sent<proto::ready>()[0].hash, bundle_of(steady_yaml).hash);
+    EXPECT_THAT(ready_changes_, ElementsAre(std::pair<std::int64_t, bool>{0, true}));
+    EXPECT_EQ(engine().options.worker_index, 4);
+    EXPECT_THAT(engine().calls, ElementsAre("load"));
+    EXPECT_THAT(log_.text(),
+                HasSubstr("swarm worker: joined master tcp://master:5557 as worker 4"));
+    EXPECT_TRUE(reconnect_ms_.empty());
+}
+
+TEST_F(node_core_test, reports_every_interval_on_a_fixed_grid) {
+    start();
+    join();
+    // The driver wakes a little late every time; the grid stays on whole
+    // seconds (a report "1 s after the last one" would skip 2009).
+    for (std::int64_t ms : {0, 1013, 1500, 2009, 2990, 3004, 4020}) tick_at(ms);
+    EXPECT_EQ(sent_ms<proto::heartbeat>(), (ms_list{0, 1013, 2009, 3004, 4020}));
+    EXPECT_EQ(sent_ms<proto::stats_report>(), (ms_list{0, 1013, 2009, 3004, 4020}));
+    std::vector<std::uint64_t> sequences;
+    for (const auto& r : sent<proto::stats_report>()) sequences.push_back(r.sequence);
+    EXPECT_THAT(sequences, ElementsAre(1, 2, 3, 4, 5));
+    EXPECT_EQ(sent<proto::heartbeat>()[0].cpu_percent, 12.5);
+    EXPECT_EQ(sent<proto::heartbeat>()[0].rss_bytes, 1u << 20);
+}
+
+TEST_F(node_core_test, restarts_the_grid_after_a_stall) {
+    start();
+    join();
+    // Stalled from 1000 to 3500: one report, not three to catch up, and the
+    // grid starts again from 3500.
+    for (std::int64_t ms : {0, 1000, 3500, 4000, 4499, 4500, 5500}) tick_at(ms);
+    EXPECT_EQ(sent_ms<proto::stats_report>(), (ms_list{0, 1000, 3500, 4500, 5500}));
+}
+
+TEST_F(node_core_test, heartbeats_without_an_engine) {
+    start();
+    join(bundle_of("users: {Steady: {wiat: 1s, tasks: {index: {get: /}}}}\n"));
+    run_until(2500);
+    EXPECT_EQ(sent_ms<proto::heartbeat>(), (ms_list{0, 1000, 2000}));
+    EXPECT_TRUE(sent<proto::stats_report>().empty());
+    EXPECT_EQ(sent<proto::heartbeat>()[0].users, 0);
+}
+
+TEST_F(node_core_test, a_bundle_that_does_not_compile_answers_compile_failed) {
+    start();
+    const auto bad = bundle_of("users: {Steady: {wiat: 1s, tasks: {index: {get: /}}}}\n");
+    join(bad);
+    ASSERT_EQ(sent<proto::compile_failed>().size(), 1u);
+    const auto failed = sent<proto::compile_failed>()[0];
+    EXPECT_EQ(failed.hash, bad.hash);
+    ASSERT_EQ(failed.errors.size(), 1u);
+    EXPECT_THAT(failed.errors[0], HasSubstr("steady.yaml:1:"));
+    EXPECT_THAT(failed.errors[0], HasSubstr("unknown key 'wiat', did you mean 'wait'?"));
+    EXPECT_TRUE(sent<proto::ready>().empty());
+    EXPECT_TRUE(ready_changes_.empty()) << "not ready";
+    EXPECT_TRUE(engines_.empty()) << "no engine for a plan that does not compile";
+    EXPECT_THAT(log_.text(), HasSubstr("swarm worker: scenario steady.yaml does not compile here"));
+
+    deliver(spawn_of(1, 3));
+    EXPECT_TRUE(sent<proto::spawning>().empty()) << "nothing to spawn";
+}
+
+TEST_F(node_core_test, a_plan_the_engine_cannot_load_answers_compile_failed) {
+    load_error_ = "users.Steady: cannot use CA file ca.pem";
+    start();
+    join();
+    ASSERT_EQ(sent<proto::compile_failed>().size(), 1u);
+    EXPECT_THAT(sent<proto::compile_failed>()[0].errors,
+                ElementsAre("users.Steady: cannot use CA file ca.pem"));
+    EXPECT_TRUE(sent<proto::ready>().empty());
+    EXPECT_THAT(log_.text(), HasSubstr("swarm worker: scenario steady.yaml cannot run here: "
+                                       "users.Steady: cannot use CA file ca.pem"));
+}
+
+TEST_F(node_core_test,
+       a_test_plan_the_engine_cannot_load_answers_compile_failed_and_starts_nobody) {
+    start();
+    join();
+    engine().load_error = "users.Steady: cannot use CA file ca.pem";
+    deliver(proto::spawn{
+        1, {{"Steady", 3}}, 100, "https://elsewhere", 0});  // a new test: loaded with its host
+    ASSERT_EQ(sent<proto::compile_failed>().size(), 1u);
+    EXPECT_EQ(sent<proto::compile_failed>()[0].hash, bundle_of(steady_yaml).hash);
+    EXPECT_TRUE(sent<proto::spawning>().empty());
+    run_until(1000);
+    EXPECT_EQ(engine().count("start 0"), 0);
+}
+
+// --- the ramp ------------------------------------------------------------------
+
+TEST_F(node_core_test, spawn_retargets_at_the_ramp_rate) {
+    start();
+    join();
+    deliver(spawn_of(1, 10, 4));  // 4 users/s: the first at once, then one every 250 ms
+    EXPECT_EQ(sent<proto::spawning>().back().users, 0);
+    run_until(3000);
+    EXPECT_EQ(engine().times_of("start 0"),
+              (ms_list{0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250}));
+    ASSERT_EQ(sent<proto::spawn_complete>().size(), 1u);
+    EXPECT_EQ(sent_ms<proto::spawn_complete>(), (ms_list{2250}));
+    EXPECT_EQ(sent<proto::spawn_complete>()[0].users, 10);
+    EXPECT_EQ(engine().times_of("release_free_memory"), (ms_list{2250}));
+
+    // A new absolute target: 4 users at 2/s, the newest stopped first.
+    deliver(spawn_of(1, 4, 2));
+    EXPECT_EQ(sent<proto::spawning>().back().users, 10);
+    run_until(7000);
+    EXPECT_EQ(engine().times_of("stop 0 graceful"), (ms_list{3000, 3500, 4000, 4500, 5000, 5500}));
+    EXPECT_EQ(sent_ms<proto::spawn_complete>(), (ms_list{2250, 5500}));
+    EXPECT_EQ(sent<proto::spawn_complete>().back().users, 4);
+    EXPECT_EQ(sent<proto::stats_report>().back().users, 4);
+    EXPECT_EQ(sent<proto::stats_report>().back().run_id, 1u);
+}
+
+TEST_F(node_core_test, a_new_run_numbers_its_reports_from_1) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(2500);
+    EXPECT_EQ(sent<proto::stats_report>().back().sequence, 3u);
+    deliver(proto::stop{0});
+    tick();
+    deliver(spawn_of(2, 2));
+    run_until(3000);
+    const auto last = sent<proto::stats_report>().back();
+    EXPECT_EQ(last.run_id, 2u);
+    EXPECT_EQ(last.sequence, 1u);
+}
+
+TEST_F(node_core_test, a_second_welcome_only_restates_the_index) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1500);
+    deliver(proto::welcome{3});
+    run_until(3000);
+    EXPECT_EQ(sent<proto::hello>().size(), 0u);
+    EXPECT_TRUE(reconnect_ms_.empty());
+    EXPECT_EQ(sent<proto::ready>().size(), 1u);
+    EXPECT_EQ(engine().times_of("load"), (ms_list{0, 0}))
+        << "the bundle, then the test's host; nothing since";
+    EXPECT_EQ(engine().total(), 2) << "the users run on";
+    std::vector<std::uint64_t> sequences;
+    for (const auto& r : sent<proto::stats_report>()) sequences.push_back(r.sequence);
+    EXPECT_THAT(sequences, ElementsAre(1, 2, 3, 4));
+    EXPECT_EQ(log_lines_with("joined master"), 1);
+
+    // The next engine numbers its users by the restated index.
+    deliver(proto::stop{0});
+    tick();
+    deliver(bundle_of(steady_yaml));
+    EXPECT_EQ(engines_.size(), 2u);
+    EXPECT_EQ(engine().options.worker_index, 3);
+}
+
+// --- stopping --------------------------------------------------------------------
+
+TEST_F(node_core_test, stop_without_a_timeout_stops_now_and_reports_the_last_delta) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    engine().requests = 7;
+    deliver(proto::stop{0});
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    tick();
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{1500}));
+    EXPECT_EQ(sent<proto::stopped>()[0].run_id, 1u);
+    EXPECT_THAT(last_sent_types(3), ElementsAre("stats_report", "heartbeat", "stopped"));
+    EXPECT_EQ(requests_reported(), 7u);
+}
+
+TEST_F(node_core_test, stop_with_a_timeout_stops_now_at_the_graceful_deadline) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    deliver(proto::stop{2000});
+    EXPECT_EQ(engine().times_of("stop_all graceful"), (ms_list{1500}));
+    run_until(3480);
+    EXPECT_TRUE(sent<proto::stopped>().empty()) << "users still finishing their task";
+    EXPECT_EQ(engine().count("stop_all now"), 0);
+    run_until(4000);
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{3500}))
+        << "once, at the graceful deadline";
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{3500}));
+}
+
+TEST_F(node_core_test, stopped_is_sent_once_the_users_are_gone) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    deliver(proto::stop{5000});
+    run_until(2200);
+    EXPECT_TRUE(sent<proto::stopped>().empty());
+    engine().stopping = 0;  // the last user finished its task
+    run_until(2300);
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{2200}));
+    EXPECT_EQ(engine().count("stop_all now"), 0);
+    run_until(8000);
+    EXPECT_EQ(sent<proto::stopped>().size(), 1u);
+}
+
+TEST_F(node_core_test, stop_gives_up_on_users_at_the_hard_deadline) {
+    start();
+    proto::run_options run;
+    run.request_timeout_ms = 4000;  // the master's --request-timeout
+    join(bundle_of(steady_yaml, run));
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    engine().finish_on_stop_now = false;  // a request that never ends
+    deliver(proto::stop{2000});
+    run_until(12480);
+    EXPECT_TRUE(sent<proto::stopped>().empty());
+    run_until(13000);
+    // graceful deadline 3500 + request timeout 4 s + 5 s
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{12500}));
+}
+
+TEST_F(node_core_test, stop_without_an_engine_answers_stopped_at_once) {
+    start();
+    join(bundle_of("users: {Steady: {wiat: 1s, tasks: {index: {get: /}}}}\n"));
+    deliver(proto::stop{2000});
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{0}));
+}
+
+TEST_F(node_core_test, sigterm_stops_the_users_sends_the_last_delta_and_says_quit) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1500);
+    engine().requests = 5;
+    terminate();
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    run_until(2000);
+    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_EQ(exit_ms_, 1520);
+    ASSERT_EQ(sent<proto::quit>().size(), 1u);
+    EXPECT_EQ(sent<proto::quit>()[0].reason, "terminated");
+    EXPECT_THAT(last_sent_types(6), ElementsAre("stats_report", "heartbeat", "stopped",
+                                                "stats_report", "heartbeat", "quit"));
+    EXPECT_EQ(requests_reported(), 5u);
+    EXPECT_EQ(ready_changes_.back(), (std::pair<std::int64_t, bool>{1520, false}));
+}
+
+TEST_F(node_core_test, sigterm_ignores_a_spawn_while_the_users_stop) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1000);
+    engine().finish_on_stop_now = false;
+    terminate();
+    deliver(spawn_of(2, 5));
+    EXPECT_TRUE(sent<proto::spawning>().size() == 1u) << "only run 1's";
+    run_until(1200);
+    EXPECT_EQ(engine().total(), 0);
+    EXPECT_FALSE(core_->exit_code());
+}
+
+TEST_F(node_core_test, sigterm_without_a_master_ends_at_once) {
+    start();
+    tick_at(0);
+    now_ = t0 + 200ms;
+    terminate();
+    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_THAT(sent_types(), ElementsAre("hello")) << "no master to say quit to";
+}
+
+TEST_F(node_core_test, quit_stops_the_users_reports_and_says_goodbye) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1500);
+    engine().requests = 3;
+    deliver(proto::quit{"master shutting down"});
+    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    EXPECT_THAT(last_sent_types(3), ElementsAre("stats_report", "heartbeat", "quit"));
+    EXPECT_EQ(sent<proto::quit>()[0].reason, "told to quit");
+    EXPECT_EQ(requests_reported(), 3u);
+    EXPECT_THAT(log_.text(),
+                HasSubstr("swarm worker: the master said quit (master shutting down); exiting"));
+}
+
+// --- reject ----------------------------------------------------------------------
+
+TEST_F(node_core_test, reject_before_welcome_ends_the_worker_with_1) {
+    start();
+    tick_at(0);
+    deliver(proto::reject{"protocol version 1 is not supported (master speaks 2)"});
+    EXPECT_EQ(core_->exit_code(), 1);
+    EXPECT_THAT(sent_types(), ElementsAre("hello"));
+    EXPECT_THAT(log_.text(),
+                HasSubstr("swarm worker: the master refused this worker: protocol version 1 is not "
+                          "supported (master speaks 2)"));
+}
+
+TEST_F(node_core_test, reject_after_welcome_joins_again) {
+    start();
+    tick_at(0);
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1500);
+    master_heartbeats_ = false;
+    deliver(proto::reject{"unknown worker"});
+    EXPECT_FALSE(core_->exit_code());
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    EXPECT_EQ(reconnect_ms_, (ms_list{1500}));
+    tick();
+    EXPECT_EQ(sent_ms<proto::hello>(), (ms_list{0, 1500}));
+    EXPECT_THAT(
+        log_.text(),
+        HasSubstr("the master no longer knows this worker (unknown worker); joining again"));
+}
+
+// --- losing the master -------------------------------------------------------------
+
+TEST_F(node_core_test, master_lost_after_3_s_of_silence_stops_the_users_and_resets_the_state) {
+    start();
+    tick_at(0);
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(2000);  // the master's last heartbeat
+    master_heartbeats_ = false;
+    run_until(5000);
+    EXPECT_EQ(engine().count("stop_all now"), 0) << "3 s of silence is not yet lost";
+    run_until(5100);
+    // Judged at the first tick after 5000 (the loop polls every 20 ms).
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{5020}));
+    EXPECT_EQ(ready_changes_.back(), (std::pair<std::int64_t, bool>{5020, false}));
+    EXPECT_EQ(reconnect_ms_, (ms_list{5020}));
+    EXPECT_EQ(sent_ms<proto::hello>(), (ms_list{0, 5020}));
+    EXPECT_THAT(
+        log_.text(),
+        HasSubstr("swarm worker: lost the master (nothing from it for 3 s); stopped 3 users; "
+                  "waiting for a master"));
+    EXPECT_EQ(sent_ms<proto::stats_report>().back(), 5000) << "no reports without a master";
+
+    // A new master: the old bundle and run are forgotten.
+    deliver(proto::welcome{0});
+    deliver(spawn_of(1, 3));
+    EXPECT_EQ(sent<proto::spawning>().size(), 1u) << "no bundle yet: nothing to spawn";
+    deliver(bundle_of(steady_yaml));
+    EXPECT_EQ(engines_.size(), 2u) << "a fresh engine while the old one runs down";
+    deliver(spawn_of(1, 3));
+    run_until(6000);  // the report grid goes on
+    EXPECT_EQ(sent_ms<proto::stats_report>().back(), 6000);
+    EXPECT_EQ(sent<proto::stats_report>().back().sequence, 1u);
+}
+
+TEST_F(node_core_test, after_losing_the_master_hellos_back_off_1_2_4_5_5_s) {
+    start();
+    join();
+    run_until(1000);
+    master_heartbeats_ = false;
+    run_until(30000);
+    // Lost at 4020; every hello but the first goes on a fresh connection.
+    EXPECT_EQ(sent_ms<proto::hello>(), (ms_list{4020, 5020, 7020, 11020, 16020, 21020, 26020}));
+    EXPECT_EQ(reconnect_ms_, (ms_list{4020, 5020, 7020, 11020, 16020, 21020, 26020}));
+    EXPECT_EQ(log_lines_with("saying hello"), 1) << "the first hello is logged, not every retry";
+}
+
+TEST_F(node_core_test, gives_up_after_the_master_timeout_without_a_master) {
+    options_.watch.give_up_after = 10s;
+    start();
+    run_until(15000);
+    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_EQ(exit_ms_, 10000);
+    EXPECT_EQ(sent_ms<proto::hello>(), (ms_list{0, 1000, 3000, 7000}));
+    EXPECT_THAT(log_.text(),
+                HasSubstr("swarm worker: no master for 10s (--master-timeout); exiting"));
+}
+
+TEST_F(node_core_test, gives_up_after_the_master_timeout_counted_from_the_last_word_of_the_master) {
+    options_.watch.give_up_after = 10s;
+    start();
+    join();
+    deliver(spawn_of(1, 1));
+    run_until(2000);
+    master_heartbeats_ = false;
+    run_until(15000);
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{5020}));
+    EXPECT_EQ(exit_ms_, 12000);
+    EXPECT_TRUE(sent<proto::quit>().empty()) << "no master to say quit to";
+}
+
+}  // namespace
+}  // namespace swarm::test

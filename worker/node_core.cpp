@@ -1,0 +1,307 @@
+#include "worker/node_core.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/duration.hpp"
+#include "worker/run_options.hpp"
+
+namespace swarm::worker {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// In-flight requests finish or time out within the request timeout; the
+// rest is slack for a loaded machine. Never wait longer than this for users.
+node_core::clock::duration run_down_time(node_core::clock::duration request_timeout) {
+    return request_timeout + 5s;
+}
+
+}  // namespace
+
+node_core::node_core(node_core_options opts, engine_factory make_engine, usage_sampler sample_usage,
+                     log::logger log, clock::time_point now)
+    : opts_(std::move(opts)),
+      make_engine_(std::move(make_engine)),
+      sample_usage_(std::move(sample_usage)),
+      log_(std::move(log)),
+      watch_(opts_.watch, now) {}
+
+node_core::~node_core() = default;
+
+std::vector<node_effect> node_core::take_effects() {
+    return std::exchange(effects_, {});
+}
+
+node_core::clock::time_point node_core::wake_by(clock::time_point now) const {
+    // Users finish on the engine's threads and the ramp's next start is due
+    // within 1/rate s: look again soon (sooner while ramping).
+    const auto poll = now + (ramping_ ? 2ms : 20ms);
+    return welcomed_ ? std::min(poll, std::max(now, next_report_)) : poll;
+}
+
+void node_core::on_message(const proto::message& m, clock::time_point now) {
+    if (exit_code_) return;
+    watch_.heard(now);
+    std::visit([&](const auto& body) { handle(body, now); }, m);
+}
+
+void node_core::handle(const proto::welcome& w, clock::time_point now) {
+    // A master may welcome twice (a hello from the previous socket arrived
+    // too); the second welcome only restates the index.
+    if (!welcomed_)
+        log_.info("joined master " + opts_.master + " as worker " + std::to_string(w.index));
+    welcomed_ = true;
+    index_ = w.index;
+    watch_.reset_backoff(now);
+}
+
+void node_core::handle(const proto::reject& r, clock::time_point now) {
+    if (welcomed_) {
+        // A master that welcomed us and now does not know us (it restarted
+        // within the silence window): join it again rather than exit.
+        log_.info("the master no longer knows this worker (" + r.reason + "); joining again");
+        master_lost(now);
+        return;
+    }
+    log_.error("the master refused this worker: " + r.reason);
+    finish(1, "");
+}
+
+void node_core::handle(const proto::scenario_bundle& b, clock::time_point) {
+    load_bundle(b);
+    set_ready(!bundle_hash_.empty() && bundle_hash_ == b.hash);
+}
+
+void node_core::load_bundle(const proto::scenario_bundle& b) {
+    auto compiled = scenario::compile(b.bundle, scenario::compile_options{"", false});
+    if (!compiled.result) {
+        proto::compile_failed f{b.hash, {}};
+        for (const auto& e : compiled.errors) f.errors.push_back(e.to_string());
+        log_.info("scenario " + b.bundle.name + " does not compile here");
+        send(std::move(f));
+        return;
+    }
+    // An engine with users still stopping keeps its threads and options.
+    if (!engine_ || engine_->alive() == 0) {
+        engine_options eo = with_run_options(opts_.engine, b.options);
+        eo.worker_index = index_;
+        auto fresh = make_engine_(eo);
+        if (auto loaded = fresh->load(compiled.result); !loaded) {  // a CA OpenSSL refuses
+            log_.info("scenario " + b.bundle.name + " cannot run here: " + loaded.error().message);
+            send(proto::compile_failed{b.hash, {loaded.error().message}});
+            return;
+        }
+        engine_ = std::move(fresh);
+        engine_request_timeout_ = std::chrono::duration_cast<clock::duration>(eo.request_timeout);
+    }
+    bundle_ = b.bundle;
+    bundle_hash_ = b.hash;
+    loaded_host_.clear();
+    send(proto::ready{b.hash});
+}
+
+void node_core::handle(const proto::spawn& s, clock::time_point now) {
+    // A test starting while this worker quits would only be stopped again.
+    if (!engine_ || !bundle_ || terminating_) return;
+    if (s.run_id != run_id_ || s.host_override != loaded_host_) {
+        // A new test: (re)compile with its host override while no user is alive.
+        if (engine_->alive() == 0) {
+            // The master compiled the plan with this override: it compiles here too.
+            auto compiled =
+                scenario::compile(*bundle_, scenario::compile_options{s.host_override, false});
+            if (compiled.result) {
+                if (auto loaded = engine_->load(compiled.result); !loaded) {
+                    log_.info("scenario " + bundle_->name +
+                              " cannot run here: " + loaded.error().message);
+                    send(proto::compile_failed{bundle_hash_, {loaded.error().message}});
+                    return;
+                }
+            }
+            loaded_host_ = s.host_override;
+        }
+        run_id_ = s.run_id;
+        sequence_ = 0;
+    }
+    std::vector<std::int64_t> targets(engine_->class_count(), 0);
+    for (const auto& [name, count] : s.targets) {
+        const auto c = engine_->class_index(name);
+        if (c < targets.size()) targets[c] = count;
+    }
+    stopping_ = false;
+    ramp_.retarget(std::move(targets), s.spawn_rate, now);
+    ramping_ = true;
+    send(proto::spawning{run_id_, engine_->running_total()});
+}
+
+void node_core::handle(const proto::stop& s, clock::time_point now) {
+    stop_users(s.timeout_ms, now);
+}
+
+void node_core::handle(const proto::quit& q, clock::time_point) {
+    log_.info("the master said quit (" + q.reason + "); exiting");
+    finish(0, "told to quit");
+}
+
+void node_core::on_terminate(clock::time_point now) {
+    if (terminating_ || exit_code_) return;
+    terminating_ = true;
+    if (!welcomed_) {
+        finish(0, "");  // no master to tell
+        return;
+    }
+    stop_users(0, now);  // on_tick says quit once they are gone
+}
+
+// Stops every user, gracefully for `timeout_ms` when it is set; step_stopping
+// sends the last delta and `stopped` when they are gone.
+void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
+    ramping_ = false;
+    if (!engine_) {
+        send(proto::stopped{run_id_});
+        return;
+    }
+    const bool graceful = timeout_ms > 0;
+    engine_->stop_all(graceful ? user::stop_mode::graceful : user::stop_mode::now);
+    stopping_ = true;
+    stop_escalated_ = !graceful;
+    graceful_deadline_ = now + std::chrono::milliseconds(timeout_ms);
+    hard_deadline_ = graceful_deadline_ + run_down_time(engine_request_timeout_);
+}
+
+void node_core::on_tick(clock::time_point now) {
+    if (exit_code_) return;
+    if (terminating_ && !stopping_) {
+        finish(0, "terminated");
+        return;
+    }
+    if (welcomed_ && watch_.lost(now)) master_lost(now);
+    if (watch_.give_up(now)) {
+        log_.info("no master for " + format_duration(opts_.watch.give_up_after) +
+                  " (--master-timeout); exiting");
+        set_ready(false);
+        exit_code_ = 0;
+        return;
+    }
+    step_join(now);
+    if (retired_ && (retired_->alive() == 0 || now >= retired_deadline_)) retired_.reset();
+    step_ramp(now);
+    step_stopping(now);
+    step_report(now);
+}
+
+// The master went silent: it died, restarted, or the network is gone. Stop
+// every user at once (the unsent delta is lost; the master counts the gap),
+// stop talking, and go back to hello until a master welcomes this worker.
+void node_core::master_lost(clock::time_point now) {
+    const auto silent =
+        std::chrono::duration_cast<std::chrono::seconds>(watch_.silent_for(now)).count();
+    const auto users = engine_ ? engine_->running_total() : 0;
+    log_.info("lost the master (nothing from it for " + std::to_string(silent) + " s); stopped " +
+              std::to_string(users) + " users; waiting for a master");
+    welcomed_ = false;
+    hellos_ = 0;
+    set_ready(false);
+    if (engine_) {
+        engine_->stop_all(user::stop_mode::now);
+        retired_.reset();  // an earlier one still running down: wait for it now (bounded)
+        retired_ = std::move(engine_);
+        retired_deadline_ = now + run_down_time(engine_request_timeout_);
+    }
+    // A new master numbers its tests, workers and reports afresh.
+    bundle_.reset();
+    bundle_hash_.clear();
+    run_id_ = 0;
+    sequence_ = 0;
+    ramping_ = false;
+    stopping_ = false;
+    effects_.emplace_back(reconnect{});
+    watch_.reset_backoff(now);
+}
+
+// Not welcomed: hello now and then (backoff 1, 2, 4, 5, 5... s), each but the
+// first on a fresh socket so a master that comes up gets one hello, not a queue.
+void node_core::step_join(clock::time_point now) {
+    if (welcomed_ || !watch_.hello_due(now)) return;
+    if (hellos_ > 0) effects_.emplace_back(reconnect{});
+    if (hellos_ == 0) log_.info("saying hello to the master at " + opts_.master);
+    ++hellos_;
+    send(opts_.hello);
+    watch_.hello_sent(now);
+}
+
+void node_core::step_ramp(clock::time_point now) {
+    if (!ramping_ || !engine_) return;
+    for (const auto& a : ramp_.due(now, engine_->running())) {
+        if (a.what == ramp::action::kind::start)
+            engine_->start_user(a.user_class);
+        else
+            engine_->stop_user(a.user_class, user::stop_mode::graceful);
+    }
+    if (ramp_.complete(engine_->running())) {
+        ramping_ = false;
+        send(proto::spawn_complete{run_id_, engine_->running_total()});
+        engine_->release_free_memory();
+    }
+}
+
+void node_core::step_stopping(clock::time_point now) {
+    if (!stopping_ || !engine_) return;
+    if (!stop_escalated_ && now >= graceful_deadline_) {
+        engine_->stop_all(user::stop_mode::now);
+        stop_escalated_ = true;
+    }
+    if (engine_->alive() > 0 && now < hard_deadline_) return;
+    stopping_ = false;
+    report();  // the final delta: every request that completed is in it
+    send(proto::stopped{run_id_});
+}
+
+void node_core::step_report(clock::time_point now) {
+    if (!welcomed_ || now < next_report_) return;
+    next_report_ += opts_.report_interval;
+    // Behind by a whole interval (the first report, a stall): restart the grid.
+    if (next_report_ <= now) next_report_ = now + opts_.report_interval;
+    report();
+}
+
+void node_core::report() {
+    std::int64_t users = 0;
+    double loop_lag_ms = 0;
+    if (engine_) {
+        proto::stats_report r;
+        r.sequence = ++sequence_;
+        r.run_id = run_id_;
+        r.users = users = engine_->running_total();
+        r.delta = engine_->collect();
+        send(std::move(r));
+        loop_lag_ms = engine_->take_loop_lag_ms();
+    }
+    // Heartbeat even without an engine (a bundle that did not compile), or
+    // the master would think this worker missing.
+    const auto usage = sample_usage_();
+    send(proto::heartbeat{usage.cpu_percent, usage.rss_bytes, users, loop_lag_ms});
+}
+
+void node_core::set_ready(bool ready) {
+    if (ready == ready_) return;
+    ready_ = ready;
+    effects_.emplace_back(ready_change{ready});
+}
+
+// The end: a welcomed worker stops its users, sends what they did and says
+// quit (`quit_reason`); one that no master knows just ends.
+void node_core::finish(int code, const std::string& quit_reason) {
+    if (welcomed_) {
+        if (engine_) {
+            engine_->stop_all(user::stop_mode::now);
+            report();
+        }
+        send(proto::quit{quit_reason});
+    }
+    set_ready(false);
+    exit_code_ = code;
+}
+
+}  // namespace swarm::worker
