@@ -28,9 +28,7 @@ cumulative_point cumulative_of(const stats::entry& e) {
     c.avg_us = e.avg_latency_us();
     c.min_us = e.min_latency_us();
     c.max_us = e.max_latency_us();
-    c.avg_bytes = e.requests() == 0
-                      ? 0.0
-                      : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+    c.avg_bytes = average_bytes(e);
     return c;
 }
 
@@ -47,6 +45,10 @@ second_entry_point entry_point_of(std::uint32_t name, const stats::entry& e) {
 }
 
 }  // namespace
+
+double average_bytes(const stats::entry& e) noexcept {
+    return e.requests() == 0 ? 0.0 : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+}
 
 double history_point::rps() const noexcept {
     return duration_ms == 0 ? 0.0 : static_cast<double>(requests) * 1000.0 / duration_ms;

@@ -96,6 +96,9 @@ struct cumulative_point {
     double avg_bytes = 0;         // bytes, mean response body size so far
 };
 
+// Mean response body size of `e` (bytes); 0 when it has no requests.
+double average_bytes(const stats::entry& e) noexcept;
+
 // Latencies are stored as 32-bit µs (saturating at 71.6 min, the histogram's
 // tracked range anyway) so that a day of history stays small.
 using second_percentiles = std::array<std::uint32_t, stats::standard_percentiles.size()>;

@@ -19,7 +19,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <iostream>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -318,7 +317,7 @@ net::awaitable<void> accept_loop(core& c) {
         auto [ec, socket] = co_await c.acceptor.async_accept(use_tuple);
         if (ec == net::error::operation_aborted) co_return;
         if (ec) {
-            std::cerr << "swarm: web UI: accept: " << ec.message() << "\n";
+            c.opts.log.error("web UI: accept: " + ec.message());
             backoff.expires_after(100ms);
             co_await backoff.async_wait(use_tuple);
             continue;
@@ -331,7 +330,7 @@ net::awaitable<void> accept_loop(core& c) {
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
-                std::cerr << "swarm: web UI: connection failed: " << ex.what() << "\n";
+                c.opts.log.error(std::string("web UI: connection failed: ") + ex.what());
             }
         });
     }
@@ -387,7 +386,7 @@ server::server(server_options opts, handler handle, hello_fn hello)
         try {
             c.ioc.run();
         } catch (const std::exception& e) {
-            std::cerr << "swarm: web UI stopped: " << e.what() << "\n";
+            c.opts.log.error(std::string("web UI stopped: ") + e.what());
         }
     });
 }

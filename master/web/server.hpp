@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "common/log/log.hpp"
 #include "master/web/auth.hpp"
 #include "master/web/http_types.hpp"
 
@@ -30,6 +31,7 @@ struct server_options {
     basic_auth auth;                     // not enabled: no authentication
     std::size_t body_limit = 64 * 1024;  // bytes of a request body (413 past it)
     std::size_t max_connections = 256;   // open connections, WebSocket included
+    log::logger log{"swarm"};            // failed accepts and connections (server thread)
 };
 
 class server {
