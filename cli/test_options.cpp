@@ -65,12 +65,12 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
         std::cerr << command << ": --tls-cert and --tls-key go together\n";
         return std::nullopt;
     }
-    try {
-        w.base_path = master::web::normalize_base_path(opts.web_base_path);
-    } catch (const std::exception& e) {
-        std::cerr << command << ": " << e.what() << "\n";
+    const auto base_path = master::web::normalize_base_path(opts.web_base_path);
+    if (!base_path) {
+        std::cerr << command << ": " << base_path.error().message << "\n";
         return std::nullopt;
     }
+    w.base_path = *base_path;
     if (!opts.web_auth.empty()) {
         auto a = master::web::basic_auth::from_pair(opts.web_auth);
         if (!a) {

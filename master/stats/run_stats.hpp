@@ -211,6 +211,9 @@ class run_stats {
     // count(point) summed over the trailing window, per second of the window's length.
     template <class Count>
     double window_rate(Count&& count) const;
+    // window_rate of one name's `count` (requests or failures); 0 for a name never seen.
+    double name_window_rate(std::string_view method, std::string_view name,
+                            std::uint32_t second_entry_point::*count) const;
 
     run_stats_options options_;
     stats_time start_;                         // steady time of second 0's start

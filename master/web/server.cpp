@@ -353,11 +353,28 @@ std::unique_ptr<ssl::context> make_tls(const server_options& opts) {
 
 }  // namespace
 
+result<std::string> normalize_base_path(const std::string& text) {
+    std::string path = text;
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    // (A plain `return path;` is ambiguous: swarm::error is constructible from a string too.)
+    if (path.empty()) return {boost::system::in_place_value, path};
+    if (path.front() != '/') path.insert(path.begin(), '/');
+    for (const char ch : path) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                        ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        if (!ok) {
+            return fail("--web-base-path: '" + text + "' holds '" + std::string(1, ch) +
+                        "'; use letters, digits, '/', '-', '_', '.', '~'");
+        }
+    }
+    return {boost::system::in_place_value, path};
+}
+
 server::server(server_options opts, handler handle, hello_fn hello)
     : core_(std::make_unique<core>()) {
     auto& c = *core_;
     c.opts = std::move(opts);
-    c.opts.base_path = normalize_base_path(c.opts.base_path);
+    c.opts.base_path = normalize_base_path(c.opts.base_path).value();  // throws std::runtime_error
     c.handle = std::move(handle);
     c.hello = std::move(hello);
     c.tls = make_tls(c.opts);

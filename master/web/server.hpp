@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/log/log.hpp"
+#include "common/result.hpp"
 #include "master/web/auth.hpp"
 #include "master/web/http_types.hpp"
 
@@ -58,8 +59,8 @@ class server {
     std::unique_ptr<core> core_;
 };
 
-// "/swarm/", "swarm", "/" → "/swarm", "/swarm", ""; throws std::invalid_argument on characters a
-// path cannot hold.
-std::string normalize_base_path(const std::string& text);
+// "/swarm/", "swarm", "/" → "/swarm", "/swarm", ""; an error naming the
+// character a path cannot hold.
+result<std::string> normalize_base_path(const std::string& text);
 
 }  // namespace swarm::master::web
