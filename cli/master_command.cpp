@@ -11,6 +11,7 @@
 #include "common/duration.hpp"
 #include "proto/address.hpp"
 #include "proto/auth.hpp"
+#include "master/headless.hpp"
 #include "master/interactive.hpp"
 
 namespace swarm::cli {

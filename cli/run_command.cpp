@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
 #include "cli/test_options.hpp"
+#include "master/headless.hpp"
 #include "master/interactive.hpp"
 #include "worker/node.hpp"
 

@@ -65,29 +65,29 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
         std::cerr << command << ": --tls-cert and --tls-key go together\n";
         return std::nullopt;
     }
-    try {
-        w.base_path = master::web::normalize_base_path(opts.web_base_path);
-    } catch (const std::exception& e) {
-        std::cerr << command << ": " << e.what() << "\n";
+    const auto base_path = master::web::normalize_base_path(opts.web_base_path);
+    if (!base_path) {
+        std::cerr << command << ": " << base_path.error().message << "\n";
         return std::nullopt;
     }
-    std::string error;
+    w.base_path = *base_path;
     if (!opts.web_auth.empty()) {
-        auto a = master::web::basic_auth::from_pair(opts.web_auth, error);
+        auto a = master::web::basic_auth::from_pair(opts.web_auth);
         if (!a) {
-            std::cerr << command << ": --web-auth: " << error << "\n";
+            std::cerr << command << ": --web-auth: " << a.error().message << "\n";
             return std::nullopt;
         }
         w.auth.add(*a);
     }
     if (!opts.web_auth_file.empty()) {
-        auto a = master::web::basic_auth::from_file(opts.web_auth_file, error);
+        auto a = master::web::basic_auth::from_file(opts.web_auth_file);
         if (!a) {
-            std::cerr << command << ": --web-auth-file: " << error << "\n";
+            std::cerr << command << ": --web-auth-file: " << a.error().message << "\n";
             return std::nullopt;
         }
         w.auth.add(*a);
     }
+    w.log = log::logger("swarm");
     return w;
 }
 
@@ -132,6 +132,7 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     m.exit_code_on_error = opts.exit_code_on_error;
     m.only_summary = opts.only_summary;
     m.html_file = opts.html_file;
+    m.log = log::logger("swarm");
     return m;
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/scenario/loader.hpp"
-#include "master/headless.hpp"
+#include "master/run_outputs.hpp"
 #include "master/web/server.hpp"
 
 namespace swarm::cli {

@@ -1,7 +1,7 @@
 #include "master/coordinator.hpp"
 
 #include <algorithm>
-#include <iostream>
+#include <variant>
 
 namespace swarm::master {
 
@@ -20,9 +20,9 @@ const char* to_string(worker_state s) {
 }
 
 coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
-                         control_clock::time_point now, std::int64_t wall_ms)
+                         control_clock::time_point now, std::int64_t wall_ms, log::logger log)
     : bundle_(std::move(bundle)), hash_(bundle_.hash()), plan_(std::move(plan)), send_(std::move(send)),
-      stats_(now, wall_ms), caught_up_at_(now) {
+      log_(std::move(log)), stats_(now, wall_ms), caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
 }
 
@@ -32,84 +32,107 @@ bool coordinator::active(const worker_info& w) const {
 }
 
 void coordinator::on_message(const std::string& worker, const proto::message& m, control_clock::time_point now) {
-    if (const auto* h = std::get_if<proto::hello>(&m)) {
-        if (h->version != proto::protocol_version) {
-            const auto reason = "protocol version " + std::to_string(h->version) + " is not supported (master speaks " +
-                                std::to_string(proto::protocol_version) + ")";
-            std::cerr << "swarm master: rejected worker " << h->name << ": " << reason << "\n";
-            send_(worker, proto::reject{reason});
-            return;
-        }
-        unknown_senders_.erase(worker);
-        auto& w = workers_[worker];
-        const bool returning = !w.id.empty();
-        w.id = worker;
-        w.name = h->name;
-        w.host = h->host;
-        w.threads = h->threads;
-        if (!returning) w.index = next_index_++;
-        w.state = worker_state::joined;
-        w.last_heard = now;
-        sequences_.forget(worker);
-        send_(worker, proto::welcome{w.index});
-        send_(worker, proto::scenario_bundle{bundle_, hash_, run_options_});
+    worker_info* w = nullptr;
+    if (!std::holds_alternative<proto::hello>(m)) {
+        w = known(worker, m);
+        if (w == nullptr) return;
+    }
+    // One receive() per alternative: a message type without a handler does not compile.
+    std::visit([&](const auto& message) { receive(worker, w, message, now); }, m);
+}
+
+worker_info* coordinator::known(const std::string& id, const proto::message& m) {
+    if (auto it = workers_.find(id); it != workers_.end()) return &it->second;
+    // Not introduced: a worker of the previous master (restarted), or
+    // reports queued while it was away. Ignored: the worker notices this
+    // master's silence and says hello (a reject would make it exit).
+    if (unknown_senders_.size() < 1024 && unknown_senders_.insert(id).second) {
+        log_.info(std::string("ignoring ") + proto::type_name(m) +
+                  " from a worker that has not said hello (it will, once it notices this master)");
+    }
+    return nullptr;
+}
+
+void coordinator::receive(const std::string& id, worker_info*, const proto::hello& h, control_clock::time_point now) {
+    if (h.version != proto::protocol_version) {
+        const auto reason = "protocol version " + std::to_string(h.version) + " is not supported (master speaks " +
+                            std::to_string(proto::protocol_version) + ")";
+        log_.error("rejected worker " + h.name + ": " + reason);
+        send_(id, proto::reject{reason});
         return;
     }
-    auto it = workers_.find(worker);
-    if (it == workers_.end()) {
-        // Not introduced: a worker of the previous master (restarted), or
-        // reports queued while it was away. Ignored: the worker notices this
-        // master's silence and says hello (a reject would make it exit).
-        if (unknown_senders_.size() < 1024 && unknown_senders_.insert(worker).second) {
-            std::cerr << "swarm master: ignoring " << proto::type_name(m)
-                      << " from a worker that has not said hello (it will, once it notices this master)\n";
-        }
-        return;
-    }
-    auto& w = it->second;
-    const bool was_missing = w.state == worker_state::missing;
+    unknown_senders_.erase(id);
+    auto& w = workers_[id];
+    const bool returning = !w.id.empty();
+    w.id = id;
+    w.name = h.name;
+    w.host = h.host;
+    w.threads = h.threads;
+    if (!returning) w.index = next_index_++;
+    w.state = worker_state::joined;
     w.last_heard = now;
-    if (const auto* r = std::get_if<proto::ready>(&m)) {
-        if (r->hash == hash_) {
-            w.state = worker_state::ready;
-            if (running_) redispatch(now);  // a late joiner takes its share
-        }
-    } else if (const auto* f = std::get_if<proto::compile_failed>(&m)) {
-        w.state = worker_state::failed;
-        w.error = f->errors.empty() ? "compile failed" : f->errors.front();
-        std::cerr << "swarm master: worker " << w.name << " could not compile the scenario: " << w.error << "\n";
-    } else if (const auto* s = std::get_if<proto::spawning>(&m)) {
-        w.users = s->users;
-        if (w.state != worker_state::stopping) w.state = worker_state::spawning;
-    } else if (const auto* c = std::get_if<proto::spawn_complete>(&m)) {
-        w.users = c->users;
-        if (w.state != worker_state::stopping) w.state = worker_state::running;
-    } else if (const auto* r2 = std::get_if<proto::stats_report>(&m)) {
-        if (r2->run_id == run_id_ && sequences_.observe(worker, r2->sequence).accept()) {
-            stats_.apply(worker, r2->delta, now);
-        }
-        w.users = r2->users;
-    } else if (const auto* hb = std::get_if<proto::heartbeat>(&m)) {
-        w.cpu_percent = hb->cpu_percent;
-        w.rss_bytes = hb->rss_bytes;
-        w.users = hb->users;
-        w.loop_lag_ms = hb->loop_lag_ms;
-    } else if (std::holds_alternative<proto::stopped>(m)) {
-        w.state = worker_state::stopped;
-        w.users = 0;
-    } else if (const auto* q = std::get_if<proto::quit>(&m)) {
-        std::cerr << "swarm master: worker " << w.name << " left (" << q->reason << ")\n";
-        if (running_ && w.users > 0) workers_lost_.push_back(w.name);
-        workers_.erase(it);
-        sequences_.forget(worker);
-        if (running_) redispatch(now);
-        return;
-    }
-    if (was_missing && w.state == worker_state::missing) {
-        w.state = running_ ? worker_state::running : worker_state::ready;
-        std::cerr << "swarm master: worker " << w.name << " is back\n";
+    sequences_.forget(id);
+    send_(id, proto::welcome{w.index});
+    send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+}
+
+void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q, control_clock::time_point now) {
+    log_.info("worker " + w->name + " left (" + q.reason + ")");
+    if (running_ && w->users > 0) workers_lost_.push_back(w->name);
+    workers_.erase(id);
+    sequences_.forget(id);
+    if (running_) redispatch(now);
+}
+
+template <class Message>
+void coordinator::receive(const std::string&, worker_info* w, const Message& m, control_clock::time_point now) {
+    const bool was_missing = w->state == worker_state::missing;
+    w->last_heard = now;
+    handle(*w, m, now);
+    if (was_missing && w->state == worker_state::missing) {
+        w->state = running_ ? worker_state::running : worker_state::ready;
+        log_.info("worker " + w->name + " is back");
         if (running_) redispatch(now);
     }
+}
+
+void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::time_point now) {
+    if (r.hash != hash_) return;
+    w.state = worker_state::ready;
+    if (running_) redispatch(now);  // a late joiner takes its share
+}
+
+void coordinator::handle(worker_info& w, const proto::compile_failed& f, control_clock::time_point) {
+    w.state = worker_state::failed;
+    w.error = f.errors.empty() ? "compile failed" : f.errors.front();
+    log_.error("worker " + w.name + " could not compile the scenario: " + w.error);
+}
+
+void coordinator::handle(worker_info& w, const proto::spawning& s, control_clock::time_point) {
+    w.users = s.users;
+    if (w.state != worker_state::stopping) w.state = worker_state::spawning;
+}
+
+void coordinator::handle(worker_info& w, const proto::spawn_complete& c, control_clock::time_point) {
+    w.users = c.users;
+    if (w.state != worker_state::stopping) w.state = worker_state::running;
+}
+
+void coordinator::handle(worker_info& w, const proto::stats_report& r, control_clock::time_point now) {
+    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept()) stats_.apply(w.id, r.delta, now);
+    w.users = r.users;
+}
+
+void coordinator::handle(worker_info& w, const proto::heartbeat& hb, control_clock::time_point) {
+    w.cpu_percent = hb.cpu_percent;
+    w.rss_bytes = hb.rss_bytes;
+    w.users = hb.users;
+    w.loop_lag_ms = hb.loop_lag_ms;
+}
+
+void coordinator::handle(worker_info& w, const proto::stopped&, control_clock::time_point) {
+    w.state = worker_state::stopped;
+    w.users = 0;
 }
 
 void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
@@ -119,8 +142,9 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
     const auto horizon = std::min(now, caught_up_at_);
     for (auto& [id, w] : workers_) {
         if (w.state != worker_state::missing && w.state != worker_state::failed && horizon - w.last_heard > missing_after) {
-            std::cerr << "swarm master: worker " << w.name << " is missing (silent for "
-                      << std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard).count() << " s)\n";
+            log_.info("worker " + w.name + " is missing (silent for " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard).count()) +
+                      " s)");
             w.state = worker_state::missing;
             w.users = 0;
             if (running_) workers_lost_.push_back(w.name);
@@ -145,10 +169,10 @@ void coordinator::warn_if_behind(control_clock::time_point now) {
     if (behind < std::chrono::seconds(1)) behind_warned_ = false;
     if (behind < behind_warning_after || behind_warned_) return;
     behind_warned_ = true;
-    std::cerr << "swarm master: behind the workers' messages for "
-              << std::chrono::duration_cast<std::chrono::seconds>(behind).count()
-              << " s: until it catches up, stats lag and no worker can be found missing"
-                 " (too many workers for one master? each report costs it about 0.35 ms)\n";
+    log_.info("behind the workers' messages for " +
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(behind).count()) +
+              " s: until it catches up, stats lag and no worker can be found missing"
+              " (too many workers for one master? each report costs it about 0.35 ms)");
 }
 
 void coordinator::start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms) {
@@ -193,7 +217,6 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments)
         for (std::size_t c = 0; c < classes_.size(); ++c) s.targets.emplace_back(classes_[c].name, a.targets[c]);
         s.spawn_rate = a.spawn_rate;
         s.host_override = spec_.host_override;
-        s.stop_timeout_ms = spec_.stop_timeout_ms;
         send_(a.id, s);
     }
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log/log.hpp"
 #include "common/scenario/loader.hpp"
 #include "master/dispatch/dispatch.hpp"
 #include "master/stats/run_stats.hpp"
@@ -50,7 +51,7 @@ struct test_spec {
     std::int64_t users = 0;
     double spawn_rate = 1;
     std::string host_override;
-    std::int64_t stop_timeout_ms = 0;
+    std::int64_t stop_timeout_ms = 0;  // sent with stop: how long stopping users may finish their task
 };
 
 class coordinator {
@@ -58,15 +59,16 @@ public:
     // `send` delivers a message to a worker identity (the transport's send).
     using sender = std::function<void(const std::string& worker, const proto::message& m)>;
 
+    // `log` hears of workers joining, leaving, failing and going missing.
     coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
-                control_clock::time_point now, std::int64_t wall_ms);
+                control_clock::time_point now, std::int64_t wall_ms, log::logger log = log::logger("swarm master"));
 
     // Settings every worker applies to every user (--insecure,
     // --request-timeout, --ca-file's content); they travel with the scenario
     // bundle, so call this before workers join.
     void set_run_options(proto::run_options options) { run_options_ = std::move(options); }
 
-    // Feeds one message from a worker.
+    // Feeds one message from a worker (one handler per message type below).
     void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now);
     // Health and stats clock: call often (≥ 1/s). Marks silent workers missing
     // (their users go to the others) and sends master heartbeats.
@@ -108,6 +110,30 @@ public:
     std::chrono::milliseconds behind_warning_after{10'000};
 
 private:
+    // Per message type: hello introduces a worker (w is null) and quit
+    // removes it; every other message comes from the known worker `w`, whose
+    // silence it ends, and goes to its handle() overload.
+    void receive(const std::string& id, worker_info* w, const proto::hello& m, control_clock::time_point now);
+    void receive(const std::string& id, worker_info* w, const proto::quit& m, control_clock::time_point now);
+    template <class Message>
+    void receive(const std::string& id, worker_info* w, const Message& m, control_clock::time_point now);
+    // The worker `id`, or null after logging (once) that a stranger spoke.
+    worker_info* known(const std::string& id, const proto::message& m);
+    void handle(worker_info& w, const proto::ready& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::compile_failed& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::spawning& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::spawn_complete& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::stats_report& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::heartbeat& m, control_clock::time_point now);
+    void handle(worker_info& w, const proto::stopped& m, control_clock::time_point now);
+    // The master's own messages: a worker does not send them; one that
+    // arrives counts as hearing from the worker and changes nothing else.
+    void handle(worker_info&, const proto::welcome&, control_clock::time_point) {}
+    void handle(worker_info&, const proto::reject&, control_clock::time_point) {}
+    void handle(worker_info&, const proto::scenario_bundle&, control_clock::time_point) {}
+    void handle(worker_info&, const proto::spawn&, control_clock::time_point) {}
+    void handle(worker_info&, const proto::stop&, control_clock::time_point) {}
+
     void redispatch(control_clock::time_point now);
     void send_spawns(const std::vector<worker_assignment>& plan_out);
     bool active(const worker_info& w) const;
@@ -118,6 +144,7 @@ private:
     proto::run_options run_options_;
     std::shared_ptr<const scenario::plan> plan_;
     sender send_;
+    log::logger log_;
     std::vector<user_class_weight> classes_;
     std::map<std::string, worker_info> workers_;
     std::vector<std::string> workers_lost_;

@@ -1,15 +1,9 @@
 #include "master/headless.hpp"
 
-#include <boost/json/serialize.hpp>
-
-#include <fstream>
 #include <iostream>
 
 #include "master/controller.hpp"
 #include "master/report/console.hpp"
-#include "master/report/csv.hpp"
-#include "master/report/json_result.hpp"
-#include "master/web/api.hpp"
 
 namespace swarm::master {
 namespace {
@@ -17,56 +11,7 @@ namespace {
 using clock = control_clock;
 using namespace std::chrono_literals;
 
-bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) {
-        std::cerr << "swarm: cannot write " << path << "\n";
-        return false;
-    }
-    write(out);
-    return static_cast<bool>(out);
-}
-
 }  // namespace
-
-report::run_metadata run_metadata_of(const controller& c, int exit_code) {
-    report::run_metadata meta;
-    meta.scenario_name = c.bundle().name;
-    meta.scenario_hash = c.bundle().hash();
-    meta.users = c.test().spec.users;
-    meta.spawn_rate = c.test().spec.spawn_rate;
-    meta.host = c.test().spec.host_override;
-    meta.workers = c.workers().participants();
-    meta.exit_status = exit_code;
-    meta.workers_lost = c.workers().workers_lost();
-    meta.lost_reports = c.workers().lost_reports();
-    return meta;
-}
-
-void write_reports(const headless_options& opts, const controller& c, int exit_code) {
-    const auto& run = c.stats();
-    if (!opts.csv_prefix.empty()) {
-        write_file(opts.csv_prefix + "_stats.csv", [&](std::ostream& o) { report::write_stats_csv(o, run); });
-        write_file(opts.csv_prefix + "_stats_history.csv",
-                   [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
-        write_file(opts.csv_prefix + "_failures.csv", [&](std::ostream& o) { report::write_failures_csv(o, run); });
-    }
-    if (!opts.json_file.empty()) {
-        const auto result = report::json_result(run, run_metadata_of(c, exit_code));
-        write_file(opts.json_file, [&](std::ostream& o) { o << boost::json::serialize(result) << "\n"; });
-    }
-    if (!opts.html_file.empty()) write_file(opts.html_file, [&](std::ostream& o) { o << web::html_report(c); });
-}
-
-controller_options controller_options_for(const headless_options& opts) {
-    controller_options co;
-    co.bind = opts.bind;
-    co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
-    co.reset_stats_after_spawn = opts.reset_stats;
-    co.auth = opts.auth;
-    co.run_options = opts.run_options;
-    return co;
-}
 
 int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
                  const headless_options& opts, const std::atomic<bool>& interrupted,
@@ -88,8 +33,8 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
         if (interrupted.load()) return 1;
         const auto now = clock::now();
         if (opts.expect_workers_max_wait.count() > 0 && now - wait_start > opts.expect_workers_max_wait) {
-            std::cerr << "swarm: only " << c.workers().ready_workers() << " of " << opts.expect_workers
-                      << " workers connected in time; giving up\n";
+            opts.log.error("only " + std::to_string(c.workers().ready_workers()) + " of " +
+                           std::to_string(opts.expect_workers) + " workers connected in time; giving up");
             c.quit_workers("no test");
             c.pump(100ms);  // let the quit leave
             return 1;

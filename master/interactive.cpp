@@ -54,7 +54,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     try {
         front = std::make_unique<web_front>(c, api_options_for(t, opts.run_time_text), opts.web);
     } catch (const std::exception& e) {
-        std::cerr << "swarm: " << e.what() << "\n";
+        t.log.error(e.what());
         return 1;
     }
     // Scripts and tests read this line for the port.
@@ -102,7 +102,7 @@ std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_optio
             return front;
         } catch (const std::exception& e) {
             // A headless run does not need them: say so and go on.
-            std::cerr << "swarm: warning: /healthz and /readyz not served: " << e.what() << "\n";
+            web.log.warning(std::string("/healthz and /readyz not served: ") + e.what());
             return nullptr;
         }
     };

@@ -14,8 +14,13 @@
 #include <memory>
 #include <string>
 
-#include "master/headless.hpp"
+#include "common/scenario/loader.hpp"
+#include "master/run_outputs.hpp"
 #include "master/web/server.hpp"
+
+namespace zmq {
+class context_t;
+}
 
 namespace swarm::master {
 
@@ -32,7 +37,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
                     const std::function<void()>& after_bind = {});
 
 // The headless_options::attach hook that serves /healthz and /readyz while a
-// headless master runs.
+// headless master runs (a server that cannot start is logged to web.log and skipped).
 std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_options web,
                                                                std::size_t expect_workers);
 

@@ -14,7 +14,7 @@
 namespace swarm::proto {
 
 // Bumped on any incompatible change; a worker with another version is rejected.
-inline constexpr std::uint32_t protocol_version = 1;
+inline constexpr std::uint32_t protocol_version = 2;
 
 // worker → master: first message after connecting.
 struct hello {
@@ -70,7 +70,6 @@ struct spawn {
     std::vector<std::pair<std::string, std::int64_t>> targets;  // user class name → users on this worker
     double spawn_rate = 1;          // this worker's share of the cluster's rate, users/s
     std::string host_override;      // -H; empty keeps the scenario's host
-    std::int64_t stop_timeout_ms = 0;  // how long a stopping user may finish its task
 };
 
 // worker → master: ramp progress, and ramp done.

@@ -93,31 +93,23 @@ std::vector<column> stats_columns(const console_options& options) {
     return c;
 }
 
-// `aggregated`: the row is run.total(), whose current rates run_stats keeps apart.
-std::vector<std::string> stats_cells(const run_stats& run, rate_basis rates, bool aggregated,
-                                     std::string_view method, std::string_view name,
-                                     const stats::entry& e, std::size_t width) {
-    const stats::percentile_values p = e.percentiles();
-    const double fail_pct = e.requests() == 0 ? (e.failures() > 0 ? 100.0 : 0.0)
-                                              : 100.0 * static_cast<double>(e.failures()) /
-                                                    static_cast<double>(e.requests());
+std::vector<std::string> stats_cells(const row& r, rate_basis rates, std::size_t width) {
+    const double fail_pct = r.requests == 0 ? (r.failures > 0 ? 100.0 : 0.0)
+                                            : 100.0 * static_cast<double>(r.failures) /
+                                                  static_cast<double>(r.requests);
     const bool total = rates == rate_basis::total;
-    const double rps = total        ? run.per_second(e.requests())
-                       : aggregated ? run.current_rps()
-                                    : run.current_rps(method, name);
-    const double fps = total        ? run.per_second(e.failures())
-                       : aggregated ? run.current_fail_per_sec()
-                                    : run.current_fail_per_sec(method, name);
-    return {fit_width(method, type_width),
-            fit_width(name, width),
-            std::to_string(e.requests()),
-            printf_string("%llu(%.2f%%)", static_cast<unsigned long long>(e.failures()), fail_pct),
-            format_ms(e.avg_latency_us()),
-            format_ms(static_cast<double>(e.min_latency_us())),
-            format_ms(static_cast<double>(e.max_latency_us())),
-            format_ms(static_cast<double>(p[0])),
-            format_ms(static_cast<double>(p[5])),
-            format_ms(static_cast<double>(p[7])),
+    const double rps = total ? r.total_rps : r.current_rps();
+    const double fps = total ? r.total_fail_per_sec : r.current_fail_per_sec();
+    return {fit_width(r.method, type_width),
+            fit_width(r.name, width),
+            std::to_string(r.requests),
+            printf_string("%llu(%.2f%%)", static_cast<unsigned long long>(r.failures), fail_pct),
+            format_ms(r.avg_us),
+            format_ms(static_cast<double>(r.min_us)),
+            format_ms(static_cast<double>(r.max_us)),
+            format_ms(static_cast<double>(r.percentile(50))),
+            format_ms(static_cast<double>(r.percentile(95))),
+            format_ms(static_cast<double>(r.percentile(99))),
             printf_string("%.2f", rps),
             printf_string("%.2f", fps)};
 }
@@ -134,11 +126,10 @@ std::vector<column> percentile_columns(const console_options& options) {
     return c;
 }
 
-std::vector<std::string> percentile_cells(std::string_view method, std::string_view name,
-                                          const stats::entry& e, std::size_t width) {
-    std::vector<std::string> cells{fit_width(method, type_width), fit_width(name, width)};
-    for (std::uint64_t v : e.percentiles()) cells.push_back(format_ms(static_cast<double>(v)));
-    cells.push_back(std::to_string(e.requests()));
+std::vector<std::string> percentile_cells(const row& r, std::size_t width) {
+    std::vector<std::string> cells{fit_width(r.method, type_width), fit_width(r.name, width)};
+    for (std::uint64_t v : r.percentiles_us) cells.push_back(format_ms(static_cast<double>(v)));
+    cells.push_back(std::to_string(r.requests));
     return cells;
 }
 
@@ -178,11 +169,9 @@ std::string stats_table(const run_stats& run, rate_basis rates, const console_op
     std::string out = line(columns, {"Type", "Name", "# reqs", "# fails", "Avg", "Min", "Max",
                                      "Med", "95%", "99%", "req/s", "failures/s"});
     out += separator(columns);
-    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
-        out += line(columns, stats_cells(run, rates, false, r.method, r.name, *r.stats, width));
-    }
+    for (const row& r : request_rows(run)) out += line(columns, stats_cells(r, rates, width));
     out += separator(columns);
-    out += line(columns, stats_cells(run, rates, true, "", "Aggregated", run.total(), width));
+    out += line(columns, stats_cells(aggregated_row(run), rates, width));
     return out;
 }
 
@@ -195,14 +184,11 @@ std::string percentile_table(const run_stats& run, const console_options& option
     std::string out = "Response time percentiles (approximated)\n";
     out += line(columns, header);
     out += separator(columns);
-    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
-        if (!r.stats->empty())
-            out += line(columns, percentile_cells(r.method, r.name, *r.stats, width));
+    for (const row& r : request_rows(run)) {
+        if (!r.empty()) out += line(columns, percentile_cells(r, width));
     }
     out += separator(columns);
-    if (!run.total().empty()) {
-        out += line(columns, percentile_cells("", "Aggregated", run.total(), width));
-    }
+    if (const row total = aggregated_row(run); !total.empty()) out += line(columns, percentile_cells(total, width));
     return out;
 }
 

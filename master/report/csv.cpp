@@ -42,31 +42,28 @@ std::string fixed6(double v) {
     return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-void append_percentiles(row_cells& cells, const stats::entry& e) {
-    if (e.empty()) {
+void append_percentiles(row_cells& cells, const row& r) {
+    if (r.empty()) {
         cells.insert(cells.end(), stats::standard_percentiles.size(), "N/A");
         return;
     }
-    for (std::uint64_t v : e.percentiles()) cells.push_back(whole_ms(v));
+    for (std::uint64_t v : r.percentiles_us) cells.push_back(whole_ms(v));
 }
 
-row_cells stats_row(const run_stats& run, std::string_view method, std::string_view name,
-                    const stats::entry& e) {
-    const bool any = !e.empty();
-    const double avg_bytes =
-        any ? static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests()) : 0.0;
-    row_cells cells{std::string(method),
-                    std::string(name),
-                    std::to_string(e.requests()),
-                    std::to_string(e.failures()),
-                    whole_ms(e.latency().value_at_percentile(50)),
-                    python_float(e.avg_latency_us() / 1000.0),
-                    float_ms_or_zero(static_cast<double>(e.min_latency_us()), any),
-                    float_ms_or_zero(static_cast<double>(e.max_latency_us()), any),
-                    any ? python_float(avg_bytes) : "0",
-                    python_float(run.per_second(e.requests())),
-                    python_float(run.per_second(e.failures()))};
-    append_percentiles(cells, e);
+row_cells stats_row(const row& r) {
+    const bool any = !r.empty();
+    row_cells cells{std::string(r.method),
+                    std::string(r.name),
+                    std::to_string(r.requests),
+                    std::to_string(r.failures),
+                    whole_ms(r.median_us()),
+                    python_float(r.avg_us / 1000.0),
+                    float_ms_or_zero(static_cast<double>(r.min_us), any),
+                    float_ms_or_zero(static_cast<double>(r.max_us), any),
+                    any ? python_float(r.avg_bytes) : "0",
+                    python_float(r.total_rps),
+                    python_float(r.total_fail_per_sec)};
+    append_percentiles(cells, r);
     return cells;
 }
 
@@ -115,10 +112,8 @@ const std::vector<std::string>& failures_csv_columns() {
 
 void write_stats_csv(std::ostream& out, const run_stats& run) {
     write_row(out, stats_csv_columns());
-    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
-        write_row(out, stats_row(run, r.method, r.name, *r.stats));
-    }
-    write_row(out, stats_row(run, "", "Aggregated", run.total()));
+    for (const row& r : request_rows(run)) write_row(out, stats_row(r));
+    write_row(out, stats_row(aggregated_row(run)));
 }
 
 void write_failures_csv(std::ostream& out, const run_stats& run) {

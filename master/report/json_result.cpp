@@ -23,33 +23,28 @@ json::object histogram_json(const stats::histogram& h) {
             {"buckets", std::move(buckets)}};
 }
 
-json::object entry_json(const run_stats& run, std::string_view method, std::string_view name,
-                        const stats::entry& e) {
-    const stats::percentile_values p = e.percentiles();
+json::object entry_json(const row& r) {
     json::object percentiles;
-    for (std::size_t i = 0; i < p.size(); ++i) {
+    for (std::size_t i = 0; i < r.percentiles_us.size(); ++i) {
         std::string label = detail::percentile_label(stats::standard_percentiles[i]);
         label.pop_back();  // "99.9", not "99.9%": a key, not a column title
-        percentiles[label] = p[i];
+        percentiles[label] = r.percentiles_us[i];
     }
-    const double avg_bytes =
-        e.empty() ? 0.0
-                  : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
-    return {{"method", method},
-            {"name", name},
-            {"requests", e.requests()},
-            {"failures", e.failures()},
-            {"min_us", e.min_latency_us()},
-            {"max_us", e.max_latency_us()},
-            {"avg_us", e.avg_latency_us()},
-            {"median_us", e.latency().value_at_percentile(50)},
+    return {{"method", r.method},
+            {"name", r.name},
+            {"requests", r.requests},
+            {"failures", r.failures},
+            {"min_us", r.min_us},
+            {"max_us", r.max_us},
+            {"avg_us", r.avg_us},
+            {"median_us", r.median_us()},
             {"percentiles_us", std::move(percentiles)},
-            {"rps", run.per_second(e.requests())},
-            {"failures_per_s", run.per_second(e.failures())},
-            {"response_bytes", e.response_bytes()},
-            {"avg_response_bytes", avg_bytes},
-            {"latency_sum_us", e.latency_sum_us()},
-            {"histogram", histogram_json(e.latency())}};
+            {"rps", r.total_rps},
+            {"failures_per_s", r.total_fail_per_sec},
+            {"response_bytes", r.stats->response_bytes()},
+            {"avg_response_bytes", r.avg_bytes},
+            {"latency_sum_us", r.stats->latency_sum_us()},
+            {"histogram", histogram_json(r.stats->latency())}};
 }
 
 json::object run_json(const run_stats& run, const run_metadata& meta) {
@@ -138,15 +133,13 @@ json::object json_result(const run_stats& run, const run_metadata& meta) {
     json::array percentiles;
     for (double p : stats::standard_percentiles) percentiles.push_back(p);
     json::array entries;
-    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
-        entries.push_back(entry_json(run, r.method, r.name, *r.stats));
-    }
+    for (const row& r : request_rows(run)) entries.push_back(entry_json(r));
     return {{"format", "swarm-result"},
             {"version", 1},
             {"run", run_json(run, meta)},
             {"histogram_scheme", scheme_json()},
             {"percentiles", std::move(percentiles)},
-            {"total", entry_json(run, "", "Aggregated", run.total())},
+            {"total", entry_json(aggregated_row(run))},
             {"entries", std::move(entries)},
             {"errors", errors_json(run.errors())},
             {"errors_overflow", run.errors().overflow()},

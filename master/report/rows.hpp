@@ -1,6 +1,7 @@
 #pragma once
-// Shared by the report writers: the cumulative rows in report order and the
-// errors in report order. Internal to master/report.
+// Shared by the report writers (console, CSV, JSON result, the UI's stats
+// JSON): one row of figures per request name, derived once from the
+// cumulative entry, in report order; the errors in report order.
 
 #include <algorithm>
 #include <charconv>
@@ -11,8 +12,48 @@
 #include "common/stats/entry.hpp"
 #include "common/stats/error_table.hpp"
 #include "common/stats/table.hpp"
+#include "master/stats/run_stats.hpp"
 
-namespace swarm::master::report::detail {
+namespace swarm::master::report {
+
+// The figures every report shows for one (method, name), or for the
+// "Aggregated" row: computed here once, formatted by each writer. Times in
+// µs, as stats::entry keeps them; no requests give zeros.
+struct row {
+    std::string_view method;      // HTTP method ("" for "(other)" and "Aggregated")
+    std::string_view name;        // request name, or "Aggregated"
+    const stats::entry* stats;    // the cumulative row (histogram, sums)
+    const run_stats* run;         // for the current rates
+    bool aggregated = false;      // the run's total: its current rates are the run's
+    std::uint64_t requests = 0;   // requests so far (since start or reset)
+    std::uint64_t failures = 0;   // of which failed
+    double avg_us = 0;            // µs, mean latency
+    std::uint64_t min_us = 0;     // µs, fastest request
+    std::uint64_t max_us = 0;     // µs, slowest request
+    double avg_bytes = 0;         // bytes, mean response body size
+    double total_rps = 0;         // requests per second over the whole run
+    double total_fail_per_sec = 0;
+    stats::percentile_values percentiles_us{};  // µs, at stats::standard_percentiles
+
+    bool empty() const noexcept { return requests == 0; }
+    // µs at the p-th percentile (50, 95, 99.9): one of standard_percentiles
+    // is read from the row, any other is computed from the histogram.
+    std::uint64_t percentile(double p) const noexcept;
+    std::uint64_t median_us() const noexcept { return percentile(50); }
+    // Requests and failures per second over run_stats' trailing window:
+    // computed when asked (only the live views show them).
+    double current_rps() const;
+    double current_fail_per_sec() const;
+};
+
+row row_of(const run_stats& run, std::string_view method, std::string_view name, const stats::entry& e,
+           bool aggregated = false);
+// One row per (method, name), sorted by name then method (Locust's order).
+std::vector<row> request_rows(const run_stats& run);
+// The "Aggregated" row: run.total().
+row aggregated_row(const run_stats& run);
+
+namespace detail {
 
 struct row_ref {
     std::string_view method;    // HTTP method ("" for "(other)")
@@ -63,4 +104,5 @@ inline std::string percentile_label(double p) {
     return out;
 }
 
-}  // namespace swarm::master::report::detail
+}  // namespace detail
+}  // namespace swarm::master::report

@@ -28,9 +28,7 @@ cumulative_point cumulative_of(const stats::entry& e) {
     c.avg_us = e.avg_latency_us();
     c.min_us = e.min_latency_us();
     c.max_us = e.max_latency_us();
-    c.avg_bytes = e.requests() == 0
-                      ? 0.0
-                      : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+    c.avg_bytes = average_bytes(e);
     return c;
 }
 
@@ -47,6 +45,10 @@ second_entry_point entry_point_of(std::uint32_t name, const stats::entry& e) {
 }
 
 }  // namespace
+
+double average_bytes(const stats::entry& e) noexcept {
+    return e.requests() == 0 ? 0.0 : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+}
 
 double history_point::rps() const noexcept {
     return duration_ms == 0 ? 0.0 : static_cast<double>(requests) * 1000.0 / duration_ms;
@@ -240,22 +242,20 @@ double run_stats::current_fail_per_sec() const noexcept {
 }
 
 double run_stats::current_rps(std::string_view method, std::string_view name) const {
-    const auto it = name_ids_.find(std::string(method) + "\n" + std::string(name));
-    if (it == name_ids_.end()) return 0.0;
-    return window_rate([id = it->second](const history_point& p) -> std::uint64_t {
-        for (const auto& e : p.entries) {
-            if (e.name == id) return e.requests;
-        }
-        return 0;
-    });
+    return name_window_rate(method, name, &second_entry_point::requests);
 }
 
 double run_stats::current_fail_per_sec(std::string_view method, std::string_view name) const {
+    return name_window_rate(method, name, &second_entry_point::failures);
+}
+
+double run_stats::name_window_rate(std::string_view method, std::string_view name,
+                                   std::uint32_t second_entry_point::*count) const {
     const auto it = name_ids_.find(std::string(method) + "\n" + std::string(name));
     if (it == name_ids_.end()) return 0.0;
-    return window_rate([id = it->second](const history_point& p) -> std::uint64_t {
+    return window_rate([id = it->second, count](const history_point& p) -> std::uint64_t {
         for (const auto& e : p.entries) {
-            if (e.name == id) return e.failures;
+            if (e.name == id) return e.*count;
         }
         return 0;
     });

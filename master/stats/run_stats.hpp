@@ -96,6 +96,9 @@ struct cumulative_point {
     double avg_bytes = 0;         // bytes, mean response body size so far
 };
 
+// Mean response body size of `e` (bytes); 0 when it has no requests.
+double average_bytes(const stats::entry& e) noexcept;
+
 // Latencies are stored as 32-bit µs (saturating at 71.6 min, the histogram's
 // tracked range anyway) so that a day of history stays small.
 using second_percentiles = std::array<std::uint32_t, stats::standard_percentiles.size()>;
@@ -208,6 +211,9 @@ class run_stats {
     // count(point) summed over the trailing window, per second of the window's length.
     template <class Count>
     double window_rate(Count&& count) const;
+    // window_rate of one name's `count` (requests or failures); 0 for a name never seen.
+    double name_window_rate(std::string_view method, std::string_view name,
+                            std::uint32_t second_entry_point::*count) const;
 
     run_stats_options options_;
     stats_time start_;                         // steady time of second 0's start

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <sstream>
 
-#include "master/headless.hpp"
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
@@ -73,7 +72,7 @@ const get_route get_routes[] = {
      }},
     {"/stats/result.json",
      [](controller& c) {
-         auto r = json_ok(report::json_result(c.stats(), run_metadata_of(c, 0)));
+         auto r = json_ok(report::json_result(c.stats(), c.run_metadata(0)));
          r.headers.push_back({"Content-Disposition", "attachment; filename=\"result.json\""});
          return r;
      }},
@@ -160,8 +159,8 @@ void web_api::handle(const web_request& req, web_reply reply) {
 
 void web_api::start(const web_request& req, web_reply reply) {
     auto parsed = parse_start_form(req.content_type, req.body, opts_.start);
-    if (!parsed.request) return reply(json_error(400, parsed.error));
-    on_control(std::move(reply), [request = std::move(*parsed.request)](controller& c) {
+    if (!parsed) return reply(json_error(400, parsed.error().message));
+    on_control(std::move(reply), [request = std::move(*parsed)](controller& c) {
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
         }

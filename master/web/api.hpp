@@ -14,6 +14,7 @@
 
 #include "master/controller.hpp"
 #include "master/web/http_types.hpp"
+#include "master/web/report_page.hpp"
 #include "master/web/start_form.hpp"
 #include "master/web/stats_json.hpp"
 
@@ -43,9 +44,5 @@ class web_api {
     controller& controller_;
     api_options opts_;
 };
-
-// The self-contained HTML report (/stats/report, --html FILE): report.html
-// with uPlot, report.js and the run's data inlined. Control thread.
-std::string html_report(const controller& c);
 
 }  // namespace swarm::master::web

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "common/ascii.hpp"
+
 namespace swarm::master::web {
 namespace {
 
@@ -34,40 +36,27 @@ std::string base64_encode(std::string_view data) {
     return out;
 }
 
-std::optional<basic_auth> basic_auth::from_pair(const std::string& text, std::string& error) {
+result<basic_auth> basic_auth::from_pair(const std::string& text) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos || colon == 0) {
-        error = "expected USER:PASSWORD";
-        return std::nullopt;
-    }
+    if (colon == std::string::npos || colon == 0) return fail("expected USER:PASSWORD");
     basic_auth a;
     a.expected_.push_back("Basic " + base64_encode(text));
     return a;
 }
 
-std::optional<basic_auth> basic_auth::from_file(const std::string& path, std::string& error) {
+result<basic_auth> basic_auth::from_file(const std::string& path) {
     std::ifstream in(path);
-    if (!in) {
-        error = path + ": cannot read";
-        return std::nullopt;
-    }
+    if (!in) return fail(path + ": cannot read");
     basic_auth all;
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || line.front() == '#') continue;
-        std::string why;
-        auto one = from_pair(line, why);
-        if (!one) {
-            error = path + ":" + std::to_string(number) + ": " + why;
-            return std::nullopt;
-        }
+        auto one = from_pair(line);
+        if (!one) return fail(path + ":" + std::to_string(number) + ": " + one.error().message);
         all.add(*one);
     }
-    if (!all.enabled()) {
-        error = path + ": no USER:PASSWORD line";
-        return std::nullopt;
-    }
+    if (!all.enabled()) return fail(path + ": no USER:PASSWORD line");
     return all;
 }
 
@@ -81,9 +70,7 @@ bool basic_auth::check(std::string_view authorization) const {
     // (RFC 9110 §11.1, §11.4): "basic  X" is compared as "Basic X".
     constexpr std::string_view scheme = "basic ";
     std::string canonical;
-    if (authorization.size() > scheme.size() &&
-        std::equal(scheme.begin(), scheme.end(), authorization.begin(),
-                   [](char s, char c) { return s == (c >= 'A' && c <= 'Z' ? c + 32 : c); })) {
+    if (authorization.size() > scheme.size() && iequals(authorization.substr(0, scheme.size()), scheme)) {
         auto credentials = authorization.substr(scheme.size());
         while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
         canonical.append("Basic ").append(credentials);

@@ -6,10 +6,11 @@
 //
 // Plain values, immutable after construction: any thread may call check().
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/result.hpp"
 
 namespace swarm::master::web {
 
@@ -18,12 +19,12 @@ class basic_auth {
     // Empty: no authentication (every request passes).
     basic_auth() = default;
 
-    // "user:password" (the password may contain ':'); nullopt with `error`
-    // set when malformed (no ':' or an empty user).
-    static std::optional<basic_auth> from_pair(const std::string& text, std::string& error);
+    // "user:password" (the password may contain ':'); an error when
+    // malformed (no ':' or an empty user): "expected USER:PASSWORD".
+    static result<basic_auth> from_pair(const std::string& text);
     // One "user:password" per line; blank lines and lines starting with '#'
-    // are skipped. nullopt with `error` naming the file and line.
-    static std::optional<basic_auth> from_file(const std::string& path, std::string& error);
+    // are skipped. An error names the file and line: "FILE:3: expected USER:PASSWORD".
+    static result<basic_auth> from_file(const std::string& path);
 
     bool enabled() const { return !expected_.empty(); }
     // True when `authorization` (the header's value) carries valid credentials.

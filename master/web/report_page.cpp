@@ -1,10 +1,12 @@
 // The self-contained HTML report: report.html with uPlot, the UI's CSS,
 // report.js and the run's data inlined, so the file opens offline.
+#include "master/web/report_page.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "master/web/api.hpp"
 #include "master/web/assets.hpp"
+#include "master/web/stats_json.hpp"
 
 namespace swarm::master::web {
 namespace {

@@ -19,7 +19,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <iostream>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -318,7 +317,7 @@ net::awaitable<void> accept_loop(core& c) {
         auto [ec, socket] = co_await c.acceptor.async_accept(use_tuple);
         if (ec == net::error::operation_aborted) co_return;
         if (ec) {
-            std::cerr << "swarm: web UI: accept: " << ec.message() << "\n";
+            c.opts.log.error("web UI: accept: " + ec.message());
             backoff.expires_after(100ms);
             co_await backoff.async_wait(use_tuple);
             continue;
@@ -331,7 +330,7 @@ net::awaitable<void> accept_loop(core& c) {
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
-                std::cerr << "swarm: web UI: connection failed: " << ex.what() << "\n";
+                c.opts.log.error(std::string("web UI: connection failed: ") + ex.what());
             }
         });
     }
@@ -354,11 +353,28 @@ std::unique_ptr<ssl::context> make_tls(const server_options& opts) {
 
 }  // namespace
 
+result<std::string> normalize_base_path(const std::string& text) {
+    std::string path = text;
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    // (A plain `return path;` is ambiguous: swarm::error is constructible from a string too.)
+    if (path.empty()) return {boost::system::in_place_value, path};
+    if (path.front() != '/') path.insert(path.begin(), '/');
+    for (const char ch : path) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                        ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        if (!ok) {
+            return fail("--web-base-path: '" + text + "' holds '" + std::string(1, ch) +
+                        "'; use letters, digits, '/', '-', '_', '.', '~'");
+        }
+    }
+    return {boost::system::in_place_value, path};
+}
+
 server::server(server_options opts, handler handle, hello_fn hello)
     : core_(std::make_unique<core>()) {
     auto& c = *core_;
     c.opts = std::move(opts);
-    c.opts.base_path = normalize_base_path(c.opts.base_path);
+    c.opts.base_path = normalize_base_path(c.opts.base_path).value();  // throws std::runtime_error
     c.handle = std::move(handle);
     c.hello = std::move(hello);
     c.tls = make_tls(c.opts);
@@ -387,7 +403,7 @@ server::server(server_options opts, handler handle, hello_fn hello)
         try {
             c.ioc.run();
         } catch (const std::exception& e) {
-            std::cerr << "swarm: web UI stopped: " << e.what() << "\n";
+            c.opts.log.error(std::string("web UI stopped: ") + e.what());
         }
     });
 }

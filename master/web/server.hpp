@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "common/log/log.hpp"
+#include "common/result.hpp"
 #include "master/web/auth.hpp"
 #include "master/web/http_types.hpp"
 
@@ -30,6 +32,7 @@ struct server_options {
     basic_auth auth;                     // not enabled: no authentication
     std::size_t body_limit = 64 * 1024;  // bytes of a request body (413 past it)
     std::size_t max_connections = 256;   // open connections, WebSocket included
+    log::logger log{"swarm"};            // failed accepts and connections (server thread)
 };
 
 class server {
@@ -56,8 +59,8 @@ class server {
     std::unique_ptr<core> core_;
 };
 
-// "/swarm/", "swarm", "/" → "/swarm", "/swarm", ""; throws std::invalid_argument on characters a
-// path cannot hold.
-std::string normalize_base_path(const std::string& text);
+// "/swarm/", "swarm", "/" → "/swarm", "/swarm", ""; an error naming the
+// character a path cannot hold.
+result<std::string> normalize_base_path(const std::string& text);
 
 }  // namespace swarm::master::web

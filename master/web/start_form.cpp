@@ -9,6 +9,7 @@
 #include <map>
 
 #include "common/duration.hpp"
+#include "common/result.hpp"
 
 namespace swarm::master::web {
 namespace {
@@ -24,25 +25,20 @@ constexpr std::int64_t max_users = 100'000'000;  // as -u allows
 
 // Field name → text value, from either encoding. Numbers in JSON are kept as
 // their JSON text so one validation serves both.
-std::optional<std::map<std::string, std::string>> fields_of(const std::string& content_type,
-                                                            const std::string& body,
-                                                            std::string& error) {
+result<std::map<std::string, std::string>> fields_of(const std::string& content_type,
+                                                     const std::string& body) {
     std::map<std::string, std::string> fields;
     if (content_type.rfind("application/json", 0) == 0) {
         boost::system::error_code ec;
         const auto doc = boost::json::parse(body, ec);
-        if (ec || !doc.is_object()) {
-            error = "body: expected a JSON object";
-            return std::nullopt;
-        }
+        if (ec || !doc.is_object()) return fail("body: expected a JSON object");
         for (const auto& [key, value] : doc.as_object()) {
             if (value.is_string()) {
                 fields[std::string(key)] = std::string(value.as_string());
             } else if (value.is_number()) {
                 fields[std::string(key)] = boost::json::serialize(value);
             } else if (!value.is_null()) {
-                error = std::string(key) + ": expected a number or a string";
-                return std::nullopt;
+                return fail(std::string(key) + ": expected a number or a string");
             }
         }
         return fields;
@@ -52,8 +48,7 @@ std::optional<std::map<std::string, std::string>> fields_of(const std::string& c
             if (p.has_value) fields[std::string(p.key)] = std::string(p.value);
         }
     } catch (const std::exception&) {
-        error = "body: malformed form encoding";
-        return std::nullopt;
+        return fail("body: malformed form encoding");
     }
     return fields;
 }
@@ -90,11 +85,10 @@ std::optional<std::string> form_value(const std::string& encoded, const std::str
     return std::nullopt;
 }
 
-start_form_result parse_start_form(const std::string& content_type, const std::string& body,
-                                   const start_defaults& defaults) {
-    start_form_result out;
-    auto fields = fields_of(content_type, body, out.error);
-    if (!fields) return out;
+result<test_request> parse_start_form(const std::string& content_type, const std::string& body,
+                                      const start_defaults& defaults) {
+    auto fields = fields_of(content_type, body);
+    if (!fields) return fields.error();
     test_request req;
     req.spec.users = defaults.users;
     req.spec.spawn_rate = defaults.spawn_rate;
@@ -105,9 +99,8 @@ start_form_result parse_start_form(const std::string& content_type, const std::s
     if (auto it = fields->find("user_count"); it != fields->end()) {
         const auto n = whole_users(trim(it->second));
         if (!n) {
-            out.error = "user_count: expected a whole number from 0 to " +
-                        std::to_string(max_users) + ", got '" + it->second + "'";
-            return out;
+            return fail("user_count: expected a whole number from 0 to " + std::to_string(max_users) +
+                        ", got '" + it->second + "'");
         }
         req.spec.users = *n;
     }
@@ -117,16 +110,14 @@ start_form_result parse_start_form(const std::string& content_type, const std::s
         const auto r = std::from_chars(text.data(), text.data() + text.size(), rate);
         if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() ||
             !std::isfinite(rate) || rate <= 0) {
-            out.error = "spawn_rate: expected a number > 0, got '" + it->second + "'";
-            return out;
+            return fail("spawn_rate: expected a number > 0, got '" + it->second + "'");
         }
         req.spec.spawn_rate = rate;
     }
     if (auto it = fields->find("host"); it != fields->end()) {
         const auto host = trim(it->second);
         if (!host.empty() && host.rfind("http://", 0) != 0 && host.rfind("https://", 0) != 0) {
-            out.error = "host: expected http://... or https://..., got '" + it->second + "'";
-            return out;
+            return fail("host: expected http://... or https://..., got '" + it->second + "'");
         }
         if (!host.empty()) req.spec.host_override = host;
     }
@@ -141,15 +132,12 @@ start_form_result parse_start_form(const std::string& content_type, const std::s
             const auto ms = d ? std::chrono::duration_cast<std::chrono::milliseconds>(*d)
                               : std::chrono::milliseconds(0);
             if (ms.count() <= 0) {
-                out.error =
-                    "run_time: expected a duration like 30s, 5m or 1h30m, got '" + it->second + "'";
-                return out;
+                return fail("run_time: expected a duration like 30s, 5m or 1h30m, got '" + it->second + "'");
             }
             req.run_time = ms;
         }
     }
-    out.request = std::move(req);
-    return out;
+    return req;
 }
 
 }  // namespace swarm::master::web

@@ -11,7 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "master/controller.hpp"
+#include "common/result.hpp"
+#include "master/controller_core.hpp"
 
 namespace swarm::master::web {
 
@@ -23,13 +24,10 @@ struct start_defaults {
     std::int64_t stop_timeout_ms = 0;
 };
 
-struct start_form_result {
-    std::optional<test_request> request;
-    std::string error;  // when !request: "user_count: expected a whole number >= 0, got 'x'"
-};
-
-start_form_result parse_start_form(const std::string& content_type, const std::string& body,
-                                   const start_defaults& defaults);
+// The request, or an error naming the field: "user_count: expected a whole
+// number from 0 to 100000000, got 'x'".
+result<test_request> parse_start_form(const std::string& content_type, const std::string& body,
+                                      const start_defaults& defaults);
 
 // The percent-decoded value of `key` in a query string or form body ("a=1&b=x%20y").
 std::optional<std::string> form_value(const std::string& encoded, const std::string& key);

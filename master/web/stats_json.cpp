@@ -17,29 +17,25 @@ double ms(double us) {
     return us / 1000.0;
 }
 
-json::object entry_json(const run_stats& run, std::string_view method, std::string_view name,
-                        const stats::entry& e, bool aggregated) {
+json::object entry_json(const report::row& r) {
     json::object o;
-    o["method"] = method;
-    o["name"] = name;
-    o["safe_name"] = name;
-    o["num_requests"] = e.requests();
-    o["num_failures"] = e.failures();
-    const auto pct = e.percentiles();
-    o["median_response_time"] = ms(static_cast<double>(pct[0]));
-    o["avg_response_time"] = ms(e.avg_latency_us());
-    o["min_response_time"] = e.empty() ? 0.0 : ms(static_cast<double>(e.min_latency_us()));
-    o["max_response_time"] = ms(static_cast<double>(e.max_latency_us()));
-    o["current_rps"] = aggregated ? run.current_rps() : run.current_rps(method, name);
-    o["current_fail_per_sec"] =
-        aggregated ? run.current_fail_per_sec() : run.current_fail_per_sec(method, name);
-    o["total_rps"] = run.per_second(e.requests());
-    o["total_fail_per_sec"] = run.per_second(e.failures());
-    o["avg_content_length"] =
-        e.empty() ? 0.0 : static_cast<double>(e.response_bytes()) / e.requests();
-    o["ninetieth_response_time"] = ms(static_cast<double>(pct[4]));
+    o["method"] = r.method;
+    o["name"] = r.name;
+    o["safe_name"] = r.name;
+    o["num_requests"] = r.requests;
+    o["num_failures"] = r.failures;
+    o["median_response_time"] = ms(static_cast<double>(r.median_us()));
+    o["avg_response_time"] = ms(r.avg_us);
+    o["min_response_time"] = r.empty() ? 0.0 : ms(static_cast<double>(r.min_us));
+    o["max_response_time"] = ms(static_cast<double>(r.max_us));
+    o["current_rps"] = r.current_rps();
+    o["current_fail_per_sec"] = r.current_fail_per_sec();
+    o["total_rps"] = r.total_rps;
+    o["total_fail_per_sec"] = r.total_fail_per_sec;
+    o["avg_content_length"] = r.avg_bytes;
+    o["ninetieth_response_time"] = ms(static_cast<double>(r.percentile(90)));
     for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
-        o[percentile_key(stats::standard_percentiles[i])] = ms(static_cast<double>(pct[i]));
+        o[percentile_key(stats::standard_percentiles[i])] = ms(static_cast<double>(r.percentiles_us[i]));
     }
     return o;
 }
@@ -115,11 +111,9 @@ json::array workers_json(const controller& c) {
 json::object requests_json(const controller& c) {
     const auto& run = c.stats();
     json::array rows;
-    for (const auto& r : report::detail::sorted_rows(run.requests())) {
-        rows.push_back(entry_json(run, r.method, r.name, *r.stats, false));
-    }
+    for (const auto& r : report::request_rows(run)) rows.push_back(entry_json(r));
     const auto& total = run.total();
-    rows.push_back(entry_json(run, "", "Aggregated", total, true));
+    rows.push_back(entry_json(report::aggregated_row(run)));
     json::array errors;
     for (const auto& e : report::detail::sorted_errors(run.errors())) {
         errors.push_back({{"method", e.method},

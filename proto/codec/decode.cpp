@@ -224,7 +224,6 @@ message read_spawn(array_reader& r) {
     }
     m.spawn_rate = r.f64("spawn_rate");
     m.host_override = r.str("host_override");
-    m.stop_timeout_ms = r.i64("stop_timeout_ms");
     return m;
 }
 

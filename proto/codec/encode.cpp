@@ -156,7 +156,7 @@ struct field_writer {
         for (const auto& e : x.errors) w.str(e);
     }
     void operator()(const spawn& x) const {
-        envelope(w, m, 5);
+        envelope(w, m, 4);
         w.u64(x.run_id);
         w.array(x.targets.size());
         for (const auto& [user_class, users] : x.targets) {
@@ -166,7 +166,6 @@ struct field_writer {
         }
         w.f64(x.spawn_rate);
         w.str(x.host_override);
-        w.i64(x.stop_timeout_ms);
     }
     void operator()(const spawning& x) const {
         envelope(w, m, 2);

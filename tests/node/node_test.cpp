@@ -79,7 +79,7 @@ class node_test : public ::testing::Test {
     }
 
     proto::spawn_complete spawn(fake_master& m, std::uint64_t run_id, std::int64_t users) {
-        m.send(proto::spawn{run_id, {{"Steady", users}}, 100, "", 0});
+        m.send(proto::spawn{run_id, {{"Steady", users}}, 100, ""});
         auto done = m.wait_for<proto::spawn_complete>();
         if (!done) throw std::runtime_error("the worker did not complete the spawn");
         return *done;

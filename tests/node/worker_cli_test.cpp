@@ -96,7 +96,7 @@ TEST(worker_cli_test, joins_becomes_ready_runs_and_on_sigterm_reports_everything
     ASSERT_TRUE(m.wait_for<proto::ready>());
     EXPECT_TRUE(wait_for_file(ready, true)) << "the readiness probe passes once ready";
 
-    m.send(proto::spawn{1, {{"Steady", 2}}, 100, "", 0});
+    m.send(proto::spawn{1, {{"Steady", 2}}, 100, ""});
     ASSERT_TRUE(m.wait_for<proto::spawn_complete>());
     ASSERT_TRUE(m.wait_for<proto::stats_report>());
 

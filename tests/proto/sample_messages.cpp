@@ -66,8 +66,7 @@ std::vector<message> sample_messages() {
         spawn{9'000'000'000ULL,
               {{"Web", 700}, {unicode, 0}, {"Api", 1'000'000}},
               12.625,
-              "https://staging.example",
-              30'000},
+              "https://staging.example"},
         spawning{7, 350},
         spawn_complete{7, 700},
         sample_stats_report(),
@@ -121,7 +120,6 @@ struct comparer {
         EXPECT_EQ(a.targets, b.targets);
         EXPECT_EQ(a.spawn_rate, b.spawn_rate);
         EXPECT_EQ(a.host_override, b.host_override);
-        EXPECT_EQ(a.stop_timeout_ms, b.stop_timeout_ms);
     }
     void operator()(const spawning& a) const {
         EXPECT_EQ(a.run_id, other<spawning>().run_id);

@@ -1,0 +1,122 @@
+#pragma once
+// The master's test lifecycle as a pure state machine over the coordinator:
+// one test moves ready → spawning → running → stopping → stopped (then a new
+// test may start). It takes a worker's message or a tick at time T, and the
+// start / stop / reset commands with T; it answers through the coordinator's
+// sender (messages to workers) and on_event (lines for the console and the
+// UI). It owns no socket and reads no clock, so every behaviour runs on
+// simulated time in tests (tests/master/controller_core_test.cpp).
+//
+// What it decides: spawning → running once every worker reached its share
+// (and resets the stats then when asked), the run-time stop, the stop
+// give-up (stop timeout + request timeout + 5 s), the hot-CPU warning (a
+// worker at ≥ 90 % of its cores for 5 s, once per worker per test) and the
+// "(other)" folding notice.
+//
+// Threading: one instance, on the master's control thread (the driver,
+// master/controller.hpp, is the only caller).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/log/log.hpp"
+#include "master/coordinator.hpp"
+#include "master/report/json_result.hpp"
+
+namespace swarm::master {
+
+enum class run_state { ready, spawning, running, stopping, stopped };
+const char* to_string(run_state s);
+
+// A test to start, or the new figures of the running one (edit).
+struct test_request {
+    test_spec spec;
+    std::optional<std::chrono::milliseconds> run_time;  // none: until stopped
+};
+
+// What the lifecycle needs to know; the driver's options add the socket's.
+struct core_options {
+    // How long the last requests may take after the graceful stop timeout;
+    // past it the test ends without the silent workers' final deltas.
+    std::chrono::milliseconds request_timeout{60'000};
+    bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
+    std::chrono::milliseconds missing_after{3000};
+    proto::run_options run_options;        // how workers run users (TLS, request timeout)
+    log::logger log{"swarm master"};       // workers joining, leaving, going missing
+};
+
+class controller_core {
+public:
+    controller_core(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, coordinator::sender send,
+                    core_options opts, control_clock::time_point now, std::int64_t wall_ms);
+    controller_core(const controller_core&) = delete;
+    controller_core& operator=(const controller_core&) = delete;
+
+    // One message from a worker, handled at `now`.
+    void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now) {
+        coordinator_.on_message(worker, m, now);
+    }
+    // The intake queue was found empty at `when` (see coordinator::caught_up).
+    void caught_up(control_clock::time_point when) { coordinator_.caught_up(when); }
+    // Time passes: the coordinator's health and stats clock, then the test's
+    // own transitions (spawn done, run time over, stop done or given up).
+    void tick(control_clock::time_point now, std::int64_t wall_ms);
+
+    // Starts a new test (ready/stopped), or changes users, rate and host of
+    // the running one (the coordinator rebalances at once; the start time stays).
+    void start(const test_request& request, control_clock::time_point now, std::int64_t wall_ms);
+    // Stops the test: workers stop their users and send their last deltas;
+    // state() becomes stopped on the tick that finds them all stopped, or
+    // that is past stop_give_up().
+    void stop(control_clock::time_point now);
+    void reset_stats(control_clock::time_point now) { coordinator_.reset_stats(now); }
+    // Tells every worker to quit (end of a headless master's job).
+    void quit_workers(const std::string& reason) { coordinator_.quit_workers(reason); }
+
+    run_state state() const { return state_; }
+    const test_request& test() const { return test_; }
+    const coordinator& workers() const { return coordinator_; }
+    const run_stats& stats() const { return coordinator_.stats(); }
+    const scenario::bundle& bundle() const { return bundle_; }
+    const scenario::plan& plan() const { return *plan_; }
+    std::uint64_t tests_started() const { return tests_started_; }
+    // Time the current test started (valid once started; an edit keeps it).
+    control_clock::time_point started_at() const { return started_at_; }
+    // While stopping: when the test ends without the silent workers.
+    control_clock::time_point stop_give_up() const { return stop_give_up_; }
+    // The JSON result's metadata for the current (or last) test.
+    report::run_metadata run_metadata(int exit_code) const;
+
+    // Things worth a line on the console or a banner in the UI: "All users
+    // spawned", "(other)" folding began, a hot worker, the test ended.
+    std::function<void(const std::string&)> on_event;
+
+private:
+    void event(const std::string& text);
+    void finish(control_clock::time_point now, std::int64_t wall_ms);
+    void watch_worker_cpu(control_clock::time_point now);
+    void report_folding();
+
+    core_options opts_;
+    scenario::bundle bundle_;
+    std::shared_ptr<const scenario::plan> plan_;
+    coordinator coordinator_;
+    run_state state_ = run_state::ready;
+    test_request test_;
+    std::uint64_t tests_started_ = 0;
+    control_clock::time_point started_at_{};
+    control_clock::time_point stop_give_up_{};
+    bool folding_reported_ = false;
+    // Workers whose CPU has been ≥ 90 % of their cores since the time given,
+    // and those already warned about in this test.
+    std::map<std::string, control_clock::time_point> hot_since_;
+    std::set<std::string> hot_warned_;
+};
+
+}  // namespace swarm::master

@@ -1,0 +1,65 @@
+#pragma once
+// What a test on the master is asked for and what it leaves behind, shared by
+// the two ways of running one (siblings over this file): headless.hpp (run,
+// print, exit) and interactive.hpp (the web UI). The options a test is
+// described by, the controller's options for them, and the report files
+// (--csv, --json, --html).
+//
+// Threading: write_reports() on the control thread (it reads the controller).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/log/log.hpp"
+#include "master/controller.hpp"
+#include "proto/auth.hpp"
+#include "proto/messages.hpp"
+
+namespace swarm::master {
+
+struct headless_options {
+    std::string bind;  // "inproc://..." or "tcp://0.0.0.0:5557"
+    std::int64_t users = 1;
+    double spawn_rate = 1;
+    std::optional<std::chrono::milliseconds> run_time;  // none: until interrupted
+    std::string host_override;
+    std::size_t expect_workers = 1;
+    std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever
+    std::string csv_prefix;
+    std::string json_file;
+    bool reset_stats = false;
+    std::chrono::milliseconds stop_timeout{0};
+    int exit_code_on_error = 1;
+    bool only_summary = false;
+    bool quit_workers_at_end = true;
+    std::chrono::milliseconds table_interval{2000};
+    std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
+    std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
+    proto::run_options run_options;        // --insecure, --request-timeout, --ca-file: sent to every worker
+    std::string html_file;  // --html: the self-contained HTML report, written at the end
+    // Called once the controller exists (the /healthz, /readyz server); what
+    // it returns is kept until just before the controller goes.
+    std::function<std::shared_ptr<void>(controller&)> attach;
+    // Where the master's log lines go ("swarm: cannot write ..."; the
+    // coordinator's under "swarm master"). The console table and the
+    // controller's events are the run's output and go to stdout.
+    log::logger log{"swarm"};
+};
+
+// The controller's options for a test with these options (headless or
+// interactive: the same worker port, auth, run options, timeouts and log).
+controller_options controller_options_for(const headless_options& opts);
+
+// Writes the reports `opts` asks for (--csv PREFIX_*.csv, --json FILE,
+// --html FILE) from the controller's current stats; `exit_code` goes into the
+// JSON result. The one writer of both modes: headless at the end of its test,
+// interactive at the end of each test and at exit. A file that cannot be
+// written is logged and the others are still written.
+void write_reports(const headless_options& opts, const controller& c, int exit_code);
+
+}  // namespace swarm::master
