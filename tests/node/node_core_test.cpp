@@ -38,7 +38,7 @@ proto::scenario_bundle bundle_of(const std::string& source, proto::run_options o
 }
 
 proto::spawn spawn_of(std::uint64_t run_id, std::int64_t users, double rate = 100) {
-    return proto::spawn{run_id, {{"Steady", users}}, rate, "", 0};
+    return proto::spawn{run_id, {{"Steady", users}}, rate, ""};
 }
 
 class node_core_test : public ::testing::Test {
@@ -277,7 +277,7 @@ TEST_F(node_core_test,
     join();
     engine().load_error = "users.Steady: cannot use CA file ca.pem";
     deliver(proto::spawn{
-        1, {{"Steady", 3}}, 100, "https://elsewhere", 0});  // a new test: loaded with its host
+        1, {{"Steady", 3}}, 100, "https://elsewhere"});  // a new test: loaded with its host
     ASSERT_EQ(sent<proto::compile_failed>().size(), 1u);
     EXPECT_EQ(sent<proto::compile_failed>()[0].hash, bundle_of(steady_yaml).hash);
     EXPECT_TRUE(sent<proto::spawning>().empty());
