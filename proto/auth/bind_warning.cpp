@@ -36,9 +36,10 @@ std::optional<std::string> plaintext_bind_warning(const std::string& endpoint) {
         host = host.substr(1, host.size() - 2);
     }
     if (is_loopback_host(std::string(host))) return std::nullopt;
-    return "binding " + std::string(rest) +
-           " without --auth-key-file: anyone who can reach port " + std::string(port) +
-           " can run load from your workers (see README: Securing the worker port)";
+    // '*' is ZeroMQ's "any free port" (--bind HOST:0): not a port to name.
+    const std::string which = port == "*" ? "the port" : "port " + std::string(port);
+    return "binding " + std::string(rest) + " without --auth-key-file: anyone who can reach " +
+           which + " can run load from your workers (see README: Securing the worker port)";
 }
 
 }  // namespace swarm::proto

@@ -224,6 +224,8 @@ TEST(bind_warning, loopback_addresses_need_no_warning_and_others_name_the_port) 
                                     "run load from your workers")))
             << loud;
     }
+    EXPECT_THAT(plaintext_bind_warning("tcp://0.0.0.0:*").value_or(""),
+                HasSubstr("anyone who can reach the port can run load"));
 }
 
 }  // namespace
