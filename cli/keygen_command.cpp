@@ -18,6 +18,8 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "common/log/log.hpp"
+#include "common/result.hpp"
 #include "proto/auth.hpp"
 
 namespace swarm::cli {
@@ -36,25 +38,26 @@ struct keygen_options {
 
 // Writes `text` to `path` readable by its owner only. Refuses to replace a
 // file unless `force`: a key file overwritten by mistake locks workers out.
-void write_private_file(const std::string& path, const std::string& text, bool force) {
+result<void> write_private_file(const std::string& path, const std::string& text, bool force) {
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
     const int fd = ::open(path.c_str(), flags, 0600);
     if (fd < 0) {
-        if (errno == EEXIST) throw std::runtime_error(path + " exists (use --force to replace it)");
-        throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
+        if (errno == EEXIST) return fail(path + " exists (use --force to replace it)");
+        return fail(path + ": cannot write: " + std::strerror(errno));
     }
     // An existing file replaced with --force keeps its mode unless told.
     bool ok = ::fchmod(fd, 0600) == 0;
     ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     const int saved = errno;
     ok = (::close(fd) == 0) && ok;
-    if (!ok) throw std::runtime_error(path + ": cannot write: " + std::strerror(saved));
+    if (!ok) return fail(path + ": cannot write: " + std::strerror(saved));
+    return {};
 }
 
 // Adds `line` at the end of `path` (which load_auth_key_file just read).
-void append_line(const std::string& path, const std::string& line) {
+result<void> append_line(const std::string& path, const std::string& line) {
     const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
+    if (fd < 0) return fail(path + ": cannot write: " + std::strerror(errno));
     std::string text = line;
     char last = '\n';
     const off_t size = ::lseek(fd, 0, SEEK_END);
@@ -62,7 +65,8 @@ void append_line(const std::string& path, const std::string& line) {
     const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     const int saved = errno;
     ::close(fd);
-    if (!ok) throw std::runtime_error(path + ": cannot write: " + std::strerror(saved));
+    if (!ok) return fail(path + ": cannot write: " + std::strerror(saved));
+    return {};
 }
 
 proto::auth_keys new_keys(proto::key_file_kind kind) {
@@ -72,23 +76,27 @@ proto::auth_keys new_keys(proto::key_file_kind kind) {
     return k;
 }
 
-int write_shared(const keygen_options& o) {
+result<void> write_shared(const keygen_options& o) {
     const proto::auth_keys k = new_keys(proto::key_file_kind::shared);
-    write_private_file(o.shared, proto::format_key_file(k), o.force);
+    if (auto written = write_private_file(o.shared, proto::format_key_file(k), o.force); !written) {
+        return written;
+    }
     std::cout << "wrote " << o.shared << " (shared key, mode 0600)\n"
               << "copy it to the master and every worker, then:\n"
               << "  swarm master SCENARIO --auth-key-file " << o.shared << "\n"
               << "  swarm worker --master HOST --auth-key-file " << o.shared << "\n";
-    return 0;
+    return {};
 }
 
-int write_master(const keygen_options& o) {
+result<void> write_master(const keygen_options& o) {
     const proto::auth_keys k = new_keys(proto::key_file_kind::master);
-    write_private_file(o.master, proto::format_key_file(k), o.force);
+    if (auto written = write_private_file(o.master, proto::format_key_file(k), o.force); !written) {
+        return written;
+    }
     std::cout << "wrote " << o.master << " (master key, mode 0600); public key " << k.own.public_key
               << "\nnow allow workers: swarm keygen --worker worker-1.key --master-key " << o.master
               << "\n";
-    return 0;
+    return {};
 }
 
 // The label of the worker's allow line: --name, or the file's stem.
@@ -100,44 +108,57 @@ std::string worker_label(const keygen_options& o) {
     return label;
 }
 
-int write_worker(const keygen_options& o) {
-    proto::auth_keys k = new_keys(proto::key_file_kind::worker);
-    if (!o.master_key.empty()) {
-        const proto::auth_keys m = proto::load_auth_key_file(o.master_key, proto::auth_side::any);
-        if (m.kind != proto::key_file_kind::master) {
-            throw std::runtime_error(
-                o.master_key + " is a " + proto::kind_name(m.kind) +
-                " key file; --master-key needs the master's (swarm keygen --master)");
+// The master's public key, from --master-key's file or --master-public.
+result<std::string> master_public_key(const keygen_options& o, const log::logger& log) {
+    // in_place_value: swarm::error is constructible from a string too.
+    if (o.master_key.empty()) {
+        if (proto::valid_curve_key(o.master_public)) {
+            return {boost::system::in_place_value, o.master_public};
         }
-        k.master_public = m.own.public_key;
-    } else if (!proto::valid_curve_key(o.master_public)) {
-        throw std::runtime_error("--master-public: '" + o.master_public +
-                                 "' is not a public key (40 Z85 characters)");
-    } else {
-        k.master_public = o.master_public;
+        return fail("--master-public: '" + o.master_public +
+                    "' is not a public key (40 Z85 characters)");
     }
-    write_private_file(o.worker, proto::format_key_file(k), o.force);
+    const auto m = proto::load_auth_key_file(o.master_key, proto::auth_side::any, log);
+    if (!m) return m.error();
+    if (m->kind != proto::key_file_kind::master) {
+        return fail(o.master_key + " is a " + proto::kind_name(m->kind) +
+                    " key file; --master-key needs the master's (swarm keygen --master)");
+    }
+    return {boost::system::in_place_value, m->own.public_key};
+}
+
+result<void> write_worker(const keygen_options& o, const log::logger& log) {
+    proto::auth_keys k = new_keys(proto::key_file_kind::worker);
+    auto master_public = master_public_key(o, log);
+    if (!master_public) return master_public.error();
+    k.master_public = std::move(*master_public);
+    if (auto written = write_private_file(o.worker, proto::format_key_file(k), o.force); !written) {
+        return written;
+    }
     const std::string allow = proto::format_allow_line({k.own.public_key, worker_label(o)});
     std::cout << "wrote " << o.worker << " (worker key, mode 0600)\n";
     if (!o.master_key.empty()) {
-        append_line(o.master_key, allow);
+        if (auto appended = append_line(o.master_key, allow); !appended) return appended;
         std::cout << "allowed it in " << o.master_key << " (restart the master to take it in)\n";
     } else {
         std::cout << "add this line to the master's key file:\n  " << allow;
     }
     std::cout << "then: swarm worker --master HOST --auth-key-file " << o.worker << "\n";
-    return 0;
+    return {};
 }
 
 int run_keygen(const keygen_options& o) {
+    const log::logger log("swarm keygen");
     try {
-        if (!o.shared.empty()) return write_shared(o);
-        if (!o.master.empty()) return write_master(o);
-        return write_worker(o);
-    } catch (const std::exception& e) {
-        std::cerr << "swarm keygen: " << e.what() << "\n";
-        return 2;
+        const result<void> done = !o.shared.empty()   ? write_shared(o)
+                                  : !o.master.empty() ? write_master(o)
+                                                      : write_worker(o, log);
+        if (done) return 0;
+        log.error(done.error().message);
+    } catch (const std::exception& e) {  // a libzmq without CURVE makes no key pair
+        log.error(e.what());
     }
+    return 2;
 }
 
 }  // namespace

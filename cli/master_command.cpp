@@ -9,6 +9,7 @@
 #include "cli/signals.hpp"
 #include "cli/test_options.hpp"
 #include "common/duration.hpp"
+#include "common/log/log.hpp"
 #include "proto/address.hpp"
 #include "proto/auth.hpp"
 #include "master/headless.hpp"
@@ -32,12 +33,12 @@ int run_master(const master_options& opts) {
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
     if (!m) return 2;
     const auto bind = proto::parse_tcp_address(opts.bind, proto::address_use::bind);
-    if (bind.endpoint.empty()) {
-        std::cerr << "swarm master: --bind '" << opts.bind << "': " << bind.error
+    if (!bind) {
+        std::cerr << "swarm master: --bind '" << opts.bind << "': " << bind.error().message
                   << "; expected HOST:PORT, :PORT, [IPv6]:PORT or tcp://HOST:PORT (e.g. 0.0.0.0:5557 or [::1]:5557)\n";
         return 2;
     }
-    m->bind = bind.endpoint;
+    m->bind = *bind;
     m->expect_workers = opts.expect_workers;
     if (!opts.expect_workers_max_wait.empty()) {
         const auto wait = parse_duration(opts.expect_workers_max_wait);
@@ -51,15 +52,16 @@ int run_master(const master_options& opts) {
     const auto web = web_options_for(opts.test, "swarm master");
     if (!web) return 2;
     if (opts.test.headless) m->attach = master::probe_server(*web, m->expect_workers);
+    const log::logger log("swarm master");
     if (!opts.auth_key_file.empty()) {
-        try {
-            m->auth = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::master);
-        } catch (const proto::key_file_error& e) {
-            std::cerr << "swarm master: --auth-key-file: " << e.what() << "\n";
+        auto keys = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::master, log);
+        if (!keys) {
+            std::cerr << "swarm master: --auth-key-file: " << keys.error().message << "\n";
             return 2;
         }
-    } else if (const auto warning = proto::plaintext_bind_warning(m->bind); !warning.empty()) {
-        std::cerr << "swarm master: warning: " << warning << "\n";
+        m->auth = std::move(*keys);
+    } else if (const auto warning = proto::plaintext_bind_warning(m->bind)) {
+        log.warning(*warning);
     }
 
     const auto& interrupted = install_stop_signals();

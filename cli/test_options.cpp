@@ -119,8 +119,8 @@ std::optional<master::headless_options> headless_options_for(const test_options&
             std::cerr << command << ": --ca-file: cannot read " << opts.ca_file << "\n";
             return std::nullopt;
         }
-        if (const auto problem = scenario::check_pem_certificates(pem.str())) {
-            std::cerr << command << ": --ca-file: " << opts.ca_file << ": " << *problem << "\n";
+        if (const auto checked = scenario::check_pem_certificates(pem.str()); !checked) {
+            std::cerr << command << ": --ca-file: " << opts.ca_file << ": " << checked.error().message << "\n";
             return std::nullopt;
         }
         m.run_options.ca_pem = pem.str();

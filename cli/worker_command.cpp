@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
 #include "common/duration.hpp"
+#include "common/log/log.hpp"
 #include "proto/auth.hpp"
 #include "proto/address.hpp"
 #include "worker/node.hpp"
@@ -29,14 +30,14 @@ struct worker_command_options {
 
 int run_worker(const worker_command_options& opts) {
     const auto address = proto::parse_tcp_address(opts.master, proto::address_use::connect);
-    if (address.endpoint.empty()) {
-        std::cerr << "swarm worker: --master '" << opts.master << "': " << address.error
+    if (!address) {
+        std::cerr << "swarm worker: --master '" << opts.master << "': " << address.error().message
                   << "; expected HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port "
                   << proto::default_master_port << ")\n";
         return 2;
     }
     worker::node_options w;
-    w.master = address.endpoint;
+    w.master = *address;
     w.name = opts.name;
     w.ready_file = opts.ready_file;
     w.engine.threads = opts.threads;
@@ -52,12 +53,13 @@ int run_worker(const worker_command_options& opts) {
     }
 
     if (!opts.auth_key_file.empty()) {
-        try {
-            w.auth = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::worker);
-        } catch (const proto::key_file_error& e) {
-            std::cerr << "swarm worker: --auth-key-file: " << e.what() << "\n";
+        auto keys = proto::load_auth_key_file(opts.auth_key_file, proto::auth_side::worker,
+                                              log::logger("swarm worker"));
+        if (!keys) {
+            std::cerr << "swarm worker: --auth-key-file: " << keys.error().message << "\n";
             return 2;
         }
+        w.auth = std::move(*keys);
     }
 
     const auto& stop = install_stop_signals();

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
+
 namespace swarm::proto {
 
 inline constexpr int default_master_port = 5557;
@@ -17,15 +19,11 @@ enum class address_use {
     bind,     // the master's --bind: no host or "*" means every interface, port 0 any free port
 };
 
-struct tcp_address {
-    std::string endpoint;  // "tcp://host:port", "tcp://[v6]:port"; empty on error
-    std::string error;     // what is wrong with the text, when endpoint is empty
-};
-
-// Names the problem ("port '99999' is not between 1 and 65535") rather than
-// guessing: anything but the forms above is an error. For `bind`, a missing
-// host becomes 0.0.0.0 and port 0 becomes ZeroMQ's "*" (any free port).
-tcp_address parse_tcp_address(std::string_view text, address_use use,
-                              int default_port = default_master_port);
+// The endpoint, "tcp://host:port" or "tcp://[v6]:port". An error names the
+// problem ("port '99999' is not between 1 and 65535") rather than guessing:
+// anything but the forms above is one. For `bind`, a missing host becomes
+// 0.0.0.0 and port 0 becomes ZeroMQ's "*" (any free port).
+result<std::string> parse_tcp_address(std::string_view text, address_use use,
+                                      int default_port = default_master_port);
 
 }  // namespace swarm::proto

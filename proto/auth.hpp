@@ -2,10 +2,11 @@
 // Securing the master↔worker port with ZeroMQ CURVE: key files, their loader
 // and writer, and the warning for an unauthenticated public bind.
 //
-//   load_auth_key_file(path, auth_side::master | auth_side::worker) -> auth_keys
-//       for `--auth-key-file`; throws key_file_error ("FILE:LINE: what").
-//   master_endpoint / worker_endpoint (proto/transport.hpp) take the result.
-//   plaintext_bind_warning(endpoint) -> the warning `swarm master` prints
+//   load_auth_key_file(path, auth_side::master | auth_side::worker, log)
+//       -> result<auth_keys> for `--auth-key-file`; the error says
+//       "FILE:LINE: what".
+//   master_endpoint / worker_endpoint (proto/transport.hpp) take the keys.
+//   plaintext_bind_warning(endpoint) -> the warning `swarm master` logs
 //       when it binds a non-loopback address without a key file.
 //
 // The key file format (text; blank lines and lines starting with '#' ignored;
@@ -21,12 +22,15 @@
 // same pair, and the master accepts exactly that public key.
 // master/worker: the master has its own pair and an allow-list of worker
 // public keys; each worker has its own pair and the master's public key.
-// A file holds a secret key: a loader warns on stderr when group or others
-// may read it. Plain data; any thread.
+// A file holds a secret key: the loader warns (through the caller's logger)
+// when group or others may read it. Plain data; any thread.
 
-#include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "common/log/log.hpp"
+#include "common/result.hpp"
 
 namespace swarm::proto {
 
@@ -59,24 +63,16 @@ struct auth_keys {
     std::vector<allowed_key> allowed;  // the client keys a master accepts
 };
 
-// A key file that cannot be used, with "FILE:LINE: what" or "FILE: what".
-class key_file_error : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
 // Reads `path` for `side`. Checks every line (unknown names, bad Z85, wrong
 // length, repeated keys), that the public key belongs to the secret key, and
 // that the kind fits the side (a worker file on the master is an error, and so
 // is a master file without any `allow`). For a shared file, fills
 // master_public and allowed with its own public key, so the endpoints need not
-// know the kind. Writes a warning to stderr when the file is readable by
-// group or others.
-auth_keys load_auth_key_file(const std::string& path, auth_side side);
-
-// The warning for a key file readable by group or others, or "" when its
-// mode is fine (or it cannot be stat'ed: the read reports that).
-std::string key_file_mode_warning(const std::string& path);
+// know the kind. A file that cannot be used is an error naming the file and
+// the line: "FILE:LINE: what" or "FILE: what". Logs a warning to `log` when
+// the file is readable by group or others.
+result<auth_keys> load_auth_key_file(const std::string& path, auth_side side,
+                                     const log::logger& log);
 
 // A fresh random key pair (libsodium/tweetnacl through libzmq).
 curve_key_pair generate_curve_key_pair();
@@ -94,8 +90,9 @@ std::string format_allow_line(const allowed_key& key);
 
 // When `endpoint` ("tcp://0.0.0.0:5557", or "0.0.0.0:5557") is a tcp address
 // that is not loopback (127.0.0.0/8, ::1, localhost), the warning `swarm
-// master` prints when it binds it without a key file; "" otherwise.
-std::string plaintext_bind_warning(const std::string& endpoint);
+// master` logs when it binds it without a key file (the text, without
+// "warning:"); nullopt otherwise.
+std::optional<std::string> plaintext_bind_warning(const std::string& endpoint);
 // True for 127.0.0.0/8, ::1, "localhost" (host part only, no port).
 bool is_loopback_host(const std::string& host);
 

@@ -4,10 +4,10 @@
 // anything malformed is an error value, never an exception or a crash.
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "proto/messages.hpp"
 
 namespace swarm::proto {
@@ -21,11 +21,9 @@ struct decode_limits {
 
 std::string encode(const message& m);
 
-struct decode_result {
-    std::optional<message> result;
-    std::string error;  // set when !result: "stats_report: histogram bucket index 9999 out of range"
-};
-
-decode_result decode(std::string_view bytes, const decode_limits& limits = {});
+// The message, or what is wrong with the bytes, naming the field:
+// "stats_report.requests[0].buckets[0]: histogram bucket index 9999 out of range".
+// Callers only log and count the error, so it is plain text (no kinds to branch on).
+result<message> decode(std::string_view bytes, const decode_limits& limits = {});
 
 }  // namespace swarm::proto

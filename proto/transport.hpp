@@ -8,6 +8,9 @@
 // encrypted, the worker checks the master's public key, and the master lets
 // in only the workers of its allow-list. Without, the sockets are plaintext
 // (inproc://, tests, trusted networks).
+//
+// What an endpoint drops or refuses goes to the log::logger its driver gives
+// in endpoint_options (stderr when none is given).
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +19,7 @@
 #include <string>
 #include <utility>
 
+#include "common/log/log.hpp"
 #include "proto/auth.hpp"
 #include "proto/codec.hpp"
 
@@ -24,6 +28,16 @@ class context_t;
 }
 
 namespace swarm::proto {
+
+// What an endpoint takes besides its context and address.
+struct endpoint_options {
+    std::optional<auth_keys> auth;  // CURVE when set (see each endpoint)
+    decode_limits limits;
+    // Where the endpoint says what it drops and refuses. Unset: stderr, under
+    // "swarm master" or "swarm worker". The ZAP thread logs too: the sink must
+    // take lines from any thread (log::stderr_sink and test::log_capture do).
+    std::optional<log::logger> log;
+};
 
 // A message from a worker, with the identity to answer to.
 struct incoming {
@@ -35,13 +49,15 @@ class master_endpoint {
   public:
     // Binds a ROUTER to `endpoint` ("tcp://0.0.0.0:5557", "inproc://swarm").
     // Throws std::runtime_error with a clear message when the address is taken.
+    // A CURVE server when opts.auth is set (a master or shared key file): a
+    // worker must prove a key of auth->allowed, or it gets nothing through;
+    // each refused key is logged once. Such an endpoint uses a ZeroMQ context
+    // of its own (ZeroMQ has one authenticator per context), so `ctx` is not
+    // used then. Throws std::invalid_argument for a worker key file or a
+    // non-tcp endpoint with auth.
+    master_endpoint(zmq::context_t& ctx, const std::string& endpoint, endpoint_options opts);
+    // The same with default options but these.
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint, decode_limits limits = {});
-    // The same, as a CURVE server when `auth` is set (a master or shared key
-    // file): a worker must prove a key of auth->allowed, or it gets nothing
-    // through; each refused key is logged to stderr once. Such an endpoint
-    // uses a ZeroMQ context of its own (ZeroMQ has one authenticator per
-    // context), so `ctx` is not used then. Throws std::invalid_argument for a
-    // worker key file or a non-tcp endpoint with `auth`.
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                     const std::optional<auth_keys>& auth, decode_limits limits = {});
     ~master_endpoint();
@@ -52,15 +68,15 @@ class master_endpoint {
     // encoded message is larger than limits.max_message_bytes, which the
     // worker would refuse (e.g. a scenario bundle with huge data files).
     void send(const std::string& worker, const message& m);
-    // Waits up to `timeout` for one message. Undecodable input is logged to
-    // stderr (once per sender per kind) and skipped; it never ends the master.
+    // Waits up to `timeout` for one message. Undecodable input is logged
+    // (once per sender per kind) and skipped; it never ends the master.
     std::optional<incoming> receive(std::chrono::milliseconds timeout);
     std::string bound_endpoint() const;      // with the real port when bound to :0
     std::uint64_t dropped_messages() const;  // undecodable messages so far
     // tcp connections refused so far: keys the CURVE authenticator refused
     // (any thread sees those at once), and handshakes that failed because
     // one side speaks CURVE and the other does not (seen by receive()). Each
-    // kind of refusal is also logged to stderr once.
+    // kind of refusal is also logged once.
     std::uint64_t refused_connections() const;
 
   private:
@@ -75,12 +91,15 @@ class worker_endpoint {
     // there, and the connection comes back by itself after a master restart.
     // Throws std::invalid_argument for an identity ZeroMQ cannot use (empty,
     // over 255 bytes, or starting with a zero byte), std::runtime_error for a
-    // malformed endpoint.
+    // malformed endpoint. A CURVE client when opts.auth is set (a worker or
+    // shared key file): it talks only to the master holding
+    // auth->master_public's secret. Throws std::invalid_argument for a master
+    // key file.
+    worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
+                    endpoint_options opts);
+    // The same with default options but these.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
                     decode_limits limits = {});
-    // The same, as a CURVE client when `auth` is set (a worker or shared key
-    // file): it talks only to the master holding auth->master_public's secret.
-    // Throws std::invalid_argument for a master key file.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
                     const std::optional<auth_keys>& auth, decode_limits limits = {});
     ~worker_endpoint();

@@ -29,7 +29,4 @@ std::vector<std::pair<std::string_view, std::string_view>> parse_cookies(std::st
 bool is_cookie_name(std::string_view s);
 bool is_cookie_value(std::string_view s);
 
-// Case-insensitive ASCII equality (header names, tokens).
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace swarm::target

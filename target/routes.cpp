@@ -1,5 +1,6 @@
 #include "target/routes.hpp"
 
+#include "common/ascii.hpp"
 #include "target/form.hpp"
 #include "target/pages.hpp"
 #include "target/words.hpp"

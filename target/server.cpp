@@ -314,18 +314,21 @@ net::awaitable<void> run_tls(tcp::socket socket, site& s, thread_counters& count
     co_await stream.async_shutdown(use_tuple);
 }
 
-void log_exception(std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        std::cerr << "swarm target: connection failed: " << ex.what() << "\n";
-    }
+// A connection's completion handler: what ended it early, if anything, goes to `log`.
+auto log_failure(const log::logger& log) {
+    return [&log](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log.error(std::string("connection failed: ") + ex.what());
+        }
+    };
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor,
                                  std::vector<std::unique_ptr<io_thread>>& threads, site& s,
-                                 ssl::context* tls) {
+                                 ssl::context* tls, const log::logger& log) {
     net::steady_timer backoff(acceptor.get_executor());
     for (std::size_t next = 0;; ++next) {
         io_thread& t = *threads[next % threads.size()];
@@ -333,7 +336,7 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor,
         if (ec == net::error::operation_aborted) co_return;
         if (ec) {
             // Out of file descriptors and the like: wait instead of spinning.
-            std::cerr << "swarm target: accept: " << ec.message() << "\n";
+            log.error("accept: " + ec.message());
             backoff.expires_after(100ms);
             co_await backoff.async_wait(use_tuple);
             continue;
@@ -341,9 +344,9 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor,
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         if (tls) {
-            net::co_spawn(t.ioc, run_tls(std::move(socket), s, *t.counters, *tls), log_exception);
+            net::co_spawn(t.ioc, run_tls(std::move(socket), s, *t.counters, *tls), log_failure(log));
         } else {
-            net::co_spawn(t.ioc, run_plain(std::move(socket), s, *t.counters), log_exception);
+            net::co_spawn(t.ioc, run_plain(std::move(socket), s, *t.counters), log_failure(log));
         }
     }
 }
@@ -412,7 +415,7 @@ int serve_until_signal(const options& opts) {
         std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
         for (auto& t : threads) work.push_back(net::make_work_guard(t->ioc));
 
-        net::co_spawn(main_ioc, accept_loop(acceptor, threads, s, tls.get()),
+        net::co_spawn(main_ioc, accept_loop(acceptor, threads, s, tls.get(), opts.log),
                       [](std::exception_ptr e) {
                           if (e) std::rethrow_exception(e);
                       });
@@ -436,7 +439,7 @@ int run(const options& opts) {
     try {
         return serve_until_signal(opts);
     } catch (const std::exception& e) {
-        std::cerr << "swarm target: " << e.what() << "\n";
+        opts.log.error(e.what());
         return 1;
     }
 }

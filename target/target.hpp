@@ -41,6 +41,8 @@
 
 #include <string>
 
+#include "common/log/log.hpp"
+
 namespace swarm::target {
 
 struct options {
@@ -48,12 +50,16 @@ struct options {
     unsigned threads = 1;                   // io threads
     std::string tls_cert;                   // PEM files; both set = serve HTTPS
     std::string tls_key;
+    // Where failures go: a connection that failed, accept errors, why it
+    // cannot listen. Any io thread writes to it.
+    log::logger log = log::logger("swarm target");
 };
 
 // Serves until SIGINT/SIGTERM (then returns 0). Prints "swarm target listening
 // on http://HOST:PORT" (https:// when serving TLS; the real port) on stdout,
-// flushed, once accepting. Returns 1 with a message on stderr when it cannot
-// listen (bad address, port in use, unreadable certificate).
+// flushed, once accepting: that line is its output, not a log line. Returns 1
+// after logging why when it cannot listen (bad address, port in use,
+// unreadable certificate).
 int run(const options& opts);
 
 }  // namespace swarm::target

@@ -83,11 +83,11 @@ void sim_fleet::run(const std::function<bool()>& done, clock::time_point deadlin
 void sim_fleet::read_all(std::size_t index) {
     zmq::message_t frame;
     while (workers_[index].socket->recv(frame, zmq::recv_flags::dontwait)) {
-        proto::decode_result r = proto::decode(frame.to_string_view());
-        if (r.result) {
-            handle(index, *r.result);
+        const auto m = proto::decode(frame.to_string_view());
+        if (m) {
+            handle(index, *m);
         } else {
-            std::cerr << "fanin: " << workers_[index].id << ": undecodable message: " << r.error << "\n";
+            std::cerr << "fanin: " << workers_[index].id << ": undecodable message: " << m.error().message << "\n";
         }
     }
 }

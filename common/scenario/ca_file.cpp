@@ -75,7 +75,7 @@ bool is_der_sequence(const std::vector<std::uint8_t>& der) {
 
 }  // namespace
 
-std::optional<std::string> check_pem_certificates(std::string_view pem) {
+result<void> check_pem_certificates(std::string_view pem) {
     int certificates = 0;
     for (std::size_t at = pem.find(begin_marker); at != std::string_view::npos;
          at = pem.find(begin_marker, at + 1)) {
@@ -85,8 +85,8 @@ std::optional<std::string> check_pem_certificates(std::string_view pem) {
         if (label_end == std::string_view::npos || label_end > line_end) continue;  // not a PEM line
         const auto label = pem.substr(label_start, label_end - label_start);
         if (label.find("PRIVATE KEY") != std::string_view::npos) {
-            return "holds a private key (-----BEGIN " + std::string(label) +
-                   "-----); ca_file takes CA certificates only";
+            return fail("holds a private key (-----BEGIN " + std::string(label) +
+                        "-----); ca_file takes CA certificates only");
         }
         if (!is_certificate_label(label)) continue;
         ++certificates;
@@ -94,14 +94,18 @@ std::optional<std::string> check_pem_certificates(std::string_view pem) {
         const std::string end_line = "-----END " + std::string(label) + "-----";
         const auto body_start = label_end + dashes.size();
         const auto end = pem.find(end_line, body_start);
-        if (end == std::string_view::npos) return n + ": no '" + end_line + "' line (is the file cut short?)";
+        if (end == std::string_view::npos) {
+            return fail(n + ": no '" + end_line + "' line (is the file cut short?)");
+        }
         std::vector<std::uint8_t> der;
-        if (!decode_base64(pem.substr(body_start, end - body_start), der)) return n + ": not valid base64";
-        if (!is_der_sequence(der)) return n + ": not a DER certificate";
+        if (!decode_base64(pem.substr(body_start, end - body_start), der)) {
+            return fail(n + ": not valid base64");
+        }
+        if (!is_der_sequence(der)) return fail(n + ": not a DER certificate");
         at = end;
     }
-    if (certificates == 0) return std::string("no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
-    return std::nullopt;
+    if (certificates == 0) return fail("no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
+    return {};
 }
 
 namespace detail {
@@ -120,8 +124,8 @@ void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& pat
         ctx.error(n, path, "CA file '" + *name + "' not found");
         return;
     }
-    if (auto problem = check_pem_certificates(it->second)) {
-        ctx.error(n, path, "CA file '" + *name + "': " + *problem);
+    if (auto checked = check_pem_certificates(it->second); !checked) {
+        ctx.error(n, path, "CA file '" + *name + "': " + checked.error().message);
         return;
     }
     file = *name;

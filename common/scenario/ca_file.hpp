@@ -9,19 +9,20 @@
 // YAML file, a truncated copy) into a scenario error with file:line:col.
 // Stateless; any thread.
 
-#include <optional>
-#include <string>
+#include <cstddef>
 #include <string_view>
+
+#include "common/result.hpp"
 
 namespace swarm::scenario {
 
 // A CA file is a few certificates; a system bundle is ~200 KiB.
 inline constexpr std::size_t max_ca_file_bytes = 4u << 20;
 
-// nullopt when `pem` holds at least one well-formed PEM certificate block
+// Success when `pem` holds at least one well-formed PEM certificate block
 // (BEGIN CERTIFICATE / TRUSTED CERTIFICATE / X509 CERTIFICATE); otherwise
 // what is wrong: "no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
 // "certificate 2: not valid base64", ...
-std::optional<std::string> check_pem_certificates(std::string_view pem);
+result<void> check_pem_certificates(std::string_view pem);
 
 }  // namespace swarm::scenario

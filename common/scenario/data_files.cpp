@@ -7,28 +7,21 @@
 
 namespace swarm::scenario {
 
-bool read_text_file(const std::string& path, std::size_t limit, std::string& out,
-                    const std::function<void(const std::string&)>& on_error) {
+result<std::string> read_text_file(const std::string& path, std::size_t limit) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        on_error("cannot read '" + path + "': " + ec.message());
-        return false;
-    }
+    if (ec) return fail("cannot read '" + path + "': " + ec.message());
     if (size > limit) {
-        on_error("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
-                 std::to_string(limit));
-        return false;
+        return fail("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
+                    std::to_string(limit));
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        on_error("cannot open '" + path + "'");
-        return false;
-    }
-    out.assign(static_cast<std::size_t>(size), '\0');
+    if (!in) return fail("cannot open '" + path + "'");
+    std::string out(static_cast<std::size_t>(size), '\0');
     in.read(out.data(), static_cast<std::streamsize>(size));
     out.resize(static_cast<std::size_t>(in.gcount()));
-    return true;
+    // in_place_value: swarm::error is constructible from a string too.
+    return {boost::system::in_place_value, std::move(out)};
 }
 
 std::string resolve_relative(const std::string& scenario_path, const std::string& file) {
@@ -44,7 +37,7 @@ data_format format_for(std::string_view file_name) {
 
 namespace {
 
-std::optional<tmpl::data_set> parse_lines(std::string name, std::string_view content) {
+tmpl::data_set parse_lines(std::string name, std::string_view content) {
     tmpl::data_set ds{std::move(name), {}};
     while (!content.empty()) {
         auto end = content.find('\n');
@@ -109,24 +102,19 @@ bool split_csv(std::string_view text, std::vector<std::vector<std::string>>& row
     return true;
 }
 
-std::optional<tmpl::data_set> parse_csv(std::string name, std::string_view content, std::string& error) {
+result<tmpl::data_set> parse_csv(std::string name, std::string_view content) {
     std::vector<std::vector<std::string>> rows;
     int bad_line = 0;
     if (!split_csv(content, rows, bad_line)) {
-        error = "line " + std::to_string(bad_line) + ": unterminated quoted field";
-        return std::nullopt;
+        return fail("line " + std::to_string(bad_line) + ": unterminated quoted field");
     }
-    if (rows.empty()) {
-        error = "no header row";
-        return std::nullopt;
-    }
+    if (rows.empty()) return fail("no header row");
     const auto& header = rows[0];
     tmpl::data_set ds{std::move(name), {}};
     for (std::size_t r = 1; r < rows.size(); ++r) {
         if (rows[r].size() > header.size()) {
-            error = "row " + std::to_string(r + 1) + ": " + std::to_string(rows[r].size()) +
-                    " fields, the header has " + std::to_string(header.size());
-            return std::nullopt;
+            return fail("row " + std::to_string(r + 1) + ": " + std::to_string(rows[r].size()) +
+                        " fields, the header has " + std::to_string(header.size()));
         }
         auto rec = std::make_shared<tmpl::record>();
         for (std::size_t f = 0; f < header.size(); ++f) {
@@ -139,9 +127,9 @@ std::optional<tmpl::data_set> parse_csv(std::string name, std::string_view conte
 
 }  // namespace
 
-std::optional<tmpl::data_set> parse_data_set(std::string name, std::string_view content,
-                                             data_format format, std::string& error) {
-    if (format == data_format::csv) return parse_csv(std::move(name), content, error);
+result<tmpl::data_set> parse_data_set(std::string name, std::string_view content,
+                                      data_format format) {
+    if (format == data_format::csv) return parse_csv(std::move(name), content);
     return parse_lines(std::move(name), content);
 }
 
@@ -184,12 +172,13 @@ void load_data(load_context& ctx, const YAML::Node& data) {
                 ctx.error(spec["file"], join_path(path, "file"), "data file '" + *file + "' not found");
                 continue;
             }
-            std::string error;
-            ds = parse_data_set(name, it->second, format, error);
-            if (!ds) {
-                ctx.error(spec["file"], join_path(path, "file"), "'" + *file + "': " + error);
+            auto parsed = parse_data_set(name, it->second, format);
+            if (!parsed) {
+                ctx.error(spec["file"], join_path(path, "file"),
+                          "'" + *file + "': " + parsed.error().message);
                 continue;
             }
+            ds = std::move(*parsed);
         } else {
             ctx.error(spec, path, "a data set needs `file:` or `items:`");
             continue;

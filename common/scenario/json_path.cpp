@@ -13,15 +13,13 @@ bool is_name_char(char c) {
 }
 
 // Parses "[...]" at text[pos] (pos on '['); advances pos past ']'.
-bool parse_bracket(std::string_view text, std::size_t& pos, json_path::segment& seg,
-                   std::string& error) {
+result<void> parse_bracket(std::string_view text, std::size_t& pos, json_path::segment& seg) {
     ++pos;
     if (pos < text.size() && (text[pos] == '\'' || text[pos] == '"')) {
         const char quote = text[pos++];
         const auto end = text.find(quote, pos);
         if (end == std::string_view::npos) {
-            error = "unterminated quoted member at offset " + std::to_string(pos - 1);
-            return false;
+            return fail("unterminated quoted member at offset " + std::to_string(pos - 1));
         }
         seg.member = std::string(text.substr(pos, end - pos));
         pos = end + 1;
@@ -30,23 +28,22 @@ bool parse_bracket(std::string_view text, std::size_t& pos, json_path::segment& 
         const char* last = text.data() + text.size();
         auto [ptr, ec] = std::from_chars(first, last, seg.index);
         if (ec != std::errc() || ptr == first) {
-            error = "expected an array index or a quoted member at offset " + std::to_string(pos);
-            return false;
+            return fail("expected an array index or a quoted member at offset " +
+                        std::to_string(pos));
         }
         seg.is_index = true;
         pos = static_cast<std::size_t>(ptr - text.data());
     }
     if (pos >= text.size() || text[pos] != ']') {
-        error = "expected ']' at offset " + std::to_string(pos);
-        return false;
+        return fail("expected ']' at offset " + std::to_string(pos));
     }
     ++pos;
-    return true;
+    return {};
 }
 
 }  // namespace
 
-std::optional<json_path> json_path::parse(std::string_view text, std::string& error) {
+result<json_path> json_path::parse(std::string_view text) {
     json_path path;
     std::size_t pos = 0;
     if (!text.empty() && text[0] == '$') pos = 1;
@@ -56,19 +53,18 @@ std::optional<json_path> json_path::parse(std::string_view text, std::string& er
             const auto start = ++pos;
             while (pos < text.size() && is_name_char(text[pos])) ++pos;
             if (pos == start) {
-                error = "expected a member name after '.' at offset " + std::to_string(start);
-                return std::nullopt;
+                return fail("expected a member name after '.' at offset " + std::to_string(start));
             }
             seg.member = std::string(text.substr(start, pos - start));
         } else if (text[pos] == '[') {
-            if (!parse_bracket(text, pos, seg, error)) return std::nullopt;
+            if (auto parsed = parse_bracket(text, pos, seg); !parsed) return parsed.error();
         } else if (pos == 0 && is_name_char(text[pos])) {
             // "a.b" without the leading "$." is accepted too
             while (pos < text.size() && is_name_char(text[pos])) ++pos;
             seg.member = std::string(text.substr(0, pos));
         } else {
-            error = "unexpected '" + std::string(1, text[pos]) + "' at offset " + std::to_string(pos);
-            return std::nullopt;
+            return fail("unexpected '" + std::string(1, text[pos]) + "' at offset " +
+                        std::to_string(pos));
         }
         path.segments_.push_back(std::move(seg));
     }

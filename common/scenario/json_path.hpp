@@ -6,10 +6,11 @@
 // Parsed once at load; resolved per response without allocating.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/result.hpp"
 
 namespace boost::json {
 class value;
@@ -25,8 +26,8 @@ public:
         bool is_index = false;
     };
 
-    // nullopt with `error` set ("expected ']' at offset 7") on bad syntax.
-    static std::optional<json_path> parse(std::string_view text, std::string& error);
+    // The path, or where its syntax goes wrong ("expected ']' at offset 7").
+    static result<json_path> parse(std::string_view text);
 
     // The value at this path, or nullptr when any step does not resolve.
     const boost::json::value* find(const boost::json::value& doc) const;

@@ -160,10 +160,10 @@ std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
         json_check c;
         c.path_text = kv.first.Scalar();
         const auto sub = join_path(path, c.path_text);
-        std::string error;
-        auto parsed = json_path::parse(c.path_text, error);
+        auto parsed = json_path::parse(c.path_text);
         if (!parsed) {
-            ctx.error(kv.first, sub, "invalid JSON path '" + c.path_text + "': " + error);
+            ctx.error(kv.first, sub,
+                      "invalid JSON path '" + c.path_text + "': " + parsed.error().message);
             continue;
         }
         c.path = std::move(*parsed);
@@ -257,10 +257,10 @@ void load_extract(load_context& ctx, const YAML::Node& n, const std::string& pat
             e.how = extraction::kind::json;
             auto text = ctx.string(spec["json"], join_path(sub, "json"));
             if (!text) continue;
-            std::string error;
-            auto parsed = json_path::parse(*text, error);
+            auto parsed = json_path::parse(*text);
             if (!parsed) {
-                ctx.error(spec["json"], join_path(sub, "json"), "invalid JSON path '" + *text + "': " + error);
+                ctx.error(spec["json"], join_path(sub, "json"),
+                          "invalid JSON path '" + *text + "': " + parsed.error().message);
                 continue;
             }
             e.argument = *text;

@@ -230,17 +230,14 @@ compile_result compile(const bundle& b, const compile_options& opts) {
 
 read_result read_bundle(const std::string& path) {
     read_result out;
-    auto fail = [&](std::string message) {
-        out.errors.push_back(diagnostic{path, 0, 0, "", std::move(message)});
-        return out;
-    };
-    std::string text;
-    if (!read_text_file(path, max_source_bytes, text, [&](const std::string& m) { fail(m); })) {
+    auto text = read_text_file(path, max_source_bytes);
+    if (!text) {
+        out.errors.push_back(diagnostic{path, 0, 0, "", std::move(text.error().message)});
         return out;
     }
     bundle b;
     b.name = path;
-    b.source = std::move(text);
+    b.source = std::move(*text);
 
     // Data files (`data:`) and CA files (`ca_file:`) are read relative to the
     // scenario's folder and travel in the bundle, so workers need no files.
@@ -251,10 +248,11 @@ read_result read_bundle(const std::string& path) {
         for (const auto& ref : referenced_files(root)) {
             const auto& file = ref.node.Scalar();
             if (std::any_of(b.files.begin(), b.files.end(), [&](auto& f) { return f.first == file; })) continue;
-            std::string content;
-            if (read_text_file(resolve_relative(path, file), ref.limit, content,
-                               [&](const std::string& m) { ctx.error(ref.node, ref.where, m); })) {
-                b.files.emplace_back(file, std::move(content));
+            auto content = read_text_file(resolve_relative(path, file), ref.limit);
+            if (content) {
+                b.files.emplace_back(file, std::move(*content));
+            } else {
+                ctx.error(ref.node, ref.where, std::move(content.error().message));
             }
         }
         out.errors = std::move(ctx.errors());

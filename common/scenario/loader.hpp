@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/scenario/plan.hpp"
+#include "common/with_errors.hpp"
 
 namespace swarm::scenario {
 
@@ -43,10 +45,7 @@ inline constexpr std::size_t max_source_bytes = 4u << 20;      // 4 MiB of YAML
 inline constexpr std::size_t max_data_file_bytes = 256u << 20;  // per data file
 inline constexpr int max_nesting = 32;                          // nested task sets / steps
 
-struct read_result {
-    std::optional<bundle> result;
-    std::vector<diagnostic> errors;
-};
+using read_result = with_errors<std::optional<bundle>, diagnostic>;
 
 // Reads `path` and the data files it references (relative to its folder).
 read_result read_bundle(const std::string& path);
@@ -58,10 +57,8 @@ struct compile_options {
     bool require_host = true;
 };
 
-struct compile_result {
-    std::shared_ptr<const plan> result;  // set when errors is empty
-    std::vector<diagnostic> errors;      // every error found, in file order
-};
+// The plan (shared read-only by every user) when `errors` is empty.
+using compile_result = with_errors<std::shared_ptr<const plan>, diagnostic>;
 
 compile_result compile(const bundle& b, const compile_options& opts = {});
 

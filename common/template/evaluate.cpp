@@ -158,13 +158,6 @@ value compute(const node& n, environment& env) {
     }
 }
 
-void append_integer(std::string& out, std::int64_t n) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-    (void)ec;  // 24 bytes always hold an int64
-    out.append(digits, end);
-}
-
 }  // namespace
 
 const value& evaluate_ref(const node& n, environment& env, value& scratch) {

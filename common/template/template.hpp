@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "common/template/value.hpp"
+#include "common/with_errors.hpp"
 
 namespace swarm::tmpl {
 
@@ -124,10 +125,7 @@ private:
 };
 
 template <typename T>
-struct compiled {
-    std::optional<T> result;    // set when errors is empty
-    std::vector<error> errors;  // every problem found, in source order
-};
+using compiled = with_errors<std::optional<T>, error>;
 
 // Text with optional {{ }} segments. "{{" without "}}" is an error; so are an
 // unknown function (with the closest name suggested), a wrong argument count,

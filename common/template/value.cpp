@@ -12,14 +12,14 @@ const std::string* record::find(std::string_view name) const {
     return nullptr;
 }
 
-namespace {
-
 void append_integer(std::string& out, std::int64_t n) {
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
     (void)ec;  // 24 bytes always hold an int64
     out.append(digits, end);
 }
+
+namespace {
 
 void append_record(std::string& out, const record_ptr& r) {
     if (!r) return;

@@ -40,6 +40,8 @@ struct data_set {
 // as its fields joined "k=v&k=v" (rarely useful, never a crash).
 std::string to_string(const value& v);
 void append_to(std::string& out, const value& v);
+// Decimal digits of `n`, appended without a temporary string (rendering's hot path).
+void append_integer(std::string& out, std::int64_t n);
 
 // Conditions: false, 0, "", "false" and "no value" are false; anything else true.
 bool truthy(const value& v);

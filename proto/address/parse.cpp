@@ -25,29 +25,24 @@ bool valid_ipv6(std::string_view host) {
     return true;
 }
 
-tcp_address fail(std::string error) {
-    return {{}, std::move(error)};
-}
-
 struct host_port {
     std::string_view host;  // without brackets
     std::string_view port;  // empty: not given
     bool bracketed = false;
-    std::string error;
 };
 
-host_port split(std::string_view text) {
+result<host_port> split(std::string_view text) {
     host_port out;
     if (!text.empty() && text.front() == '[') {
         const auto close = text.find(']');
-        if (close == std::string_view::npos) return {{}, {}, false, "'[' without ']'"};
+        if (close == std::string_view::npos) return fail("'[' without ']'");
         out.host = text.substr(1, close - 1);
         out.bracketed = true;
         const auto rest = text.substr(close + 1);
         if (!rest.empty()) {
-            if (rest.front() != ':') return {{}, {}, false, "expected ':PORT' after ']'"};
+            if (rest.front() != ':') return fail("expected ':PORT' after ']'");
             out.port = rest.substr(1);
-            if (out.port.empty()) return {{}, {}, false, "no port after ':'"};
+            if (out.port.empty()) return fail("no port after ':'");
         }
         return out;
     }
@@ -55,44 +50,42 @@ host_port split(std::string_view text) {
     out.host = text.substr(0, colon);
     if (colon != std::string_view::npos) {
         out.port = text.substr(colon + 1);
-        if (out.port.empty()) return {{}, {}, false, "no port after ':'"};
+        if (out.port.empty()) return fail("no port after ':'");
         if (out.port.find(':') != std::string_view::npos) {
-            return {{}, {}, false, "too many ':' (write an IPv6 address in brackets: [::1]:5557)"};
+            return fail("too many ':' (write an IPv6 address in brackets: [::1]:5557)");
         }
     }
     return out;
 }
 
-// -1 with `error` set when the text is not a port this use accepts.
-int parse_port(std::string_view port, address_use use, std::string& error) {
+// The port, when the text is one this use accepts.
+result<int> parse_port(std::string_view port, address_use use) {
     int number = -1;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
     const bool digits = port.find_first_not_of("0123456789") == std::string_view::npos;
     if (!digits || port.size() > 5 || ec != std::errc{} || end != port.data() + port.size()) {
-        error = "port '" + std::string(port) + "' is not a number";
-        return -1;
+        return fail("port '" + std::string(port) + "' is not a number");
     }
     const int lowest = use == address_use::bind ? 0 : 1;
     if (number < lowest || number > 65535) {
-        error = "port '" + std::string(port) + "' is not between " + std::to_string(lowest) +
-                " and 65535";
-        return -1;
+        return fail("port '" + std::string(port) + "' is not between " + std::to_string(lowest) +
+                    " and 65535");
     }
     return number;
 }
 
 }  // namespace
 
-tcp_address parse_tcp_address(std::string_view text, address_use use, int default_port) {
+result<std::string> parse_tcp_address(std::string_view text, address_use use, int default_port) {
     constexpr std::string_view scheme = "tcp://";
     if (text.substr(0, scheme.size()) == scheme) text.remove_prefix(scheme.size());
     if (text.find("://") != std::string_view::npos) return fail("only tcp:// is supported");
     if (text.empty() && use == address_use::connect) return fail("no host");
 
-    auto parts = split(text);
-    if (!parts.error.empty()) return fail(std::move(parts.error));
-    std::string host(parts.host);
-    if (parts.bracketed) {
+    const auto parts = split(text);
+    if (!parts) return parts.error();
+    std::string host(parts->host);
+    if (parts->bracketed) {
         if (!valid_ipv6(host)) return fail("'" + host + "' is not an IPv6 address");
         host = "[" + host + "]";
     } else if (use == address_use::bind && (host.empty() || host == "*")) {
@@ -102,14 +95,15 @@ tcp_address parse_tcp_address(std::string_view text, address_use use, int defaul
     }
 
     int port = default_port;
-    if (!parts.port.empty()) {
-        std::string error;
-        port = parse_port(parts.port, use, error);
-        if (port < 0) return fail(std::move(error));
+    if (!parts->port.empty()) {
+        const auto parsed = parse_port(parts->port, use);
+        if (!parsed) return parsed.error();
+        port = *parsed;
     }
     // ZeroMQ spells "any free port" as '*'.
     const std::string shown_port = port == 0 ? "*" : std::to_string(port);
-    return {"tcp://" + host + ":" + shown_port, {}};
+    // in_place_value: swarm::error is constructible from a string too.
+    return {boost::system::in_place_value, "tcp://" + host + ":" + shown_port};
 }
 
 }  // namespace swarm::proto

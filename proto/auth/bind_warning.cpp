@@ -4,6 +4,7 @@
 // this host's users.
 #include <arpa/inet.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,13 +21,13 @@ bool is_loopback_host(const std::string& host) {
     return false;  // "*", "0.0.0.0", an interface name, a host name: not provably local
 }
 
-std::string plaintext_bind_warning(const std::string& endpoint) {
+std::optional<std::string> plaintext_bind_warning(const std::string& endpoint) {
     std::string_view rest = endpoint;
     constexpr std::string_view tcp = "tcp://";
     if (rest.substr(0, tcp.size()) == tcp) {
         rest.remove_prefix(tcp.size());
     } else if (rest.find("://") != std::string_view::npos) {
-        return {};  // inproc:// and the like never leave the process
+        return std::nullopt;  // inproc:// and the like never leave the process
     }
     const auto colon = rest.rfind(':');
     std::string_view host = rest.substr(0, colon);
@@ -34,10 +35,11 @@ std::string plaintext_bind_warning(const std::string& endpoint) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
     }
-    if (is_loopback_host(std::string(host))) return {};
-    return "swarm: warning: binding " + std::string(rest) +
-           " without --auth-key-file: anyone who can reach port " + std::string(port) +
-           " can run load from your workers (see README: Securing the worker port)";
+    if (is_loopback_host(std::string(host))) return std::nullopt;
+    // '*' is ZeroMQ's "any free port" (--bind HOST:0): not a port to name.
+    const std::string which = port == "*" ? "the port" : "port " + std::string(port);
+    return "binding " + std::string(rest) + " without --auth-key-file: anyone who can reach " +
+           which + " can run load from your workers (see README: Securing the worker port)";
 }
 
 }  // namespace swarm::proto

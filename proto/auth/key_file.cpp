@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +18,13 @@
 
 namespace swarm::proto {
 namespace {
+
+// A key file that cannot be used: thrown by the reader below and caught in
+// load_auth_key_file, the only caller, which turns it into its error value.
+class key_file_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
 
 constexpr std::string_view z85_alphabet =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
@@ -204,6 +211,19 @@ std::string read_whole_file(const std::string& path) {
     return text.str();
 }
 
+// A secret key readable by group or others is worth a warning, not a refusal
+// (a file just copied into place often has the umask's mode).
+void warn_if_open(const std::string& path, const log::logger& log) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return;  // the read has reported that
+    const unsigned others = st.st_mode & (S_IRWXG | S_IRWXO);
+    if (others == 0) return;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    log.warning(path + " holds a secret key but is open to group or others (mode " + mode +
+                "): chmod 600 " + path);
+}
+
 }  // namespace
 
 const char* kind_name(key_file_kind k) noexcept {
@@ -218,27 +238,21 @@ const char* kind_name(key_file_kind k) noexcept {
     return "?";
 }
 
-auth_keys load_auth_key_file(const std::string& path, auth_side side) {
-    const std::string text = read_whole_file(path);
-    if (text.find('\0') != std::string::npos) throw key_file_error(path + ": not a text file");
-    key_file_reader reader(path);
-    std::istringstream lines(text);
-    std::string line;
-    for (int n = 1; std::getline(lines, line); ++n) reader.add_line(line, n);
-    auth_keys keys = reader.finish(side);
-    if (const std::string w = key_file_mode_warning(path); !w.empty()) std::cerr << w << '\n';
-    return keys;
-}
-
-std::string key_file_mode_warning(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return {};
-    const unsigned others = st.st_mode & (S_IRWXG | S_IRWXO);
-    if (others == 0) return {};
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return "swarm: warning: " + path + " holds a secret key but is open to group or others (mode " +
-           mode + "): chmod 600 " + path;
+result<auth_keys> load_auth_key_file(const std::string& path, auth_side side,
+                                     const log::logger& log) {
+    try {
+        const std::string text = read_whole_file(path);
+        if (text.find('\0') != std::string::npos) return fail(path + ": not a text file");
+        key_file_reader reader(path);
+        std::istringstream lines(text);
+        std::string line;
+        for (int n = 1; std::getline(lines, line); ++n) reader.add_line(line, n);
+        auth_keys keys = reader.finish(side);
+        warn_if_open(path, log);
+        return keys;
+    } catch (const key_file_error& e) {
+        return fail(e.what());
+    }
 }
 
 std::string format_allow_line(const allowed_key& key) {

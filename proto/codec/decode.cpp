@@ -2,7 +2,7 @@
 // limit check that builds nothing (limit_check.hpp), then a walk over the
 // same bytes that checks every item's type before converting it
 // (object_reader.hpp; no msgpack object tree in between). Any failure
-// becomes decode_result::error; nothing escapes.
+// becomes decode()'s error value; nothing escapes.
 // The layout read here is the one encode.cpp writes and PROTOCOL.md documents.
 #include <algorithm>
 #include <exception>
@@ -292,7 +292,9 @@ message read_message(std::string_view bytes, const decode_limits& limits) {
                            " bytes exceeds the limit of " +
                            std::to_string(limits.max_message_bytes));
     }
-    if (auto problem = detail::check_limits(bytes, limits)) throw decode_error(*problem);
+    if (auto checked = detail::check_limits(bytes, limits); !checked) {
+        throw decode_error(checked.error().message);
+    }
     array_reader fields(bytes, "envelope");
     fields.require("type name");
     const std::string_view name = fields.str_view("type");
@@ -306,20 +308,20 @@ message read_message(std::string_view bytes, const decode_limits& limits) {
 
 }  // namespace
 
-decode_result decode(std::string_view bytes, const decode_limits& limits) {
+result<message> decode(std::string_view bytes, const decode_limits& limits) {
     // Every failure below is the sender's fault or hostile input, never ours
     // to crash on: each becomes an error value.
     try {
-        return {read_message(bytes, limits), {}};
+        return read_message(bytes, limits);
     } catch (const decode_error& e) {
-        return {std::nullopt, e.what()};
+        return fail(e.what());
     } catch (const std::bad_alloc&) {
-        return {std::nullopt,
-                "out of memory decoding a message of " + std::to_string(bytes.size()) + " bytes"};
+        return fail("out of memory decoding a message of " + std::to_string(bytes.size()) +
+                    " bytes");
     } catch (const std::exception& e) {
-        return {std::nullopt, std::string("malformed message: ") + e.what()};
+        return fail(std::string("malformed message: ") + e.what());
     } catch (...) {
-        return {std::nullopt, "malformed message"};
+        return fail("malformed message");
     }
 }
 

@@ -6,16 +6,15 @@
 // claimed count outnumbers the bytes, nesting is bounded, and there is
 // exactly one value. Stateless; any thread.
 
-#include <optional>
-#include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "proto/codec.hpp"
 
 namespace swarm::proto::detail {
 
-// nullopt when `bytes` is exactly one well-formed msgpack value within
+// Success when `bytes` is exactly one well-formed msgpack value within
 // `limits`; otherwise what is wrong ("string of 40000000 bytes exceeds ...").
-std::optional<std::string> check_limits(std::string_view bytes, const decode_limits& limits);
+result<void> check_limits(std::string_view bytes, const decode_limits& limits);
 
 }  // namespace swarm::proto::detail

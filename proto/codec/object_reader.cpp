@@ -4,113 +4,15 @@
 #include <cstring>
 #include <limits>
 
+#include "proto/codec/msgpack_header.hpp"
+
 namespace swarm::proto::detail {
 namespace {
 
 using byte = unsigned char;
-
-enum class kind { uint, nint, f32, f64, str, bin, array, map, nil, boolean, ext };
-
-// One msgpack item's header. The bytes were accepted by check_limits, so
-// every header and payload read here is complete.
-struct header {
-    kind k = kind::nil;
-    std::uint64_t value =
-        0;  // integer (a negative one as int64 bits), array/map count, str/bin length
-    std::size_t head = 1;     // bytes before the payload
-    std::size_t payload = 0;  // bytes after the head: str/bin data, ext type and data, number bytes
-};
-
-std::uint64_t big_endian(const byte* p, int n) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-}
-
-// Signed formats holding a value >= 0 read as unsigned, as msgpack's own
-// unpacker and other encoders treat them.
-header signed_int(std::int64_t v, std::size_t head) noexcept {
-    return {v < 0 ? kind::nint : kind::uint, static_cast<std::uint64_t>(v), head, 0};
-}
-
-header sized(kind k, const byte* p, int length_bytes, std::size_t extra = 0) noexcept {
-    const std::uint64_t n = big_endian(p + 1, length_bytes);
-    const std::size_t payload =
-        k == kind::array || k == kind::map ? 0 : static_cast<std::size_t>(n) + extra;
-    return {k, n, 1 + static_cast<std::size_t>(length_bytes), payload};
-}
-
-header read_header(const byte* p) noexcept {
-    const byte b = p[0];
-    if (b <= 0x7f) return {kind::uint, b, 1, 0};
-    if (b >= 0xe0) return signed_int(static_cast<std::int8_t>(b), 1);
-    if ((b & 0xf0) == 0x80) return {kind::map, b & 0x0fu, 1, 0};
-    if ((b & 0xf0) == 0x90) return {kind::array, b & 0x0fu, 1, 0};
-    if ((b & 0xe0) == 0xa0) return {kind::str, b & 0x1fu, 1, b & 0x1fu};
-    switch (b) {
-        case 0xc2:
-        case 0xc3:
-            return {kind::boolean, b == 0xc3 ? 1u : 0u, 1, 0};
-        case 0xc4:
-            return sized(kind::bin, p, 1);
-        case 0xc5:
-            return sized(kind::bin, p, 2);
-        case 0xc6:
-            return sized(kind::bin, p, 4);
-        case 0xc7:
-            return sized(kind::ext, p, 1, 1);
-        case 0xc8:
-            return sized(kind::ext, p, 2, 1);
-        case 0xc9:
-            return sized(kind::ext, p, 4, 1);
-        case 0xca:
-            return {kind::f32, big_endian(p + 1, 4), 1, 4};
-        case 0xcb:
-            return {kind::f64, big_endian(p + 1, 8), 1, 8};
-        case 0xcc:
-            return {kind::uint, big_endian(p + 1, 1), 2, 0};
-        case 0xcd:
-            return {kind::uint, big_endian(p + 1, 2), 3, 0};
-        case 0xce:
-            return {kind::uint, big_endian(p + 1, 4), 5, 0};
-        case 0xcf:
-            return {kind::uint, big_endian(p + 1, 8), 9, 0};
-        case 0xd0:
-            return signed_int(static_cast<std::int8_t>(p[1]), 2);
-        case 0xd1:
-            return signed_int(static_cast<std::int16_t>(big_endian(p + 1, 2)), 3);
-        case 0xd2:
-            return signed_int(static_cast<std::int32_t>(big_endian(p + 1, 4)), 5);
-        case 0xd3:
-            return signed_int(static_cast<std::int64_t>(big_endian(p + 1, 8)), 9);
-        case 0xd4:
-            return {kind::ext, 1, 1, 2};
-        case 0xd5:
-            return {kind::ext, 2, 1, 3};
-        case 0xd6:
-            return {kind::ext, 4, 1, 5};
-        case 0xd7:
-            return {kind::ext, 8, 1, 9};
-        case 0xd8:
-            return {kind::ext, 16, 1, 17};
-        case 0xd9:
-            return sized(kind::str, p, 1);
-        case 0xda:
-            return sized(kind::str, p, 2);
-        case 0xdb:
-            return sized(kind::str, p, 4);
-        case 0xdc:
-            return sized(kind::array, p, 2);
-        case 0xdd:
-            return sized(kind::array, p, 4);
-        case 0xde:
-            return sized(kind::map, p, 2);
-        case 0xdf:
-            return sized(kind::map, p, 4);
-        default:
-            return {kind::nil, 0, 1, 0};  // 0xc0 (0xc1 never passes check_limits)
-    }
-}
+using mp::header;
+using mp::kind;
+using mp::read_header;
 
 // The position after the whole value at `p`, nested items included.
 const byte* skip_value(const byte* p) noexcept {
@@ -125,37 +27,10 @@ const byte* skip_value(const byte* p) noexcept {
     return p;
 }
 
-const char* kind_name(kind k) noexcept {
-    switch (k) {
-        case kind::nil:
-            return "nil";
-        case kind::boolean:
-            return "boolean";
-        case kind::uint:
-            return "unsigned integer";
-        case kind::nint:
-            return "negative integer";
-        case kind::f32:
-        case kind::f64:
-            return "float";
-        case kind::str:
-            return "string";
-        case kind::bin:
-            return "binary";
-        case kind::array:
-            return "array";
-        case kind::map:
-            return "map";
-        case kind::ext:
-            return "ext";
-    }
-    return "unknown type";
-}
-
 }  // namespace
 
 const char* msgpack_type_name(const unsigned char* at) noexcept {
-    return kind_name(read_header(at).k);
+    return mp::kind_name(read_header(at).k);
 }
 
 std::string printable(std::string_view s, std::size_t max) {
@@ -182,7 +57,9 @@ std::string item(std::size_t i) {
 array_reader::array_reader(std::string_view bytes, std::string where) : where_(std::move(where)) {
     const auto* p = reinterpret_cast<const byte*>(bytes.data());
     const header h = read_header(p);
-    if (h.k != kind::array) throw decode_error(where_ + ": expected array, got " + kind_name(h.k));
+    if (h.k != kind::array) {
+        throw decode_error(where_ + ": expected array, got " + mp::kind_name(h.k));
+    }
     pos_ = p + h.head;
     size_ = static_cast<std::size_t>(h.value);
 }
@@ -270,7 +147,7 @@ std::uint64_t array_reader::next_u64() {
         }
         if (b >= 0xcc && b <= 0xcf) {
             const int n = 1 << (b - 0xcc);  // uint8, 16, 32, 64
-            const std::uint64_t v = big_endian(pos_ + 1, n);
+            const std::uint64_t v = mp::big_endian(pos_ + 1, static_cast<std::size_t>(n));
             consumed(1 + static_cast<std::size_t>(n));
             return v;
         }

@@ -1,6 +1,6 @@
 #include "proto/transport/drop_log.hpp"
 
-#include <iostream>
+#include <string>
 
 namespace swarm::proto::detail {
 
@@ -15,15 +15,15 @@ void drop_log::dropped(std::string_view sender, std::string_view error,
                        std::uint64_t dropped_so_far) {
     if (seen_.size() >= max_remembered) {
         if (!full_noted_) {
-            std::cerr << "swarm " << side_ << ": " << dropped_so_far
-                      << " undecodable messages so far; further ones are counted, not logged\n";
+            log_.info(std::to_string(dropped_so_far) +
+                      " undecodable messages so far; further ones are counted, not logged");
             full_noted_ = true;
         }
         return;
     }
     if (!seen_.emplace(std::string(sender), std::string(kind(error))).second) return;
-    std::cerr << "swarm " << side_ << ": dropped an undecodable message from " << sender << ": "
-              << error << " (more of this kind from this sender are counted, not logged)\n";
+    log_.error("dropped an undecodable message from " + std::string(sender) + ": " +
+               std::string(error) + " (more of this kind from this sender are counted, not logged)");
 }
 
 }  // namespace swarm::proto::detail

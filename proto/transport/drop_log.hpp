@@ -1,6 +1,6 @@
 #pragma once
-// Internal to proto/transport: which undecodable messages earn a line on
-// stderr. A peer sending garbage in a loop must not flood the log, but the
+// Internal to proto/transport: which undecodable messages earn a line in
+// the endpoint's log. A peer sending garbage in a loop must not flood the log, but the
 // first problem of each kind from each sender is worth seeing. Owned by one
 // endpoint, touched by its thread only.
 
@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/log/log.hpp"
+
 namespace swarm::proto::detail {
 
 class drop_log {
@@ -18,18 +20,18 @@ class drop_log {
     // (sender, kind) pairs remembered; beyond that, drops are only counted.
     static constexpr std::size_t max_remembered = 1024;
 
-    // `side`: "master" or "worker", the process logging.
-    explicit drop_log(std::string side) : side_(std::move(side)) {}
+    // Lines go to `to` (its source names the process: "swarm master").
+    explicit drop_log(log::logger to) : log_(std::move(to)) {}
 
-    // Notes one dropped message from `sender` (printable) for `error`, writing
-    // a line to stderr the first time this kind comes from this sender.
+    // Notes one dropped message from `sender` (printable) for `error`, logging
+    // a line the first time this kind comes from this sender.
     void dropped(std::string_view sender, std::string_view error, std::uint64_t dropped_so_far);
 
     // The part of an error that says what kind it is: "msgpack", "stats_report", ...
     static std::string_view kind(std::string_view error) noexcept;
 
   private:
-    std::string side_;
+    log::logger log_;
     std::set<std::pair<std::string, std::string>> seen_;  // (sender, kind) already logged
     bool full_noted_ = false;                             // said that logging stopped
 };

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <iostream>
 
 #include <zmq.hpp>
 
@@ -24,8 +23,8 @@ std::string monitor_address() {
 }  // namespace
 
 handshake_watch::handshake_watch(zmq::context_t& ctx, zmq::socket_t& watched, watch_side side,
-                                 std::string endpoint, bool curve)
-    : side_(side), endpoint_(std::move(endpoint)), curve_(curve) {
+                                 std::string endpoint, bool curve, log::logger to)
+    : side_(side), endpoint_(std::move(endpoint)), curve_(curve), log_(std::move(to)) {
     const std::string address = monitor_address();
     if (zmq_socket_monitor(watched.handle(), address.c_str(), watched_events) != 0)
         return;  // logging is best effort
@@ -73,7 +72,7 @@ void handshake_watch::failed(std::uint16_t event, std::uint32_t value) {
                           : "a worker's handshake failed: a worker with --auth-key-file (this "
                             "master has none)?";
         }
-        text = "swarm master: " + endpoint_ + ": " + text;
+        text = endpoint_ + ": " + text;
     } else {
         if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             text = "the master refused this worker's key (status " + std::to_string(value) +
@@ -88,9 +87,9 @@ void handshake_watch::failed(std::uint16_t event, std::uint32_t value) {
                           : "the handshake with the master failed: does the master require "
                             "--auth-key-file?";
         }
-        text = "swarm worker: " + endpoint_ + ": " + text + " (retrying)";
+        text = endpoint_ + ": " + text + " (retrying)";
     }
-    if (logged_.insert(text).second) std::cerr << text << '\n';
+    if (logged_.insert(text).second) log_.error(text);
 }
 
 }  // namespace swarm::proto::detail

@@ -3,8 +3,8 @@
 // refused CURVE key or a plaintext peer at a CURVE socket (or the reverse)
 // fails in ZeroMQ's handshake, below any message, and libzmq just retries;
 // without this both sides would wait in silence. It reads the socket's
-// monitor events and logs each kind of failure once, in words that say what
-// to fix.
+// monitor events and logs each kind of failure once (to the endpoint's
+// logger), in words that say what to fix.
 //
 // Owned by an endpoint and polled from its thread (receive()).
 
@@ -12,6 +12,8 @@
 #include <memory>
 #include <set>
 #include <string>
+
+#include "common/log/log.hpp"
 
 namespace zmq {
 class context_t;
@@ -25,9 +27,10 @@ enum class watch_side { master, worker };
 class handshake_watch {
   public:
     // Starts monitoring `watched` (call before it binds or connects).
-    // `endpoint`: the address, for log lines; `curve`: whether this side uses CURVE.
+    // `endpoint`: the address, for log lines; `curve`: whether this side uses
+    // CURVE; `to`: where the lines go (its source names the side).
     handshake_watch(zmq::context_t& ctx, zmq::socket_t& watched, watch_side side,
-                    std::string endpoint, bool curve);
+                    std::string endpoint, bool curve, log::logger to);
     ~handshake_watch();
     handshake_watch(const handshake_watch&) = delete;
     handshake_watch& operator=(const handshake_watch&) = delete;
@@ -43,6 +46,7 @@ class handshake_watch {
     watch_side side_;
     std::string endpoint_;
     bool curve_;
+    log::logger log_;
     std::set<std::string> logged_;  // messages already written
     std::uint64_t failures_ = 0;
 };

@@ -188,17 +188,20 @@ std::string frame_text(const zmq::message_t& frame) {
 // ----------------------------------------------------------------- master
 
 struct master_endpoint::impl {
-    impl(zmq::context_t& ctx, const std::optional<auth_keys>& auth, const decode_limits& l)
-        : own_context(auth ? std::make_unique<zmq::context_t>() : nullptr),
+    impl(zmq::context_t& ctx, const endpoint_options& opts, log::logger l)
+        : own_context(opts.auth ? std::make_unique<zmq::context_t>() : nullptr),
           // Bound before the ROUTER exists, so no worker is let in unchecked.
-          zap(auth ? std::make_unique<detail::zap_handler>(*own_context, *auth) : nullptr),
-          socket(auth ? *own_context : ctx, zmq::socket_type::router),
-          limits(l),
-          log("master") {}
+          zap(opts.auth ? std::make_unique<detail::zap_handler>(*own_context, *opts.auth, l)
+                        : nullptr),
+          socket(opts.auth ? *own_context : ctx, zmq::socket_type::router),
+          limits(opts.limits),
+          log(std::move(l)),
+          drops(log) {}
 
     void watch_handshakes(zmq::context_t& ctx, const std::string& endpoint, bool curve) {
         watch = std::make_unique<detail::handshake_watch>(own_context ? *own_context : ctx, socket,
-                                                          detail::watch_side::master, endpoint, curve);
+                                                          detail::watch_side::master, endpoint, curve,
+                                                          log);
     }
 
     // The message in `f`, or nullopt after counting and logging why not.
@@ -208,14 +211,14 @@ struct master_endpoint::impl {
             return drop(sender, "frames: expected [identity, payload], got " +
                                     std::to_string(f.total) + " frames");
         }
-        decode_result r = decode(f.kept[1].to_string_view(), limits);
-        if (!r.result) return drop(sender, r.error);
-        return incoming{sender, std::move(*r.result)};
+        result<message> m = decode(f.kept[1].to_string_view(), limits);
+        if (!m) return drop(sender, m.error().message);
+        return incoming{sender, std::move(*m)};
     }
 
     std::nullopt_t drop(const std::string& sender, const std::string& error) {
         ++dropped;
-        log.dropped("worker '" + detail::printable(sender) + "'", error, dropped);
+        drops.dropped("worker '" + detail::printable(sender) + "'", error, dropped);
         return std::nullopt;
     }
 
@@ -226,19 +229,25 @@ struct master_endpoint::impl {
     std::unique_ptr<detail::handshake_watch> watch;  // tcp:// only
     decode_limits limits;
     std::uint64_t dropped = 0;  // undecodable messages so far
-    detail::drop_log log;
+    log::logger log;
+    detail::drop_log drops;
 };
 
 master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  decode_limits limits)
-    : master_endpoint(ctx, endpoint, std::nullopt, limits) {}
+    : master_endpoint(ctx, endpoint, endpoint_options{std::nullopt, limits, std::nullopt}) {}
 
 master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
-                                 const std::optional<auth_keys>& auth, decode_limits limits) {
+                                 const std::optional<auth_keys>& auth, decode_limits limits)
+    : master_endpoint(ctx, endpoint, endpoint_options{auth, limits, std::nullopt}) {}
+
+master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 endpoint_options opts) {
+    const auto& auth = opts.auth;
     if (auth) check_auth_for(endpoint, *auth, auth_side::master);
-    impl_ = std::make_unique<impl>(ctx, auth, limits);
+    impl_ = std::make_unique<impl>(ctx, opts, opts.log.value_or(log::logger("swarm master")));
     zmq::socket_t& s = impl_->socket;
-    set_common_options(s, limits);
+    set_common_options(s, opts.limits);
     enable_ipv6_if_asked(s, endpoint);
     if (auth) set_curve_server(s, *auth);
     if (is_tcp(endpoint)) impl_->watch_handshakes(ctx, endpoint, auth.has_value());
@@ -285,21 +294,21 @@ std::uint64_t master_endpoint::refused_connections() const {
 // ----------------------------------------------------------------- worker
 
 struct worker_endpoint::impl {
-    impl(zmq::context_t& ctx, const decode_limits& l)
-        : socket(ctx, zmq::socket_type::dealer), limits(l), log("worker") {}
+    impl(zmq::context_t& ctx, const decode_limits& l, log::logger lg)
+        : socket(ctx, zmq::socket_type::dealer), limits(l), log(std::move(lg)), drops(log) {}
 
     std::optional<message> accept(frames& f) {
         if (f.total != 1) {
             return drop("frames: expected [payload], got " + std::to_string(f.total) + " frames");
         }
-        decode_result r = decode(f.kept[0].to_string_view(), limits);
-        if (!r.result) return drop(r.error);
-        return std::move(*r.result);
+        result<message> m = decode(f.kept[0].to_string_view(), limits);
+        if (!m) return drop(m.error().message);
+        return std::move(*m);
     }
 
     std::nullopt_t drop(const std::string& error) {
         ++dropped;
-        log.dropped("the master", error, dropped);
+        drops.dropped("the master", error, dropped);
         return std::nullopt;
     }
 
@@ -308,7 +317,8 @@ struct worker_endpoint::impl {
     decode_limits limits;
     std::uint64_t dropped = 0;  // undecodable messages so far
     std::uint64_t unsent = 0;   // sends dropped on a full queue
-    detail::drop_log log;
+    log::logger log;
+    detail::drop_log drops;
 };
 
 namespace {
@@ -326,21 +336,27 @@ void check_identity(const std::string& identity) {
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  const std::string& identity, decode_limits limits)
-    : worker_endpoint(ctx, endpoint, identity, std::nullopt, limits) {}
+    : worker_endpoint(ctx, endpoint, identity, endpoint_options{std::nullopt, limits, std::nullopt}) {}
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  const std::string& identity, const std::optional<auth_keys>& auth,
                                  decode_limits limits)
-    : impl_(std::make_unique<impl>(ctx, limits)) {
+    : worker_endpoint(ctx, endpoint, identity, endpoint_options{auth, limits, std::nullopt}) {}
+
+worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
+                                 const std::string& identity, endpoint_options opts)
+    : impl_(std::make_unique<impl>(ctx, opts.limits,
+                                   opts.log.value_or(log::logger("swarm worker")))) {
+    const auto& auth = opts.auth;
     check_identity(identity);
     if (auth) check_auth_for(endpoint, *auth, auth_side::worker);
     zmq::socket_t& s = impl_->socket;
-    set_common_options(s, limits);
+    set_common_options(s, opts.limits);
     enable_ipv6_if_asked(s, endpoint);
     if (auth) set_curve_client(s, *auth);
     if (is_tcp(endpoint)) {
-        impl_->watch = std::make_unique<detail::handshake_watch>(ctx, s, detail::watch_side::worker,
-                                                                 endpoint, auth.has_value());
+        impl_->watch = std::make_unique<detail::handshake_watch>(
+            ctx, s, detail::watch_side::worker, endpoint, auth.has_value(), impl_->log);
     }
     s.set(zmq::sockopt::routing_id, identity);
     s.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);

@@ -5,7 +5,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <iostream>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -34,8 +33,10 @@ std::string z85_of(const zmq::message_t& raw) {
 
 }  // namespace
 
-zap_handler::zap_handler(zmq::context_t& ctx, const auth_keys& keys)
-    : socket_(std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::rep)), key_file_(keys.path) {
+zap_handler::zap_handler(zmq::context_t& ctx, const auth_keys& keys, log::logger to)
+    : socket_(std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::rep)),
+      key_file_(keys.path),
+      log_(std::move(to)) {
     for (const auto& a : keys.allowed) allowed_.insert(a.public_key);
     socket_->set(zmq::sockopt::linger, 0);
     try {
@@ -58,7 +59,7 @@ void zap_handler::serve() {
             if (zmq::poll(&item, 1, stop_poll) > 0) answer_one();
         } catch (const zmq::error_t& e) {
             if (e.num() == ETERM) break;  // the context is going away
-            if (e.num() != EINTR) std::cerr << "swarm: authenticator: " << e.what() << '\n';
+            if (e.num() != EINTR) log_.error(std::string("authenticator: ") + e.what());
         }
     }
     socket_.reset();  // closed on the thread that used it last
@@ -95,15 +96,15 @@ void zap_handler::note_refused(const std::string& key_z85, const std::string& ad
     const std::string key = key_z85.empty() ? std::string("(none)") : key_z85;
     if (logged_keys_.count(key) > 0) return;
     if (logged_keys_.size() == max_logged_keys) {
-        std::cerr << "swarm master: more than " << max_logged_keys
-                  << " distinct keys refused; further ones are counted, not logged\n";
+        log_.info("more than " + std::to_string(max_logged_keys) +
+                  " distinct keys refused; further ones are counted, not logged");
         logged_keys_.insert(key);  // past the cap: this line is printed once
         return;
     }
     if (logged_keys_.size() > max_logged_keys) return;
     logged_keys_.insert(key);
-    std::cerr << "swarm master: refused a worker from " << address << ": its public key " << key
-              << " is not allowed in " << key_file_ << '\n';
+    log_.error("refused a worker from " + address + ": its public key " + key +
+               " is not allowed in " + key_file_);
 }
 
 }  // namespace swarm::proto::detail

@@ -8,7 +8,7 @@
 // One per context (ZeroMQ allows one), so a CURVE master_endpoint owns a
 // context of its own. Constructed and destroyed by the endpoint's thread;
 // answers on a thread of its own, which only touches the REP socket, the
-// allow-list (read-only) and the log state.
+// allow-list (read-only), the log state and the logger.
 
 #include <atomic>
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/log/log.hpp"
 #include "proto/auth.hpp"
 
 namespace zmq {
@@ -32,8 +33,9 @@ class zap_handler {
 
     // Binds the handler in `ctx` before returning, so no CURVE connection can
     // be accepted before it is there. Throws std::runtime_error when another
-    // handler is bound in `ctx`.
-    zap_handler(zmq::context_t& ctx, const auth_keys& keys);
+    // handler is bound in `ctx`. Refused keys are logged to `to` (from the
+    // handler's thread).
+    zap_handler(zmq::context_t& ctx, const auth_keys& keys, log::logger to);
     ~zap_handler();  // stops the thread and closes its socket
     zap_handler(const zap_handler&) = delete;
     zap_handler& operator=(const zap_handler&) = delete;
@@ -48,6 +50,7 @@ class zap_handler {
     std::unique_ptr<zmq::socket_t> socket_;
     std::set<std::string> allowed_;      // Z85 public keys
     std::string key_file_;               // for log lines
+    log::logger log_;
     std::set<std::string> logged_keys_;  // refused keys already logged (serve thread only)
     std::atomic<std::uint64_t> refused_{0};
     std::atomic<bool> stop_{false};

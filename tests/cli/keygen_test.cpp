@@ -13,6 +13,7 @@
 
 #include <zmq.hpp>
 
+#include "common/log/log.hpp"
 #include "proto/auth.hpp"
 #include "proto/transport.hpp"
 #include "tests/support/child_process.hpp"
@@ -82,11 +83,16 @@ void expect_connection_works(const proto::auth_keys& master_keys,
 
 using proto::auth_side;
 
+// The keys in `file`, which must load.
+proto::auth_keys load(const std::string& file, auth_side side) {
+    return proto::load_auth_key_file(file, side, log::logger("keygen_test")).value();
+}
+
 TEST_F(keygen_test, shared_writes_a_private_file_both_sides_can_use) {
     ASSERT_EQ(keygen({"--shared", path("swarm.key")}), 0);
     EXPECT_EQ(mode_of(path("swarm.key")), 0600u);
-    const auto on_master = proto::load_auth_key_file(path("swarm.key"), auth_side::master);
-    const auto on_worker = proto::load_auth_key_file(path("swarm.key"), auth_side::worker);
+    const auto on_master = load(path("swarm.key"), auth_side::master);
+    const auto on_worker = load(path("swarm.key"), auth_side::worker);
     EXPECT_EQ(on_master.kind, proto::key_file_kind::shared);
     expect_connection_works(on_master, on_worker, "shared-worker");
 }
@@ -102,9 +108,9 @@ TEST_F(keygen_test, workers_made_with_master_key_are_allowed_in_the_master_file)
     for (const char* f : {"master.key", "w1.key", "w2.key"})
         EXPECT_EQ(mode_of(path(f)), 0600u) << f;
 
-    const auto master = proto::load_auth_key_file(path("master.key"), auth_side::master);
-    const auto w1 = proto::load_auth_key_file(path("w1.key"), auth_side::worker);
-    const auto w2 = proto::load_auth_key_file(path("w2.key"), auth_side::worker);
+    const auto master = load(path("master.key"), auth_side::master);
+    const auto w1 = load(path("w1.key"), auth_side::worker);
+    const auto w2 = load(path("w2.key"), auth_side::worker);
     ASSERT_EQ(master.allowed.size(), 2u);
     EXPECT_EQ(master.allowed[0].public_key, w1.own.public_key);
     EXPECT_EQ(master.allowed[0].label, "w1");
@@ -116,29 +122,29 @@ TEST_F(keygen_test, workers_made_with_master_key_are_allowed_in_the_master_file)
 
 TEST_F(keygen_test, master_public_prints_the_allow_line_to_add_by_hand) {
     ASSERT_EQ(keygen({"--master", path("master.key")}), 0);
-    const auto before = proto::load_auth_key_file(path("master.key"), auth_side::any);
+    const auto before = load(path("master.key"), auth_side::any);
     std::vector<std::string> out;
     ASSERT_EQ(keygen({"--worker", path("far.key"), "--master-public", before.own.public_key}, &out),
               0);
-    const auto far = proto::load_auth_key_file(path("far.key"), auth_side::worker);
+    const auto far = load(path("far.key"), auth_side::worker);
     const std::string line = "  allow = " + far.own.public_key + " far";
     EXPECT_THAT(out, ::testing::Contains(line));
     // The master file is untouched; adding the printed line makes it work.
-    EXPECT_TRUE(proto::load_auth_key_file(path("master.key"), auth_side::any).allowed.empty());
+    EXPECT_TRUE(load(path("master.key"), auth_side::any).allowed.empty());
     std::ofstream(path("master.key"), std::ios::app) << line.substr(2) << "\n";
-    expect_connection_works(proto::load_auth_key_file(path("master.key"), auth_side::master), far,
+    expect_connection_works(load(path("master.key"), auth_side::master), far,
                             "far");
 }
 
 TEST_F(keygen_test, an_existing_file_is_kept_unless_forced) {
     ASSERT_EQ(keygen({"--shared", path("s.key")}), 0);
-    const auto first = proto::load_auth_key_file(path("s.key"), auth_side::master);
+    const auto first = load(path("s.key"), auth_side::master);
     EXPECT_EQ(keygen({"--shared", path("s.key")}), 2);
-    EXPECT_EQ(proto::load_auth_key_file(path("s.key"), auth_side::master).own.secret_key,
+    EXPECT_EQ(load(path("s.key"), auth_side::master).own.secret_key,
               first.own.secret_key);
     ::chmod(path("s.key").c_str(), 0644);
     ASSERT_EQ(keygen({"--shared", path("s.key"), "--force"}), 0);
-    EXPECT_NE(proto::load_auth_key_file(path("s.key"), auth_side::master).own.secret_key,
+    EXPECT_NE(load(path("s.key"), auth_side::master).own.secret_key,
               first.own.secret_key);
     EXPECT_EQ(mode_of(path("s.key")), 0600u);
 }

@@ -11,8 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-    const swarm::proto::decode_result r = swarm::proto::decode(bytes);
-    if (!r.result && r.error.empty()) std::abort();  // an error must say what is wrong
-    if (r.result && !swarm::proto::decode(swarm::proto::encode(*r.result)).result) std::abort();
+    const swarm::result<swarm::proto::message> r = swarm::proto::decode(bytes);
+    if (!r && r.error().message.empty()) std::abort();  // an error must say what is wrong
+    if (r && !swarm::proto::decode(swarm::proto::encode(*r))) std::abort();
     return 0;
 }

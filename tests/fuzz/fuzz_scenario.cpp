@@ -44,8 +44,7 @@ void fuzz_scenario(std::string text) {
 }
 
 void fuzz_csv(std::string_view text) {
-    std::string error;
-    (void)swarm::scenario::parse_data_set("d", text, swarm::scenario::data_format::csv, error);
+    (void)swarm::scenario::parse_data_set("d", text, swarm::scenario::data_format::csv);
 }
 
 void fuzz_template(std::string_view text) {

@@ -12,16 +12,17 @@ using cases = std::vector<std::pair<const char*, const char*>>;
 void expect_endpoints(const cases& list, address_use use) {
     for (const auto& [text, endpoint] : list) {
         const auto a = parse_tcp_address(text, use);
-        EXPECT_EQ(a.endpoint, endpoint) << text;
-        EXPECT_EQ(a.error, "") << text;
+        ASSERT_TRUE(a) << text << " gave: " << a.error().message;
+        EXPECT_EQ(*a, endpoint) << text;
     }
 }
 
 void expect_errors(const cases& list, address_use use) {
     for (const auto& [text, reason] : list) {
         const auto a = parse_tcp_address(text, use);
-        EXPECT_EQ(a.endpoint, "") << text;
-        EXPECT_NE(a.error.find(reason), std::string::npos) << text << " gave: " << a.error;
+        ASSERT_FALSE(a) << text << " gave: " << *a;
+        EXPECT_NE(a.error().message.find(reason), std::string::npos)
+            << text << " gave: " << a.error().message;
     }
 }
 

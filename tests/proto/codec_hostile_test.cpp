@@ -44,10 +44,10 @@ void str(packer& pk, std::string_view s) {
 
 // Decodes `bytes`, expecting an error; returns it.
 std::string error_of(std::string_view bytes, const decode_limits& limits = {}) {
-    const decode_result r = decode(bytes, limits);
-    EXPECT_FALSE(r.result) << "decoded as " << type_name(*r.result);
-    EXPECT_FALSE(r.error.empty());
-    return r.error;
+    const result<message> r = decode(bytes, limits);
+    EXPECT_FALSE(r) << "decoded as " << type_name(*r);
+    EXPECT_FALSE(r.error().message.empty());
+    return r.error().message;
 }
 
 // A stats_report whose request rows are written by `rows`, in order.
@@ -87,9 +87,9 @@ std::function<void(packer&)> row(std::uint64_t failures, std::uint64_t sum, std:
 
 TEST(codec_hostile, a_valid_hand_made_row_decodes) {
     // The baseline the cases below break one thing at a time.
-    const decode_result r = decode(report_with_row(row(1, 30, 10, 20, {10, 1, 20, 1})));
-    ASSERT_TRUE(r.result) << r.error;
-    const auto& report = std::get<stats_report>(*r.result);
+    const result<message> r = decode(report_with_row(row(1, 30, 10, 20, {10, 1, 20, 1})));
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& report = std::get<stats_report>(*r);
     EXPECT_EQ(report.delta.requests.total().requests(), 2u);
 }
 
@@ -151,9 +151,9 @@ TEST(codec_hostile, rows_beyond_the_cap_fold_and_repeats_there_are_refused) {
         return report_with_rows(all);
     };
     const std::size_t cap = stats::table::default_max_names;
-    const decode_result r = decode(report(cap + 5, false));
-    ASSERT_TRUE(r.result) << r.error;
-    const auto& requests = std::get<stats_report>(*r.result).delta.requests;
+    const result<message> r = decode(report(cap + 5, false));
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& requests = std::get<stats_report>(*r).delta.requests;
     EXPECT_EQ(requests.total().requests(), cap + 5);
     EXPECT_EQ(requests.folded_requests(), 5u);
     // The cap's last named row repeated beyond it.
@@ -185,7 +185,7 @@ std::string report_with_error(std::uint64_t occurrences, std::int64_t first, std
 }
 
 TEST(codec_hostile, impossible_error_rows) {
-    EXPECT_TRUE(decode(report_with_error(2, 1, 2)).result);
+    EXPECT_TRUE(decode(report_with_error(2, 1, 2)));
     EXPECT_THAT(error_of(report_with_error(0, 1, 2)), HasSubstr("no occurrences"));
     EXPECT_THAT(error_of(report_with_error(1, 5, 2)), HasSubstr("after last seen"));
     EXPECT_THAT(error_of(report_with_error(1, 1, 2, 2)), HasSubstr("duplicate"));
@@ -285,8 +285,10 @@ TEST(codec_hostile, any_type_in_any_position_never_crashes) {
     for (const message& m : sample_messages()) {
         for (const auto& replace : replacements) {
             for_each_replacement(m, replace, [](const std::string& bytes) {
-                const decode_result r = decode(bytes);
-                EXPECT_TRUE(r.result || !r.error.empty());
+                const result<message> r = decode(bytes);
+                if (!r) {
+                    EXPECT_FALSE(r.error().message.empty());
+                }
             });
         }
     }
@@ -324,9 +326,9 @@ TEST(codec_hostile, extra_trailing_fields_are_ignored) {
         str(pk, "a field from the future");
         pk.pack_map(0);
     });
-    const decode_result r = decode(bytes);
-    ASSERT_TRUE(r.result) << r.error;
-    EXPECT_EQ(std::get<stop>(*r.result).timeout_ms, 250);
+    const result<message> r = decode(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(std::get<stop>(*r).timeout_ms, 250);
 }
 
 // The reader walks the bytes in place: fields a later version appends inside
@@ -371,9 +373,9 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         pk.pack_array(1);  // a field appended to the message itself
         pk.pack_array(0);
     });
-    const decode_result r = decode(bytes);
-    ASSERT_TRUE(r.result) << r.error;
-    const auto& report = std::get<stats_report>(*r.result);
+    const result<message> r = decode(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& report = std::get<stats_report>(*r);
     const stats::entry* b = report.delta.requests.find("GET", "/b");
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(b->max_latency_us(), 5000u);
@@ -387,19 +389,19 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
 TEST(codec_hostile, signed_formats_holding_non_negative_numbers_read_as_unsigned) {
     using namespace std::string_literals;
     // ["welcome", int32 5] and ["stop", int16 250]
-    const decode_result welcome_msg = decode("\x92\xa7welcome\xd2\x00\x00\x00\x05"s);
-    ASSERT_TRUE(welcome_msg.result) << welcome_msg.error;
-    EXPECT_EQ(std::get<welcome>(*welcome_msg.result).index, 5u);
-    const decode_result stop_msg = decode("\x92\xa4stop\xd1\x00\xfa"s);
-    ASSERT_TRUE(stop_msg.result) << stop_msg.error;
-    EXPECT_EQ(std::get<stop>(*stop_msg.result).timeout_ms, 250);
+    const result<message> welcome_msg = decode("\x92\xa7welcome\xd2\x00\x00\x00\x05"s);
+    ASSERT_TRUE(welcome_msg) << welcome_msg.error().message;
+    EXPECT_EQ(std::get<welcome>(*welcome_msg).index, 5u);
+    const result<message> stop_msg = decode("\x92\xa4stop\xd1\x00\xfa"s);
+    ASSERT_TRUE(stop_msg) << stop_msg.error().message;
+    EXPECT_EQ(std::get<stop>(*stop_msg).timeout_ms, 250);
     // A negative one is still no unsigned integer.
     EXPECT_THAT(error_of("\x92\xa7welcome\xd0\xfb"s),
                 HasSubstr("welcome.index: expected unsigned integer, got negative integer"));
     // int64 -3 where an integer is expected.
-    const decode_result negative = decode("\x92\xa4stop\xd3\xff\xff\xff\xff\xff\xff\xff\xfd"s);
-    ASSERT_TRUE(negative.result) << negative.error;
-    EXPECT_EQ(std::get<stop>(*negative.result).timeout_ms, -3);
+    const result<message> negative = decode("\x92\xa4stop\xd3\xff\xff\xff\xff\xff\xff\xff\xfd"s);
+    ASSERT_TRUE(negative) << negative.error().message;
+    EXPECT_EQ(std::get<stop>(*negative).timeout_ms, -3);
 }
 
 TEST(codec_hostile, out_of_range_numbers) {
@@ -416,7 +418,7 @@ TEST(codec_hostile, out_of_range_numbers) {
     };
     EXPECT_THAT(error_of(hello_with(1ULL << 32, 1)), HasSubstr("hello.version"));
     EXPECT_THAT(error_of(hello_with(1, 1ULL << 63)), HasSubstr("hello.pid"));
-    EXPECT_TRUE(decode(hello_with(1, (1ULL << 63) - 1)).result);
+    EXPECT_TRUE(decode(hello_with(1, (1ULL << 63) - 1)));
 }
 
 std::string spawn_with(double rate, std::int64_t users) {
@@ -459,15 +461,15 @@ std::string bundle_with_options(std::uint64_t insecure, std::int64_t timeout_ms,
 
 TEST(codec_hostile, a_bundle_without_run_options_gets_the_defaults) {
     // A sender that predates the options field.
-    const decode_result r = decode(bundle_with(nullptr));
-    ASSERT_TRUE(r.result) << r.error;
-    const auto& b = std::get<scenario_bundle>(*r.result);
+    const result<message> r = decode(bundle_with(nullptr));
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& b = std::get<scenario_bundle>(*r);
     EXPECT_FALSE(b.options.insecure);
     EXPECT_EQ(b.options.request_timeout_ms, 0);
     EXPECT_EQ(b.options.ca_pem, "");
-    const decode_result full = decode(bundle_with_options(1, 86'400'000, "pem"));
-    ASSERT_TRUE(full.result) << full.error;
-    EXPECT_TRUE(std::get<scenario_bundle>(*full.result).options.insecure);
+    const result<message> full = decode(bundle_with_options(1, 86'400'000, "pem"));
+    ASSERT_TRUE(full) << full.error().message;
+    EXPECT_TRUE(std::get<scenario_bundle>(*full).options.insecure);
 }
 
 TEST(codec_hostile, impossible_run_options_are_refused) {
@@ -487,7 +489,7 @@ TEST(codec_hostile, impossible_run_options_are_refused) {
 }
 
 TEST(codec_hostile, non_finite_rates_and_negative_users) {
-    EXPECT_TRUE(decode(spawn_with(1.5, 3)).result);
+    EXPECT_TRUE(decode(spawn_with(1.5, 3)));
     EXPECT_THAT(error_of(spawn_with(std::nan(""), 3)), HasSubstr("spawn.spawn_rate: not a finite"));
     EXPECT_THAT(error_of(spawn_with(HUGE_VAL, 3)), HasSubstr("not a finite"));
     EXPECT_THAT(error_of(spawn_with(1.5, -1)), HasSubstr("spawn.targets[0].users: negative"));
@@ -503,18 +505,18 @@ TEST(codec_hostile, numbers_and_bytes_accepted_from_other_encoders) {
         pk.pack_int64(-0);
         pk.pack_float(0.5f);
     });
-    const decode_result r = decode(bytes);
-    ASSERT_TRUE(r.result) << r.error;
-    EXPECT_EQ(std::get<heartbeat>(*r.result).cpu_percent, 50.0);
-    EXPECT_EQ(std::get<heartbeat>(*r.result).loop_lag_ms, 0.5);
+    const result<message> r = decode(bytes);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(std::get<heartbeat>(*r).cpu_percent, 50.0);
+    EXPECT_EQ(std::get<heartbeat>(*r).loop_lag_ms, 0.5);
     const std::string as_bin = pack([](packer& pk) {
         pk.pack_array(2);
         str(pk, "quit");
         pk.pack_bin(3);
         pk.pack_bin_body("bye", 3);
     });
-    ASSERT_TRUE(decode(as_bin).result);
-    EXPECT_EQ(std::get<quit>(*decode(as_bin).result).reason, "bye");
+    ASSERT_TRUE(decode(as_bin));
+    EXPECT_EQ(std::get<quit>(*decode(as_bin)).reason, "bye");
 }
 
 TEST(codec_hostile, envelope_problems) {
@@ -580,7 +582,7 @@ TEST(codec_hostile, deep_nesting) {
 
 TEST(codec_hostile, limits_are_the_callers) {
     const std::string report = encode(testing::sample_stats_report());
-    EXPECT_TRUE(decode(report).result);
+    EXPECT_TRUE(decode(report));
     decode_limits small;
     small.max_message_bytes = report.size() - 1;
     EXPECT_THAT(error_of(report, small), HasSubstr("exceeds the limit of"));
@@ -594,7 +596,7 @@ TEST(codec_hostile, limits_are_the_callers) {
     small.max_depth = 3;  // envelope, rows, row, buckets: 4
     EXPECT_THAT(error_of(report, small), HasSubstr("nesting deeper than 3"));
     small.max_depth = 4;
-    EXPECT_TRUE(decode(report, small).result);
+    EXPECT_TRUE(decode(report, small));
 }
 
 TEST(codec_hostile, random_bytes_and_mutations_never_crash) {
@@ -616,12 +618,14 @@ TEST(codec_hostile, random_bytes_and_mutations_never_crash) {
                 bytes[rng() % bytes.size()] = static_cast<char>(byte(rng));
             if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
         }
-        const decode_result r = decode(bytes);
-        ASSERT_TRUE(r.result || !r.error.empty()) << i;
-        if (r.result) {
+        const result<message> r = decode(bytes);
+        if (!r) {
+            ASSERT_FALSE(r.error().message.empty()) << i;
+        }
+        if (r) {
             ++decoded;
             // Whatever was accepted encodes and decodes again.
-            ASSERT_TRUE(decode(encode(*r.result)).result) << i;
+            ASSERT_TRUE(decode(encode(*r))) << i;
         }
     }
     RecordProperty("decoded", decoded);

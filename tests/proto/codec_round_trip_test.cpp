@@ -24,10 +24,9 @@ TEST(codec_round_trip, samples_cover_every_message_type) {
 TEST(codec_round_trip, every_message_type_decodes_to_what_was_encoded) {
     for (const message& m : sample_messages()) {
         SCOPED_TRACE(type_name(m));
-        const decode_result r = decode(encode(m));
-        ASSERT_TRUE(r.result) << r.error;
-        EXPECT_TRUE(r.error.empty());
-        expect_same(m, *r.result);
+        const result<message> r = decode(encode(m));
+        ASSERT_TRUE(r) << r.error().message;
+        expect_same(m, *r);
     }
 }
 
@@ -42,17 +41,17 @@ TEST(codec_round_trip, default_constructed_messages_round_trip) {
             },
             sample);
         SCOPED_TRACE(type_name(m));
-        const decode_result r = decode(encode(m));
-        ASSERT_TRUE(r.result) << r.error;
-        expect_same(m, *r.result);
+        const result<message> r = decode(encode(m));
+        ASSERT_TRUE(r) << r.error().message;
+        expect_same(m, *r);
     }
 }
 
 TEST(codec_round_trip, stats_report_keeps_every_row_bucket_and_overflow) {
     const stats_report m = testing::sample_stats_report();
-    const decode_result r = decode(encode(m));
-    ASSERT_TRUE(r.result) << r.error;
-    const auto& back = std::get<stats_report>(*r.result);
+    const result<message> r = decode(encode(m));
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& back = std::get<stats_report>(*r);
     EXPECT_EQ(back.delta.requests.size(), 4u);  // three names and "(other)"
     EXPECT_EQ(back.delta.requests.folded_requests(), 2u);
     EXPECT_EQ(back.delta.requests.total().requests(), 10u);
@@ -87,9 +86,9 @@ TEST(codec_round_trip, doubles_at_the_edge_of_the_integer_range_round_trip) {
         heartbeat h;
         h.cpu_percent = v;
         h.loop_lag_ms = v;
-        const decode_result r = decode(encode(message{h}));
-        ASSERT_TRUE(r.result) << v << ": " << r.error;
-        const auto& back = std::get<heartbeat>(*r.result);
+        const result<message> r = decode(encode(message{h}));
+        ASSERT_TRUE(r) << v << ": " << r.error().message;
+        const auto& back = std::get<heartbeat>(*r);
         EXPECT_EQ(back.cpu_percent, v);
         EXPECT_EQ(back.loop_lag_ms, v);
     }
@@ -103,9 +102,9 @@ TEST(codec_round_trip, hello_of_another_version_still_decodes_so_it_can_be_rejec
     hello h;
     h.version = protocol_version + 1;
     h.name = "future";
-    const decode_result r = decode(encode(h));
-    ASSERT_TRUE(r.result) << r.error;
-    EXPECT_EQ(std::get<hello>(*r.result).version, protocol_version + 1);
+    const result<message> r = decode(encode(h));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(std::get<hello>(*r).version, protocol_version + 1);
 }
 
 TEST(codec_round_trip, type_name_matches_the_wire_name) {

@@ -15,11 +15,14 @@
 
 #include "proto/auth.hpp"
 #include "proto/transport.hpp"
+#include "tests/proto/sample_messages.hpp"
+#include "tests/support/log_capture.hpp"
 
 namespace swarm::proto {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::hello_from;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
@@ -58,23 +61,17 @@ strict_keys make_strict(const std::vector<curve_key_pair>& allowed_workers) {
     return s;
 }
 
-hello hello_from(const std::string& name) {
-    hello h;
-    h.host = "test-host";
-    h.name = name;
-    h.threads = 1;
-    h.pid = 1;
-    return h;
-}
-
 class curve_transport_test : public ::testing::Test {
   protected:
+    // Both sides log into log_, as "swarm master" and "swarm worker".
     std::unique_ptr<master_endpoint> master(const std::optional<auth_keys>& auth) {
-        return std::make_unique<master_endpoint>(ctx_, "tcp://127.0.0.1:*", auth);
+        return std::make_unique<master_endpoint>(
+            ctx_, "tcp://127.0.0.1:*", endpoint_options{auth, {}, log_.logger("swarm master")});
     }
     std::unique_ptr<worker_endpoint> worker(const master_endpoint& m, const std::string& id,
                                             const std::optional<auth_keys>& auth) {
-        return std::make_unique<worker_endpoint>(ctx_, m.bound_endpoint(), id, auth);
+        return std::make_unique<worker_endpoint>(
+            ctx_, m.bound_endpoint(), id, endpoint_options{auth, {}, log_.logger("swarm worker")});
     }
 
     // hello → master, welcome → worker; both must arrive.
@@ -113,6 +110,9 @@ class curve_transport_test : public ::testing::Test {
         }
     }
 
+    // Declared before the context: the ZAP thread logs here until the
+    // endpoints (and so the context's users) are gone.
+    test::log_capture log_;
     zmq::context_t ctx_;
 };
 
@@ -140,12 +140,11 @@ TEST_F(curve_transport_test, a_worker_key_not_allowed_gets_nothing_through_and_i
     const curve_key_pair stranger = generate_curve_key_pair();
     const strict_keys keys = make_strict({allowed});
     auto m = master(keys.master);
-    ::testing::internal::CaptureStderr();
     auto w = worker(*m, "stranger", keys.worker_for(stranger));
     expect_nothing_through(*m, *w, "stranger");
     wait_for_refusal(*m);
     wait_for_failed_handshake(*w);
-    const std::string log = ::testing::internal::GetCapturedStderr();
+    const std::string log = log_.text();
     EXPECT_GE(m->refused_connections(), 1u);
     EXPECT_THAT(log, HasSubstr("the master refused this worker's key (status 400)"));
     EXPECT_THAT(log, HasSubstr("refused a worker from 127.0.0.1: its public key " +
@@ -165,11 +164,10 @@ TEST_F(curve_transport_test, a_worker_that_trusts_another_master_key_gets_nothin
     auth_keys wrong = keys.worker_for(w);
     wrong.master_public = generate_curve_key_pair().public_key;  // an impostor's key
     auto m = master(keys.master);
-    ::testing::internal::CaptureStderr();
     auto worker_ep = worker(*m, "misled", wrong);
     expect_nothing_through(*m, *worker_ep, "misled");
     wait_for_refusal(*m);
-    const std::string log = ::testing::internal::GetCapturedStderr();
+    const std::string log = log_.text();
     EXPECT_GE(m->refused_connections(), 1u);
     EXPECT_THAT(log, HasSubstr("a worker's handshake failed"));
 }
@@ -177,12 +175,11 @@ TEST_F(curve_transport_test, a_worker_that_trusts_another_master_key_gets_nothin
 TEST_F(curve_transport_test, a_plaintext_worker_gets_nothing_through_to_a_curve_master) {
     const auth_keys keys = shared_keys(generate_curve_key_pair());
     auto m = master(keys);
-    ::testing::internal::CaptureStderr();
     auto w = worker(*m, "plain", std::nullopt);
     expect_nothing_through(*m, *w, "plain");
     wait_for_refusal(*m);
     wait_for_failed_handshake(*w);
-    const std::string log = ::testing::internal::GetCapturedStderr();
+    const std::string log = log_.text();
     EXPECT_GE(m->refused_connections(), 1u);
     // Both sides say what to fix. Which of them sees the mismatch and which
     // only sees the other hang up is a race, so the wording is not pinned.
@@ -200,12 +197,11 @@ TEST_F(curve_transport_test, a_plaintext_worker_gets_nothing_through_to_a_curve_
 TEST_F(curve_transport_test, a_curve_worker_gets_nothing_through_to_a_plaintext_master) {
     const auth_keys keys = shared_keys(generate_curve_key_pair());
     auto m = master(std::nullopt);
-    ::testing::internal::CaptureStderr();
     auto w = worker(*m, "curvy", keys);
     expect_nothing_through(*m, *w, "curvy");
     wait_for_refusal(*m);
     wait_for_failed_handshake(*w);
-    const std::string log = ::testing::internal::GetCapturedStderr();
+    const std::string log = log_.text();
     EXPECT_THAT(log, ContainsRegex("swarm master: [^\n]*--auth-key-file"));
     EXPECT_THAT(log, ContainsRegex("swarm worker: [^\n]*--auth-key-file"));
 }

@@ -22,16 +22,16 @@ TEST(ipv6_transport_test, a_worker_reaches_a_master_bound_to_ipv6_loopback) {
     if (!test::has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
     zmq::context_t ctx;
     const auto bind = parse_tcp_address("[::1]:0", address_use::bind);
-    ASSERT_EQ(bind.error, "");
-    master_endpoint master(ctx, bind.endpoint);
+    ASSERT_TRUE(bind) << bind.error().message;
+    master_endpoint master(ctx, *bind);
     const std::string bound = master.bound_endpoint();
     ASSERT_THAT(bound, ::testing::StartsWith("tcp://[::1]:"));
 
     // The worker side goes through the same parser `swarm worker --master` uses.
     const auto port = bound.substr(bound.rfind(':') + 1);
     const auto target = parse_tcp_address("[::1]:" + port, address_use::connect);
-    ASSERT_EQ(target.error, "");
-    worker_endpoint worker(ctx, target.endpoint, "w6");
+    ASSERT_TRUE(target) << target.error().message;
+    worker_endpoint worker(ctx, *target, "w6");
     hello h;
     h.host = "v6-host";
     h.name = "v6";
@@ -53,12 +53,12 @@ TEST(ipv6_transport_test, a_worker_reaches_a_master_bound_to_ipv6_loopback) {
 TEST(ipv6_transport_test, a_master_bound_to_every_interface_hears_both_families) {
     if (!test::has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
     zmq::context_t ctx;
-    master_endpoint master(ctx, parse_tcp_address("*:0", address_use::bind).endpoint);
+    master_endpoint master(ctx, parse_tcp_address("*:0", address_use::bind).value());
     const std::string bound = master.bound_endpoint();
     const auto port = bound.substr(bound.rfind(':') + 1);
-    worker_endpoint v4(ctx, parse_tcp_address("127.0.0.1:" + port, address_use::connect).endpoint,
+    worker_endpoint v4(ctx, parse_tcp_address("127.0.0.1:" + port, address_use::connect).value(),
                        "w4");
-    worker_endpoint v6(ctx, parse_tcp_address("[::1]:" + port, address_use::connect).endpoint,
+    worker_endpoint v6(ctx, parse_tcp_address("[::1]:" + port, address_use::connect).value(),
                        "w6");
     v4.send(hello{});
     v6.send(hello{});
@@ -75,7 +75,7 @@ TEST(ipv6_transport_test, a_master_bound_to_every_interface_hears_both_families)
 // workers are told to connect to).
 TEST(ipv6_transport_test, an_ipv4_master_names_its_address_in_ipv4) {
     zmq::context_t ctx;
-    master_endpoint master(ctx, parse_tcp_address("127.0.0.1:0", address_use::bind).endpoint);
+    master_endpoint master(ctx, parse_tcp_address("127.0.0.1:0", address_use::bind).value());
     EXPECT_THAT(master.bound_endpoint(), ::testing::StartsWith("tcp://127.0.0.1:"));
 }
 

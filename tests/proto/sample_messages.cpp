@@ -204,4 +204,13 @@ void expect_same(const message& expected, const message& actual) {
     std::visit(comparer{actual}, expected);
 }
 
+hello hello_from(const std::string& name) {
+    hello h;
+    h.host = "test-host";
+    h.name = name;
+    h.threads = 2;
+    h.pid = 100;
+    return h;
+}
+
 }  // namespace swarm::proto::testing

@@ -16,6 +16,9 @@ std::vector<message> sample_messages();
 // first to the top bucket, failures, error rows and overflow.
 stats_report sample_stats_report();
 
+// The hello a test worker named `name` sends (host "test-host", 2 threads, pid 100).
+hello hello_from(const std::string& name);
+
 // gtest failures for every field where `actual` differs from `expected`.
 void expect_same(const message& expected, const message& actual);
 void expect_same(const stats::delta& expected, const stats::delta& actual);

@@ -37,10 +37,10 @@ TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
     std::set<std::string> types;
     for (const auto& file : std::filesystem::directory_iterator(corpus_dir())) {
         if (file.path().filename().string().starts_with("regression-")) continue;
-        const decode_result r = decode(read_file(file.path()));
-        ASSERT_TRUE(r.result) << file.path() << ": " << r.error;
-        EXPECT_EQ(file.path().filename().string(), type_name(*r.result));
-        types.insert(type_name(*r.result));
+        const result<message> r = decode(read_file(file.path()));
+        ASSERT_TRUE(r) << file.path() << ": " << r.error().message;
+        EXPECT_EQ(file.path().filename().string(), type_name(*r));
+        types.insert(type_name(*r));
     }
     EXPECT_EQ(types.size(), std::variant_size_v<message>);
 }

@@ -13,12 +13,17 @@
 #include <zmq.hpp>
 
 #include "proto/transport.hpp"
+#include "tests/proto/sample_messages.hpp"
+#include "tests/support/log_capture.hpp"
 
 namespace swarm::proto {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::hello_from;
 using clock = std::chrono::steady_clock;
+using ::testing::ElementsAre;
+using ::testing::StartsWith;
 
 // Long enough for a loaded CI machine; tests only wait this long when failing.
 constexpr auto patience = 10s;
@@ -33,11 +38,14 @@ class transport_test : public ::testing::TestWithParam<std::string> {
     }
 
     std::unique_ptr<master_endpoint> make_master(decode_limits limits = {}) {
-        return std::make_unique<master_endpoint>(ctx_, bind_address(), limits);
+        return std::make_unique<master_endpoint>(
+            ctx_, bind_address(), endpoint_options{std::nullopt, limits, log_.logger("swarm master")});
     }
     std::unique_ptr<worker_endpoint> make_worker(const master_endpoint& master,
                                                  const std::string& identity) {
-        return std::make_unique<worker_endpoint>(ctx_, master.bound_endpoint(), identity);
+        return std::make_unique<worker_endpoint>(
+            ctx_, master.bound_endpoint(), identity,
+            endpoint_options{std::nullopt, {}, log_.logger("swarm worker")});
     }
 
     // The next message the master receives, failing the test after `patience`.
@@ -52,17 +60,9 @@ class transport_test : public ::testing::TestWithParam<std::string> {
         return std::move(*m);
     }
 
+    test::log_capture log_;
     zmq::context_t ctx_;
 };
-
-hello hello_from(const std::string& name) {
-    hello h;
-    h.host = "test-host";
-    h.name = name;
-    h.threads = 2;
-    h.pid = 100;
-    return h;
-}
 
 TEST_P(transport_test, bound_endpoint_names_the_real_address) {
     auto master = make_master();
@@ -134,6 +134,13 @@ TEST_P(transport_test, garbage_is_dropped_and_counted_while_the_master_keeps_ser
     ASSERT_TRUE(std::holds_alternative<quit>(in.body));
     EXPECT_EQ(std::get<quit>(in.body).reason, "raw is done");
     EXPECT_EQ(master->dropped_messages(), 4u);
+    // One line per kind of problem from this sender: the truncated message
+    // is a second "msgpack" one, counted but not logged.
+    const std::string from = "swarm master: dropped an undecodable message from worker 'raw': ";
+    EXPECT_THAT(log_.lines(),
+                ElementsAre(StartsWith(from + "msgpack: 17 trailing bytes"),
+                            StartsWith(from + "empty message"),
+                            StartsWith(from + "frames: expected [identity, payload], got 3")));
 
     auto worker = make_worker(*master, "good");
     worker->send(hello_from("good"));

@@ -27,31 +27,35 @@ class ca_file_test : public ::testing::Test {
 
 test::test_pki* ca_file_test::pki_ = nullptr;
 
+// What check_pem_certificates finds wrong with `pem`, or "" when it passes.
+std::string problem_of(std::string_view pem) {
+    const auto checked = check_pem_certificates(pem);
+    return checked ? std::string() : checked.error().message;
+}
+
 TEST_F(ca_file_test, real_certificates_pass_the_check) {
-    EXPECT_EQ(check_pem_certificates(ca()), std::nullopt);
+    EXPECT_EQ(problem_of(ca()), "");
     // A chain (two certificates) and CRLF line ends are fine too.
     std::string crlf;
     for (char c : ca()) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-    EXPECT_EQ(check_pem_certificates(test::read_whole_file(pki_->server_pem) + ca()), std::nullopt);
-    EXPECT_EQ(check_pem_certificates(crlf), std::nullopt);
+    EXPECT_EQ(problem_of(test::read_whole_file(pki_->server_pem) + ca()), "");
+    EXPECT_EQ(problem_of(crlf), "");
 }
 
 TEST_F(ca_file_test, wrong_files_are_named_clearly) {
-    EXPECT_EQ(check_pem_certificates(""), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
-    EXPECT_EQ(check_pem_certificates("host: http://h\n"), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
-    EXPECT_EQ(check_pem_certificates(test::read_whole_file(pki_->server_key)).value_or(""),
+    EXPECT_EQ(problem_of(""), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
+    EXPECT_EQ(problem_of("host: http://h\n"), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
+    EXPECT_EQ(problem_of(test::read_whole_file(pki_->server_key)),
               "holds a private key (-----BEGIN PRIVATE KEY-----); ca_file takes CA certificates only");
     const auto good = ca();
-    EXPECT_EQ(check_pem_certificates(good.substr(0, good.size() / 2)).value_or(""),
+    EXPECT_EQ(problem_of(good.substr(0, good.size() / 2)),
               "certificate 1: no '-----END CERTIFICATE-----' line (is the file cut short?)");
     std::string bad_base64 = good;
     bad_base64[good.find('\n') + 5] = '!';
-    EXPECT_EQ(check_pem_certificates(bad_base64).value_or(""), "certificate 1: not valid base64");
-    EXPECT_EQ(check_pem_certificates("-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n")
-                  .value_or(""),
+    EXPECT_EQ(problem_of(bad_base64), "certificate 1: not valid base64");
+    EXPECT_EQ(problem_of("-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n"),
               "certificate 1: not a DER certificate");
-    EXPECT_EQ(check_pem_certificates(good + "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n")
-                  .value_or(""),
+    EXPECT_EQ(problem_of(good + "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n"),
               "certificate 2: not valid base64");
 }
 

@@ -39,10 +39,9 @@ TEST(duration_test, formats_compactly) {
 
 TEST(json_path_test, resolves_members_indexes_and_quoted_names) {
     const auto doc = boost::json::parse(R"({"a": {"b": [10, 20, {"c d": "x"}]}, "n": null})");
-    std::string error;
     auto find = [&](const char* text) {
-        auto p = scenario::json_path::parse(text, error);
-        EXPECT_TRUE(p) << text << ": " << error;
+        auto p = scenario::json_path::parse(text);
+        EXPECT_TRUE(p) << text << ": " << p.error().message;
         return p ? p->find(doc) : nullptr;
     };
     ASSERT_TRUE(find("$.a.b[1]"));
@@ -57,12 +56,16 @@ TEST(json_path_test, resolves_members_indexes_and_quoted_names) {
 }
 
 TEST(json_path_test, syntax_errors_say_where) {
-    std::string error;
-    EXPECT_FALSE(scenario::json_path::parse("$.a[", error));
-    EXPECT_NE(error.find("offset"), std::string::npos);
-    EXPECT_FALSE(scenario::json_path::parse("$.", error));
-    EXPECT_FALSE(scenario::json_path::parse("$['x", error));
-    EXPECT_FALSE(scenario::json_path::parse("$.a]", error));
+    auto error_of = [](const char* text) {
+        const auto p = scenario::json_path::parse(text);
+        EXPECT_FALSE(p) << text;
+        return p ? std::string() : p.error().message;
+    };
+    EXPECT_EQ(error_of("$.a["), "expected an array index or a quoted member at offset 4");
+    EXPECT_EQ(error_of("$."), "expected a member name after '.' at offset 2");
+    EXPECT_EQ(error_of("$['x"), "unterminated quoted member at offset 2");
+    EXPECT_EQ(error_of("$.a]"), "unexpected ']' at offset 3");
+    EXPECT_EQ(error_of("$[1"), "expected ']' at offset 3");
 }
 
 TEST(suggest_test, finds_plausible_typos_only) {

@@ -82,7 +82,7 @@ bool within_bound(std::uint64_t got, std::uint64_t want) {
     return diff <= std::max(1.0, 0.01 * static_cast<double>(want));
 }
 
-TEST(stats_test, histogram_percentiles_within_one_percent_of_exact) {
+TEST(histogram_test, percentiles_within_one_percent_of_exact) {
     const std::vector<std::size_t> sizes{1, 2, 3, 7, 100, 1000, 10007, 100000};
     std::uint64_t seed = 1;
     for (const auto& dist : distributions()) {
@@ -107,7 +107,7 @@ TEST(stats_test, histogram_percentiles_within_one_percent_of_exact) {
     }
 }
 
-TEST(stats_test, histogram_count_min_max_exact) {
+TEST(histogram_test, count_min_max_exact) {
     std::uint64_t seed = 100;
     for (const auto& dist : distributions()) {
         const samples values = draw(5000, dist.draw, ++seed);
@@ -120,7 +120,7 @@ TEST(stats_test, histogram_count_min_max_exact) {
     }
 }
 
-TEST(stats_test, histogram_several_percentiles_in_one_pass_match_one_by_one) {
+TEST(histogram_test, several_percentiles_in_one_pass_match_one_by_one) {
     const histogram h = histogram_of(draw(20000, distributions()[4].draw, 7));
     const std::vector<double> ps{99, 1, 50, 50, 100, 0, 75};  // out of order on purpose
     std::vector<std::uint64_t> out(ps.size());
@@ -130,7 +130,7 @@ TEST(stats_test, histogram_several_percentiles_in_one_pass_match_one_by_one) {
     }
 }
 
-TEST(stats_test, nearest_rank_matches_integer_formula_for_standard_percentiles) {
+TEST(histogram_test, nearest_rank_matches_integer_formula_for_standard_percentiles) {
     for (std::uint64_t n = 1; n <= 20000; ++n) {
         for (double p : standard_percentiles) {
             const auto ph = static_cast<std::uint64_t>(std::lround(p * 100));
@@ -146,7 +146,7 @@ TEST(stats_test, nearest_rank_matches_integer_formula_for_standard_percentiles) 
     EXPECT_EQ(nearest_rank(50, 0), 0u);
 }
 
-TEST(stats_test, histogram_bucket_midpoint_within_bound_of_every_value) {
+TEST(histogram_test, bucket_midpoint_within_bound_of_every_value) {
     auto check = [](std::uint64_t v) {
         const auto i = histogram::bucket_index(v);
         ASSERT_LT(i, histogram::bucket_count) << v;
@@ -166,7 +166,7 @@ TEST(stats_test, histogram_bucket_midpoint_within_bound_of_every_value) {
     }
 }
 
-TEST(stats_test, histogram_buckets_tile_the_range_without_gaps) {
+TEST(histogram_test, buckets_tile_the_range_without_gaps) {
     std::uint64_t next = 0;
     for (std::size_t i = 0; i < histogram::bucket_count; ++i) {
         ASSERT_EQ(histogram::bucket_lower_us(i), next) << i;
@@ -182,7 +182,7 @@ TEST(stats_test, histogram_buckets_tile_the_range_without_gaps) {
     EXPECT_EQ(histogram::dense_bytes, 13824u);
 }
 
-TEST(stats_test, histogram_values_above_range_clamp_but_keep_exact_max) {
+TEST(histogram_test, values_above_range_clamp_but_keep_exact_max) {
     histogram h;
     const std::uint64_t huge = 5 * 3600ULL * 1000 * 1000;  // 5 h
     h.record(1000);
@@ -193,7 +193,7 @@ TEST(stats_test, histogram_values_above_range_clamp_but_keep_exact_max) {
     EXPECT_EQ(h.value_at_percentile(50), 1000u);
 }
 
-TEST(stats_test, histogram_merge_of_split_halves_equals_whole) {
+TEST(histogram_test, merge_of_split_halves_equals_whole) {
     std::uint64_t seed = 200;
     for (const auto& dist : distributions()) {
         const samples values = draw(30001, dist.draw, ++seed);
@@ -209,7 +209,7 @@ TEST(stats_test, histogram_merge_of_split_halves_equals_whole) {
     }
 }
 
-TEST(stats_test, histogram_merge_is_associative_and_commutative) {
+TEST(histogram_test, merge_is_associative_and_commutative) {
     const auto d = distributions();
     const histogram a = histogram_of(draw(1000, d[0].draw, 11));
     const histogram b = histogram_of(draw(2000, d[4].draw, 12));
@@ -234,7 +234,7 @@ TEST(stats_test, histogram_merge_is_associative_and_commutative) {
     EXPECT_EQ(empty_with, a);
 }
 
-TEST(stats_test, histogram_merge_with_itself_doubles_counts) {
+TEST(histogram_test, merge_with_itself_doubles_counts) {
     histogram a = histogram_of(draw(1000, distributions()[3].draw, 5));
     histogram twice = a;
     twice.merge(a);
@@ -243,7 +243,7 @@ TEST(stats_test, histogram_merge_with_itself_doubles_counts) {
     EXPECT_EQ(a.count(), 2000u);
 }
 
-TEST(stats_test, histogram_round_trips_through_sparse_buckets) {
+TEST(histogram_test, round_trips_through_sparse_buckets) {
     const histogram h = histogram_of(draw(10000, distributions()[6].draw, 21));
     std::vector<bucket> buckets;
     h.for_each_bucket([&](std::uint32_t i, std::uint64_t c) { buckets.push_back({i, c}); });
@@ -252,7 +252,7 @@ TEST(stats_test, histogram_round_trips_through_sparse_buckets) {
     EXPECT_EQ(histogram::from_buckets({}, 0, 0), histogram{});
 }
 
-TEST(stats_test, histogram_from_buckets_rejects_bad_input) {
+TEST(histogram_test, from_buckets_rejects_bad_input) {
     const auto bad = [](std::vector<bucket> b, std::uint64_t min, std::uint64_t max) {
         EXPECT_THROW((void)histogram::from_buckets(b, min, max), std::invalid_argument);
     };
@@ -277,7 +277,7 @@ histogram sparse_copy(const histogram& h) {
     return histogram::from_buckets(std::move(buckets), h.min_us(), h.max_us());
 }
 
-TEST(stats_test, histogram_sparse_form_reads_like_the_dense_one) {
+TEST(histogram_test, sparse_form_reads_like_the_dense_one) {
     for (const auto& d : distributions()) {
         SCOPED_TRACE(d.name);
         const histogram dense = histogram_of(draw(5000, d.draw, 5));
@@ -300,7 +300,7 @@ TEST(stats_test, histogram_sparse_form_reads_like_the_dense_one) {
     }
 }
 
-TEST(stats_test, histogram_merging_sparse_rows_equals_merging_dense_ones) {
+TEST(histogram_test, merging_sparse_rows_equals_merging_dense_ones) {
     const auto d = distributions();
     histogram via_dense, via_sparse;
     for (std::size_t i = 0; i < d.size(); ++i) {
@@ -315,7 +315,7 @@ TEST(stats_test, histogram_merging_sparse_rows_equals_merging_dense_ones) {
     }
 }
 
-TEST(stats_test, histogram_sparse_turns_dense_when_recorded_or_merged_into) {
+TEST(histogram_test, sparse_turns_dense_when_recorded_or_merged_into) {
     const histogram base = histogram_of(draw(1000, distributions()[3].draw, 9));
     histogram recorded = sparse_copy(base);
     ASSERT_TRUE(recorded.is_sparse());
@@ -341,7 +341,7 @@ TEST(stats_test, histogram_sparse_turns_dense_when_recorded_or_merged_into) {
     EXPECT_FALSE(cleared.is_sparse());
 }
 
-TEST(stats_test, histogram_merging_a_sparse_row_into_a_dense_one_does_not_allocate) {
+TEST(histogram_test, merging_a_sparse_row_into_a_dense_one_does_not_allocate) {
     histogram total = histogram_of({1, 2, 3});
     const histogram row = sparse_copy(histogram_of(draw(1000, distributions()[4].draw, 3)));
     ASSERT_TRUE(row.is_sparse());
@@ -351,7 +351,7 @@ TEST(stats_test, histogram_merging_a_sparse_row_into_a_dense_one_does_not_alloca
     EXPECT_EQ(total.count(), 3u + 100u * row.count());
 }
 
-TEST(stats_test, histogram_empty_reports_zero_and_allocates_nothing) {
+TEST(histogram_test, empty_reports_zero_and_allocates_nothing) {
     const histogram h;
     EXPECT_EQ(h.count(), 0u);
     EXPECT_EQ(h.min_us(), 0u);
@@ -363,7 +363,7 @@ TEST(stats_test, histogram_empty_reports_zero_and_allocates_nothing) {
     EXPECT_EQ(calls, 0);
 }
 
-TEST(stats_test, histogram_record_does_not_allocate_after_first_record) {
+TEST(histogram_test, record_does_not_allocate_after_first_record) {
     histogram h;
     const auto before_first = testing::allocations();
     h.record(10);
@@ -375,7 +375,7 @@ TEST(stats_test, histogram_record_does_not_allocate_after_first_record) {
     EXPECT_EQ(testing::allocations(), before);
 }
 
-TEST(stats_test, histogram_clear_forgets_samples_keeps_allocation) {
+TEST(histogram_test, clear_forgets_samples_keeps_allocation) {
     histogram h = histogram_of({1, 2, 3});
     h.clear();
     EXPECT_EQ(h, histogram{});

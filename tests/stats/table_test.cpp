@@ -21,7 +21,7 @@ std::string name_of(int i) {
     return "/item/" + std::to_string(i);
 }
 
-TEST(stats_test, entry_counts_sums_min_max_exactly) {
+TEST(entry_test, counts_sums_min_max_exactly) {
     entry e;
     e.record(1500, 100, false);
     e.record(250, 20, true);
@@ -36,7 +36,7 @@ TEST(stats_test, entry_counts_sums_min_max_exactly) {
     EXPECT_EQ(entry{}.avg_latency_us(), 0.0);
 }
 
-TEST(stats_test, entry_percentiles_follow_the_standard_list) {
+TEST(entry_test, percentiles_follow_the_standard_list) {
     entry e;
     std::mt19937_64 rng(9);
     for (int i = 0; i < 10000; ++i) e.record(rng() % 100000, 0, false);
@@ -47,7 +47,7 @@ TEST(stats_test, entry_percentiles_follow_the_standard_list) {
     EXPECT_EQ(values.back(), e.max_latency_us());
 }
 
-TEST(stats_test, entry_merge_equals_recording_everything_in_one) {
+TEST(entry_test, merge_equals_recording_everything_in_one) {
     entry a, b, whole;
     for (std::uint64_t i = 0; i < 1000; ++i) {
         const bool failed = i % 7 == 0;
@@ -62,7 +62,7 @@ TEST(stats_test, entry_merge_equals_recording_everything_in_one) {
     EXPECT_EQ(ba, whole);
 }
 
-TEST(stats_test, entry_restore_rejects_impossible_parts) {
+TEST(entry_test, restore_rejects_impossible_parts) {
     histogram h;
     h.record(10);
     h.record(20);
@@ -76,7 +76,7 @@ TEST(stats_test, entry_restore_rejects_impossible_parts) {
     EXPECT_EQ(e.failures(), 1u);
 }
 
-TEST(stats_test, table_append_new_rows_are_found_and_capped_like_merged_ones) {
+TEST(table_test, append_new_rows_are_found_and_capped_like_merged_ones) {
     table t(2);
     entry e;
     e.record(100, 1, false);
@@ -94,7 +94,7 @@ TEST(stats_test, table_append_new_rows_are_found_and_capped_like_merged_ones) {
     EXPECT_EQ(t.total().requests(), 5u);
 }
 
-TEST(stats_test, table_keeps_first_seen_order) {
+TEST(table_test, keeps_first_seen_order) {
     table t;
     t.record("GET", "/b", 1, 0, false);
     t.record("POST", "/a", 1, 0, false);
@@ -109,7 +109,7 @@ TEST(stats_test, table_keeps_first_seen_order) {
     EXPECT_EQ(t.find("PUT", "/b"), nullptr);
 }
 
-TEST(stats_test, table_cap_folds_new_names_into_other_and_totals_stay_exact) {
+TEST(table_test, cap_folds_new_names_into_other_and_totals_stay_exact) {
     table t(3);
     entry all;
     for (int i = 0; i < 50; ++i) {
@@ -127,7 +127,7 @@ TEST(stats_test, table_cap_folds_new_names_into_other_and_totals_stay_exact) {
     EXPECT_EQ(t.total(), all);
 }
 
-TEST(stats_test, table_without_overflow_reports_no_folded_requests) {
+TEST(table_test, without_overflow_reports_no_folded_requests) {
     table t(2);
     t.record("GET", "/a", 1, 0, false);
     t.record("GET", "/b", 1, 0, false);
@@ -135,7 +135,7 @@ TEST(stats_test, table_without_overflow_reports_no_folded_requests) {
     EXPECT_EQ(t.size(), 2u);
 }
 
-TEST(stats_test, table_merge_applies_the_cap_and_keeps_totals) {
+TEST(table_test, merge_applies_the_cap_and_keeps_totals) {
     table a(4), b(100);
     for (int i = 0; i < 3; ++i) a.record("GET", name_of(i), 10, 1, false);
     for (int i = 0; i < 8; ++i) b.record("GET", name_of(i), 20, 2, true);
@@ -149,7 +149,7 @@ TEST(stats_test, table_merge_applies_the_cap_and_keeps_totals) {
     EXPECT_EQ(a.total(), expected);
 }
 
-TEST(stats_test, table_merge_carries_other_row_beyond_cap) {
+TEST(table_test, merge_carries_other_row_beyond_cap) {
     table worker(1), master(1);
     worker.record("GET", "/a", 5, 0, false);
     worker.record("GET", "/b", 5, 0, false);  // folded on the worker
@@ -160,7 +160,7 @@ TEST(stats_test, table_merge_carries_other_row_beyond_cap) {
     EXPECT_EQ(master.total().requests(), 3u);
 }
 
-TEST(stats_test, table_merge_is_commutative_below_the_cap) {
+TEST(table_test, merge_is_commutative_below_the_cap) {
     table a, b;
     a.record("GET", "/x", 100, 1, false);
     a.record("GET", "/y", 200, 1, true);
@@ -176,7 +176,7 @@ TEST(stats_test, table_merge_is_commutative_below_the_cap) {
     EXPECT_EQ(ab.total(), ba.total());
 }
 
-TEST(stats_test, table_take_hands_over_rows_and_leaves_empty_table_with_same_cap) {
+TEST(table_test, take_hands_over_rows_and_leaves_empty_table_with_same_cap) {
     table t(7);
     t.record("GET", "/a", 10, 0, false);
     table taken = t.take();
@@ -192,7 +192,7 @@ TEST(stats_test, table_take_hands_over_rows_and_leaves_empty_table_with_same_cap
     EXPECT_EQ(taken.max_names(), 3u);
 }
 
-TEST(stats_test, table_record_on_existing_name_does_not_allocate) {
+TEST(table_test, record_on_existing_name_does_not_allocate) {
     table t;
     const std::string long_name(200, 'n');  // beyond any small-string buffer
     t.record("GET", long_name, 1, 0, false);
@@ -203,7 +203,7 @@ TEST(stats_test, table_record_on_existing_name_does_not_allocate) {
     EXPECT_EQ(t.find("GET", long_name)->requests(), 1001u);
 }
 
-TEST(stats_test, error_table_merge_sums_counts_and_widens_seen_times) {
+TEST(error_table_test, merge_sums_counts_and_widens_seen_times) {
     error_table a, b;
     a.record("GET", "/a", "timeout", 2000);
     a.record("GET", "/a", "timeout", 5000);
@@ -218,7 +218,7 @@ TEST(stats_test, error_table_merge_sums_counts_and_widens_seen_times) {
     EXPECT_EQ(a.total_occurrences(), 5u);
 }
 
-TEST(stats_test, error_table_cap_counts_new_messages_as_overflow) {
+TEST(error_table_test, cap_counts_new_messages_as_overflow) {
     error_table t(2);
     for (int i = 0; i < 5; ++i) t.record("GET", "/a", "error " + std::to_string(i % 3), i);
     EXPECT_EQ(t.size(), 2u);
@@ -233,7 +233,7 @@ TEST(stats_test, error_table_cap_counts_new_messages_as_overflow) {
     EXPECT_EQ(small.overflow(), 3u);
 }
 
-TEST(stats_test, error_table_cuts_long_messages_on_a_character_boundary) {
+TEST(error_table_test, cuts_long_messages_on_a_character_boundary) {
     error_table t;
     std::string message(error_table::max_message_bytes - 1, 'x');
     message += "\xC3\xA9 and more";  // a two-byte character straddling the limit
@@ -246,7 +246,7 @@ TEST(stats_test, error_table_cuts_long_messages_on_a_character_boundary) {
     });
 }
 
-TEST(stats_test, error_table_merge_row_rejects_impossible_stats) {
+TEST(error_table_test, merge_row_rejects_impossible_stats) {
     error_table t;
     EXPECT_THROW(t.merge("GET", "/a", "x", error_stats{0, 1, 1}), std::invalid_argument);
     EXPECT_THROW(t.merge("GET", "/a", "x", error_stats{1, 5, 4}), std::invalid_argument);
@@ -254,7 +254,7 @@ TEST(stats_test, error_table_merge_row_rejects_impossible_stats) {
     EXPECT_EQ(*t.find("GET", "/a", "x"), (error_stats{3, 4, 9}));
 }
 
-TEST(stats_test, delta_merge_and_take_cover_requests_and_errors) {
+TEST(delta_test, merge_and_take_cover_requests_and_errors) {
     delta a, b;
     a.requests.record("GET", "/a", 100, 10, true);
     a.errors.record("GET", "/a", "HTTP 503", 10);

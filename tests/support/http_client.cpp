@@ -10,6 +10,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/ascii.hpp"
+
 namespace swarm::test {
 namespace {
 
@@ -20,13 +22,6 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr std::uint64_t response_body_limit = 128u << 20;  // /bytes/N serves up to 64 MiB
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // Runs the io_context until the operation started by `start` completes; the
 // operation's own deadline (tcp_stream::expires_after) bounds the wait.

@@ -2,9 +2,12 @@
 // concurrency, malformed and oversized requests, several io threads, TLS,
 // and signals. Real processes, real sockets on 127.0.0.1.
 
+#include "target/target.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/target_process.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -233,6 +236,15 @@ TEST(target_test_process, sigterm_and_sigint_stop_it_with_exit_code_0) {
 TEST(target_test_process, bad_listen_address_fails_with_exit_code_1) {
     child_process process({swarm_binary(), "target", "--listen", "127.0.0.1:notaport"});
     EXPECT_EQ(process.wait_exit(20s), 1);
+}
+
+TEST(target_test_process, why_it_cannot_listen_goes_to_the_logger_it_is_given) {
+    log_capture log;
+    target::options opts;
+    opts.listen = "127.0.0.1";  // no port
+    opts.log = log.logger("swarm target");
+    EXPECT_EQ(target::run(opts), 1);
+    EXPECT_THAT(log.lines(), ::testing::ElementsAre("swarm target: --listen must be HOST:PORT"));
 }
 
 }  // namespace
