@@ -110,10 +110,9 @@ std::string worker_label(const keygen_options& o) {
 
 // The master's public key, from --master-key's file or --master-public.
 result<std::string> master_public_key(const keygen_options& o, const log::logger& log) {
-    // in_place_value: swarm::error is constructible from a string too.
     if (o.master_key.empty()) {
         if (proto::valid_curve_key(o.master_public)) {
-            return {boost::system::in_place_value, o.master_public};
+            return o.master_public;
         }
         return fail("--master-public: '" + o.master_public +
                     "' is not a public key (40 Z85 characters)");
@@ -124,7 +123,7 @@ result<std::string> master_public_key(const keygen_options& o, const log::logger
         return fail(o.master_key + " is a " + proto::kind_name(m->kind) +
                     " key file; --master-key needs the master's (swarm keygen --master)");
     }
-    return {boost::system::in_place_value, m->own.public_key};
+    return m->own.public_key;
 }
 
 result<void> write_worker(const keygen_options& o, const log::logger& log) {

@@ -357,7 +357,7 @@ result<std::string> normalize_base_path(const std::string& text) {
     std::string path = text;
     while (!path.empty() && path.back() == '/') path.pop_back();
     // (A plain `return path;` is ambiguous: swarm::error is constructible from a string too.)
-    if (path.empty()) return {boost::system::in_place_value, path};
+    if (path.empty()) return path;
     if (path.front() != '/') path.insert(path.begin(), '/');
     for (const char ch : path) {
         const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -367,7 +367,7 @@ result<std::string> normalize_base_path(const std::string& text) {
                         "'; use letters, digits, '/', '-', '_', '.', '~'");
         }
     }
-    return {boost::system::in_place_value, path};
+    return path;
 }
 
 server::server(server_options opts, handler handle, hello_fn hello)

@@ -102,8 +102,7 @@ result<std::string> parse_tcp_address(std::string_view text, address_use use, in
     }
     // ZeroMQ spells "any free port" as '*'.
     const std::string shown_port = port == 0 ? "*" : std::to_string(port);
-    // in_place_value: swarm::error is constructible from a string too.
-    return {boost::system::in_place_value, "tcp://" + host + ":" + shown_port};
+    return "tcp://" + host + ":" + shown_port;
 }
 
 }  // namespace swarm::proto
