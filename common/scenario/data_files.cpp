@@ -20,7 +20,7 @@ result<std::string> read_text_file(const std::string& path, std::size_t limit) {
     std::string out(static_cast<std::size_t>(size), '\0');
     in.read(out.data(), static_cast<std::streamsize>(size));
     out.resize(static_cast<std::size_t>(in.gcount()));
-    return std::move(out);
+    return out;
 }
 
 std::string resolve_relative(const std::string& scenario_path, const std::string& file) {
