@@ -21,6 +21,7 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
+using testing::failure;
 using testing::get;
 using testing::run_send;
 
@@ -49,11 +50,13 @@ TEST_F(http_client_hostile, connect_timeout_when_the_server_never_accepts) {
     client c(ioc.get_executor(), opts);
     const auto url = "http://127.0.0.1:" + std::to_string(full.local_endpoint().port()) + "/";
     auto res = run_send(ioc, c, get(url, 5s));
-    EXPECT_EQ(res.error, "connect timeout");
-    EXPECT_LT(res.latency, 2s);
+    EXPECT_EQ(failure(res), "connect timeout");
+    EXPECT_EQ(res.error().kind, errc::connect_timeout);
+    EXPECT_LT(res.error().latency, 2s);
     // When the request's own deadline comes first, it is the request's timeout.
     res = run_send(ioc, c, get(url, 100ms));
-    EXPECT_EQ(res.error, "timeout after 100ms");
+    EXPECT_EQ(failure(res), "timeout after 100ms");
+    EXPECT_EQ(res.error().kind, errc::timeout);
     for (const int fd : fillers) ::close(fd);
 }
 
@@ -65,8 +68,8 @@ TEST_F(http_client_hostile, slow_drip_of_headers_times_out) {
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url(), 300ms));
-    EXPECT_EQ(res.error, "timeout after 300ms");
-    EXPECT_LT(res.latency, 2s);
+    EXPECT_EQ(failure(res), "timeout after 300ms");
+    EXPECT_LT(res.error().latency, 2s);
 }
 
 TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
@@ -80,8 +83,8 @@ TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
     client c(ioc.get_executor(), opts);
     const auto before = testing::heap_bytes();
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_EQ(res.error, "body too large (limit 256 KiB)");
-    EXPECT_TRUE(res.body.empty());
+    EXPECT_EQ(failure(res), "body too large (limit 256 KiB)");
+    EXPECT_EQ(res.error().kind, errc::body_too_large);
     // Nothing of the partial body is kept.
     EXPECT_LT(testing::heap_bytes(), before + 16 * 1024);
 }
@@ -94,7 +97,7 @@ TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url(), 250ms));
-    EXPECT_EQ(res.error, "timeout after 250ms");
+    EXPECT_EQ(failure(res), "timeout after 250ms");
 }
 
 TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
@@ -107,7 +110,8 @@ TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
     opts.max_header_bytes = 8 * 1024;
     client c(ioc.get_executor(), opts);
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_EQ(res.error, "response header too large");
+    EXPECT_EQ(failure(res), "response header too large");
+    EXPECT_EQ(res.error().kind, errc::header_too_large);
 }
 
 TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
@@ -117,7 +121,8 @@ TEST_F(http_client_hostile, close_in_the_middle_of_the_body) {
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_EQ(res.error, "connection closed before the response was complete");
+    EXPECT_EQ(failure(res), "connection closed before the response was complete");
+    EXPECT_EQ(res.error().kind, errc::closed);
     EXPECT_EQ(server.accepted(), 1);  // a partial response is never retried
 }
 
@@ -125,7 +130,8 @@ TEST_F(http_client_hostile, close_without_any_response) {
     hostile_server server([](hostile_connection& s) { s.read_request(); });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_EQ(res.error, "connection closed before the response was complete");
+    EXPECT_EQ(failure(res), "connection closed before the response was complete");
+    EXPECT_EQ(res.error().kind, errc::closed);
     EXPECT_EQ(server.accepted(), 1);  // a fresh connection is not retried either
 }
 
@@ -136,7 +142,8 @@ TEST_F(http_client_hostile, garbage_instead_of_http) {
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_TRUE(res.error.starts_with("malformed response: ")) << res.error;
+    EXPECT_TRUE(failure(res).starts_with("malformed response: ")) << failure(res);
+    EXPECT_EQ(res.error().kind, errc::malformed);
 }
 
 TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection) {
@@ -149,8 +156,8 @@ TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection
     client c(ioc.get_executor(), client_options{});
     for (int i = 0; i < 3; ++i) {
         const auto res = run_send(ioc, c, get(server.url()));
-        ASSERT_EQ(res.error, "") << "request " << i;
-        EXPECT_EQ(res.body, "ok");
+        ASSERT_TRUE(res) << failure(res) << "request " << i;
+        EXPECT_EQ(res->body, "ok");
         std::this_thread::sleep_for(100ms);  // let the server's close arrive
     }
     EXPECT_EQ(c.connections_opened(), 3u);
@@ -163,7 +170,7 @@ TEST_F(http_client_hostile, honours_connection_close) {
         s.send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
     });
     client c(ioc.get_executor(), client_options{});
-    for (int i = 0; i < 2; ++i) EXPECT_EQ(run_send(ioc, c, get(server.url())).error, "");
+    for (int i = 0; i < 2; ++i) EXPECT_TRUE(run_send(ioc, c, get(server.url())));
     EXPECT_EQ(c.connections_opened(), 2u);
 }
 
@@ -195,8 +202,8 @@ TEST_F(http_client_hostile, redirect_methods_follow_browser_rules) {
             std::string(path) == "/303" ? scenario::http_method::put : scenario::http_method::post;
         req.body = "x=1";
         const auto res = run_send(ioc, c, req);
-        EXPECT_EQ(res.error, "");
-        EXPECT_EQ(res.url, server.url("/end"));
+        ASSERT_TRUE(res) << failure(res);
+        EXPECT_EQ(res->url, server.url("/end"));
     }
     std::lock_guard lock(heads_mutex);
     EXPECT_EQ(heads, (std::vector<std::string>{"POST /302 HTTP/1.1", "GET /end HTTP/1.1",
@@ -223,8 +230,8 @@ TEST_F(http_client_hostile, a_gzip_bomb_is_refused) {
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));
-    EXPECT_EQ(res.error, "decompressed body too large (limit 16 MiB)");
-    EXPECT_TRUE(res.body.empty());
+    EXPECT_EQ(failure(res), "decompressed body too large (limit 16 MiB)");
+    EXPECT_EQ(res.error().kind, errc::decoded_too_large);
 }
 
 }  // namespace

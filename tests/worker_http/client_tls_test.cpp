@@ -12,6 +12,7 @@
 namespace swarm::worker::http {
 namespace {
 
+using testing::failure;
 using testing::get;
 using testing::run_send;
 
@@ -39,12 +40,12 @@ class http_client_tls : public ::testing::Test {
         delete dir_;
     }
 
-    response send_with(const std::shared_ptr<boost::asio::ssl::context>& tls, std::string path,
-                       std::uint32_t* connects = nullptr, int times = 1) {
+    send_result send_with(const std::shared_ptr<boost::asio::ssl::context>& tls, std::string path,
+                          std::uint32_t* connects = nullptr, int times = 1) {
         client_options opts;
         opts.tls = tls;
         client c(ioc_.get_executor(), opts);
-        response res;
+        send_result res;
         for (int i = 0; i < times; ++i) res = run_send(ioc_, c, get(target_->url + path));
         if (connects) *connects = c.connections_opened();
         return res;
@@ -64,25 +65,25 @@ TEST_F(http_client_tls, target_serves_https) {
 
 TEST_F(http_client_tls, verification_fails_without_the_ca) {
     const auto res = send_with(make_tls_context(true, ""), "/");
-    EXPECT_TRUE(res.error.starts_with("TLS handshake failed: certificate verify failed"))
-        << res.error;
-    EXPECT_EQ(res.status, 0);
+    EXPECT_TRUE(failure(res).starts_with("TLS handshake failed: certificate verify failed"))
+        << failure(res);
+    EXPECT_EQ(res.error().kind, errc::tls);
 }
 
 TEST_F(http_client_tls, verification_succeeds_with_the_ca_and_reuses_the_connection) {
     std::uint32_t connects = 0;
     const auto res =
         send_with(make_tls_context(true, dir_->path + "/ca.pem"), "/about", &connects, 3);
-    ASSERT_EQ(res.error, "");
-    EXPECT_EQ(res.status, 200);
+    ASSERT_TRUE(res) << failure(res);
+    EXPECT_EQ(res->status, 200);
     EXPECT_EQ(connects, 1u);
 }
 
 TEST_F(http_client_tls, insecure_skips_verification) {
     const auto res = send_with(make_tls_context(false, ""), "/gzip");
-    ASSERT_EQ(res.error, "");
-    EXPECT_EQ(res.status, 200);
-    EXPECT_LT(res.wire_bytes, res.body.size());
+    ASSERT_TRUE(res) << failure(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_LT(res->wire_bytes, res->body.size());
 }
 
 TEST_F(http_client_tls, secure_cookies_travel_over_https) {
@@ -90,10 +91,11 @@ TEST_F(http_client_tls, secure_cookies_travel_over_https) {
     opts.tls = make_tls_context(false, "");
     client c(ioc_.get_executor(), opts);
     const auto res = run_send(ioc_, c, get(target_->url + "/cookies/set?k=v"));
-    ASSERT_EQ(res.error, "");
+    ASSERT_TRUE(res) << failure(res);
     ASSERT_NE(c.cookie(target_->url + "/", "k"), nullptr);
     const auto echo = run_send(ioc_, c, get(target_->url + "/cookies"));
-    EXPECT_EQ(echo.body, R"({"k":"v"})");
+    ASSERT_TRUE(echo) << failure(echo);
+    EXPECT_EQ(echo->body, R"({"k":"v"})");
 }
 
 TEST_F(http_client_tls, wrong_host_name_fails_verification) {
@@ -102,8 +104,8 @@ TEST_F(http_client_tls, wrong_host_name_fails_verification) {
     opts.tls = make_tls_context(true, dir_->path + "/ca.pem");
     client c(ioc_.get_executor(), opts);
     const auto res = run_send(ioc_, c, get("https://localhost:" + target_->port + "/"));
-    EXPECT_TRUE(res.error.starts_with("TLS handshake failed: certificate verify failed"))
-        << res.error;
+    EXPECT_TRUE(failure(res).starts_with("TLS handshake failed: certificate verify failed"))
+        << failure(res);
 }
 
 // A context costs ~0.5 MB and a read of the system's CA store: a client that
@@ -118,11 +120,11 @@ TEST_F(http_client_tls, make_tls_runs_on_the_first_https_request_only) {
         return make_tls_context(false, "");
     };
     client c(ioc_.get_executor(), opts);
-    ASSERT_EQ(run_send(ioc_, c, get(plain.url + "/")).error, "");
+    ASSERT_TRUE(run_send(ioc_, c, get(plain.url + "/")));
     EXPECT_EQ(made, 0);
-    ASSERT_EQ(run_send(ioc_, c, get(target_->url + "/")).error, "");
+    ASSERT_TRUE(run_send(ioc_, c, get(target_->url + "/")));
     c.close();
-    ASSERT_EQ(run_send(ioc_, c, get(target_->url + "/about")).error, "");
+    ASSERT_TRUE(run_send(ioc_, c, get(target_->url + "/about")));
     EXPECT_EQ(c.connections_opened(), 3u);
     EXPECT_EQ(made, 1);
 }
@@ -141,14 +143,14 @@ TEST_F(http_client_tls, idle_tls_users_stay_bounded) {
         client_options warm_opts;
         warm_opts.tls = tls;
         client warm(ioc_.get_executor(), warm_opts);
-        ASSERT_EQ(run_send(ioc_, warm, get(target_->url + "/")).error, "");
+        ASSERT_TRUE(run_send(ioc_, warm, get(target_->url + "/")));
     }
     const std::size_t before = testing::heap_bytes();
     client_options opts;
     opts.tls = tls;
     for (int i = 0; i < users; ++i) {
         clients.push_back(std::make_unique<client>(ioc_.get_executor(), opts));
-        ASSERT_EQ(run_send(ioc_, *clients.back(), get(target_->url + "/")).error, "");
+        ASSERT_TRUE(run_send(ioc_, *clients.back(), get(target_->url + "/")));
     }
     const double per_user = static_cast<double>(testing::heap_bytes() - before) / users;
     std::printf("idle heap per TLS user (with its keep-alive TLS connection) = %.0f bytes\n",

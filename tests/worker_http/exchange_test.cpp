@@ -13,6 +13,7 @@
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
 #include "worker/http/url.hpp"
+#include "worker/user/failure_text.hpp"
 
 namespace swarm::worker::http {
 namespace {
@@ -106,10 +107,14 @@ TEST(http_exchange, enforces_header_and_body_limits) {
     EXPECT_EQ(outcome.ec, bhttp::error::body_limit);
 }
 
+// How a URL that does not parse reads in the failures table.
+std::string why(const swarm::result<target_url, error>& r) {
+    return r ? "parsed" : user::failure_text(r.error());
+}
+
 TEST(http_url, parses_origin_target_and_host_header) {
-    std::string error;
-    auto t = parse_target_url("http://Example.COM:8080/a/b?x=1#frag", error);
-    ASSERT_TRUE(t) << error;
+    auto t = parse_target_url("http://Example.COM:8080/a/b?x=1#frag");
+    ASSERT_TRUE(t) << why(t);
     EXPECT_FALSE(t->tls);
     EXPECT_EQ(t->host, "example.com");
     EXPECT_EQ(t->port, 8080);
@@ -117,51 +122,52 @@ TEST(http_url, parses_origin_target_and_host_header) {
     EXPECT_EQ(t->path, "/a/b");
     EXPECT_EQ(t->origin, "http://example.com:8080");
     EXPECT_EQ(t->host_header, "Example.COM:8080");
-    t = parse_target_url("https://[::1]", error);
-    ASSERT_TRUE(t) << error;
+    t = parse_target_url("https://[::1]");
+    ASSERT_TRUE(t) << why(t);
     EXPECT_EQ(t->host, "::1");
     EXPECT_EQ(t->port, 443);
     EXPECT_EQ(t->host_header, "[::1]");
     EXPECT_EQ(t->target, "/");
-    t = parse_target_url("https://a.com:443/", error);
+    t = parse_target_url("https://a.com:443/");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->host_header, "a.com");
 }
 
 TEST(http_url, rejects_bad_urls_with_stable_messages) {
-    std::string error;
-    EXPECT_FALSE(parse_target_url("ftp://example.com/file", error));
-    EXPECT_EQ(error, "unsupported URL scheme 'ftp'");
-    EXPECT_FALSE(parse_target_url("http://exa mple.com/", error));
-    EXPECT_EQ(error, "invalid URL 'http://exa mple.com/'");
-    EXPECT_FALSE(parse_target_url("/relative", error));
-    EXPECT_EQ(error, "invalid URL '/relative'");
-    EXPECT_FALSE(parse_target_url("http:///nohost", error));
+    auto t = parse_target_url("ftp://example.com/file");
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().kind, errc::unsupported_scheme);
+    EXPECT_EQ(t.error().detail, "ftp");
+    EXPECT_EQ(why(t), "unsupported URL scheme 'ftp'");
+    t = parse_target_url("http://exa mple.com/");
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().kind, errc::invalid_url);
+    EXPECT_EQ(why(t), "invalid URL 'http://exa mple.com/'");
+    EXPECT_EQ(why(parse_target_url("/relative")), "invalid URL '/relative'");
+    EXPECT_EQ(why(parse_target_url("http:///nohost")), "invalid URL 'http:///nohost'");
 }
 
 // Found by fuzz_response: Boost.URL took "http://[::1]w:8080/a/b" for host
 // [::1] and path "w:8080/a/b", which became a request target that is not a path.
 TEST(http_url, rejects_text_between_an_ip_literal_and_the_port) {
-    std::string error;
-    EXPECT_FALSE(parse_target_url("http://[::1]w:8080/a/b", error));
-    EXPECT_EQ(error, "invalid URL 'http://[::1]w:8080/a/b'");
-    EXPECT_FALSE(parse_target_url("https://[::1]x", error));
-    const auto t = parse_target_url("http://[::1]:8080/a/b", error);
-    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(why(parse_target_url("http://[::1]w:8080/a/b")),
+              "invalid URL 'http://[::1]w:8080/a/b'");
+    EXPECT_FALSE(parse_target_url("https://[::1]x"));
+    const auto t = parse_target_url("http://[::1]:8080/a/b");
+    ASSERT_TRUE(t) << why(t);
     EXPECT_EQ(t->target, "/a/b");
 }
 
 // A redirect to "http://evil.com%00.a.com/" resolved as evil.com (the
 // resolver stops at the NUL) but carried a.com's domain cookies.
 TEST(http_url, rejects_host_names_that_decode_to_what_no_name_holds) {
-    std::string error;
-    EXPECT_FALSE(parse_target_url("http://evil.com%00.a.com/", error));
-    EXPECT_EQ(error, "invalid URL 'http://evil.com%00.a.com/'");
-    EXPECT_FALSE(parse_target_url("http://evil.com%2F.a.com/", error));
-    EXPECT_FALSE(parse_target_url("http://user%40evil.com%3A80/", error));
-    EXPECT_FALSE(parse_target_url("https://a%20b.com/", error));
-    const auto t = parse_target_url("http://ex%61mple.COM/", error);
-    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(why(parse_target_url("http://evil.com%00.a.com/")),
+              "invalid URL 'http://evil.com%00.a.com/'");
+    EXPECT_FALSE(parse_target_url("http://evil.com%2F.a.com/"));
+    EXPECT_FALSE(parse_target_url("http://user%40evil.com%3A80/"));
+    EXPECT_FALSE(parse_target_url("https://a%20b.com/"));
+    const auto t = parse_target_url("http://ex%61mple.COM/");
+    ASSERT_TRUE(t) << why(t);
     EXPECT_EQ(t->host, "example.com");
 }
 

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include "worker/user/failure_text.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 // From the sanitizer runtime (its header is not always installed).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
@@ -14,14 +16,14 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 
 namespace swarm::worker::http::testing {
 
-response run_send(boost::asio::io_context& ioc, client& c, const request& req,
-                  std::chrono::seconds limit) {
-    response out;
+send_result run_send(boost::asio::io_context& ioc, session& c, const request& req,
+                     std::chrono::seconds limit) {
+    send_result out = error(errc::internal, "test: send hung");
     bool done = false;
     boost::asio::co_spawn(
         ioc,
         [&]() -> boost::asio::awaitable<void> {
-            co_await c.send(req, out);
+            out = co_await c.send(req);
             done = true;
         },
         boost::asio::detached);
@@ -35,9 +37,12 @@ response run_send(boost::asio::io_context& ioc, client& c, const request& req,
     if (!done) {
         c.close();
         ioc.run_for(std::chrono::seconds(1));
-        if (out.error.empty()) out.error = "test: send hung";
     }
     return out;
+}
+
+std::string failure(const send_result& r) {
+    return r ? std::string() : user::failure_text(r.error());
 }
 
 request get(const std::string& url, std::chrono::milliseconds timeout) {

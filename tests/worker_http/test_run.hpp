@@ -14,9 +14,13 @@
 namespace swarm::worker::http::testing {
 
 // Runs `c.send(req)` on `ioc` (at most `limit`); a send that does not
-// complete in time fails the test and returns a response whose error says so.
-response run_send(boost::asio::io_context& ioc, client& c, const request& req,
-                  std::chrono::seconds limit = std::chrono::seconds(20));
+// complete in time fails the test and returns an errc::internal error.
+send_result run_send(boost::asio::io_context& ioc, session& c, const request& req,
+                     std::chrono::seconds limit = std::chrono::seconds(20));
+
+// How a failed send reads in the failures table (worker/user/failure_text.hpp),
+// or "" when it worked: what the tests of messages compare.
+std::string failure(const send_result& r);
 
 // Builds a GET request for `url` with a timeout.
 request get(const std::string& url, std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -28,7 +28,12 @@ class extract_fixture : public ::testing::Test {
     std::shared_ptr<const scenario::plan> plan_;
     std::shared_ptr<fake_web> web_ = std::make_shared<fake_web>();
     fake_session session_{web_};
-    http::response resp_{200, {{"Location", "/next"}}, "", 0, {}, "", ""};
+    http::response resp_ = [] {
+        http::response r;
+        r.status = 200;
+        r.headers = {{"Location", "/next"}};
+        return r;
+    }();
 };
 
 TEST_F(extract_fixture, regex_takes_group_one_by_default_or_the_given_group) {
@@ -59,7 +64,7 @@ TEST_F(extract_fixture, header_and_cookie) {
     EXPECT_EQ(extract("{header: location}"), "/next");
     EXPECT_EQ(extract("{header: X-None}"), std::nullopt);
     EXPECT_EQ(extract("{cookie: sid}"), std::nullopt);
-    web_->cookies["sid"] = "s-77";
+    web_->set_cookie("http://h/", "sid=s-77");
     EXPECT_EQ(extract("{cookie: sid}"), "s-77");
 }
 

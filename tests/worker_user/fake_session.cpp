@@ -1,62 +1,131 @@
 #include "tests/worker_user/fake_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <stdexcept>
 
+#include "common/ascii.hpp"
+#include "worker/http/client.hpp"
+#include "worker/http/url.hpp"
+
 namespace swarm::worker::user::testing {
 
 namespace {
 
-std::string key_of(const http::request& r, bool with_query) {
-    std::string url = r.url;
+constexpr int max_redirects = 10;  // as http::client
+
+std::string key_of(scenario::http_method method, std::string url, bool with_query) {
     if (!with_query) url = url.substr(0, url.find('?'));
-    return std::string(scenario::to_string(r.method)) + " " + url;
+    return std::string(scenario::to_string(method)) + " " + url;
+}
+
+http::cookie_origin origin_of(const http::target_url& t) {
+    return {t.host, t.path, t.tls};
 }
 
 }  // namespace
 
+void fake_web::set_cookie(std::string_view url, std::string_view set_cookie) {
+    const auto t = http::parse_target_url(url);
+    if (t) cookies.set(set_cookie, origin_of(*t));
+}
+
 std::vector<std::string> fake_web::lines() const {
     std::vector<std::string> out;
-    for (const auto& r : received) out.push_back(key_of(r, true));
+    for (const auto& r : received) out.push_back(key_of(r.method, r.url, true));
     return out;
 }
 
 std::size_t fake_web::count(const std::string& key) const {
     const bool with_query = key.find('?') != std::string::npos;
     std::size_t n = 0;
-    for (const auto& r : received) n += key_of(r, with_query) == key ? 1 : 0;
+    for (const auto& r : received) n += key_of(r.method, r.url, with_query) == key ? 1 : 0;
     return n;
 }
 
-boost::asio::awaitable<void> fake_session::send(const http::request& req, http::response& out) {
-    if (web_->keep_requests) web_->received.push_back(req);
-    auto it = web_->routes.find(key_of(req, true));
-    if (it == web_->routes.end()) it = web_->routes.find(key_of(req, false));
-    const scripted_response& s = it == web_->routes.end() ? web_->fallback : it->second;
-    if (s.throws) throw std::runtime_error("boom");
-    if (s.delay.count() > 0) {
-        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, s.delay);
-        co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+boost::asio::awaitable<http::send_result> fake_session::send(const http::request& req) {
+    cancelled_ = false;
+    http::request hop = req;
+    std::chrono::microseconds latency{0};
+    for (int hops = 0;; ++hops) {
+        auto t = http::parse_target_url(hop.url);
+        if (!t) co_return t.error();
+        if (web_->keep_requests) web_->received.push_back(hop);
+        auto it = web_->routes.find(key_of(hop.method, hop.url, true));
+        if (it == web_->routes.end()) it = web_->routes.find(key_of(hop.method, hop.url, false));
+        const scripted_response& s = it == web_->routes.end() ? web_->fallback : it->second;
+        if (s.throws) throw std::runtime_error("boom");
+        // The request's timeout bounds a delay, as the client's deadline does.
+        const bool times_out = req.timeout.count() > 0 && s.delay > req.timeout;
+        if (s.delay.count() > 0) {
+            boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
+                                            times_out ? req.timeout : s.delay);
+            waiting_ = &timer;
+            co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            waiting_ = nullptr;
+        }
+        if (cancelled_) co_return http::error(http::errc::cancelled);
+        if (times_out) {
+            http::error e(http::errc::timeout, http::format_duration(req.timeout));
+            e.latency = latency + req.timeout;
+            co_return e;
+        }
+        latency += s.latency;
+        ++web_->sent;
+        if (web_->after_send) web_->after_send(web_->sent);
+        if (s.error) {
+            http::error e = *s.error;
+            e.latency = latency;
+            co_return e;
+        }
+        for (const auto& [name, value] : s.headers) {
+            if (iequals(name, "Set-Cookie")) web_->cookies.set(value, origin_of(*t));
+        }
+        const std::string* location = nullptr;
+        for (const auto& [name, value] : s.headers) {
+            if (iequals(name, "Location")) location = &value;
+        }
+        if (hop.follow_redirects && http::is_redirect(s.status) && location && !location->empty()) {
+            if (hops == max_redirects) {
+                co_return http::error(http::errc::too_many_redirects,
+                                      std::to_string(max_redirects));
+            }
+            auto next = http::resolve_location(hop.url, *location);
+            if (!next) co_return http::error(http::errc::bad_redirect, *location);
+            if (http::redirect_becomes_get(s.status, hop.method)) {
+                hop.method = scenario::http_method::get;
+                hop.body.clear();
+            }
+            hop.url = std::move(*next);
+            hop.parsed_url = nullptr;
+            continue;
+        }
+        http::response out;
+        out.status = s.status;
+        out.headers = s.headers;
+        out.body = s.body;
+        out.latency = latency;
+        out.wire_bytes = s.body.size();
+        out.url = hop.url;
+        co_return out;
     }
-    out.status = s.error.empty() ? s.status : 0;
-    out.headers = s.headers;
-    out.body = s.body;
-    out.error = s.error;
-    out.latency = s.latency;
-    out.wire_bytes = s.body.size();
-    out.url = req.url;
-    for (const auto& [name, value] : s.set_cookies) web_->cookies[name] = value;
-    ++web_->sent;
-    if (web_->after_send) web_->after_send(web_->sent);
 }
 
-const std::string* fake_session::cookie(std::string_view, std::string_view name) const {
-    auto it = web_->cookies.find(std::string(name));
-    return it == web_->cookies.end() ? nullptr : &it->second;
+const std::string* fake_session::cookie(std::string_view url, std::string_view name) const {
+    const auto t = http::parse_target_url(url);
+    if (!t) return nullptr;
+    const auto* c = web_->cookies.find(origin_of(*t), name);
+    return c ? &c->value : nullptr;
+}
+
+void fake_session::close() {
+    ++web_->closed;
+    if (waiting_) {
+        cancelled_ = true;
+        waiting_->cancel();
+    }
 }
 
 }  // namespace swarm::worker::user::testing

@@ -1,29 +1,39 @@
 #pragma once
 // A scripted http::session for the virtual user's tests: answers by
 // "METHOD URL" (full URL first, then without the query), records every
-// request it receives, can delay an answer on a timer, and has a cookie jar
-// the test sets directly. The test keeps the shared `fake_web` while the user
-// owns the session.
+// request it receives, can delay an answer on a timer, keeps the cookies of
+// Set-Cookie headers in a real cookie jar the test may also fill directly,
+// and follows redirects by the client's rules. The test keeps the shared
+// `fake_web` while the user owns the session.
+//
+// It answers what http::client answers for the same exchange (status, body,
+// headers, cookies, final URL, error kinds): session_contract_test.cpp runs
+// one typed suite over both.
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "worker/http/cookie_jar.hpp"
 #include "worker/http/session.hpp"
 
 namespace swarm::worker::user::testing {
 
 struct scripted_response {
     int status = 200;
-    http::header_list headers;
+    http::header_list headers;  // Set-Cookie ones go into the jar, Location is followed
     std::string body;
-    std::string error;  // transport error instead of a response
+    std::optional<http::error> error;  // the send fails instead (with `latency`)
     std::chrono::microseconds latency{1000};
-    std::chrono::milliseconds delay{0};  // real time before the answer comes
-    std::map<std::string, std::string> set_cookies;
+    // Real time before the answer comes; past the request's timeout the
+    // send fails with errc::timeout when the timeout is up.
+    std::chrono::milliseconds delay{0};
     bool throws = false;  // send() throws (a broken client)
 };
 
@@ -33,11 +43,13 @@ struct fake_web {
     std::vector<http::request> received;
     bool keep_requests = true;  // false: count them only (memory tests)
     std::size_t sent = 0;       // requests answered
-    std::map<std::string, std::string> cookies;
+    http::cookie_jar cookies;   // the session's
     int closed = 0;
     // Called after each answer with the number of requests so far (sent).
     std::function<void(std::size_t)> after_send;
 
+    // Stores a cookie as if `url` had answered with this Set-Cookie value.
+    void set_cookie(std::string_view url, std::string_view set_cookie);
     // "METHOD URL" of every request received, in order.
     std::vector<std::string> lines() const;
     // Requests received for this "METHOD URL" (query ignored when the key has none).
@@ -47,12 +59,15 @@ struct fake_web {
 class fake_session final : public http::session {
   public:
     explicit fake_session(std::shared_ptr<fake_web> web) : web_(std::move(web)) {}
-    boost::asio::awaitable<void> send(const http::request& req, http::response& out) override;
+    boost::asio::awaitable<http::send_result> send(const http::request& req) override;
     const std::string* cookie(std::string_view url, std::string_view name) const override;
-    void close() override { ++web_->closed; }
+    // Counts the call; a send waiting out its delay ends as errc::cancelled.
+    void close() override;
 
   private:
     std::shared_ptr<fake_web> web_;
+    boost::asio::steady_timer* waiting_ = nullptr;  // the pending send's delay
+    bool cancelled_ = false;
 };
 
 }  // namespace swarm::worker::user::testing

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "worker/user/checks.hpp"
+#include "common/ascii.hpp"
 
 namespace swarm::worker::user::testing {
 

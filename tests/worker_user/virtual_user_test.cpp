@@ -61,14 +61,18 @@ users:
     EXPECT_EQ(h.web->lines()[3], "GET http://h/items/1");
 }
 
-TEST(virtual_user, transport_error_is_a_failed_request) {
-    harness h("host: http://h\nusers:\n  U:\n    tasks:\n      t: {get: /x}\n");
-    h.web->fallback.error = "connection refused";
+// A check's own message words failed checks, not a send that failed.
+TEST(virtual_user, transport_error_is_a_failed_request_in_the_transports_words) {
+    harness h(
+        "host: http://h\nusers:\n  U:\n    tasks:\n      t: {get: /x, check: {message: custom}}\n");
+    h.web->fallback.error = http::error(http::errc::refused);
     h.start();
     h.stop_after(2);
     h.run();
     EXPECT_EQ(h.count("GET", "/x"), 2u);
+    EXPECT_EQ(h.failures("GET", "/x"), 2u);
     EXPECT_EQ(h.errors("GET", "/x", "connection refused"), 2u);
+    EXPECT_EQ(h.delta.errors.size(), 1u);
 }
 
 TEST(virtual_user, failed_extraction_fails_the_request_and_ends_the_task) {

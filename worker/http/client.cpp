@@ -5,6 +5,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -12,6 +13,7 @@
 #include <optional>
 #include <variant>
 
+#include "common/ascii.hpp"
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
 #include "worker/http/tls.hpp"
@@ -27,7 +29,7 @@ using steady = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
 // A plain socket, not beast::tcp_stream: that one keeps 536 bytes and three
 // timers per connection and arms a timer on every read and write. The
-// deadline is the send's own (deadline_watch below). The TLS stream (two
+// deadline is the send's own (client::in_flight below). The TLS stream (two
 // 17 KiB buffers) is on the heap so a plain connection does not pay for its size.
 using tls_stream = net::ssl::stream<tcp::socket>;
 
@@ -64,39 +66,8 @@ constexpr int max_redirects = 10;
 constexpr std::size_t max_origins = 8;  // keep-alive connections per user
 constexpr auto as_value = net::as_tuple(net::use_awaitable);
 
-const char* const cancelled = "request cancelled";
-
-// The deadline of one send: one timer that, when it fires, closes the socket
-// of the connection the send is using, so whatever operation is pending
-// there (connect, handshake, write, read) ends at once with an error the
-// send reports as a timeout. It lives in the send (an idle connection holds
-// no timer) and costs one timer wait per send, where beast::tcp_stream armed
-// and cancelled a timer around every read and write.
-struct deadline_watch {
-    explicit deadline_watch(const net::any_io_executor& ex) : timer(ex) {}
-
-    net::steady_timer timer;
-    client::connection* conn = nullptr;  // the send's current connection (outlives the send)
-    std::uint32_t armed = 0;  // bumped by arm(): an expiry already queued for an older one is stale
-    bool expired = false;     // the armed time passed: the failure at hand is a timeout
-
-    // Sets (or moves) the deadline. The handler holds only a weak_ptr: once
-    // the send is over and the watch gone, a late expiry finds nothing.
-    static void arm(const std::shared_ptr<deadline_watch>& w, steady::time_point at) {
-        w->expired = false;
-        w->timer.expires_at(at);
-        w->timer.async_wait(
-            [weak = std::weak_ptr<deadline_watch>(w), n = ++w->armed](error_code ec) {
-                const auto self = weak.lock();
-                if (ec || !self || n != self->armed) return;
-                self->expired = true;
-                if (auto* socket = self->conn ? self->conn->lowest() : nullptr) {
-                    error_code ignored;
-                    socket->close(ignored);
-                }
-            });
-    }
-};
+// What a step of a send gives: nothing, or how the send failed.
+using step_result = swarm::result<void, error>;
 
 bool same_category(const error_code& ec, bhttp::error sample) {
     return ec.category() == bhttp::make_error_code(sample).category();
@@ -109,47 +80,31 @@ bool is_stale_connection(const error_code& ec) {
            ec == net::error::connection_aborted || ec == net::ssl::error::stream_truncated;
 }
 
-std::string describe_exchange_error(const error_code& ec, const client_options& opts) {
-    if (ec == net::error::connection_refused) return "connection refused";
+// How an exchange failed, from Asio's and Beast's codes.
+error exchange_error(const error_code& ec, const client_options& opts) {
+    if (ec == net::error::connection_refused) return error{errc::refused};
     if (ec == net::error::connection_reset || ec == net::error::broken_pipe ||
         ec == net::error::connection_aborted) {
-        return "connection reset by peer";
+        return error{errc::reset};
     }
-    if (ec == bhttp::error::header_limit) return "response header too large";
+    if (ec == bhttp::error::header_limit) return error{errc::header_too_large};
     if (ec == bhttp::error::body_limit) {
-        return "body too large (limit " + format_bytes(opts.max_body_bytes) + ")";
+        return error{errc::body_too_large, format_bytes(opts.max_body_bytes)};
     }
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
         ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
-        return "connection closed before the response was complete";
+        return error{errc::closed};
     }
-    if (ec == net::error::operation_aborted) return cancelled;
-    if (same_category(ec, bhttp::error::bad_version)) return "malformed response: " + ec.message();
-    return ec.message();
+    if (ec == net::error::operation_aborted) return error{errc::cancelled};
+    if (same_category(ec, bhttp::error::bad_version)) return error{errc::malformed, ec.message()};
+    return error{errc::io, ec.message()};
 }
 
 // A socket that could not be made: out of file descriptors is the usual
 // cause (a user per connection), and the fix is the user's to make.
-std::string describe_open_error(const error_code& ec) {
-    if (ec == net::error::no_descriptors) {
-        return "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer users per worker)";
-    }
-    return "cannot open a connection: " + ec.message();
-}
-
-std::string timeout_message(std::chrono::microseconds timeout) {
-    return "timeout after " + format_duration(timeout);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-bool is_redirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+error open_error(const error_code& ec) {
+    if (ec == net::error::no_descriptors) return error{errc::no_descriptors};
+    return error{errc::no_socket, ec.message()};
 }
 
 // What one hop of a send sends; redirects change it.
@@ -230,7 +185,7 @@ void format_request(const hop_request& hop, const target_url& t, const header_li
 }
 
 // Decodes the body into out.body (moved, not copied, when not encoded).
-std::string decode_into(received_response& msg, const client_options& opts, response& out) {
+step_result decode_into(received_response& msg, const client_options& opts, response& out) {
     out.wire_bytes = msg.body.size();
     const auto encoding = msg.field("Content-Encoding");
     const bool gzip = iequals(encoding, "gzip") || iequals(encoding, "x-gzip");
@@ -242,264 +197,260 @@ std::string decode_into(received_response& msg, const client_options& opts, resp
         case decode_result::ok:
             return {};
         case decode_result::too_large:
-            return "decompressed body too large (limit " + format_bytes(opts.max_body_bytes) + ")";
+            return error{errc::decoded_too_large, format_bytes(opts.max_body_bytes)};
         case decode_result::corrupt:
             break;
     }
-    return std::string("malformed response: corrupt ") + (gzip ? "gzip" : "deflate") + " body";
+    return error{errc::malformed, std::string("corrupt ") + (gzip ? "gzip" : "deflate") + " body"};
 }
 
 }  // namespace
 
-struct client_ops {
-    using connection = client::connection;
-
-    static connection& connection_for(client& c, const std::string& origin) {
-        auto& list = c.connections_;
-        auto it = std::find_if(list.begin(), list.end(),
-                               [&](const auto& conn) { return conn->origin == origin; });
-        if (it == list.end()) {
-            if (list.size() >= max_origins) list.pop_back();  // least recently used
-            auto conn = std::make_unique<connection>();
-            conn->origin = origin;
-            list.insert(list.begin(), std::move(conn));
-        } else {
-            std::rotate(list.begin(), it, it + 1);
-        }
-        return *list.front();
+// One send in progress: its deadline, the connection it is using, and the
+// operations of the exchange (resolve, connect, write and read, and ending
+// whatever is pending when the deadline passes or close() is called).
+//
+// It lives in client::send's coroutine frame, and the client points at it
+// while it does (pending_). There is one timer: when it expires it closes
+// the socket of the connection in use (and cancels a DNS lookup), so
+// whatever operation is pending there ends at once with an error the send
+// reports as a timeout. An idle connection holds no timer, and a send costs
+// one timer wait, where beast::tcp_stream armed and cancelled a timer
+// around every read and write.
+class client::in_flight {
+  public:
+    in_flight(client& c, std::chrono::microseconds timeout)
+        : c_(c),
+          start_(steady::now()),
+          deadline_(start_ + std::chrono::duration_cast<steady::duration>(timeout)),
+          timeout_(timeout),
+          timer_(c.ex_) {
+        c_.pending_ = this;
+        arm(deadline_);
     }
+    ~in_flight() { c_.pending_ = nullptr; }
+    in_flight(const in_flight&) = delete;
+    in_flight& operator=(const in_flight&) = delete;
 
-    // Fills conn.endpoints (IP literals skip the resolver). Error message or empty.
-    static net::awaitable<std::string> resolve(client& c, connection& conn, const target_url& t,
-                                               steady::time_point deadline,
-                                               std::chrono::microseconds timeout) {
-        error_code parse_ec;
-        const auto address = net::ip::make_address(t.host, parse_ec);
-        if (!parse_ec) {
-            conn.endpoints.assign(1, tcp::endpoint(address, t.port));
-            co_return std::string();
-        }
-        auto resolver = std::make_shared<tcp::resolver>(c.ex_);
-        c.resolving_ = resolver;
-        // The resolver has no deadline of its own: a timer cancels it.
-        net::steady_timer timer(c.ex_, deadline);
-        timer.async_wait([weak = std::weak_ptr<tcp::resolver>(resolver)](error_code ec) {
-            if (auto r = weak.lock(); r && !ec) r->cancel();
-        });
-        const auto [ec, results] =
-            co_await resolver->async_resolve(t.host, std::to_string(t.port), as_value);
-        timer.cancel();
-        c.resolving_.reset();
-        if (ec == net::error::operation_aborted) {
-            co_return steady::now() >= deadline ? timeout_message(timeout) : cancelled;
-        }
-        if (ec) co_return "DNS failure: " + t.host + ": " + ec.message();
-        conn.endpoints.clear();
-        for (const auto& entry : results) conn.endpoints.push_back(entry.endpoint());
-        if (conn.endpoints.empty()) co_return "DNS failure: " + t.host + ": no addresses";
-        co_return std::string();
-    }
-
-    // Connects (and handshakes) conn under min(deadline, now + connect_timeout).
-    static net::awaitable<std::string> connect(client& c, connection& conn, const target_url& t,
-                                               const std::shared_ptr<deadline_watch>& watch,
-                                               steady::time_point deadline,
-                                               std::chrono::microseconds timeout) {
-        const client_options& opts = *c.opts_;
-        if (conn.endpoints.empty()) {
-            auto error = co_await resolve(c, conn, t, deadline, timeout);
-            if (!error.empty()) co_return error;
-        }
-        const auto connect_deadline = std::min(
-            deadline,
-            steady::now() + std::chrono::duration_cast<steady::duration>(opts.connect_timeout));
-        const bool own_deadline = connect_deadline < deadline;
-        const auto timeout_error = [&](const char* what) {
-            return own_deadline ? std::string(what) : timeout_message(timeout);
-        };
-        if (t.tls) {
-            if (!c.tls_) c.tls_ = opts.tls;
-            if (!c.tls_ && opts.make_tls) c.tls_ = opts.make_tls();
-            if (!c.tls_) c.tls_ = make_tls_context();
-            conn.stream.emplace<std::unique_ptr<tls_stream>>(
-                std::make_unique<tls_stream>(c.ex_, *c.tls_));
-        } else {
-            conn.stream.emplace<tcp::socket>(c.ex_);
-        }
-        // Opened here, not by async_connect: when no descriptor is left it
-        // reports "operation aborted" for every address and hides the cause.
-        error_code open_ec;
-        conn.lowest()->open(conn.endpoints.front().protocol(), open_ec);
-        if (open_ec) {
-            conn.reset();
-            co_return describe_open_error(open_ec);
-        }
-        if (own_deadline) deadline_watch::arm(watch, connect_deadline);
-        const auto [ec, endpoint] =
-            co_await net::async_connect(*conn.lowest(), conn.endpoints, as_value);
-        if (ec) {
-            conn.reset();
-            // A changed address (or none left) is looked up again next time.
-            if (ec != net::error::connection_refused) conn.endpoints.clear();
-            if (watch->expired) co_return timeout_error("connect timeout");
-            co_return describe_exchange_error(ec, opts);
-        }
-        ++c.connects_;
-        error_code ignored;
-        conn.lowest()->set_option(tcp::no_delay(true), ignored);
-        if (tls_stream* secure = conn.secure()) {
-            SSL* ssl = secure->native_handle();
-            // SNI is for names only (RFC 6066 forbids IP literals).
-            error_code not_an_address;
-            net::ip::make_address(t.host, not_an_address);
-            if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-            if (tls::verifies_peer(ssl))
-                secure->set_verify_callback(net::ssl::host_name_verification(t.host));
-            tls::offer_session(ssl, conn.origin);
-            const auto [hs_ec] =
-                co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
-            if (hs_ec) {
-                std::string reason =
-                    watch->expired ? timeout_error("TLS handshake failed: timeout")
-                                   : "TLS handshake failed: " + tls::handshake_error(ssl, hs_ec);
-                conn.reset();
-                co_return reason;
-            }
-        }
-        if (own_deadline) deadline_watch::arm(watch, deadline);  // back to the request's
-        co_return std::string();
-    }
+    steady::time_point start() const { return start_; }
 
     // One request and its response on the origin's keep-alive connection,
     // reconnecting once when a reused connection turns out to be closed.
-    static net::awaitable<std::string> round_trip(client& c, const target_url& t,
-                                                  std::string_view r, bool head,
-                                                  const std::shared_ptr<deadline_watch>& watch,
-                                                  steady::time_point deadline,
-                                                  std::chrono::microseconds timeout,
-                                                  std::uint32_t generation, exchange_outcome& out) {
-        connection& conn = connection_for(c, t.origin);
-        c.active_ = &conn;
-        watch->conn = &conn;
-        const exchange_limits limits{static_cast<std::uint32_t>(c.opts_->max_header_bytes),
-                                     c.opts_->max_body_bytes};
-        for (int attempt = 0;; ++attempt) {
-            if (!conn.lowest()) {
-                auto error = co_await connect(c, conn, t, watch, deadline, timeout);
-                if (c.generation_ != generation) {
-                    conn.reset();
-                    co_return cancelled;
-                }
-                if (!error.empty()) co_return error;
-            }
-            const bool reused = conn.responses > 0;
-            // Dispatched here rather than in a helper coroutine: one frame less per request.
-            if (tls_stream* secure = conn.secure()) {
-                out = co_await exchange(*secure, r, head, limits);
-            } else {
-                out = co_await exchange(std::get<tcp::socket>(conn.stream), r, head, limits);
-            }
-            if (c.generation_ != generation) {
-                conn.reset();
-                co_return cancelled;
-            }
-            if (!out.ec) {
-                ++conn.responses;
-                if (tls_stream* secure = conn.secure()) {
-                    tls::remember_session(secure->native_handle(), conn.origin);
-                }
-                if (!out.keep_alive) conn.reset();
-                co_return std::string();
-            }
-            conn.reset();
-            if (watch->expired) co_return timeout_message(timeout);
-            if (attempt == 0 && reused && !out.received_any && is_stale_connection(out.ec))
-                continue;
-            co_return describe_exchange_error(out.ec, *c.opts_);
-        }
+    // `wire` is the request as bytes; `head`: a HEAD request.
+    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire, bool head,
+                                           exchange_outcome& out);
+
+    // close(): ends the pending operation now; the send reports errc::cancelled.
+    void cancel() {
+        cancelled_ = true;
+        interrupt();
+    }
+    // The connection the send is using, if any (close() keeps it for the send to free).
+    const connection* in_use() const { return conn_; }
+
+    // Turns the deadline off at the end of the send. True when no timer
+    // handler can touch this object any more; false when an expiry is
+    // already queued, and then drain() must run before the frame ends.
+    bool settle() {
+        ++armed_;  // an expiry already queued is stale: the connection stays open
+        live_waits_ -= static_cast<std::uint32_t>(timer_.cancel());
+        return live_waits_ == 0;
+    }
+    net::awaitable<void> drain() {
+        while (live_waits_ > 0) co_await net::post(c_.ex_, net::use_awaitable);
     }
 
-    // The whole send in one coroutine frame; client::send returns it as is.
-    static net::awaitable<void> send(client& c, const request& req, response& out) {
-        try {
-            const auto start = steady::now();
-            out = response{};
-            const auto timeout = req.timeout.count() > 0 ? req.timeout : c.opts_->timeout;
-            const auto deadline = start + std::chrono::duration_cast<steady::duration>(timeout);
-            std::shared_ptr<deadline_watch> watch;  // made at the first hop that goes out
-            const std::uint32_t generation = c.generation_;
-            hop_request hop{req.url, req.method, &req.body};
-            const target_url* first = req.parsed_url.get();  // the first hop's URL
-            // Heap, not frame: a frame that holds them costs every request in flight.
-            std::unique_ptr<const target_url> parsed_first, parsed_hop;
-            std::string redirect_url;  // where hop.url points after a redirect
-            std::string wire;          // the request bytes of the current hop
-            auto last_byte = start;
-            for (int hops = 0;; ++hops) {
-                const target_url* t = hops == 0 ? first : nullptr;
-                if (!t) {
-                    auto parsed = parse_target_url(hop.url, out.error);
-                    if (!parsed) break;
-                    auto& slot = hops == 0 ? parsed_first : parsed_hop;
-                    slot = std::make_unique<const target_url>(std::move(*parsed));
-                    t = slot.get();
-                    if (hops == 0) first = t;
-                }
-                hop.cross_origin = t->origin != first->origin;
-                format_request(hop, *t, req.headers, *c.opts_, c.jar_, wire);
-                if (!watch) {
-                    watch = std::make_shared<deadline_watch>(c.ex_);
-                    deadline_watch::arm(watch, deadline);
-                }
-                exchange_outcome result;
-                out.error =
-                    co_await round_trip(c, *t, wire, hop.method == scenario::http_method::head,
-                                        watch, deadline, timeout, generation, result);
-                out.url.assign(hop.url);
-                if (!out.error.empty()) break;
-                last_byte = steady::now();
-                auto& msg = result.message;
-                for (const auto& [name, value] : msg.headers) {
-                    if (iequals(name, "Set-Cookie")) c.jar_.set(value, {t->host, t->path, t->tls});
-                }
-                out.status = msg.status;
-                const auto location = msg.field("Location");
-                if (req.follow_redirects && is_redirect(out.status) && !location.empty()) {
-                    if (hops == max_redirects) {
-                        out.error = "too many redirects (" + std::to_string(max_redirects) + ")";
-                        break;
-                    }
-                    auto next = resolve_location(hop.url, location);
-                    if (!next) {
-                        out.error = "invalid redirect Location '" + std::string(location) + "'";
-                        break;
-                    }
-                    // Browsers turn these into a GET without body; 307/308 keep both.
-                    if ((out.status == 303 && hop.method != scenario::http_method::head) ||
-                        ((out.status == 301 || out.status == 302) &&
-                         hop.method == scenario::http_method::post)) {
-                        hop.method = scenario::http_method::get;
-                        hop.body = &no_body;
-                    }
-                    redirect_url = std::move(*next);
-                    hop.url = redirect_url;
-                    continue;
-                }
-                out.error = decode_into(msg, *c.opts_, out);  // reads Content-Encoding
-                out.headers = std::move(msg.headers);
-                break;
-            }
-            out.latency = std::chrono::duration_cast<std::chrono::microseconds>(
-                (out.error.empty() ? last_byte : steady::now()) - start);
-            c.active_ = nullptr;
-        } catch (const std::exception& e) {
-            // Not expected (allocation failure, a bug): still a value, never a throw.
-            c.active_ = nullptr;
-            for (auto& conn : c.connections_) conn->reset();
-            out.error = std::string("internal error: ") + e.what();
+  private:
+    net::awaitable<step_result> connect(connection& conn, const target_url& t);
+    net::awaitable<step_result> resolve(connection& conn, const target_url& t);
+    connection& connection_for(const std::string& origin);
+
+    // Sets (or moves) the deadline to `at`.
+    void arm(steady::time_point at) {
+        live_waits_ -= static_cast<std::uint32_t>(timer_.expires_at(at));
+        expired_ = false;
+        ++live_waits_;
+        timer_.async_wait([this, n = ++armed_](const error_code& ec) {
+            // A cancelled wait ends with an error, possibly after the send
+            // (and this object) is gone: it must not touch `this`. One that
+            // expired may already be queued when the send ends; settle()
+            // and drain() keep the object until it has run.
+            if (ec) return;
+            --live_waits_;
+            if (n != armed_) return;  // the deadline has moved since
+            expired_ = true;
+            interrupt();
+        });
+    }
+    // Ends the operation pending on the connection in use, or the DNS lookup.
+    void interrupt() {
+        if (auto* socket = conn_ ? conn_->lowest() : nullptr) {
+            error_code ignored;
+            socket->close(ignored);
+        }
+        if (resolver_) resolver_->cancel();
+    }
+    error timed_out() const { return error{errc::timeout, format_duration(timeout_)}; }
+
+    client& c_;
+    const steady::time_point start_;
+    const steady::time_point deadline_;  // of the whole send, redirects included
+    const std::chrono::microseconds timeout_;
+    net::steady_timer timer_;
+    connection* conn_ = nullptr;         // in use (the client owns it)
+    tcp::resolver* resolver_ = nullptr;  // while resolve() waits for DNS (in its frame)
+    std::uint32_t armed_ = 0;       // bumped by arm(): an expiry queued for an older one is stale
+    std::uint32_t live_waits_ = 0;  // timer waits that may still end without error (and touch this)
+    bool expired_ = false;          // the armed time passed: the failure at hand is a timeout
+    bool cancelled_ = false;        // close() was called
+};
+
+client::connection& client::in_flight::connection_for(const std::string& origin) {
+    auto& list = c_.connections_;
+    auto it = std::find_if(list.begin(), list.end(),
+                           [&](const auto& conn) { return conn->origin == origin; });
+    if (it == list.end()) {
+        if (list.size() >= max_origins) list.pop_back();  // least recently used
+        auto conn = std::make_unique<connection>();
+        conn->origin = origin;
+        list.insert(list.begin(), std::move(conn));
+    } else {
+        std::rotate(list.begin(), it, it + 1);
+    }
+    return *list.front();
+}
+
+// Fills conn.endpoints (IP literals skip the resolver).
+net::awaitable<step_result> client::in_flight::resolve(connection& conn, const target_url& t) {
+    error_code parse_ec;
+    const auto address = net::ip::make_address(t.host, parse_ec);
+    if (!parse_ec) {
+        conn.endpoints.assign(1, tcp::endpoint(address, t.port));
+        co_return step_result();
+    }
+    tcp::resolver resolver(c_.ex_);
+    struct forget_on_exit {
+        tcp::resolver*& pointer;
+        ~forget_on_exit() { pointer = nullptr; }
+    } forget{resolver_};  // also when async_resolve throws (no memory)
+    resolver_ = &resolver;
+    const auto [ec, results] =
+        co_await resolver.async_resolve(t.host, std::to_string(t.port), as_value);
+    // Also when the answer came anyway: nothing would bound the connect.
+    if (expired_) co_return timed_out();
+    if (ec == net::error::operation_aborted) co_return error{errc::cancelled};
+    if (ec) co_return error{errc::dns, t.host + ": " + ec.message()};
+    conn.endpoints.clear();
+    for (const auto& entry : results) conn.endpoints.push_back(entry.endpoint());
+    if (conn.endpoints.empty()) co_return error{errc::dns, t.host + ": no addresses"};
+    co_return step_result();
+}
+
+// Connects (and handshakes) conn under min(deadline, now + connect_timeout).
+net::awaitable<step_result> client::in_flight::connect(connection& conn, const target_url& t) {
+    const client_options& opts = *c_.opts_;
+    if (conn.endpoints.empty()) {
+        auto resolved = co_await resolve(conn, t);
+        if (!resolved) co_return resolved;
+    }
+    const auto connect_deadline =
+        std::min(deadline_, steady::now() +
+                                std::chrono::duration_cast<steady::duration>(opts.connect_timeout));
+    const bool own_deadline = connect_deadline < deadline_;
+    if (t.tls) {
+        if (!c_.tls_) c_.tls_ = opts.tls;
+        if (!c_.tls_ && opts.make_tls) c_.tls_ = opts.make_tls();
+        if (!c_.tls_) c_.tls_ = make_tls_context();
+        conn.stream.emplace<std::unique_ptr<tls_stream>>(
+            std::make_unique<tls_stream>(c_.ex_, *c_.tls_));
+    } else {
+        conn.stream.emplace<tcp::socket>(c_.ex_);
+    }
+    // Opened here, not by async_connect: when no descriptor is left it
+    // reports "operation aborted" for every address and hides the cause.
+    error_code open_ec;
+    conn.lowest()->open(conn.endpoints.front().protocol(), open_ec);
+    if (open_ec) {
+        conn.reset();
+        co_return open_error(open_ec);
+    }
+    if (own_deadline) arm(connect_deadline);
+    const auto [ec, endpoint] =
+        co_await net::async_connect(*conn.lowest(), conn.endpoints, as_value);
+    if (ec) {
+        conn.reset();
+        // A changed address (or none left) is looked up again next time.
+        if (ec != net::error::connection_refused) conn.endpoints.clear();
+        if (expired_) co_return own_deadline ? error{errc::connect_timeout} : timed_out();
+        co_return exchange_error(ec, opts);
+    }
+    ++c_.connects_;
+    error_code ignored;
+    conn.lowest()->set_option(tcp::no_delay(true), ignored);
+    if (tls_stream* secure = conn.secure()) {
+        SSL* ssl = secure->native_handle();
+        // SNI is for names only (RFC 6066 forbids IP literals).
+        error_code not_an_address;
+        net::ip::make_address(t.host, not_an_address);
+        if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
+        if (tls::verifies_peer(ssl))
+            secure->set_verify_callback(net::ssl::host_name_verification(t.host));
+        tls::offer_session(ssl, conn.origin);
+        const auto [hs_ec] =
+            co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
+        if (hs_ec) {
+            error failed = !expired_      ? error{errc::tls, tls::handshake_error(ssl, hs_ec)}
+                           : own_deadline ? error{errc::handshake_timeout}
+                                          : timed_out();
+            conn.reset();
+            co_return failed;
         }
     }
-};
+    if (own_deadline) arm(deadline_);  // back to the request's
+    co_return step_result();
+}
+
+net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
+                                                          std::string_view wire, bool head,
+                                                          exchange_outcome& out) {
+    connection& conn = connection_for(t.origin);
+    conn_ = &conn;
+    const exchange_limits limits{static_cast<std::uint32_t>(c_.opts_->max_header_bytes),
+                                 c_.opts_->max_body_bytes};
+    for (int attempt = 0;; ++attempt) {
+        if (!conn.lowest()) {
+            auto connected = co_await connect(conn, t);
+            if (cancelled_) {
+                conn.reset();
+                co_return error{errc::cancelled};
+            }
+            if (!connected) co_return connected;
+        }
+        const bool reused = conn.responses > 0;
+        // Dispatched here rather than in a helper coroutine: one frame less per request.
+        if (tls_stream* secure = conn.secure()) {
+            out = co_await exchange(*secure, wire, head, limits);
+        } else {
+            out = co_await exchange(std::get<tcp::socket>(conn.stream), wire, head, limits);
+        }
+        if (cancelled_) {
+            conn.reset();
+            co_return error{errc::cancelled};
+        }
+        if (!out.ec) {
+            ++conn.responses;
+            if (tls_stream* secure = conn.secure()) {
+                tls::remember_session(secure->native_handle(), conn.origin);
+            }
+            if (!out.keep_alive) conn.reset();
+            co_return step_result();
+        }
+        conn.reset();
+        if (expired_) co_return timed_out();
+        if (attempt == 0 && reused && !out.received_any && is_stale_connection(out.ec)) continue;
+        co_return exchange_error(out.ec, *c_.opts_);
+    }
+}
 
 client::client(boost::asio::any_io_executor ex, std::shared_ptr<const client_options> opts)
     : ex_(std::move(ex)), opts_(std::move(opts)) {}
@@ -509,33 +460,94 @@ client::client(boost::asio::any_io_executor ex, const client_options& opts)
 
 client::~client() = default;
 
-// Not a coroutine: hands back client_ops::send's awaitable, one frame less per request.
-net::awaitable<void> client::send(const request& req, response& out) {
-    return client_ops::send(*this, req, out);
+// The whole send in this one frame (redirects are a loop, not calls).
+net::awaitable<send_result> client::send(const request& req) {
+    in_flight flight(*this, req.timeout.count() > 0 ? req.timeout : opts_->timeout);
+    response out;
+    step_result outcome;
+    try {
+        hop_request hop{req.url, req.method, &req.body};
+        const target_url* first = req.parsed_url.get();  // the first hop's URL
+        // Heap, not frame: a frame that holds them costs every request in flight.
+        std::unique_ptr<const target_url> parsed_first, parsed_hop;
+        std::string redirect_url;  // where hop.url points after a redirect
+        std::string wire;          // the request bytes of the current hop
+        for (int hops = 0;; ++hops) {
+            const target_url* t = hops == 0 ? first : nullptr;
+            if (!t) {
+                auto parsed = parse_target_url(hop.url);
+                if (!parsed) {
+                    outcome = parsed.error();
+                    break;
+                }
+                auto& slot = hops == 0 ? parsed_first : parsed_hop;
+                slot = std::make_unique<const target_url>(std::move(*parsed));
+                t = slot.get();
+                if (hops == 0) first = t;
+            }
+            hop.cross_origin = t->origin != first->origin;
+            format_request(hop, *t, req.headers, *opts_, jar_, wire);
+            exchange_outcome exchanged;
+            outcome = co_await flight.round_trip(
+                *t, wire, hop.method == scenario::http_method::head, exchanged);
+            if (!outcome) break;
+            out.latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
+                                                                                flight.start());
+            out.url.assign(hop.url);
+            auto& msg = exchanged.message;
+            for (const auto& [name, value] : msg.headers) {
+                if (iequals(name, "Set-Cookie")) jar_.set(value, {t->host, t->path, t->tls});
+            }
+            out.status = msg.status;
+            const auto location = msg.field("Location");
+            if (req.follow_redirects && is_redirect(out.status) && !location.empty()) {
+                if (hops == max_redirects) {
+                    outcome = error{errc::too_many_redirects, std::to_string(max_redirects)};
+                    break;
+                }
+                auto next = resolve_location(hop.url, location);
+                if (!next) {
+                    outcome = error{errc::bad_redirect, std::string(location)};
+                    break;
+                }
+                if (redirect_becomes_get(out.status, hop.method)) {
+                    hop.method = scenario::http_method::get;
+                    hop.body = &no_body;
+                }
+                redirect_url = std::move(*next);
+                hop.url = redirect_url;
+                continue;
+            }
+            outcome = decode_into(msg, *opts_, out);  // reads Content-Encoding
+            out.headers = std::move(msg.headers);
+            break;
+        }
+    } catch (const std::exception& e) {
+        // Not expected (allocation failure, a bug): still a value, never a throw.
+        for (auto& conn : connections_) conn->reset();
+        outcome = error{errc::internal, e.what()};
+    }
+    if (!flight.settle()) co_await flight.drain();
+    if (outcome) co_return std::move(out);
+    error failed = outcome.error();
+    failed.latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - flight.start());
+    co_return failed;
 }
 
 const std::string* client::cookie(std::string_view url, std::string_view name) const {
-    std::string error;
-    const auto t = parse_target_url(url, error);
+    const auto t = parse_target_url(url);
     if (!t) return nullptr;
     const auto* c = jar_.find({t->host, t->path, t->tls}, name);
     return c ? &c->value : nullptr;
 }
 
 void client::close() {
-    ++generation_;
-    if (auto resolver = std::static_pointer_cast<tcp::resolver>(resolving_.lock())) {
-        resolver->cancel();
-    }
-    // A pending operation holds the active stream: close its socket so the
-    // operation ends now, and let the send coroutine free the stream.
-    if (active_) {
-        if (auto* low = active_->lowest()) {
-            error_code ignored;
-            low->close(ignored);
-        }
-    }
-    std::erase_if(connections_, [&](const auto& conn) { return conn.get() != active_; });
+    // The send in progress keeps its connection until it ends: the pending
+    // operation there fails now, and the send frees the stream.
+    const connection* kept = pending_ ? pending_->in_use() : nullptr;
+    if (pending_) pending_->cancel();
+    std::erase_if(connections_, [&](const auto& conn) { return conn.get() != kept; });
 }
 
 }  // namespace swarm::worker::http

@@ -9,9 +9,10 @@
 // reconnects resume TLS sessions), never across threads.
 //
 // Idle memory is kept small on purpose (a worker holds ~20 000 idle users):
-// read buffers, parsers and the deadline timer live only during a request,
-// the body is moved to the caller, an idle connection is just its socket,
-// and the options are shared by every client of a thread.
+// read buffers, parsers and the deadline timer live only during a request
+// (in the send's coroutine frame), the body is moved to the caller, an idle
+// connection is just its socket, and the options are shared by every client
+// of a thread.
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -64,7 +65,7 @@ class client final : public session {
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
-    boost::asio::awaitable<void> send(const request& req, response& out) override;
+    boost::asio::awaitable<send_result> send(const request& req) override;
     const std::string* cookie(std::string_view url, std::string_view name) const override;
     void close() override;
 
@@ -75,7 +76,7 @@ class client final : public session {
     struct connection;  // one origin's cached DNS answer and keep-alive stream (client.cpp)
 
   private:
-    friend struct client_ops;  // the coroutines, in client.cpp
+    class in_flight;  // the send in progress: its deadline and operations (client.cpp)
 
     boost::asio::any_io_executor ex_;
     std::shared_ptr<const client_options> opts_;
@@ -83,11 +84,8 @@ class client final : public session {
     std::shared_ptr<boost::asio::ssl::context> tls_;
     cookie_jar jar_;
     std::vector<std::unique_ptr<connection>> connections_;  // few origins; most recently used first
-    std::weak_ptr<void> resolving_;  // the pending DNS lookup, so close() can cancel it
+    in_flight* pending_ = nullptr;  // the send in progress, which close() ends
     std::uint32_t connects_ = 0;
-    std::uint32_t generation_ = 0;  // bumped by close(): a pending send gives up
-    // The connection a pending send is using (close() must not free it).
-    connection* active_ = nullptr;
 };
 
 // A size as people write it: "16 MiB", "64 KiB", "1000 bytes".

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <optional>
 
+#include "common/ascii.hpp"
+
 namespace swarm::worker::http {
 namespace {
 
@@ -20,19 +22,10 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
 std::string to_lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
+    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
     return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                              [](char x, char y) { return lower(x) == lower(y); });
 }
 
 // Domain cookies never apply to IP addresses (RFC 6265 §5.1.3): a crude but
@@ -55,7 +48,8 @@ std::string canonical_host(std::string_view host) {
 // come parsed, lower case): `storage` holds the result only when it is not.
 std::string_view canonical_host(std::string_view host, std::string& storage) {
     const bool bracketed = host.size() > 1 && host.front() == '[' && host.back() == ']';
-    if (bracketed || std::any_of(host.begin(), host.end(), [](char c) { return c != lower(c); })) {
+    if (bracketed ||
+        std::any_of(host.begin(), host.end(), [](char c) { return c != ascii_lower(c); })) {
         storage = canonical_host(host);
         return storage;
     }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.hpp"
 #include "worker/http/session.hpp"
 
 namespace swarm::worker::http {
@@ -30,7 +31,7 @@ struct received_response {
     // The value of the first field called `name` (case-insensitive), or "".
     std::string_view field(std::string_view name) const {
         for (const auto& [key, value] : headers) {
-            if (boost::beast::iequals(key, name)) return value;
+            if (swarm::iequals(key, name)) return value;
         }
         return {};
     }

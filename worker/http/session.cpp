@@ -2,25 +2,13 @@
 
 #include <cstdio>
 
+#include "common/ascii.hpp"
+
 namespace swarm::worker::http {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-        };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
-}  // namespace
 
 const std::string* response::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return &value;
+        if (swarm::iequals(key, name)) return &value;
     }
     return nullptr;
 }

@@ -4,7 +4,8 @@
 // and deadlines. A session belongs to one user, on that user's thread.
 //
 // `session` is an interface because the user runner's tests drive a fake;
-// the real one is http::client (client.hpp).
+// the real one is http::client (client.hpp). One typed test suite runs over
+// both (tests/worker_user/session_contract_test.cpp) so they answer alike.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -15,7 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.hpp"
 #include "common/scenario/plan.hpp"
+#include "worker/http/errors.hpp"
 
 namespace swarm::worker::http {
 
@@ -37,24 +40,27 @@ struct request {
     std::shared_ptr<const target_url> parsed_url;
 };
 
+// The final response of a send that worked (a status >= 400 included).
 struct response {
-    int status = 0;            // of the final response; 0 when none arrived
+    int status = 0;            // of the final response
     header_list headers;       // of the final response
     std::string body;          // decoded (gzip undone)
     std::uint64_t wire_bytes = 0;  // body bytes as received (compressed size), for stats
     std::chrono::microseconds latency{0};  // send of the first request to the last byte of the final response
-    std::string error;         // empty on success; else a stable message ("connection refused", ...)
     std::string url;           // the final URL after redirects
 
     // The first header with this name (case-insensitive), or nullptr.
     const std::string* header(std::string_view name) const;
 };
 
+using send_result = swarm::result<response, error>;
+
 class session {
 public:
     virtual ~session() = default;
-    // Never throws for network or protocol failures: they come back in out.error.
-    virtual boost::asio::awaitable<void> send(const request& req, response& out) = 0;
+    // The final response, or how the send failed (errors.hpp). Never throws
+    // for network or protocol failures.
+    virtual boost::asio::awaitable<send_result> send(const request& req) = 0;
     // The value of a cookie this session would send to `url`, or nullptr.
     virtual const std::string* cookie(std::string_view url, std::string_view name) const = 0;
     // Closes connections (on user stop).

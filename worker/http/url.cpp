@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/ascii.hpp"
+
 namespace swarm::worker::http {
 
 namespace {
@@ -20,20 +22,17 @@ bool is_forbidden_in_name(char c) {
 
 }  // namespace
 
-std::optional<target_url> parse_target_url(std::string_view url, std::string& error) {
+swarm::result<target_url, error> parse_target_url(std::string_view url) {
+    const auto invalid = [&] { return error{errc::invalid_url, std::string(url)}; };
     const auto parsed = boost::urls::parse_uri(url);
-    if (!parsed) {
-        error = "invalid URL '" + std::string(url) + "'";
-        return std::nullopt;
-    }
+    if (!parsed) return invalid();
     const boost::urls::url_view& u = *parsed;
     target_url out;
     const auto scheme = u.scheme_id();
     if (scheme == boost::urls::scheme::https) {
         out.tls = true;
     } else if (scheme != boost::urls::scheme::http) {
-        error = "unsupported URL scheme '" + std::string(u.scheme()) + "'";
-        return std::nullopt;
+        return error{errc::unsupported_scheme, std::string(u.scheme())};
     }
     // After an authority a path is empty or starts with '/' (RFC 3986
     // path-abempty), but Boost.URL 1.81 reads "http://[::1]w:80/a" as host
@@ -44,11 +43,9 @@ std::optional<target_url> parse_target_url(std::string_view url, std::string& er
                           std::any_of(out.host.begin(), out.host.end(), is_forbidden_in_name);
     if (!u.has_authority() || out.host.empty() || !absolute_path || bad_name ||
         (u.has_port() && (u.port().empty() || u.port_number() == 0))) {
-        error = "invalid URL '" + std::string(url) + "'";
-        return std::nullopt;
+        return invalid();
     }
-    std::transform(out.host.begin(), out.host.end(), out.host.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+    std::transform(out.host.begin(), out.host.end(), out.host.begin(), swarm::ascii_lower);
     const std::uint16_t default_port = out.tls ? 443 : 80;
     out.port = u.has_port() ? u.port_number() : default_port;
     out.host_header = u.encoded_host_and_port();
@@ -75,6 +72,16 @@ std::optional<std::string> resolve_location(std::string_view base, std::string_v
     if (!boost::urls::resolve(*b, *ref, dest)) return std::nullopt;
     dest.remove_fragment();
     return std::string(dest.buffer());
+}
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool redirect_becomes_get(int status, scenario::http_method method) {
+    using scenario::http_method;
+    return (status == 303 && method != http_method::head) ||
+           ((status == 301 || status == 302) && method == http_method::post);
 }
 
 }  // namespace swarm::worker::http

@@ -1,6 +1,7 @@
 #pragma once
 // The parts of a request URL the client needs, parsed with Boost.URL, and the
-// resolution of a redirect's Location against the URL that answered it.
+// rules of redirects: which statuses are followed, the resolution of a
+// Location against the URL that answered it, and the method that follows.
 //
 // Plain functions over strings; callable from any thread.
 
@@ -8,6 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/result.hpp"
+#include "common/scenario/plan.hpp"
+#include "worker/http/errors.hpp"
 
 namespace swarm::worker::http {
 
@@ -21,12 +26,19 @@ struct target_url {
     std::string origin;       // "https://host:port": the key of a keep-alive connection
 };
 
-// Parses an absolute http(s) URL. On failure returns nullopt and sets `error`
-// to "invalid URL '<url>'" or "unsupported URL scheme '<scheme>'".
-std::optional<target_url> parse_target_url(std::string_view url, std::string& error);
+// Parses an absolute http(s) URL. Fails with errc::invalid_url (detail: the
+// URL) or errc::unsupported_scheme (detail: the scheme).
+swarm::result<target_url, error> parse_target_url(std::string_view url);
 
 // `location` (absolute or relative) resolved against `base`; nullopt when it is
 // not a URI reference.
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location);
+
+// A status a session follows (with a Location): 301, 302, 303, 307, 308.
+bool is_redirect(int status);
+// Whether the request after a `status` redirect is a GET without body, as
+// browsers do it: after a 303 (but for HEAD), and after a 301 or 302 to a
+// POST. Otherwise method and body stay.
+bool redirect_becomes_get(int status, scenario::http_method method);
 
 }  // namespace swarm::worker::http

@@ -4,13 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace swarm::worker::user {
 namespace {
 
+using verdict = swarm::result<void>;
 using scenario::checks;
 using scenario::json_check;
 using scenario::named_check;
@@ -38,27 +37,27 @@ std::string describe(const scenario::status_ranges& s) {
     return out;
 }
 
-std::optional<std::string> check_status(const checks& c, int status) {
+verdict check_status(const checks& c, int status) {
     if (c.status) {
-        if (c.status->contains(status)) return std::nullopt;
-        return "HTTP " + std::to_string(status) + ", expected " + describe(*c.status);
+        if (c.status->contains(status)) return {};
+        return fail("HTTP " + std::to_string(status) + ", expected " + describe(*c.status));
     }
-    if (status >= 400) return "HTTP " + std::to_string(status);
-    return std::nullopt;
+    if (status >= 400) return fail("HTTP " + std::to_string(status));
+    return {};
 }
 
-std::optional<std::string> check_body(const checks& c, std::string_view body) {
+verdict check_body(const checks& c, std::string_view body) {
     for (const auto& text : c.body_contains) {
         if (body.find(text) == std::string_view::npos)
-            return "body does not contain " + quoted(text);
+            return fail("body does not contain " + quoted(text));
     }
     for (const auto& text : c.body_not_contains) {
-        if (body.find(text) != std::string_view::npos) return "body contains " + quoted(text);
+        if (body.find(text) != std::string_view::npos) return fail("body contains " + quoted(text));
     }
     if (c.body_regex && !RE2::PartialMatch(body, *c.body_regex)) {
-        return "body does not match " + quoted(c.body_regex_text);
+        return fail("body does not match " + quoted(c.body_regex_text));
     }
-    return std::nullopt;
+    return {};
 }
 
 // Numbers compare by value (5 == 5.0), everything else as Boost.JSON does.
@@ -67,76 +66,82 @@ bool json_equal(const boost::json::value& a, const boost::json::value& b) {
     return a == b;
 }
 
-std::optional<std::string> check_one_json(const json_check& j, const boost::json::value* expected,
-                                          const boost::json::value& doc) {
+verdict check_one_json(const json_check& j, const boost::json::value* expected,
+                       const boost::json::value& doc) {
     const boost::json::value* found = j.path.find(doc);
-    const std::string prefix = "json " + j.path_text + ": ";
+    const auto failed = [&](std::string_view why) {
+        std::string message = "json " + j.path_text + ": ";
+        message += why;
+        return fail(std::move(message));
+    };
     switch (j.how) {
         case json_check::kind::exists:
-            if (j.exists && !found) return prefix + "missing";
-            if (!j.exists && found) return prefix + "expected absent";
-            return std::nullopt;
+            if (j.exists && !found) return failed("missing");
+            if (!j.exists && found) return failed("expected absent");
+            return {};
         case json_check::kind::equals:
-            if (!found) return prefix + "missing";
-            if (expected && json_equal(*found, *expected)) return std::nullopt;
-            return prefix + "expected " + j.expected_json + ", got " +
-                   boost::json::serialize(*found);
+            if (!found) return failed("missing");
+            if (expected && json_equal(*found, *expected)) return {};
+            return failed("expected " + j.expected_json + ", got " +
+                          boost::json::serialize(*found));
         case json_check::kind::matches: {
-            if (!found) return prefix + "missing";
+            if (!found) return failed("missing");
             const std::string text = json_text(*found);
-            if (j.pattern && RE2::PartialMatch(text, *j.pattern)) return std::nullopt;
-            return prefix + quoted(text) + " does not match " +
-                   quoted(j.pattern ? j.pattern->pattern() : std::string());
+            if (j.pattern && RE2::PartialMatch(text, *j.pattern)) return {};
+            return failed(quoted(text) + " does not match " +
+                          quoted(j.pattern ? j.pattern->pattern() : std::string()));
         }
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<std::string> check_json(const checks& c, std::span<const boost::json::value> expected,
-                                      lazy_json& json) {
-    if (c.json.empty()) return std::nullopt;
+verdict check_json(const checks& c, std::span<const boost::json::value> expected, lazy_json& json) {
+    if (c.json.empty()) return {};
     const boost::json::value* doc = json.get();
-    if (!doc) return "response is not JSON";
+    if (!doc) return fail("response is not JSON");
     for (std::size_t i = 0; i < c.json.size(); ++i) {
         const boost::json::value* e = i < expected.size() ? &expected[i] : nullptr;
-        if (auto failure = check_one_json(c.json[i], e, *doc)) return failure;
+        if (auto v = check_one_json(c.json[i], e, *doc); !v) return v;
     }
-    return std::nullopt;
+    return {};
 }
 
 // `what` is "header" or "cookie"; `value` the found value or nullptr.
-std::optional<std::string> check_named(const named_check& n, const std::string* value,
-                                       std::string_view what) {
-    const auto prefix = [&] { return std::string(what) + " " + n.name + ": "; };
+verdict check_named(const named_check& n, const std::string* value, std::string_view what) {
+    const auto failed = [&](std::string_view why) {
+        std::string message = std::string(what) + " " + n.name + ": ";
+        message += why;
+        return fail(std::move(message));
+    };
     if (n.pattern) {
-        if (!value) return prefix() + "missing";
-        if (RE2::PartialMatch(*value, *n.pattern)) return std::nullopt;
-        return prefix() + quoted(*value) + " does not match " + quoted(n.pattern_text);
+        if (!value) return failed("missing");
+        if (RE2::PartialMatch(*value, *n.pattern)) return {};
+        return failed(quoted(*value) + " does not match " + quoted(n.pattern_text));
     }
-    if (n.exists && !value) return prefix() + "missing";
-    if (!n.exists && value) return prefix() + "expected absent";
-    return std::nullopt;
+    if (n.exists && !value) return failed("missing");
+    if (!n.exists && value) return failed("expected absent");
+    return {};
 }
 
-std::optional<std::string> check_all(const checks& c, std::span<const boost::json::value> expected,
-                                     const response_facts& f) {
-    if (auto m = check_status(c, f.response.status)) return m;
-    if (auto m = check_body(c, f.response.body)) return m;
-    if (auto m = check_json(c, expected, f.json)) return m;
+verdict check_all(const checks& c, std::span<const boost::json::value> expected,
+                  const response_facts& f) {
+    if (auto v = check_status(c, f.response.status); !v) return v;
+    if (auto v = check_body(c, f.response.body); !v) return v;
+    if (auto v = check_json(c, expected, f.json); !v) return v;
     for (const auto& h : c.headers) {
-        if (auto m = check_named(h, find_header(f.response.headers, h.name), "header")) return m;
+        if (auto v = check_named(h, f.response.header(h.name), "header"); !v) return v;
     }
     for (const auto& k : c.cookies) {
-        if (auto m = check_named(k, f.session.cookie(f.url, k.name), "cookie")) return m;
+        if (auto v = check_named(k, f.session.cookie(f.url, k.name), "cookie"); !v) return v;
     }
     if (c.max_time && f.response.latency > *c.max_time) {
         using std::chrono::duration_cast;
         using std::chrono::milliseconds;
-        return "took " + std::to_string(duration_cast<milliseconds>(f.response.latency).count()) +
-               " ms, max " + std::to_string(duration_cast<milliseconds>(*c.max_time).count()) +
-               " ms";
+        return fail(
+            "took " + std::to_string(duration_cast<milliseconds>(f.response.latency).count()) +
+            " ms, max " + std::to_string(duration_cast<milliseconds>(*c.max_time).count()) + " ms");
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace
@@ -151,20 +156,6 @@ const boost::json::value* lazy_json::get() {
     return doc_ ? &*doc_ : nullptr;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-const std::string* find_header(const http::header_list& headers, std::string_view name) {
-    for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return &value;
-    }
-    return nullptr;
-}
-
 std::string json_text(const boost::json::value& v) {
     if (const auto* s = v.if_string()) return std::string(*s);
     if (const auto* d = v.if_double()) {
@@ -177,13 +168,11 @@ std::string json_text(const boost::json::value& v) {
     return boost::json::serialize(v);
 }
 
-std::optional<std::string> check_response(const checks& c,
-                                          std::span<const boost::json::value> expected,
-                                          const response_facts& facts) {
-    if (!facts.response.error.empty()) return facts.response.error;
-    auto failure = check_all(c, expected, facts);
-    if (failure && !c.message.empty()) return c.message;
-    return failure;
+swarm::result<void> check_response(const checks& c, std::span<const boost::json::value> expected,
+                                   const response_facts& facts) {
+    auto v = check_all(c, expected, facts);
+    if (!v && !c.message.empty()) return fail(c.message);
+    return v;
 }
 
 }  // namespace swarm::worker::user

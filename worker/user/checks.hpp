@@ -1,9 +1,9 @@
 #pragma once
 // Judging a response: the `check:` rules of a request step, in the order
-// transport error, status (or the default status >= 400 rule), body_contains,
+// status (or the default status >= 400 rule), body_contains,
 // body_not_contains, body_regex, json, header, cookie, max_ms. The first rule
-// that fails decides the message; `check.message` replaces a check's message
-// (not a transport error's).
+// that fails decides the message; `check.message` replaces it. (A send that
+// failed has no response to judge: failure_text.hpp words it.)
 //
 // Plain functions on the user's thread; nothing here allocates unless a check
 // fails or JSON has to be parsed.
@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "common/scenario/plan.hpp"
 #include "worker/http/session.hpp"
 
@@ -42,18 +43,12 @@ struct response_facts {
     lazy_json& json;
 };
 
-// Why the response fails `c`, or nullopt when it passes. `expected` holds,
-// for each of c.json that compares equals, its expected value parsed once
+// Passes, or fails with why the response fails `c`. `expected` holds, for
+// each of c.json that compares equals, its expected value parsed once
 // (index-aligned with c.json; other kinds' slots are ignored).
-std::optional<std::string> check_response(const scenario::checks& c,
-                                          std::span<const boost::json::value> expected,
-                                          const response_facts& facts);
-
-// ASCII case-insensitive equality (header and attribute names).
-bool iequals(std::string_view a, std::string_view b);
-
-// The first header called `name` (case-insensitive), or nullptr.
-const std::string* find_header(const http::header_list& headers, std::string_view name);
+swarm::result<void> check_response(const scenario::checks& c,
+                                   std::span<const boost::json::value> expected,
+                                   const response_facts& facts);
 
 // A JSON value as text: strings without quotes, doubles in their shortest
 // form, anything else serialised.

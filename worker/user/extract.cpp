@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "common/ascii.hpp"
+
 namespace swarm::worker::user {
 namespace {
 
@@ -166,7 +168,7 @@ std::optional<std::string> extract_value(const extraction& e, const response_fac
         case extraction::kind::json:
             return extract_json(e, facts.json);
         case extraction::kind::header: {
-            const std::string* h = find_header(facts.response.headers, e.argument);
+            const std::string* h = facts.response.header(e.argument);
             return h ? std::optional<std::string>(*h) : std::nullopt;
         }
         case extraction::kind::cookie: {

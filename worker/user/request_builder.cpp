@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "common/ascii.hpp"
 #include "worker/http/url.hpp"
-#include "worker/user/checks.hpp"
 
 namespace swarm::worker::user {
 namespace {
@@ -221,8 +220,7 @@ prepared_request prepare(const request_step& step, std::string_view host) {
         render_url(step, host, nullptr, *prep.url);
         // Parsed once here instead of on every send; an invalid URL is left
         // to the session, which reports it per request.
-        std::string error;
-        if (auto parsed = http::parse_target_url(*prep.url, error)) {
+        if (auto parsed = http::parse_target_url(*prep.url)) {
             prep.parsed_url = std::make_shared<const http::target_url>(std::move(*parsed));
         }
     }

@@ -5,6 +5,7 @@
 
 #include "worker/user/checks.hpp"
 #include "worker/user/extract.hpp"
+#include "worker/user/failure_text.hpp"
 #include "worker/user/virtual_user.hpp"
 
 namespace swarm::worker::user {
@@ -69,37 +70,43 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
         build(r, prep.request, program_->host(), env_, built);
         req = &built;
     }
-    http::response resp;
     ++requests_sent_;
-    co_await session_->send(*req, resp);
-
+    http::send_result sent = co_await session_->send(*req);
+    if (!sent) {
+        const http::error e = sent.error();
+        record(prep, r, e.latency, 0, fail(failure_text(e)));
+        env_.set_last_status(0);
+        if (program_->keeps_last_body()) env_.keep_last_body(std::string());
+        // The steps after an extraction depend on its variable: without it
+        // the rest of the task is skipped.
+        co_return r.extract.empty() ? flow::next : flow::end_task;
+    }
+    http::response& resp = *sent;
     lazy_json json(resp.body);
-    const response_facts facts{resp, *session_, resp.url.empty() ? req->url : resp.url, json};
-    std::optional<std::string> failure = check_response(r.check, prep.expected, facts);
-    // The steps after an extraction depend on its variable: without it (a
-    // failed request, or no match) the rest of the task is skipped.
-    bool end_task = failure.has_value() && !r.extract.empty();
+    const response_facts facts{resp, *session_, resp.url, json};
+    swarm::result<void> verdict = check_response(r.check, prep.expected, facts);
+    bool end_task = !verdict && !r.extract.empty();
     for (const auto& e : r.extract) {
-        if (failure) break;
+        if (!verdict) break;
         if (auto v = extract_value(e, facts)) {
             env_.set(e.variable, std::move(*v));
         } else {
-            failure = "extract '" + e.variable + "': no match";
+            verdict = fail("extract '" + e.variable + "': no match");
             end_task = true;
         }
     }
-    record(prep, r, resp, failure);
+    record(prep, r, resp.latency, resp.wire_bytes, verdict);
     env_.set_last_status(resp.status);
     if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));
     co_return end_task ? flow::end_task : flow::next;
 }
 
 void virtual_user::record(const prepared_step& prep, const scenario::request_step& r,
-                          const http::response& resp, const std::optional<std::string>& failure) {
-    const auto latency_us =
-        static_cast<std::uint64_t>(std::max<std::int64_t>(resp.latency.count(), 0));
-    stats_.requests.record(prep.method, r.name, latency_us, resp.wire_bytes, failure.has_value());
-    if (failure) stats_.errors.record(prep.method, r.name, *failure, unix_ms_now());
+                          std::chrono::microseconds latency, std::uint64_t wire_bytes,
+                          const swarm::result<void>& verdict) {
+    const auto latency_us = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
+    stats_.requests.record(prep.method, r.name, latency_us, wire_bytes, !verdict);
+    if (!verdict) stats_.errors.record(prep.method, r.name, verdict.error().message, unix_ms_now());
 }
 
 }  // namespace swarm::worker::user

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "common/stats/delta.hpp"
 #include "worker/http/session.hpp"
 #include "worker/user/environment.hpp"
@@ -101,8 +102,10 @@ class virtual_user {
     boost::asio::awaitable<void> pause(scenario::duration d);
 
     const scenario::task& pick(const scenario::task_set& set, std::size_t& position);
+    // One request into the stats: passed, or failed with the verdict's message.
     void record(const prepared_step& prep, const scenario::request_step& r,
-                const http::response& resp, const std::optional<std::string>& failure);
+                std::chrono::microseconds latency, std::uint64_t wire_bytes,
+                const swarm::result<void>& verdict);
     void record_internal(std::string_view what);
     bool stop_now() const { return stop_ == stop_mode::now; }
 

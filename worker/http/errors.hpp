@@ -1,0 +1,55 @@
+#pragma once
+// How a send failed, as data: the kind a caller can branch on and the detail
+// the kind alone does not say. http::session::send returns it in
+// swarm::result<response, http::error> (common/result.hpp).
+//
+// No wording here: the text a user reads ("connection refused", "timeout
+// after 2s") is made only where the failure is recorded
+// (worker/user/failure_text.hpp), from the kind and the detail.
+//
+// A plain value; any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace swarm::worker::http {
+
+enum class errc : std::uint8_t {
+    // Before anything is sent.
+    invalid_url,         // detail: the URL
+    unsupported_scheme,  // detail: the URL's scheme ("ftp")
+    dns,                 // detail: "host: the resolver's reason"
+    no_descriptors,      // no socket: the process is out of file descriptors
+    no_socket,           // no socket for another reason; detail: the system's reason
+    // Connecting (within client_options::connect_timeout).
+    refused,
+    connect_timeout,
+    tls,                // the handshake failed; detail: why ("certificate verify failed (...)")
+    handshake_timeout,  // connect_timeout passed during the TLS handshake
+    // The exchange.
+    timeout,             // the request's own deadline; detail: that timeout as written ("200ms")
+    reset,               // reset (or aborted) by the peer
+    closed,              // closed before the response was complete
+    header_too_large,    // status line + headers over client_options::max_header_bytes
+    body_too_large,      // as received; detail: the limit as written ("16 MiB")
+    decoded_too_large,   // after gzip/deflate; detail: the limit as written
+    malformed,           // not HTTP/1.x, or a corrupt encoding; detail: what is wrong
+    too_many_redirects,  // detail: the limit ("10")
+    bad_redirect,        // a Location that is no URI reference; detail: the Location
+    cancelled,           // session::close() during the send
+    io,                  // any other socket error; detail: the system's message
+    internal,            // an unexpected exception (a bug, no memory); detail: its what()
+};
+
+struct error {
+    error() = default;
+    explicit error(errc k, std::string d = {}) : kind(k), detail(std::move(d)) {}
+
+    errc kind = errc::internal;
+    std::string detail;                    // see errc; empty where the kind says it all
+    std::chrono::microseconds latency{0};  // from the send to the failure, for stats
+};
+
+}  // namespace swarm::worker::http
