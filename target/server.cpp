@@ -314,7 +314,7 @@ net::awaitable<void> run_tls(tcp::socket socket, site& s, thread_counters& count
     co_await stream.async_shutdown(use_tuple);
 }
 
-void log_exception(std::exception_ptr e) {
+void log_exception(const std::exception_ptr& e) {
     if (!e) return;
     try {
         std::rethrow_exception(e);
@@ -410,10 +410,11 @@ int serve_until_signal(const options& opts) {
         });
         // Keep the other contexts running while they have no connection yet.
         std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+        work.reserve(threads.size());
         for (auto& t : threads) work.push_back(net::make_work_guard(t->ioc));
 
         net::co_spawn(main_ioc, accept_loop(acceptor, threads, s, tls.get()),
-                      [](std::exception_ptr e) {
+                      [](const std::exception_ptr& e) {
                           if (e) std::rethrow_exception(e);
                       });
         std::cout << "swarm target listening on "
