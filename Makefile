@@ -1,11 +1,14 @@
 # The two commands a new user needs (see README.md): `make demo` and `make test`.
 # Each does its own set-up and is safe to run again.
-.PHONY: all deps build build-asan build-fuzz test demo fuzz clean
+.PHONY: all deps build build-asan build-fuzz build-tsan test test-tsan demo format tidy clean
 
 # ccache hits across clones (CI builds in a fresh folder): hash relative paths,
 # and not the build folder (debug info then names the first clone's folder).
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
+
+# Parallel compile and test jobs: every core unless given (make test JOBS=1).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 all: build
 
@@ -14,23 +17,41 @@ deps:
 
 build: deps
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release
+	@cmake --build --preset release -j $(JOBS)
 
 build-asan: deps
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan
+	@cmake --build --preset asan -j $(JOBS)
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz
+	@cmake --build --preset fuzz -j $(JOBS)
 
-# Every test: unit and integration tests under ASan+UBSan, then the fuzz targets
-# for a bounded time. Ends with ctest's summary line.
+# Only the test binaries of the threaded seams, and the swarm binary they start
+# (tests/CMakeLists.txt: SWARM_TSAN_TESTS).
+build-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+
+# Every test: unit and integration tests under ASan+UBSan, the fuzz targets for
+# a bounded time and the style checks (format, clang-tidy), then the threaded
+# tests under TSan. Ends with ctest's summary line.
 test: build-asan build-fuzz
-	@ctest --preset asan
+	@ctest --preset asan -j $(JOBS)
+	@$(MAKE) --no-print-directory test-tsan
+
+test-tsan: build-tsan
+	@ctest --preset tsan -j $(JOBS)
+
+# The style checks alone (they also run in `make test`).
+format:
+	@scripts/check-format
+tidy:
+	@cmake --preset asan >/dev/null
+	@scripts/run-tidy build/asan -j $(JOBS)
 
 demo: build
 	@scripts/demo build/release/swarm
 
 clean:
-	rm -rf build/release build/asan build/fuzz
+	rm -rf build/release build/asan build/fuzz build/tsan

@@ -1,10 +1,13 @@
 // swarm: a distributed load generator. main() only wires subcommands.
+#include <exception>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/open_files.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_swarm(int argc, char** argv) {
     CLI::App app{"swarm: a distributed load generator (scenarios of virtual users, at native speed)"};
     app.set_version_flag("--version", std::string("swarm ") + SWARM_VERSION);
     app.require_subcommand(1);
@@ -24,4 +27,17 @@ int main(int argc, char** argv) {
     }
     swarm::cli::raise_open_file_limit();
     return run ? run() : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A command reports what it expects to fail; anything else ends here, said
+    // in one line rather than by std::terminate's abort.
+    try {
+        return run_swarm(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "swarm: " << e.what() << '\n';
+        return 1;
+    }
 }

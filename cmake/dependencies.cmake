@@ -8,7 +8,9 @@ find_package(CLI11 REQUIRED)
 find_package(cppzmq REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
-find_package(GTest REQUIRED)
+if(SWARM_TESTS AND NOT SWARM_FUZZ)  # the fuzz targets have their own driver
+    find_package(GTest REQUIRED)
+endif()
 
 # msgpack-cxx: header-only, unpacked from Debian's package into the build tree
 # (its -dev package would pull in Boost 1.74); see scripts/install-deps.

@@ -316,7 +316,7 @@ net::awaitable<void> run_tls(tcp::socket socket, site& s, thread_counters& count
 
 // A connection's completion handler: what ended it early, if anything, goes to `log`.
 auto log_failure(const log::logger& log) {
-    return [&log](std::exception_ptr e) {
+    return [&log](const std::exception_ptr& e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);
@@ -413,10 +413,11 @@ int serve_until_signal(const options& opts) {
         });
         // Keep the other contexts running while they have no connection yet.
         std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+        work.reserve(threads.size());
         for (auto& t : threads) work.push_back(net::make_work_guard(t->ioc));
 
         net::co_spawn(main_ioc, accept_loop(acceptor, threads, s, tls.get(), opts.log),
-                      [](std::exception_ptr e) {
+                      [](const std::exception_ptr& e) {
                           if (e) std::rethrow_exception(e);
                       });
         std::cout << "swarm target listening on "

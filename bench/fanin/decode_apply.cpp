@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,7 +20,9 @@
 #include "master/stats/run_stats.hpp"
 #include "proto/codec.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     std::size_t reports = 1000;
     std::size_t workers = 100;
     swarm::bench::report_shape shape;
@@ -64,4 +67,15 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(expected),
                 static_cast<unsigned long long>(stats.total().latency().value_at_percentile(99)));
     return stats.total().requests() == expected ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "decode_apply: %s\n", e.what());
+        return 1;
+    }
 }

@@ -24,12 +24,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "bench/fanin/http_probe.hpp"
@@ -99,9 +103,10 @@ int free_port() {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
     ::close(fd);
+    if (!bound) throw std::runtime_error(std::string("no free port: ") + std::strerror(errno));
     return ntohs(a.sin_port);
 }
 
@@ -120,7 +125,7 @@ double own_cpu_seconds() {
 }
 
 std::string write_scenario(const std::filesystem::path& dir) {
-    const auto path = (dir / "fanin.yaml").string();
+    auto path = (dir / "fanin.yaml").string();
     // Never run: the simulated workers make no requests.
     std::ofstream(path) << "host: http://127.0.0.1:9\nusers:\n  Sim:\n    tasks:\n      index: {get: /}\n";
     return path;
@@ -130,7 +135,7 @@ std::string write_shared_key(const std::filesystem::path& dir, proto::auth_keys&
     keys.kind = proto::key_file_kind::shared;
     keys.own = proto::generate_curve_key_pair();
     keys.master_public = keys.own.public_key;
-    const auto path = (dir / "fanin.key").string();
+    auto path = (dir / "fanin.key").string();
     std::ofstream(path) << proto::format_key_file(keys);
     std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return path;
@@ -386,10 +391,7 @@ int run(const options& o) {
     return 0;
 }
 
-}  // namespace
-}  // namespace swarm::bench
-
-int main(int argc, char** argv) {
+int parse_and_run(int argc, char** argv) {
     swarm::bench::options o;
     CLI::App app{"bench/fanin: swarm master's CPU with N simulated workers reporting stats"};
     app.add_option("--swarm", o.swarm, "the swarm binary to measure")->capture_default_str();
@@ -408,4 +410,16 @@ int main(int argc, char** argv) {
                                      "\"valgrind --tool=callgrind\"");
     CLI11_PARSE(app, argc, argv);
     return swarm::bench::run(o);
+}
+
+}  // namespace
+}  // namespace swarm::bench
+
+int main(int argc, char** argv) {
+    try {
+        return swarm::bench::parse_and_run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "fanin: %s\n", e.what());
+        return 1;
+    }
 }

@@ -18,6 +18,7 @@ namespace swarm::bench {
 
 master_process::master_process(const std::vector<std::string>& argv, const std::string& log_path, int cpu) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -106,6 +106,7 @@ master_end wait_for_end(const master_process& m) {
 std::vector<std::unique_ptr<child_process>> start_workers(const std::string& master, const std::string& prefix,
                                                           int count) {
     std::vector<std::unique_ptr<child_process>> workers;
+    workers.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) workers.push_back(start_worker(master, prefix + std::to_string(i)));
     return workers;
 }

@@ -43,6 +43,7 @@ users:
 
     std::atomic<bool> stop_workers{false};
     std::vector<std::thread> workers;
+    workers.reserve(3);
     for (int i = 0; i < 3; ++i) {
         workers.emplace_back([&, i] {
             worker::node_options w;

@@ -72,7 +72,7 @@ target_counts read_target_stats(const std::string& target_url) {
 }
 
 std::string write_scenario(const std::string& name, const std::string& yaml) {
-    const auto path = ::testing::TempDir() + "/" + name;
+    auto path = ::testing::TempDir() + "/" + name;
     std::ofstream(path) << yaml;
     return path;
 }

@@ -28,7 +28,7 @@ class tls_run_test : public ::testing::Test {
 
     // A scenario next to the CA file (so `ca_file: ca.pem` is relative to it).
     static std::string scenario(const std::string& name, const std::string& class_keys) {
-        const auto path = pki_->dir + "/" + name;
+        auto path = pki_->dir + "/" + name;
         std::ofstream(path) << "users:\n  U:\n    wait: {constant: 100ms}\n" << class_keys
                             << "    tasks: {t: {get: /}}\n";
         return path;

@@ -69,8 +69,8 @@ std::string report_with_row(const std::function<void(packer&)>& row) { return re
 
 // A request row [method, name, failures, sum, bytes, min, max, buckets].
 std::function<void(packer&)> row(std::uint64_t failures, std::uint64_t sum, std::uint64_t min,
-                                 std::uint64_t max, std::vector<std::uint64_t> buckets,
-                                 std::string name = "/") {
+                                 std::uint64_t max, const std::vector<std::uint64_t>& buckets,
+                                 const std::string& name = "/") {
     return [=](packer& pk) {
         pk.pack_array(8);
         str(pk, "GET");
@@ -334,7 +334,7 @@ TEST(codec_hostile, extra_trailing_fields_are_ignored) {
 // The reader walks the bytes in place: fields a later version appends inside
 // nested arrays (rows) must be skipped whole, or the next row is misread.
 TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
-    const auto future_row = [](std::string name, std::uint64_t latency) {
+    const auto future_row = [](const std::string& name, std::uint64_t latency) {
         return [=](packer& pk) {
             pk.pack_array(10);
             str(pk, "GET");

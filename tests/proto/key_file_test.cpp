@@ -30,7 +30,7 @@ class key_file_test : public ::testing::Test {
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
     std::string write(const std::string& name, const std::string& text, mode_t mode = 0600) {
-        const std::string path = (dir_ / name).string();
+        std::string path = (dir_ / name).string();
         std::ofstream(path) << text;
         ::chmod(path.c_str(), mode);
         return path;

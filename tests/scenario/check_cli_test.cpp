@@ -24,7 +24,7 @@ test::command_result run(const std::string& args) {
 std::string scenario(const char* name) { return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name; }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-    const auto path = ::testing::TempDir() + "/" + name;
+    auto path = ::testing::TempDir() + "/" + name;
     std::ofstream(path) << text;
     return path;
 }

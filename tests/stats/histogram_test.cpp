@@ -10,6 +10,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/stats/entry.hpp"
@@ -254,7 +255,7 @@ TEST(histogram_test, round_trips_through_sparse_buckets) {
 
 TEST(histogram_test, from_buckets_rejects_bad_input) {
     const auto bad = [](std::vector<bucket> b, std::uint64_t min, std::uint64_t max) {
-        EXPECT_THROW((void)histogram::from_buckets(b, min, max), std::invalid_argument);
+        EXPECT_THROW((void)histogram::from_buckets(std::move(b), min, max), std::invalid_argument);
     };
     const auto top = static_cast<std::uint32_t>(histogram::bucket_count);
     bad({{top, 1}}, 0, 0);                        // index out of range

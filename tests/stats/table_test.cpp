@@ -113,7 +113,7 @@ TEST(table_test, cap_folds_new_names_into_other_and_totals_stay_exact) {
     table t(3);
     entry all;
     for (int i = 0; i < 50; ++i) {
-        const auto latency = static_cast<std::uint64_t>(i * 100 + 1);
+        const auto latency = static_cast<std::uint64_t>(i) * 100 + 1;
         t.record("GET", name_of(i % 10), latency, 10, i % 4 == 0);
         all.record(latency, 10, i % 4 == 0);
     }

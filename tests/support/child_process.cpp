@@ -22,6 +22,7 @@ child_process::child_process(std::vector<std::string> argv) {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);

@@ -65,6 +65,7 @@ class hostile_server {
     friend class hostile_connection;
     struct connection;
     void serve();
+    void wake_accept() noexcept;
 
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -53,6 +53,7 @@ const std::vector<planned>& mix() {
 // Sends the mix `rounds` times on each of `clients` concurrent keep-alive connections.
 route_counts send_mix(const std::string& url, int clients, int rounds) {
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(clients));
     for (int c = 0; c < clients; ++c) {
         threads.emplace_back([&url, rounds] {
             http_client client(url);

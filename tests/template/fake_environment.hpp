@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/template/template.hpp"
@@ -66,7 +67,7 @@ class fake_environment : public environment {
 inline symbols make_symbols(std::vector<std::string> names = {"word", "account", "name", "number",
                                                               "unset", "text"}) {
     symbols s;
-    s.is_variable = [names](std::string_view n) {
+    s.is_variable = [names = std::move(names)](std::string_view n) {
         return std::find(names.begin(), names.end(), n) != names.end();
     };
     s.data_sets.push_back(make_data_set(
