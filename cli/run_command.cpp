@@ -45,7 +45,7 @@ int run_run(const run_options& opts) {
     });
     w.engine.threads = opts.threads;
     // TLS options and the request timeout come in the bundle (run_options), as for a remote worker.
-    w.engine.request_timeout = m->request_timeout;  // bounds its own stop wait
+    w.engine.request_timeout = m->request_timeout;  // when the bundle leaves it unset
     w.engine.user_agent = std::string("swarm/") + SWARM_VERSION;
     std::atomic<bool> worker_stop{false};
     // inproc:// needs the bind before the connect: the master binds inside

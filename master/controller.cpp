@@ -31,7 +31,8 @@ std::int64_t wall_ms() {
 
 controller::controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
                        controller_options opts)
-    : endpoint_(std::make_unique<proto::master_endpoint>(zmq, opts.bind, opts.auth)),
+    : endpoint_(std::make_unique<proto::master_endpoint>(
+          zmq, opts.bind, proto::endpoint_options{opts.auth, {}, opts.log})),
       core_(std::move(bundle), std::move(plan),
             [this](const std::string& w, const proto::message& m) { endpoint_->send(w, m); },
             static_cast<const core_options&>(opts), control_clock::now(), wall_ms()) {

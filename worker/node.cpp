@@ -8,6 +8,7 @@
 #include "proto/transport.hpp"
 #include "worker/node_core.hpp"
 #include "worker/process_metrics.hpp"
+#include "worker/runtime/engine.hpp"
 #include "worker/ready_file.hpp"
 
 namespace swarm::worker {
@@ -57,7 +58,8 @@ class master_link {
         if (endpoint_) endpoint_->discard_unsent();
         endpoint_.reset();
         endpoint_ =
-            std::make_unique<proto::worker_endpoint>(zmq_, opts_.master, identity_, opts_.auth);
+            std::make_unique<proto::worker_endpoint>(zmq_, opts_.master, identity_,
+                                                     proto::endpoint_options{opts_.auth, {}, opts_.log});
     }
     void send(const proto::message& m) { endpoint_->send(m); }
     std::optional<proto::message> receive(std::chrono::milliseconds timeout) {

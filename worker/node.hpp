@@ -19,7 +19,7 @@
 #include "common/log/log.hpp"
 #include "proto/auth.hpp"
 #include "worker/master_watch.hpp"
-#include "worker/runtime/engine.hpp"
+#include "worker/runtime/engine_options.hpp"
 
 namespace zmq {
 class context_t;

@@ -74,6 +74,17 @@ void node_core::handle(const proto::scenario_bundle& b, clock::time_point) {
     set_ready(!bundle_hash_.empty() && bundle_hash_ == b.hash);
 }
 
+result<std::unique_ptr<user_engine>> node_core::make_loaded_engine(
+    const engine_options& eo, std::shared_ptr<const scenario::plan> plan) {
+    try {
+        auto fresh = make_engine_(eo);
+        if (auto loaded = fresh->load(std::move(plan)); !loaded) return loaded.error();
+        return fresh;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+
 void node_core::load_bundle(const proto::scenario_bundle& b) {
     auto compiled = scenario::compile(b.bundle, scenario::compile_options{"", false});
     if (!compiled.result) {
@@ -87,12 +98,15 @@ void node_core::load_bundle(const proto::scenario_bundle& b) {
     if (!engine_ || engine_->alive() == 0) {
         engine_options eo = with_run_options(opts_.engine, b.options);
         eo.worker_index = index_;
-        auto fresh = make_engine_(eo);
-        if (auto loaded = fresh->load(compiled.result); !loaded) {  // a CA OpenSSL refuses
+        // Threads that cannot start, a CA that OpenSSL refuses: the master
+        // hears why and the worker stays, as for a plan that does not compile.
+        auto loaded = make_loaded_engine(eo, compiled.result);
+        if (!loaded) {
             log_.info("scenario " + b.bundle.name + " cannot run here: " + loaded.error().message);
             send(proto::compile_failed{b.hash, {loaded.error().message}});
             return;
         }
+        auto fresh = std::move(*loaded);
         engine_ = std::move(fresh);
         engine_request_timeout_ = std::chrono::duration_cast<clock::duration>(eo.request_timeout);
     }

@@ -24,7 +24,7 @@
 #include "proto/messages.hpp"
 #include "worker/master_watch.hpp"
 #include "worker/process_metrics.hpp"
-#include "worker/runtime/engine.hpp"
+#include "worker/runtime/engine_options.hpp"
 #include "worker/runtime/ramp.hpp"
 #include "worker/runtime/user_engine.hpp"
 
@@ -106,6 +106,9 @@ class node_core {
     void send(proto::message m) { effects_.emplace_back(std::move(m)); }
     void set_ready(bool ready);
     void load_bundle(const proto::scenario_bundle& b);
+    // A new engine (make_engine_) with `plan` loaded; what the factory throws becomes the error.
+    result<std::unique_ptr<user_engine>> make_loaded_engine(const engine_options& eo,
+                                                            std::shared_ptr<const scenario::plan> plan);
     void stop_users(std::int64_t timeout_ms, clock::time_point now);
     void master_lost(clock::time_point now);
     void step_join(clock::time_point now);

@@ -4,7 +4,7 @@
 // `swarm worker` runs users as the master's command line says.
 
 #include "proto/messages.hpp"
-#include "worker/runtime/engine.hpp"
+#include "worker/runtime/engine_options.hpp"
 
 namespace swarm::worker {
 

@@ -426,6 +426,21 @@ TEST_F(controller_core_test, says_once_per_test_when_names_fold_into_other) {
               "`name:`)");
     advance(5s, {"a", "b"});
     EXPECT_EQ(events_containing("distinct request names"), 1);
+
+    // The next test folds again and is told again.
+    core_->stop(now_);
+    confirm_stop("a");
+    confirm_stop("b");
+    advance(500ms, {"a", "b"});
+    ASSERT_EQ(core_->state(), run_state::stopped);
+    core_->start({{2, 100, "", 0}, {}}, now_, wall());
+    complete_spawn("a");
+    complete_spawn("b");
+    advance(500ms, {"a", "b"});
+    EXPECT_EQ(events_containing("distinct request names"), 1) << "a new test starts with no folding";
+    core_->on_message("a", proto::stats_report{1, latest<proto::spawn>("a")->run_id, 1, d}, now_);
+    advance(500ms, {"a", "b"});
+    EXPECT_EQ(events_containing("distinct request names"), 2);
 }
 
 TEST_F(controller_core_test, run_metadata_names_the_test_its_workers_and_the_lost_ones) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "worker/runtime/engine.hpp"
+#include "worker/runtime/engine_options.hpp"
 #include "worker/runtime/user_engine.hpp"
 
 namespace swarm::test {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include "tests/node/fake_engine.hpp"
 #include "tests/support/log_capture.hpp"
@@ -51,6 +52,7 @@ class node_core_test : public ::testing::Test {
             [this](const worker::engine_options& eo) -> std::unique_ptr<worker::user_engine> {
             auto s = std::make_shared<fake_engine_state>();
             s->options = eo;
+            if (!factory_error_.empty()) throw std::runtime_error(factory_error_);
             s->load_error = load_error_;
             s->now_ms = elapsed_ms();
             engines_.push_back(s);
@@ -156,7 +158,8 @@ class node_core_test : public ::testing::Test {
     fake_engine_state& engine() { return *engines_.back(); }
 
     worker::node_core_options options_;
-    std::string load_error_;  // the next engine's load() throws this
+    std::string load_error_;     // the next engine's load() fails with this
+    std::string factory_error_;  // making the next engine throws this (threads that cannot start)
     log_capture log_;
     std::unique_ptr<worker::node_core> core_;
     std::vector<std::shared_ptr<fake_engine_state>> engines_;
@@ -269,6 +272,19 @@ TEST_F(node_core_test, a_plan_the_engine_cannot_load_answers_compile_failed) {
     EXPECT_TRUE(sent<proto::ready>().empty());
     EXPECT_THAT(log_.text(), HasSubstr("swarm worker: scenario steady.yaml cannot run here: "
                                        "users.Steady: cannot use CA file ca.pem"));
+}
+
+TEST_F(node_core_test, an_engine_that_cannot_be_made_answers_compile_failed_and_the_worker_stays) {
+    factory_error_ = "Resource temporarily unavailable";
+    start();
+    join();
+    ASSERT_EQ(sent<proto::compile_failed>().size(), 1u);
+    EXPECT_THAT(sent<proto::compile_failed>()[0].errors,
+                ElementsAre("Resource temporarily unavailable"));
+    EXPECT_FALSE(core_->exit_code().has_value()) << "the worker waits for the next bundle";
+    factory_error_.clear();
+    deliver(bundle_of(steady_yaml));
+    EXPECT_EQ(sent<proto::ready>().size(), 1u);
 }
 
 TEST_F(node_core_test,
@@ -451,7 +467,7 @@ TEST_F(node_core_test, sigterm_ignores_a_spawn_while_the_users_stop) {
     engine().finish_on_stop_now = false;
     terminate();
     deliver(spawn_of(2, 5));
-    EXPECT_TRUE(sent<proto::spawning>().size() == 1u) << "only run 1's";
+    EXPECT_EQ(sent<proto::spawning>().size(), 1u) << "only run 1's";
     run_until(1200);
     EXPECT_EQ(engine().total(), 0);
     EXPECT_FALSE(core_->exit_code());
@@ -546,6 +562,36 @@ TEST_F(node_core_test, master_lost_after_3_s_of_silence_stops_the_users_and_rese
     run_until(6000);  // the report grid goes on
     EXPECT_EQ(sent_ms<proto::stats_report>().back(), 6000);
     EXPECT_EQ(sent<proto::stats_report>().back().sequence, 1u);
+}
+
+TEST_F(node_core_test, a_lost_masters_engine_runs_down_until_request_timeout_plus_5s) {
+    start();
+    proto::run_options run;
+    run.request_timeout_ms = 4000;
+    tick_at(0);
+    join(bundle_of(steady_yaml, run));
+    deliver(spawn_of(1, 3));
+    run_until(2000);
+    engine().finish_on_stop_now = false;  // its users' requests never end
+    master_heartbeats_ = false;
+    run_until(5100);  // lost at 5020 (see above)
+    auto& retired = *engines_.front();
+    EXPECT_FALSE(retired.destroyed) << "its users are still stopping";
+    run_until(14000);
+    EXPECT_FALSE(retired.destroyed) << "kept until 5020 + 4 s + 5 s";
+    run_until(14100);
+    EXPECT_TRUE(retired.destroyed);
+}
+
+TEST_F(node_core_test, a_lost_masters_engine_goes_as_soon_as_its_users_are_gone) {
+    start();
+    tick_at(0);
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(2000);
+    master_heartbeats_ = false;
+    run_until(5100);  // lost at 5020; the fake's users finish on "stop_all now"
+    EXPECT_TRUE(engines_.front()->destroyed);
 }
 
 TEST_F(node_core_test, after_losing_the_master_hellos_back_off_1_2_4_5_5_s) {

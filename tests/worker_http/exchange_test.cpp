@@ -10,6 +10,7 @@
 #include <boost/beast/_experimental/test/stream.hpp>
 
 #include "worker/http/client.hpp"
+#include "worker/http/format.hpp"
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
 #include "worker/http/url.hpp"

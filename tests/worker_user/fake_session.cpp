@@ -8,6 +8,7 @@
 
 #include "common/ascii.hpp"
 #include "worker/http/client.hpp"
+#include "worker/http/format.hpp"
 #include "worker/http/url.hpp"
 
 namespace swarm::worker::user::testing {

@@ -2,6 +2,7 @@
 // sockets (besides the tests), so their templates compile once.
 
 #include "worker/http/client.hpp"
+#include "worker/http/format.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -252,6 +253,9 @@ class client::in_flight {
     // handler can touch this object any more; false when an expiry is
     // already queued, and then drain() must run before the frame ends.
     bool settle() {
+        // The send is done with its connection: a close() from now on (while
+        // drain() waits) frees it rather than keeping a socket it closed.
+        conn_ = nullptr;
         ++armed_;  // an expiry already queued is stale: the connection stays open
         live_waits_ -= static_cast<std::uint32_t>(timer_.cancel());
         return live_waits_ == 0;
@@ -352,6 +356,8 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
     if (conn.endpoints.empty()) {
         auto resolved = co_await resolve(conn, t);
         if (!resolved) co_return resolved;
+        // close() after the answer was queued: the lookup ended without error.
+        if (cancelled_) co_return error{errc::cancelled};
     }
     const auto connect_deadline =
         std::min(deadline_, steady::now() +
@@ -383,6 +389,10 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         if (ec != net::error::connection_refused) conn.endpoints.clear();
         if (expired_) co_return own_deadline ? error{errc::connect_timeout} : timed_out();
         co_return exchange_error(ec, opts);
+    }
+    if (cancelled_) {  // close() after the connect completed
+        conn.reset();
+        co_return error{errc::cancelled};
     }
     ++c_.connects_;
     error_code ignored;
@@ -418,6 +428,7 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
     const exchange_limits limits{static_cast<std::uint32_t>(c_.opts_->max_header_bytes),
                                  c_.opts_->max_body_bytes};
     for (int attempt = 0;; ++attempt) {
+        if (cancelled_) co_return error{errc::cancelled};  // close() between two hops
         if (!conn.lowest()) {
             auto connected = co_await connect(conn, t);
             if (cancelled_) {
@@ -526,12 +537,18 @@ net::awaitable<send_result> client::send(const request& req) {
         // Not expected (allocation failure, a bug): still a value, never a throw.
         for (auto& conn : connections_) conn->reset();
         outcome = error{errc::internal, e.what()};
+    } catch (...) {
+        // Whatever it is, settle() below must run before this frame goes.
+        for (auto& conn : connections_) conn->reset();
+        outcome = error{errc::internal, "unknown exception"};
     }
     if (!flight.settle()) co_await flight.drain();
     if (outcome) co_return std::move(out);
     error failed = outcome.error();
     failed.latency =
         std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - flight.start());
+    failed.status = out.status;
+    failed.wire_bytes = out.wire_bytes;
     co_return failed;
 }
 

@@ -25,6 +25,7 @@
 
 #include "worker/http/cookie_jar.hpp"
 #include "worker/http/session.hpp"
+#include "worker/http/tls.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -46,13 +47,6 @@ struct client_options {
     std::string user_agent = "swarm";                       // the worker passes "swarm/VERSION"
 };
 
-// A client TLS context: TLS 1.2+, the system's CA store (plus `ca_file` when
-// not empty), and peer + host name verification unless `verify` is false
-// (a user class's `insecure`). Clients add SNI per connection. Keeps a small
-// per-context cache of TLS sessions by origin so reconnects resume them.
-// Throws on an unreadable `ca_file`.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(bool verify = true,
-                                                            const std::string& ca_file = "");
 
 class client final : public session {
   public:
@@ -87,10 +81,5 @@ class client final : public session {
     in_flight* pending_ = nullptr;  // the send in progress, which close() ends
     std::uint32_t connects_ = 0;
 };
-
-// A size as people write it: "16 MiB", "64 KiB", "1000 bytes".
-std::string format_bytes(std::uint64_t bytes);
-// A duration as people write it: "2s", "200ms", "1.5s", "250us".
-std::string format_duration(std::chrono::microseconds d);
 
 }  // namespace swarm::worker::http

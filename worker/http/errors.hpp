@@ -41,6 +41,7 @@ enum class errc : std::uint8_t {
     cancelled,           // session::close() during the send
     io,                  // any other socket error; detail: the system's message
     internal,            // an unexpected exception (a bug, no memory); detail: its what()
+    // internal stays last: failure_text_test counts every kind up to it.
 };
 
 struct error {
@@ -50,6 +51,11 @@ struct error {
     errc kind = errc::internal;
     std::string detail;                    // see errc; empty where the kind says it all
     std::chrono::microseconds latency{0};  // from the send to the failure, for stats
+    // A response that came before the failure (a redirect that could not be
+    // followed, a body that would not decode): its status and body bytes as
+    // received, which the stats and `last.status` count as for any response.
+    int status = 0;
+    std::uint64_t wire_bytes = 0;
 };
 
 }  // namespace swarm::worker::http

@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 
-#include "worker/http/client.hpp"
 
 namespace swarm::worker::http {
 namespace {

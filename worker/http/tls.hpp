@@ -8,9 +8,26 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <memory>
 #include <string>
 
 typedef struct ssl_st SSL;
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace swarm::worker::http {
+
+// A client TLS context: TLS 1.2+, the system's CA store (plus `ca_file` when
+// not empty), and peer + host name verification unless `verify` is false
+// (a user class's `insecure`). Clients add SNI per connection. Keeps a small
+// per-context cache of TLS sessions by origin so reconnects resume them.
+// Throws on an unreadable `ca_file`.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(bool verify = true,
+                                                            const std::string& ca_file = "");
+
+}  // namespace swarm::worker::http
 
 namespace swarm::worker::http::tls {
 

@@ -15,6 +15,7 @@
 
 #include "common/scenario/plan.hpp"
 #include "common/stats/delta.hpp"
+#include "worker/runtime/engine_options.hpp"
 #include "worker/runtime/tls_profiles.hpp"
 #include "worker/runtime/user_engine.hpp"
 #include "worker/user/virtual_user.hpp"
@@ -24,17 +25,6 @@ struct client_options;
 }
 
 namespace swarm::worker {
-
-struct engine_options {
-    unsigned threads = 1;
-    std::int64_t worker_index = 0;  // from the master's welcome; user ids are unique per worker index
-    std::uint64_t run_seed = 0;     // 0: random per run
-    std::string ca_file;            // extra CA certificates (a PEM file on this machine) for https targets
-    std::string ca_pem;             // more extra CA certificates, as PEM bytes (the master's --ca-file)
-    bool insecure = false;          // skip TLS verification for every class
-    std::chrono::microseconds request_timeout{60'000'000};
-    std::string user_agent = "swarm";
-};
 
 class engine final : public user_engine {
 public:

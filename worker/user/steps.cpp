@@ -74,8 +74,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
     http::send_result sent = co_await session_->send(*req);
     if (!sent) {
         const http::error e = sent.error();
-        record(prep, r, e.latency, 0, fail(failure_text(e)));
-        env_.set_last_status(0);
+        record(prep, r, e.latency, e.wire_bytes, fail(failure_text(e)));
+        env_.set_last_status(e.status);
         if (program_->keeps_last_body()) env_.keep_last_body(std::string());
         // The steps after an extraction depend on its variable: without it
         // the rest of the task is skipped.
