@@ -8,7 +8,8 @@
 namespace {
 
 int run_swarm(int argc, char** argv) {
-    CLI::App app{"swarm: a distributed load generator (scenarios of virtual users, at native speed)"};
+    CLI::App app{
+        "swarm: a distributed load generator (scenarios of virtual users, at native speed)"};
     app.set_version_flag("--version", std::string("swarm ") + SWARM_VERSION);
     app.require_subcommand(1);
 

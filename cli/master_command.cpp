@@ -10,10 +10,10 @@
 #include "cli/test_options.hpp"
 #include "common/duration.hpp"
 #include "common/log/log.hpp"
-#include "proto/address.hpp"
-#include "proto/auth.hpp"
 #include "master/headless.hpp"
 #include "master/interactive.hpp"
+#include "proto/address.hpp"
+#include "proto/auth.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -35,7 +35,8 @@ int run_master(const master_options& opts) {
     const auto bind = proto::parse_tcp_address(opts.bind, proto::address_use::bind);
     if (!bind) {
         std::cerr << "swarm master: --bind '" << opts.bind << "': " << bind.error().message
-                  << "; expected HOST:PORT, :PORT, [IPv6]:PORT or tcp://HOST:PORT (e.g. 0.0.0.0:5557 or [::1]:5557)\n";
+                  << "; expected HOST:PORT, :PORT, [IPv6]:PORT or tcp://HOST:PORT (e.g. "
+                     "0.0.0.0:5557 or [::1]:5557)\n";
         return 2;
     }
     m->bind = *bind;
@@ -43,7 +44,8 @@ int run_master(const master_options& opts) {
     if (!opts.expect_workers_max_wait.empty()) {
         const auto wait = parse_duration(opts.expect_workers_max_wait);
         if (!wait) {
-            std::cerr << "swarm master: --expect-workers-max-wait: expected a duration like 30s or 5m, got '"
+            std::cerr << "swarm master: --expect-workers-max-wait: expected a duration like 30s or "
+                         "5m, got '"
                       << opts.expect_workers_max_wait << "'\n";
             return 2;
         }
@@ -67,9 +69,10 @@ int run_master(const master_options& opts) {
     const auto& interrupted = install_stop_signals();
     zmq::context_t zmq;
     try {
-        return opts.test.headless ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted)
-                                  : master::run_interactive(zmq, scenario->bundle, scenario->plan,
-                                                            {*m, *web, opts.test.run_time}, interrupted);
+        return opts.test.headless
+                   ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted)
+                   : master::run_interactive(zmq, scenario->bundle, scenario->plan,
+                                             {*m, *web, opts.test.run_time}, interrupted);
     } catch (const std::exception& e) {
         std::cerr << "swarm master: " << e.what() << "\n";
         return 1;
@@ -80,17 +83,25 @@ int run_master(const master_options& opts) {
 
 void add_master_command(CLI::App& app, command_runner& run) {
     auto opts = std::make_shared<master_options>();
-    auto* cmd = app.add_subcommand("master", "Run the master of a distributed test (workers: swarm worker --master HOST)");
-    cmd->add_option("file", opts->file, "scenario YAML file (workers receive it from the master)")->required();
+    auto* cmd = app.add_subcommand(
+        "master", "Run the master of a distributed test (workers: swarm worker --master HOST)");
+    cmd->add_option("file", opts->file, "scenario YAML file (workers receive it from the master)")
+        ->required();
     add_test_options(*cmd, opts->test);
-    cmd->add_option("--bind", opts->bind, "address workers connect to, HOST:PORT (port 0: any free port, printed at start)")->capture_default_str();
-    cmd->add_option("--expect-workers", opts->expect_workers, "start the test once this many workers are ready")
+    cmd->add_option(
+           "--bind", opts->bind,
+           "address workers connect to, HOST:PORT (port 0: any free port, printed at start)")
+        ->capture_default_str();
+    cmd->add_option("--expect-workers", opts->expect_workers,
+                    "start the test once this many workers are ready")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
-    cmd->add_option("--expect-workers-max-wait", opts->expect_workers_max_wait,
-                    "give up (exit 1) when the workers are not there after this long (default: wait)");
-    cmd->add_option("--auth-key-file", opts->auth_key_file,
-                    "CURVE key file (swarm keygen): only workers holding an allowed key may connect")
+    cmd->add_option(
+        "--expect-workers-max-wait", opts->expect_workers_max_wait,
+        "give up (exit 1) when the workers are not there after this long (default: wait)");
+    cmd->add_option(
+           "--auth-key-file", opts->auth_key_file,
+           "CURVE key file (swarm keygen): only workers holding an allowed key may connect")
         ->check(CLI::ExistingFile);
     cmd->callback([&run, opts] { run = [opts] { return run_master(*opts); }; });
 }

@@ -56,10 +56,11 @@ int run_run(const run_options& opts) {
     };
     int code = 0;
     try {
-        code = opts.test.headless
-                   ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted, start_worker)
-                   : master::run_interactive(zmq, scenario->bundle, scenario->plan, {*m, *web, opts.test.run_time},
-                                             interrupted, start_worker);
+        code = opts.test.headless ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m,
+                                                         interrupted, start_worker)
+                                  : master::run_interactive(zmq, scenario->bundle, scenario->plan,
+                                                            {*m, *web, opts.test.run_time},
+                                                            interrupted, start_worker);
     } catch (const std::exception& e) {
         std::cerr << "swarm run: " << e.what() << "\n";
         code = 1;
@@ -73,10 +74,12 @@ int run_run(const run_options& opts) {
 
 void add_run_command(CLI::App& app, command_runner& run) {
     auto opts = std::make_shared<run_options>();
-    auto* cmd = app.add_subcommand("run", "Run a scenario on this machine (master and worker in one process)");
+    auto* cmd = app.add_subcommand(
+        "run", "Run a scenario on this machine (master and worker in one process)");
     cmd->add_option("file", opts->file, "scenario YAML file")->required();
     add_test_options(*cmd, opts->test);
-    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")
+        ->check(CLI::Range(1u, 1024u));
     cmd->callback([&run, opts] { run = [opts] { return run_run(*opts); }; });
 }
 

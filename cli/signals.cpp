@@ -1,8 +1,8 @@
 #include "cli/signals.hpp"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace swarm::cli {
 namespace {

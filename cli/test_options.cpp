@@ -10,12 +10,13 @@
 namespace swarm::cli {
 namespace {
 
-std::optional<std::chrono::milliseconds> parse_time_option(const std::string& text, const char* command,
+std::optional<std::chrono::milliseconds> parse_time_option(const std::string& text,
+                                                           const char* command,
                                                            const char* option) {
     auto d = parse_duration(text);
     if (!d) {
-        std::cerr << command << ": " << option << ": expected a duration like 30s, 5m or 1h30m, got '" << text
-                  << "'\n";
+        std::cerr << command << ": " << option
+                  << ": expected a duration like 30s, 5m or 1h30m, got '" << text << "'\n";
         return std::nullopt;
     }
     return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
@@ -24,38 +25,57 @@ std::optional<std::chrono::milliseconds> parse_time_option(const std::string& te
 }  // namespace
 
 void add_test_options(CLI::App& cmd, test_options& opts) {
-    cmd.add_flag("--headless", opts.headless, "no web UI: run, print the console table, write reports, exit");
-    cmd.add_option("-u,--users", opts.users, "peak number of users (default: the scenario's load.users, else 1)")
+    cmd.add_flag("--headless", opts.headless,
+                 "no web UI: run, print the console table, write reports, exit");
+    cmd.add_option("-u,--users", opts.users,
+                   "peak number of users (default: the scenario's load.users, else 1)")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
-    cmd.add_option("-r,--spawn-rate", opts.spawn_rate, "users started per second (default: load.spawn_rate, else 1)")
+    cmd.add_option("-r,--spawn-rate", opts.spawn_rate,
+                   "users started per second (default: load.spawn_rate, else 1)")
         ->check(CLI::PositiveNumber);
-    cmd.add_option("-t,--run-time", opts.run_time, "stop after this long, e.g. 30s, 5m, 1h30m (default: until Ctrl-C)");
-    cmd.add_option("-H,--host", opts.host, "target host, replacing the scenario's (http://... or https://...)");
-    cmd.add_option("--csv", opts.csv_prefix, "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv");
+    cmd.add_option("-t,--run-time", opts.run_time,
+                   "stop after this long, e.g. 30s, 5m, 1h30m (default: until Ctrl-C)");
+    cmd.add_option("-H,--host", opts.host,
+                   "target host, replacing the scenario's (http://... or https://...)");
+    cmd.add_option("--csv", opts.csv_prefix,
+                   "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv");
     cmd.add_option("--json", opts.json_file, "write the full result as JSON");
     cmd.add_flag("--reset-stats", opts.reset_stats, "reset statistics once spawning completes");
-    cmd.add_option("--stop-timeout", opts.stop_timeout, "let stopping users finish their task for this long")
+    cmd.add_option("--stop-timeout", opts.stop_timeout,
+                   "let stopping users finish their task for this long")
         ->capture_default_str();
-    cmd.add_option("--exit-code-on-error", opts.exit_code_on_error, "exit code when any request failed")
+    cmd.add_option("--exit-code-on-error", opts.exit_code_on_error,
+                   "exit code when any request failed")
         ->capture_default_str();
-    cmd.add_flag("--only-summary", opts.only_summary, "print only the final summary, not the live table");
+    cmd.add_flag("--only-summary", opts.only_summary,
+                 "print only the final summary, not the live table");
     cmd.add_flag("--insecure", opts.insecure, "do not verify TLS certificates");
-    cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")->check(CLI::ExistingFile);
-    cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")->capture_default_str();
-    cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")->capture_default_str();
-    cmd.add_option("--web-port", opts.web_port, "port of the web UI (0: any free port, printed at start)")
+    cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")
+        ->check(CLI::ExistingFile);
+    cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")
         ->capture_default_str();
-    cmd.add_option("--web-base-path", opts.web_base_path, "serve the UI under this path (behind a reverse proxy)");
-    cmd.add_option("--web-auth", opts.web_auth, "HTTP Basic authentication for the UI and API, USER:PASSWORD");
-    cmd.add_option("--web-auth-file", opts.web_auth_file, "file of USER:PASSWORD lines for the UI and API")
+    cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
+        ->capture_default_str();
+    cmd.add_option("--web-port", opts.web_port,
+                   "port of the web UI (0: any free port, printed at start)")
+        ->capture_default_str();
+    cmd.add_option("--web-base-path", opts.web_base_path,
+                   "serve the UI under this path (behind a reverse proxy)");
+    cmd.add_option("--web-auth", opts.web_auth,
+                   "HTTP Basic authentication for the UI and API, USER:PASSWORD");
+    cmd.add_option("--web-auth-file", opts.web_auth_file,
+                   "file of USER:PASSWORD lines for the UI and API")
         ->check(CLI::ExistingFile);
-    cmd.add_option("--tls-cert", opts.tls_cert, "serve the UI over HTTPS with this certificate chain (PEM)")
+    cmd.add_option("--tls-cert", opts.tls_cert,
+                   "serve the UI over HTTPS with this certificate chain (PEM)")
         ->check(CLI::ExistingFile);
-    cmd.add_option("--tls-key", opts.tls_key, "the private key (PEM) for --tls-cert")->check(CLI::ExistingFile);
+    cmd.add_option("--tls-key", opts.tls_key, "the private key (PEM) for --tls-cert")
+        ->check(CLI::ExistingFile);
     cmd.add_option("--html", opts.html_file, "write a self-contained HTML report at the end");
 }
 
-std::optional<master::web::server_options> web_options_for(const test_options& opts, const char* command) {
+std::optional<master::web::server_options> web_options_for(const test_options& opts,
+                                                           const char* command) {
     master::web::server_options w;
     w.host = opts.web_host;
     w.port = opts.web_port;
@@ -91,7 +111,8 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
     return w;
 }
 
-std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
+std::optional<master::headless_options> headless_options_for(const test_options& opts,
+                                                             const scenario::plan& plan,
                                                              const char* command) {
     master::headless_options m;
     m.users = opts.users.value_or(plan.load.users.value_or(1));
@@ -103,7 +124,8 @@ std::optional<master::headless_options> headless_options_for(const test_options&
         m.run_time = std::chrono::duration_cast<std::chrono::milliseconds>(*plan.load.run_time);
     }
     const auto stop_timeout = parse_time_option(opts.stop_timeout, command, "--stop-timeout");
-    const auto request_timeout = parse_time_option(opts.request_timeout, command, "--request-timeout");
+    const auto request_timeout =
+        parse_time_option(opts.request_timeout, command, "--request-timeout");
     if (!stop_timeout || !request_timeout) return std::nullopt;
     m.stop_timeout = *stop_timeout;
     m.request_timeout = *request_timeout;
@@ -120,7 +142,8 @@ std::optional<master::headless_options> headless_options_for(const test_options&
             return std::nullopt;
         }
         if (const auto checked = scenario::check_pem_certificates(pem.str()); !checked) {
-            std::cerr << command << ": --ca-file: " << opts.ca_file << ": " << checked.error().message << "\n";
+            std::cerr << command << ": --ca-file: " << opts.ca_file << ": "
+                      << checked.error().message << "\n";
             return std::nullopt;
         }
         m.run_options.ca_pem = pem.str();

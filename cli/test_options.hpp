@@ -44,11 +44,13 @@ void add_test_options(CLI::App& cmd, test_options& opts);
 
 // The headless options for `opts` and the scenario's own defaults (load:);
 // nullopt after printing a usage error naming `command` ("swarm run").
-std::optional<master::headless_options> headless_options_for(const test_options& opts, const scenario::plan& plan,
+std::optional<master::headless_options> headless_options_for(const test_options& opts,
+                                                             const scenario::plan& plan,
                                                              const char* command);
 
 // The web server's options; nullopt after printing a usage error.
-std::optional<master::web::server_options> web_options_for(const test_options& opts, const char* command);
+std::optional<master::web::server_options> web_options_for(const test_options& opts,
+                                                           const char* command);
 
 struct loaded_scenario {
     scenario::bundle bundle;

@@ -12,8 +12,8 @@
 #include "cli/signals.hpp"
 #include "common/duration.hpp"
 #include "common/log/log.hpp"
-#include "proto/auth.hpp"
 #include "proto/address.hpp"
+#include "proto/auth.hpp"
 #include "worker/node.hpp"
 
 namespace swarm::cli {
@@ -45,8 +45,9 @@ int run_worker(const worker_command_options& opts) {
     if (!opts.master_timeout.empty()) {
         const auto timeout = parse_duration(opts.master_timeout);
         if (!timeout || timeout->count() == 0) {
-            std::cerr << "swarm worker: --master-timeout: expected a duration like 30s, 5m or 1h, got '"
-                      << opts.master_timeout << "'\n";
+            std::cerr
+                << "swarm worker: --master-timeout: expected a duration like 30s, 5m or 1h, got '"
+                << opts.master_timeout << "'\n";
             return 2;
         }
         w.watch.give_up_after = std::chrono::ceil<std::chrono::milliseconds>(*timeout);
@@ -71,20 +72,25 @@ int run_worker(const worker_command_options& opts) {
 
 void add_worker_command(CLI::App& app, command_runner& run) {
     auto opts = std::make_shared<worker_command_options>();
-    auto* cmd = app.add_subcommand("worker", "Run users for a master (`swarm master`); needs no scenario file");
-    cmd->add_option("--master", opts->master,
-                    "the master: HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port 5557)")
+    auto* cmd = app.add_subcommand(
+        "worker", "Run users for a master (`swarm master`); needs no scenario file");
+    cmd->add_option(
+           "--master", opts->master,
+           "the master: HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port 5557)")
         ->required();
-    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")
+        ->check(CLI::Range(1u, 1024u));
     cmd->add_option("--name", opts->name, "name shown by the master (default: HOST:PID)");
     cmd->add_option("--master-timeout", opts->master_timeout,
                     "exit (status 0) when no master has answered for this long, e.g. 30s, 5m "
                     "(default: keep trying)");
-    cmd->add_option("--ready-file", opts->ready_file,
-                    "create this empty file while joined to a master and ready to run users, remove it "
-                    "otherwise: a Kubernetes readiness probe (`test -f PATH`)");
-    cmd->add_option("--auth-key-file", opts->auth_key_file,
-                    "CURVE key file (swarm keygen): talk only to the master whose public key it names")
+    cmd->add_option(
+        "--ready-file", opts->ready_file,
+        "create this empty file while joined to a master and ready to run users, remove it "
+        "otherwise: a Kubernetes readiness probe (`test -f PATH`)");
+    cmd->add_option(
+           "--auth-key-file", opts->auth_key_file,
+           "CURVE key file (swarm keygen): talk only to the master whose public key it names")
         ->check(CLI::ExistingFile);
     cmd->callback([&run, opts] { run = [opts] { return run_worker(*opts); }; });
 }

@@ -7,7 +7,9 @@
 
 namespace swarm {
 
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+constexpr char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
 
 constexpr bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

@@ -23,15 +23,19 @@ double unit_micros(std::string_view unit) {
 }  // namespace
 
 std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.remove_suffix(1);
     if (text.empty() || text.size() > 64) return std::nullopt;
 
     double total = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
         const std::size_t number_start = pos;
-        while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.')) ++pos;
+        while (pos < text.size() &&
+               (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.'))
+            ++pos;
         if (pos == number_start) return std::nullopt;
         const std::string number(text.substr(number_start, pos - number_start));
         char* end = nullptr;

@@ -20,12 +20,12 @@ namespace swarm {
 // `return text;` in a function returning result<std::string> ambiguous
 // between the value and the error (Boost's result then accepts neither).
 class error {
-public:
+  public:
     std::string message;  // final text, e.g. "--bind 'x': expected host:port"
 
     error() = default;  // an empty error, as result<T>::error() returns for a value
 
-private:
+  private:
     explicit error(std::string m) : message(std::move(m)) {}
     friend error fail(std::string message);
 };
@@ -34,7 +34,9 @@ template <class T = void, class E = error>
 using result = boost::system::result<T, E>;
 
 // Returns a plain error: `return fail("no such file");`.
-inline error fail(std::string message) { return error(std::move(message)); }
+inline error fail(std::string message) {
+    return error(std::move(message));
+}
 
 // What result<T>::value() throws when it holds an error (found by ADL).
 [[noreturn]] inline void throw_exception_from_error(const error& e, const boost::source_location&) {

@@ -25,17 +25,19 @@ void tune_heap_for_fan_in(const std::string& bind) {
 }  // namespace
 
 std::int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
-controller::controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
-                       controller_options opts)
+controller::controller(zmq::context_t& zmq, scenario::bundle bundle,
+                       std::shared_ptr<const scenario::plan> plan, controller_options opts)
     : endpoint_(std::make_unique<proto::master_endpoint>(
           zmq, opts.bind, proto::endpoint_options{opts.auth, {}, opts.log})),
-      core_(std::move(bundle), std::move(plan),
-            [this](const std::string& w, const proto::message& m) { endpoint_->send(w, m); },
-            static_cast<const core_options&>(opts), control_clock::now(), wall_ms()) {
+      core_(
+          std::move(bundle), std::move(plan),
+          [this](const std::string& w, const proto::message& m) { endpoint_->send(w, m); },
+          static_cast<const core_options&>(opts), control_clock::now(), wall_ms()) {
     tune_heap_for_fan_in(opts.bind);
     core_.on_event = [this](const std::string& text) {
         if (on_event) on_event(text);
@@ -44,7 +46,9 @@ controller::controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared
 
 controller::~controller() = default;
 
-std::string controller::bound_endpoint() const { return endpoint_->bound_endpoint(); }
+std::string controller::bound_endpoint() const {
+    return endpoint_->bound_endpoint();
+}
 
 void controller::post(std::function<void()> fn) {
     std::lock_guard lock(posted_mutex_);
@@ -82,10 +86,16 @@ void controller::pump(std::chrono::milliseconds slice) {
     } while (control_clock::now() < until);
 }
 
-void controller::start(const test_request& request) { core_.start(request, control_clock::now(), wall_ms()); }
+void controller::start(const test_request& request) {
+    core_.start(request, control_clock::now(), wall_ms());
+}
 
-void controller::stop() { core_.stop(control_clock::now()); }
+void controller::stop() {
+    core_.stop(control_clock::now());
+}
 
-void controller::reset_stats() { core_.reset_stats(control_clock::now()); }
+void controller::reset_stats() {
+    core_.reset_stats(control_clock::now());
+}
 
 }  // namespace swarm::master

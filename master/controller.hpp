@@ -35,9 +35,9 @@ struct controller_options : core_options {
 };
 
 class controller {
-public:
-    controller(zmq::context_t& zmq, scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
-               controller_options opts);
+  public:
+    controller(zmq::context_t& zmq, scenario::bundle bundle,
+               std::shared_ptr<const scenario::plan> plan, controller_options opts);
     ~controller();
     controller(const controller&) = delete;
     controller& operator=(const controller&) = delete;
@@ -71,7 +71,7 @@ public:
     // The core's events ("All users spawned", ...). Called on the control thread.
     std::function<void(const std::string&)> on_event;
 
-private:
+  private:
     std::unique_ptr<proto::master_endpoint> endpoint_;
     controller_core core_;
 

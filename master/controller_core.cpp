@@ -17,18 +17,24 @@ constexpr auto stop_slack = 5s;
 
 const char* to_string(run_state s) {
     switch (s) {
-        case run_state::ready: return "ready";
-        case run_state::spawning: return "spawning";
-        case run_state::running: return "running";
-        case run_state::stopping: return "stopping";
-        case run_state::stopped: return "stopped";
+        case run_state::ready:
+            return "ready";
+        case run_state::spawning:
+            return "spawning";
+        case run_state::running:
+            return "running";
+        case run_state::stopping:
+            return "stopping";
+        case run_state::stopped:
+            return "stopped";
     }
     return "?";
 }
 
-controller_core::controller_core(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
-                                 coordinator::sender send, core_options opts, control_clock::time_point now,
-                                 std::int64_t wall_ms)
+controller_core::controller_core(scenario::bundle bundle,
+                                 std::shared_ptr<const scenario::plan> plan,
+                                 coordinator::sender send, core_options opts,
+                                 control_clock::time_point now, std::int64_t wall_ms)
     : opts_(std::move(opts)),
       bundle_(std::move(bundle)),
       plan_(std::move(plan)),
@@ -41,7 +47,8 @@ void controller_core::event(const std::string& text) {
     if (on_event) on_event(text);
 }
 
-void controller_core::start(const test_request& request, control_clock::time_point now, std::int64_t wall_ms) {
+void controller_core::start(const test_request& request, control_clock::time_point now,
+                            std::int64_t wall_ms) {
     const bool edit = state_ == run_state::spawning || state_ == run_state::running;
     test_ = request;
     if (!edit) {
@@ -59,11 +66,13 @@ void controller_core::stop(control_clock::time_point now) {
     if (state_ != run_state::spawning && state_ != run_state::running) return;
     coordinator_.stop(now);
     state_ = run_state::stopping;
-    stop_give_up_ = now + std::chrono::milliseconds(test_.spec.stop_timeout_ms) + opts_.request_timeout + stop_slack;
+    stop_give_up_ = now + std::chrono::milliseconds(test_.spec.stop_timeout_ms) +
+                    opts_.request_timeout + stop_slack;
 }
 
 void controller_core::finish(control_clock::time_point now, std::int64_t wall_ms) {
-    if (!coordinator_.all_stopped()) event("some workers did not confirm the stop in time; their last requests are not counted");
+    if (!coordinator_.all_stopped())
+        event("some workers did not confirm the stop in time; their last requests are not counted");
     coordinator_.end_stats(now, wall_ms);
     state_ = run_state::stopped;
     event("test stopped");
@@ -80,8 +89,10 @@ void controller_core::watch_worker_cpu(control_clock::time_point now) {
         }
         const auto since = hot_since_.try_emplace(id, now).first->second;
         if (now - since >= hot_for && hot_warned_.insert(id).second) {
-            event("warning: worker " + w.name + " has used " + std::to_string(static_cast<int>(per_core)) +
-                  " % of its CPU for 5 s: its response times are suspect (add workers or --threads)");
+            event(
+                "warning: worker " + w.name + " has used " +
+                std::to_string(static_cast<int>(per_core)) +
+                " % of its CPU for 5 s: its response times are suspect (add workers or --threads)");
         }
     }
 }
@@ -90,7 +101,8 @@ void controller_core::report_folding() {
     if (folding_reported_ || stats().requests().folded_requests() == 0) return;
     folding_reported_ = true;
     event("more than " + std::to_string(stats().requests().max_names()) +
-          " distinct request names: the rest are counted under \"(other)\" (give templated URLs a `name:`)");
+          " distinct request names: the rest are counted under \"(other)\" (give templated URLs a "
+          "`name:`)");
 }
 
 void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) {

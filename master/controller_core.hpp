@@ -47,19 +47,21 @@ struct core_options {
     std::chrono::milliseconds request_timeout{60'000};
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
-    proto::run_options run_options;        // how workers run users (TLS, request timeout)
-    log::logger log{"swarm master"};       // workers joining, leaving, going missing
+    proto::run_options run_options;   // how workers run users (TLS, request timeout)
+    log::logger log{"swarm master"};  // workers joining, leaving, going missing
 };
 
 class controller_core {
-public:
-    controller_core(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, coordinator::sender send,
-                    core_options opts, control_clock::time_point now, std::int64_t wall_ms);
+  public:
+    controller_core(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
+                    coordinator::sender send, core_options opts, control_clock::time_point now,
+                    std::int64_t wall_ms);
     controller_core(const controller_core&) = delete;
     controller_core& operator=(const controller_core&) = delete;
 
     // One message from a worker, handled at `now`.
-    void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now) {
+    void on_message(const std::string& worker, const proto::message& m,
+                    control_clock::time_point now) {
         coordinator_.on_message(worker, m, now);
     }
     // The intake queue was found empty at `when` (see coordinator::caught_up).
@@ -97,7 +99,7 @@ public:
     // spawned", "(other)" folding began, a hot worker, the test ended.
     std::function<void(const std::string&)> on_event;
 
-private:
+  private:
     void event(const std::string& text);
     void finish(control_clock::time_point now, std::int64_t wall_ms);
     void watch_worker_cpu(control_clock::time_point now);

@@ -7,22 +7,36 @@ namespace swarm::master {
 
 const char* to_string(worker_state s) {
     switch (s) {
-        case worker_state::joined: return "joined";
-        case worker_state::ready: return "ready";
-        case worker_state::spawning: return "spawning";
-        case worker_state::running: return "running";
-        case worker_state::stopping: return "stopping";
-        case worker_state::stopped: return "stopped";
-        case worker_state::missing: return "missing";
-        case worker_state::failed: return "failed";
+        case worker_state::joined:
+            return "joined";
+        case worker_state::ready:
+            return "ready";
+        case worker_state::spawning:
+            return "spawning";
+        case worker_state::running:
+            return "running";
+        case worker_state::stopping:
+            return "stopping";
+        case worker_state::stopped:
+            return "stopped";
+        case worker_state::missing:
+            return "missing";
+        case worker_state::failed:
+            return "failed";
     }
     return "?";
 }
 
-coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
-                         control_clock::time_point now, std::int64_t wall_ms, log::logger log)
-    : bundle_(std::move(bundle)), hash_(bundle_.hash()), plan_(std::move(plan)), send_(std::move(send)),
-      log_(std::move(log)), stats_(now, wall_ms), caught_up_at_(now) {
+coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan,
+                         sender send, control_clock::time_point now, std::int64_t wall_ms,
+                         log::logger log)
+    : bundle_(std::move(bundle)),
+      hash_(bundle_.hash()),
+      plan_(std::move(plan)),
+      send_(std::move(send)),
+      log_(std::move(log)),
+      stats_(now, wall_ms),
+      caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
 }
 
@@ -31,7 +45,8 @@ bool coordinator::active(const worker_info& w) const {
            w.state == worker_state::running || w.state == worker_state::stopped;
 }
 
-void coordinator::on_message(const std::string& worker, const proto::message& m, control_clock::time_point now) {
+void coordinator::on_message(const std::string& worker, const proto::message& m,
+                             control_clock::time_point now) {
     worker_info* w = nullptr;
     if (!std::holds_alternative<proto::hello>(m)) {
         w = known(worker, m);
@@ -53,9 +68,11 @@ worker_info* coordinator::known(const std::string& id, const proto::message& m) 
     return nullptr;
 }
 
-void coordinator::receive(const std::string& id, worker_info*, const proto::hello& h, control_clock::time_point now) {
+void coordinator::receive(const std::string& id, worker_info*, const proto::hello& h,
+                          control_clock::time_point now) {
     if (h.version != proto::protocol_version) {
-        const auto reason = "protocol version " + std::to_string(h.version) + " is not supported (master speaks " +
+        const auto reason = "protocol version " + std::to_string(h.version) +
+                            " is not supported (master speaks " +
                             std::to_string(proto::protocol_version) + ")";
         log_.error("rejected worker " + h.name + ": " + reason);
         send_(id, proto::reject{reason});
@@ -76,7 +93,8 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
 }
 
-void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q, control_clock::time_point now) {
+void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q,
+                          control_clock::time_point now) {
     log_.info("worker " + w->name + " left (" + q.reason + ")");
     if (running_ && w->users > 0) workers_lost_.push_back(w->name);
     workers_.erase(id);
@@ -85,7 +103,8 @@ void coordinator::receive(const std::string& id, worker_info* w, const proto::qu
 }
 
 template <class Message>
-void coordinator::receive(const std::string&, worker_info* w, const Message& m, control_clock::time_point now) {
+void coordinator::receive(const std::string&, worker_info* w, const Message& m,
+                          control_clock::time_point now) {
     const bool was_missing = w->state == worker_state::missing;
     w->last_heard = now;
     handle(*w, m, now);
@@ -102,7 +121,8 @@ void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::t
     if (running_) redispatch(now);  // a late joiner takes its share
 }
 
-void coordinator::handle(worker_info& w, const proto::compile_failed& f, control_clock::time_point) {
+void coordinator::handle(worker_info& w, const proto::compile_failed& f,
+                         control_clock::time_point) {
     w.state = worker_state::failed;
     w.error = f.errors.empty() ? "compile failed" : f.errors.front();
     log_.error("worker " + w.name + " could not compile the scenario: " + w.error);
@@ -113,13 +133,16 @@ void coordinator::handle(worker_info& w, const proto::spawning& s, control_clock
     if (w.state != worker_state::stopping) w.state = worker_state::spawning;
 }
 
-void coordinator::handle(worker_info& w, const proto::spawn_complete& c, control_clock::time_point) {
+void coordinator::handle(worker_info& w, const proto::spawn_complete& c,
+                         control_clock::time_point) {
     w.users = c.users;
     if (w.state != worker_state::stopping) w.state = worker_state::running;
 }
 
-void coordinator::handle(worker_info& w, const proto::stats_report& r, control_clock::time_point now) {
-    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept()) stats_.apply(w.id, r.delta, now);
+void coordinator::handle(worker_info& w, const proto::stats_report& r,
+                         control_clock::time_point now) {
+    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept())
+        stats_.apply(w.id, r.delta, now);
     w.users = r.users;
 }
 
@@ -141,9 +164,12 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
     // Up to here the master has seen everything workers sent (see tick() in the header).
     const auto horizon = std::min(now, caught_up_at_);
     for (auto& [id, w] : workers_) {
-        if (w.state != worker_state::missing && w.state != worker_state::failed && horizon - w.last_heard > missing_after) {
+        if (w.state != worker_state::missing && w.state != worker_state::failed &&
+            horizon - w.last_heard > missing_after) {
             log_.info("worker " + w.name + " is missing (silent for " +
-                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard).count()) +
+                      std::to_string(
+                          std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard)
+                              .count()) +
                       " s)");
             w.state = worker_state::missing;
             w.users = 0;
@@ -175,7 +201,8 @@ void coordinator::warn_if_behind(control_clock::time_point now) {
               " (too many workers for one master? each report costs it about 0.35 ms)");
 }
 
-void coordinator::start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms) {
+void coordinator::start(const test_spec& spec, control_clock::time_point now,
+                        std::int64_t wall_ms) {
     if (!running_) {
         ++run_id_;
         stats_ = run_stats(now, wall_ms);
@@ -184,7 +211,8 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now, st
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
-            if (w.state == worker_state::stopped) w.state = worker_state::ready;  // ready for this test
+            if (w.state == worker_state::stopped)
+                w.state = worker_state::ready;  // ready for this test
         }
     }
     spec_ = spec;
@@ -196,7 +224,8 @@ void coordinator::redispatch(control_clock::time_point) {
     std::vector<worker_slot> slots;
     std::vector<std::string> ids;
     for (const auto& [id, w] : workers_) {
-        if (w.state == worker_state::ready || w.state == worker_state::spawning || w.state == worker_state::running) {
+        if (w.state == worker_state::ready || w.state == worker_state::spawning ||
+            w.state == worker_state::running) {
             slots.push_back({id, w.host, w.targets});
             ids.push_back(id);
         }
@@ -214,7 +243,8 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments)
         w.state = worker_state::spawning;
         proto::spawn s;
         s.run_id = run_id_;
-        for (std::size_t c = 0; c < classes_.size(); ++c) s.targets.emplace_back(classes_[c].name, a.targets[c]);
+        for (std::size_t c = 0; c < classes_.size(); ++c)
+            s.targets.emplace_back(classes_[c].name, a.targets[c]);
         s.spawn_rate = a.spawn_rate;
         s.host_override = spec_.host_override;
         send_(a.id, s);
@@ -224,7 +254,9 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments)
 void coordinator::stop(control_clock::time_point) {
     running_ = false;
     for (auto& [id, w] : workers_) {
-        if (w.state == worker_state::missing || w.state == worker_state::failed || w.state == worker_state::joined) continue;
+        if (w.state == worker_state::missing || w.state == worker_state::failed ||
+            w.state == worker_state::joined)
+            continue;
         w.state = worker_state::stopping;
         w.targets.clear();
         send_(id, proto::stop{spec_.stop_timeout_ms});

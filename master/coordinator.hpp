@@ -32,36 +32,38 @@ enum class worker_state { joined, ready, spawning, running, stopping, stopped, m
 const char* to_string(worker_state s);
 
 struct worker_info {
-    std::string id;         // routing identity
-    std::string name;       // as the worker calls itself
+    std::string id;    // routing identity
+    std::string name;  // as the worker calls itself
     std::string host;
     std::uint32_t index = 0;
     std::uint32_t threads = 0;
     worker_state state = worker_state::joined;
-    std::int64_t users = 0;        // running, as last reported
+    std::int64_t users = 0;             // running, as last reported
     std::vector<std::int64_t> targets;  // per class, as last dispatched
     double cpu_percent = 0;
     std::uint64_t rss_bytes = 0;
     double loop_lag_ms = 0;
     control_clock::time_point last_heard{};
-    std::string error;             // compile errors, reject reason
+    std::string error;  // compile errors, reject reason
 };
 
 struct test_spec {
     std::int64_t users = 0;
     double spawn_rate = 1;
     std::string host_override;
-    std::int64_t stop_timeout_ms = 0;  // sent with stop: how long stopping users may finish their task
+    std::int64_t stop_timeout_ms =
+        0;  // sent with stop: how long stopping users may finish their task
 };
 
 class coordinator {
-public:
+  public:
     // `send` delivers a message to a worker identity (the transport's send).
     using sender = std::function<void(const std::string& worker, const proto::message& m)>;
 
     // `log` hears of workers joining, leaving, failing and going missing.
     coordinator(scenario::bundle bundle, std::shared_ptr<const scenario::plan> plan, sender send,
-                control_clock::time_point now, std::int64_t wall_ms, log::logger log = log::logger("swarm master"));
+                control_clock::time_point now, std::int64_t wall_ms,
+                log::logger log = log::logger("swarm master"));
 
     // Settings every worker applies to every user (--insecure,
     // --request-timeout, --ca-file's content); they travel with the scenario
@@ -69,7 +71,8 @@ public:
     void set_run_options(proto::run_options options) { run_options_ = std::move(options); }
 
     // Feeds one message from a worker (one handler per message type below).
-    void on_message(const std::string& worker, const proto::message& m, control_clock::time_point now);
+    void on_message(const std::string& worker, const proto::message& m,
+                    control_clock::time_point now);
     // Health and stats clock: call often (≥ 1/s). Marks silent workers missing
     // (their users go to the others) and sends master heartbeats.
     //
@@ -80,7 +83,9 @@ public:
     void tick(control_clock::time_point now, std::int64_t wall_ms);
     // The intake queue was found empty at `when`: every message a worker sent
     // before then has been handed to on_message(). Times only move forward.
-    void caught_up(control_clock::time_point when) { caught_up_at_ = std::max(caught_up_at_, when); }
+    void caught_up(control_clock::time_point when) {
+        caught_up_at_ = std::max(caught_up_at_, when);
+    }
 
     // Starts a test, or changes users/rate of the running one (rebalance).
     void start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms);
@@ -89,12 +94,14 @@ public:
     // Tells every worker to quit (end of `swarm run`, or master shutdown).
     void quit_workers(const std::string& reason);
     void reset_stats(control_clock::time_point now) { stats_.reset(now); }
-    void end_stats(control_clock::time_point now, std::int64_t wall_ms) { stats_.stop(now, wall_ms); }
+    void end_stats(control_clock::time_point now, std::int64_t wall_ms) {
+        stats_.stop(now, wall_ms);
+    }
 
     std::size_t ready_workers() const;
     bool spawning_complete() const;  // every active worker reached its targets
     bool all_stopped() const;
-    std::int64_t users() const;      // running, summed over workers
+    std::int64_t users() const;  // running, summed over workers
     std::int64_t target_users() const { return spec_.users; }
     bool running() const { return running_; }
     const run_stats& stats() const { return stats_; }
@@ -109,14 +116,17 @@ public:
     // Behind its queue this long, the master says so (once, until it catches up).
     std::chrono::milliseconds behind_warning_after{10'000};
 
-private:
+  private:
     // Per message type: hello introduces a worker (w is null) and quit
     // removes it; every other message comes from the known worker `w`, whose
     // silence it ends, and goes to its handle() overload.
-    void receive(const std::string& id, worker_info* w, const proto::hello& m, control_clock::time_point now);
-    void receive(const std::string& id, worker_info* w, const proto::quit& m, control_clock::time_point now);
+    void receive(const std::string& id, worker_info* w, const proto::hello& m,
+                 control_clock::time_point now);
+    void receive(const std::string& id, worker_info* w, const proto::quit& m,
+                 control_clock::time_point now);
     template <class Message>
-    void receive(const std::string& id, worker_info* w, const Message& m, control_clock::time_point now);
+    void receive(const std::string& id, worker_info* w, const Message& m,
+                 control_clock::time_point now);
     // The worker `id`, or null after logging (once) that a stranger spoke.
     worker_info* known(const std::string& id, const proto::message& m);
     void handle(worker_info& w, const proto::ready& m, control_clock::time_point now);
@@ -158,7 +168,7 @@ private:
     std::uint32_t next_index_ = 0;
     control_clock::time_point last_heartbeat_{};
     control_clock::time_point caught_up_at_{};  // latest time the intake was known empty
-    bool behind_warned_ = false;                 // the "behind" warning of this episode was given
+    bool behind_warned_ = false;                // the "behind" warning of this episode was given
 };
 
 }  // namespace swarm::master

@@ -13,16 +13,17 @@ using namespace std::chrono_literals;
 
 }  // namespace
 
-int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
-                 const headless_options& opts, const std::atomic<bool>& interrupted,
-                 const std::function<void()>& after_bind) {
+int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
+                 std::shared_ptr<const scenario::plan> plan, const headless_options& opts,
+                 const std::atomic<bool>& interrupted, const std::function<void()>& after_bind) {
     controller c(zmq, bundle, std::move(plan), controller_options_for(opts));
     const auto attached = opts.attach ? opts.attach(c) : nullptr;  // destroyed before `c`
     if (after_bind) after_bind();
     if (opts.bind.rfind("inproc:", 0) != 0) {
         // The real address (a :0 bind picks a port): scripts and tests read this line.
-        std::cout << "swarm master: listening for workers on " << c.bound_endpoint() << "; waiting for "
-                  << opts.expect_workers << (opts.expect_workers == 1 ? " worker" : " workers") << std::endl;
+        std::cout << "swarm master: listening for workers on " << c.bound_endpoint()
+                  << "; waiting for " << opts.expect_workers
+                  << (opts.expect_workers == 1 ? " worker" : " workers") << std::endl;
     }
     c.on_event = [](const std::string& text) { std::cout << text << std::endl; };
 
@@ -32,23 +33,26 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
     while (c.workers().ready_workers() < opts.expect_workers) {
         if (interrupted.load()) return 1;
         const auto now = clock::now();
-        if (opts.expect_workers_max_wait.count() > 0 && now - wait_start > opts.expect_workers_max_wait) {
+        if (opts.expect_workers_max_wait.count() > 0 &&
+            now - wait_start > opts.expect_workers_max_wait) {
             opts.log.error("only " + std::to_string(c.workers().ready_workers()) + " of " +
-                           std::to_string(opts.expect_workers) + " workers connected in time; giving up");
+                           std::to_string(opts.expect_workers) +
+                           " workers connected in time; giving up");
             c.quit_workers("no test");
             c.pump(100ms);  // let the quit leave
             return 1;
         }
         if (opts.expect_workers > 1 && now - last_note >= 5s) {
             last_note = now;
-            std::cout << "waiting for workers: " << c.workers().ready_workers() << " of " << opts.expect_workers
-                      << " ready" << std::endl;
+            std::cout << "waiting for workers: " << c.workers().ready_workers() << " of "
+                      << opts.expect_workers << " ready" << std::endl;
         }
         c.pump(50ms);
     }
 
     // 2. Ramp up, run, stop (on the run time, or when interrupted).
-    c.start({{opts.users, opts.spawn_rate, opts.host_override, opts.stop_timeout.count()}, opts.run_time});
+    c.start({{opts.users, opts.spawn_rate, opts.host_override, opts.stop_timeout.count()},
+             opts.run_time});
     auto last_table = clock::now();
     bool stop_asked = false;
     while (c.state() != run_state::stopped) {
@@ -66,7 +70,8 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
                 std::cout << report::spawn_progress_line(c.workers().users(), opts.users) << "\n";
             }
             if (!opts.only_summary) {
-                std::cout << report::stats_table(c.stats(), report::rate_basis::current) << std::endl;
+                std::cout << report::stats_table(c.stats(), report::rate_basis::current)
+                          << std::endl;
             }
         }
     }
@@ -80,8 +85,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::share
     // 3. Summary and reports.
     std::cout << "\n" << report::final_summary(c.stats()) << std::flush;
     if (const auto folded = c.stats().requests().folded_requests(); folded > 0) {
-        std::cout << "warning: " << folded << " requests were counted under \"(other)\": the scenario produced more than "
-                  << c.stats().requests().max_names() << " distinct request names (use `name:` for templated URLs)\n";
+        std::cout << "warning: " << folded
+                  << " requests were counted under \"(other)\": the scenario produced more than "
+                  << c.stats().requests().max_names()
+                  << " distinct request names (use `name:` for templated URLs)\n";
     }
     if (c.workers().lost_reports() > 0) {
         std::cout << "warning: " << c.workers().lost_reports()

@@ -23,8 +23,9 @@ namespace swarm::master {
 // 1 when the run could not happen (no workers, ...).
 // `after_bind` runs once the master endpoint is bound (`swarm run` starts its
 // in-process worker there: inproc:// needs the bind before the connect).
-int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle, std::shared_ptr<const scenario::plan> plan,
-                 const headless_options& opts, const std::atomic<bool>& interrupted,
+int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
+                 std::shared_ptr<const scenario::plan> plan, const headless_options& opts,
+                 const std::atomic<bool>& interrupted,
                  const std::function<void()>& after_bind = {});
 
 }  // namespace swarm::master

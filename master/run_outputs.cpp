@@ -26,7 +26,8 @@ void write_reports(const headless_options& opts, const controller& c, int exit_c
     const auto& run = c.stats();
     std::vector<std::pair<std::string, std::function<void(std::ostream&)>>> files;
     if (!opts.csv_prefix.empty()) {
-        files.emplace_back(opts.csv_prefix + "_stats.csv", [&](std::ostream& o) { report::write_stats_csv(o, run); });
+        files.emplace_back(opts.csv_prefix + "_stats.csv",
+                           [&](std::ostream& o) { report::write_stats_csv(o, run); });
         files.emplace_back(opts.csv_prefix + "_stats_history.csv",
                            [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
         files.emplace_back(opts.csv_prefix + "_failures.csv",
@@ -34,21 +35,24 @@ void write_reports(const headless_options& opts, const controller& c, int exit_c
     }
     if (!opts.json_file.empty()) {
         files.emplace_back(opts.json_file, [&](std::ostream& o) {
-            o << boost::json::serialize(report::json_result(run, c.run_metadata(exit_code))) << "\n";
+            o << boost::json::serialize(report::json_result(run, c.run_metadata(exit_code)))
+              << "\n";
         });
     }
     if (!opts.html_file.empty()) {
         files.emplace_back(opts.html_file, [&](std::ostream& o) { o << web::html_report(c); });
     }
     for (const auto& [path, write] : files) {
-        if (auto written = write_file(path, write); !written) opts.log.error(written.error().message);
+        if (auto written = write_file(path, write); !written)
+            opts.log.error(written.error().message);
     }
 }
 
 controller_options controller_options_for(const headless_options& opts) {
     controller_options co;
     co.bind = opts.bind;
-    co.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
+    co.request_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
     co.reset_stats_after_spawn = opts.reset_stats;
     co.auth = opts.auth;
     co.run_options = opts.run_options;

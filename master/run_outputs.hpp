@@ -40,7 +40,8 @@ struct headless_options {
     std::chrono::milliseconds table_interval{2000};
     std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
     std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
-    proto::run_options run_options;        // --insecure, --request-timeout, --ca-file: sent to every worker
+    proto::run_options
+        run_options;        // --insecure, --request-timeout, --ca-file: sent to every worker
     std::string html_file;  // --html: the self-contained HTML report, written at the end
     // Called once the controller exists (the /healthz, /readyz server); what
     // it returns is kept until just before the controller goes.

@@ -19,8 +19,8 @@ inline constexpr std::uint32_t protocol_version = 2;
 // worker → master: first message after connecting.
 struct hello {
     std::uint32_t version = protocol_version;
-    std::string host;      // hostname
-    std::string name;      // --name, or host:pid
+    std::string host;  // hostname
+    std::string name;  // --name, or host:pid
     std::uint32_t threads = 0;
     std::int64_t pid = 0;
 };
@@ -41,7 +41,7 @@ struct reject {
 struct run_options {
     bool insecure = false;                // --insecure: skip TLS verification for every class
     std::int64_t request_timeout_ms = 0;  // --request-timeout; 0: the worker's default (60 s)
-    std::string ca_pem;                   // --ca-file's content: extra CA certificates (PEM); empty: none
+    std::string ca_pem;  // --ca-file's content: extra CA certificates (PEM); empty: none
 };
 
 // master → worker: the scenario to compile, and how to run it.
@@ -67,9 +67,10 @@ struct compile_failed {
 // spawn twice is harmless, and a rebalance is just a new spawn.
 struct spawn {
     std::uint64_t run_id = 0;  // changes with every new test (not with a rebalance)
-    std::vector<std::pair<std::string, std::int64_t>> targets;  // user class name → users on this worker
-    double spawn_rate = 1;          // this worker's share of the cluster's rate, users/s
-    std::string host_override;      // -H; empty keeps the scenario's host
+    std::vector<std::pair<std::string, std::int64_t>>
+        targets;                // user class name → users on this worker
+    double spawn_rate = 1;      // this worker's share of the cluster's rate, users/s
+    std::string host_override;  // -H; empty keeps the scenario's host
 };
 
 // worker → master: ramp progress, and ramp done.
@@ -86,16 +87,16 @@ struct spawn_complete {
 struct stats_report {
     std::uint64_t sequence = 0;  // per worker, from 1, +1 per report (gaps mean lost reports)
     std::uint64_t run_id = 0;
-    std::int64_t users = 0;      // running users at the time of the report
+    std::int64_t users = 0;  // running users at the time of the report
     stats::delta delta;
 };
 
 // both ways, every second. Worker fields are zero in the master's heartbeat.
 struct heartbeat {
-    double cpu_percent = 0;        // the worker process, over the last interval
+    double cpu_percent = 0;  // the worker process, over the last interval
     std::uint64_t rss_bytes = 0;
     std::int64_t users = 0;
-    double loop_lag_ms = 0;        // worst io_context scheduling delay in the interval
+    double loop_lag_ms = 0;  // worst io_context scheduling delay in the interval
 };
 
 // master → worker: stop all users (gracefully up to timeout_ms); worker answers stopped
@@ -112,8 +113,9 @@ struct quit {
     std::string reason;
 };
 
-using message = std::variant<hello, welcome, reject, scenario_bundle, ready, compile_failed, spawn, spawning,
-                             spawn_complete, stats_report, heartbeat, stop, stopped, quit>;
+using message =
+    std::variant<hello, welcome, reject, scenario_bundle, ready, compile_failed, spawn, spawning,
+                 spawn_complete, stats_report, heartbeat, stop, stopped, quit>;
 
 // "hello", "stats_report", ... for logs and the wire's type field.
 const char* type_name(const message& m);

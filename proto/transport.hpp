@@ -117,7 +117,7 @@ class worker_endpoint {
     // it for the linger time (a replaced socket's old hello must not reach
     // the master later, with this worker's identity).
     void discard_unsent();
-    std::uint64_t unsent_messages() const;   // messages send() dropped on a full queue
+    std::uint64_t unsent_messages() const;  // messages send() dropped on a full queue
     // Handshakes with the master that failed (key refused, CURVE on one side
     // only, wrong master key), as seen by receive(); each kind is logged once.
     std::uint64_t failed_handshakes() const;

@@ -344,7 +344,8 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor,
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         if (tls) {
-            net::co_spawn(t.ioc, run_tls(std::move(socket), s, *t.counters, *tls), log_failure(log));
+            net::co_spawn(t.ioc, run_tls(std::move(socket), s, *t.counters, *tls),
+                          log_failure(log));
         } else {
             net::co_spawn(t.ioc, run_plain(std::move(socket), s, *t.counters), log_failure(log));
         }

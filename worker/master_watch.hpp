@@ -12,14 +12,14 @@
 namespace swarm::worker {
 
 struct master_watch_options {
-    std::chrono::milliseconds lost_after{3000};    // silence that means the master is gone
-    std::chrono::milliseconds give_up_after{0};    // silence that ends the worker; 0: never
-    std::chrono::milliseconds first_retry{1000};   // first wait between two hellos
-    std::chrono::milliseconds max_retry{5000};     // the wait doubles up to this
+    std::chrono::milliseconds lost_after{3000};   // silence that means the master is gone
+    std::chrono::milliseconds give_up_after{0};   // silence that ends the worker; 0: never
+    std::chrono::milliseconds first_retry{1000};  // first wait between two hellos
+    std::chrono::milliseconds max_retry{5000};    // the wait doubles up to this
 };
 
 class master_watch {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     master_watch(const master_watch_options& opts, clock::time_point now);
@@ -43,7 +43,7 @@ public:
     // The wait after the most recent hello (for logs and tests).
     std::chrono::milliseconds last_wait() const { return last_wait_; }
 
-private:
+  private:
     master_watch_options opts_;
     clock::time_point last_heard_;
     clock::time_point next_hello_;

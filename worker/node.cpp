@@ -8,8 +8,8 @@
 #include "proto/transport.hpp"
 #include "worker/node_core.hpp"
 #include "worker/process_metrics.hpp"
-#include "worker/runtime/engine.hpp"
 #include "worker/ready_file.hpp"
+#include "worker/runtime/engine.hpp"
 
 namespace swarm::worker {
 namespace {
@@ -57,9 +57,8 @@ class master_link {
         // master's replies away from the new socket.
         if (endpoint_) endpoint_->discard_unsent();
         endpoint_.reset();
-        endpoint_ =
-            std::make_unique<proto::worker_endpoint>(zmq_, opts_.master, identity_,
-                                                     proto::endpoint_options{opts_.auth, {}, opts_.log});
+        endpoint_ = std::make_unique<proto::worker_endpoint>(
+            zmq_, opts_.master, identity_, proto::endpoint_options{opts_.auth, {}, opts_.log});
     }
     void send(const proto::message& m) { endpoint_->send(m); }
     std::optional<proto::message> receive(std::chrono::milliseconds timeout) {

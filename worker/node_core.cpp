@@ -248,10 +248,8 @@ void node_core::step_join(clock::time_point now) {
 void node_core::step_ramp(clock::time_point now) {
     if (!ramping_ || !engine_) return;
     for (const auto& a : ramp_.due(now, engine_->running())) {
-        if (a.what == ramp::action::kind::start)
-            engine_->start_user(a.user_class);
-        else
-            engine_->stop_user(a.user_class, user::stop_mode::graceful);
+        if (a.what == ramp::action::kind::start) engine_->start_user(a.user_class);
+        else engine_->stop_user(a.user_class, user::stop_mode::graceful);
     }
     if (ramp_.complete(engine_->running())) {
         ramping_ = false;

@@ -107,8 +107,8 @@ class node_core {
     void set_ready(bool ready);
     void load_bundle(const proto::scenario_bundle& b);
     // A new engine (make_engine_) with `plan` loaded; what the factory throws becomes the error.
-    result<std::unique_ptr<user_engine>> make_loaded_engine(const engine_options& eo,
-                                                            std::shared_ptr<const scenario::plan> plan);
+    result<std::unique_ptr<user_engine>> make_loaded_engine(
+        const engine_options& eo, std::shared_ptr<const scenario::plan> plan);
     void stop_users(std::int64_t timeout_ms, clock::time_point now);
     void master_lost(clock::time_point now);
     void step_join(clock::time_point now);

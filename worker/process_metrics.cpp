@@ -23,7 +23,8 @@ process_metrics::usage process_metrics::sample() {
     // statm: size resident shared ... in pages
     std::ifstream statm("/proc/self/statm");
     std::uint64_t size = 0, resident = 0;
-    if (statm >> size >> resident) u.rss_bytes = resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+    if (statm >> size >> resident)
+        u.rss_bytes = resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
     return u;
 }
 

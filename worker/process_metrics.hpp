@@ -8,14 +8,14 @@
 namespace swarm::worker {
 
 class process_metrics {
-public:
+  public:
     struct usage {
         double cpu_percent = 0;  // of one core, since the previous sample
         std::uint64_t rss_bytes = 0;
     };
     usage sample();
 
-private:
+  private:
     double last_cpu_seconds_ = -1;
     std::chrono::steady_clock::time_point last_time_{};
 };

@@ -13,8 +13,8 @@
 //   cmake --build build/release --target fanin
 //   build/release/bench/fanin/fanin --swarm build/release/swarm --workers 100,500,1000
 #include <netinet/in.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -53,11 +53,11 @@ struct options {
     int settle_s = 3;   // after every worker runs, before measuring
     int window_s = 10;  // the measured window
     report_shape shape;
-    bool auth = false;  // CURVE between master and workers
-    bool pin = true;    // master on CPU 0, simulator on CPU 1
+    bool auth = false;      // CURVE between master and workers
+    bool pin = true;        // master on CPU 0, simulator on CPU 1
     bool headless = false;  // run the master --headless even when it has a web UI (no REST timing)
-    std::string keep;   // directory for the master's logs and results; "" = temporary
-    std::string wrap;   // a command the master runs under, e.g. "valgrind --tool=callgrind"
+    std::string keep;       // directory for the master's logs and results; "" = temporary
+    std::string wrap;       // a command the master runs under, e.g. "valgrind --tool=callgrind"
 };
 
 // What `swarm master --help` offers (the bench adapts to the build it measures).
@@ -69,18 +69,19 @@ struct master_features {
 struct result {
     std::size_t workers = 0;
     double master_cpu_percent = -1;
-    std::uint64_t master_rss = 0;         // peak seen in the window
-    double reports_per_s = 0;             // stats_reports sent by the fleet in the window
-    double mb_per_s = 0;                  // bytes sent by the fleet in the window
-    double sim_cpu_percent = 0;           // this process in the window
-    std::vector<double> rest_ms;          // GET /stats/requests latencies
-    double cpu_us_per_report = 0;         // the master's whole life (wait4) / reports sent
-    std::uint64_t requests_sent = 0;      // in all reports
+    std::uint64_t master_rss = 0;     // peak seen in the window
+    double reports_per_s = 0;         // stats_reports sent by the fleet in the window
+    double mb_per_s = 0;              // bytes sent by the fleet in the window
+    double sim_cpu_percent = 0;       // this process in the window
+    std::vector<double> rest_ms;      // GET /stats/requests latencies
+    double cpu_us_per_report = 0;     // the master's whole life (wait4) / reports sent
+    std::uint64_t requests_sent = 0;  // in all reports
     std::optional<std::uint64_t> requests_counted;  // the master's total (--json, or the web API's)
-    std::uint64_t lost_reports = 0;       // the master's count of sequence gaps
+    std::uint64_t lost_reports = 0;                 // the master's count of sequence gaps
     std::uint64_t unsent = 0;
-    std::uint64_t missing_lines = 0;      // "is missing" lines in the master's log (every worker is alive)
-    std::string problem;                  // why the run is not valid, if it is not
+    std::uint64_t missing_lines =
+        0;                // "is missing" lines in the master's log (every worker is alive)
+    std::string problem;  // why the run is not valid, if it is not
 };
 
 master_features probe_features(const std::string& swarm) {
@@ -127,7 +128,8 @@ double own_cpu_seconds() {
 std::string write_scenario(const std::filesystem::path& dir) {
     auto path = (dir / "fanin.yaml").string();
     // Never run: the simulated workers make no requests.
-    std::ofstream(path) << "host: http://127.0.0.1:9\nusers:\n  Sim:\n    tasks:\n      index: {get: /}\n";
+    std::ofstream(path)
+        << "host: http://127.0.0.1:9\nusers:\n  Sim:\n    tasks:\n      index: {get: /}\n";
     return path;
 }
 
@@ -137,7 +139,8 @@ std::string write_shared_key(const std::filesystem::path& dir, proto::auth_keys&
     keys.master_public = keys.own.public_key;
     auto path = (dir / "fanin.key").string();
     std::ofstream(path) << proto::format_key_file(keys);
-    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return path;
 }
 
@@ -167,7 +170,8 @@ void read_master_json(const std::string& path, result& r) {
 std::uint64_t count_missing_lines(const std::string& log_path) {
     std::ifstream in(log_path);
     std::uint64_t n = 0;
-    for (std::string line; std::getline(in, line);) n += line.find(" is missing ") != std::string::npos ? 1 : 0;
+    for (std::string line; std::getline(in, line);)
+        n += line.find(" is missing ") != std::string::npos ? 1 : 0;
     return n;
 }
 
@@ -186,7 +190,8 @@ std::optional<web_totals> read_web_totals(int web_port) {
     if (ec || !doc.is_object()) return std::nullopt;
     web_totals t;
     const auto& o = doc.as_object();
-    if (const auto* state = o.if_contains("state"); state && state->is_string()) t.state = state->as_string().c_str();
+    if (const auto* state = o.if_contains("state"); state && state->is_string())
+        t.state = state->as_string().c_str();
     if (const auto* stats = o.if_contains("stats"); stats && stats->is_array()) {
         for (const auto& row : stats->as_array()) {
             const auto* name = row.is_object() ? row.as_object().if_contains("name") : nullptr;
@@ -211,17 +216,18 @@ bool start_from_web(int web_port, std::size_t workers, int run_s, const fleet_co
         std::this_thread::sleep_for(100ms);
     }
     if (give_up) return false;
-    const auto started =
-        http_post_form(web_port, "/swarm",
-                       "user_count=" + std::to_string(workers * 10) + "&spawn_rate=" + std::to_string(workers * 100) +
-                           "&run_time=" + std::to_string(run_s) + "s");
+    const auto started = http_post_form(web_port, "/swarm",
+                                        "user_count=" + std::to_string(workers * 10) +
+                                            "&spawn_rate=" + std::to_string(workers * 100) +
+                                            "&run_time=" + std::to_string(run_s) + "s");
     return started && started->status == 200;
 }
 
 // With the web UI on, the master does not exit when the test ends: wait for
 // the test to stop (every worker's last report is in by then), read what the
 // master counted, and ask it to exit.
-void finish_from_web(int web_port, pid_t master, int run_s, const std::atomic<bool>& give_up, result& r) {
+void finish_from_web(int web_port, pid_t master, int run_s, const std::atomic<bool>& give_up,
+                     result& r) {
     const auto deadline = clock::now() + std::chrono::seconds(run_s + 60);
     while (!give_up && clock::now() < deadline) {
         if (auto t = read_web_totals(web_port); t && t->state == "stopped") {
@@ -235,8 +241,8 @@ void finish_from_web(int web_port, pid_t master, int run_s, const std::atomic<bo
 
 // The measuring side: waits for every worker to run, then samples the master
 // over the window while the fleet's thread keeps serving.
-void measure(const options& o, const master_features& f, int web_port, pid_t master, const sim_fleet& fleet,
-             const std::atomic<bool>& give_up, result& r) {
+void measure(const options& o, const master_features& f, int web_port, pid_t master,
+             const sim_fleet& fleet, const std::atomic<bool>& give_up, result& r) {
     const fleet_counters& c = fleet.counters();
     const int run_s = o.settle_s + o.window_s + 3;
     if (f.web && !start_from_web(web_port, r.workers, run_s, c, give_up)) {
@@ -281,26 +287,40 @@ result run_one(const options& o, const master_features& f, std::size_t n, const 
     const int port = free_port();
     const int web_port = f.web ? free_port() : 0;
     const int run_s = o.settle_s + o.window_s + 3;
-    std::vector<std::string> argv{o.swarm, "master", write_scenario(dir), "--bind", "127.0.0.1:" + std::to_string(port),
-                                  "--expect-workers", std::to_string(n), "-u", std::to_string(n * 10), "-r",
-                                  std::to_string(n * 100), "-t", std::to_string(run_s) + "s"};
+    std::vector<std::string> argv{o.swarm,
+                                  "master",
+                                  write_scenario(dir),
+                                  "--bind",
+                                  "127.0.0.1:" + std::to_string(port),
+                                  "--expect-workers",
+                                  std::to_string(n),
+                                  "-u",
+                                  std::to_string(n * 10),
+                                  "-r",
+                                  std::to_string(n * 100),
+                                  "-t",
+                                  std::to_string(run_s) + "s"};
     if (!f.web) {
-        argv.insert(argv.end(), {"--headless", "--expect-workers-max-wait", "120s", "--only-summary", "--json",
-                                 (dir / ("result-" + std::to_string(n) + ".json")).string()});
+        argv.insert(argv.end(),
+                    {"--headless", "--expect-workers-max-wait", "120s", "--only-summary", "--json",
+                     (dir / ("result-" + std::to_string(n) + ".json")).string()});
     }
     std::optional<proto::auth_keys> keys;
     if (o.auth) {
         keys.emplace();
         argv.insert(argv.end(), {"--auth-key-file", write_shared_key(dir, *keys)});
     }
-    if (f.web) argv.insert(argv.end(), {"--web-host", "127.0.0.1", "--web-port", std::to_string(web_port)});
+    if (f.web)
+        argv.insert(argv.end(),
+                    {"--web-host", "127.0.0.1", "--web-port", std::to_string(web_port)});
 
     if (!o.wrap.empty()) {
         std::istringstream words(o.wrap);
         std::vector<std::string> prefix{std::istream_iterator<std::string>(words), {}};
         argv.insert(argv.begin(), prefix.begin(), prefix.end());
     }
-    master_process master(argv, (dir / ("master-" + std::to_string(n) + ".log")).string(), o.pin ? 0 : -1);
+    master_process master(argv, (dir / ("master-" + std::to_string(n) + ".log")).string(),
+                          o.pin ? 0 : -1);
     sim_fleet fleet(n, "tcp://127.0.0.1:" + std::to_string(port), pool, keys);
     std::atomic<bool> give_up{false};
     std::thread measurer([&] { measure(o, f, web_port, master.pid(), fleet, give_up, r); });
@@ -312,22 +332,28 @@ result run_one(const options& o, const master_features& f, std::size_t n, const 
     const auto code = master.wait_exit(30s);
     r.requests_sent = fleet.counters().requests;
     if (code && fleet.counters().reports > 0) {
-        r.cpu_us_per_report = 1e6 * master.total_cpu_seconds() / static_cast<double>(fleet.counters().reports);
+        r.cpu_us_per_report =
+            1e6 * master.total_cpu_seconds() / static_cast<double>(fleet.counters().reports);
     }
     r.unsent = fleet.counters().unsent;
-    r.missing_lines = count_missing_lines((dir / ("master-" + std::to_string(n) + ".log")).string());
+    r.missing_lines =
+        count_missing_lines((dir / ("master-" + std::to_string(n) + ".log")).string());
     if (!f.web) read_master_json((dir / ("result-" + std::to_string(n) + ".json")).string(), r);
     if (!code) r.problem = "the master did not finish";
-    else if (r.problem.empty() && r.master_cpu_percent < 0) r.problem = "not every worker got to run";
+    else if (r.problem.empty() && r.master_cpu_percent < 0)
+        r.problem = "not every worker got to run";
     return r;
 }
 
 void print_header(const options& o, const report_pool& pool) {
-    std::printf("fanin: each simulated worker sends 1 stats_report/s with %zu rows (%.0f histogram buckets per row "
-                "on average) and 1 heartbeat/s%s\n",
-                o.shape.entries, pool.average_buckets_per_entry(), o.auth ? "; CURVE on" : "");
-    std::printf("%8s %11s %12s %11s %10s %7s %10s %14s  %s\n", "workers", "master CPU", "CPU/report", "master RSS",
-                "reports/s", "MB/s", "fanin CPU", "GET /stats ms", "master counted");
+    std::printf(
+        "fanin: each simulated worker sends 1 stats_report/s with %zu rows (%.0f histogram buckets "
+        "per row "
+        "on average) and 1 heartbeat/s%s\n",
+        o.shape.entries, pool.average_buckets_per_entry(), o.auth ? "; CURVE on" : "");
+    std::printf("%8s %11s %12s %11s %10s %7s %10s %14s  %s\n", "workers", "master CPU",
+                "CPU/report", "master RSS", "reports/s", "MB/s", "fanin CPU", "GET /stats ms",
+                "master counted");
 }
 
 void print_row(const result& r) {
@@ -341,15 +367,16 @@ void print_row(const result& r) {
     }
     std::string counted = "no total read";
     if (r.requests_counted) {
-        counted = (*r.requests_counted == r.requests_sent ? "all " : "MISMATCH ") + std::to_string(*r.requests_counted) +
-                  " of " + std::to_string(r.requests_sent);
+        counted = (*r.requests_counted == r.requests_sent ? "all " : "MISMATCH ") +
+                  std::to_string(*r.requests_counted) + " of " + std::to_string(r.requests_sent);
         if (r.lost_reports) counted += ", " + std::to_string(r.lost_reports) + " reports lost";
     }
     if (r.unsent) counted += ", " + std::to_string(r.unsent) + " unsent";
     counted += ", " + std::to_string(r.missing_lines) + " called missing";
     if (!r.problem.empty()) counted += " [" + r.problem + "]";
-    std::printf("%8zu %10.1f%% %9.0f us %7.1f MiB %10.0f %7.2f %9.1f%% %14s  %s\n", r.workers, r.master_cpu_percent,
-                r.cpu_us_per_report, static_cast<double>(r.master_rss) / (1 << 20), r.reports_per_s, r.mb_per_s,
+    std::printf("%8zu %10.1f%% %9.0f us %7.1f MiB %10.0f %7.2f %9.1f%% %14s  %s\n", r.workers,
+                r.master_cpu_percent, r.cpu_us_per_report,
+                static_cast<double>(r.master_rss) / (1 << 20), r.reports_per_s, r.mb_per_s,
                 r.sim_cpu_percent, rest.c_str(), counted.c_str());
     std::fflush(stdout);
 }
@@ -381,7 +408,8 @@ int run(const options& o) {
     options run_opts = o;
     run_opts.pin = pin;
     const report_pool pool(o.shape);
-    const auto dir = o.keep.empty() ? std::filesystem::temp_directory_path() / ("swarm-fanin-" + std::to_string(::getpid()))
+    const auto dir = o.keep.empty() ? std::filesystem::temp_directory_path() /
+                                          ("swarm-fanin-" + std::to_string(::getpid()))
                                     : std::filesystem::path(o.keep);
     std::filesystem::create_directories(dir);
     print_header(o, pool);
@@ -395,19 +423,27 @@ int parse_and_run(int argc, char** argv) {
     swarm::bench::options o;
     CLI::App app{"bench/fanin: swarm master's CPU with N simulated workers reporting stats"};
     app.add_option("--swarm", o.swarm, "the swarm binary to measure")->capture_default_str();
-    app.add_option("--workers", o.workers, "worker counts to measure")->delimiter(',')->capture_default_str();
-    app.add_option("--settle", o.settle_s, "seconds after every worker runs, before measuring")->capture_default_str();
-    app.add_option("--window", o.window_s, "seconds measured")->capture_default_str()->check(CLI::Range(1, 3600));
+    app.add_option("--workers", o.workers, "worker counts to measure")
+        ->delimiter(',')
+        ->capture_default_str();
+    app.add_option("--settle", o.settle_s, "seconds after every worker runs, before measuring")
+        ->capture_default_str();
+    app.add_option("--window", o.window_s, "seconds measured")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
     app.add_option("--entries", o.shape.entries, "rows per stats_report")->capture_default_str();
-    app.add_option("--requests-per-entry", o.shape.requests_per_entry, "requests per row per report")
+    app.add_option("--requests-per-entry", o.shape.requests_per_entry,
+                   "requests per row per report")
         ->capture_default_str();
     app.add_flag("--auth", o.auth, "secure the worker port with CURVE (a shared key file)");
-    app.add_flag("--headless", o.headless,
-                 "run the master --headless (writes --json) even when it has a web UI; no REST timing");
+    app.add_flag(
+        "--headless", o.headless,
+        "run the master --headless (writes --json) even when it has a web UI; no REST timing");
     app.add_flag("!--no-pin", o.pin, "do not pin the master to CPU 0 and this process to CPU 1");
     app.add_option("--keep", o.keep, "keep the master's logs and --json results in this directory");
-    app.add_option("--wrap", o.wrap, "run the master under this command, e.g. "
-                                     "\"valgrind --tool=callgrind\"");
+    app.add_option("--wrap", o.wrap,
+                   "run the master under this command, e.g. "
+                   "\"valgrind --tool=callgrind\"");
     CLI11_PARSE(app, argc, argv);
     return swarm::bench::run(o);
 }

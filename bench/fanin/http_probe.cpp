@@ -25,7 +25,8 @@ std::optional<probe_result> exchange(int port, const std::string& request) {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     std::string response;
     bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ok = ok && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+    ok = ok && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+                   static_cast<ssize_t>(request.size());
     char buf[16384];
     for (ssize_t n = 0; ok && (n = ::recv(fd, buf, sizeof buf, 0)) != 0;) {
         if (n < 0) ok = false;
@@ -34,23 +35,28 @@ std::optional<probe_result> exchange(int port, const std::string& request) {
     ::close(fd);
     probe_result r;
     if (!ok || std::sscanf(response.c_str(), "HTTP/1.%*d %d", &r.status) != 1) return std::nullopt;
-    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
     r.bytes = response.size();
-    if (const auto end = response.find("\r\n\r\n"); end != std::string::npos) r.body = response.substr(end + 4);
+    if (const auto end = response.find("\r\n\r\n"); end != std::string::npos)
+        r.body = response.substr(end + 4);
     return r;
 }
 
 }  // namespace
 
 std::optional<probe_result> http_get(int port, const std::string& path) {
-    return exchange(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    return exchange(port,
+                    "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
-std::optional<probe_result> http_post_form(int port, const std::string& path, const std::string& form) {
-    return exchange(port, "POST " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                              "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-                              std::to_string(form.size()) + "\r\n\r\n" + form);
+std::optional<probe_result> http_post_form(int port, const std::string& path,
+                                           const std::string& form) {
+    return exchange(port,
+                    "POST " + path +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                        std::to_string(form.size()) + "\r\n\r\n" + form);
 }
 
 }  // namespace swarm::bench

@@ -18,6 +18,7 @@ struct probe_result {
 // GET `path` from 127.0.0.1:`port` with a 5 s deadline; nullopt on any failure.
 std::optional<probe_result> http_get(int port, const std::string& path);
 // POST a form (application/x-www-form-urlencoded) to `path`, same rules.
-std::optional<probe_result> http_post_form(int port, const std::string& path, const std::string& form);
+std::optional<probe_result> http_post_form(int port, const std::string& path,
+                                           const std::string& form);
 
 }  // namespace swarm::bench

@@ -16,7 +16,8 @@
 
 namespace swarm::bench {
 
-master_process::master_process(const std::vector<std::string>& argv, const std::string& log_path, int cpu) {
+master_process::master_process(const std::vector<std::string>& argv, const std::string& log_path,
+                               int cpu) {
     std::vector<char*> args;
     args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -56,7 +57,9 @@ std::optional<int> master_process::poll_exit() {
     rusage usage{};
     if (::wait4(pid_, &status, WNOHANG, &usage) == pid_) {
         exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        const auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+        const auto secs = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+        };
         total_cpu_ = secs(usage.ru_utime) + secs(usage.ru_stime);
     }
     return exit_code_;

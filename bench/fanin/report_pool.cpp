@@ -20,7 +20,9 @@ stats::delta make_delta(const report_shape& shape, std::mt19937_64& rng, std::ui
         const std::string name = "/api/resource-" + std::to_string(e) + "/{id}";
         const char* method = e % 4 == 0 ? "POST" : "GET";
         // The row's typical latency: 5 ms … 400 ms, spread log-uniformly over the rows.
-        const double median_us = 5000 * std::pow(80.0, static_cast<double>(e) / std::max<std::size_t>(1, shape.entries - 1));
+        const double median_us =
+            5000 *
+            std::pow(80.0, static_cast<double>(e) / std::max<std::size_t>(1, shape.entries - 1));
         std::lognormal_distribution<double> latency(std::log(median_us), 0.6);
         const auto n = static_cast<std::uint64_t>(shape.requests_per_entry * (0.5 + unit(rng)));
         stats::entry& row = d.requests.at(method, name);

@@ -13,9 +13,9 @@
 namespace swarm::bench {
 
 struct report_shape {
-    std::size_t entries = 100;            // rows per delta (distinct request names)
+    std::size_t entries = 100;              // rows per delta (distinct request names)
     std::uint64_t requests_per_entry = 50;  // per row per second (varies ±50 %)
-    std::size_t variants = 8;             // distinct deltas the workers cycle through
+    std::size_t variants = 8;               // distinct deltas the workers cycle through
 };
 
 class report_pool {

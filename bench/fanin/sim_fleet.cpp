@@ -68,7 +68,8 @@ void sim_fleet::run(const std::function<bool()>& done, clock::time_point deadlin
         for (const auto& w : workers_) {
             if (w.state != phase::gone) next = std::min(next, w.next_tick);
         }
-        const auto wait = std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(next - clock::now()));
+        const auto wait =
+            std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(next - clock::now()));
         zmq::poll(items_.data(), items_.size(), wait);
         for (std::size_t i = 0; i < workers_.size(); ++i) {
             if (items_[i].revents & ZMQ_POLLIN) read_all(i);
@@ -87,7 +88,8 @@ void sim_fleet::read_all(std::size_t index) {
         if (m) {
             handle(index, *m);
         } else {
-            std::cerr << "fanin: " << workers_[index].id << ": undecodable message: " << m.error().message << "\n";
+            std::cerr << "fanin: " << workers_[index].id
+                      << ": undecodable message: " << m.error().message << "\n";
         }
     }
 }
@@ -116,7 +118,8 @@ void sim_fleet::handle(std::size_t index, const proto::message& m) {
         w.users = 0;
         w.state = phase::stopped;
     } else if (std::holds_alternative<proto::quit>(m) || std::holds_alternative<proto::reject>(m)) {
-        if (const auto* r = std::get_if<proto::reject>(&m)) std::cerr << "fanin: rejected: " << r->reason << "\n";
+        if (const auto* r = std::get_if<proto::reject>(&m))
+            std::cerr << "fanin: rejected: " << r->reason << "\n";
         if (w.state == phase::running) --counters_.running;
         w.state = phase::gone;
         ++counters_.gone;

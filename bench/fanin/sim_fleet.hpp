@@ -26,13 +26,13 @@
 namespace swarm::bench {
 
 struct fleet_counters {
-    std::atomic<std::size_t> ready{0};            // workers that answered the bundle with ready
-    std::atomic<std::size_t> running{0};          // workers that got their spawn
-    std::atomic<std::size_t> gone{0};             // workers told to quit (or rejected)
-    std::atomic<std::uint64_t> reports{0};        // stats_reports sent
-    std::atomic<std::uint64_t> requests{0};       // requests in the reports sent
-    std::atomic<std::uint64_t> bytes_out{0};      // encoded bytes sent
-    std::atomic<std::uint64_t> unsent{0};         // sends refused (full queue)
+    std::atomic<std::size_t> ready{0};        // workers that answered the bundle with ready
+    std::atomic<std::size_t> running{0};      // workers that got their spawn
+    std::atomic<std::size_t> gone{0};         // workers told to quit (or rejected)
+    std::atomic<std::uint64_t> reports{0};    // stats_reports sent
+    std::atomic<std::uint64_t> requests{0};   // requests in the reports sent
+    std::atomic<std::uint64_t> bytes_out{0};  // encoded bytes sent
+    std::atomic<std::uint64_t> unsent{0};     // sends refused (full queue)
 };
 
 class sim_fleet {

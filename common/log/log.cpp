@@ -33,6 +33,8 @@ logger::logger(std::string source) : logger(std::move(source), stderr_sink()) {}
 logger::logger(std::string source, sink to)
     : source_(std::move(source)), sink_(std::make_shared<const sink>(std::move(to))) {}
 
-void logger::write(level severity, std::string_view text) const { (*sink_)(line{severity, source_, text}); }
+void logger::write(level severity, std::string_view text) const {
+    (*sink_)(line{severity, source_, text});
+}
 
 }  // namespace swarm::log

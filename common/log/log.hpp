@@ -36,7 +36,7 @@ sink stderr_sink();
 sink null_sink();
 
 class logger {
-public:
+  public:
     // A logger to stderr under `source`.
     explicit logger(std::string source = "swarm");
     logger(std::string source, sink to);
@@ -50,7 +50,7 @@ public:
     logger with_source(std::string source) const { return logger(std::move(source), *sink_); }
     const std::string& source() const { return source_; }
 
-private:
+  private:
     std::string source_;
     std::shared_ptr<const sink> sink_;
 };

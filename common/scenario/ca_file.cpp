@@ -82,7 +82,8 @@ result<void> check_pem_certificates(std::string_view pem) {
         const auto label_start = at + begin_marker.size();
         const auto label_end = pem.find(dashes, label_start);
         const auto line_end = pem.find('\n', label_start);
-        if (label_end == std::string_view::npos || label_end > line_end) continue;  // not a PEM line
+        if (label_end == std::string_view::npos || label_end > line_end)
+            continue;  // not a PEM line
         const auto label = pem.substr(label_start, label_end - label_start);
         if (label.find("PRIVATE KEY") != std::string_view::npos) {
             return fail("holds a private key (-----BEGIN " + std::string(label) +
@@ -110,8 +111,8 @@ result<void> check_pem_certificates(std::string_view pem) {
 
 namespace detail {
 
-void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path, std::string& file,
-                  std::string& pem) {
+void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  std::string& file, std::string& pem) {
     auto name = ctx.string(n, path);
     if (!name) return;
     if (name->empty()) {
@@ -119,7 +120,8 @@ void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& pat
         return;
     }
     const auto& files = ctx.source().files;
-    const auto it = std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.first == *name; });
+    const auto it =
+        std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.first == *name; });
     if (it == files.end()) {
         ctx.error(n, path, "CA file '" + *name + "' not found");
         return;

@@ -12,8 +12,8 @@ result<std::string> read_text_file(const std::string& path, std::size_t limit) {
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) return fail("cannot read '" + path + "': " + ec.message());
     if (size > limit) {
-        return fail("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
-                    std::to_string(limit));
+        return fail("'" + path + "' is " + std::to_string(size) +
+                    " bytes, more than the limit of " + std::to_string(limit));
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail("cannot open '" + path + "'");
@@ -30,8 +30,9 @@ std::string resolve_relative(const std::string& scenario_path, const std::string
 }
 
 data_format format_for(std::string_view file_name) {
-    return file_name.size() >= 4 && file_name.substr(file_name.size() - 4) == ".csv" ? data_format::csv
-                                                                                    : data_format::lines;
+    return file_name.size() >= 4 && file_name.substr(file_name.size() - 4) == ".csv"
+               ? data_format::csv
+               : data_format::lines;
 }
 
 namespace {
@@ -63,7 +64,8 @@ bool split_csv(std::string_view text, std::vector<std::vector<std::string>>& row
     };
     auto end_row = [&] {
         end_field();
-        if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));  // skip blank lines
+        if (!(row.size() == 1 && row[0].empty()))
+            rows.push_back(std::move(row));  // skip blank lines
         row.clear();
     };
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -117,7 +119,8 @@ result<tmpl::data_set> parse_csv(std::string name, std::string_view content) {
         }
         auto rec = std::make_shared<tmpl::record>();
         for (std::size_t f = 0; f < header.size(); ++f) {
-            rec->fields.emplace_back(header[f], f < rows[r].size() ? std::move(rows[r][f]) : std::string());
+            rec->fields.emplace_back(header[f],
+                                     f < rows[r].size() ? std::move(rows[r][f]) : std::string());
         }
         ds.items.emplace_back(tmpl::record_ptr(std::move(rec)));
     }
@@ -162,13 +165,16 @@ void load_data(load_context& ctx, const YAML::Node& data) {
                 } else if (f && *f == "lines") {
                     format = data_format::lines;
                 } else if (f) {
-                    ctx.error(spec["format"], join_path(path, "format"), "expected 'lines' or 'csv', got '" + *f + "'");
+                    ctx.error(spec["format"], join_path(path, "format"),
+                              "expected 'lines' or 'csv', got '" + *f + "'");
                 }
             }
             const auto& files = ctx.source().files;
-            auto it = std::find_if(files.begin(), files.end(), [&](auto& f) { return f.first == *file; });
+            auto it =
+                std::find_if(files.begin(), files.end(), [&](auto& f) { return f.first == *file; });
             if (it == files.end()) {
-                ctx.error(spec["file"], join_path(path, "file"), "data file '" + *file + "' not found");
+                ctx.error(spec["file"], join_path(path, "file"),
+                          "data file '" + *file + "' not found");
                 continue;
             }
             auto parsed = parse_data_set(name, it->second, format);

@@ -14,26 +14,30 @@ namespace swarm::scenario::detail {
 namespace {
 
 class duplicate_finder : public YAML::EventHandler {
-public:
-    explicit duplicate_finder(const duplicate_key_handler& on_duplicate) : on_duplicate_(on_duplicate) {}
+  public:
+    explicit duplicate_finder(const duplicate_key_handler& on_duplicate)
+        : on_duplicate_(on_duplicate) {}
 
     void OnDocumentStart(const YAML::Mark&) override {}
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark, nullptr); }
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark, nullptr); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& value) override {
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string& value) override {
         node(mark, &value);
     }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
         frames_.push_back({false, true, {}, node(mark, nullptr), {}, 0});
     }
     void OnSequenceEnd() override { frames_.pop_back(); }
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
         frames_.push_back({true, true, {}, node(mark, nullptr), {}, 0});
     }
     void OnMapEnd() override { frames_.pop_back(); }
 
-private:
+  private:
     struct frame {
         bool is_map;
         bool expecting_key;

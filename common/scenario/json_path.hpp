@@ -19,10 +19,10 @@ class value;
 namespace swarm::scenario {
 
 class json_path {
-public:
+  public:
     struct segment {
-        std::string member;        // when !is_index
-        std::int64_t index = 0;    // when is_index
+        std::string member;      // when !is_index
+        std::int64_t index = 0;  // when is_index
         bool is_index = false;
     };
 
@@ -34,7 +34,7 @@ public:
 
     const std::vector<segment>& segments() const { return segments_; }
 
-private:
+  private:
     std::vector<segment> segments_;
 };
 

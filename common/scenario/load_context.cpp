@@ -33,7 +33,9 @@ std::string index_path(const std::string& parent, std::size_t index) {
 
 namespace {
 // A missing key yields an invalid node whose Mark() throws: use "no position".
-YAML::Mark mark_of(const YAML::Node& n) { return n.IsDefined() ? n.Mark() : YAML::Mark::null_mark(); }
+YAML::Mark mark_of(const YAML::Node& n) {
+    return n.IsDefined() ? n.Mark() : YAML::Mark::null_mark();
+}
 }  // namespace
 
 source_location location_of(const YAML::Node& n) {
@@ -61,11 +63,16 @@ void load_context::error(const YAML::Node& at, const std::string& path, std::str
 namespace {
 const char* kind_name(const YAML::Node& n) {
     switch (n.Type()) {
-        case YAML::NodeType::Map: return "a map";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Scalar: return "a scalar";
-        case YAML::NodeType::Null: return "nothing";
-        default: return "an undefined value";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Scalar:
+            return "a scalar";
+        case YAML::NodeType::Null:
+            return "nothing";
+        default:
+            return "an undefined value";
     }
 }
 }  // namespace
@@ -82,7 +89,8 @@ bool load_context::expect_sequence(const YAML::Node& n, const std::string& path)
     return false;
 }
 
-bool load_context::expect_scalar(const YAML::Node& n, const std::string& path, std::string_view what) {
+bool load_context::expect_scalar(const YAML::Node& n, const std::string& path,
+                                 std::string_view what) {
     if (n.IsScalar()) return true;
     error(n, path, "expected " + std::string(what) + ", got " + kind_name(n));
     return false;
@@ -125,15 +133,16 @@ std::optional<double> load_context::positive_number(const YAML::Node& n, const s
 }
 
 std::optional<std::int64_t> load_context::integer(const YAML::Node& n, const std::string& path,
-                                                   std::int64_t min, std::int64_t max) {
+                                                  std::int64_t min, std::int64_t max) {
     long long v = 0;
     if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
         error(n, path, "expected a whole number");
         return std::nullopt;
     }
     if (v < min || v > max) {
-        error(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                           ", got " + std::to_string(v));
+        error(n, path,
+              "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                  std::to_string(v));
         return std::nullopt;
     }
     return v;
@@ -189,7 +198,8 @@ void load_context::report_template_errors(const YAML::Node& n, const std::string
     }
 }
 
-std::optional<tmpl::template_string> load_context::templ(const YAML::Node& n, const std::string& path) {
+std::optional<tmpl::template_string> load_context::templ(const YAML::Node& n,
+                                                         const std::string& path) {
     if (!n.IsScalar()) {
         error(n, path, std::string("expected text, got ") + kind_name(n));
         return std::nullopt;
@@ -202,7 +212,8 @@ std::optional<tmpl::template_string> load_context::templ(const YAML::Node& n, co
     return std::move(compiled.result);
 }
 
-std::optional<tmpl::expression> load_context::expression(const YAML::Node& n, const std::string& path) {
+std::optional<tmpl::expression> load_context::expression(const YAML::Node& n,
+                                                         const std::string& path) {
     if (!n.IsScalar()) {
         error(n, path, std::string("expected an expression, got ") + kind_name(n));
         return std::nullopt;

@@ -16,7 +16,7 @@
 namespace swarm::scenario::detail {
 
 class load_context {
-public:
+  public:
     load_context(const bundle& b, const compile_options& opts) : bundle_(b), options_(opts) {}
 
     const bundle& source() const { return bundle_; }
@@ -54,7 +54,7 @@ public:
 
     std::vector<std::shared_ptr<const tmpl::data_set>>& data_sets() { return symbols_.data_sets; }
 
-private:
+  private:
     void report_template_errors(const YAML::Node& n, const std::string& path,
                                 const std::vector<tmpl::error>& errs);
 
@@ -75,8 +75,8 @@ source_location location_of(const YAML::Node& n);
 // Each compiles one part of the scenario into `out`, reporting into ctx.
 void load_data(load_context& ctx, const YAML::Node& data);
 // `ca_file: PATH` → its name as written and its PEM content (from the bundle).
-void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path, std::string& file,
-                  std::string& pem);
+void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  std::string& file, std::string& pem);
 void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
                      const std::string& path, user_class& out);
 // Where steps are: how deep (bounded by max_nesting) and whether inside a
@@ -87,8 +87,8 @@ struct scope {
     scope deeper() const { return {depth + 1, nested}; }
 };
 step_list load_steps(load_context& ctx, const YAML::Node& n, const std::string& path, scope where);
-void load_task_set_body(load_context& ctx, const YAML::Node& tasks, const std::string& path, scope where,
-                        task_set& out);
+void load_task_set_body(load_context& ctx, const YAML::Node& tasks, const std::string& path,
+                        scope where, task_set& out);
 // Request keys other than the method; `extra` are keys the caller handles
 // (a task's weight and let when the request is written inline).
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,

@@ -1,7 +1,7 @@
 // Request steps: URL, headers, query, body, timeout, check and extract.
+#include <re2/re2.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <cmath>
@@ -40,7 +40,7 @@ boost::json::value scalar_to_json(const YAML::Node& n) {
 
 // Builds a JSON body: literal JSON text between templated string leaves.
 class json_body_builder {
-public:
+  public:
     json_body_builder(load_context& ctx, json_body& out) : ctx_(ctx), out_(out) {}
 
     void build(const YAML::Node& n, const std::string& path, int depth) {
@@ -77,7 +77,7 @@ public:
         }
     }
 
-private:
+  private:
     void literal(const std::string& text) {
         if (out_.parts.empty() || out_.parts.back().value) out_.parts.push_back({});
         out_.parts.back().literal += text;
@@ -87,7 +87,8 @@ private:
     json_body& out_;
 };
 
-std::optional<status_ranges> load_status(load_context& ctx, const YAML::Node& n, const std::string& path) {
+std::optional<status_ranges> load_status(load_context& ctx, const YAML::Node& n,
+                                         const std::string& path) {
     status_ranges out;
     auto one = [&](const YAML::Node& item) {
         if (!item.IsScalar()) {
@@ -95,7 +96,8 @@ std::optional<status_ranges> load_status(load_context& ctx, const YAML::Node& n,
             return false;
         }
         const auto& s = item.Scalar();
-        if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && (s.substr(1) == "xx" || s.substr(1) == "XX")) {
+        if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' &&
+            (s.substr(1) == "xx" || s.substr(1) == "XX")) {
             const int base = (s[0] - '0') * 100;
             out.ranges.emplace_back(base, base + 99);
             return true;
@@ -115,7 +117,8 @@ std::optional<status_ranges> load_status(load_context& ctx, const YAML::Node& n,
     return out;
 }
 
-std::vector<std::string> string_or_list(load_context& ctx, const YAML::Node& n, const std::string& path) {
+std::vector<std::string> string_or_list(load_context& ctx, const YAML::Node& n,
+                                        const std::string& path) {
     std::vector<std::string> out;
     if (n.IsSequence()) {
         for (const auto& item : n) {
@@ -128,7 +131,8 @@ std::vector<std::string> string_or_list(load_context& ctx, const YAML::Node& n, 
 }
 
 // `{Name: regex | {exists: bool}}` for header and cookie checks.
-std::vector<named_check> load_named_checks(load_context& ctx, const YAML::Node& n, const std::string& path) {
+std::vector<named_check> load_named_checks(load_context& ctx, const YAML::Node& n,
+                                           const std::string& path) {
     std::vector<named_check> out;
     if (!ctx.expect_map(n, path)) return out;
     for (const auto& kv : n) {
@@ -138,10 +142,13 @@ std::vector<named_check> load_named_checks(load_context& ctx, const YAML::Node& 
         const auto sub = join_path(path, c.name);
         if (kv.second.IsMap()) {
             ctx.check_keys(kv.second, sub, {"exists", "matches"});
-            if (kv.second["exists"]) c.exists = ctx.boolean(kv.second["exists"], join_path(sub, "exists")).value_or(true);
+            if (kv.second["exists"])
+                c.exists =
+                    ctx.boolean(kv.second["exists"], join_path(sub, "exists")).value_or(true);
             if (kv.second["matches"]) {
                 c.pattern = ctx.regex(kv.second["matches"], join_path(sub, "matches"));
-                c.pattern_text = kv.second["matches"].IsScalar() ? kv.second["matches"].Scalar() : "";
+                c.pattern_text =
+                    kv.second["matches"].IsScalar() ? kv.second["matches"].Scalar() : "";
             }
         } else {
             c.pattern = ctx.regex(kv.second, sub);
@@ -152,7 +159,8 @@ std::vector<named_check> load_named_checks(load_context& ctx, const YAML::Node& 
     return out;
 }
 
-std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n, const std::string& path) {
+std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
+                                         const std::string& path) {
     std::vector<json_check> out;
     if (!ctx.expect_map(n, path, "a map of JSON paths to expected values")) return out;
     for (const auto& kv : n) {
@@ -196,12 +204,16 @@ std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
 
 void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path, checks& out) {
     if (!ctx.expect_map(n, path, "a map of checks (status, body_contains, json, ...)")) return;
-    ctx.check_keys(n, path, {"status", "body_contains", "body_not_contains", "body_regex", "json", "header",
-                             "cookie", "max_ms", "message"});
+    ctx.check_keys(n, path,
+                   {"status", "body_contains", "body_not_contains", "body_regex", "json", "header",
+                    "cookie", "max_ms", "message"});
     if (n["status"]) out.status = load_status(ctx, n["status"], join_path(path, "status"));
-    if (n["body_contains"]) out.body_contains = string_or_list(ctx, n["body_contains"], join_path(path, "body_contains"));
+    if (n["body_contains"])
+        out.body_contains =
+            string_or_list(ctx, n["body_contains"], join_path(path, "body_contains"));
     if (n["body_not_contains"]) {
-        out.body_not_contains = string_or_list(ctx, n["body_not_contains"], join_path(path, "body_not_contains"));
+        out.body_not_contains =
+            string_or_list(ctx, n["body_not_contains"], join_path(path, "body_not_contains"));
     }
     if (n["body_regex"]) {
         out.body_regex = ctx.regex(n["body_regex"], join_path(path, "body_regex"));
@@ -215,25 +227,32 @@ void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path
             out.max_time = duration(static_cast<std::int64_t>(*ms * 1000));
         }
     }
-    if (n["message"]) out.message = ctx.string(n["message"], join_path(path, "message")).value_or("");
+    if (n["message"])
+        out.message = ctx.string(n["message"], join_path(path, "message")).value_or("");
 }
 
-void load_extract(load_context& ctx, const YAML::Node& n, const std::string& path, std::vector<extraction>& out) {
-    if (!ctx.expect_map(n, path, "a map of variable names to {regex|json|header|cookie|input: ...}")) return;
+void load_extract(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  std::vector<extraction>& out) {
+    if (!ctx.expect_map(n, path,
+                        "a map of variable names to {regex|json|header|cookie|input: ...}"))
+        return;
     for (const auto& kv : n) {
         if (!kv.first.IsScalar()) continue;
         extraction e;
         e.variable = kv.first.Scalar();
         const auto sub = join_path(path, e.variable);
         const auto& spec = kv.second;
-        if (!ctx.expect_map(spec, sub, "{regex: re}, {json: \"$.path\"}, {header: Name}, {cookie: name} or {input: field}")) {
+        if (!ctx.expect_map(spec, sub,
+                            "{regex: re}, {json: \"$.path\"}, {header: Name}, {cookie: name} or "
+                            "{input: field}")) {
             continue;
         }
         ctx.check_keys(spec, sub, {"regex", "group", "json", "header", "cookie", "input"});
         int kinds = 0;
         for (auto k : {"regex", "json", "header", "cookie", "input"}) kinds += spec[k] ? 1 : 0;
         if (kinds != 1) {
-            ctx.error(spec, sub, "an extraction has exactly one of regex, json, header, cookie, input");
+            ctx.error(spec, sub,
+                      "an extraction has exactly one of regex, json, header, cookie, input");
             continue;
         }
         if (spec["regex"]) {
@@ -244,11 +263,12 @@ void load_extract(load_context& ctx, const YAML::Node& n, const std::string& pat
             const int groups = e.pattern->NumberOfCapturingGroups();
             e.group = groups > 0 ? 1 : 0;
             if (spec["group"]) {
-                e.group = static_cast<int>(ctx.integer(spec["group"], join_path(sub, "group"), 0, 100).value_or(0));
+                e.group = static_cast<int>(
+                    ctx.integer(spec["group"], join_path(sub, "group"), 0, 100).value_or(0));
                 if (e.group > groups) {
                     ctx.error(spec["group"], join_path(sub, "group"),
-                              "group " + std::to_string(e.group) + " but the regex has " + std::to_string(groups) +
-                                  " capturing group(s)");
+                              "group " + std::to_string(e.group) + " but the regex has " +
+                                  std::to_string(groups) + " capturing group(s)");
                 }
             }
         } else if (spec["group"]) {
@@ -267,7 +287,7 @@ void load_extract(load_context& ctx, const YAML::Node& n, const std::string& pat
             e.path = std::move(*parsed);
         } else {
             const char* key = spec["header"] ? "header" : spec["cookie"] ? "cookie" : "input";
-            e.how = spec["header"] ? extraction::kind::header
+            e.how = spec["header"]   ? extraction::kind::header
                     : spec["cookie"] ? extraction::kind::cookie
                                      : extraction::kind::input;
             e.argument = ctx.string(spec[key], join_path(sub, key)).value_or("");
@@ -278,9 +298,10 @@ void load_extract(load_context& ctx, const YAML::Node& n, const std::string& pat
 
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out) {
-    std::vector<std::string_view> allowed = {"get",  "post", "put",     "patch",   "delete",           "head",
-                                             "options", "name", "headers", "query", "form", "json", "body",
-                                             "timeout", "follow_redirects", "check", "extract"};
+    std::vector<std::string_view> allowed = {
+        "get",     "post",  "put",  "patch", "delete", "head",    "options",          "name",
+        "headers", "query", "form", "json",  "body",   "timeout", "follow_redirects", "check",
+        "extract"};
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     // check_keys takes an initializer_list; report unknown keys against the vector here.
     int methods = 0;
@@ -295,11 +316,14 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
             }
         }
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            ctx.error(kv.first, path, "unknown key '" + key + "' in a request" + did_you_mean(key, allowed));
+            ctx.error(kv.first, path,
+                      "unknown key '" + key + "' in a request" + did_you_mean(key, allowed));
         }
     }
     if (methods != 1) {
-        ctx.error(n, path, "a request has exactly one method (get, post, put, patch, delete, head, options)");
+        ctx.error(
+            n, path,
+            "a request has exactly one method (get, post, put, patch, delete, head, options)");
         return;
     }
     out.method = method_from_key(method_key);
@@ -329,7 +353,8 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
     }
     if (n["timeout"]) out.timeout = ctx.time(n["timeout"], join_path(path, "timeout"));
     if (n["follow_redirects"]) {
-        out.follow_redirects = ctx.boolean(n["follow_redirects"], join_path(path, "follow_redirects")).value_or(true);
+        out.follow_redirects =
+            ctx.boolean(n["follow_redirects"], join_path(path, "follow_redirects")).value_or(true);
     }
     if (n["check"]) load_checks(ctx, n["check"], join_path(path, "check"), out.check);
     if (n["extract"]) load_extract(ctx, n["extract"], join_path(path, "extract"), out.extract);

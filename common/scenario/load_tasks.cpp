@@ -40,7 +40,9 @@ wait_spec load_wait(load_context& ctx, const YAML::Node& n, const std::string& p
         }
         return w;
     }
-    if (!ctx.expect_map(n, path, "{between: [min, max]}, {constant: t}, {pacing: t} or {throughput: n}")) return w;
+    if (!ctx.expect_map(n, path,
+                        "{between: [min, max]}, {constant: t}, {pacing: t} or {throughput: n}"))
+        return w;
     ctx.check_keys(n, path, {"between", "constant", "pacing", "throughput"});
     if (n.size() != 1) {
         ctx.error(n, path, "a wait has exactly one of between, constant, pacing, throughput");
@@ -63,16 +65,18 @@ wait_spec load_wait(load_context& ctx, const YAML::Node& n, const std::string& p
         }
     } else if (key == "constant" || key == "pacing") {
         if (auto t = ctx.time(v, sub)) {
-            w = {key == "constant" ? wait_spec::kind::constant : wait_spec::kind::pacing, *t, *t, 0};
+            w = {key == "constant" ? wait_spec::kind::constant : wait_spec::kind::pacing, *t, *t,
+                 0};
         }
     } else if (key == "throughput") {
-        if (auto n_per_s = ctx.positive_number(v, sub)) w = {wait_spec::kind::throughput, {}, {}, *n_per_s};
+        if (auto n_per_s = ctx.positive_number(v, sub))
+            w = {wait_spec::kind::throughput, {}, {}, *n_per_s};
     }
     return w;
 }
 
-void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, const std::string& path,
-               scope where, task& out);
+void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
+               const std::string& path, scope where, task& out);
 
 void finish_weights(task_set& set) {
     double sum = 0;
@@ -90,24 +94,31 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     out.name = name;
     out.where = location_of(n);
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
-    ctx.check_keys(n, path, {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop",
-                             "tasks", "insecure", "ca_file"});
+    ctx.check_keys(n, path,
+                   {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop", "tasks",
+                    "insecure", "ca_file"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
 
-    if (n["weight"]) out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
+    if (n["weight"])
+        out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
     if (n["fixed_count"]) {
-        out.fixed_count = ctx.integer(n["fixed_count"], join_path(path, "fixed_count"), 0, 100'000'000);
+        out.fixed_count =
+            ctx.integer(n["fixed_count"], join_path(path, "fixed_count"), 0, 100'000'000);
     }
     if (n["host"]) out.host = ctx.string(n["host"], join_path(path, "host")).value_or("");
-    if (n["insecure"]) out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
-    if (n["ca_file"]) load_ca_file(ctx, n["ca_file"], join_path(path, "ca_file"), out.ca_file, out.ca_pem);
+    if (n["insecure"])
+        out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
+    if (n["ca_file"])
+        load_ca_file(ctx, n["ca_file"], join_path(path, "ca_file"), out.ca_file, out.ca_pem);
     if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
     if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
     const scope root{1, false};
-    if (n["on_start"]) out.root.on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), root);
-    if (n["on_stop"]) out.root.on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), root);
+    if (n["on_start"])
+        out.root.on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), root);
+    if (n["on_stop"])
+        out.root.on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), root);
     if (!n["tasks"]) {
         ctx.error(n, path, "a user class needs `tasks:`");
         return;
@@ -115,8 +126,8 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), root, out.root);
 }
 
-void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
-                        task_set& out) {
+void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::string& path,
+                        scope where, task_set& out) {
     if (!ctx.expect_map(n, path, "a map of tasks by name")) return;
     if (n.size() == 0) ctx.error(n, path, "needs at least one task");
     for (const auto& kv : n) {
@@ -143,16 +154,22 @@ void load_nested_set(load_context& ctx, const YAML::Node& n, const std::string& 
     auto set = std::make_shared<task_set>();
     const scope inner{where.depth + 1, true};
     if (n["wait"]) set->wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
-    if (n["sequential"]) set->sequential = ctx.boolean(n["sequential"], join_path(path, "sequential")).value_or(false);
-    if (n["iterations"]) set->iterations = ctx.integer(n["iterations"], join_path(path, "iterations"), 1, 1'000'000'000);
-    if (n["on_start"]) set->on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), inner);
-    if (n["on_stop"]) set->on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), inner);
+    if (n["sequential"])
+        set->sequential =
+            ctx.boolean(n["sequential"], join_path(path, "sequential")).value_or(false);
+    if (n["iterations"])
+        set->iterations =
+            ctx.integer(n["iterations"], join_path(path, "iterations"), 1, 1'000'000'000);
+    if (n["on_start"])
+        set->on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), inner);
+    if (n["on_stop"])
+        set->on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), inner);
     load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), inner, *set);
     out.nested = std::move(set);
 }
 
-void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, const std::string& path,
-               scope where, task& out) {
+void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
+               const std::string& path, scope where, task& out) {
     out.name = name;
     out.where = location_of(n);
     if (where.depth > max_nesting) {
@@ -164,11 +181,14 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, 
         return;
     }
     if (!ctx.expect_map(n, path, "a task: a request (get: /path), `steps:` or `tasks:`")) return;
-    if (n["weight"]) out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
+    if (n["weight"])
+        out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
     if (n["let"]) out.let = ctx.templates_map(n["let"], join_path(path, "let"));
 
     if (n["tasks"]) {
-        ctx.check_keys(n, path, {"weight", "let", "tasks", "wait", "on_start", "on_stop", "sequential", "iterations"});
+        ctx.check_keys(
+            n, path,
+            {"weight", "let", "tasks", "wait", "on_start", "on_stop", "sequential", "iterations"});
         load_nested_set(ctx, n, path, where, out);
     } else if (n["steps"]) {
         ctx.check_keys(n, path, {"weight", "let", "steps"});
@@ -181,23 +201,27 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n, 
         s.action = std::move(r);
         out.steps.push_back(std::move(s));
     } else {
-        ctx.check_keys(n, path, {"weight", "let", "steps", "tasks", "get", "post", "put", "patch", "delete",
-                                 "head", "options"});
+        ctx.check_keys(n, path,
+                       {"weight", "let", "steps", "tasks", "get", "post", "put", "patch", "delete",
+                        "head", "options"});
         ctx.error(n, path, "a task needs a request (get: /path, post: ...), `steps:` or `tasks:`");
     }
 }
 
 const std::vector<std::string_view> step_kinds = {
-    "get", "post", "put", "patch", "delete", "head", "options",
-    "if", "repeat", "sleep", "let", "interrupt", "stop_user"};
+    "get", "post",   "put",   "patch", "delete",    "head",     "options",
+    "if",  "repeat", "sleep", "let",   "interrupt", "stop_user"};
 
-std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std::string& path, scope where) {
+std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std::string& path,
+                              scope where) {
     step s;
     s.where = location_of(n);
     if (n.IsScalar() && (n.Scalar() == "interrupt" || n.Scalar() == "stop_user")) {
         if (n.Scalar() == "interrupt") {
             if (!where.nested) {
-                ctx.error(n, path, "`interrupt` only makes sense inside a nested task set (`tasks:` within a task)");
+                ctx.error(n, path,
+                          "`interrupt` only makes sense inside a nested task set (`tasks:` within "
+                          "a task)");
                 return std::nullopt;
             }
             s.action = interrupt_step{};
@@ -206,7 +230,9 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         }
         return s;
     }
-    if (!ctx.expect_map(n, path, "a step: a request (get: /path), if, repeat, sleep, let, interrupt or stop_user")) {
+    if (!ctx.expect_map(
+            n, path,
+            "a step: a request (get: /path), if, repeat, sleep, let, interrupt or stop_user")) {
         return std::nullopt;
     }
     if (has_method_key(n)) {
@@ -219,7 +245,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         if (auto e = ctx.expression(n["if"], join_path(path, "if"))) i.condition = std::move(*e);
         if (!n["steps"]) ctx.error(n, path, "`if` needs `steps:`");
         else i.then_steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where.deeper());
-        if (n["else"]) i.else_steps = load_steps(ctx, n["else"], join_path(path, "else"), where.deeper());
+        if (n["else"])
+            i.else_steps = load_steps(ctx, n["else"], join_path(path, "else"), where.deeper());
         s.action = std::move(i);
     } else if (n["repeat"]) {
         ctx.check_keys(n, path, {"repeat", "steps"});
@@ -237,15 +264,19 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
     } else if (n["interrupt"] || n["stop_user"]) {
         ctx.check_keys(n, path, {"interrupt", "stop_user"});
         if (n["interrupt"] && !where.nested) {
-            ctx.error(n, path, "`interrupt` only makes sense inside a nested task set (`tasks:` within a task)");
+            ctx.error(
+                n, path,
+                "`interrupt` only makes sense inside a nested task set (`tasks:` within a task)");
             return std::nullopt;
         }
         if (n["interrupt"]) s.action = interrupt_step{};
         else s.action = stop_user_step{};
     } else {
-        std::string first = n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
-        ctx.error(n, path, "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
-                               " (a step is a request, if, repeat, sleep, let, interrupt or stop_user)");
+        std::string first =
+            n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
+        ctx.error(n, path,
+                  "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
+                      " (a step is a request, if, repeat, sleep, let, interrupt or stop_user)");
         return std::nullopt;
     }
     return s;

@@ -29,7 +29,8 @@ std::string bundle::hash() const {
     std::uint64_t h = 14695981039346656037ull;
     auto mix = [&h](std::string_view s) {
         const auto n = s.size();
-        for (std::size_t i = 0; i < sizeof n; ++i) h = (h ^ ((n >> (8 * i)) & 0xff)) * 1099511628211ull;
+        for (std::size_t i = 0; i < sizeof n; ++i)
+            h = (h ^ ((n >> (8 * i)) & 0xff)) * 1099511628211ull;
         for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
     };
     mix(source);
@@ -55,13 +56,16 @@ YAML::Node parse_yaml(const std::string& name, const std::string& text,
         return YAML::Node(YAML::NodeType::Undefined);
     };
     if (text.size() > max_source_bytes) {
-        return fail(0, 0, "scenario is larger than " + std::to_string(max_source_bytes >> 20) + " MiB");
+        return fail(0, 0,
+                    "scenario is larger than " + std::to_string(max_source_bytes >> 20) + " MiB");
     }
     try {
         auto root = YAML::Load(text);
-        detail::find_duplicate_keys(text, [&](const YAML::Mark& m, const std::string& path, const std::string& key) {
-            errors.push_back(diagnostic{name, m.line + 1, m.column + 1, path, "duplicate key '" + key + "'"});
-        });
+        detail::find_duplicate_keys(
+            text, [&](const YAML::Mark& m, const std::string& path, const std::string& key) {
+                errors.push_back(diagnostic{name, m.line + 1, m.column + 1, path,
+                                            "duplicate key '" + key + "'"});
+            });
         return root;
     } catch (const YAML::Exception& e) {
         const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
@@ -113,7 +117,9 @@ bool has_relative_url(const step_list& steps) {
     for (const auto& s : steps) {
         if (const auto* r = std::get_if<request_step>(&s.action)) {
             const auto& url = r->url.source();
-            if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0 && url.rfind("{{", 0) != 0) return true;
+            if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0 &&
+                url.rfind("{{", 0) != 0)
+                return true;
         } else if (const auto* i = std::get_if<if_step>(&s.action)) {
             if (has_relative_url(i->then_steps) || has_relative_url(i->else_steps)) return true;
         } else if (const auto* rep = std::get_if<repeat_step>(&s.action)) {
@@ -128,15 +134,18 @@ void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
     for (auto& u : p.users) {
         if (!ctx.options().host_override.empty()) u.host = ctx.options().host_override;
         if (u.host.empty()) u.host = p.host;
-        if (!u.host.empty() && u.host.rfind("http://", 0) != 0 && u.host.rfind("https://", 0) != 0) {
-            ctx.error(root["host"], u.host == p.host ? "host" : join_path(join_path("users", u.name), "host"),
+        if (!u.host.empty() && u.host.rfind("http://", 0) != 0 &&
+            u.host.rfind("https://", 0) != 0) {
+            ctx.error(root["host"],
+                      u.host == p.host ? "host" : join_path(join_path("users", u.name), "host"),
                       "host must start with http:// or https://, got '" + u.host + "'");
         }
         while (!u.host.empty() && u.host.back() == '/') u.host.pop_back();
         if (ctx.options().require_host && u.host.empty() && has_relative_url(u.root)) {
-            ctx.error_at(YAML::Mark::null_mark(), join_path("users", u.name),
-                         "requests with a path need a host: set `host:` at the top or in the user class, "
-                         "or pass --host");
+            ctx.error_at(
+                YAML::Mark::null_mark(), join_path("users", u.name),
+                "requests with a path need a host: set `host:` at the top or in the user class, "
+                "or pass --host");
             ctx.errors().back().line = u.where.line;
             ctx.errors().back().column = u.where.column;
         }
@@ -146,7 +155,9 @@ void check_hosts(load_context& ctx, const YAML::Node& root, plan& p) {
 
 void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
     if (!root.IsMap()) {
-        ctx.error(root, "", "a scenario is a map with `host`, `users` and optionally `data`, `load` and `ca_file`");
+        ctx.error(
+            root, "",
+            "a scenario is a map with `host`, `users` and optionally `data`, `load` and `ca_file`");
         return;
     }
     ctx.check_keys(root, "", {"host", "data", "users", "load", "ca_file"});
@@ -185,14 +196,16 @@ std::vector<file_reference> referenced_files(const YAML::Node& root) {
     if (root["data"] && root["data"].IsMap()) {
         for (const auto& kv : root["data"]) {
             if (!kv.first.IsScalar() || !kv.second.IsMap()) continue;
-            add(kv.second["file"], join_path(join_path("data", kv.first.Scalar()), "file"), max_data_file_bytes);
+            add(kv.second["file"], join_path(join_path("data", kv.first.Scalar()), "file"),
+                max_data_file_bytes);
         }
     }
     add(root["ca_file"], "ca_file", max_ca_file_bytes);
     if (root["users"] && root["users"].IsMap()) {
         for (const auto& kv : root["users"]) {
             if (!kv.first.IsScalar() || !kv.second.IsMap()) continue;
-            add(kv.second["ca_file"], join_path(join_path("users", kv.first.Scalar()), "ca_file"), max_ca_file_bytes);
+            add(kv.second["ca_file"], join_path(join_path("users", kv.first.Scalar()), "ca_file"),
+                max_ca_file_bytes);
         }
     }
     return out;
@@ -217,7 +230,6 @@ compile_result compile(const bundle& b, const compile_options& opts) {
         ctx.error(root, "", std::string("internal error while compiling: ") + e.what());
     }
     if (ctx.errors().empty()) {
-
         out.result = std::move(p);
     } else {
         out.errors = std::move(ctx.errors());
@@ -247,7 +259,9 @@ read_result read_bundle(const std::string& path) {
         load_context ctx(b, {});
         for (const auto& ref : referenced_files(root)) {
             const auto& file = ref.node.Scalar();
-            if (std::any_of(b.files.begin(), b.files.end(), [&](auto& f) { return f.first == file; })) continue;
+            if (std::any_of(b.files.begin(), b.files.end(),
+                            [&](auto& f) { return f.first == file; }))
+                continue;
             auto content = read_text_file(resolve_relative(path, file), ref.limit);
             if (content) {
                 b.files.emplace_back(file, std::move(*content));

@@ -34,14 +34,15 @@ struct diagnostic {
 struct bundle {
     std::string name;    // the scenario file's path as given (display only)
     std::string source;  // the YAML text
-    std::vector<std::pair<std::string, std::string>> files;  // data file path (as written) → content
+    std::vector<std::pair<std::string, std::string>>
+        files;  // data file path (as written) → content
 
     // A content hash (hex) of the source and files: equal bundles, equal hash.
     std::string hash() const;
 };
 
 // Limits that keep a hostile or mistaken scenario from eating the process.
-inline constexpr std::size_t max_source_bytes = 4u << 20;      // 4 MiB of YAML
+inline constexpr std::size_t max_source_bytes = 4u << 20;       // 4 MiB of YAML
 inline constexpr std::size_t max_data_file_bytes = 256u << 20;  // per data file
 inline constexpr int max_nesting = 32;                          // nested task sets / steps
 

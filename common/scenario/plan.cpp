@@ -4,13 +4,20 @@ namespace swarm::scenario {
 
 const char* to_string(http_method m) {
     switch (m) {
-        case http_method::get: return "GET";
-        case http_method::post: return "POST";
-        case http_method::put: return "PUT";
-        case http_method::patch: return "PATCH";
-        case http_method::delete_: return "DELETE";
-        case http_method::head: return "HEAD";
-        case http_method::options: return "OPTIONS";
+        case http_method::get:
+            return "GET";
+        case http_method::post:
+            return "POST";
+        case http_method::put:
+            return "PUT";
+        case http_method::patch:
+            return "PATCH";
+        case http_method::delete_:
+            return "DELETE";
+        case http_method::head:
+            return "HEAD";
+        case http_method::options:
+            return "OPTIONS";
     }
     return "GET";
 }

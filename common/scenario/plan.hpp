@@ -106,7 +106,7 @@ struct extraction {
 // is one literal part, pre-serialised at load.
 struct json_body {
     struct part {
-        std::string literal;                        // JSON text, when !value
+        std::string literal;                         // JSON text, when !value
         std::optional<tmpl::template_string> value;  // rendered and JSON-escaped into a string
     };
     std::vector<part> parts;
@@ -121,8 +121,8 @@ struct request_step {
     named_templates headers;
     named_templates query;
     enum class body_kind { none, form, json, raw } body = body_kind::none;
-    named_templates form;  // body == form (urlencoded)
-    json_body json;        // body == json
+    named_templates form;       // body == form (urlencoded)
+    json_body json;             // body == json
     tmpl::template_string raw;  // body == raw
     std::optional<duration> timeout;
     bool follow_redirects = true;
@@ -189,12 +189,12 @@ struct user_class {
     std::string name;
     double weight = 1;
     std::optional<std::int64_t> fixed_count;  // exactly this many users, cluster-wide
-    std::string host;                          // empty: the scenario's host
-    named_templates vars;                      // per-user variables, set at start
-    task_set root;                             // tasks, wait, on_start, on_stop
-    bool insecure = false;                     // skip TLS verification
-    std::string ca_file;                       // `ca_file:` as written (the class's, else the scenario's)
-    std::string ca_pem;                        // its content: extra CA certificates (PEM) to trust
+    std::string host;                         // empty: the scenario's host
+    named_templates vars;                     // per-user variables, set at start
+    task_set root;                            // tasks, wait, on_start, on_stop
+    bool insecure = false;                    // skip TLS verification
+    std::string ca_file;  // `ca_file:` as written (the class's, else the scenario's)
+    std::string ca_pem;   // its content: extra CA certificates (PEM) to trust
     source_location where;
 };
 

@@ -63,7 +63,8 @@ std::string format_ratios(const std::vector<class_ratio>& ratios) {
     for (const auto& c : ratios) {
         char buf[64];
         if (c.fixed_count) {
-            out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) + " users, not weighted)\n";
+            out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) +
+                   " users, not weighted)\n";
             continue;
         }
         std::snprintf(buf, sizeof buf, "%6.1f%%", 100.0 * c.share);

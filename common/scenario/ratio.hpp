@@ -11,9 +11,9 @@ namespace swarm::scenario {
 
 struct task_ratio {
     std::string name;
-    double within_parent = 0;  // share among its siblings (0..1)
-    double of_class = 0;       // share of all the class's task runs (0..1)
-    double of_total = 0;       // share of all task runs in the scenario (0..1)
+    double within_parent = 0;          // share among its siblings (0..1)
+    double of_class = 0;               // share of all the class's task runs (0..1)
+    double of_total = 0;               // share of all task runs in the scenario (0..1)
     std::vector<task_ratio> children;  // a nested task set's tasks
 };
 

@@ -104,7 +104,7 @@ void histogram::values_at_percentiles(std::span<const double> ps,
 // The same walk over the pairs (only the non-empty buckets exist here).
 void histogram::values_at_percentiles_sparse(std::span<const double> ps,
                                              std::span<std::uint64_t> out) const noexcept {
-    std::size_t at = 0;                      // pair under the cursor
+    std::size_t at = 0;                        // pair under the cursor
     std::uint64_t through = sparse_[0].count;  // samples in pairs 0..at
     std::uint64_t previous_rank = 0;
     for (std::size_t i = 0; i < ps.size(); ++i) {
@@ -114,16 +114,18 @@ void histogram::values_at_percentiles_sparse(std::span<const double> ps,
             through = sparse_[0].count;
         }
         while (through < rank && at + 1 < sparse_.size()) through += sparse_[++at].count;
-        out[i] = rank == count_ ? max_us_ : rank == 1 ? min_us_ : clamped_midpoint(sparse_[at].index);
+        out[i] = rank == count_ ? max_us_
+                 : rank == 1    ? min_us_
+                                : clamped_midpoint(sparse_[at].index);
         previous_rank = rank;
     }
 }
 
 std::uint64_t histogram::bucket_count_at(std::size_t index) const noexcept {
     if (is_sparse()) {
-        const auto it = std::lower_bound(
-            sparse_.begin(), sparse_.end(), index,
-            [](const bucket& b, std::size_t i) { return b.index < i; });
+        const auto it =
+            std::lower_bound(sparse_.begin(), sparse_.end(), index,
+                             [](const bucket& b, std::size_t i) { return b.index < i; });
         return it != sparse_.end() && it->index == index ? it->count : 0;
     }
     return index < counts_.size() ? counts_[index] : 0;
@@ -196,10 +198,9 @@ bool operator==(const histogram& a, const histogram& b) noexcept {
     std::vector<bucket> left, right;
     a.for_each_bucket([&](std::uint32_t i, std::uint64_t n) { left.push_back({i, n}); });
     b.for_each_bucket([&](std::uint32_t i, std::uint64_t n) { right.push_back({i, n}); });
-    return std::equal(left.begin(), left.end(), right.begin(), right.end(),
-                      [](const bucket& x, const bucket& y) {
-                          return x.index == y.index && x.count == y.count;
-                      });
+    return std::equal(
+        left.begin(), left.end(), right.begin(), right.end(),
+        [](const bucket& x, const bucket& y) { return x.index == y.index && x.count == y.count; });
 }
 
 }  // namespace swarm::stats

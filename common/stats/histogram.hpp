@@ -182,9 +182,10 @@ class histogram {
     // never outside [min, max] (which contain the true value too).
     std::uint64_t clamped_midpoint(std::size_t index) const noexcept;
 
-    std::vector<std::uint64_t> counts_;  // samples per bucket; empty until first use or while sparse
-    std::vector<bucket> sparse_;         // non-empty buckets, ascending; only in sparse form
-    std::uint64_t count_ = 0;            // samples recorded (sum of counts_)
+    std::vector<std::uint64_t>
+        counts_;                  // samples per bucket; empty until first use or while sparse
+    std::vector<bucket> sparse_;  // non-empty buckets, ascending; only in sparse form
+    std::uint64_t count_ = 0;     // samples recorded (sum of counts_)
     std::uint64_t min_us_ = std::numeric_limits<std::uint64_t>::max();  // µs; max() while empty
     std::uint64_t max_us_ = 0;                                          // µs; 0 while empty
 };

@@ -55,16 +55,16 @@ struct node;  // expression tree, private to the implementation
 // Everything an expression may read or change at evaluation time: one per
 // virtual user. Lives on the user's thread; never shared.
 class environment {
-public:
+  public:
     virtual ~environment() = default;
     // A user variable, or nullptr when it has not been set (yet).
     virtual const value* variable(std::string_view name) const = 0;
     virtual std::int64_t user_id() const = 0;
     virtual std::int64_t worker_id() const = 0;
     virtual std::int64_t iteration() const = 0;  // tasks this user has run so far
-    virtual int last_status() const = 0;          // status of the previous response, 0 if none
+    virtual int last_status() const = 0;         // status of the previous response, 0 if none
     virtual std::string_view last_body() const = 0;
-    virtual std::mt19937_64& rng() = 0;           // the user's own seeded generator
+    virtual std::mt19937_64& rng() = 0;  // the user's own seeded generator
     // Position for next(ds): each call returns the following item, wrapping around.
     virtual std::size_t next_index(const data_set& ds) = 0;
 };
@@ -86,12 +86,12 @@ struct error {
 };
 
 class expression {
-public:
+  public:
     expression() = default;
     value evaluate(environment& env) const;
     const std::string& source() const { return source_; }
 
-private:
+  private:
     friend struct compiler;
     std::shared_ptr<const node> root_;
     std::string source_;
@@ -100,9 +100,11 @@ private:
 // Literal text with {{ expression }} segments. A template without any
 // segment is static: it renders to its text without an environment.
 class template_string {
-public:
+  public:
     template_string() = default;
-    bool is_static() const { return segments_.empty() || (segments_.size() == 1 && !segments_[0].expr); }
+    bool is_static() const {
+        return segments_.empty() || (segments_.size() == 1 && !segments_[0].expr);
+    }
     // The text of a static template (for any other template, its source).
     const std::string& static_text() const;
     // Appends the rendering to `out`.
@@ -114,7 +116,7 @@ public:
     value evaluate(environment& env) const;
     const std::string& source() const { return source_; }
 
-private:
+  private:
     friend struct compiler;
     struct segment {
         std::string text;                  // literal text, when expr is null

@@ -11,7 +11,8 @@ std::int64_t worker_assignment::total() const {
     return std::accumulate(targets.begin(), targets.end(), std::int64_t{0});
 }
 
-std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& classes, std::int64_t users) {
+std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& classes,
+                                       std::int64_t users) {
     std::vector<std::int64_t> totals(classes.size(), 0);
     std::int64_t left = std::max<std::int64_t>(users, 0);
     for (std::size_t i = 0; i < classes.size(); ++i) {
@@ -50,8 +51,10 @@ namespace {
 std::vector<std::size_t> host_spread_order(const std::vector<worker_slot>& workers) {
     std::map<std::string, int> seen_per_host;
     std::vector<std::pair<int, std::size_t>> keyed;
-    for (std::size_t i = 0; i < workers.size(); ++i) keyed.emplace_back(seen_per_host[workers[i].host]++, i);
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < workers.size(); ++i)
+        keyed.emplace_back(seen_per_host[workers[i].host]++, i);
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::size_t> order;
     for (const auto& k : keyed) order.push_back(k.second);
     return order;
@@ -60,7 +63,8 @@ std::vector<std::size_t> host_spread_order(const std::vector<worker_slot>& worke
 }  // namespace
 
 std::vector<worker_assignment> dispatch(const std::vector<user_class_weight>& classes,
-                                        const std::vector<worker_slot>& workers, std::int64_t users, double rate) {
+                                        const std::vector<worker_slot>& workers, std::int64_t users,
+                                        double rate) {
     std::vector<worker_assignment> out(workers.size());
     for (std::size_t w = 0; w < workers.size(); ++w) {
         out[w].id = workers[w].id;
@@ -91,7 +95,8 @@ std::vector<worker_assignment> dispatch(const std::vector<user_class_weight>& cl
         pending_sum += pending[w];
     }
     for (std::size_t w = 0; w < workers.size(); ++w) {
-        out[w].spawn_rate = pending_sum > 0 ? rate * pending[w] / pending_sum : rate / static_cast<double>(workers.size());
+        out[w].spawn_rate = pending_sum > 0 ? rate * pending[w] / pending_sum
+                                            : rate / static_cast<double>(workers.size());
     }
     return out;
 }

@@ -13,14 +13,15 @@ namespace swarm::master {
 
 struct user_class_weight {
     std::string name;
-    double weight = 1;                    // ignored when fixed_count is set
+    double weight = 1;                        // ignored when fixed_count is set
     std::optional<std::int64_t> fixed_count;  // exactly this many cluster-wide
 };
 
 struct worker_slot {
     std::string id;    // the worker's identity
     std::string host;  // workers on different hosts are filled alternately
-    std::vector<std::int64_t> running;  // users per class now (same order as the classes), for rate shares
+    std::vector<std::int64_t>
+        running;  // users per class now (same order as the classes), for rate shares
 };
 
 struct worker_assignment {
@@ -34,13 +35,15 @@ struct worker_assignment {
 // scenario order, as far as `users` allows), the rest by weight with the
 // largest-remainder method, so totals are exact and ratios as close as
 // whole users allow.
-std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& classes, std::int64_t users);
+std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& classes,
+                                       std::int64_t users);
 
 // Splits class totals over workers: every worker's total within one user of
 // every other's, each class spread within one user per worker, hosts
 // alternated; spawn_rate shared in proportion to the users each worker still
 // has to start or stop (so the cluster ramps at `rate`, not in bursts).
 std::vector<worker_assignment> dispatch(const std::vector<user_class_weight>& classes,
-                                        const std::vector<worker_slot>& workers, std::int64_t users, double rate);
+                                        const std::vector<worker_slot>& workers, std::int64_t users,
+                                        double rate);
 
 }  // namespace swarm::master

@@ -94,9 +94,9 @@ std::vector<column> stats_columns(const console_options& options) {
 }
 
 std::vector<std::string> stats_cells(const row& r, rate_basis rates, std::size_t width) {
-    const double fail_pct = r.requests == 0 ? (r.failures > 0 ? 100.0 : 0.0)
-                                            : 100.0 * static_cast<double>(r.failures) /
-                                                  static_cast<double>(r.requests);
+    const double fail_pct =
+        r.requests == 0 ? (r.failures > 0 ? 100.0 : 0.0)
+                        : 100.0 * static_cast<double>(r.failures) / static_cast<double>(r.requests);
     const bool total = rates == rate_basis::total;
     const double rps = total ? r.total_rps : r.current_rps();
     const double fps = total ? r.total_fail_per_sec : r.current_fail_per_sec();
@@ -188,7 +188,8 @@ std::string percentile_table(const run_stats& run, const console_options& option
         if (!r.empty()) out += line(columns, percentile_cells(r, width));
     }
     out += separator(columns);
-    if (const row total = aggregated_row(run); !total.empty()) out += line(columns, percentile_cells(total, width));
+    if (const row total = aggregated_row(run); !total.empty())
+        out += line(columns, percentile_cells(total, width));
     return out;
 }
 

@@ -61,15 +61,15 @@ namespace swarm::master::report {
 
 // What run_stats does not know about the run.
 struct run_metadata {
-    std::string scenario_name;         // the scenario's name
-    std::string scenario_hash;         // hash of the scenario bundle
-    std::int64_t users = 0;            // users asked for (-u)
-    double spawn_rate = 0;             // users/s asked for (-r)
-    std::string host;                  // target host ("" if the scenario's own)
-    std::vector<std::string> workers;  // names of the workers that took part
+    std::string scenario_name;              // the scenario's name
+    std::string scenario_hash;              // hash of the scenario bundle
+    std::int64_t users = 0;                 // users asked for (-u)
+    double spawn_rate = 0;                  // users/s asked for (-r)
+    std::string host;                       // target host ("" if the scenario's own)
+    std::vector<std::string> workers;       // names of the workers that took part
     std::vector<std::string> workers_lost;  // workers that went missing or died mid-test
-    std::uint64_t lost_reports = 0;    // stats reports known lost (sequence gaps)
-    int exit_status = 0;               // the process's exit code for this run
+    std::uint64_t lost_reports = 0;         // stats reports known lost (sequence gaps)
+    int exit_status = 0;                    // the process's exit code for this run
 };
 
 // The document described above.

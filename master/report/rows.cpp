@@ -9,14 +9,16 @@ std::uint64_t row::percentile(double p) const noexcept {
     return stats->latency().value_at_percentile(p);
 }
 
-double row::current_rps() const { return aggregated ? run->current_rps() : run->current_rps(method, name); }
+double row::current_rps() const {
+    return aggregated ? run->current_rps() : run->current_rps(method, name);
+}
 
 double row::current_fail_per_sec() const {
     return aggregated ? run->current_fail_per_sec() : run->current_fail_per_sec(method, name);
 }
 
-row row_of(const run_stats& run, std::string_view method, std::string_view name, const stats::entry& e,
-           bool aggregated) {
+row row_of(const run_stats& run, std::string_view method, std::string_view name,
+           const stats::entry& e, bool aggregated) {
     row r{method, name, &e, &run, aggregated};
     r.requests = e.requests();
     r.failures = e.failures();
@@ -38,6 +40,8 @@ std::vector<row> request_rows(const run_stats& run) {
     return rows;
 }
 
-row aggregated_row(const run_stats& run) { return row_of(run, "", "Aggregated", run.total(), true); }
+row aggregated_row(const run_stats& run) {
+    return row_of(run, "", "Aggregated", run.total(), true);
+}
 
 }  // namespace swarm::master::report

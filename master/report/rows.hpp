@@ -20,18 +20,18 @@ namespace swarm::master::report {
 // "Aggregated" row: computed here once, formatted by each writer. Times in
 // µs, as stats::entry keeps them; no requests give zeros.
 struct row {
-    std::string_view method;      // HTTP method ("" for "(other)" and "Aggregated")
-    std::string_view name;        // request name, or "Aggregated"
-    const stats::entry* stats;    // the cumulative row (histogram, sums)
-    const run_stats* run;         // for the current rates
-    bool aggregated = false;      // the run's total: its current rates are the run's
-    std::uint64_t requests = 0;   // requests so far (since start or reset)
-    std::uint64_t failures = 0;   // of which failed
-    double avg_us = 0;            // µs, mean latency
-    std::uint64_t min_us = 0;     // µs, fastest request
-    std::uint64_t max_us = 0;     // µs, slowest request
-    double avg_bytes = 0;         // bytes, mean response body size
-    double total_rps = 0;         // requests per second over the whole run
+    std::string_view method;     // HTTP method ("" for "(other)" and "Aggregated")
+    std::string_view name;       // request name, or "Aggregated"
+    const stats::entry* stats;   // the cumulative row (histogram, sums)
+    const run_stats* run;        // for the current rates
+    bool aggregated = false;     // the run's total: its current rates are the run's
+    std::uint64_t requests = 0;  // requests so far (since start or reset)
+    std::uint64_t failures = 0;  // of which failed
+    double avg_us = 0;           // µs, mean latency
+    std::uint64_t min_us = 0;    // µs, fastest request
+    std::uint64_t max_us = 0;    // µs, slowest request
+    double avg_bytes = 0;        // bytes, mean response body size
+    double total_rps = 0;        // requests per second over the whole run
     double total_fail_per_sec = 0;
     stats::percentile_values percentiles_us{};  // µs, at stats::standard_percentiles
 
@@ -46,8 +46,8 @@ struct row {
     double current_fail_per_sec() const;
 };
 
-row row_of(const run_stats& run, std::string_view method, std::string_view name, const stats::entry& e,
-           bool aggregated = false);
+row row_of(const run_stats& run, std::string_view method, std::string_view name,
+           const stats::entry& e, bool aggregated = false);
 // One row per (method, name), sorted by name then method (Locust's order).
 std::vector<row> request_rows(const run_stats& run);
 // The "Aggregated" row: run.total().

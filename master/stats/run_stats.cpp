@@ -47,7 +47,9 @@ second_entry_point entry_point_of(std::uint32_t name, const stats::entry& e) {
 }  // namespace
 
 double average_bytes(const stats::entry& e) noexcept {
-    return e.requests() == 0 ? 0.0 : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
+    return e.requests() == 0
+               ? 0.0
+               : static_cast<double>(e.response_bytes()) / static_cast<double>(e.requests());
 }
 
 double history_point::rps() const noexcept {
@@ -105,7 +107,7 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
             // a name folded into "(other)" there is folded here too.
             const bool kept = requests_.find(method, name) != nullptr;
             second->merge(kept ? method : stats::table::other_method,
-                        kept ? name : stats::table::other_name, e);
+                          kept ? name : stats::table::other_name, e);
         });
     errors_.merge(delta.errors);
 }

@@ -124,10 +124,10 @@ struct history_point {
 
 // What one worker has contributed (for the workers view).
 struct worker_contribution {
-    std::uint64_t reports = 0;   // deltas applied
-    std::uint64_t requests = 0;  // requests in them (since the last reset)
-    std::uint64_t failures = 0;  // failures in them (since the last reset)
-    stats_time last_report{};    // master time of the latest delta
+    std::uint64_t reports = 0;                 // deltas applied
+    std::uint64_t requests = 0;                // requests in them (since the last reset)
+    std::uint64_t failures = 0;                // failures in them (since the last reset)
+    stats_time last_report{};                  // master time of the latest delta
     std::optional<std::uint64_t> last_second;  // grid second its latest delta counted in
 };
 
@@ -232,7 +232,7 @@ class run_stats {
     // their requests, names as in requests_, by second % 2.
     std::uint64_t first_open_ = 0;
     std::array<stats::table, 2> open_;
-    std::uint32_t user_count_ = 0;   // latest tick's user count
+    std::uint32_t user_count_ = 0;  // latest tick's user count
 
     std::deque<history_point> history_;                                // closed seconds, capped
     std::vector<std::pair<std::string, std::string>> names_;           // history name registry

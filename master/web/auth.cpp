@@ -70,7 +70,8 @@ bool basic_auth::check(std::string_view authorization) const {
     // (RFC 9110 §11.1, §11.4): "basic  X" is compared as "Basic X".
     constexpr std::string_view scheme = "basic ";
     std::string canonical;
-    if (authorization.size() > scheme.size() && iequals(authorization.substr(0, scheme.size()), scheme)) {
+    if (authorization.size() > scheme.size() &&
+        iequals(authorization.substr(0, scheme.size()), scheme)) {
         auto credentials = authorization.substr(scheme.size());
         while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
         canonical.append("Basic ").append(credentials);

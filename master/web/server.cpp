@@ -360,8 +360,9 @@ result<std::string> normalize_base_path(const std::string& text) {
     if (path.empty()) return path;
     if (path.front() != '/') path.insert(path.begin(), '/');
     for (const char ch : path) {
-        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                        ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                        (ch >= '0' && ch <= '9') || ch == '/' || ch == '-' || ch == '_' ||
+                        ch == '.' || ch == '~';
         if (!ok) {
             return fail("--web-base-path: '" + text + "' holds '" + std::string(1, ch) +
                         "'; use letters, digits, '/', '-', '_', '.', '~'");

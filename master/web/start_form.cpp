@@ -99,8 +99,8 @@ result<test_request> parse_start_form(const std::string& content_type, const std
     if (auto it = fields->find("user_count"); it != fields->end()) {
         const auto n = whole_users(trim(it->second));
         if (!n) {
-            return fail("user_count: expected a whole number from 0 to " + std::to_string(max_users) +
-                        ", got '" + it->second + "'");
+            return fail("user_count: expected a whole number from 0 to " +
+                        std::to_string(max_users) + ", got '" + it->second + "'");
         }
         req.spec.users = *n;
     }
@@ -132,7 +132,8 @@ result<test_request> parse_start_form(const std::string& content_type, const std
             const auto ms = d ? std::chrono::duration_cast<std::chrono::milliseconds>(*d)
                               : std::chrono::milliseconds(0);
             if (ms.count() <= 0) {
-                return fail("run_time: expected a duration like 30s, 5m or 1h30m, got '" + it->second + "'");
+                return fail("run_time: expected a duration like 30s, 5m or 1h30m, got '" +
+                            it->second + "'");
             }
             req.run_time = ms;
         }

@@ -35,7 +35,8 @@ json::object entry_json(const report::row& r) {
     o["avg_content_length"] = r.avg_bytes;
     o["ninetieth_response_time"] = ms(static_cast<double>(r.percentile(90)));
     for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
-        o[percentile_key(stats::standard_percentiles[i])] = ms(static_cast<double>(r.percentiles_us[i]));
+        o[percentile_key(stats::standard_percentiles[i])] =
+            ms(static_cast<double>(r.percentiles_us[i]));
     }
     return o;
 }
@@ -153,7 +154,8 @@ std::string snapshot_json(const controller& c) {
     // points it already has.
     const auto& h = c.stats().history();
     json::array points;
-    for (std::size_t i = h.size() > snapshot_points ? h.size() - snapshot_points : 0; i < h.size(); ++i) {
+    for (std::size_t i = h.size() > snapshot_points ? h.size() - snapshot_points : 0; i < h.size();
+         ++i) {
         points.push_back(point_json(h[i]));
     }
     o["points"] = std::move(points);

@@ -115,9 +115,8 @@ void read_error_row(array_reader& row, stats::error_table& out) {
     s.last_seen_ms = row.i64("last_seen_ms");
     if (out.size() < out.max_errors()) {
         // Not looked up: duplicates are found for the whole list afterwards.
-        checked(row, "occurrences", [&] {
-            out.append_new(std::move(method), std::move(name), std::move(text), s);
-        });
+        checked(row, "occurrences",
+                [&] { out.append_new(std::move(method), std::move(name), std::move(text), s); });
         return;
     }
     if (out.find(method, name, text) != nullptr) {
@@ -191,12 +190,15 @@ message read_scenario_bundle(array_reader& r) {
     if (!r.at_end()) {
         array_reader options = r.array("options");
         const std::uint64_t insecure = options.u64("insecure");
-        if (insecure > 1) options.fail("insecure", "expected 0 or 1, got " + std::to_string(insecure));
+        if (insecure > 1)
+            options.fail("insecure", "expected 0 or 1, got " + std::to_string(insecure));
         m.options.insecure = insecure == 1;
         m.options.request_timeout_ms = options.i64("request_timeout_ms");
-        if (m.options.request_timeout_ms < 0 || m.options.request_timeout_ms > max_request_timeout_ms) {
-            options.fail("request_timeout_ms", "expected 0 to " + std::to_string(max_request_timeout_ms) +
-                                                   " (24 h), got " + std::to_string(m.options.request_timeout_ms));
+        if (m.options.request_timeout_ms < 0 ||
+            m.options.request_timeout_ms > max_request_timeout_ms) {
+            options.fail("request_timeout_ms",
+                         "expected 0 to " + std::to_string(max_request_timeout_ms) +
+                             " (24 h), got " + std::to_string(m.options.request_timeout_ms));
         }
         m.options.ca_pem = options.str("ca_pem");
     }

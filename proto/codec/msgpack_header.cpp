@@ -27,13 +27,32 @@ header sized(kind k, const byte* p, std::size_t length_bytes, std::size_t extra 
 
 std::size_t head_size(byte b) noexcept {
     switch (b) {
-        case 0xc4: case 0xc7: case 0xcc: case 0xd0: case 0xd9:
+        case 0xc4:
+        case 0xc7:
+        case 0xcc:
+        case 0xd0:
+        case 0xd9:
             return 2;
-        case 0xc5: case 0xc8: case 0xcd: case 0xd1: case 0xda: case 0xdc: case 0xde:
+        case 0xc5:
+        case 0xc8:
+        case 0xcd:
+        case 0xd1:
+        case 0xda:
+        case 0xdc:
+        case 0xde:
             return 3;
-        case 0xc6: case 0xc9: case 0xca: case 0xce: case 0xd2: case 0xdb: case 0xdd: case 0xdf:
+        case 0xc6:
+        case 0xc9:
+        case 0xca:
+        case 0xce:
+        case 0xd2:
+        case 0xdb:
+        case 0xdd:
+        case 0xdf:
             return 5;
-        case 0xcb: case 0xcf: case 0xd3:
+        case 0xcb:
+        case 0xcf:
+        case 0xd3:
             return 9;
         default:  // fixint, fixmap/array/str, nil, booleans, fixext (its type byte is payload)
             return 1;

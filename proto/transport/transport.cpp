@@ -90,15 +90,16 @@ void enable_ipv6_if_asked(zmq::socket_t& s, const std::string& endpoint) {
 // Checked before any socket exists, so a wrong file leaves nothing half made.
 void check_auth_for(const std::string& endpoint, const auth_keys& keys, auth_side side) {
     if (!is_tcp(endpoint)) {
-        throw std::invalid_argument("an auth key file secures tcp:// endpoints only, not " + endpoint);
+        throw std::invalid_argument("an auth key file secures tcp:// endpoints only, not " +
+                                    endpoint);
     }
     if (side == auth_side::master && keys.kind == key_file_kind::worker) {
-        throw std::invalid_argument(keys.path +
-                                    " is a worker key file; the master needs a master or shared one");
+        throw std::invalid_argument(
+            keys.path + " is a worker key file; the master needs a master or shared one");
     }
     if (side == auth_side::worker && keys.kind == key_file_kind::master) {
-        throw std::invalid_argument(keys.path +
-                                    " is the master's key file; a worker needs a worker or shared one");
+        throw std::invalid_argument(
+            keys.path + " is the master's key file; a worker needs a worker or shared one");
     }
 }
 
@@ -200,8 +201,8 @@ struct master_endpoint::impl {
 
     void watch_handshakes(zmq::context_t& ctx, const std::string& endpoint, bool curve) {
         watch = std::make_unique<detail::handshake_watch>(own_context ? *own_context : ctx, socket,
-                                                          detail::watch_side::master, endpoint, curve,
-                                                          log);
+                                                          detail::watch_side::master, endpoint,
+                                                          curve, log);
     }
 
     // The message in `f`, or nullopt after counting and logging why not.
@@ -223,8 +224,8 @@ struct master_endpoint::impl {
     }
 
     // Declared in this order so they are destroyed socket first, context last.
-    std::unique_ptr<zmq::context_t> own_context;   // with auth only
-    std::unique_ptr<detail::zap_handler> zap;      // with auth only
+    std::unique_ptr<zmq::context_t> own_context;  // with auth only
+    std::unique_ptr<detail::zap_handler> zap;     // with auth only
     zmq::socket_t socket;
     std::unique_ptr<detail::handshake_watch> watch;  // tcp:// only
     decode_limits limits;
@@ -336,7 +337,8 @@ void check_identity(const std::string& identity) {
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  const std::string& identity, decode_limits limits)
-    : worker_endpoint(ctx, endpoint, identity, endpoint_options{std::nullopt, limits, std::nullopt}) {}
+    : worker_endpoint(ctx, endpoint, identity,
+                      endpoint_options{std::nullopt, limits, std::nullopt}) {}
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
                                  const std::string& identity, const std::optional<auth_keys>& auth,

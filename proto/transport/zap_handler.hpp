@@ -48,8 +48,8 @@ class zap_handler {
     void note_refused(const std::string& key_z85, const std::string& address);
 
     std::unique_ptr<zmq::socket_t> socket_;
-    std::set<std::string> allowed_;      // Z85 public keys
-    std::string key_file_;               // for log lines
+    std::set<std::string> allowed_;  // Z85 public keys
+    std::string key_file_;           // for log lines
     log::logger log_;
     std::set<std::string> logged_keys_;  // refused keys already logged (serve thread only)
     std::atomic<std::uint64_t> refused_{0};

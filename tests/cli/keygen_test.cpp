@@ -132,20 +132,17 @@ TEST_F(keygen_test, master_public_prints_the_allow_line_to_add_by_hand) {
     // The master file is untouched; adding the printed line makes it work.
     EXPECT_TRUE(load(path("master.key"), auth_side::any).allowed.empty());
     std::ofstream(path("master.key"), std::ios::app) << line.substr(2) << "\n";
-    expect_connection_works(load(path("master.key"), auth_side::master), far,
-                            "far");
+    expect_connection_works(load(path("master.key"), auth_side::master), far, "far");
 }
 
 TEST_F(keygen_test, an_existing_file_is_kept_unless_forced) {
     ASSERT_EQ(keygen({"--shared", path("s.key")}), 0);
     const auto first = load(path("s.key"), auth_side::master);
     EXPECT_EQ(keygen({"--shared", path("s.key")}), 2);
-    EXPECT_EQ(load(path("s.key"), auth_side::master).own.secret_key,
-              first.own.secret_key);
+    EXPECT_EQ(load(path("s.key"), auth_side::master).own.secret_key, first.own.secret_key);
     ::chmod(path("s.key").c_str(), 0644);
     ASSERT_EQ(keygen({"--shared", path("s.key"), "--force"}), 0);
-    EXPECT_NE(load(path("s.key"), auth_side::master).own.secret_key,
-              first.own.secret_key);
+    EXPECT_NE(load(path("s.key"), auth_side::master).own.secret_key, first.own.secret_key);
     EXPECT_EQ(mode_of(path("s.key")), 0600u);
 }
 

@@ -17,7 +17,7 @@
 namespace {
 
 class fuzz_environment : public swarm::tmpl::environment {
-public:
+  public:
     const swarm::tmpl::value* variable(std::string_view name) const override {
         return name == "token" ? &token_ : nullptr;
     }
@@ -27,9 +27,11 @@ public:
     int last_status() const override { return 200; }
     std::string_view last_body() const override { return "body"; }
     std::mt19937_64& rng() override { return rng_; }
-    std::size_t next_index(const swarm::tmpl::data_set& ds) override { return next_++ % ds.items.size(); }
+    std::size_t next_index(const swarm::tmpl::data_set& ds) override {
+        return next_++ % ds.items.size();
+    }
 
-private:
+  private:
     swarm::tmpl::value token_ = std::string("abc");
     std::mt19937_64 rng_{1};
     std::size_t next_ = 0;
@@ -66,9 +68,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0 || size > 64 * 1024) return 0;
     const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
     switch (data[0] % 3) {
-        case 0: fuzz_scenario(std::string(rest)); break;
-        case 1: fuzz_csv(rest); break;
-        default: fuzz_template(rest); break;
+        case 0:
+            fuzz_scenario(std::string(rest));
+            break;
+        case 1:
+            fuzz_csv(rest);
+            break;
+        default:
+            fuzz_template(rest);
+            break;
     }
     return 0;
 }

@@ -42,12 +42,15 @@ struct master_process {
 master_process start_master(const std::string& scenario, const std::string& bind,
                             const std::vector<std::string>& args) {
     master_process m;
-    m.json_file = scenario + "." + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".json";
-    std::vector<std::string> argv{swarm_binary(), "master", scenario, "--headless", "--bind", bind, "--json",
-                                  m.json_file};
+    m.json_file = scenario + "." +
+                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+                  ".json";
+    std::vector<std::string> argv{swarm_binary(), "master", scenario, "--headless",
+                                  "--bind",       bind,     "--json", m.json_file};
     argv.insert(argv.end(), args.begin(), args.end());
     m.process = std::make_unique<child_process>(argv);
-    const auto line = m.process->wait_for_line("swarm master: listening for workers on tcp://", 20s);
+    const auto line =
+        m.process->wait_for_line("swarm master: listening for workers on tcp://", 20s);
     if (!line) throw std::runtime_error("swarm master did not start");
     const auto start = line->find("tcp://") + 6;
     m.address = line->substr(start, line->find(';') - start);
@@ -74,17 +77,20 @@ std::string joined(const std::vector<std::string>& lines) {
 
 // The highest user count in the run's history at or after `from_unix_s`,
 // looking `within_s` seconds ahead.
-std::int64_t users_between(const boost::json::value& result, std::int64_t from_unix_s, std::int64_t within_s) {
+std::int64_t users_between(const boost::json::value& result, std::int64_t from_unix_s,
+                           std::int64_t within_s) {
     std::int64_t best = 0;
     for (const auto& p : result.at("history").at("points").as_array()) {
         const auto t = p.at("unix_s").as_int64();
-        if (t >= from_unix_s && t <= from_unix_s + within_s) best = std::max(best, p.at("users").as_int64());
+        if (t >= from_unix_s && t <= from_unix_s + within_s)
+            best = std::max(best, p.at("users").as_int64());
     }
     return best;
 }
 
 std::int64_t unix_now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -103,19 +109,21 @@ master_end wait_for_end(const master_process& m) {
     return end;
 }
 
-std::vector<std::unique_ptr<child_process>> start_workers(const std::string& master, const std::string& prefix,
-                                                          int count) {
+std::vector<std::unique_ptr<child_process>> start_workers(const std::string& master,
+                                                          const std::string& prefix, int count) {
     std::vector<std::unique_ptr<child_process>> workers;
     workers.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) workers.push_back(start_worker(master, prefix + std::to_string(i)));
+    for (int i = 0; i < count; ++i)
+        workers.push_back(start_worker(master, prefix + std::to_string(i)));
     return workers;
 }
 
 TEST(distributed_test, three_workers_count_exactly_what_the_target_saw) {
     auto target = start_target({"--threads", "1"});
     const auto scenario = write_scenario("steady3.yaml", steady_scenario);
-    auto master = start_master(scenario, "127.0.0.1:0",
-                               {"-H", target.url, "-u", "12", "-r", "24", "-t", "8s", "--expect-workers", "3"});
+    auto master = start_master(
+        scenario, "127.0.0.1:0",
+        {"-H", target.url, "-u", "12", "-r", "24", "-t", "8s", "--expect-workers", "3"});
     auto workers = start_workers(master.address, "w", 3);
 
     const auto end = wait_for_end(master);
@@ -142,13 +150,16 @@ struct one_worker_signalled {
     std::optional<int> worker_exit;
 };
 
-one_worker_signalled signal_one_of_three(int signal, const std::string& prefix, const std::string& run_time) {
+one_worker_signalled signal_one_of_three(int signal, const std::string& prefix,
+                                         const std::string& run_time) {
     one_worker_signalled out{start_target({"--threads", "1"}), {}, 0, std::nullopt};
     const auto scenario = write_scenario("steady_" + prefix + ".yaml", steady_scenario);
-    auto master = start_master(scenario, "127.0.0.1:0",
-                               {"-H", out.target.url, "-u", "12", "-r", "100", "-t", run_time, "--expect-workers", "3"});
+    auto master = start_master(
+        scenario, "127.0.0.1:0",
+        {"-H", out.target.url, "-u", "12", "-r", "100", "-t", run_time, "--expect-workers", "3"});
     auto workers = start_workers(master.address, prefix, 3);
-    if (!master.process->wait_for_line("All users spawned", 30s)) throw std::runtime_error("the ramp never ended");
+    if (!master.process->wait_for_line("All users spawned", 30s))
+        throw std::runtime_error("the ramp never ended");
     std::this_thread::sleep_for(2s);
     out.signalled_at = unix_now_s();
     workers[1]->send_signal(signal);
@@ -176,7 +187,8 @@ TEST(distributed_test, killed_worker_users_move_to_the_others_and_totals_stay_ho
     const double run_s = result.at("run").at("duration_s").to_number<double>();
     const double per_worker_per_s = static_cast<double>(seen) / run_s / 3.0;
     EXPECT_LE(ours, seen);
-    EXPECT_LE(static_cast<double>(seen - ours), 2.0 * per_worker_per_s + 5) << "ours " << ours << " target " << seen;
+    EXPECT_LE(static_cast<double>(seen - ours), 2.0 * per_worker_per_s + 5)
+        << "ours " << ours << " target " << seen;
     EXPECT_EQ(result.at("run").at("workers_lost").as_array().size(), 1u);
     EXPECT_EQ(result.at("run").at("workers_lost").at(0).as_string(), "k1");
 }
@@ -202,8 +214,9 @@ TEST(distributed_test, terminated_worker_hands_over_its_users_and_loses_nothing)
 TEST(distributed_test, frozen_worker_goes_missing_and_comes_back) {
     auto target = start_target({"--threads", "1"});
     const auto scenario = write_scenario("steady_freeze.yaml", steady_scenario);
-    auto master = start_master(scenario, "127.0.0.1:0",
-                               {"-H", target.url, "-u", "8", "-r", "100", "-t", "16s", "--expect-workers", "2"});
+    auto master = start_master(
+        scenario, "127.0.0.1:0",
+        {"-H", target.url, "-u", "8", "-r", "100", "-t", "16s", "--expect-workers", "2"});
     auto a = start_worker(master.address, "fa");
     auto b = start_worker(master.address, "fb");
     ASSERT_TRUE(master.process->wait_for_line("All users spawned", 30s));
@@ -233,8 +246,9 @@ TEST(distributed_test, frozen_worker_goes_missing_and_comes_back) {
 TEST(distributed_test, workers_rejoin_a_restarted_master_and_run_its_test) {
     auto target = start_target({"--threads", "1"});
     const auto scenario = write_scenario("steady_restart.yaml", steady_scenario);
-    auto first = start_master(scenario, "127.0.0.1:0",
-                              {"-H", target.url, "-u", "4", "-r", "100", "-t", "60s", "--expect-workers", "2"});
+    auto first = start_master(
+        scenario, "127.0.0.1:0",
+        {"-H", target.url, "-u", "4", "-r", "100", "-t", "60s", "--expect-workers", "2"});
     const auto address = first.address;  // the second master binds the same port
     auto a = start_worker(address, "ra");
     auto b = start_worker(address, "rb");
@@ -249,8 +263,8 @@ TEST(distributed_test, workers_rejoin_a_restarted_master_and_run_its_test) {
     EXPECT_EQ(read_target_stats(target.url).total, before) << "users kept running without a master";
 
     auto second = start_master(scenario, address,
-                               {"-H", target.url, "-u", "4", "-r", "100", "-t", "3s", "--expect-workers", "2",
-                                "--expect-workers-max-wait", "30s"});
+                               {"-H", target.url, "-u", "4", "-r", "100", "-t", "3s",
+                                "--expect-workers", "2", "--expect-workers-max-wait", "30s"});
     const auto end = wait_for_end(second);
     ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
     const auto& output = end.output;
@@ -271,7 +285,8 @@ TEST(distributed_test, workers_started_before_the_master_keep_hearing_it) {
     // A free port for the master, known before it starts.
     std::string address;
     {
-        auto probe = start_master(scenario, "127.0.0.1:0", {"-H", target.url, "-u", "1", "-t", "1s"});
+        auto probe =
+            start_master(scenario, "127.0.0.1:0", {"-H", target.url, "-u", "1", "-t", "1s"});
         address = probe.address;
         probe.process->send_signal(SIGKILL);
         ASSERT_TRUE(probe.process->wait_exit(5s));
@@ -281,8 +296,9 @@ TEST(distributed_test, workers_started_before_the_master_keep_hearing_it) {
     // The second hello goes out on a fresh socket after 1 s; the master comes
     // up while the first socket would still linger with its queued hello.
     std::this_thread::sleep_for(1200ms);
-    auto master = start_master(scenario, address,
-                               {"-H", target.url, "-u", "6", "-r", "100", "-t", "7s", "--expect-workers", "2"});
+    auto master = start_master(
+        scenario, address,
+        {"-H", target.url, "-u", "6", "-r", "100", "-t", "7s", "--expect-workers", "2"});
     const auto end = wait_for_end(master);
     ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
     const auto& output = end.output;
@@ -301,8 +317,8 @@ TEST(distributed_test, master_refuses_bad_bind_addresses) {
         {"::1:5557", "brackets"},
     };
     for (const auto& [bind, reason] : cases) {
-        const auto bad = run_swarm_command(
-            {"master", scenario, "--headless", "-H", "http://127.0.0.1:9", "-t", "1s", "--bind", bind});
+        const auto bad = run_swarm_command({"master", scenario, "--headless", "-H",
+                                            "http://127.0.0.1:9", "-t", "1s", "--bind", bind});
         EXPECT_EQ(bad.exit_code, 2) << bind;
         EXPECT_THAT(bad.output, HasSubstr(std::string("--bind '") + bind + "': ")) << bad.output;
         EXPECT_THAT(bad.output, HasSubstr(reason)) << bad.output;
@@ -314,8 +330,9 @@ TEST(distributed_test, workers_reach_a_master_on_ipv6_loopback) {
     if (!has_ipv6_loopback()) GTEST_SKIP() << "no ::1 on this machine";
     auto target = start_target({"--threads", "1"});
     const auto scenario = write_scenario("steady6.yaml", steady_scenario);
-    auto master = start_master(scenario, "[::1]:0",
-                               {"-H", target.url, "-u", "4", "-r", "8", "-t", "4s", "--expect-workers", "2"});
+    auto master =
+        start_master(scenario, "[::1]:0",
+                     {"-H", target.url, "-u", "4", "-r", "8", "-t", "4s", "--expect-workers", "2"});
     ASSERT_THAT(master.address, ::testing::StartsWith("[::1]:"));
     auto w0 = start_worker(master.address, "v6-0");
     auto w1 = start_worker(master.address, "v6-1");

@@ -35,8 +35,8 @@ constexpr std::uint64_t max_peak_rss_mib = 300;
 #endif
 
 struct sampled_run {
-    std::optional<int> exit_code;  // nullopt: killed after the time bound
-    boost::json::value result;     // the --json file
+    std::optional<int> exit_code;    // nullopt: killed after the time bound
+    boost::json::value result;       // the --json file
     std::uint64_t peak_rss_kib = 0;  // VmHWM, sampled until the process exited
     std::string output;
 };
@@ -55,11 +55,13 @@ std::uint64_t peak_rss_kib(pid_t pid) {
 // every 50 ms until it exits (VmHWM only grows, so the last sample is the peak
 // up to then). Bounded: killed after 60 s.
 sampled_run run_against(const hostile_server& server, const std::string& name) {
-    const auto scenario = write_scenario(name + ".yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
+    const auto scenario = write_scenario(
+        name + ".yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
     const auto json = ::testing::TempDir() + "/hostile_" + name + ".json";
     std::remove(json.c_str());
-    child_process swarm({swarm_binary(), "run", scenario, "--headless", "-H", server.url(""), "-u", "2", "-r", "10",
-                         "-t", "3s", "--request-timeout", "1s", "--only-summary", "--json", json});
+    child_process swarm({swarm_binary(), "run", scenario, "--headless", "-H", server.url(""), "-u",
+                         "2", "-r", "10", "-t", "3s", "--request-timeout", "1s", "--only-summary",
+                         "--json", json});
     sampled_run out;
     for (int i = 0; i < 1200 && !out.exit_code; ++i) {
         out.peak_rss_kib = std::max(out.peak_rss_kib, peak_rss_kib(swarm.pid()));
@@ -90,7 +92,8 @@ void expect_counted_failures(const hostile_server& server, const sampled_run& r,
     EXPECT_THAT(errors.begin()->first, matches);
     EXPECT_EQ(errors.begin()->second, requests);
     EXPECT_GT(r.peak_rss_kib, 0u);
-    EXPECT_LT(r.peak_rss_kib, max_peak_rss_mib * 1024) << "peak RSS " << r.peak_rss_kib / 1024 << " MiB";
+    EXPECT_LT(r.peak_rss_kib, max_peak_rss_mib * 1024)
+        << "peak RSS " << r.peak_rss_kib / 1024 << " MiB";
     std::printf("%lld requests, peak RSS %llu MiB\n", static_cast<long long>(requests),
                 static_cast<unsigned long long>(r.peak_rss_kib / 1024));
 }
@@ -111,15 +114,18 @@ TEST(hostile_run_test, never_ending_body_hits_the_body_limit) {
         c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
         c.drip("1000\r\n" + std::string(0x1000, 'z') + "\r\n", 0ms);
     });
-    expect_counted_failures(server, run_against(server, "endless"), "body too large (limit 16 MiB)");
+    expect_counted_failures(server, run_against(server, "endless"),
+                            "body too large (limit 16 MiB)");
 }
 
 TEST(hostile_run_test, oversized_headers_fail) {
     hostile_server server([](hostile_connection& c) {
         if (!c.read_request()) return;
-        c.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(1'000'000, 'h') + "\r\nContent-Length: 0\r\n\r\n");
+        c.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(1'000'000, 'h') +
+               "\r\nContent-Length: 0\r\n\r\n");
     });
-    expect_counted_failures(server, run_against(server, "big_headers"), "response header too large");
+    expect_counted_failures(server, run_against(server, "big_headers"),
+                            "response header too large");
 }
 
 TEST(hostile_run_test, close_in_the_middle_of_the_response) {
@@ -127,7 +133,8 @@ TEST(hostile_run_test, close_in_the_middle_of_the_response) {
         if (!c.read_request()) return;
         c.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
     });
-    expect_counted_failures(server, run_against(server, "cut"), "connection closed before the response was complete");
+    expect_counted_failures(server, run_against(server, "cut"),
+                            "connection closed before the response was complete");
 }
 
 TEST(hostile_run_test, garbage_instead_of_http) {
@@ -135,7 +142,8 @@ TEST(hostile_run_test, garbage_instead_of_http) {
         if (!c.read_request()) return;
         c.send("SSH-2.0-OpenSSH_9.2\r\n\r\n");
     });
-    expect_counted_failures(server, run_against(server, "garbage"), StartsWith("malformed response: "));
+    expect_counted_failures(server, run_against(server, "garbage"),
+                            StartsWith("malformed response: "));
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ using namespace std::chrono_literals;
 
 TEST(inproc_cluster_test, three_workers_split_the_users_and_every_request_counts_once) {
     auto target = start_target({"--threads", "1"});
-    const scenario::bundle bundle{"cluster.yaml", R"y(
+    const scenario::bundle bundle{"cluster.yaml",
+                                  R"y(
 users:
   Reader:
     weight: 2
@@ -54,11 +55,13 @@ users:
         });
     }
     const auto give_up = std::chrono::steady_clock::now() + 30s;
-    while (master.workers().ready_workers() < 3 && std::chrono::steady_clock::now() < give_up) master.pump(50ms);
+    while (master.workers().ready_workers() < 3 && std::chrono::steady_clock::now() < give_up)
+        master.pump(50ms);
     ASSERT_EQ(master.workers().ready_workers(), 3u);
 
     master.start({{7, 50, target.url, 0}, 3s});
-    while (master.state() == master::run_state::spawning && std::chrono::steady_clock::now() < give_up) {
+    while (master.state() == master::run_state::spawning &&
+           std::chrono::steady_clock::now() < give_up) {
         master.pump(50ms);
     }
     ASSERT_EQ(master.state(), master::run_state::running);
@@ -78,7 +81,8 @@ users:
     EXPECT_LE(most - least, 1);
     EXPECT_EQ(master.workers().users(), 7);
 
-    while (master.state() != master::run_state::stopped && std::chrono::steady_clock::now() < give_up + 30s) {
+    while (master.state() != master::run_state::stopped &&
+           std::chrono::steady_clock::now() < give_up + 30s) {
         master.pump(100ms);
     }
     ASSERT_EQ(master.state(), master::run_state::stopped);

@@ -1,7 +1,7 @@
 #include "tests/integration/run_support.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -13,7 +13,8 @@
 
 namespace swarm::test {
 
-run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args, int timeout_s) {
+run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args,
+                      int timeout_s) {
     static int counter = 0;
     const auto json_path = ::testing::TempDir() + "/run_result_" + std::to_string(getpid()) + "_" +
                            std::to_string(++counter) + ".json";
@@ -37,8 +38,8 @@ run_outcome run_swarm(const std::string& scenario, const std::vector<std::string
 std::map<std::string, std::int64_t> requests_by_entry(const boost::json::value& result) {
     std::map<std::string, std::int64_t> out;
     for (const auto& e : result.at("entries").as_array()) {
-        out[std::string(e.at("method").as_string()) + " " + std::string(e.at("name").as_string())] +=
-            e.at("requests").to_number<std::int64_t>();
+        out[std::string(e.at("method").as_string()) + " " +
+            std::string(e.at("name").as_string())] += e.at("requests").to_number<std::int64_t>();
     }
     return out;
 }
@@ -54,7 +55,8 @@ std::int64_t total_failures(const boost::json::value& result) {
 std::map<std::string, std::int64_t> error_messages(const boost::json::value& result) {
     std::map<std::string, std::int64_t> out;
     for (const auto& e : result.at("errors").as_array()) {
-        out[std::string(e.at("message").as_string())] += e.at("occurrences").to_number<std::int64_t>();
+        out[std::string(e.at("message").as_string())] +=
+            e.at("occurrences").to_number<std::int64_t>();
     }
     return out;
 }

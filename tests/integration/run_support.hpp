@@ -12,13 +12,14 @@ namespace swarm::test {
 
 struct run_outcome {
     int exit_code = -1;
-    std::string output;        // stdout + stderr
+    std::string output;         // stdout + stderr
     boost::json::value result;  // the --json file (null when not written)
 };
 
 // Runs `swarm run SCENARIO --headless --json FILE ARGS...` to completion
 // (bounded by `timeout_s`).
-run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args, int timeout_s = 60);
+run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args,
+                      int timeout_s = 60);
 
 // Requests per "METHOD name" in a result's entries, and their sum.
 std::map<std::string, std::int64_t> requests_by_entry(const boost::json::value& result);

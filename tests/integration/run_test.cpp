@@ -3,8 +3,8 @@
 // with the right messages and exit codes.
 #include <gmock/gmock.h>
 
-#include <boost/json/parse.hpp>
 #include <sys/resource.h>
+#include <boost/json/parse.hpp>
 
 #include <csignal>
 #include <fstream>
@@ -20,7 +20,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string scenario(const char* name) { return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name; }
+std::string scenario(const char* name) {
+    return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name;
+}
 
 void expect_counts_match(const run_outcome& run, const target_counts& seen) {
     ASSERT_TRUE(run.result.is_object()) << run.output;
@@ -31,8 +33,8 @@ void expect_counts_match(const run_outcome& run, const target_counts& seen) {
 TEST(run_integration_test, seed_scenario_counts_equal_the_targets) {
     auto target = start_target();
     // The seed waits 1-15 s between tasks: many users, few requests each.
-    const auto run = run_swarm(scenario("website.yaml"),
-                               {"-H", target.url, "-u", "40", "-r", "40", "-t", "4s", "--threads", "2"});
+    const auto run = run_swarm(scenario("website.yaml"), {"-H", target.url, "-u", "40", "-r", "40",
+                                                          "-t", "4s", "--threads", "2"});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     const auto seen = read_target_stats(target.url);
     expect_counts_match(run, seen);
@@ -63,7 +65,8 @@ users:
     rlimit low = original;
     low.rlim_cur = 128;
     ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);  // inherited by the swarm process
-    const auto run = run_swarm(path, {"-H", target.url, "-u", "300", "-r", "1000", "-t", "3s", "--threads", "1"});
+    const auto run = run_swarm(
+        path, {"-H", target.url, "-u", "300", "-r", "1000", "-t", "3s", "--threads", "1"});
     ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
     EXPECT_EQ(run.exit_code, 0) << run.output;
     expect_counts_match(run, read_target_stats(target.url));
@@ -81,7 +84,8 @@ users:
       about: {weight: 1, get: /about, check: {body_contains: Founded}}
       item: {weight: 1, get: "/api/items/{{ rand_int(1, 100) }}", name: "/api/items/[id]"}
 )y");
-    const auto run = run_swarm(path, {"-H", target.url, "-u", "20", "-r", "100", "-t", "3s", "--threads", "2"});
+    const auto run =
+        run_swarm(path, {"-H", target.url, "-u", "20", "-r", "100", "-t", "3s", "--threads", "2"});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     expect_counts_match(run, read_target_stats(target.url));
     EXPECT_EQ(total_failures(run.result), 0);
@@ -92,7 +96,8 @@ TEST(run_integration_test, every_example_scenario_runs_and_counts_match) {
     for (auto name : {"autocomplete.yaml", "api.yaml", "shop.yaml"}) {
         SCOPED_TRACE(name);
         auto target = start_target();
-        const auto run = run_swarm(scenario(name), {"-H", target.url, "-u", "6", "-r", "20", "-t", "3s"});
+        const auto run =
+            run_swarm(scenario(name), {"-H", target.url, "-u", "6", "-r", "20", "-t", "3s"});
         EXPECT_NE(run.exit_code, 2) << run.output;
         expect_counts_match(run, read_target_stats(target.url));
     }
@@ -126,8 +131,10 @@ TEST(run_integration_test, connection_refused_is_counted_and_the_run_finishes) {
         auto target = start_target();
         url = target.url;
     }
-    const auto path = write_scenario("refused.yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
-    const auto run = run_swarm(path, {"-H", url, "-u", "2", "-r", "10", "-t", "2s", "--exit-code-on-error", "3"});
+    const auto path = write_scenario(
+        "refused.yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
+    const auto run = run_swarm(
+        path, {"-H", url, "-u", "2", "-r", "10", "-t", "2s", "--exit-code-on-error", "3"});
     EXPECT_EQ(run.exit_code, 3) << run.output;
     ASSERT_TRUE(run.result.is_object()) << run.output;
     EXPECT_TRUE(error_messages(run.result).count("connection refused")) << run.output;
@@ -137,9 +144,10 @@ TEST(run_integration_test, sigint_stops_gracefully_and_still_reports) {
     auto target = start_target();
     const auto json = ::testing::TempDir() + "/sigint_result.json";
     std::remove(json.c_str());
-    const auto path = write_scenario("sigint.yaml", "users: {U: {wait: {constant: 20ms}, tasks: {t: {get: /}}}}\n");
-    child_process run({swarm_binary(), "run", path, "--headless", "-H", target.url, "-u", "5", "-r", "50",
-                       "--json", json, "--only-summary"});
+    const auto path = write_scenario(
+        "sigint.yaml", "users: {U: {wait: {constant: 20ms}, tasks: {t: {get: /}}}}\n");
+    child_process run({swarm_binary(), "run", path, "--headless", "-H", target.url, "-u", "5", "-r",
+                       "50", "--json", json, "--only-summary"});
     ASSERT_TRUE(run.wait_for_line("All users spawned", std::chrono::seconds(20)));
     std::this_thread::sleep_for(std::chrono::seconds(1));
     run.send_signal(SIGINT);
@@ -165,7 +173,8 @@ TEST(run_integration_test, scenario_errors_exit_2_before_any_load) {
 TEST(run_integration_test, csv_files_use_locust_columns) {
     auto target = start_target();
     const auto prefix = ::testing::TempDir() + "/csvrun";
-    const auto run = run_swarm(scenario("website.yaml"), {"-H", target.url, "-u", "5", "-r", "10", "-t", "2s", "--csv", prefix});
+    const auto run = run_swarm(scenario("website.yaml"), {"-H", target.url, "-u", "5", "-r", "10",
+                                                          "-t", "2s", "--csv", prefix});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     std::ifstream stats(prefix + "_stats.csv");
     std::string header;

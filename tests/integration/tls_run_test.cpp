@@ -29,8 +29,8 @@ class tls_run_test : public ::testing::Test {
     // A scenario next to the CA file (so `ca_file: ca.pem` is relative to it).
     static std::string scenario(const std::string& name, const std::string& class_keys) {
         auto path = pki_->dir + "/" + name;
-        std::ofstream(path) << "users:\n  U:\n    wait: {constant: 100ms}\n" << class_keys
-                            << "    tasks: {t: {get: /}}\n";
+        std::ofstream(path) << "users:\n  U:\n    wait: {constant: 100ms}\n"
+                            << class_keys << "    tasks: {t: {get: /}}\n";
         return path;
     }
 
@@ -64,8 +64,8 @@ TEST_F(tls_run_test, without_the_ca_every_request_fails_verification) {
     EXPECT_EQ(total_failures(r.result), requests);
     const auto errors = error_messages(r.result);
     ASSERT_EQ(errors.size(), 1u) << r.output;
-    EXPECT_THAT(errors.begin()->first,
-                StartsWith("TLS handshake failed: certificate verify failed (unable to get local issuer certificate)"));
+    EXPECT_THAT(errors.begin()->first, StartsWith("TLS handshake failed: certificate verify failed "
+                                                  "(unable to get local issuer certificate)"));
     EXPECT_EQ(errors.begin()->second, requests);
     // No request got through the handshake.
     EXPECT_EQ(read_target_stats(target_.url).total, 0);
@@ -81,7 +81,8 @@ TEST_F(tls_run_test, ca_file_key_in_the_user_class_trusts_the_ca) {
 
 TEST_F(tls_run_test, ca_file_key_at_the_top_trusts_the_ca) {
     const auto path = pki_->dir + "/top_ca.yaml";
-    std::ofstream(path) << "ca_file: ca.pem\nusers: {U: {wait: {constant: 100ms}, tasks: {t: {get: /}}}}\n";
+    std::ofstream(path)
+        << "ca_file: ca.pem\nusers: {U: {wait: {constant: 100ms}, tasks: {t: {get: /}}}}\n";
     expect_clean(run(path));
 }
 
@@ -96,7 +97,10 @@ TEST_F(tls_run_test, insecure_key_skips_verification) {
 TEST_F(tls_run_test, a_ca_file_that_is_not_a_certificate_stops_the_run_with_its_location) {
     const auto r = run(scenario("key_as_ca.yaml", "    ca_file: server.key\n"));
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_THAT(r.output, HasSubstr("key_as_ca.yaml:4:14: users.U.ca_file: CA file 'server.key': holds a private key"));
+    EXPECT_THAT(
+        r.output,
+        HasSubstr(
+            "key_as_ca.yaml:4:14: users.U.ca_file: CA file 'server.key': holds a private key"));
     EXPECT_EQ(read_target_stats(target_.url).total, 0);
 }
 

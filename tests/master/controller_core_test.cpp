@@ -35,29 +35,35 @@ struct event_at {
 };
 
 class controller_core_test : public ::testing::Test {
-protected:
+  protected:
     controller_core_test() : bundle_{"one.yaml", scenario_text, {}} {
         auto compiled = scenario::compile(bundle_);
-        EXPECT_TRUE(compiled.result) << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
+        EXPECT_TRUE(compiled.result)
+            << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
         plan_ = compiled.result;
     }
 
     void make(core_options opts = {}) {
         opts.log = log_.logger("swarm master");
         core_ = std::make_unique<controller_core>(
-            bundle_, plan_, [this](const std::string& w, const proto::message& m) { sent_[w].push_back(m); },
+            bundle_, plan_,
+            [this](const std::string& w, const proto::message& m) { sent_[w].push_back(m); },
             std::move(opts), now_, wall());
-        core_->on_event = [this](const std::string& text) { events_.push_back({now_ - t0_, text}); };
+        core_->on_event = [this](const std::string& text) {
+            events_.push_back({now_ - t0_, text});
+        };
     }
 
     std::int64_t wall() const {
-        return wall_at_start + std::chrono::duration_cast<std::chrono::milliseconds>(now_ - t0_).count();
+        return wall_at_start +
+               std::chrono::duration_cast<std::chrono::milliseconds>(now_ - t0_).count();
     }
     control_clock::duration elapsed() const { return now_ - t0_; }
 
     // hello → welcome + bundle; then ready (the scenario compiled).
     void join(const std::string& id, std::uint32_t threads = 1) {
-        core_->on_message(id, proto::hello{proto::protocol_version, "host-" + id, id, threads, 1}, now_);
+        core_->on_message(id, proto::hello{proto::protocol_version, "host-" + id, id, threads, 1},
+                          now_);
         core_->on_message(id, proto::ready{bundle_.hash()}, now_);
     }
     // Users the newest spawn sent to `id` asks for.
@@ -80,8 +86,10 @@ protected:
     void report(const std::string& id, int requests, const std::string& name = "/") {
         stats::delta d;
         for (int i = 0; i < requests; ++i) d.requests.record("GET", name, 1000, 10, false);
-        core_->on_message(id, proto::stats_report{++sequence_[id], latest<proto::spawn>(id)->run_id, users_[id], d},
-                          now_);
+        core_->on_message(
+            id,
+            proto::stats_report{++sequence_[id], latest<proto::spawn>(id)->run_id, users_[id], d},
+            now_);
     }
     void confirm_stop(const std::string& id) {
         users_[id] = 0;
@@ -161,7 +169,7 @@ TEST_F(controller_core_test, starts_ready_and_a_joining_worker_gets_welcome_and_
     EXPECT_EQ(std::get<proto::scenario_bundle>(sent_["a"][1]).hash, bundle_.hash());
     EXPECT_EQ(core_->workers().ready_workers(), 1u);
     advance(2s, {"a"});
-    EXPECT_EQ(core_->state(), run_state::ready);  // nothing starts by itself
+    EXPECT_EQ(core_->state(), run_state::ready);      // nothing starts by itself
     EXPECT_EQ(count_sent<proto::heartbeat>("a"), 2);  // the master's, once a second
 }
 
@@ -173,7 +181,8 @@ TEST_F(controller_core_test, goes_running_once_every_worker_reached_its_share) {
     EXPECT_EQ(core_->state(), run_state::spawning);
     EXPECT_EQ(core_->tests_started(), 1u);
     EXPECT_EQ(spawn_target("a") + spawn_target("b"), 10);
-    EXPECT_DOUBLE_EQ(latest<proto::spawn>("a")->spawn_rate + latest<proto::spawn>("b")->spawn_rate, 5.0);
+    EXPECT_DOUBLE_EQ(latest<proto::spawn>("a")->spawn_rate + latest<proto::spawn>("b")->spawn_rate,
+                     5.0);
 
     complete_spawn("a");
     advance(500ms, {"a", "b"});
@@ -198,7 +207,8 @@ TEST_F(controller_core_test, stops_when_run_time_is_over) {
     EXPECT_EQ(events_.back().at, 10s);
     for (const auto& id : {"a", "b"}) {
         ASSERT_EQ(count_sent<proto::stop>(id), 1) << id;
-        EXPECT_EQ(latest<proto::stop>(id)->timeout_ms, 2500) << id;  // the stop carries the stop timeout
+        EXPECT_EQ(latest<proto::stop>(id)->timeout_ms, 2500)
+            << id;  // the stop carries the stop timeout
     }
 
     // Both confirm (after their last report): the test ends on the next tick.
@@ -217,7 +227,8 @@ TEST_F(controller_core_test, stops_when_run_time_is_over) {
     EXPECT_EQ(core_->stats().end_wall_ms(), wall_at_start + 11'000);
 }
 
-TEST_F(controller_core_test, gives_up_waiting_for_silent_workers_after_stop_timeout_plus_request_timeout) {
+TEST_F(controller_core_test,
+       gives_up_waiting_for_silent_workers_after_stop_timeout_plus_request_timeout) {
     core_options opts;
     opts.request_timeout = 10s;
     make(opts);
@@ -253,7 +264,8 @@ TEST_F(controller_core_test, a_worker_lost_while_stopping_does_not_hold_the_stop
     EXPECT_THAT(log_.text(), HasSubstr("swarm master: worker b is missing (silent for 3 s)"));
 }
 
-TEST_F(controller_core_test, stop_outside_a_test_does_nothing_and_a_second_stop_keeps_the_give_up_time) {
+TEST_F(controller_core_test,
+       stop_outside_a_test_does_nothing_and_a_second_stop_keeps_the_give_up_time) {
     make();
     join("a");
     core_->stop(now_);
@@ -276,8 +288,8 @@ TEST_F(controller_core_test, warns_once_per_test_when_a_worker_stays_hot_for_5s)
     core_->start({{4, 100, "", 0}, {}}, now_, wall());
     complete_spawn("a");
     complete_spawn("b");
-    cpu_["a"] = 190;  // 95 % of each of its 2 cores
-    cpu_["b"] = 170;  // 85 %: busy, not hot
+    cpu_["a"] = 190;             // 95 % of each of its 2 cores
+    cpu_["b"] = 170;             // 85 %: busy, not hot
     advance(500ms, {"a", "b"});  // a hot since t0 + 0.5 s
     const auto hot_since = elapsed();
     advance(4500ms, {"a", "b"});
@@ -285,7 +297,8 @@ TEST_F(controller_core_test, warns_once_per_test_when_a_worker_stays_hot_for_5s)
     advance(500ms, {"a", "b"});
     ASSERT_EQ(events_containing("warning: worker"), 1);
     EXPECT_EQ(events_.back().text,
-              "warning: worker a has used 95 % of its CPU for 5 s: its response times are suspect (add workers or "
+              "warning: worker a has used 95 % of its CPU for 5 s: its response times are suspect "
+              "(add workers or "
               "--threads)");
     EXPECT_EQ(events_.back().at - hot_since, 5s);
 
@@ -422,7 +435,8 @@ TEST_F(controller_core_test, says_once_per_test_when_names_fold_into_other) {
     advance(500ms, {"a", "b"});
     EXPECT_EQ(events_containing("distinct request names"), 1);
     EXPECT_EQ(events_.back().text,
-              "more than 1000 distinct request names: the rest are counted under \"(other)\" (give templated URLs a "
+              "more than 1000 distinct request names: the rest are counted under \"(other)\" (give "
+              "templated URLs a "
               "`name:`)");
     advance(5s, {"a", "b"});
     EXPECT_EQ(events_containing("distinct request names"), 1);
@@ -437,7 +451,8 @@ TEST_F(controller_core_test, says_once_per_test_when_names_fold_into_other) {
     complete_spawn("a");
     complete_spawn("b");
     advance(500ms, {"a", "b"});
-    EXPECT_EQ(events_containing("distinct request names"), 1) << "a new test starts with no folding";
+    EXPECT_EQ(events_containing("distinct request names"), 1)
+        << "a new test starts with no folding";
     core_->on_message("a", proto::stats_report{1, latest<proto::spawn>("a")->run_id, 1, d}, now_);
     advance(500ms, {"a", "b"});
     EXPECT_EQ(events_containing("distinct request names"), 2);

@@ -32,13 +32,15 @@ users:
 
 // A coordinator with every message it sends recorded per worker.
 class coordinator_test : public ::testing::Test {
-protected:
+  protected:
     coordinator_test() : bundle_{"two.yaml", two_classes, {}} {
         auto compiled = scenario::compile(bundle_);
-        EXPECT_TRUE(compiled.result) << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
+        EXPECT_TRUE(compiled.result)
+            << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
         coord_ = std::make_unique<coordinator>(
-            bundle_, compiled.result, [this](const std::string& w, const proto::message& m) { sent_[w].push_back(m); },
-            now_, 0, log_.logger("swarm master"));
+            bundle_, compiled.result,
+            [this](const std::string& w, const proto::message& m) { sent_[w].push_back(m); }, now_,
+            0, log_.logger("swarm master"));
     }
 
     // hello → welcome + bundle; then ready.
@@ -104,7 +106,8 @@ TEST_F(coordinator_test, users_are_split_exactly_with_fixed_count_honoured) {
     join("b", "h2");
     join("c", "h1");
     coord_->start({11, 6, "", 0}, now_, 0);
-    EXPECT_EQ(cluster({"a", "b", "c"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 9}}));
+    EXPECT_EQ(cluster({"a", "b", "c"}),
+              (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 9}}));
     for (const auto& id : {"a", "b", "c"}) {
         std::int64_t total = 0;
         for (const auto& [name, n] : targets(id)) total += n;
@@ -125,7 +128,8 @@ TEST_F(coordinator_test, a_missing_worker_s_users_go_to_the_others_and_come_back
     advance(2s, {"a", "b", "c"});
     advance(4s, {"a", "b"});  // c silent > 3 s
     EXPECT_EQ(coord_->workers().at("c").state, worker_state::missing);
-    EXPECT_EQ(cluster({"a", "b"}), (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 10}}));
+    EXPECT_EQ(cluster({"a", "b"}),
+              (std::map<std::string, std::int64_t>{{"Admin", 2}, {"Browser", 10}}));
     EXPECT_THAT(coord_->workers_lost(), ElementsAre("c"));
 
     // c talks again: it takes its share back, and the total stays 12.
@@ -176,10 +180,13 @@ TEST_F(coordinator_test, a_master_behind_for_long_says_so_once_per_episode) {
     fall_behind(9500ms);
     EXPECT_THAT(log_.text(), Not(HasSubstr("behind")));
     fall_behind(10s);
-    EXPECT_THAT(log_.lines(),
-                ElementsAre("swarm master: behind the workers' messages for 10 s: until it catches up, stats lag and "
-                            "no worker can be found missing (too many workers for one master? each report costs it "
-                            "about 0.35 ms)"));
+    EXPECT_THAT(
+        log_.lines(),
+        ElementsAre(
+            "swarm master: behind the workers' messages for 10 s: until it catches up, stats lag "
+            "and "
+            "no worker can be found missing (too many workers for one master? each report costs it "
+            "about 0.35 ms)"));
 
     // Caught up, then behind again: a new episode, a new warning.
     log_.clear();
@@ -242,15 +249,19 @@ TEST_F(coordinator_test, reports_count_once_and_gaps_are_counted) {
 TEST_F(coordinator_test, strangers_are_ignored_and_old_protocols_rejected) {
     coord_->on_message("ghost", proto::heartbeat{}, now_);
     coord_->on_message("ghost", proto::quit{"bye"}, now_);
-    EXPECT_EQ(sent_.count("ghost"), 0u);  // no reject: it would make a worker of a previous master exit
+    EXPECT_EQ(sent_.count("ghost"),
+              0u);  // no reject: it would make a worker of a previous master exit
     EXPECT_TRUE(coord_->workers().empty());
-    EXPECT_THAT(log_.lines(), ElementsAre("swarm master: ignoring heartbeat from a worker that has not said hello "
-                                          "(it will, once it notices this master)"));  // once per stranger
+    EXPECT_THAT(
+        log_.lines(),
+        ElementsAre("swarm master: ignoring heartbeat from a worker that has not said hello "
+                    "(it will, once it notices this master)"));  // once per stranger
 
     coord_->on_message("old", proto::hello{proto::protocol_version + 1, "h", "old", 1, 1}, now_);
     ASSERT_EQ(sent_["old"].size(), 1u);
     const auto reason = "protocol version " + std::to_string(proto::protocol_version + 1) +
-                        " is not supported (master speaks " + std::to_string(proto::protocol_version) + ")";
+                        " is not supported (master speaks " +
+                        std::to_string(proto::protocol_version) + ")";
     EXPECT_EQ(std::get<proto::reject>(sent_["old"].front()).reason, reason);
     EXPECT_TRUE(coord_->workers().empty());
     EXPECT_THAT(log_.text(), HasSubstr("swarm master: rejected worker old: " + reason));

@@ -28,7 +28,8 @@ run_metadata known_meta() {
 
 TEST(json_result_test, run_metadata_and_scheme) {
     // Through text and back, as a reader would get it.
-    const json::value doc = json::parse(json::serialize(json_result(known_run(true), known_meta())));
+    const json::value doc =
+        json::parse(json::serialize(json_result(known_run(true), known_meta())));
     EXPECT_EQ(doc.at("format"), "swarm-result");
     EXPECT_EQ(doc.at("version").to_number<int>(), 1);
     const json::object& run = doc.at("run").as_object();

@@ -96,13 +96,14 @@ TEST(ramp_test, starts_users_at_the_rate_one_at_a_time) {
     r.retarget({100}, 10, t0);
     std::vector<std::int64_t> running{0};
     auto apply = [&](const std::vector<worker::ramp::action>& acts) {
-        for (const auto& a : acts) running[a.user_class] += a.what == worker::ramp::action::kind::start ? 1 : -1;
+        for (const auto& a : acts)
+            running[a.user_class] += a.what == worker::ramp::action::kind::start ? 1 : -1;
         return acts.size();
     };
-    EXPECT_EQ(apply(r.due(t0, running)), 1u);           // first user at once
-    EXPECT_EQ(apply(r.due(t0 + 50ms, running)), 0u);    // not yet
-    EXPECT_EQ(apply(r.due(t0 + 100ms, running)), 1u);   // one per 100 ms
-    EXPECT_EQ(apply(r.due(t0 + 1s, running)), 9u);      // 11 by 1 s
+    EXPECT_EQ(apply(r.due(t0, running)), 1u);          // first user at once
+    EXPECT_EQ(apply(r.due(t0 + 50ms, running)), 0u);   // not yet
+    EXPECT_EQ(apply(r.due(t0 + 100ms, running)), 1u);  // one per 100 ms
+    EXPECT_EQ(apply(r.due(t0 + 1s, running)), 9u);     // 11 by 1 s
     EXPECT_EQ(running[0], 11);
     apply(r.due(t0 + 20s, running));
     EXPECT_EQ(running[0], 100);

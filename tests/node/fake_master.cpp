@@ -74,7 +74,9 @@ proto::scenario_bundle bundle_message(const scenario::bundle& b) {
     return m;
 }
 
-std::uint64_t requests_in(const proto::stats_report& r) { return r.delta.requests.total().requests(); }
+std::uint64_t requests_in(const proto::stats_report& r) {
+    return r.delta.requests.total().requests();
+}
 
 bool wait_for_file(const std::string& path, bool present) {
     const auto deadline = clock::now() + patience;

@@ -48,8 +48,8 @@ class fake_master {
     // Sends to the worker that said hello last.
     void send(const proto::message& m) { endpoint_->send(worker, m); }
 
-    std::string worker;                      // identity of the last hello
-    std::vector<proto::message> received;    // everything, in order
+    std::string worker;                    // identity of the last hello
+    std::vector<proto::message> received;  // everything, in order
     bool heartbeat = true;
 
   private:

@@ -182,8 +182,7 @@ class node_core_test : public ::testing::Test {
                 sent_.emplace_back(elapsed_ms(), std::move(*m));
             else if (std::holds_alternative<worker::reconnect>(e))
                 reconnect_ms_.push_back(elapsed_ms());
-            else
-                ready_changes_.emplace_back(elapsed_ms(), std::get<worker::ready_change>(e).ready);
+            else ready_changes_.emplace_back(elapsed_ms(), std::get<worker::ready_change>(e).ready);
         }
     }
 };

@@ -48,7 +48,8 @@ class node_test : public ::testing::Test {
         opts_ = o;
         auto done = std::make_shared<std::promise<int>>();
         exit_ = done->get_future();
-        worker_ = std::thread([this, done] { done->set_value(worker::run_node(ctx_, opts_, stop_)); });
+        worker_ =
+            std::thread([this, done] { done->set_value(worker::run_node(ctx_, opts_, stop_)); });
     }
 
     // run_node's exit code, or nullopt when it is still running after `timeout`.
@@ -202,7 +203,8 @@ TEST_F(node_test, restarted_master_at_the_same_address_gets_one_hello_and_a_work
     const auto start_total = target_total(target.url);
     EXPECT_EQ(spawn(m2, 1, 2).users, 2);
     ASSERT_TRUE(wait_reports(m2, 1, 1));
-    EXPECT_EQ(run_reports(m2, 1).front().sequence, 1u) << "the previous master's run 1 does not continue";
+    EXPECT_EQ(run_reports(m2, 1).front().sequence, 1u)
+        << "the previous master's run 1 does not continue";
     m2.collect_for(1s);
     EXPECT_GT(target_total(target.url), start_total);
 

@@ -21,7 +21,9 @@ using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-std::string host_port(const std::string& tcp_endpoint) { return tcp_endpoint.substr(std::string("tcp://").size()); }
+std::string host_port(const std::string& tcp_endpoint) {
+    return tcp_endpoint.substr(std::string("tcp://").size());
+}
 
 TEST(worker_cli_test, a_malformed_master_address_is_a_usage_error) {
     const auto r = run_swarm_command({"worker", "--master", "nonsense::"});
@@ -38,19 +40,24 @@ TEST(worker_cli_test, a_missing_master_option_is_a_usage_error) {
 }
 
 TEST(worker_cli_test, a_malformed_master_timeout_is_a_usage_error) {
-    const auto r = run_swarm_command({"worker", "--master", "127.0.0.1", "--master-timeout", "soon"});
+    const auto r =
+        run_swarm_command({"worker", "--master", "127.0.0.1", "--master-timeout", "soon"});
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_NE(r.output.find("--master-timeout: expected a duration"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("--master-timeout: expected a duration"), std::string::npos)
+        << r.output;
     EXPECT_NE(r.output.find("'soon'"), std::string::npos) << r.output;
 }
 
 TEST(worker_cli_test, an_unusable_auth_key_file_is_a_usage_error) {
-    const auto path = (fs::path(::testing::TempDir()) / ("worker_cli_bad_key_" + std::to_string(getpid()))).string();
+    const auto path =
+        (fs::path(::testing::TempDir()) / ("worker_cli_bad_key_" + std::to_string(getpid())))
+            .string();
     std::ofstream(path) << "kind = nonsense\n";
     fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
     const auto r = run_swarm_command({"worker", "--master", "127.0.0.1", "--auth-key-file", path});
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_NE(r.output.find("swarm worker: --auth-key-file: " + path), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("swarm worker: --auth-key-file: " + path), std::string::npos)
+        << r.output;
 }
 
 TEST(worker_cli_test, with_no_master_the_master_timeout_exits_0) {
@@ -68,7 +75,8 @@ TEST(worker_cli_test, with_no_master_the_master_timeout_exits_0) {
 TEST(worker_cli_test, sigterm_while_waiting_for_a_master_exits_0) {
     zmq::context_t ctx;
     fake_master m(ctx);
-    child_process worker({swarm_binary(), "worker", "--master", host_port(m.endpoint()), "--threads", "1"});
+    child_process worker(
+        {swarm_binary(), "worker", "--master", host_port(m.endpoint()), "--threads", "1"});
     ASSERT_TRUE(m.wait_for<proto::hello>()) << "the worker is up (its signal handlers too)";
     worker.send_signal(SIGTERM);
     EXPECT_EQ(worker.wait_exit(patience), 0);
@@ -78,10 +86,12 @@ TEST(worker_cli_test, joins_becomes_ready_runs_and_on_sigterm_reports_everything
     auto target = start_target();
     zmq::context_t ctx;
     fake_master m(ctx);
-    const auto ready = (fs::path(::testing::TempDir()) / ("worker_cli_ready_" + std::to_string(getpid()))).string();
+    const auto ready =
+        (fs::path(::testing::TempDir()) / ("worker_cli_ready_" + std::to_string(getpid())))
+            .string();
     fs::remove(ready);
-    child_process worker({swarm_binary(), "worker", "--master", m.endpoint(), "--threads", "1", "--name",
-                          "cli-worker", "--ready-file", ready});
+    child_process worker({swarm_binary(), "worker", "--master", m.endpoint(), "--threads", "1",
+                          "--name", "cli-worker", "--ready-file", ready});
 
     const auto hello = m.wait_for<proto::hello>();
     ASSERT_TRUE(hello);

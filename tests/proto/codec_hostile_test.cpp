@@ -65,7 +65,9 @@ std::string report_with_rows(const std::vector<std::function<void(packer&)>>& ro
     });
 }
 
-std::string report_with_row(const std::function<void(packer&)>& row) { return report_with_rows({row}); }
+std::string report_with_row(const std::function<void(packer&)>& row) {
+    return report_with_rows({row});
+}
 
 // A request row [method, name, failures, sum, bytes, min, max, buckets].
 std::function<void(packer&)> row(std::uint64_t failures, std::uint64_t sum, std::uint64_t min,
@@ -134,8 +136,9 @@ TEST(codec_hostile, duplicate_rows_are_refused) {
 // Rows are appended without a lookup each and checked for duplicates as a
 // list: a repeat anywhere in the list is found, and named by its position.
 TEST(codec_hostile, duplicate_rows_far_apart_are_refused_and_named) {
-    const std::string bytes = report_with_rows({row(0, 5, 5, 5, {5, 1}, "/a"), row(0, 5, 5, 5, {5, 1}, "/b"),
-                                                row(0, 5, 5, 5, {5, 1}, "/c"), row(0, 5, 5, 5, {5, 1}, "/b")});
+    const std::string bytes =
+        report_with_rows({row(0, 5, 5, 5, {5, 1}, "/a"), row(0, 5, 5, 5, {5, 1}, "/b"),
+                          row(0, 5, 5, 5, {5, 1}, "/c"), row(0, 5, 5, 5, {5, 1}, "/b")});
     const std::string error = error_of(bytes);
     EXPECT_THAT(error, HasSubstr("stats_report.requests[3].name"));
     EXPECT_THAT(error, HasSubstr("duplicate row for GET /b"));
@@ -146,7 +149,8 @@ TEST(codec_hostile, duplicate_rows_far_apart_are_refused_and_named) {
 TEST(codec_hostile, rows_beyond_the_cap_fold_and_repeats_there_are_refused) {
     const auto report = [](std::size_t rows, bool repeat_last) {
         std::vector<std::function<void(packer&)>> all;
-        for (std::size_t i = 0; i < rows; ++i) all.push_back(row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(i)));
+        for (std::size_t i = 0; i < rows; ++i)
+            all.push_back(row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(i)));
         if (repeat_last) all.push_back(row(0, 5, 5, 5, {5, 1}, "/" + std::to_string(rows - 1)));
         return report_with_rows(all);
     };
@@ -449,7 +453,8 @@ std::string bundle_with(const std::function<void(packer&)>& options) {
     });
 }
 
-std::string bundle_with_options(std::uint64_t insecure, std::int64_t timeout_ms, std::string_view pem) {
+std::string bundle_with_options(std::uint64_t insecure, std::int64_t timeout_ms,
+                                std::string_view pem) {
     return bundle_with([=](packer& pk) {
         pk.pack_array(3);
         pk.pack_uint64(insecure);
@@ -473,11 +478,16 @@ TEST(codec_hostile, a_bundle_without_run_options_gets_the_defaults) {
 }
 
 TEST(codec_hostile, impossible_run_options_are_refused) {
-    EXPECT_EQ(error_of(bundle_with_options(2, 0, "")), "scenario_bundle.options.insecure: expected 0 or 1, got 2");
+    EXPECT_EQ(error_of(bundle_with_options(2, 0, "")),
+              "scenario_bundle.options.insecure: expected 0 or 1, got 2");
     EXPECT_EQ(error_of(bundle_with_options(0, -1, "")),
               "scenario_bundle.options.request_timeout_ms: expected 0 to 86400000 (24 h), got -1");
     EXPECT_THAT(error_of(bundle_with_options(0, 86'400'001, "")), HasSubstr("got 86400001"));
-    EXPECT_THAT(error_of(bundle_with([](packer& pk) { pk.pack_array(2); pk.pack_uint64(0); pk.pack_int64(5); })),
+    EXPECT_THAT(error_of(bundle_with([](packer& pk) {
+                    pk.pack_array(2);
+                    pk.pack_uint64(0);
+                    pk.pack_int64(5);
+                })),
                 HasSubstr("scenario_bundle.options: missing ca_pem"));
     EXPECT_THAT(error_of(bundle_with([](packer& pk) { pk.pack_true(); })),
                 HasSubstr("scenario_bundle.options: expected array"));

@@ -22,9 +22,9 @@ namespace swarm::proto {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::hello_from;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using testing::hello_from;
 
 constexpr auto patience = 10s;    // only spent when a test fails
 constexpr auto silence = 1500ms;  // how long "nothing arrives" is watched

@@ -58,8 +58,7 @@ TEST(ipv6_transport_test, a_master_bound_to_every_interface_hears_both_families)
     const auto port = bound.substr(bound.rfind(':') + 1);
     worker_endpoint v4(ctx, parse_tcp_address("127.0.0.1:" + port, address_use::connect).value(),
                        "w4");
-    worker_endpoint v6(ctx, parse_tcp_address("[::1]:" + port, address_use::connect).value(),
-                       "w6");
+    worker_endpoint v6(ctx, parse_tcp_address("[::1]:" + port, address_use::connect).value(), "w6");
     v4.send(hello{});
     v6.send(hello{});
     std::set<std::string> heard;

@@ -74,8 +74,7 @@ TEST_F(key_file_test, a_formatted_master_file_loads_back_with_its_allow_list) {
     const curve_key_pair w1 = generate_curve_key_pair();
     const curve_key_pair w2 = generate_curve_key_pair();
     m.allowed = {{w1.public_key, "worker-1"}, {w2.public_key, ""}};
-    const auth_keys back =
-        load(write("m.key", format_key_file(m)), auth_side::master);
+    const auth_keys back = load(write("m.key", format_key_file(m)), auth_side::master);
     EXPECT_EQ(back.kind, key_file_kind::master);
     EXPECT_EQ(back.own.public_key, m.own.public_key);
     EXPECT_EQ(back.own.secret_key, m.own.secret_key);
@@ -90,8 +89,7 @@ TEST_F(key_file_test, a_worker_file_names_the_master_and_a_shared_file_serves_bo
     w.kind = key_file_kind::worker;
     w.own = generate_curve_key_pair();
     w.master_public = generate_curve_key_pair().public_key;
-    const auth_keys back =
-        load(write("w.key", format_key_file(w)), auth_side::worker);
+    const auth_keys back = load(write("w.key", format_key_file(w)), auth_side::worker);
     EXPECT_EQ(back.master_public, w.master_public);
     EXPECT_EQ(back.own.secret_key, w.own.secret_key);
 
@@ -106,9 +104,10 @@ TEST_F(key_file_test, a_worker_file_names_the_master_and_a_shared_file_serves_bo
 
 TEST_F(key_file_test, comments_blank_lines_and_spaces_are_fine_and_public_may_be_left_out) {
     const curve_key_pair p = generate_curve_key_pair();
-    const auth_keys k = load(write("c.key", "# my keys\n\n   kind=shared  \n\t# the secret:\nsecret =   " +
-                                                p.secret_key + "\r\n"),
-                             auth_side::worker);
+    const auth_keys k =
+        load(write("c.key", "# my keys\n\n   kind=shared  \n\t# the secret:\nsecret =   " +
+                                p.secret_key + "\r\n"),
+             auth_side::worker);
     EXPECT_EQ(k.own.public_key, p.public_key);
 }
 
@@ -207,7 +206,8 @@ TEST_F(key_file_test, a_file_open_to_others_loads_with_a_warning) {
     ASSERT_EQ(log_.lines().size(), 1u);
     EXPECT_EQ(log_.lines()[0], "swarm: warning: " + open +
                                    " holds a secret key but is open to group or others (mode "
-                                   "0644): chmod 600 " + open);
+                                   "0644): chmod 600 " +
+                                   open);
 }
 
 TEST(bind_warning, loopback_addresses_need_no_warning_and_others_name_the_port) {

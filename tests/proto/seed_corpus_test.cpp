@@ -20,7 +20,9 @@ namespace {
 
 // A function, not a global: the source dir comes from the environment, which
 // is not set when ctest lists the tests.
-std::filesystem::path corpus_dir() { return std::filesystem::path(SWARM_SOURCE_DIR) / "tests/fuzz/corpus/proto"; }
+std::filesystem::path corpus_dir() {
+    return std::filesystem::path(SWARM_SOURCE_DIR) / "tests/fuzz/corpus/proto";
+}
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -39,7 +39,8 @@ class transport_test : public ::testing::TestWithParam<std::string> {
 
     std::unique_ptr<master_endpoint> make_master(decode_limits limits = {}) {
         return std::make_unique<master_endpoint>(
-            ctx_, bind_address(), endpoint_options{std::nullopt, limits, log_.logger("swarm master")});
+            ctx_, bind_address(),
+            endpoint_options{std::nullopt, limits, log_.logger("swarm master")});
     }
     std::unique_ptr<worker_endpoint> make_worker(const master_endpoint& master,
                                                  const std::string& identity) {

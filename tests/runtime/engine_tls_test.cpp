@@ -81,9 +81,10 @@ TEST_F(engine_tls_test, a_class_trusts_its_own_ca_file_and_only_that_class) {
     EXPECT_GT(requests(d, "plain"), 0u);
     EXPECT_EQ(failures(d, "plain"), requests(d, "plain"));
     std::string message;
-    d.errors.for_each([&](std::string_view, std::string_view name, std::string_view text, const auto&) {
-        if (name == "plain") message = text;
-    });
+    d.errors.for_each(
+        [&](std::string_view, std::string_view name, std::string_view text, const auto&) {
+            if (name == "plain") message = text;
+        });
     EXPECT_THAT(message, HasSubstr("certificate verify failed"));
 }
 
@@ -115,9 +116,11 @@ TEST_F(engine_tls_test, a_ca_openssl_refuses_is_an_error_at_load_naming_the_clas
     // Well-formed armour around a DER SEQUENCE that is no certificate: it
     // passes the scenario's structural check, OpenSSL refuses it.
     engine e({});
-    const auto refused = e.load(plan("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"));
+    const auto refused =
+        e.load(plan("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"));
     ASSERT_FALSE(refused);
-    EXPECT_THAT(refused.error().message, HasSubstr("users.Own: ca_file 'ca.pem': cannot load its CA certificates"));
+    EXPECT_THAT(refused.error().message,
+                HasSubstr("users.Own: ca_file 'ca.pem': cannot load its CA certificates"));
     EXPECT_FALSE(e.loaded());
     proto::run_options run;
     run.ca_pem = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n";

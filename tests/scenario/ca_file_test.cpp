@@ -11,11 +11,11 @@
 namespace swarm::scenario {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::compile_ok;
 using testing::compile_text;
+using ::testing::ElementsAre;
 using testing::error_lines;
+using ::testing::HasSubstr;
 
 class ca_file_test : public ::testing::Test {
   protected:
@@ -44,17 +44,20 @@ TEST_F(ca_file_test, real_certificates_pass_the_check) {
 
 TEST_F(ca_file_test, wrong_files_are_named_clearly) {
     EXPECT_EQ(problem_of(""), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
-    EXPECT_EQ(problem_of("host: http://h\n"), "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
-    EXPECT_EQ(problem_of(test::read_whole_file(pki_->server_key)),
-              "holds a private key (-----BEGIN PRIVATE KEY-----); ca_file takes CA certificates only");
+    EXPECT_EQ(problem_of("host: http://h\n"),
+              "no PEM certificate (-----BEGIN CERTIFICATE-----) in it");
+    EXPECT_EQ(
+        problem_of(test::read_whole_file(pki_->server_key)),
+        "holds a private key (-----BEGIN PRIVATE KEY-----); ca_file takes CA certificates only");
     const auto good = ca();
     EXPECT_EQ(problem_of(good.substr(0, good.size() / 2)),
               "certificate 1: no '-----END CERTIFICATE-----' line (is the file cut short?)");
     std::string bad_base64 = good;
     bad_base64[good.find('\n') + 5] = '!';
     EXPECT_EQ(problem_of(bad_base64), "certificate 1: not valid base64");
-    EXPECT_EQ(problem_of("-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n"),
-              "certificate 1: not a DER certificate");
+    EXPECT_EQ(
+        problem_of("-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n"),
+        "certificate 1: not a DER certificate");
     EXPECT_EQ(problem_of(good + "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n"),
               "certificate 2: not valid base64");
 }
@@ -79,22 +82,28 @@ users:
 }
 
 TEST_F(ca_file_test, missing_or_wrong_files_are_errors_at_the_key) {
-    auto r = compile_text("host: https://h\nca_file: nothere.pem\nusers: {A: {ca_file: key.pem, tasks: {t: {get: /}}}}\n",
-                          {{"key.pem", test::read_whole_file(pki_->server_key)}});
-    EXPECT_THAT(error_lines(r),
-                ElementsAre("2:10: ca_file: CA file 'nothere.pem' not found",
-                            "3:22: users.A.ca_file: CA file 'key.pem': holds a private key (-----BEGIN PRIVATE "
-                            "KEY-----); ca_file takes CA certificates only"));
+    auto r = compile_text(
+        "host: https://h\nca_file: nothere.pem\nusers: {A: {ca_file: key.pem, tasks: {t: {get: "
+        "/}}}}\n",
+        {{"key.pem", test::read_whole_file(pki_->server_key)}});
+    EXPECT_THAT(
+        error_lines(r),
+        ElementsAre(
+            "2:10: ca_file: CA file 'nothere.pem' not found",
+            "3:22: users.A.ca_file: CA file 'key.pem': holds a private key (-----BEGIN PRIVATE "
+            "KEY-----); ca_file takes CA certificates only"));
     r = compile_text("host: https://h\nusers: {A: {ca_file: [a], tasks: {t: {get: /}}}}\n");
     EXPECT_THAT(error_lines(r), ElementsAre(HasSubstr("2:22: users.A.ca_file: expected text")));
 }
 
 TEST_F(ca_file_test, read_bundle_carries_the_file_relative_to_the_scenario) {
     const auto yaml = pki_->dir + "/tls.yaml";
-    std::ofstream(yaml) << "host: https://h\nusers:\n  A: {ca_file: ca.pem, tasks: {t: {get: /}}}\n";
+    std::ofstream(yaml)
+        << "host: https://h\nusers:\n  A: {ca_file: ca.pem, tasks: {t: {get: /}}}\n";
     auto read = read_bundle(yaml);
     ASSERT_TRUE(read.result) << (read.errors.empty() ? "" : read.errors[0].to_string());
-    EXPECT_THAT(read.result->files, ElementsAre(std::pair<std::string, std::string>("ca.pem", ca())));
+    EXPECT_THAT(read.result->files,
+                ElementsAre(std::pair<std::string, std::string>("ca.pem", ca())));
     auto compiled = compile(*read.result);
     ASSERT_TRUE(compiled.result);
     EXPECT_EQ(compiled.result->users[0].ca_pem, ca());
@@ -102,7 +111,8 @@ TEST_F(ca_file_test, read_bundle_carries_the_file_relative_to_the_scenario) {
 
 TEST_F(ca_file_test, read_bundle_reports_an_unreadable_file_with_its_location) {
     const auto yaml = pki_->dir + "/missing_ca.yaml";
-    std::ofstream(yaml) << "host: https://h\nca_file: no_such.pem\nusers: {A: {tasks: {t: {get: /}}}}\n";
+    std::ofstream(yaml)
+        << "host: https://h\nca_file: no_such.pem\nusers: {A: {tasks: {t: {get: /}}}}\n";
     auto r = load_file(yaml);
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].line, 2);

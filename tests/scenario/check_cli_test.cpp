@@ -21,7 +21,9 @@ test::command_result run(const std::string& args) {
     return test::run_swarm_command(argv);
 }
 
-std::string scenario(const char* name) { return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name; }
+std::string scenario(const char* name) {
+    return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name;
+}
 
 std::string write_temp(const std::string& name, const std::string& text) {
     auto path = ::testing::TempDir() + "/" + name;
@@ -46,20 +48,25 @@ TEST(check_cli_test, every_example_scenario_is_valid) {
 }
 
 TEST(check_cli_test, errors_exit_2_with_file_line_column) {
-    const auto path = write_temp("bad_check.yaml", "host: http://h\nusers:\n  A:\n    wiat: 1s\n    tasks: {t: {get: /}}\n");
+    const auto path = write_temp(
+        "bad_check.yaml", "host: http://h\nusers:\n  A:\n    wiat: 1s\n    tasks: {t: {get: /}}\n");
     const auto r = run("check " + path);
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_THAT(r.output, HasSubstr(path + ":4:5: users.A: unknown key 'wiat', did you mean 'wait'?"));
+    EXPECT_THAT(r.output,
+                HasSubstr(path + ":4:5: users.A: unknown key 'wiat', did you mean 'wait'?"));
     EXPECT_THAT(r.output, HasSubstr("1 error"));
 }
 
 TEST(check_cli_test, a_ca_file_that_is_not_pem_is_an_error_at_its_key) {
     write_temp("not_a_cert.pem", "just text\n");
-    const auto path = write_temp("bad_ca.yaml", "host: https://h\nusers:\n  A:\n    ca_file: not_a_cert.pem\n"
-                                                "    tasks: {t: {get: /}}\n");
+    const auto path = write_temp("bad_ca.yaml",
+                                 "host: https://h\nusers:\n  A:\n    ca_file: not_a_cert.pem\n"
+                                 "    tasks: {t: {get: /}}\n");
     const auto r = run("check " + path);
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_THAT(r.output, HasSubstr(path + ":4:14: users.A.ca_file: CA file 'not_a_cert.pem': no PEM certificate"));
+    EXPECT_THAT(
+        r.output,
+        HasSubstr(path + ":4:14: users.A.ca_file: CA file 'not_a_cert.pem': no PEM certificate"));
 }
 
 TEST(check_cli_test, json_output_for_valid_and_invalid) {

@@ -21,8 +21,8 @@ inline compile_result compile_text(std::string source,
 }
 
 // The plan, failing the test with every diagnostic when it does not compile.
-inline std::shared_ptr<const plan> compile_ok(std::string source,
-                                              std::vector<std::pair<std::string, std::string>> files = {}) {
+inline std::shared_ptr<const plan> compile_ok(
+    std::string source, std::vector<std::pair<std::string, std::string>> files = {}) {
     auto r = compile_text(std::move(source), std::move(files));
     for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
     return r.result;
@@ -32,7 +32,8 @@ inline std::shared_ptr<const plan> compile_ok(std::string source,
 inline std::vector<std::string> error_lines(const compile_result& r) {
     std::vector<std::string> out;
     for (const auto& e : r.errors) {
-        out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.path + ": " + e.message);
+        out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.path +
+                      ": " + e.message);
     }
     return out;
 }
@@ -52,7 +53,7 @@ namespace swarm::scenario::testing {
 
 // A user's environment with fixed built-ins and settable variables.
 class fake_environment : public tmpl::environment {
-public:
+  public:
     std::map<std::string, tmpl::value, std::less<>> vars;
     std::int64_t user = 7;
     int status = 0;
@@ -70,7 +71,9 @@ public:
     int last_status() const override { return status; }
     std::string_view last_body() const override { return body; }
     std::mt19937_64& rng() override { return gen; }
-    std::size_t next_index(const tmpl::data_set& ds) override { return positions[&ds]++ % ds.items.size(); }
+    std::size_t next_index(const tmpl::data_set& ds) override {
+        return positions[&ds]++ % ds.items.size();
+    }
 };
 
 }  // namespace swarm::scenario::testing

@@ -11,7 +11,9 @@ using namespace std::chrono_literals;
 using testing::compile_ok;
 using testing::fake_environment;
 
-const request_step& request_of(const step& s) { return std::get<request_step>(s.action); }
+const request_step& request_of(const step& s) {
+    return std::get<request_step>(s.action);
+}
 
 TEST(constructs_test, seed_example_compiles_to_the_expected_plan) {
     auto r = load_file(std::string(SWARM_SOURCE_DIR) + "/scenarios/website.yaml");
@@ -198,7 +200,8 @@ users:
     const auto& r = request_of(p->users[0].root.tasks[0].steps[0]);
     fake_environment env;
     EXPECT_EQ(r.method, http_method::put);
-    EXPECT_EQ(r.name, "/items/{{ user_id }}");  // the URL as written: templated URLs don't explode stats
+    EXPECT_EQ(r.name,
+              "/items/{{ user_id }}");  // the URL as written: templated URLs don't explode stats
     EXPECT_EQ(r.url.render(env), "/items/7");
     ASSERT_EQ(r.headers.size(), 2u);
     EXPECT_EQ(r.headers[0].first, "X-Trace");
@@ -210,7 +213,8 @@ users:
         if (part.value) json += "\"" + part.value->render(env) + "\"";
         else json += part.literal;
     }
-    EXPECT_EQ(json, R"({"id":"7","n":3,"f":1.5E0,"ok":true,"none":null,"s":"text","list":[1,"two"]})");
+    EXPECT_EQ(json,
+              R"({"id":"7","n":3,"f":1.5E0,"ok":true,"none":null,"s":"text","list":[1,"two"]})");
     EXPECT_EQ(r.timeout, 1500ms);
     EXPECT_FALSE(r.follow_redirects);
     const auto& raw = request_of(p->users[0].root.tasks[1].steps[0]);

@@ -20,7 +20,8 @@ TEST(data_files_test, lines_skip_blanks_and_carriage_returns) {
 }
 
 TEST(data_files_test, csv_quotes_commas_newlines_and_short_rows) {
-    auto ds = parse_data_set("a", "email,pw,name\r\nx@e,\"a,\"\"b\"\"\",\"multi\nline\"\ny@e,p\n", data_format::csv);
+    auto ds = parse_data_set("a", "email,pw,name\r\nx@e,\"a,\"\"b\"\"\",\"multi\nline\"\ny@e,p\n",
+                             data_format::csv);
     ASSERT_TRUE(ds) << ds.error().message;
     ASSERT_EQ(ds->items.size(), 2u);
     const auto& r0 = std::get<tmpl::record_ptr>(ds->items[0]);
@@ -56,15 +57,17 @@ TEST(data_files_test, a_file_over_the_limit_or_missing_is_an_error_naming_it) {
     EXPECT_EQ(big.error().message, "'" + path + "' is 11 bytes, more than the limit of 10");
     const auto missing = read_text_file((dir / "nope.txt").string(), 10);
     ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().message.rfind("cannot read '" + (dir / "nope.txt").string() + "': ", 0),
-              0u);
+    EXPECT_EQ(
+        missing.error().message.rfind("cannot read '" + (dir / "nope.txt").string() + "': ", 0),
+        0u);
     std::filesystem::remove_all(dir);
 }
 
 TEST(data_files_test, format_from_extension_and_relative_paths) {
     EXPECT_EQ(format_for("x/accounts.csv"), data_format::csv);
     EXPECT_EQ(format_for("words.txt"), data_format::lines);
-    EXPECT_EQ(resolve_relative("scenarios/website.yaml", "data/words.txt"), "scenarios/data/words.txt");
+    EXPECT_EQ(resolve_relative("scenarios/website.yaml", "data/words.txt"),
+              "scenarios/data/words.txt");
     EXPECT_EQ(resolve_relative("website.yaml", "w.txt"), "w.txt");
     EXPECT_EQ(resolve_relative("a/b.yaml", "/abs/w.txt"), "/abs/w.txt");
 }

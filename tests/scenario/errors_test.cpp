@@ -9,15 +9,16 @@
 namespace swarm::scenario {
 namespace {
 
+using testing::compile_text;
 using ::testing::ElementsAre;
+using testing::error_lines;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::compile_text;
-using testing::error_lines;
 using testing::joined;
 
 // The single diagnostic for `source`, as "line:col: path: message".
-std::string only_error(const std::string& source, std::vector<std::pair<std::string, std::string>> files = {}) {
+std::string only_error(const std::string& source,
+                       std::vector<std::pair<std::string, std::string>> files = {}) {
     auto r = compile_text(source, std::move(files));
     EXPECT_FALSE(r.result);
     auto lines = error_lines(r);
@@ -28,16 +29,20 @@ std::string only_error(const std::string& source, std::vector<std::pair<std::str
 TEST(errors_test, misspelled_key_suggests_the_closest) {
     EXPECT_EQ(only_error("host: http://h\nusers:\n  A:\n    wiat: 1s\n    tasks: {t: {get: /}}\n"),
               "4:5: users.A: unknown key 'wiat', did you mean 'wait'?");
-    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, chek: {status: 200}}}}}\n"),
-              "2:33: users.A.tasks.t: unknown key 'chek' in a request, did you mean 'check'?");
-    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {bdy_contains: x}}}}}\n"),
-              "2:41: users.A.tasks.t.check: unknown key 'bdy_contains', did you mean 'body_contains'?");
+    EXPECT_EQ(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, chek: {status: 200}}}}}\n"),
+        "2:33: users.A.tasks.t: unknown key 'chek' in a request, did you mean 'check'?");
+    EXPECT_EQ(
+        only_error(
+            "host: http://h\nusers: {A: {tasks: {t: {get: /, check: {bdy_contains: x}}}}}\n"),
+        "2:41: users.A.tasks.t.check: unknown key 'bdy_contains', did you mean 'body_contains'?");
 }
 
 TEST(errors_test, diagnostic_names_the_file) {
     auto r = compile_text("users: 3\n");
     ASSERT_EQ(r.errors.size(), 1u);
-    EXPECT_EQ(r.errors[0].to_string(), "test.yaml:1:8: users: expected a map of user classes by name, got a scalar");
+    EXPECT_EQ(r.errors[0].to_string(),
+              "test.yaml:1:8: users: expected a map of user classes by name, got a scalar");
 }
 
 TEST(errors_test, all_errors_in_a_file_are_reported) {
@@ -50,20 +55,25 @@ users:
       a: {get: "/{{ nope }}"}
       b: {get: /, check: {body_regex: "(unclosed"}}
 )y");
-    EXPECT_THAT(error_lines(r),
-                ElementsAre("4:13: users.A.weight: must be greater than 0, got 0",
-                            "5:21: users.A.wait.between: min 5s is greater than max 1s",
-                            HasSubstr("7:21: users.A.tasks.a.get: undefined variable 'nope'"),
-                            HasSubstr("8:39: users.A.tasks.b.check.body_regex: invalid regular expression '(unclosed'")));
+    EXPECT_THAT(
+        error_lines(r),
+        ElementsAre(
+            "4:13: users.A.weight: must be greater than 0, got 0",
+            "5:21: users.A.wait.between: min 5s is greater than max 1s",
+            HasSubstr("7:21: users.A.tasks.a.get: undefined variable 'nope'"),
+            HasSubstr(
+                "8:39: users.A.tasks.b.check.body_regex: invalid regular expression '(unclosed'")));
 }
 
 TEST(errors_test, template_errors) {
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ rnd_int(1, 2) }}\"}}}}\n"),
-                HasSubstr("unknown function 'rnd_int', did you mean 'rand_int'?"));
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ rnd_int(1, 2) }}\"}}}}\n"),
+        HasSubstr("unknown function 'rnd_int', did you mean 'rand_int'?"));
     EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/a{{ user_id\"}}}}\n"),
                 HasSubstr("2:33: users.A.tasks.t.get:"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ random(wrds) }}\"}}}}\n"),
-                HasSubstr("wrds"));
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: \"/{{ random(wrds) }}\"}}}}\n"),
+        HasSubstr("wrds"));
 }
 
 TEST(errors_test, variables_declared_anywhere_in_the_user_class_are_known) {
@@ -78,18 +88,23 @@ users:
       c: {get: "/{{ token }}"}
 )y");
     // A declares token (extract); B does not.
-    EXPECT_THAT(error_lines(r), ElementsAre(HasSubstr("9:21: users.B.tasks.c.get: undefined variable 'token'")));
+    EXPECT_THAT(error_lines(r),
+                ElementsAre(HasSubstr("9:21: users.B.tasks.c.get: undefined variable 'token'")));
 }
 
 TEST(errors_test, missing_and_bad_data_files) {
-    auto r = compile_text("host: http://h\ndata: {w: {file: nothere.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n");
-    EXPECT_THAT(error_lines(r), ElementsAre("2:18: data.w.file: data file 'nothere.txt' not found"));
-    EXPECT_THAT(only_error("host: http://h\ndata: {w: {file: a.csv}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
-                           {{"a.csv", "a,b\n1,2,3\n"}}),
-                HasSubstr("row 2: 3 fields, the header has 2"));
-    EXPECT_THAT(only_error("host: http://h\ndata: {w: {file: e.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
-                           {{"e.txt", "\n\n"}}),
-                HasSubstr("data set 'w' is empty"));
+    auto r = compile_text(
+        "host: http://h\ndata: {w: {file: nothere.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n");
+    EXPECT_THAT(error_lines(r),
+                ElementsAre("2:18: data.w.file: data file 'nothere.txt' not found"));
+    EXPECT_THAT(
+        only_error("host: http://h\ndata: {w: {file: a.csv}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                   {{"a.csv", "a,b\n1,2,3\n"}}),
+        HasSubstr("row 2: 3 fields, the header has 2"));
+    EXPECT_THAT(
+        only_error("host: http://h\ndata: {w: {file: e.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                   {{"e.txt", "\n\n"}}),
+        HasSubstr("data set 'w' is empty"));
 }
 
 TEST(errors_test, read_bundle_reports_a_missing_data_file_with_its_location) {
@@ -97,7 +112,10 @@ TEST(errors_test, read_bundle_reports_a_missing_data_file_with_its_location) {
     const auto path = dir + "/missing_data.yaml";
     FILE* f = std::fopen(path.c_str(), "w");
     ASSERT_TRUE(f);
-    std::fputs("host: http://h\ndata:\n  w: {file: no_such_file.txt}\nusers: {A: {tasks: {t: {get: /}}}}\n", f);
+    std::fputs(
+        "host: http://h\ndata:\n  w: {file: no_such_file.txt}\nusers: {A: {tasks: {t: {get: "
+        "/}}}}\n",
+        f);
     std::fclose(f);
     auto r = load_file(path);
     ASSERT_EQ(r.errors.size(), 1u);
@@ -116,38 +134,52 @@ TEST(errors_test, weights_and_numbers) {
 }
 
 TEST(errors_test, durations_and_waits) {
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {constant: 5 parsecs}, tasks: {t: {get: /}}}}\n"),
-                HasSubstr("users.A.wait.constant: expected a duration like 500ms"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {between: [1s]}, tasks: {t: {get: /}}}}\n"),
-                HasSubstr("expected [min, max]"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {constant: 1s, pacing: 1s}, tasks: {t: {get: /}}}}\n"),
+    EXPECT_THAT(
+        only_error(
+            "host: http://h\nusers: {A: {wait: {constant: 5 parsecs}, tasks: {t: {get: /}}}}\n"),
+        HasSubstr("users.A.wait.constant: expected a duration like 500ms"));
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {wait: {between: [1s]}, tasks: {t: {get: /}}}}\n"),
+        HasSubstr("expected [min, max]"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: {constant: 1s, pacing: 1s}, tasks: "
+                           "{t: {get: /}}}}\n"),
                 HasSubstr("exactly one of"));
 }
 
 TEST(errors_test, structural_mistakes) {
     EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {weight: 1}}}}\n"),
                 HasSubstr("a task needs a request"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: 1s}}\n"), HasSubstr("a user class needs `tasks:`"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {wait: 1s}}\n"),
+                HasSubstr("a user class needs `tasks:`"));
     EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /a, post: /b}}}}\n"),
                 HasSubstr("exactly one method"));
     EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: [{gett: /}]}}}\n"),
                 HasSubstr("unknown step 'gett', did you mean 'get'?"));
     EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: [interrupt]}}}\n"),
                 HasSubstr("`interrupt` only makes sense inside a nested task set"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {post: /, form: {a: 1}, json: {b: 2}}}}}\n"),
-                HasSubstr("at most one of form, json, body"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: a, json: $.b}}}}}}\n"),
+    EXPECT_THAT(
+        only_error(
+            "host: http://h\nusers: {A: {tasks: {t: {post: /, form: {a: 1}, json: {b: 2}}}}}\n"),
+        HasSubstr("at most one of form, json, body"));
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: "
+                           "a, json: $.b}}}}}}\n"),
                 HasSubstr("exactly one of regex, json, header, cookie, input"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: \"(a)\", group: 2}}}}}}\n"),
+    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, extract: {x: {regex: "
+                           "\"(a)\", group: 2}}}}}}\n"),
                 HasSubstr("group 2 but the regex has 1 capturing group(s)"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {json: {\"$.a[\": 1}}}}}}\n"),
-                HasSubstr("invalid JSON path"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {status: 999}}}}}\n"),
-                HasSubstr("must be between 100 and 599"));
+    EXPECT_THAT(
+        only_error(
+            "host: http://h\nusers: {A: {tasks: {t: {get: /, check: {json: {\"$.a[\": 1}}}}}}\n"),
+        HasSubstr("invalid JSON path"));
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {status: 999}}}}}\n"),
+        HasSubstr("must be between 100 and 599"));
     EXPECT_THAT(only_error("host: ftp://h\nusers: {A: {tasks: {t: {get: /}}}}\n"),
                 HasSubstr("host must start with http:// or https://"));
-    EXPECT_THAT(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /}}}, A: {tasks: {t: {get: /}}}}\n"),
-                HasSubstr("duplicate key 'A'"));
+    EXPECT_THAT(
+        only_error(
+            "host: http://h\nusers: {A: {tasks: {t: {get: /}}}, A: {tasks: {t: {get: /}}}}\n"),
+        HasSubstr("duplicate key 'A'"));
 }
 
 TEST(errors_test, yaml_syntax_error_has_a_position) {
@@ -173,7 +205,8 @@ TEST(errors_test, a_second_yaml_document_is_ignored_not_a_hang) {
     // documents after the first one. Ignored means: the plan is the first
     // document's, with no error, even when what follows `---` is not YAML.
     const auto start = std::chrono::steady_clock::now();
-    auto r = compile_text("host: http://h\nusers: {A: {tasks: {t: {get: /}}}}\n---\n]: [\n...\n}\n");
+    auto r =
+        compile_text("host: http://h\nusers: {A: {tasks: {t: {get: /}}}}\n---\n]: [\n...\n}\n");
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
     EXPECT_THAT(error_lines(r), IsEmpty());
     ASSERT_TRUE(r.result);

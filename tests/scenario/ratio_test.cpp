@@ -20,7 +20,8 @@ TEST(ratio_test, seed_example_ratios_match_locust) {
     EXPECT_DOUBLE_EQ(ratios[0].tasks[2].of_total, 0.0625);
     const auto text = format_ratios(ratios);
     EXPECT_THAT(text, HasSubstr("  62.5%  index\n"));
-    EXPECT_THAT(text, HasSubstr("  31.2%  about\n"));  // one decimal, half to even, as Locust prints
+    EXPECT_THAT(text,
+                HasSubstr("  31.2%  about\n"));  // one decimal, half to even, as Locust prints
     EXPECT_THAT(text, HasSubstr("   6.2%  contact_us\n"));
 }
 
@@ -60,7 +61,8 @@ users:
 
 TEST(ratio_test, sequential_sets_count_each_task_once) {
     auto p = testing::compile_ok(
-        "host: http://h\nusers: {A: {tasks: {s: {sequential: true, tasks: {a: {weight: 9, get: /}, b: {get: /}}}}}}\n");
+        "host: http://h\nusers: {A: {tasks: {s: {sequential: true, tasks: {a: {weight: 9, get: /}, "
+        "b: {get: /}}}}}}\n");
     ASSERT_TRUE(p);
     const auto ratios = task_ratios(*p);
     EXPECT_DOUBLE_EQ(ratios[0].tasks[0].children[0].within_parent, 0.5);

@@ -1,6 +1,6 @@
 // Durations, JSON paths and "did you mean".
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "common/duration.hpp"
 #include "common/scenario/json_path.hpp"
@@ -24,7 +24,8 @@ TEST(duration_test, accepts_the_documented_forms) {
 }
 
 TEST(duration_test, rejects_everything_else) {
-    for (auto bad : {"", "s", "-1s", "5 parsecs", "1x", "1m30", "1..2s", "ms5", "99999999999999h", "1e9h"}) {
+    for (auto bad :
+         {"", "s", "-1s", "5 parsecs", "1x", "1m30", "1..2s", "ms5", "99999999999999h", "1e9h"}) {
         EXPECT_FALSE(parse_duration(bad)) << bad;
     }
 }

@@ -267,7 +267,8 @@ TEST(histogram_test, from_buckets_rejects_bad_input) {
     bad({{5, 1}, {9, 2}}, 5, 10);                 // max outside last bucket
     bad({{5, 1}, {9, 2}}, 9, 5);                  // min > max
     bad({{1, ~std::uint64_t{0}}, {2, 1}}, 1, 2);  // total overflows
-    EXPECT_NO_THROW((void)histogram::from_buckets(std::vector<bucket>{{top - 1, 1}}, 1ULL << 40, 1ULL << 40));
+    EXPECT_NO_THROW(
+        (void)histogram::from_buckets(std::vector<bucket>{{top - 1, 1}}, 1ULL << 40, 1ULL << 40));
 }
 
 // The sparse form (what from_buckets makes for the master) behaves like the
@@ -290,7 +291,8 @@ TEST(histogram_test, sparse_form_reads_like_the_dense_one) {
         EXPECT_EQ(sparse, dense);
         EXPECT_EQ(dense, sparse);
         std::vector<double> ps(standard_percentiles.begin(), standard_percentiles.end());
-        for (auto h : extra_hundredths) ps.push_back(static_cast<double>(h) / 100);  // not ascending
+        for (auto h : extra_hundredths)
+            ps.push_back(static_cast<double>(h) / 100);  // not ascending
         std::vector<std::uint64_t> want(ps.size()), got(ps.size());
         dense.values_at_percentiles(ps, want);
         sparse.values_at_percentiles(ps, got);

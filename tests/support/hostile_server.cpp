@@ -18,7 +18,8 @@ struct hostile_server::connection {
     int fd;  // for shutdown() from the destructor, which unblocks the thread's reads
     std::thread thread;
 
-    connection(tcp::socket s, hostile_server& server) : conn(std::move(s), server), fd(conn.socket().native_handle()) {}
+    connection(tcp::socket s, hostile_server& server)
+        : conn(std::move(s), server), fd(conn.socket().native_handle()) {}
 };
 
 hostile_connection::hostile_connection(tcp::socket socket, hostile_server& server)
@@ -29,7 +30,8 @@ bool hostile_connection::read_request(std::string* head) {
     boost::system::error_code ec;
     const auto n = net::read_until(socket_, buf, "\r\n\r\n", ec);
     if (ec) return false;
-    std::string text(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + static_cast<std::ptrdiff_t>(n));
+    std::string text(net::buffers_begin(buf.data()),
+                     net::buffers_begin(buf.data()) + static_cast<std::ptrdiff_t>(n));
     const auto cl = text.find("Content-Length: ");
     if (cl != std::string::npos) {
         const auto length = std::stoul(text.substr(cl + 16));
@@ -52,7 +54,9 @@ void hostile_connection::drip(const std::string& piece, std::chrono::millisecond
     while (!stopping() && send(piece)) std::this_thread::sleep_for(every);
 }
 
-bool hostile_connection::stopping() const { return server_.stop_; }
+bool hostile_connection::stopping() const {
+    return server_.stop_;
+}
 
 hostile_server::hostile_server(behaviour b)
     : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}), behaviour_(std::move(b)) {
@@ -80,7 +84,9 @@ hostile_server::~hostile_server() {
     for (auto& c : connections_) c->thread.join();
 }
 
-std::uint16_t hostile_server::port_number() const { return acceptor_.local_endpoint().port(); }
+std::uint16_t hostile_server::port_number() const {
+    return acceptor_.local_endpoint().port();
+}
 
 std::string hostile_server::url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_number()) + path;

@@ -11,7 +11,7 @@
 namespace swarm::test {
 
 class log_capture {
-public:
+  public:
     // A logger whose lines land here (formatted as on stderr).
     log::logger logger(std::string source = "swarm") {
         return log::logger(std::move(source), [this](const log::line& l) {
@@ -34,7 +34,7 @@ public:
         lines_.clear();
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<std::string> lines_;
 };

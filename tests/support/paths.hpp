@@ -11,7 +11,8 @@ namespace swarm::test {
 inline const char* required_env(const char* name) {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') {
-        std::fprintf(stderr, "%s is not set: run the tests through ctest (or set it by hand)\n", name);
+        std::fprintf(stderr, "%s is not set: run the tests through ctest (or set it by hand)\n",
+                     name);
         std::abort();
     }
     return value;

@@ -22,7 +22,9 @@ test_pki::test_pki() {
     const std::string script =
         "cd '" + dir + "' && openssl req -x509 " + ec +
         "-keyout ca.key -out ca.pem -days 2 -subj '/CN=swarm test CA' && "
-        "openssl req " + ec + "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
+        "openssl req " +
+        ec +
+        "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
         "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf && "
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
         "-out server.pem -days 2 -extfile ext.cnf";

@@ -15,10 +15,10 @@ struct test_pki {
     test_pki(const test_pki&) = delete;
     test_pki& operator=(const test_pki&) = delete;
 
-    std::string dir;          // the temporary directory holding the files below
-    std::string ca_pem;       // dir + "/ca.pem": the CA certificate
-    std::string server_pem;   // dir + "/server.pem": CN and IP SAN 127.0.0.1, signed by the CA
-    std::string server_key;   // dir + "/server.key"
+    std::string dir;         // the temporary directory holding the files below
+    std::string ca_pem;      // dir + "/ca.pem": the CA certificate
+    std::string server_pem;  // dir + "/server.pem": CN and IP SAN 127.0.0.1, signed by the CA
+    std::string server_key;  // dir + "/server.key"
 };
 
 // The whole content of a file ("" when it cannot be read).

@@ -233,7 +233,8 @@ TEST_F(web_api_test, entry_history_gives_one_names_seconds_for_its_chart) {
         *client_, "/stats/entry_history?method=GET&name=home",
         // Until "home" has a request the answer is a 404 with a message, no points.
         [](const json::value& d) {
-            return d.is_object() && d.as_object().contains("points") && d.at("points").as_array().size() >= 2;
+            return d.is_object() && d.as_object().contains("points") &&
+                   d.at("points").as_array().size() >= 2;
         },
         10s);
     const auto all = json_of(client_->get("/stats/requests"));
@@ -322,7 +323,8 @@ TEST_F(web_api_test, websocket_says_hello_with_history_then_pushes_a_snapshot_ea
     poll_json(
         *client_, "/stats/entry_history?method=GET&name=home",
         [](const json::value& d) {
-            return d.is_object() && d.as_object().contains("points") && !d.at("points").as_array().empty();
+            return d.is_object() && d.as_object().contains("points") &&
+                   !d.at("points").as_array().empty();
         },
         10s);
     const auto port = ui_.origin.substr(ui_.origin.rfind(':') + 1);
@@ -335,7 +337,8 @@ TEST_F(web_api_test, websocket_says_hello_with_history_then_pushes_a_snapshot_ea
                      .empty());  // the seconds already run: charts survive a reload
     EXPECT_EQ(hello.at("ratio").as_array().at(0).at("name").as_string(), "Browser");
     std::set<std::int64_t> seconds;  // what a chart fed by hello and the pushes has
-    for (const auto& p : hello.at("history").as_array()) seconds.insert(p.at("t").to_number<std::int64_t>());
+    for (const auto& p : hello.at("history").as_array())
+        seconds.insert(p.at("t").to_number<std::int64_t>());
     std::int64_t previous = -1;
     for (int i = 0; i < 3; ++i) {
         const auto snap = json::parse(ws.read());

@@ -82,8 +82,9 @@ TEST(web_form_test, fractional_negative_nan_and_huge_user_counts_are_refused) {
              {"application/json", R"({"user_count": "NaN"})"}}) {
         const auto r = parse_start_form(type, body, {});
         ASSERT_FALSE(r) << body;
-        EXPECT_EQ(
-            r.error().message.rfind("user_count: expected a whole number from 0 to 100000000, got '", 0), 0u)
+        EXPECT_EQ(r.error().message.rfind(
+                      "user_count: expected a whole number from 0 to 100000000, got '", 0),
+                  0u)
             << body << " -> " << r.error().message;
     }
 }
@@ -100,7 +101,8 @@ TEST(web_form_test, bad_values_name_their_field) {
                                                           {"run_time=5+minutes", "run_time"}}) {
         const auto r = parse_start_form(form, body, {});
         ASSERT_FALSE(r) << body;
-        EXPECT_EQ(r.error().message.rfind(field + ": ", 0), 0u) << body << " -> " << r.error().message;
+        EXPECT_EQ(r.error().message.rfind(field + ": ", 0), 0u)
+            << body << " -> " << r.error().message;
     }
 }
 
@@ -110,7 +112,8 @@ TEST(web_form_test, a_run_time_under_a_millisecond_is_refused) {
     for (const std::string body : {"run_time=1us", "run_time=999us", "run_time=0.0001s"}) {
         const auto r = parse_start_form(form, body, {});
         ASSERT_FALSE(r) << body;
-        EXPECT_EQ(r.error().message.rfind("run_time: ", 0), 0u) << body << " -> " << r.error().message;
+        EXPECT_EQ(r.error().message.rfind("run_time: ", 0), 0u)
+            << body << " -> " << r.error().message;
     }
     const auto r = parse_start_form(form, "run_time=1ms", {});
     ASSERT_TRUE(r) << r.error().message;

@@ -104,7 +104,7 @@ TEST_F(http_client_hostile, oversized_headers_fail_clearly) {
     hostile_server server([](hostile_connection& s) {
         if (!s.read_request()) return;
         s.send("HTTP/1.1 200 OK\r\nX-Big: " + std::string(100'000, 'h') +
-                    "\r\nContent-Length: 0\r\n\r\n");
+               "\r\nContent-Length: 0\r\n\r\n");
     });
     client_options opts;
     opts.max_header_bytes = 8 * 1024;
@@ -226,7 +226,7 @@ TEST_F(http_client_hostile, a_gzip_bomb_is_refused) {
     hostile_server server([&](hostile_connection& s) {
         if (!s.read_request()) return;
         s.send("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
-                    std::to_string(packed.size()) + "\r\n\r\n" + packed);
+               std::to_string(packed.size()) + "\r\n\r\n" + packed);
     });
     client c(ioc.get_executor(), client_options{});
     const auto res = run_send(ioc, c, get(server.url()));

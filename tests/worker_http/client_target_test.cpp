@@ -233,7 +233,8 @@ TEST_F(http_client_target, no_descriptor_left_is_named_and_the_next_request_work
     for (const int fd : held) ::close(fd);
     ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
     EXPECT_EQ(failure(res),
-              "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer users per worker)");
+              "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer "
+              "users per worker)");
     EXPECT_TRUE(run_send(ioc_, client_, get(url("/"))));
 }
 

@@ -10,9 +10,9 @@
 #include <boost/beast/_experimental/test/stream.hpp>
 
 #include "worker/http/client.hpp"
-#include "worker/http/format.hpp"
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
+#include "worker/http/format.hpp"
 #include "worker/http/url.hpp"
 #include "worker/user/failure_text.hpp"
 

@@ -14,7 +14,8 @@
 
 namespace swarm::worker::user::testing {
 
-inline std::optional<std::string> input_value_by_regex(std::string_view html, std::string_view name) {
+inline std::optional<std::string> input_value_by_regex(std::string_view html,
+                                                       std::string_view name) {
     static const RE2 input_tag(R"((?i)<input\b([^>]*)>)");
     static const RE2 attribute(
         R"re((?i)([a-z_:][-a-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?)re");

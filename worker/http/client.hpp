@@ -34,7 +34,7 @@ class context;
 namespace swarm::worker::http {
 
 struct client_options {
-    std::shared_ptr<boost::asio::ssl::context> tls;         // null: made on the first https request
+    std::shared_ptr<boost::asio::ssl::context> tls;  // null: made on the first https request
     // Makes that context when `tls` is null (empty or returning null:
     // make_tls_context()). Lets the engine share one per thread and build it
     // only if a user really goes to an https URL: it costs ~0.5 MB and a
@@ -46,7 +46,6 @@ struct client_options {
     std::uint64_t max_body_bytes = 16 * 1024 * 1024;        // on the wire and decoded
     std::string user_agent = "swarm";                       // the worker passes "swarm/VERSION"
 };
-
 
 class client final : public session {
   public:

@@ -28,8 +28,9 @@ struct target_url;  // url.hpp
 
 struct request {
     scenario::http_method method = scenario::http_method::get;
-    std::string url;  // absolute: http(s)://host[:port]/path?query
-    header_list headers;  // user headers; the session adds Host, User-Agent, Accept-Encoding, Cookie, Content-Length
+    std::string url;      // absolute: http(s)://host[:port]/path?query
+    header_list headers;  // user headers; the session adds Host, User-Agent, Accept-Encoding,
+                          // Cookie, Content-Length
     std::string body;
     // Whole request, redirects included; 0: the session's default
     // (client_options::timeout, i.e. --request-timeout).
@@ -42,12 +43,13 @@ struct request {
 
 // The final response of a send that worked (a status >= 400 included).
 struct response {
-    int status = 0;            // of the final response
-    header_list headers;       // of the final response
-    std::string body;          // decoded (gzip undone)
+    int status = 0;                // of the final response
+    header_list headers;           // of the final response
+    std::string body;              // decoded (gzip undone)
     std::uint64_t wire_bytes = 0;  // body bytes as received (compressed size), for stats
-    std::chrono::microseconds latency{0};  // send of the first request to the last byte of the final response
-    std::string url;           // the final URL after redirects
+    std::chrono::microseconds latency{
+        0};           // send of the first request to the last byte of the final response
+    std::string url;  // the final URL after redirects
 
     // The first header with this name (case-insensitive), or nullptr.
     const std::string* header(std::string_view name) const;
@@ -56,7 +58,7 @@ struct response {
 using send_result = swarm::result<response, error>;
 
 class session {
-public:
+  public:
     virtual ~session() = default;
     // The final response, or how the send failed (errors.hpp). Never throws
     // for network or protocol failures.

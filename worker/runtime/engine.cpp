@@ -29,7 +29,8 @@ struct engine::io_thread {
     std::thread thread;
     stats::delta delta;
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
-    std::vector<std::shared_ptr<asio::ssl::context>> tls;  // by TLS profile, made on first https request
+    std::vector<std::shared_ptr<asio::ssl::context>>
+        tls;  // by TLS profile, made on first https request
     // By TLS profile, made at the first user: every client of the thread
     // shares it rather than holding a copy of its own.
     std::vector<std::shared_ptr<const http::client_options>> client_options;
@@ -46,7 +47,8 @@ struct engine::io_thread {
 
 engine::engine(engine_options opts) : opts_(std::move(opts)) {
     if (opts_.threads == 0) opts_.threads = 1;
-    if (opts_.run_seed == 0) opts_.run_seed = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
+    if (opts_.run_seed == 0)
+        opts_.run_seed = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
     for (unsigned i = 0; i < opts_.threads; ++i) threads_.push_back(std::make_unique<io_thread>());
 }
 
@@ -78,11 +80,14 @@ result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
     // fail, and a plan without https should not pay for a context.
     for (std::size_t p = 0; p < profiles->profiles.size(); ++p) {
         const auto& profile = profiles->profiles[p];
-        if (!profile.verify || (settings.ca_file.empty() && settings.ca_pem.empty() && profile.ca_pem.empty())) continue;
+        if (!profile.verify ||
+            (settings.ca_file.empty() && settings.ca_pem.empty() && profile.ca_pem.empty()))
+            continue;
         try {
             make_tls_context(profile, settings);
         } catch (const std::exception& e) {
-            const auto c = std::find(profiles->by_class.begin(), profiles->by_class.end(), p) - profiles->by_class.begin();
+            const auto c = std::find(profiles->by_class.begin(), profiles->by_class.end(), p) -
+                           profiles->by_class.begin();
             return fail("users." + plan->users[static_cast<std::size_t>(c)].name + ": " + e.what());
         }
     }
@@ -134,15 +139,19 @@ void engine::start_user(std::size_t class_index) {
     auto program = programs_[class_index];
     const auto posted = std::chrono::steady_clock::now();
     asio::post(t->ctx, [this, t, program, profiles = tls_, class_index, user_id, posted] {
-        const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - posted).count();
-        if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
+        const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - posted)
+                             .count();
+        if (lag > t->lag_us_max.load(std::memory_order_relaxed))
+            t->lag_us_max.store(lag, std::memory_order_relaxed);
 
         const auto profile = profiles->by_class[class_index];
         auto& shared_options = t->client_options[profile];
         if (!shared_options) shared_options = make_client_options(t, profile);
         auto session = std::make_unique<http::client>(t->ctx.get_executor(), shared_options);
         const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
-        auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta, t->ctx.get_executor());
+        auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta,
+                                                      t->ctx.get_executor());
         auto* raw = u.get();
         t->users.emplace(user_id, std::move(u));
         asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](std::exception_ptr) {
@@ -156,7 +165,8 @@ void engine::start_user(std::size_t class_index) {
 }
 
 // On the io thread.
-std::shared_ptr<const http::client_options> engine::make_client_options(io_thread* t, std::size_t profile) const {
+std::shared_ptr<const http::client_options> engine::make_client_options(io_thread* t,
+                                                                        std::size_t profile) const {
     auto copts = std::make_shared<http::client_options>();
     // Two pointers: std::function keeps them without allocating.
     copts->make_tls = [t, profile]() -> std::shared_ptr<asio::ssl::context> {
@@ -208,8 +218,11 @@ stats::delta engine::collect() {
         parts.push_back(promise->get_future());
         const auto posted = std::chrono::steady_clock::now();
         asio::post(t->ctx, [t = t.get(), promise, posted] {
-            const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - posted).count();
-            if (lag > t->lag_us_max.load(std::memory_order_relaxed)) t->lag_us_max.store(lag, std::memory_order_relaxed);
+            const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::steady_clock::now() - posted)
+                                 .count();
+            if (lag > t->lag_us_max.load(std::memory_order_relaxed))
+                t->lag_us_max.store(lag, std::memory_order_relaxed);
             promise->set_value(t->delta.take());
         });
     }

@@ -27,7 +27,7 @@ struct client_options;
 namespace swarm::worker {
 
 class engine final : public user_engine {
-public:
+  public:
     explicit engine(engine_options opts);
     ~engine() override;  // stops every user at once and joins the threads
     engine(const engine&) = delete;
@@ -71,20 +71,21 @@ public:
     // call, in ms: a loaded thread means latencies are suspect.
     double take_loop_lag_ms() override;
 
-private:
+  private:
     struct io_thread;
     struct user_handle {
         std::size_t thread;
         std::int64_t user_id;
     };
 
-    std::shared_ptr<const http::client_options> make_client_options(io_thread* t, std::size_t profile) const;
+    std::shared_ptr<const http::client_options> make_client_options(io_thread* t,
+                                                                    std::size_t profile) const;
     static void trim_heap(io_thread* t, int round);
 
     engine_options opts_;
     std::vector<std::unique_ptr<io_thread>> threads_;
     std::vector<std::shared_ptr<const user::user_program>> programs_;
-    std::shared_ptr<const tls_profiles> tls_;  // per class, for the loaded plan
+    std::shared_ptr<const tls_profiles> tls_;         // per class, for the loaded plan
     std::vector<std::vector<user_handle>> by_class_;  // running users per class, oldest first
     std::vector<std::int64_t> running_;
     std::atomic<std::int64_t> alive_{0};

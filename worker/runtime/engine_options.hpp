@@ -14,11 +14,12 @@ namespace swarm::worker {
 
 struct engine_options {
     unsigned threads = 1;
-    std::int64_t worker_index = 0;  // from the master's welcome; user ids are unique per worker index
-    std::uint64_t run_seed = 0;     // 0: random per run
-    std::string ca_file;            // extra CA certificates (a PEM file on this machine) for https targets
-    std::string ca_pem;             // more extra CA certificates, as PEM bytes (the master's --ca-file)
-    bool insecure = false;          // skip TLS verification for every class
+    std::int64_t worker_index =
+        0;                       // from the master's welcome; user ids are unique per worker index
+    std::uint64_t run_seed = 0;  // 0: random per run
+    std::string ca_file;    // extra CA certificates (a PEM file on this machine) for https targets
+    std::string ca_pem;     // more extra CA certificates, as PEM bytes (the master's --ca-file)
+    bool insecure = false;  // skip TLS verification for every class
     std::chrono::microseconds request_timeout{60'000'000};
     std::string user_agent = "swarm";
 };

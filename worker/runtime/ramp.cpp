@@ -23,7 +23,8 @@ bool ramp::complete(const std::vector<std::int64_t>& running) const {
     return true;
 }
 
-std::vector<ramp::action> ramp::due(clock::time_point now, const std::vector<std::int64_t>& running_now) {
+std::vector<ramp::action> ramp::due(clock::time_point now,
+                                    const std::vector<std::int64_t>& running_now) {
     std::vector<action> out;
     if (now < start_) return out;
     const double elapsed = std::chrono::duration<double>(now - start_).count();

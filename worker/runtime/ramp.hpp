@@ -11,7 +11,7 @@
 namespace swarm::worker {
 
 class ramp {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     struct action {
@@ -34,7 +34,7 @@ public:
     const std::vector<std::int64_t>& targets() const { return targets_; }
     std::int64_t total_target() const;
 
-private:
+  private:
     std::vector<std::int64_t> targets_;
     double rate_ = 1;
     clock::time_point start_{};

@@ -10,7 +10,8 @@
 namespace swarm::worker {
 namespace {
 
-void add_authorities(boost::asio::ssl::context& ctx, const std::string& pem, const std::string& source) {
+void add_authorities(boost::asio::ssl::context& ctx, const std::string& pem,
+                     const std::string& source) {
     if (pem.empty()) return;
     boost::system::error_code ec;
     ctx.add_certificate_authority(boost::asio::buffer(pem), ec);
@@ -46,7 +47,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_profile& p
     try {
         ctx = http::make_tls_context(profile.verify, profile.verify ? settings.ca_file : "");
     } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("--ca-file '" + settings.ca_file + "': cannot load it: " + e.code().message());
+        throw std::runtime_error("--ca-file '" + settings.ca_file +
+                                 "': cannot load it: " + e.code().message());
     }
     if (profile.verify) {
         add_authorities(*ctx, settings.ca_pem, "the run's --ca-file");

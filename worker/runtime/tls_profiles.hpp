@@ -22,8 +22,8 @@ class context;
 namespace swarm::worker {
 
 struct tls_settings {
-    std::string ca_file;  // the worker's own --ca-file (a path on this machine); empty: none
-    std::string ca_pem;   // the run's extra CAs (PEM bytes, from the master); empty: none
+    std::string ca_file;    // the worker's own --ca-file (a path on this machine); empty: none
+    std::string ca_pem;     // the run's extra CAs (PEM bytes, from the master); empty: none
     bool insecure = false;  // skip verification for every class
 };
 
@@ -34,8 +34,8 @@ struct tls_profile {
 };
 
 struct tls_profiles {
-    std::vector<tls_profile> profiles;     // distinct profiles
-    std::vector<std::size_t> by_class;     // class index → profile index
+    std::vector<tls_profile> profiles;  // distinct profiles
+    std::vector<std::size_t> by_class;  // class index → profile index
 };
 
 tls_profiles tls_profiles_for(const scenario::plan& plan, const tls_settings& settings);
