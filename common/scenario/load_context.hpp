@@ -11,7 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/scenario/loader.hpp"
+#include "common/scenario/bundle.hpp"
+#include "common/scenario/plan.hpp"
 
 namespace swarm::scenario::detail {
 

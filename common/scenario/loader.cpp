@@ -3,7 +3,6 @@
 // extraction in load_request.cpp, data files in data_files.cpp.
 #include "common/scenario/loader.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -14,34 +13,6 @@
 #include "common/scenario/load_context.hpp"
 
 namespace swarm::scenario {
-
-std::string diagnostic::to_string() const {
-    std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    out += ": ";
-    if (!path.empty()) out += path + ": ";
-    out += message;
-    return out;
-}
-
-std::string bundle::hash() const {
-    // FNV-1a 64 over lengths and contents: a change detector, not a security measure.
-    std::uint64_t h = 14695981039346656037ull;
-    auto mix = [&h](std::string_view s) {
-        const auto n = s.size();
-        for (std::size_t i = 0; i < sizeof n; ++i)
-            h = (h ^ ((n >> (8 * i)) & 0xff)) * 1099511628211ull;
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    };
-    mix(source);
-    for (const auto& [path, content] : files) {
-        mix(path);
-        mix(content);
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 namespace {
 

@@ -14,8 +14,6 @@
 
 #include <charconv>
 
-#include "common/template/functions.hpp"
-
 namespace swarm::tmpl {
 
 std::optional<std::int64_t> integer_of(const value& v) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/template/environment.hpp"
 #include "common/template/node.hpp"
-#include "common/template/template.hpp"
 
 namespace swarm::tmpl {
 
@@ -37,5 +37,15 @@ struct text_scratch {
     std::string other_;
 };
 std::string_view text_of(const value& v, text_scratch& scratch);
+
+// The builtins (functions.cpp), called by the evaluator:
+// Evaluates a call node. The result is either `scratch` or a reference into
+// the call's data set (random/next), which outlives the evaluation.
+const value& call_function(const node& call, environment& env, value& scratch);
+
+// Appends a call's text to `out` directly when the function produces text
+// (rand_str, uuid, prefix, ...), sparing the temporary string; false when the
+// function is not one of those and nothing was appended.
+bool append_function(const node& call, environment& env, std::string& out);
 
 }  // namespace swarm::tmpl

@@ -1,14 +1,15 @@
 #pragma once
-// The builtin functions: their names and argument counts for the compiler,
-// and their implementations for the evaluator. Private to common/template/.
+// The builtin functions: their names and argument counts for the compiler
+// (their evaluation, in functions.cpp, is declared in evaluate.hpp).
+// Private to common/template/.
 
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "common/template/environment.hpp"
 #include "common/template/node.hpp"
-#include "common/template/template.hpp"
 
 namespace swarm::tmpl {
 
@@ -21,14 +22,5 @@ struct function_info {
 
 std::span<const function_info> all_functions();
 const function_info* find_function(std::string_view name);
-
-// Evaluates a call node. The result is either `scratch` or a reference into
-// the call's data set (random/next), which outlives the evaluation.
-const value& call_function(const node& call, environment& env, value& scratch);
-
-// Appends a call's text to `out` directly when the function produces text
-// (rand_str, uuid, prefix, ...), sparing the temporary string; false when the
-// function is not one of those and nothing was appended.
-bool append_function(const node& call, environment& env, std::string& out);
 
 }  // namespace swarm::tmpl

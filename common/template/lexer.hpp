@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/template/template.hpp"
+#include "common/template/environment.hpp"
 
 namespace swarm::tmpl {
 

@@ -5,9 +5,9 @@
 #include <optional>
 #include <vector>
 
+#include "common/template/environment.hpp"
 #include "common/template/lexer.hpp"
 #include "common/template/node.hpp"
-#include "common/template/template.hpp"
 
 namespace swarm::tmpl {
 

@@ -1,5 +1,4 @@
-#include "proto/messages.hpp"
-
+// proto::type_name (declared in messages.hpp), from the wire names.
 #include "proto/codec/type_names.hpp"
 
 namespace swarm::proto {
