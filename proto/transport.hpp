@@ -55,7 +55,7 @@ class master_endpoint {
     // of its own (ZeroMQ has one authenticator per context), so `ctx` is not
     // used then. Throws std::invalid_argument for a worker key file or a
     // non-tcp endpoint with auth.
-    master_endpoint(zmq::context_t& ctx, const std::string& endpoint, endpoint_options opts);
+    master_endpoint(zmq::context_t& ctx, const std::string& endpoint, const endpoint_options& opts);
     // The same with default options but these.
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint, decode_limits limits = {});
     master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
@@ -96,7 +96,7 @@ class worker_endpoint {
     // auth->master_public's secret. Throws std::invalid_argument for a master
     // key file.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
-                    endpoint_options opts);
+                    const endpoint_options& opts);
     // The same with default options but these.
     worker_endpoint(zmq::context_t& ctx, const std::string& endpoint, const std::string& identity,
                     decode_limits limits = {});

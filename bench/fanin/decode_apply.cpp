@@ -54,12 +54,11 @@ int run(int argc, char** argv) {
     for (std::size_t i = 0; i < reports; ++i) {
         const auto now = start + std::chrono::milliseconds(1000 * i / workers);
         const auto decoded = swarm::proto::decode(encoded[i % encoded.size()]);
-        if (!decoded.result) {
-            std::fprintf(stderr, "decode failed: %s\n", decoded.error.c_str());
+        if (!decoded) {
+            std::fprintf(stderr, "decode failed: %s\n", decoded.error().message.c_str());
             return 1;
         }
-        stats.apply(ids[i % workers], std::get<swarm::proto::stats_report>(*decoded.result).delta,
-                    now);
+        stats.apply(ids[i % workers], std::get<swarm::proto::stats_report>(*decoded).delta, now);
         expected += pool.requests(i % pool.size());
     }
     std::printf("%zu reports, %llu requests merged (expected %llu), p99 %llu us\n", reports,

@@ -56,6 +56,7 @@ std::vector<std::size_t> host_spread_order(const std::vector<worker_slot>& worke
     std::stable_sort(keyed.begin(), keyed.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::size_t> order;
+    order.reserve(keyed.size());
     for (const auto& k : keyed) order.push_back(k.second);
     return order;
 }

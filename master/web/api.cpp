@@ -14,7 +14,7 @@ namespace {
 
 namespace json = boost::json;
 
-web_response json_ok(json::value body) {
+web_response json_ok(const json::value& body) {
     web_response r;
     r.body = json::serialize(body) + "\n";
     return r;
@@ -27,13 +27,13 @@ web_response csv_download(const std::string& filename,
     web_response r;
     r.content_type = "text/csv; charset=utf-8";
     r.body = std::move(out).str();
-    r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + filename + "\""});
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
     return r;
 }
 
 web_response method_not_allowed(const char* allowed) {
     auto r = json_error(405, std::string("method not allowed; use ") + allowed);
-    r.headers.push_back({"Allow", allowed});
+    r.headers.emplace_back("Allow", allowed);
     return r;
 }
 
@@ -73,7 +73,7 @@ const get_route get_routes[] = {
     {"/stats/result.json",
      [](controller& c) {
          auto r = json_ok(report::json_result(c.stats(), c.run_metadata(0)));
-         r.headers.push_back({"Content-Disposition", "attachment; filename=\"result.json\""});
+         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"result.json\"");
          return r;
      }},
     {"/stats/reset",

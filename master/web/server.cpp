@@ -247,9 +247,8 @@ std::optional<web_response> base_redirect(const core& c, std::string_view target
     const auto q = target.find('?');
     if (base.empty() || target.substr(0, q) != base) return std::nullopt;
     web_response r = json_error(308, "the UI is at " + base + "/");
-    r.headers.push_back(
-        {"Location",
-         base + "/" + std::string(q == std::string_view::npos ? "" : target.substr(q))});
+    r.headers.emplace_back(
+        "Location", base + "/" + std::string(q == std::string_view::npos ? "" : target.substr(q)));
     return r;
 }
 
@@ -281,7 +280,8 @@ net::awaitable<void> serve_http(core& c, Stream stream) {
             res = json_error(404, "not found (the UI is under " + c.opts.base_path + "/)");
         } else if (!is_probe(req->path) && !c.opts.auth.check(msg[http::field::authorization])) {
             res = json_error(401, "authentication required");
-            res.headers.push_back({"WWW-Authenticate", "Basic realm=\"swarm\", charset=\"UTF-8\""});
+            res.headers.emplace_back("WWW-Authenticate",
+                                     "Basic realm=\"swarm\", charset=\"UTF-8\"");
         } else if (req->path == "/ws") {
             if (websocket::is_upgrade(msg)) {
                 co_await serve_ws(c, std::move(stream), std::move(msg));
@@ -324,15 +324,16 @@ net::awaitable<void> accept_loop(core& c) {
         }
         if (c.connections >= c.opts.max_connections) continue;  // closed by the socket's destructor
         ++c.connections;
-        net::co_spawn(c.ioc, serve_connection(c, std::move(socket)), [&c](std::exception_ptr e) {
-            --c.connections;
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                c.opts.log.error(std::string("web UI: connection failed: ") + ex.what());
-            }
-        });
+        net::co_spawn(
+            c.ioc, serve_connection(c, std::move(socket)), [&c](const std::exception_ptr& e) {
+                --c.connections;
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    c.opts.log.error(std::string("web UI: connection failed: ") + ex.what());
+                }
+            });
     }
 }
 

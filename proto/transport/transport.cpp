@@ -243,7 +243,7 @@ master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoin
     : master_endpoint(ctx, endpoint, endpoint_options{auth, limits, std::nullopt}) {}
 
 master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
-                                 endpoint_options opts) {
+                                 const endpoint_options& opts) {
     const auto& auth = opts.auth;
     if (auth) check_auth_for(endpoint, *auth, auth_side::master);
     impl_ = std::make_unique<impl>(ctx, opts, opts.log.value_or(log::logger("swarm master")));
@@ -346,7 +346,7 @@ worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoin
     : worker_endpoint(ctx, endpoint, identity, endpoint_options{auth, limits, std::nullopt}) {}
 
 worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoint,
-                                 const std::string& identity, endpoint_options opts)
+                                 const std::string& identity, const endpoint_options& opts)
     : impl_(std::make_unique<impl>(ctx, opts.limits,
                                    opts.log.value_or(log::logger("swarm worker")))) {
     const auto& auth = opts.auth;

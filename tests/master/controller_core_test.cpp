@@ -3,6 +3,7 @@
 // stats_report, stopped, quit), moves the clock in 500 ms steps, and checks
 // the states, the times, the events and what the core sent to each worker.
 #include <gmock/gmock.h>
+#include <algorithm>
 
 #include <map>
 #include <string>
@@ -111,10 +112,11 @@ class controller_core_test : public ::testing::Test {
     const T* latest(const std::string& id) const {
         const auto it = sent_.find(id);
         if (it == sent_.end()) return nullptr;
-        for (auto m = it->second.rbegin(); m != it->second.rend(); ++m) {
-            if (const auto* x = std::get_if<T>(&*m)) return x;
-        }
-        return nullptr;
+        const auto& list = it->second;
+        const auto m = std::find_if(list.rbegin(), list.rend(), [](const proto::message& x) {
+            return std::holds_alternative<T>(x);
+        });
+        return m == list.rend() ? nullptr : &std::get<T>(*m);
     }
     template <class T>
     int count_sent(const std::string& id) const {

@@ -2,6 +2,7 @@
 // leave, during and after the ramp, and the users always add up to the test's
 // figure with fixed_count classes exact; stats reports are merged once each.
 #include <gmock/gmock.h>
+#include <algorithm>
 
 #include <map>
 #include <string>
@@ -82,9 +83,10 @@ class coordinator_test : public ::testing::Test {
     }
     const proto::spawn& latest_spawn(const std::string& id) const {
         const auto& list = sent_.at(id);
-        for (auto it = list.rbegin(); it != list.rend(); ++it) {
-            if (const auto* s = std::get_if<proto::spawn>(&*it)) return *s;
-        }
+        const auto m = std::find_if(list.rbegin(), list.rend(), [](const proto::message& x) {
+            return std::holds_alternative<proto::spawn>(x);
+        });
+        if (m != list.rend()) return std::get<proto::spawn>(*m);
         throw std::logic_error("no spawn sent to " + id);
     }
     template <class T>

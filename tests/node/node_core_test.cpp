@@ -134,7 +134,7 @@ class node_core_test : public ::testing::Test {
     }
     std::vector<std::string> sent_types() const {
         std::vector<std::string> out;
-        for (const auto& [ms, m] : sent_) out.push_back(proto::type_name(m));
+        for (const auto& [ms, m] : sent_) out.emplace_back(proto::type_name(m));
         return out;
     }
     // The types of the last `n` messages sent, oldest first.

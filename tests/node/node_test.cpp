@@ -113,6 +113,7 @@ bool wait_reports(fake_master& m, std::uint64_t run_id, std::size_t count) {
 
 std::vector<std::uint64_t> sequences(const std::vector<proto::stats_report>& reports) {
     std::vector<std::uint64_t> out;
+    out.reserve(reports.size());
     for (const auto& r : reports) out.push_back(r.sequence);
     return out;
 }

@@ -13,8 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path fresh_dir(const std::string& name) {
-    const auto dir = fs::path(::testing::TempDir()) /
-                     ("ready_file_test_" + name + "_" + std::to_string(getpid()));
+    auto dir = fs::path(::testing::TempDir()) /
+               ("ready_file_test_" + name + "_" + std::to_string(getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;

@@ -46,7 +46,7 @@ running_ui start_ui(const std::string& scenario, const std::vector<std::string>&
 }
 
 std::string simple_scenario() {
-    const auto path = ::testing::TempDir() + "/web_simple.yaml";
+    auto path = ::testing::TempDir() + "/web_simple.yaml";
     std::ofstream(path) << R"y(
 users:
   Browser:

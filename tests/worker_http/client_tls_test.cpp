@@ -40,8 +40,9 @@ class http_client_tls : public ::testing::Test {
         delete dir_;
     }
 
-    send_result send_with(const std::shared_ptr<boost::asio::ssl::context>& tls, std::string path,
-                          std::uint32_t* connects = nullptr, int times = 1) {
+    send_result send_with(const std::shared_ptr<boost::asio::ssl::context>& tls,
+                          const std::string& path, std::uint32_t* connects = nullptr,
+                          int times = 1) {
         client_options opts;
         opts.tls = tls;
         client c(ioc_.get_executor(), opts);

@@ -45,7 +45,7 @@ struct harness {
                                                        std::make_unique<fake_session>(web), delta,
                                                        io.get_executor()));
         virtual_user& u = *users.back();
-        boost::asio::co_spawn(io, u.run(), [this](std::exception_ptr e) {
+        boost::asio::co_spawn(io, u.run(), [this](const std::exception_ptr& e) {
             ++finished;
             if (e) ADD_FAILURE() << "run() threw";
         });

@@ -151,7 +151,7 @@ class fake_site {
 
     std::string url(const std::string& path) const { return std::string(base) + path; }
     std::string refused_url() {
-        const std::string url = "http://127.0.0.1:9/";
+        std::string url = "http://127.0.0.1:9/";
         web_->routes["GET " + url].error = http::error(errc::refused);
         return url;
     }

@@ -52,7 +52,9 @@ engine::engine(engine_options opts) : opts_(std::move(opts)) {
     for (unsigned i = 0; i < opts_.threads; ++i) threads_.push_back(std::make_unique<io_thread>());
 }
 
-engine::~engine() {
+// Only allocation (post) or a failed join can throw here, and a destructor
+// cannot recover from either: terminating is the right end.
+engine::~engine() {  // NOLINT(bugprone-exception-escape)
     for (auto& t : threads_) {
         asio::post(t->ctx, [t = t.get()] {
             for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
@@ -154,7 +156,7 @@ void engine::start_user(std::size_t class_index) {
                                                       t->ctx.get_executor());
         auto* raw = u.get();
         t->users.emplace(user_id, std::move(u));
-        asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](std::exception_ptr) {
+        asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](const std::exception_ptr&) {
             // Destroy after the coroutine frame is gone: post, do not erase inline.
             asio::post(t->ctx, [this, t, user_id] {
                 t->users.erase(user_id);

@@ -29,7 +29,8 @@ namespace swarm::worker {
 class engine final : public user_engine {
   public:
     explicit engine(engine_options opts);
-    ~engine() override;  // stops every user at once and joins the threads
+    ~engine() override;  // NOLINT(bugprone-exception-escape): see engine.cpp
+    // (stops every user at once and joins the threads)
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
 

@@ -21,7 +21,7 @@ constexpr std::uint32_t yield_every_tasks = 64;
 
 virtual_user::virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
                            std::unique_ptr<http::session> session, stats::delta& stats,
-                           executor_type ex)
+                           const executor_type& ex)
     : program_(std::move(program)),
       session_(std::move(session)),
       stats_(stats),

@@ -60,7 +60,8 @@ class virtual_user {
                                           executor_type>;
 
     virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
-                 std::unique_ptr<http::session> session, stats::delta& stats, executor_type ex);
+                 std::unique_ptr<http::session> session, stats::delta& stats,
+                 const executor_type& ex);
     virtual_user(const virtual_user&) = delete;
     virtual_user& operator=(const virtual_user&) = delete;
 
