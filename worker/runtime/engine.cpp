@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -45,7 +46,24 @@ struct engine::io_thread {
     }
 };
 
+namespace {
+
+// Under a sanitizer (make test) malloc is the sanitizer's and glibc's own
+// allocator is never set up, until the io threads' first malloc_trim() does
+// it. Two threads doing that at once both took the main arena without
+// counting it, and the second to exit aborted the process ("malloc
+// assertion failure in __malloc_arena_thread_freeres"; seen once in a
+// `swarm run` test). Setting it up once, before any io thread exists,
+// closes the race; in a normal build it was set up long before.
+void set_up_glibc_malloc_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { malloc_trim(0); });
+}
+
+}  // namespace
+
 engine::engine(engine_options opts) : opts_(std::move(opts)) {
+    set_up_glibc_malloc_once();
     if (opts_.threads == 0) opts_.threads = 1;
     if (opts_.run_seed == 0)
         opts_.run_seed = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
