@@ -136,6 +136,15 @@ class controller_core_test : public ::testing::Test {
         for (const auto& e : events_) n += e.text.find(part) != std::string::npos ? 1 : 0;
         return n;
     }
+    // Stops the running test; both workers confirm and it ends.
+    void stop_test() {
+        core_->stop(now_);
+        confirm_stop("a");
+        confirm_stop("b");
+        advance(500ms, {"a", "b"});
+        ASSERT_EQ(core_->state(), run_state::stopped);
+    }
+
     // Two workers, a test of `users` started and fully spawned.
     void running_test(std::int64_t users, std::optional<std::chrono::milliseconds> run_time = {},
                       std::int64_t stop_timeout_ms = 0) {
@@ -311,11 +320,7 @@ TEST_F(controller_core_test, warns_once_per_test_when_a_worker_stays_hot_for_5s)
     EXPECT_EQ(events_containing("warning: worker"), 1);
 
     // A new test warns again.
-    core_->stop(now_);
-    confirm_stop("a");
-    confirm_stop("b");
-    advance(500ms, {"a", "b"});
-    ASSERT_EQ(core_->state(), run_state::stopped);
+    stop_test();
     core_->start({{4, 100, "", 0}, {}}, now_, wall());
     advance(5500ms, {"a", "b"});
     EXPECT_EQ(events_containing("warning: worker a has used"), 2);
@@ -409,11 +414,7 @@ TEST_F(controller_core_test, a_new_test_after_stop_starts_afresh) {
     running_test(2);
     report("a", 4);
     const auto first_run = latest<proto::spawn>("a")->run_id;
-    core_->stop(now_);
-    confirm_stop("a");
-    confirm_stop("b");
-    advance(500ms, {"a", "b"});
-    ASSERT_EQ(core_->state(), run_state::stopped);
+    stop_test();
     EXPECT_EQ(core_->stats().total().requests(), 4u);
 
     advance(2s, {"a", "b"});
@@ -444,11 +445,7 @@ TEST_F(controller_core_test, says_once_per_test_when_names_fold_into_other) {
     EXPECT_EQ(events_containing("distinct request names"), 1);
 
     // The next test folds again and is told again.
-    core_->stop(now_);
-    confirm_stop("a");
-    confirm_stop("b");
-    advance(500ms, {"a", "b"});
-    ASSERT_EQ(core_->state(), run_state::stopped);
+    stop_test();
     core_->start({{2, 100, "", 0}, {}}, now_, wall());
     complete_spawn("a");
     complete_spawn("b");
