@@ -86,6 +86,15 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     w.host = h.host;
     w.threads = h.threads;
     if (!returning) w.index = next_index_++;
+    if (returning) {
+        // A worker says hello again after it lost this master: its users
+        // stopped and its unsent reports may be gone. It starts from zero
+        // users, so dispatch gives it a rate share for all of its targets
+        // (with the old ones it ramped at the 1 user/s floor).
+        if (running_ && (w.users > 0 || !w.targets.empty())) note_lost(w.name);
+        w.targets.clear();
+        w.users = 0;
+    }
     w.state = worker_state::joined;
     w.last_heard = now;
     sequences_.forget(id);
@@ -96,7 +105,7 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
 void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q,
                           control_clock::time_point now) {
     log_.info("worker " + w->name + " left (" + q.reason + ")");
-    if (running_ && w->users > 0) workers_lost_.push_back(w->name);
+    if (running_ && w->users > 0) note_lost(w->name);
     workers_.erase(id);
     sequences_.forget(id);
     if (running_) redispatch(now);
@@ -110,6 +119,9 @@ void coordinator::receive(const std::string&, worker_info* w, const Message& m,
     handle(*w, m, now);
     if (was_missing && w->state == worker_state::missing) {
         w->state = running_ ? worker_state::running : worker_state::ready;
+        // Its users while it was away are unknown; what it reports now is
+        // what it runs (none when it stopped the users the others took over).
+        w->targets = running_estimate(w->targets, w->users);
         log_.info("worker " + w->name + " is back");
         if (running_) redispatch(now);
     }
@@ -173,7 +185,7 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
                       " s)");
             w.state = worker_state::missing;
             w.users = 0;
-            if (running_) workers_lost_.push_back(w.name);
+            if (running_) note_lost(w.name);
             lost = true;
         }
     }
@@ -185,6 +197,11 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
             if (w.state != worker_state::missing) send_(id, proto::heartbeat{});
         }
     }
+}
+
+void coordinator::note_lost(const std::string& name) {
+    if (std::find(workers_lost_.begin(), workers_lost_.end(), name) == workers_lost_.end())
+        workers_lost_.push_back(name);
 }
 
 void coordinator::warn_if_behind(control_clock::time_point now) {

@@ -38,8 +38,10 @@ struct worker_info {
     std::uint32_t index = 0;
     std::uint32_t threads = 0;
     worker_state state = worker_state::joined;
-    std::int64_t users = 0;             // running, as last reported
-    std::vector<std::int64_t> targets;  // per class, as last dispatched
+    std::int64_t users = 0;  // running, as last reported
+    // Per class, as last dispatched; what dispatch takes the worker to run
+    // now (for rate shares). Cleared when a worker rejoins without users.
+    std::vector<std::int64_t> targets;
     double cpu_percent = 0;
     std::uint64_t rss_bytes = 0;
     double loop_lag_ms = 0;
@@ -148,6 +150,8 @@ class coordinator {
     void send_spawns(const std::vector<worker_assignment>& plan_out);
     bool active(const worker_info& w) const;
     void warn_if_behind(control_clock::time_point now);
+    // Adds `name` to workers_lost_ once per test.
+    void note_lost(const std::string& name);
 
     scenario::bundle bundle_;
     std::string hash_;

@@ -44,6 +44,17 @@ std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& cla
     return totals;
 }
 
+std::vector<std::int64_t> running_estimate(const std::vector<std::int64_t>& shape,
+                                           std::int64_t total) {
+    const auto sum = std::accumulate(shape.begin(), shape.end(), std::int64_t{0});
+    if (sum == total) return shape;
+    if (total <= 0 || sum <= 0) return {};
+    std::vector<user_class_weight> weights;
+    for (const auto n : shape)
+        weights.push_back({"", static_cast<double>(std::max<std::int64_t>(n, 0)), {}});
+    return class_totals(weights, total);
+}
+
 namespace {
 
 // Workers in fill order: the first worker of every host, then the second of

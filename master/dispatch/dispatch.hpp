@@ -38,6 +38,13 @@ struct worker_assignment {
 std::vector<std::int64_t> class_totals(const std::vector<user_class_weight>& classes,
                                        std::int64_t users);
 
+// Users per class of a worker that says it runs `total` users, when the
+// split is unknown: `shape` (its last targets) when they add up to `total`,
+// else `total` spread in `shape`'s proportions (largest remainder). Used for
+// a worker back from missing, whose users may have stopped meanwhile.
+std::vector<std::int64_t> running_estimate(const std::vector<std::int64_t>& shape,
+                                           std::int64_t total);
+
 // Splits class totals over workers: every worker's total within one user of
 // every other's, each class spread within one user per worker, hosts
 // alternated; spawn_rate shared in proportion to the users each worker still

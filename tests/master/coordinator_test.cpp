@@ -145,6 +145,73 @@ TEST_F(coordinator_test, a_missing_worker_s_users_go_to_the_others_and_come_back
                                           "swarm master: worker c is back"));
 }
 
+// Issue 12: a worker back from missing ramps at the rate its real users
+// need. For each worker of the latest spawns: seconds to reach its targets
+// from `running` (users now) at its spawn rate; and the cluster's start rate
+// never above its stop rate (no overshoot while one fills and others shed).
+struct recovery {
+    double slowest_s = 0;
+    double start_rate = 0;  // users/s, summed over workers below their target
+    double stop_rate = 0;   // users/s, summed over workers above it
+};
+
+class coordinator_return_test : public coordinator_test {
+  protected:
+    // 60 users at 10/s on a, b, c; c goes silent 4 s and a, b take its 20.
+    void run_until_c_is_missing() {
+        join("a", "h1");
+        join("b", "h2");
+        join("c", "h3");
+        coord_->start({60, 10, "", 0}, now_, 0);
+        advance(2s, {"a", "b", "c"});
+        advance(4s, {"a", "b"});
+        ASSERT_EQ(coord_->workers().at("c").state, worker_state::missing);
+        ASSERT_EQ(latest_spawn("a").targets.at(0).second + latest_spawn("a").targets.at(1).second,
+                  30);
+    }
+    recovery measure(const std::map<std::string, std::int64_t>& running) const {
+        recovery r;
+        for (const auto& [id, now] : running) {
+            const auto& s = latest_spawn(id);
+            std::int64_t target = 0;
+            for (const auto& [name, n] : s.targets) target += n;
+            const auto todo = std::llabs(target - now);
+            if (todo == 0) continue;
+            r.slowest_s = std::max(r.slowest_s, static_cast<double>(todo) / s.spawn_rate);
+            (target > now ? r.start_rate : r.stop_rate) += s.spawn_rate;
+        }
+        return r;
+    }
+};
+
+TEST_F(coordinator_return_test, a_worker_that_lost_its_users_and_says_hello_again_gets_its_rate) {
+    run_until_c_is_missing();
+    // c lost the master meanwhile (its users stopped) and joins again.
+    join("c", "h3");
+    const auto r = measure({{"a", 30}, {"b", 30}, {"c", 0}});
+    EXPECT_LE(r.slowest_s, 60.0 / 10 + 2) << "users/rate + 2 s";
+    EXPECT_LE(r.start_rate, r.stop_rate + 1e-9) << "c fills no faster than a and b shed";
+    EXPECT_THAT(coord_->workers_lost(), ElementsAre("c")) << "named once";
+}
+
+TEST_F(coordinator_return_test, a_worker_back_from_missing_with_no_users_gets_its_rate) {
+    run_until_c_is_missing();
+    // c was paused past the bound: it stopped the users the others took over.
+    coord_->on_message("c", proto::heartbeat{0, 0, 0, 0}, now_);
+    const auto r = measure({{"a", 30}, {"b", 30}, {"c", 0}});
+    EXPECT_LE(r.slowest_s, 60.0 / 10 + 2);
+    EXPECT_LE(r.start_rate, r.stop_rate + 1e-9);
+}
+
+TEST_F(coordinator_return_test, a_worker_back_from_missing_with_its_users_lets_the_others_shed) {
+    run_until_c_is_missing();
+    coord_->on_message("c", proto::heartbeat{0, 0, 20, 0}, now_);
+    const auto r = measure({{"a", 30}, {"b", 30}, {"c", 20}});
+    EXPECT_LE(r.slowest_s, 60.0 / 10 + 2);
+    EXPECT_EQ(r.start_rate, 0);
+    EXPECT_NEAR(r.stop_rate, 10, 1e-9);
+}
+
 TEST_F(coordinator_test, a_master_that_falls_behind_does_not_call_live_workers_missing) {
     join("a", "h1");
     join("b", "h2");
