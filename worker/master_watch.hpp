@@ -7,12 +7,19 @@
 //
 // A plain value owned by the node's control loop (worker/node.cpp).
 
+#include <algorithm>
 #include <chrono>
 
 namespace swarm::worker {
 
 struct master_watch_options {
-    std::chrono::milliseconds lost_after{3000};   // silence that means the master is gone
+    // Silence after which the worker stops its users (no load without a
+    // master) but keeps its connection and keeps reporting on it: a master
+    // that was only paused or slow gets every report, in order.
+    std::chrono::milliseconds lost_after{3000};
+    // Further silence after which the master counts as gone: the worker
+    // drops the connection and says hello again (a restarted master).
+    std::chrono::milliseconds rejoin_after{3000};
     std::chrono::milliseconds give_up_after{0};   // silence that ends the worker; 0: never
     std::chrono::milliseconds first_retry{1000};  // first wait between two hellos
     std::chrono::milliseconds max_retry{5000};    // the wait doubles up to this
@@ -30,6 +37,16 @@ class master_watch {
     clock::duration silent_for(clock::time_point now) const { return now - last_heard_; }
     // Silent for longer than lost_after.
     bool lost(clock::time_point now) const { return silent_for(now) > opts_.lost_after; }
+    // Silent for longer than lost_after + rejoin_after.
+    bool gone(clock::time_point now) const {
+        return silent_for(now) > opts_.lost_after + opts_.rejoin_after;
+    }
+    // The worker itself did not run for `gap` (SIGSTOP, a stalled host): the
+    // master's words of that time may still wait in the socket, so that
+    // time is not counted as the master's silence.
+    void paused(clock::duration gap, clock::time_point now) {
+        last_heard_ = std::min(now, last_heard_ + gap);
+    }
     // Silent for give_up_after or longer, when that is set.
     bool give_up(clock::time_point now) const;
 

@@ -26,7 +26,8 @@ node_core::node_core(node_core_options opts, engine_factory make_engine, usage_s
       make_engine_(std::move(make_engine)),
       sample_usage_(std::move(sample_usage)),
       log_(std::move(log)),
-      watch_(opts_.watch, now) {}
+      watch_(opts_.watch, now),
+      last_tick_(now) {}
 
 node_core::~node_core() = default;
 
@@ -44,6 +45,7 @@ node_core::clock::time_point node_core::wake_by(clock::time_point now) const {
 void node_core::on_message(const proto::message& m, clock::time_point now) {
     if (exit_code_) return;
     watch_.heard(now);
+    if (held_ && !held_for_pause_) resume_users("the master is back", now);
     std::visit([&](const auto& body) { handle(body, now); }, m);
 }
 
@@ -144,6 +146,8 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
         if (c < targets.size()) targets[c] = count;
     }
     stopping_ = false;
+    held_ = false;
+    spawn_rate_ = s.spawn_rate;
     ramp_.retarget(std::move(targets), s.spawn_rate, now);
     ramping_ = true;
     send(proto::spawning{run_id_, engine_->running_total()});
@@ -172,6 +176,7 @@ void node_core::on_terminate(clock::time_point now) {
 // sends the last delta and `stopped` when they are gone.
 void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
     ramping_ = false;
+    held_ = false;
     if (!engine_) {
         send(proto::stopped{run_id_});
         return;
@@ -190,7 +195,8 @@ void node_core::on_tick(clock::time_point now) {
         finish(0, "terminated");
         return;
     }
-    if (welcomed_ && watch_.lost(now)) master_lost(now);
+    note_own_pause(now);
+    judge_master(now);
     if (watch_.give_up(now)) {
         log_.info("no master for " + format_duration(opts_.watch.give_up_after) +
                   " (--master-timeout); exiting");
@@ -205,15 +211,74 @@ void node_core::on_tick(clock::time_point now) {
     step_report(now);
 }
 
-// The master went silent: it died, restarted, or the network is gone. Stop
-// every user at once (the unsent delta is lost; the master counts the gap),
-// stop talking, and go back to hello until a master welcomes this worker.
+// A tick long after the previous one: this process did not run (SIGSTOP, a
+// stalled host). What the master sent meanwhile may not even have reached
+// the socket yet, so that time is not its silence. Longer than the master
+// waits before it calls a worker missing, and the master has given our users
+// to the others: stop them until it sends new targets, or the cluster runs
+// too many (it resumes them if no spawn comes: the master did not miss us).
+void node_core::note_own_pause(clock::time_point now) {
+    const auto gap = now - std::exchange(last_tick_, now);
+    if (gap < 1s) return;
+    watch_.paused(gap, now);
+    if (welcomed_ && gap > opts_.watch.lost_after && !held_ && !stopping_ && engine_ &&
+        engine_->running_total() > 0) {
+        hold_users("this worker was paused for " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(gap).count()) +
+                   " s, so the master has moved its users to other workers");
+        held_for_pause_ = true;
+        resume_unless_by_ = now + 2s;
+    }
+}
+
+// Silent past lost_after: stop the users (no load without a master) and
+// keep reporting on the same connection, so a master that was only paused
+// gets every request in order. Past rejoin_after too: the master is gone.
+void node_core::judge_master(clock::time_point now) {
+    if (!welcomed_) return;
+    if (held_ && held_for_pause_ && now >= resume_unless_by_)
+        resume_users("the master sent no new targets after the pause", now);
+    if (watch_.gone(now)) {
+        master_lost(now);
+        return;
+    }
+    if (watch_.lost(now) && !(held_ && !held_for_pause_) && engine_) {
+        const auto silent =
+            std::chrono::duration_cast<std::chrono::seconds>(watch_.silent_for(now)).count();
+        hold_users("nothing from the master for " + std::to_string(silent) + " s");
+    }
+}
+
+void node_core::hold_users(const std::string& why) {
+    const auto users = engine_ ? engine_->running_total() : 0;
+    log_.info(why + "; stopped " + std::to_string(users) + " users");
+    held_ = true;
+    held_for_pause_ = false;
+    ramping_ = false;
+    if (engine_) engine_->stop_all(user::stop_mode::now);
+}
+
+void node_core::resume_users(const std::string& why, clock::time_point now) {
+    held_ = false;
+    held_for_pause_ = false;
+    if (!engine_ || stopping_ || ramp_.total_target() == 0) return;
+    log_.info(why + "; restarting " + std::to_string(ramp_.total_target()) + " users");
+    ramp_.retarget(ramp_.targets(), spawn_rate_, now);
+    ramping_ = true;
+}
+
+// The master stayed silent past rejoin_after: it died, restarted, or the
+// network is gone. What the users did went out in the reports of the silence
+// (the last one now, on the same connection); then stop talking and go back
+// to hello until a master welcomes this worker.
 void node_core::master_lost(clock::time_point now) {
     const auto silent =
         std::chrono::duration_cast<std::chrono::seconds>(watch_.silent_for(now)).count();
     const auto users = engine_ ? engine_->running_total() : 0;
     log_.info("lost the master (nothing from it for " + std::to_string(silent) + " s); stopped " +
               std::to_string(users) + " users; waiting for a master");
+    if (engine_) report();
+    held_ = false;
     welcomed_ = false;
     hellos_ = 0;
     set_ready(false);

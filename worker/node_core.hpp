@@ -111,6 +111,13 @@ class node_core {
         const engine_options& eo, std::shared_ptr<const scenario::plan> plan);
     void stop_users(std::int64_t timeout_ms, clock::time_point now);
     void master_lost(clock::time_point now);
+    // Master silence and the worker's own pauses (see on_tick).
+    void judge_master(clock::time_point now);
+    void note_own_pause(clock::time_point now);
+    // Stops the users for a reason of the worker's own (`why`), keeping
+    // their targets; resume_users() ramps back to them.
+    void hold_users(const std::string& why);
+    void resume_users(const std::string& why, clock::time_point now);
     void step_join(clock::time_point now);
     void step_ramp(clock::time_point now);
     void step_stopping(clock::time_point now);
@@ -145,6 +152,14 @@ class node_core {
     std::uint64_t run_id_ = 0;
     std::uint64_t sequence_ = 0;
     bool ramping_ = false;
+    double spawn_rate_ = 1;  // of the latest spawn, users/s: resume_users() ramps at it
+    // Users held (stopped with their targets kept): the master went silent,
+    // or this worker was paused so long that the master gave its users to
+    // others. Not a stop: no `stopped`, reports go on.
+    bool held_ = false;
+    bool held_for_pause_ = false;  // held after a pause of our own, not the master's silence
+    clock::time_point resume_unless_by_{};  // held for a pause: resume then unless a spawn came
+    clock::time_point last_tick_{};         // a gap between ticks is a pause of our own
     bool stopping_ = false;
     bool stop_escalated_ = false;  // stop_all(now) has been asked
     clock::time_point graceful_deadline_{}, hard_deadline_{};

@@ -177,6 +177,7 @@ TEST_F(node_test, restarted_master_at_the_same_address_gets_one_hello_and_a_work
     // Shorter than the defaults (3 s; hellos 1, 2, 4, 5 s apart) to keep the
     // test short; the rules are the same.
     o.watch.lost_after = 1s;
+    o.watch.rejoin_after = 1s;
     o.watch.first_retry = 250ms;
     o.watch.max_retry = 2s;
     start(o);
@@ -186,8 +187,8 @@ TEST_F(node_test, restarted_master_at_the_same_address_gets_one_hello_and_a_work
     ASSERT_TRUE(m1->wait_for<proto::stats_report>());
 
     // The master dies; while it is away the worker loses it and says hello
-    // now and then (backoff 250, 500, 1000, 2000 ms): hellos at about 1,
-    // 1.25, 1.75 and 2.75 s, which would all arrive together at a new master
+    // now and then (backoff 250, 500, 1000, 2000 ms): hellos at about 2,
+    // 2.25, 2.75 and 3.75 s, which would all arrive together at a new master
     // if the worker kept its socket. Then a new master takes the address.
     m1.reset();
     std::this_thread::sleep_for(3s);
