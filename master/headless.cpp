@@ -90,10 +90,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                   << c.stats().requests().max_names()
                   << " distinct request names (use `name:` for templated URLs)\n";
     }
-    if (c.workers().lost_reports() > 0) {
-        std::cout << "warning: " << c.workers().lost_reports()
-                  << " stats reports from workers were lost (workers that died or went missing)\n";
-    }
+    std::cout << report::loss_warnings(c.workers().workers_lost(), c.workers().lost_reports());
     const int exit_code = c.stats().total().failures() > 0 ? opts.exit_code_on_error : 0;
     write_reports(opts, c, exit_code);
     return exit_code;

@@ -237,4 +237,22 @@ std::string spawn_progress_line(std::int64_t running, std::int64_t target) {
                          static_cast<long long>(target), pct);
 }
 
+std::string loss_warnings(const std::vector<std::string>& workers_lost,
+                          std::uint64_t lost_reports) {
+    std::string out;
+    if (!workers_lost.empty()) {
+        std::string names;
+        for (const auto& n : workers_lost) names += (names.empty() ? "" : ", ") + n;
+        out += "warning: " + std::to_string(workers_lost.size()) +
+               (workers_lost.size() == 1 ? " worker" : " workers") + " dropped out of the test (" +
+               names + "): requests of " + (workers_lost.size() == 1 ? "its" : "their") +
+               " last unreported second may be missing\n";
+    }
+    if (lost_reports > 0) {
+        out += "warning: " + std::to_string(lost_reports) +
+               " stats reports from workers were lost (workers that died or went missing)\n";
+    }
+    return out;
+}
+
 }  // namespace swarm::master::report

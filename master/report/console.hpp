@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "master/stats/run_stats.hpp"
 
@@ -57,6 +58,12 @@ std::string final_summary(const run_stats& run, const console_options& options =
 // "spawning 340/1000 users (34%)", "stopping users: 700 running, target 500",
 // or "all 1000 users spawned".
 std::string spawn_progress_line(std::int64_t running, std::int64_t target);
+
+// The end-of-run lines that say what the figures may miss: workers that went
+// missing, died or rejoined mid-test (their last unreported second may be
+// absent) and stats reports known lost. Empty when nothing was lost, so a
+// clean-looking summary is a clean run.
+std::string loss_warnings(const std::vector<std::string>& workers_lost, std::uint64_t lost_reports);
 
 // A latency (µs) as the tables show it in ms (see above).
 std::string format_ms(double us);

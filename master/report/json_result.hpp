@@ -13,8 +13,9 @@
 //            "stats_seconds": num,   // time the request figures cover (since reset)
 //            "users": int, "spawn_rate": num, "host": str,
 //            "workers": [str], "exit_status": int,
-//            "workers_lost": [str],  // went missing mid-test: their last unreported
-//                                    // second of requests may be missing from the figures
+//            "workers_lost": [str],  // went missing, died, left or rejoined mid-test
+//                                    // (each once): their last unreported second of
+//                                    // requests may be missing from the figures
 //            "lost_reports": int },  // stats reports known lost (sequence gaps)
 //   "histogram_scheme": { "kind": "log-linear", "unit": "us",
 //            "sub_bucket_bits": 6, "tracked_bits": 32, "bucket_count": 1728,
@@ -67,7 +68,7 @@ struct run_metadata {
     double spawn_rate = 0;                  // users/s asked for (-r)
     std::string host;                       // target host ("" if the scenario's own)
     std::vector<std::string> workers;       // names of the workers that took part
-    std::vector<std::string> workers_lost;  // workers that went missing or died mid-test
+    std::vector<std::string> workers_lost;  // went missing, died, left or rejoined mid-test
     std::uint64_t lost_reports = 0;         // stats reports known lost (sequence gaps)
     int exit_status = 0;                    // the process's exit code for this run
 };

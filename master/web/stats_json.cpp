@@ -142,6 +142,11 @@ json::object requests_json(const controller& c) {
     o["workers"] = workers_json(c);
     o["worker_count"] = c.workers().ready_workers();
     o["tests_started"] = c.tests_started();
+    // What the figures may miss, as in the JSON result (README: faults).
+    json::array lost;
+    for (const auto& name : c.workers().workers_lost()) lost.emplace_back(name);
+    o["workers_lost"] = std::move(lost);
+    o["lost_reports"] = c.workers().lost_reports();
     return o;
 }
 

@@ -42,6 +42,16 @@ void expect_at(const std::string& line, std::size_t edge, const std::string& val
     EXPECT_EQ(line.substr(edge - value.size(), value.size()), value) << line;
 }
 
+TEST(console_test, loss_warnings_name_the_lost_workers_and_count_lost_reports) {
+    EXPECT_EQ(loss_warnings({}, 0), "") << "a clean run says nothing";
+    EXPECT_EQ(loss_warnings({"w1", "w3"}, 2),
+              "warning: 2 workers dropped out of the test (w1, w3): requests of their last "
+              "unreported second may be missing\n"
+              "warning: 2 stats reports from workers were lost (workers that died or went "
+              "missing)\n");
+    EXPECT_EQ(lines_of(loss_warnings({"w1"}, 0)).size(), 1u);
+}
+
 TEST(console_test, live_table_puts_each_number_in_its_column) {
     const run_stats run = known_run(false);
     const std::vector<std::string> lines = lines_of(stats_table(run, rate_basis::current));
