@@ -254,6 +254,9 @@ void node_core::hold_users(const std::string& why) {
     log_.info(why + "; stopped " + std::to_string(users) + " users");
     held_ = true;
     held_for_pause_ = false;
+    // Only a test in progress comes back: after a stop the ramp keeps the
+    // old targets, and an idle worker must stay idle.
+    held_test_ = ramping_ || users > 0;
     ramping_ = false;
     if (engine_) engine_->stop_all(user::stop_mode::now);
 }
@@ -261,7 +264,7 @@ void node_core::hold_users(const std::string& why) {
 void node_core::resume_users(const std::string& why, clock::time_point now) {
     held_ = false;
     held_for_pause_ = false;
-    if (!engine_ || stopping_ || ramp_.total_target() == 0) return;
+    if (!engine_ || stopping_ || !held_test_ || ramp_.total_target() == 0) return;
     log_.info(why + "; restarting " + std::to_string(ramp_.total_target()) + " users");
     ramp_.retarget(ramp_.targets(), spawn_rate_, now);
     ramping_ = true;

@@ -158,6 +158,7 @@ class node_core {
     // others. Not a stop: no `stopped`, reports go on.
     bool held_ = false;
     bool held_for_pause_ = false;  // held after a pause of our own, not the master's silence
+    bool held_test_ = false;       // users were running or ramping when held: resume them
     clock::time_point resume_unless_by_{};  // held for a pause: resume then unless a spawn came
     clock::time_point last_tick_{};         // a gap between ticks is a pause of our own
     bool stopping_ = false;

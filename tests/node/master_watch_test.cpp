@@ -1,5 +1,6 @@
 // The worker's master liveness rules on simulated time: lost after 3 s of
-// silence, hellos backing off 1, 2, 4, 5, 5 s, giving up after --master-timeout.
+// silence, gone 3 s later, the worker's own pauses not counted, hellos
+// backing off 1, 2, 4, 5, 5 s, giving up after --master-timeout.
 #include <gtest/gtest.h>
 
 #include "worker/master_watch.hpp"
@@ -20,6 +21,27 @@ TEST(master_watch_test, master_is_lost_only_after_lost_after_of_silence) {
     EXPECT_FALSE(w.lost(t0 + 5s));
     EXPECT_TRUE(w.lost(t0 + 5001ms));
     EXPECT_EQ(w.silent_for(t0 + 4s), 2s);
+}
+
+TEST(master_watch_test, gone_only_after_lost_after_plus_rejoin_after) {
+    master_watch w({}, t0);
+    EXPECT_TRUE(w.lost(t0 + 4s));
+    EXPECT_FALSE(w.gone(t0 + 6s));
+    EXPECT_TRUE(w.gone(t0 + 6001ms));
+}
+
+// The worker's own pause is not the master's silence, and the silence
+// never goes below zero however long the pause.
+TEST(master_watch_test, a_pause_of_the_worker_does_not_count_as_silence) {
+    master_watch w({}, t0);
+    w.heard(t0 + 1s);
+    w.paused(10s, t0 + 12s);  // stopped from 2 s to 12 s
+    EXPECT_EQ(w.silent_for(t0 + 12s), 1s);
+    EXPECT_FALSE(w.lost(t0 + 14s));
+    EXPECT_TRUE(w.lost(t0 + 14001ms));
+    w.heard(t0 + 20s);
+    w.paused(30s, t0 + 21s);
+    EXPECT_EQ(w.silent_for(t0 + 21s), 0s);
 }
 
 TEST(master_watch_test, lost_after_is_configurable) {

@@ -602,6 +602,24 @@ TEST_F(node_core_test, a_master_silent_5_s_gets_every_request_and_the_users_back
     EXPECT_THAT(sequences, ElementsAre(1, 2, 3, 4, 5, 6, 7, 8, 9)) << "no gap, no restart";
 }
 
+TEST_F(node_core_test, a_master_silent_after_the_test_stopped_does_not_restart_its_users) {
+    start();
+    tick_at(0);
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(2000);
+    deliver(proto::stop{0});
+    run_until(2500);
+    ASSERT_EQ(sent<proto::stopped>().size(), 1u);
+    master_heartbeats_ = false;
+    run_until(6000);  // silent: nothing to stop
+    master_heartbeats_ = true;
+    next_heartbeat_ = now_;
+    run_until(7000);
+    EXPECT_EQ(engine().running, (std::vector<std::int64_t>{0})) << "the old test stays over";
+    EXPECT_EQ(log_lines_with("restarting"), 0);
+}
+
 // Issue 12: a worker SIGSTOPped 10 s judged its (live) master lost on resume,
 // before libzmq delivered the heartbeats waiting for it, and lost its
 // unsent second. Its own pause is not the master's silence.

@@ -128,6 +128,10 @@ TEST_F(web_api_test, stats_requests_has_locusts_shape_with_aggregated_last) {
     ASSERT_EQ(workers.size(), 1u);
     EXPECT_EQ(workers[0].at("id").as_string(), "local");
     EXPECT_EQ(doc.at("user_count").to_number<std::int64_t>(), 2);
+    // Losses, as in the JSON result (issue 12): none in a clean run.
+    ASSERT_TRUE(doc.as_object().contains("workers_lost"));
+    EXPECT_TRUE(doc.at("workers_lost").as_array().empty());
+    EXPECT_EQ(doc.at("lost_reports").to_number<std::int64_t>(), 0);
 }
 
 TEST_F(web_api_test, csv_endpoints_serve_the_same_writers_as_csv_option) {
