@@ -86,15 +86,6 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     w.host = h.host;
     w.threads = h.threads;
     if (!returning) w.index = next_index_++;
-    if (returning) {
-        // A worker says hello again after it lost this master: its users
-        // stopped and its unsent reports may be gone. It starts from zero
-        // users, so dispatch gives it a rate share for all of its targets
-        // (with the old ones it ramped at the 1 user/s floor).
-        if (running_ && (w.users > 0 || !w.targets.empty())) note_lost(w.name);
-        w.targets.clear();
-        w.users = 0;
-    }
     w.state = worker_state::joined;
     w.last_heard = now;
     sequences_.forget(id);
@@ -129,6 +120,15 @@ void coordinator::receive(const std::string&, worker_info* w, const Message& m,
 
 void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::time_point now) {
     if (r.hash != hash_) return;
+    // Ready after a hello: a worker that lost this master and joined again
+    // runs no users any more (and its unsent reports may be gone). From
+    // zero, dispatch gives it a rate share for all of its targets; with the
+    // old ones it refilled at the 1 user/s floor.
+    if (w.state == worker_state::joined) {
+        if (running_ && !w.targets.empty()) note_lost(w.name);
+        w.targets.clear();
+        w.users = 0;
+    }
     w.state = worker_state::ready;
     if (running_) redispatch(now);  // a late joiner takes its share
 }
