@@ -50,6 +50,7 @@ std::vector<std::int64_t> running_estimate(const std::vector<std::int64_t>& shap
     if (sum == total) return shape;
     if (total <= 0 || sum <= 0) return {};
     std::vector<user_class_weight> weights;
+    weights.reserve(shape.size());
     for (const auto n : shape)
         weights.push_back({"", static_cast<double>(std::max<std::int64_t>(n, 0)), {}});
     return class_totals(weights, total);
