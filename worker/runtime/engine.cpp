@@ -221,11 +221,12 @@ void engine::stop_all(user::stop_mode mode) {
     for (std::size_t c = 0; c < by_class_.size(); ++c) {
         while (!by_class_[c].empty()) stop_user(c, mode);
     }
-    if (mode == user::stop_mode::now) {
-        // Users already stopping gracefully are told to stop now too.
+    if (mode != user::stop_mode::graceful) {
+        // Users already stopping (ramped down, or a graceful stop escalated)
+        // are told too: request_stop only ever makes a stop stronger.
         for (auto& t : threads_) {
-            asio::post(t->ctx, [t = t.get()] {
-                for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
+            asio::post(t->ctx, [t = t.get(), mode] {
+                for (auto& [id, u] : t->users) u->request_stop(mode);
             });
         }
     }
