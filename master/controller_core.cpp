@@ -13,8 +13,9 @@ constexpr auto hot_for = 5s;
 // The stop give-up: a worker is graceful for the stop timeout T (T = 0: a
 // request in flight gets 0.5 s), then cancels what is in flight and runs
 // each user's on_stop (at most user::on_stop_time_limit, 10 s), and stops
-// waiting for its users at max(T, 0.5 s) + 10 s + 2 s (worker/node_core.hpp). Its last delta and `stopped` then
-// need a moment on the wire: the master gives up at T + 10 s + 4 s.
+// waiting for its users at max(T, 0.5 s) + 10 s + 2 s (worker/node_core.hpp).
+// Its last delta and `stopped` then need a moment on the wire: the master
+// gives up at T + 10 s + 4 s.
 constexpr auto on_stop_bound = 10s;  // = worker::user::on_stop_time_limit
 constexpr auto stop_slack = 4s;
 // After a second stop (stop_now: everything cancelled, on_stop too) workers

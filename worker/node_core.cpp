@@ -210,8 +210,8 @@ void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
     stopping_ = true;
     stop_escalated_ = false;
     stop_now_ = false;
-    graceful_deadline_ = now + std::max<clock::duration>(std::chrono::milliseconds(timeout_ms),
-                                                         in_flight_grace);
+    graceful_deadline_ =
+        now + std::max<clock::duration>(std::chrono::milliseconds(timeout_ms), in_flight_grace);
     hard_deadline_ = graceful_deadline_ + user::on_stop_time_limit + stop_slack;
 }
 

@@ -81,9 +81,9 @@ struct timed_child {
                 std::vector<std::string> args) {
         json_file = ::testing::TempDir() + "/stop_" + name + ".json";
         std::remove(json_file.c_str());
-        std::vector<std::string> argv{swarm_binary(), "run",       scenario,  "--headless",
-                                      "--json",       json_file,   "--threads", "1",
-                                      "-r",           "20",        "--only-summary"};
+        std::vector<std::string> argv{swarm_binary(), "run",     scenario,        "--headless",
+                                      "--json",       json_file, "--threads",     "1",
+                                      "-r",           "20",      "--only-summary"};
         argv.insert(argv.end(), args.begin(), args.end());
         started = steady::now();
         process = std::make_unique<child_process>(argv);
@@ -192,9 +192,9 @@ TEST(stop, second_sigint_cancels_everything_and_still_writes_every_report) {
     auto server = silent_server();
     const auto csv = ::testing::TempDir() + "/stop_twice";
     std::filesystem::remove(csv + "_stats.csv");
-    timed_child run(hung_scenario("twice", "/", "/logout"), "twice",
-                    {"-H", server.url(""), "-u", "2", "-t", "30s", "--stop-timeout", "10s",
-                     "--csv", csv});
+    timed_child run(
+        hung_scenario("twice", "/", "/logout"), "twice",
+        {"-H", server.url(""), "-u", "2", "-t", "30s", "--stop-timeout", "10s", "--csv", csv});
     std::this_thread::sleep_for(2s);
     run.process->send_signal(SIGINT);
     std::this_thread::sleep_for(500ms);
@@ -224,8 +224,12 @@ TEST(stop, web_stop_ends_a_hung_test_and_a_new_one_starts) {
         [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
     ASSERT_TRUE(ready.at("ready").as_bool()) << json::serialize(ready);
     const auto start = [&] {
-        return client.request({"POST", "/swarm", "user_count=2&spawn_rate=20",
-                               "application/x-www-form-urlencoded", "", {}});
+        return client.request({"POST",
+                               "/swarm",
+                               "user_count=2&spawn_rate=20",
+                               "application/x-www-form-urlencoded",
+                               "",
+                               {}});
     };
     ASSERT_EQ(start().status, 200);
     const auto state_is = [](const char* s) {

@@ -27,8 +27,8 @@ struct fake_engine_state {
     std::uint64_t requests = 0;         // recorded since the last collect (the test adds them)
     std::string load_error;             // load() fails with this when set
     bool finish_on_stop_now = true;     // false: users ignore "cancel" and "now" too (never end)
-    bool finish_on_cancel = true;    // false: after "cancel" users run an on_stop that hangs
-    bool finish_after_request = true;  // false: the request in flight hangs (a cancel ends it)
+    bool finish_on_cancel = true;       // false: after "cancel" users run an on_stop that hangs
+    bool finish_after_request = true;   // false: the request in flight hangs (a cancel ends it)
     bool destroyed = false;
 
     std::int64_t total() const {

@@ -86,7 +86,8 @@ class virtual_user {
     // Asks the user to stop (see stop_mode). A wait or sleep in progress ends
     // at once. graceful, after_request: an in-flight request completes and is
     // recorded; cancel and now: it is cancelled on the spot (its socket
-    // closed, on this thread) and recorded once as a failure. A second call may make the stop stronger, not milder.
+    // closed, on this thread) and recorded once as a failure. A second call
+    // may make the stop stronger, not milder.
     void request_stop(stop_mode mode);
 
     // run() has finished.
