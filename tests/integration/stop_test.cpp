@@ -213,6 +213,85 @@ TEST(stop, second_sigint_cancels_everything_and_still_writes_every_report) {
     EXPECT_EQ(error_messages(result)[cancelled], server.requests()) << summary(result);
 }
 
+// `swarm master SCENARIO --headless --bind 127.0.0.1:0 --json FILE ARGS...`
+// and one `swarm worker` joined to it.
+struct cluster {
+    std::string json_file;
+    std::unique_ptr<child_process> master;
+    std::unique_ptr<child_process> worker;
+
+    cluster(const std::string& scenario, const std::string& name, std::vector<std::string> args) {
+        json_file = ::testing::TempDir() + "/stop_" + name + ".json";
+        std::remove(json_file.c_str());
+        std::vector<std::string> argv{swarm_binary(), "master",      scenario,        "--headless",
+                                      "--bind",       "127.0.0.1:0", "--json",        json_file,
+                                      "-r",           "20",          "--only-summary"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        master = std::make_unique<child_process>(argv);
+        const auto line =
+            master->wait_for_line("swarm master: listening for workers on tcp://", 20s);
+        if (!line) throw std::runtime_error("swarm master did not start");
+        const auto start = line->find("tcp://") + 6;
+        const auto address = line->substr(start, line->find(';') - start);
+        worker = std::make_unique<child_process>(std::vector<std::string>{
+            swarm_binary(), "worker", "--master", address, "--threads", "1", "--name", "w"});
+    }
+};
+
+// 8. `swarm master`: a second Ctrl-C tells the workers to stop now (a hung
+// on_stop included, under a long --stop-timeout), waits for their last
+// deltas (bounded) and still writes the report. Main: exit 130 at once, no report.
+TEST(stop, master_second_sigint_stops_workers_now_and_still_reports) {
+    auto server = silent_server();
+    cluster c(hung_scenario("master_twice", "/", "/logout"), "master_twice",
+              {"-H", server.url(""), "-u", "2", "-t", "30s", "--stop-timeout", "10s"});
+    ASSERT_TRUE(c.master->wait_for_line("All users spawned", 20s));
+    std::this_thread::sleep_for(500ms);
+    c.master->send_signal(SIGINT);
+    std::this_thread::sleep_for(500ms);
+    c.master->send_signal(SIGINT);
+    const auto signalled = steady::now();
+    const auto code = c.master->wait_exit(30s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_LT(seconds_since(signalled), 3.5);
+    EXPECT_EQ(*code, 130);
+    const auto result = read_json(c.json_file);
+    ASSERT_TRUE(result.is_object());
+    EXPECT_EQ(server.requests(), 2);
+    EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
+    EXPECT_EQ(error_messages(result)[cancelled], server.requests()) << summary(result);
+}
+
+// 9. `swarm worker`: SIGTERM stops its users (the hung request cancelled
+// after 0.5 s, then on_stop, which hangs too); a second SIGTERM cancels
+// on_stop, sends the last delta and quits. The master's result has every
+// request the server read. Main: the second SIGTERM exits at once and the
+// worker's last delta is lost.
+TEST(stop, worker_second_sigterm_cancels_on_stop_and_sends_the_last_delta) {
+    auto server = silent_server();
+    cluster c(hung_scenario("worker_twice", "/", "/logout"), "worker_twice",
+              {"-H", server.url(""), "-u", "2", "-t", "30s"});
+    ASSERT_TRUE(c.master->wait_for_line("All users spawned", 20s));
+    std::this_thread::sleep_for(500ms);
+    c.worker->send_signal(SIGTERM);
+    std::this_thread::sleep_for(1500ms);  // the cancel is done, on_stop hangs
+    ASSERT_FALSE(c.worker->wait_exit(0ms).has_value()) << "on_stop has up to 10 s";
+    c.worker->send_signal(SIGTERM);
+    const auto signalled = steady::now();
+    const auto worker_code = c.worker->wait_exit(20s);
+    ASSERT_TRUE(worker_code.has_value());
+    EXPECT_LT(seconds_since(signalled), 2.5);
+    EXPECT_EQ(*worker_code, 0);
+    std::this_thread::sleep_for(300ms);  // the master merges the last delta
+    c.master->send_signal(SIGINT);
+    ASSERT_TRUE(c.master->wait_exit(20s).has_value());
+    const auto result = read_json(c.json_file);
+    ASSERT_TRUE(result.is_object());
+    EXPECT_EQ(server.requests(), 4);  // two tasks' requests, two on_stop's
+    EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
+    EXPECT_EQ(error_messages(result)[cancelled], server.requests()) << summary(result);
+}
+
 // 7. The web API: /stop leaves "stopping" within a second and a new start
 // is accepted right after. Main: still "stopping" after 5 s, the start refused (409).
 TEST(stop, web_stop_ends_a_hung_test_and_a_new_one_starts) {
