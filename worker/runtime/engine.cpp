@@ -78,7 +78,8 @@ engine::~engine() {  // NOLINT(bugprone-exception-escape)
             for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
         });
     }
-    // Give in-flight requests a moment to finish, then tear down.
+    // `now` cancels in-flight requests: the users end within a moment (the
+    // bound is for a loaded machine), then tear down.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (alive_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -17,7 +17,9 @@
 //     auto u = std::make_unique<virtual_user>(program, id, std::move(session), delta, ex);
 //     co_spawn(ex, u->run(), [&, raw = u.get()](std::exception_ptr) { forget(raw); });
 //     ...
-//     raw->request_stop(stop_mode::graceful);   // ramp-down or end of run
+//     raw->request_stop(stop_mode::graceful);        // ramp-down
+//     raw->request_stop(stop_mode::after_request);   // end of a test; then, past
+//     raw->request_stop(stop_mode::cancel);          // the stop timeout, cancel
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
