@@ -23,10 +23,10 @@ node_core::clock::duration run_down_time(node_core::clock::duration request_time
 // flight gets in_flight_grace to complete: a healthy target's answer is no
 // failure); then what is still in flight is cancelled and each user runs its
 // on_stop, bounded by user::on_stop_time_limit (10 s); with this slack for a
-// loaded machine, the node gives up waiting for users at
-// max(T, 0.5 s) + 10 s + 2 s and sends its last delta and `stopped` anyway. A second
-// stop (or SIGTERM) while stopping cancels everything now, on_stop included:
-// the users are gone within a moment, and the node waits at most this long.
+// loaded machine, the node gives up waiting for users at max(T, 0.5 s) +
+// 10 s + 2 s and sends its last delta and `stopped` anyway. A second stop
+// (or SIGTERM) while stopping cancels everything now, on_stop included: the
+// users are gone within a moment, and the node waits at most this long.
 constexpr auto in_flight_grace = 500ms;
 constexpr auto stop_slack = 2s;
 constexpr auto stop_now_bound = 2s;

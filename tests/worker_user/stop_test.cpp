@@ -83,6 +83,29 @@ TEST(stop, a_graceful_stop_escalated_to_cancel_cancels_the_task_but_not_on_stop)
     EXPECT_EQ(h.delta.requests.total().requests(), 3u);
 }
 
+TEST(stop, the_final_on_stop_is_bounded_by_its_time_limit) {
+    // Takes on_stop_time_limit (10 s) of real time: the bound is the behaviour.
+    harness h(R"(host: http://h
+users:
+  U:
+    wait: {constant: 1h}
+    on_stop: [{get: /bye}, {get: /after}]
+    tasks:
+      t: {get: /1}
+)");
+    h.web->routes["GET http://h/bye"].delay = std::chrono::hours(1);  // logout hangs
+    auto& u = h.start();
+    h.stop_after(1, stop_mode::cancel);
+    const auto t0 = std::chrono::steady_clock::now();
+    h.run();
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(took, on_stop_time_limit - milliseconds(50));
+    EXPECT_LT(took, on_stop_time_limit + std::chrono::seconds(2));
+    EXPECT_TRUE(u.done());
+    EXPECT_EQ(h.failures("GET", "/bye"), 1u);  // timed out at the bound
+    EXPECT_EQ(h.count("GET", "/after"), 0u);   // on_stop's time was up
+}
+
 TEST(stop, a_long_wait_is_cut_short_in_both_modes) {
     for (auto mode : {stop_mode::graceful, stop_mode::now}) {
         harness h(three_step_task);

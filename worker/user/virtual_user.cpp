@@ -73,9 +73,11 @@ void virtual_user::request_stop(stop_mode mode) {
 }
 
 bool virtual_user::stop_now() const {
-    if (!stop_ || *stop_ == stop_mode::graceful) return false;
-    if (*stop_ == stop_mode::now || !in_final_on_stop_) return true;
-    return std::chrono::steady_clock::now() >= on_stop_deadline_;
+    // The final on_stop ends when its time is up, whoever stopped the user
+    // (a ramp-down, a stop_user step or the end of the test).
+    if (in_final_on_stop_)
+        return stop_ == stop_mode::now || std::chrono::steady_clock::now() >= on_stop_deadline_;
+    return stop_ && *stop_ != stop_mode::graceful;
 }
 
 const scenario::task& virtual_user::pick(const scenario::task_set& set, std::size_t& position) {
