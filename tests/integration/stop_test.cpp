@@ -327,5 +327,48 @@ TEST(stop, web_stop_ends_a_hung_test_and_a_new_one_starts) {
     client.get("/stop");
 }
 
+// 10. The web UI's process: a second Ctrl-C while a test stops under a long
+// --stop-timeout cancels everything and the reports are still written at
+// exit. Main: exit 130 at once, no report.
+TEST(stop, web_ui_second_sigint_still_writes_the_reports) {
+    auto server = silent_server();
+    const auto json_file = ::testing::TempDir() + "/stop_web_twice.json";
+    std::remove(json_file.c_str());
+    auto ui = start_ui(hung_scenario("web_twice", "/"),
+                       {"-H", server.url(""), "--stop-timeout", "10s", "--json", json_file});
+    http_client client(ui.origin);
+    const auto ready = poll_json(
+        client, "/readyz",
+        [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
+    ASSERT_TRUE(ready.at("ready").as_bool()) << json::serialize(ready);
+    ASSERT_EQ(client
+                  .request({"POST",
+                            "/swarm",
+                            "user_count=2&spawn_rate=20",
+                            "application/x-www-form-urlencoded",
+                            "",
+                            {}})
+                  .status,
+              200);
+    const auto running = poll_json(
+        client, "/stats/requests",
+        [](const json::value& d) { return d.at("state").as_string() == "running"; }, 10s);
+    ASSERT_EQ(running.at("state"), "running");
+    std::this_thread::sleep_for(500ms);
+    ui.process->send_signal(SIGINT);
+    std::this_thread::sleep_for(500ms);
+    ui.process->send_signal(SIGINT);
+    const auto signalled = steady::now();
+    const auto code = ui.process->wait_exit(30s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_LT(seconds_since(signalled), 3.5);
+    EXPECT_EQ(*code, 0);
+    const auto result = read_json(json_file);
+    ASSERT_TRUE(result.is_object());
+    EXPECT_EQ(server.requests(), 2);
+    EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
+    EXPECT_EQ(error_messages(result)[cancelled], server.requests()) << summary(result);
+}
+
 }  // namespace
 }  // namespace swarm::test
