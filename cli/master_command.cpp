@@ -66,13 +66,14 @@ int run_master(const master_options& opts) {
         log.warning(*warning);
     }
 
-    const auto& interrupted = install_stop_signals();
+    const auto& signals = install_stop_signals();
+    m->interrupted_again = &signals.again;
     zmq::context_t zmq;
     try {
         return opts.test.headless
-                   ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, interrupted)
+                   ? master::run_headless(zmq, scenario->bundle, scenario->plan, *m, signals.stop)
                    : master::run_interactive(zmq, scenario->bundle, scenario->plan,
-                                             {*m, *web, opts.test.run_time}, interrupted);
+                                             {*m, *web, opts.test.run_time}, signals.stop);
     } catch (const std::exception& e) {
         std::cerr << "swarm master: " << e.what() << "\n";
         return 1;

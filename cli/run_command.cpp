@@ -34,7 +34,9 @@ int run_run(const run_options& opts) {
     if (!web) return 2;
     if (opts.test.headless) m->attach = master::probe_server(*web, m->expect_workers);
 
-    const auto& interrupted = install_stop_signals();
+    const auto& signals = install_stop_signals();
+    const auto& interrupted = signals.stop;
+    m->interrupted_again = &signals.again;
     zmq::context_t zmq;
     worker::node_options w;
     w.master = m->bind;
@@ -44,6 +46,7 @@ int run_run(const run_options& opts) {
         if (l.severity != log::level::info) to(l);
     });
     w.engine.threads = opts.threads;
+    w.stop_now_flag = &signals.again;  // after the master: a second Ctrl-C skips on_stop
     // TLS options and the request timeout come in the bundle (run_options), as for a remote worker.
     w.engine.request_timeout = m->request_timeout;  // when the bundle leaves it unset
     w.engine.user_agent = std::string("swarm/") + SWARM_VERSION;

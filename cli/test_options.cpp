@@ -42,7 +42,9 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_option("--json", opts.json_file, "write the full result as JSON");
     cmd.add_flag("--reset-stats", opts.reset_stats, "reset statistics once spawning completes");
     cmd.add_option("--stop-timeout", opts.stop_timeout,
-                   "let stopping users finish their task for this long")
+                   "let stopping users finish their task for this long; then requests still "
+                   "in flight are cancelled (failure \"cancelled: test stopped\") and each "
+                   "user's on_stop runs, bounded by 10 s")
         ->capture_default_str();
     cmd.add_option("--exit-code-on-error", opts.exit_code_on_error,
                    "exit code when any request failed")

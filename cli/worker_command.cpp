@@ -63,9 +63,10 @@ int run_worker(const worker_command_options& opts) {
         w.auth = std::move(*keys);
     }
 
-    const auto& stop = install_stop_signals();
+    const auto& signals = install_stop_signals();
+    w.stop_now_flag = &signals.again;
     zmq::context_t zmq;
-    return worker::run_node(zmq, w, stop);
+    return worker::run_node(zmq, w, signals.stop);
 }
 
 }  // namespace

@@ -94,6 +94,10 @@ void controller::stop() {
     core_.stop(control_clock::now());
 }
 
+void controller::stop_now() {
+    core_.stop_now(control_clock::now());
+}
+
 void controller::reset_stats() {
     core_.reset_stats(control_clock::now());
 }

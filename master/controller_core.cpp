@@ -10,8 +10,17 @@ using namespace std::chrono_literals;
 // A worker this busy for this long measures its own queueing, not the target.
 constexpr double hot_cpu_per_core = 90;
 constexpr auto hot_for = 5s;
-// Past the stop timeout and the request timeout, this much more before giving up.
-constexpr auto stop_slack = 5s;
+// The stop give-up: a worker is graceful for the stop timeout T (T = 0: a
+// request in flight gets 0.5 s), then cancels what is in flight and runs
+// each user's on_stop (at most user::on_stop_time_limit, 10 s), and stops
+// waiting for its users at max(T, 0.5 s) + 10 s + 2 s (worker/node_core.hpp).
+// Its last delta and `stopped` then need a moment on the wire: the master
+// gives up at T + 10 s + 4 s.
+constexpr auto on_stop_bound = 10s;  // = worker::user::on_stop_time_limit
+constexpr auto stop_slack = 4s;
+// After a second stop (stop_now: everything cancelled, on_stop too) workers
+// answer within 2 s; the master waits this long for their last deltas.
+constexpr auto stop_now_give_up = 3s;
 
 }  // namespace
 
@@ -36,6 +45,7 @@ controller_core::controller_core(scenario::bundle bundle,
                                  coordinator::sender send, core_options opts,
                                  control_clock::time_point now, std::int64_t wall_ms)
     : opts_(std::move(opts)),
+      send_(send),
       bundle_(std::move(bundle)),
       plan_(std::move(plan)),
       coordinator_(bundle_, plan_, std::move(send), now, wall_ms, opts_.log) {
@@ -66,8 +76,21 @@ void controller_core::stop(control_clock::time_point now) {
     if (state_ != run_state::spawning && state_ != run_state::running) return;
     coordinator_.stop(now);
     state_ = run_state::stopping;
-    stop_give_up_ = now + std::chrono::milliseconds(test_.spec.stop_timeout_ms) +
-                    opts_.request_timeout + stop_slack;
+    stop_now_ = false;
+    stop_give_up_ =
+        now + std::chrono::milliseconds(test_.spec.stop_timeout_ms) + on_stop_bound + stop_slack;
+}
+
+void controller_core::stop_now(control_clock::time_point now) {
+    stop(now);
+    if (state_ != run_state::stopping || stop_now_) return;
+    stop_now_ = true;
+    // A second stop to a stopping worker means "cancel everything now"
+    // (proto/PROTOCOL.md); one that already stopped has nothing to cancel.
+    for (const auto& [id, w] : coordinator_.workers()) {
+        if (w.state == worker_state::stopping) send_(id, proto::stop{0});
+    }
+    stop_give_up_ = std::min(stop_give_up_, now + stop_now_give_up);
 }
 
 void controller_core::finish(control_clock::time_point now, std::int64_t wall_ms) {

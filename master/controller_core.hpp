@@ -9,7 +9,9 @@
 //
 // What it decides: spawning → running once every worker reached its share
 // (and resets the stats then when asked), the run-time stop, the stop
-// give-up (stop timeout + request timeout + 5 s), the hot-CPU warning (a
+// give-up (stop timeout T + 10 s for on_stop + 4 s: workers cancel what is in
+// flight at max(T, 0.5 s), bound on_stop by 10 s and stop waiting 12 s after; after a
+// second stop, stop_now, 3 s), the hot-CPU warning (a
 // worker at ≥ 90 % of its cores for 5 s, once per worker per test) and the
 // "(other)" folding notice.
 //
@@ -42,8 +44,9 @@ struct test_request {
 
 // What the lifecycle needs to know; the driver's options add the socket's.
 struct core_options {
-    // How long the last requests may take after the graceful stop timeout;
-    // past it the test ends without the silent workers' final deltas.
+    // What workers wait for a response (in run_options too). The stop
+    // give-up no longer depends on it: in-flight requests are cancelled at
+    // the end of the stop timeout.
     std::chrono::milliseconds request_timeout{60'000};
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
@@ -77,6 +80,10 @@ class controller_core {
     // state() becomes stopped on the tick that finds them all stopped, or
     // that is past stop_give_up().
     void stop(control_clock::time_point now);
+    // A second stop (a second Ctrl-C): stops the test if it runs, then tells
+    // every worker still stopping to cancel everything now (in-flight
+    // requests and on_stop), and gives up on them 3 s from `now` at most.
+    void stop_now(control_clock::time_point now);
     void reset_stats(control_clock::time_point now) { coordinator_.reset_stats(now); }
     // Tells every worker to quit (end of a headless master's job).
     void quit_workers(const std::string& reason) { coordinator_.quit_workers(reason); }
@@ -106,6 +113,7 @@ class controller_core {
     void report_folding();
 
     core_options opts_;
+    coordinator::sender send_;  // the coordinator's too: stop_now's second stop
     scenario::bundle bundle_;
     std::shared_ptr<const scenario::plan> plan_;
     coordinator coordinator_;
@@ -114,6 +122,7 @@ class controller_core {
     std::uint64_t tests_started_ = 0;
     control_clock::time_point started_at_{};
     control_clock::time_point stop_give_up_{};
+    bool stop_now_ = false;  // stop_now() sent its second stop in this stop
     bool folding_reported_ = false;
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.

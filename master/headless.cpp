@@ -55,12 +55,20 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
              opts.run_time});
     auto last_table = clock::now();
     bool stop_asked = false;
+    bool stop_now_asked = false;
+    const auto again = [&] { return opts.interrupted_again && opts.interrupted_again->load(); };
     while (c.state() != run_state::stopped) {
         c.pump(100ms);
         if (interrupted.load() && !stop_asked) {
             stop_asked = true;
             std::cout << "Interrupted: stopping" << std::endl;
             c.stop();
+        }
+        if (again() && !stop_now_asked) {
+            // The user means it: cancel everything, but still report.
+            stop_now_asked = true;
+            std::cout << "Interrupted again: cancelling every request now" << std::endl;
+            c.stop_now();
         }
         const auto now = clock::now();
         if (now - last_table >= opts.table_interval &&
@@ -91,7 +99,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                   << " distinct request names (use `name:` for templated URLs)\n";
     }
     std::cout << report::loss_warnings(c.workers().workers_lost(), c.workers().lost_reports());
-    const int exit_code = c.stats().total().failures() > 0 ? opts.exit_code_on_error : 0;
+    // Interrupted twice: 130, as a shell reports a SIGINT death (the reports are written).
+    const int exit_code = stop_now_asked                     ? 130
+                          : c.stats().total().failures() > 0 ? opts.exit_code_on_error
+                                                             : 0;
     write_reports(opts, c, exit_code);
     return exit_code;
 }

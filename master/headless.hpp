@@ -2,6 +2,8 @@
 // A headless test on the master: wait for workers, start U users at R/s, show
 // the console table while running, stop after the run time (or on SIGINT /
 // SIGTERM), collect the final deltas, print the summary and write reports.
+// A second signal (headless_options::interrupted_again) cancels everything
+// now; the summary and the reports are still written, and it returns 130.
 // `swarm run --headless` and `swarm master --headless` both end up here.
 //
 // Threading: runs on the calling thread, which owns the master endpoint.

@@ -78,10 +78,18 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
             front->server.publish(std::make_shared<const std::string>(web::snapshot_json(c)));
         }
     }
-    // Ctrl-C: stop a running test (bounded by the controller's give-up time).
+    // Ctrl-C: stop a running test (bounded by the controller's give-up time);
+    // a second one cancels everything now (bounded by 3 s).
     c.stop();
-    const auto give_up = control_clock::now() + 10s;
-    while (c.state() == run_state::stopping && control_clock::now() < give_up) c.pump(100ms);
+    const auto give_up = control_clock::now() + 15s;
+    bool stop_now_asked = false;
+    while (c.state() == run_state::stopping && control_clock::now() < give_up) {
+        if (!stop_now_asked && t.interrupted_again && t.interrupted_again->load()) {
+            stop_now_asked = true;
+            c.stop_now();
+        }
+        c.pump(100ms);
+    }
     front.reset();  // before the controller: no request may reach it any more
     c.quit_workers("master shut down");
     c.pump(100ms);

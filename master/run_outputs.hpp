@@ -7,6 +7,7 @@
 //
 // Threading: write_reports() on the control thread (it reads the controller).
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,10 @@ struct headless_options {
     proto::run_options
         run_options;        // --insecure, --request-timeout, --ca-file: sent to every worker
     std::string html_file;  // --html: the self-contained HTML report, written at the end
+    // Set by a second SIGINT/SIGTERM (null: none): cancel everything now
+    // (controller::stop_now), collect the last deltas for up to 3 s, still
+    // print the summary and write every report, and exit 130.
+    const std::atomic<bool>* interrupted_again = nullptr;
     // Called once the controller exists (the /healthz, /readyz server); what
     // it returns is kept until just before the controller goes.
     std::function<std::shared_ptr<void>(controller&)> attach;

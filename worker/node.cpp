@@ -101,7 +101,10 @@ class node_driver {
 
 int node_driver::run(const std::atomic<bool>& stop_flag) {
     while (!core_.exit_code()) {
-        if (stop_flag.load()) core_.on_terminate(clock::now());
+        if (stop_flag.load()) {
+            const bool again = opts_.stop_now_flag && opts_.stop_now_flag->load();
+            core_.on_terminate(clock::now(), again);
+        }
         // What waits was sent before now: read it all before the core judges
         // the master, or a silence of our own (SIGSTOP, a long compile, a
         // slow tick) would be taken for the master's.

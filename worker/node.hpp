@@ -43,6 +43,9 @@ struct node_options {
     std::optional<proto::auth_keys> auth;
     // Where the worker's lines go (`swarm run`: a null sink, the master speaks).
     log::logger log{"swarm worker"};
+    // A second SIGTERM/SIGINT (set after stop_flag): cancel every request
+    // and on_stop now, send the last delta and quit. Null: none.
+    const std::atomic<bool>* stop_now_flag = nullptr;
 };
 
 // Runs until the master says quit, `stop_flag` becomes true (SIGTERM: stop

@@ -18,6 +18,19 @@ node_core::clock::duration run_down_time(node_core::clock::duration request_time
     return request_timeout + 5s;
 }
 
+// The stop deadlines. A stop with timeout T: users finish their current task
+// for T (T = 0: they stop at the next request boundary, and a request in
+// flight gets in_flight_grace to complete: a healthy target's answer is no
+// failure); then what is still in flight is cancelled and each user runs its
+// on_stop, bounded by user::on_stop_time_limit (10 s); with this slack for a
+// loaded machine, the node gives up waiting for users at max(T, 0.5 s) +
+// 10 s + 2 s and sends its last delta and `stopped` anyway. A second stop
+// (or SIGTERM) while stopping cancels everything now, on_stop included: the
+// users are gone within a moment, and the node waits at most this long.
+constexpr auto in_flight_grace = 500ms;
+constexpr auto stop_slack = 2s;
+constexpr auto stop_now_bound = 2s;
+
 }  // namespace
 
 node_core::node_core(node_core_options opts, engine_factory make_engine, usage_sampler sample_usage,
@@ -162,18 +175,26 @@ void node_core::handle(const proto::quit& q, clock::time_point) {
     finish(0, "told to quit");
 }
 
-void node_core::on_terminate(clock::time_point now) {
-    if (terminating_ || exit_code_) return;
-    terminating_ = true;
-    if (!welcomed_) {
-        finish(0, "");  // no master to tell
-        return;
+void node_core::on_terminate(clock::time_point now, bool again) {
+    if (exit_code_) return;
+    if (!terminating_) {
+        terminating_ = true;
+        if (!welcomed_) {
+            finish(0, "");  // no master to tell
+            return;
+        }
+        // on_tick says quit once they are gone; a stop the master asked for
+        // already runs its course.
+        if (!stopping_) stop_users(0, now);
     }
-    stop_users(0, now);  // on_tick says quit once they are gone
+    // A second SIGTERM / SIGINT: cancel everything now, on_stop included.
+    if (again && stopping_ && !stop_now_) stop_users(0, now);
 }
 
-// Stops every user, gracefully for `timeout_ms` when it is set; step_stopping
-// sends the last delta and `stopped` when they are gone.
+// Stops every user: gracefully for `timeout_ms`, then in-flight requests are
+// cancelled and on_stop runs (see stop_slack); step_stopping sends the last
+// delta and `stopped` when they are gone. Asked again while stopping (the
+// master's second stop, a second SIGTERM): cancel everything now.
 void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
     ramping_ = false;
     held_ = false;
@@ -181,12 +202,22 @@ void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
         send(proto::stopped{run_id_});
         return;
     }
+    if (stopping_) {
+        if (stop_now_) return;
+        log_.info("stopping now: cancelling every request and on_stop");
+        engine_->stop_all(user::stop_mode::now);
+        stop_escalated_ = stop_now_ = true;
+        hard_deadline_ = std::min(hard_deadline_, now + stop_now_bound);
+        return;
+    }
     const bool graceful = timeout_ms > 0;
-    engine_->stop_all(graceful ? user::stop_mode::graceful : user::stop_mode::now);
+    engine_->stop_all(graceful ? user::stop_mode::graceful : user::stop_mode::after_request);
     stopping_ = true;
-    stop_escalated_ = !graceful;
-    graceful_deadline_ = now + std::chrono::milliseconds(timeout_ms);
-    hard_deadline_ = graceful_deadline_ + run_down_time(engine_request_timeout_);
+    stop_escalated_ = false;
+    stop_now_ = false;
+    graceful_deadline_ =
+        now + std::max<clock::duration>(std::chrono::milliseconds(timeout_ms), in_flight_grace);
+    hard_deadline_ = graceful_deadline_ + user::on_stop_time_limit + stop_slack;
 }
 
 void node_core::on_tick(clock::time_point now) {
@@ -329,7 +360,8 @@ void node_core::step_ramp(clock::time_point now) {
 void node_core::step_stopping(clock::time_point now) {
     if (!stopping_ || !engine_) return;
     if (!stop_escalated_ && now >= graceful_deadline_) {
-        engine_->stop_all(user::stop_mode::now);
+        // The stop timeout ran out: cancel what is in flight, then on_stop.
+        engine_->stop_all(user::stop_mode::cancel);
         stop_escalated_ = true;
     }
     if (engine_->alive() > 0 && now < hard_deadline_) return;

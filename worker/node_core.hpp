@@ -79,9 +79,12 @@ class node_core {
     // The driver hands over every message already received first, so that a
     // silence of its own (SIGSTOP, a long compile) is not taken for the master's.
     void on_tick(clock::time_point now);
-    // SIGTERM: stop the users, send the last delta and quit (at once when no
-    // master welcomed this worker).
-    void on_terminate(clock::time_point now);
+    // SIGTERM: stop the users (in-flight requests cancelled, on_stop run),
+    // send the last delta and quit (at once when no master welcomed this
+    // worker). Called again (every loop while the signal stands) it does
+    // nothing more, unless `again` (a second signal): then cancel everything
+    // now, on_stop included.
+    void on_terminate(clock::time_point now, bool again = false);
 
     // What to do, in order, since the last call.
     std::vector<node_effect> take_effects();
@@ -162,7 +165,14 @@ class node_core {
     clock::time_point resume_unless_by_{};  // held for a pause: resume then unless a spawn came
     clock::time_point last_tick_{};         // a gap between ticks is a pause of our own
     bool stopping_ = false;
-    bool stop_escalated_ = false;  // stop_all(now) has been asked
+    bool stop_escalated_ = false;  // stop_all(cancel) has been asked
+    bool stop_now_ = false;        // stop_all(now): a second stop while stopping
+    // A stop with timeout T at time S: graceful until S + T (T = 0: users
+    // end at their next request boundary, the one in flight gets 0.5 s),
+    // then in-flight requests are cancelled and on_stop runs
+    // (user::on_stop_time_limit, 10 s); past S + max(T, 0.5 s) + 10 s + 2 s
+    // the node stops waiting for its users and sends its last delta and
+    // `stopped`. A second stop: within 2 s.
     clock::time_point graceful_deadline_{}, hard_deadline_{};
     // Reports run at a fixed rate (next += interval), not "interval after the
     // last one": the loop wakes a little late each time, and a period of

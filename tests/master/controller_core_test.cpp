@@ -239,27 +239,63 @@ TEST_F(controller_core_test, stops_when_run_time_is_over) {
 }
 
 TEST_F(controller_core_test,
-       gives_up_waiting_for_silent_workers_after_stop_timeout_plus_request_timeout) {
+       gives_up_waiting_for_silent_workers_after_stop_timeout_plus_on_stop_bound) {
     core_options opts;
-    opts.request_timeout = 10s;
+    opts.request_timeout = 60s;  // no longer in the bound: workers cancel what is in flight
     make(opts);
     running_test(4, {}, 2000);
     const auto stopped_at = elapsed();
     core_->stop(now_);
     EXPECT_EQ(core_->state(), run_state::stopping);
-    EXPECT_EQ(core_->stop_give_up(), now_ + 2s + 10s + 5s);
+    // stop timeout + on_stop's 10 s + 4 s (a worker gives up at + 12 s)
+    EXPECT_EQ(core_->stop_give_up(), now_ + 2s + 10s + 4s);
     confirm_stop("a");
-    // b stays alive (heartbeats) but never confirms: its users are stuck in requests.
-    advance(16500ms, {"a", "b"});
+    // b stays alive (heartbeats) but never confirms: its users are stuck.
+    advance(15500ms, {"a", "b"});
     EXPECT_EQ(core_->state(), run_state::stopping);
     advance(500ms, {"a", "b"});
     EXPECT_EQ(core_->state(), run_state::stopped);
-    EXPECT_EQ(elapsed() - stopped_at, 17s);
+    EXPECT_EQ(elapsed() - stopped_at, 16s);
     ASSERT_GE(events_.size(), 2u);
     EXPECT_EQ(events_[events_.size() - 2].text,
               "some workers did not confirm the stop in time; their last requests are not counted");
     EXPECT_EQ(events_.back().text, "test stopped");
     EXPECT_EQ(core_->stats().end_wall_ms(), wall());
+}
+
+TEST_F(controller_core_test, stop_now_tells_stopping_workers_to_cancel_and_gives_up_within_3s) {
+    make();
+    running_test(4, {}, 10'000);
+    core_->stop(now_);
+    confirm_stop("a");
+    now_ += 1s;
+    core_->stop_now(now_);  // a second Ctrl-C
+    EXPECT_EQ(count_sent<proto::stop>("a"), 1) << "a stopped already: nothing to cancel";
+    ASSERT_EQ(count_sent<proto::stop>("b"), 2);
+    EXPECT_EQ(latest<proto::stop>("b")->timeout_ms, 0);  // the second stop: cancel now
+    EXPECT_EQ(core_->stop_give_up(), now_ + 3s);
+    core_->stop_now(now_);  // a third signal sends nothing more
+    EXPECT_EQ(count_sent<proto::stop>("b"), 2);
+    advance(2500ms, {"a", "b"});
+    EXPECT_EQ(core_->state(), run_state::stopping);
+    advance(500ms, {"a", "b"});
+    EXPECT_EQ(core_->state(), run_state::stopped);
+}
+
+TEST_F(controller_core_test, stop_now_on_a_running_test_stops_it_and_cancels_at_once) {
+    make();
+    running_test(4, {}, 10'000);
+    core_->stop_now(now_);
+    EXPECT_EQ(core_->state(), run_state::stopping);
+    for (const auto* id : {"a", "b"}) {
+        ASSERT_EQ(count_sent<proto::stop>(id), 2) << id;
+        EXPECT_EQ(latest<proto::stop>(id)->timeout_ms, 0) << id;
+    }
+    EXPECT_EQ(core_->stop_give_up(), now_ + 3s);
+    confirm_stop("a");
+    confirm_stop("b");
+    advance(100ms, {"a", "b"});
+    EXPECT_EQ(core_->state(), run_state::stopped);
 }
 
 TEST_F(controller_core_test, a_worker_lost_while_stopping_does_not_hold_the_stop) {

@@ -20,13 +20,15 @@ struct fake_engine_state {
     worker::engine_options options;    // what the core made the engine with
     std::vector<std::string> classes;  // the loaded plan's user classes
     std::vector<std::int64_t> running;
-    std::int64_t stopping = 0;          // asked to stop, not finished yet
-    std::vector<std::string> calls;     // "load", "start 0", "stop 0 graceful", "stop_all now", ...
+    std::int64_t stopping = 0;       // asked to stop, not finished yet
+    std::vector<std::string> calls;  // "load", "start 0", "stop 0 graceful", "stop_all cancel", ...
     std::vector<std::int64_t> call_ms;  // when each call came (now_ms then)
     std::int64_t now_ms = 0;            // the simulated time, kept up to date by the test
     std::uint64_t requests = 0;         // recorded since the last collect (the test adds them)
     std::string load_error;             // load() fails with this when set
-    bool finish_on_stop_now = true;     // false: users ignore "now" too (a request that never ends)
+    bool finish_on_stop_now = true;     // false: users ignore "cancel" and "now" too (never end)
+    bool finish_on_cancel = true;       // false: after "cancel" users run an on_stop that hangs
+    bool finish_after_request = true;   // false: the request in flight hangs (a cancel ends it)
     bool destroyed = false;
 
     std::int64_t total() const {
@@ -86,7 +88,11 @@ class fake_engine : public worker::user_engine {
         s_->record("stop_all" + name(mode));
         s_->stopping += s_->total();
         for (auto& r : s_->running) r = 0;
-        if (mode == worker::user::stop_mode::now && s_->finish_on_stop_now) s_->stopping = 0;
+        using worker::user::stop_mode;
+        const bool ends =
+            mode == stop_mode::now || (mode == stop_mode::cancel && s_->finish_on_cancel) ||
+            (mode == stop_mode::after_request && s_->finish_on_cancel && s_->finish_after_request);
+        if (ends && s_->finish_on_stop_now) s_->stopping = 0;
     }
     const std::vector<std::int64_t>& running() const override { return s_->running; }
     std::int64_t running_total() const override { return s_->total(); }
@@ -103,7 +109,17 @@ class fake_engine : public worker::user_engine {
 
   private:
     static std::string name(worker::user::stop_mode mode) {
-        return mode == worker::user::stop_mode::now ? " now" : " graceful";
+        switch (mode) {
+            case worker::user::stop_mode::graceful:
+                return " graceful";
+            case worker::user::stop_mode::after_request:
+                return " after_request";
+            case worker::user::stop_mode::cancel:
+                return " cancel";
+            case worker::user::stop_mode::now:
+                return " now";
+        }
+        return " ?";
     }
 
     std::shared_ptr<fake_engine_state> s_;

@@ -97,9 +97,9 @@ class node_core_test : public ::testing::Test {
         take_effects();
         if (core_->exit_code() && !exit_ms_) exit_ms_ = elapsed_ms();
     }
-    void terminate() {
+    void terminate(bool again = false) {
         sync_engines();
-        core_->on_terminate(now_);
+        core_->on_terminate(now_, again);
         take_effects();
     }
     // Runs the driver's loop up to `ms`: a tick whenever the core asks to be
@@ -369,14 +369,15 @@ TEST_F(node_core_test, a_second_welcome_only_restates_the_index) {
 
 // --- stopping --------------------------------------------------------------------
 
-TEST_F(node_core_test, stop_without_a_timeout_stops_now_and_reports_the_last_delta) {
+TEST_F(node_core_test, stop_without_a_timeout_ends_users_after_their_request_and_reports) {
     start();
     join();
     deliver(spawn_of(1, 3));
     run_until(1500);
     engine().requests = 7;
     deliver(proto::stop{0});
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{1500}));
+    EXPECT_EQ(engine().count("stop_all cancel"), 0);
     tick();
     EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{1500}));
     EXPECT_EQ(sent<proto::stopped>()[0].run_id, 1u);
@@ -384,7 +385,22 @@ TEST_F(node_core_test, stop_without_a_timeout_stops_now_and_reports_the_last_del
     EXPECT_EQ(requests_reported(), 7u);
 }
 
-TEST_F(node_core_test, stop_with_a_timeout_stops_now_at_the_graceful_deadline) {
+TEST_F(node_core_test, stop_without_a_timeout_cancels_a_hung_request_after_half_a_second) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    engine().finish_after_request = false;  // a target that never answers
+    deliver(proto::stop{0});
+    run_until(1990);
+    EXPECT_EQ(engine().count("stop_all cancel"), 0);
+    EXPECT_TRUE(sent<proto::stopped>().empty());
+    run_until(2100);
+    EXPECT_EQ(engine().times_of("stop_all cancel"), (ms_list{2000}));
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{2000}));
+}
+
+TEST_F(node_core_test, stop_with_a_timeout_cancels_in_flight_requests_at_the_graceful_deadline) {
     start();
     join();
     deliver(spawn_of(1, 3));
@@ -393,9 +409,9 @@ TEST_F(node_core_test, stop_with_a_timeout_stops_now_at_the_graceful_deadline) {
     EXPECT_EQ(engine().times_of("stop_all graceful"), (ms_list{1500}));
     run_until(3480);
     EXPECT_TRUE(sent<proto::stopped>().empty()) << "users still finishing their task";
-    EXPECT_EQ(engine().count("stop_all now"), 0);
+    EXPECT_EQ(engine().count("stop_all cancel"), 0);
     run_until(4000);
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{3500}))
+    EXPECT_EQ(engine().times_of("stop_all cancel"), (ms_list{3500}))
         << "once, at the graceful deadline";
     EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{3500}));
 }
@@ -411,7 +427,7 @@ TEST_F(node_core_test, stopped_is_sent_once_the_users_are_gone) {
     engine().stopping = 0;  // the last user finished its task
     run_until(2300);
     EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{2200}));
-    EXPECT_EQ(engine().count("stop_all now"), 0);
+    EXPECT_EQ(engine().count("stop_all cancel"), 0);
     run_until(8000);
     EXPECT_EQ(sent<proto::stopped>().size(), 1u);
 }
@@ -423,13 +439,80 @@ TEST_F(node_core_test, stop_gives_up_on_users_at_the_hard_deadline) {
     join(bundle_of(steady_yaml, run));
     deliver(spawn_of(1, 3));
     run_until(1500);
-    engine().finish_on_stop_now = false;  // a request that never ends
+    engine().finish_on_stop_now = false;  // users that never end
     deliver(proto::stop{2000});
-    run_until(12480);
+    run_until(15480);
     EXPECT_TRUE(sent<proto::stopped>().empty());
-    run_until(13000);
-    // graceful deadline 3500 + request timeout 4 s + 5 s
-    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{12500}));
+    run_until(16000);
+    // graceful deadline 3500 + on_stop's 10 s + 2 s, whatever the request timeout
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{15500}));
+}
+
+TEST_F(node_core_test, on_stop_after_the_cancel_gets_its_10_s_then_the_node_gives_up) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    engine().finish_on_cancel = false;  // every user's on_stop hangs
+    deliver(proto::stop{0});
+    run_until(2100);
+    EXPECT_EQ(engine().times_of("stop_all cancel"), (ms_list{2000}));
+    run_until(13980);
+    EXPECT_TRUE(sent<proto::stopped>().empty()) << "on_stop runs for up to 10 s";
+    run_until(14500);
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{14000}));  // 1500 + 0.5 s + 10 s + 2 s
+    EXPECT_EQ(engine().count("stop_all now"), 0);
+}
+
+TEST_F(node_core_test, a_second_stop_while_stopping_cancels_everything_now) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    deliver(proto::stop{10000});
+    EXPECT_EQ(engine().times_of("stop_all graceful"), (ms_list{1500}));
+    run_until(2500);
+    EXPECT_TRUE(sent<proto::stopped>().empty());
+    deliver(proto::stop{0});  // a second Ctrl-C on the master
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{2500}));
+    tick();
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{2500}));
+    EXPECT_EQ(engine().count("stop_all cancel"), 0);
+}
+
+TEST_F(node_core_test, a_second_stop_gives_up_on_users_within_2_s) {
+    start();
+    join();
+    deliver(spawn_of(1, 3));
+    run_until(1500);
+    engine().finish_on_stop_now = false;  // users that never end
+    deliver(proto::stop{10000});
+    run_until(2500);
+    deliver(proto::stop{0});
+    run_until(4480);
+    EXPECT_TRUE(sent<proto::stopped>().empty());
+    run_until(5000);
+    EXPECT_EQ(sent_ms<proto::stopped>(), (ms_list{4500}));
+}
+
+TEST_F(node_core_test, a_second_sigterm_cancels_everything_now_and_quits) {
+    start();
+    join();
+    deliver(spawn_of(1, 2));
+    run_until(1500);
+    engine().finish_on_cancel = false;  // on_stop hangs
+    terminate();
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{1500}));
+    run_until(3000);
+    terminate();  // the driver calls again while the signal stands: nothing more
+    EXPECT_FALSE(core_->exit_code());
+    EXPECT_EQ(engine().count("stop_all now"), 0);
+    terminate(true);
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{3000}));
+    run_until(3100);
+    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_EQ(exit_ms_, 3020);
+    EXPECT_EQ(sent<proto::quit>().size(), 1u);
 }
 
 TEST_F(node_core_test, stop_without_an_engine_answers_stopped_at_once) {
@@ -446,7 +529,7 @@ TEST_F(node_core_test, sigterm_stops_the_users_sends_the_last_delta_and_says_qui
     run_until(1500);
     engine().requests = 5;
     terminate();
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{1500}));
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{1500}));
     run_until(2000);
     EXPECT_EQ(core_->exit_code(), 0);
     EXPECT_EQ(exit_ms_, 1520);

@@ -278,7 +278,7 @@ TEST_F(http_client_target, close_ends_a_pending_send_promptly) {
     ioc_.run_for(2s);
     EXPECT_TRUE(done);
     EXPECT_LT(std::chrono::steady_clock::now() - closed_at, 2s);
-    EXPECT_EQ(failure(out), "request cancelled");
+    EXPECT_EQ(failure(out), "cancelled: test stopped");
     EXPECT_EQ(out.error().kind, errc::cancelled);
 }
 

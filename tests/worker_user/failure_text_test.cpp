@@ -39,7 +39,7 @@ TEST(failure_text, words_every_kind_of_failure) {
          "malformed response: corrupt gzip body"},
         {http::error(errc::too_many_redirects, "10"), "too many redirects (10)"},
         {http::error(errc::bad_redirect, "http://x y/"), "invalid redirect Location 'http://x y/'"},
-        {http::error(errc::cancelled), "request cancelled"},
+        {http::error(errc::cancelled), "cancelled: test stopped"},
         {http::error(errc::io, "Bad file descriptor"), "Bad file descriptor"},
         {http::error(errc::internal, "std::bad_alloc"), "internal error: std::bad_alloc"},
     };

@@ -78,7 +78,8 @@ engine::~engine() {  // NOLINT(bugprone-exception-escape)
             for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
         });
     }
-    // Give in-flight requests a moment to finish, then tear down.
+    // `now` cancels in-flight requests: the users end within a moment (the
+    // bound is for a loaded machine), then tear down.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (alive_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -221,11 +222,12 @@ void engine::stop_all(user::stop_mode mode) {
     for (std::size_t c = 0; c < by_class_.size(); ++c) {
         while (!by_class_[c].empty()) stop_user(c, mode);
     }
-    if (mode == user::stop_mode::now) {
-        // Users already stopping gracefully are told to stop now too.
+    if (mode != user::stop_mode::graceful) {
+        // Users already stopping (ramped down, or a graceful stop escalated)
+        // are told too: request_stop only ever makes a stop stronger.
         for (auto& t : threads_) {
-            asio::post(t->ctx, [t = t.get()] {
-                for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
+            asio::post(t->ctx, [t = t.get(), mode] {
+                for (auto& [id, u] : t->users) u->request_stop(mode);
             });
         }
     }

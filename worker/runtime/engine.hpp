@@ -47,8 +47,10 @@ class engine final : public user_engine {
     void start_user(std::size_t class_index) override;
     // Asks the newest running user of the class to stop.
     void stop_user(std::size_t class_index, user::stop_mode mode) override;
-    // Asks every running user to stop with `mode`; with stop_mode::now, the
-    // users already stopping gracefully too (a graceful stop escalated).
+    // Asks every running user to stop with `mode`; with cancel or now, the
+    // users already stopping too (a graceful stop escalated; `now` also ends
+    // their on_stop). cancel and now cancel in-flight requests on each
+    // user's own io thread (the user closes its session there).
     // Returns at once: alive() counts the users that have not finished yet.
     void stop_all(user::stop_mode mode) override;
     // Users started and not asked to stop, per class (what the ramp steers).

@@ -35,8 +35,8 @@ class user_engine {
     virtual void start_user(std::size_t class_index) = 0;
     // Asks the newest running user of the class to stop.
     virtual void stop_user(std::size_t class_index, user::stop_mode mode) = 0;
-    // Asks every running user to stop; with stop_mode::now also the users
-    // already stopping gracefully. Does not wait: alive() tells when they are gone.
+    // Asks every running user to stop; with cancel or now also the users
+    // already stopping. Does not wait: alive() tells when they are gone.
     virtual void stop_all(user::stop_mode mode) = 0;
 
     // Users started and not asked to stop, per class (what the ramp steers).

@@ -43,7 +43,8 @@ std::string failure_text(const http::error& e) {
         case errc::bad_redirect:
             return "invalid redirect Location '" + e.detail + "'";
         case errc::cancelled:
-            return "request cancelled";
+            // Only a stop cancels a send (session::close() from request_stop).
+            return "cancelled: test stopped";
         case errc::io:
             return e.detail;
         case errc::internal:

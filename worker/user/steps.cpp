@@ -70,8 +70,20 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
         build(r, prep.request, program_->host(), env_, built);
         req = &built;
     }
+    if (in_final_on_stop_) {
+        // The final on_stop is bounded: this request gets at most the time left.
+        const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+            on_stop_deadline_ - std::chrono::steady_clock::now());
+        if (req->timeout.count() == 0 || req->timeout > left) {
+            if (req != &built) built = *req;
+            built.timeout = std::max(left, std::chrono::microseconds(1));
+            req = &built;
+        }
+    }
     ++requests_sent_;
+    in_flight_ = true;
     http::send_result sent = co_await session_->send(*req);
+    in_flight_ = false;
     if (!sent) {
         const http::error e = sent.error();
         record(prep, r, e.latency, e.wire_bytes, fail(failure_text(e)));

@@ -39,7 +39,13 @@ asio::awaitable<void> virtual_user::run() {
             if (f != flow::stop && f != flow::stop_user && !stop_) {
                 f = co_await run_set(cls.root, false);
             }
-            if (!stop_now()) co_await run_steps(cls.root.on_stop);
+            if (stop_ != stop_mode::now) {
+                // Bounded: the requests of on_stop get at most the time left
+                // (run_request), and its steps end when it is over.
+                in_final_on_stop_ = true;
+                on_stop_deadline_ = std::chrono::steady_clock::now() + on_stop_time_limit;
+                co_await run_steps(cls.root.on_stop);
+            }
         }
     } catch (const std::exception& e) {
         record_internal(e.what());
@@ -55,9 +61,23 @@ asio::awaitable<void> virtual_user::run() {
 }
 
 void virtual_user::request_stop(stop_mode mode) {
-    if (stop_ == stop_mode::now) return;
+    if (stop_ && *stop_ >= mode) return;
     stop_ = mode;
     timer_.cancel();
+    // The send in progress ends now with errc::cancelled (recorded once, as
+    // "cancelled: test stopped"); the session stays usable for on_stop. A
+    // request of the final on_stop is only cancelled by `now`: a cancel
+    // arriving then (the stop timeout ran out) leaves it its own bound.
+    const bool cancel_send = mode == stop_mode::now || !in_final_on_stop_;
+    if (mode >= stop_mode::cancel && in_flight_ && cancel_send) session_->close();
+}
+
+bool virtual_user::stop_now() const {
+    // The final on_stop ends when its time is up, whoever stopped the user
+    // (a ramp-down, a stop_user step or the end of the test).
+    if (in_final_on_stop_)
+        return stop_ == stop_mode::now || std::chrono::steady_clock::now() >= on_stop_deadline_;
+    return stop_ && *stop_ != stop_mode::graceful;
 }
 
 const scenario::task& virtual_user::pick(const scenario::task_set& set, std::size_t& position) {
@@ -76,7 +96,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     while (f != flow::interrupt && !set.tasks.empty()) {
         if (stop_) co_return flow::stop;
         const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
-        const std::uint64_t sent_before = requests_sent_;
+        const std::uint32_t sent_before = requests_sent_;
         f = co_await run_task(pick(set, position));
         if (f == flow::stop || f == flow::stop_user) co_return f;
         if (f == flow::interrupt && nested) break;

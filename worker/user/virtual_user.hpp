@@ -17,7 +17,9 @@
 //     auto u = std::make_unique<virtual_user>(program, id, std::move(session), delta, ex);
 //     co_spawn(ex, u->run(), [&, raw = u.get()](std::exception_ptr) { forget(raw); });
 //     ...
-//     raw->request_stop(stop_mode::graceful);   // ramp-down or end of run
+//     raw->request_stop(stop_mode::graceful);        // ramp-down
+//     raw->request_stop(stop_mode::after_request);   // end of a test; then, past
+//     raw->request_stop(stop_mode::cancel);          // the stop timeout, cancel
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,10 +40,22 @@
 
 namespace swarm::worker::user {
 
+// How a user stops, mildest first: a user asked twice keeps the stronger
+// of the two (graceful → after_request → cancel → now), never the milder.
 enum class stop_mode : std::uint8_t {
-    graceful,  // finish the current task, run the class's on_stop, end
-    now,       // end at the next request boundary; on_stop is skipped
+    graceful,       // finish the current task, run the class's on_stop, end (ramp-down)
+    after_request,  // end at the next request boundary (the one in flight completes),
+                    // then run on_stop (bounded): the end of a test without a stop timeout
+    cancel,         // as after_request, but the request in flight is cancelled and recorded
+                    // once, as the failure "cancelled: test stopped" (the stop timeout ran out)
+    now,            // cancel the request in flight (on_stop's too) and end; on_stop is skipped
 };
+
+// How long a user's final on_stop may take (Locust runs on_stop at the end
+// of a test too: logout, cleanup). A request still in flight when it runs
+// out fails as a timeout; the steps after it are skipped. The worker's and
+// the master's stop deadlines allow for it (worker/node_core.hpp).
+inline constexpr std::chrono::seconds on_stop_time_limit{10};
 
 // Who a user is. user_id should be unique in the run (it seeds the user's
 // random numbers and its first row of next(ds)).
@@ -72,8 +86,10 @@ class virtual_user {
     boost::asio::awaitable<void> run();
 
     // Asks the user to stop (see stop_mode). A wait or sleep in progress ends
-    // at once; an in-flight request completes and is recorded. A second call
-    // may turn graceful into now, not back.
+    // at once. graceful, after_request: an in-flight request completes and is
+    // recorded; cancel and now: it is cancelled on the spot (its socket
+    // closed, on this thread) and recorded once as a failure. A second call
+    // may make the stop stronger, not milder.
     void request_stop(stop_mode mode);
 
     // run() has finished.
@@ -108,16 +124,24 @@ class virtual_user {
                 std::chrono::microseconds latency, std::uint64_t wire_bytes,
                 const swarm::result<void>& verdict);
     void record_internal(std::string_view what);
-    bool stop_now() const { return stop_ == stop_mode::now; }
+    // Unwind at the next step or request: stopped now, stopped at a request
+    // boundary outside the final on_stop, or the final on_stop ran out of time.
+    bool stop_now() const;
 
     std::shared_ptr<const user_program> program_;
     std::unique_ptr<http::session> session_;
     stats::delta& stats_;  // the thread's current interval
     timer_type timer_;     // waits and sleeps; request_stop() cancels it
     user_environment env_;
+    // While the final on_stop runs: when it must be over (on_stop_time_limit).
+    std::chrono::steady_clock::time_point on_stop_deadline_{};
+    // Tells run_set whether a task gave way to other users (only compared
+    // for equality: 32 bits wrap harmlessly, and keep the user small).
+    std::uint32_t requests_sent_ = 0;
     std::optional<stop_mode> stop_;
-    std::uint64_t requests_sent_ = 0;  // tells run_set whether a task gave way to other users
-    bool done_ = false;
+    bool in_final_on_stop_ : 1 = false;
+    bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session
+    bool done_ : 1 = false;
 };
 
 }  // namespace swarm::worker::user
