@@ -289,7 +289,10 @@ void node_core::hold_users(const std::string& why) {
     // old targets, and an idle worker must stay idle.
     held_test_ = ramping_ || users > 0;
     ramping_ = false;
-    if (engine_) engine_->stop_all(user::stop_mode::now);
+    // The requests in flight complete and are reported: the master may only
+    // be paused, and the target answered them. (stop_mode::now would cancel
+    // them and turn answered requests into failures.)
+    if (engine_) engine_->stop_all(user::stop_mode::after_request);
 }
 
 void node_core::resume_users(const std::string& why, clock::time_point now) {

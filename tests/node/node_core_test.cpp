@@ -625,7 +625,7 @@ TEST_F(node_core_test, master_lost_after_3_s_of_silence_stops_the_users_and_rese
     run_until(5100);
     // Users stop at the first tick after 5000 (the loop polls every 20 ms);
     // the connection stays and reports go on (a paused master gets them).
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{5020}));
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{5020}));
     EXPECT_TRUE(reconnect_ms_.empty());
     EXPECT_THAT(log_.text(),
                 HasSubstr("swarm worker: nothing from the master for 3 s; stopped 3 users"));
@@ -671,7 +671,7 @@ TEST_F(node_core_test, a_master_silent_5_s_gets_every_request_and_the_users_back
         made += 7;
     }
     run_until(7000);
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{5020}));
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{5020}));
     master_heartbeats_ = true;  // SIGCONT: its heartbeats come again
     next_heartbeat_ = now_;
     run_until(8000);
@@ -724,7 +724,7 @@ TEST_F(node_core_test, a_worker_paused_10_s_keeps_its_master_and_its_unsent_requ
     EXPECT_EQ(requests_reported(), 183u);
     EXPECT_EQ(sent_ms<proto::stats_report>().back(), 12000) << "reported at once";
     // Paused past the master's missing bound: its users now run elsewhere.
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{12000}));
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{12000}));
     EXPECT_EQ(sent<proto::stats_report>().back().users, 0);
     EXPECT_THAT(log_.text(), HasSubstr("this worker was paused for 10 s, so the master has moved "
                                        "its users to other workers; stopped 3 users"));
@@ -813,8 +813,10 @@ TEST_F(node_core_test, gives_up_after_the_master_timeout_counted_from_the_last_w
     run_until(2000);
     master_heartbeats_ = false;
     run_until(15000);
-    // Users stopped when silent 3 s; the master gone 3 s later.
-    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{5020, 8020}));
+    // Users stopped (in-flight requests completing) when silent 3 s; the
+    // master gone 3 s later, when whatever is left is cancelled.
+    EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{5020}));
+    EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{8020}));
     EXPECT_EQ(exit_ms_, 12000);
     EXPECT_TRUE(sent<proto::quit>().empty()) << "no master to say quit to";
 }
