@@ -9,6 +9,7 @@
 namespace swarm::scenario {
 namespace {
 
+using testing::compile_ok;
 using testing::compile_text;
 using ::testing::ElementsAre;
 using testing::error_lines;
@@ -220,6 +221,48 @@ TEST(errors_test, a_second_yaml_document_is_ignored_not_a_hang) {
     const auto* get = std::get_if<request_step>(&p.users[0].root.tasks[0].steps[0].action);
     ASSERT_NE(get, nullptr);
     EXPECT_EQ(get->url.source(), "/");
+}
+
+// "Billion laughs": nine levels of nine aliases, 609 bytes for 9^9 strings.
+std::string alias_bomb(int levels) {
+    std::string yaml = "host: http://h\nusers: {A: {tasks: {t: {post: /, json: {\n";
+    yaml += "  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol],\n";
+    for (int i = 1; i < levels; ++i) {
+        const auto prev = "*l" + std::to_string(i - 1);
+        yaml += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+        for (int j = 0; j < 9; ++j) yaml += (j ? ", " : "") + prev;
+        yaml += "],\n";
+    }
+    return yaml + "}}}}}\n";
+}
+
+TEST(errors_test, an_alias_bomb_is_refused_at_the_alias_that_crosses_the_bound) {
+    const auto start = std::chrono::steady_clock::now();
+    // Levels 1-4 add 74 682 nodes; the first alias of level 5 (line 8) adds
+    // 66 429 more and crosses 100 000.
+    const auto line = only_error(alias_bomb(9));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    EXPECT_THAT(line, HasSubstr("aliases expand to more than 100000 nodes"));
+    EXPECT_THAT(line, ::testing::StartsWith("8:12: "));
+}
+
+TEST(errors_test, an_alias_inside_its_own_anchor_is_a_cycle_error) {
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {post: /, json: &a [1, *a]}}}}\n"),
+        HasSubstr("2:47: : an alias inside the node it refers to (a cycle)"));
+}
+
+TEST(errors_test, aliases_that_reuse_a_block_still_compile) {
+    // Four levels: 9^4 = 6561 strings, well under the bound.
+    auto r = compile_text(alias_bomb(4));
+    EXPECT_THAT(error_lines(r), IsEmpty());
+    const auto p = compile_ok(
+        "host: http://h\nusers:\n  A:\n    tasks:\n"
+        "      a: {get: /a, headers: &h {X-One: \"1\", X-Two: \"2\"}}\n"
+        "      b: {get: /b, headers: *h}\n");
+    ASSERT_TRUE(p);
+    const auto& b = std::get<request_step>(p->users[0].root.tasks[1].steps[0].action);
+    EXPECT_EQ(b.headers.size(), 2u);
 }
 
 TEST(errors_test, a_path_without_any_host_is_an_error_unless_host_is_given) {
