@@ -54,9 +54,10 @@ std::uint64_t peak_rss_kib(pid_t pid) {
 // The run the task asks for, as a child process whose peak memory is sampled
 // every 50 ms until it exits (VmHWM only grows, so the last sample is the peak
 // up to then). Bounded: killed after 60 s.
-sampled_run run_against(const hostile_server& server, const std::string& name) {
+sampled_run run_against(const hostile_server& server, const std::string& name,
+                        const std::string& request = "get: /") {
     const auto scenario = write_scenario(
-        name + ".yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {get: /}}}}\n");
+        name + ".yaml", "users: {U: {wait: {constant: 200ms}, tasks: {t: {" + request + "}}}}\n");
     const auto json = ::testing::TempDir() + "/hostile_" + name + ".json";
     std::remove(json.c_str());
     child_process swarm({swarm_binary(), "run", scenario, "--headless", "-H", server.url(""), "-u",
@@ -144,6 +145,33 @@ TEST(hostile_run_test, garbage_instead_of_http) {
     });
     expect_counted_failures(server, run_against(server, "garbage"),
                             StartsWith("malformed response: "));
+}
+
+// Issue 12: a server that reads a request on a reused keep-alive connection and
+// closes without answering. On main each lost POST was sent again on a new
+// connection: the server received 19 POSTs for 10 reported, 0 failures.
+TEST(hostile_run_test, a_post_lost_on_a_reused_connection_is_counted_once_not_resent) {
+    hostile_server server([](hostile_connection& c) {
+        if (!c.read_request()) return;
+        if (!c.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) return;
+        c.read_request();  // the next one is read and never answered
+    });
+    const auto r = run_against(server, "post_lost", "post: /, body: x");
+    ASSERT_TRUE(r.exit_code.has_value()) << r.output;
+    ASSERT_TRUE(r.result.is_object()) << r.output;
+    const auto requests = total_requests(r.result);
+    const auto failures = total_failures(r.result);
+    std::printf("server saw %d POSTs, swarm reported %lld (%lld failed)\n", server.requests(),
+                static_cast<long long>(requests), static_cast<long long>(failures));
+    EXPECT_EQ(requests, server.requests()) << r.output;
+    EXPECT_GT(failures, 0) << r.output;
+    EXPECT_GT(requests - failures, 0) << r.output;
+    const auto errors = error_messages(r.result);
+    ASSERT_EQ(errors.size(), 1u) << r.output;
+    EXPECT_EQ(errors.begin()->first,
+              "keep-alive connection closed before any response; POST not retried (not "
+              "idempotent)");
+    EXPECT_EQ(errors.begin()->second, failures);
 }
 
 }  // namespace

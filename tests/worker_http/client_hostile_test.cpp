@@ -165,6 +165,68 @@ TEST_F(http_client_hostile, reconnects_when_the_server_closed_an_idle_connection
     EXPECT_EQ(server.accepted(), 3);
 }
 
+// Answers the first request of each connection, reads the second and closes
+// without a word: a keep-alive connection lost under a request.
+void answer_once_then_close_under_the_next(hostile_connection& s) {
+    if (!s.read_request()) return;
+    if (!s.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) return;
+    s.read_request();
+}
+
+request with_method(request r, scenario::http_method m) {
+    r.method = m;
+    r.body = "x=1";
+    return r;
+}
+
+TEST_F(http_client_hostile, a_post_lost_on_a_reused_connection_is_one_failure_not_a_resend) {
+    hostile_server server(answer_once_then_close_under_the_next);
+    client c(ioc.get_executor(), client_options{});
+    const auto post = with_method(get(server.url()), scenario::http_method::post);
+    ASSERT_TRUE(run_send(ioc, c, post));
+    const auto res = run_send(ioc, c, post);
+    EXPECT_EQ(failure(res),
+              "keep-alive connection closed before any response; POST not retried (not "
+              "idempotent)");
+    EXPECT_EQ(res.error().kind, errc::closed_not_retried);
+    // On main the POST went out twice: 3 requests seen for 2 sent.
+    EXPECT_EQ(server.requests(), 2);
+    EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST_F(http_client_hostile, an_idempotent_request_lost_on_a_reused_connection_is_sent_again) {
+    hostile_server server(answer_once_then_close_under_the_next);
+    client c(ioc.get_executor(), client_options{});
+    for (const auto m :
+         {scenario::http_method::get, scenario::http_method::put, scenario::http_method::delete_}) {
+        const auto req = with_method(get(server.url()), m);
+        const auto first = run_send(ioc, c, req);
+        ASSERT_TRUE(first) << failure(first);
+        const auto res = run_send(ioc, c, req);  // lost, then answered on a new connection
+        ASSERT_TRUE(res) << failure(res);
+        c.close();
+    }
+    EXPECT_EQ(server.requests(), 3 * 3);
+    EXPECT_EQ(server.accepted(), 3 * 2);
+}
+
+TEST_F(http_client_hostile, a_post_does_not_go_out_on_an_idle_connection_already_closed) {
+    hostile_server server([](hostile_connection& s) {
+        // One response per connection, then an idle-timeout close without warning.
+        if (!s.read_request()) return;
+        s.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    client c(ioc.get_executor(), client_options{});
+    const auto post = with_method(get(server.url()), scenario::http_method::post);
+    for (int i = 0; i < 3; ++i) {
+        const auto res = run_send(ioc, c, post);
+        ASSERT_TRUE(res) << failure(res) << " request " << i;
+        std::this_thread::sleep_for(100ms);  // let the server's close arrive
+    }
+    EXPECT_EQ(server.requests(), 3);
+    EXPECT_EQ(server.accepted(), 3);
+}
+
 TEST_F(http_client_hostile, honours_connection_close) {
     hostile_server server([](hostile_connection& s) {
         if (!s.read_request()) return;

@@ -31,6 +31,8 @@ TEST(failure_text, words_every_kind_of_failure) {
         {http::error(errc::timeout, "1.5s"), "timeout after 1.5s"},
         {http::error(errc::reset), "connection reset by peer"},
         {http::error(errc::closed), "connection closed before the response was complete"},
+        {http::error(errc::closed_not_retried, "POST"),
+         "keep-alive connection closed before any response; POST not retried (not idempotent)"},
         {http::error(errc::header_too_large), "response header too large"},
         {http::error(errc::body_too_large, "16 MiB"), "body too large (limit 16 MiB)"},
         {http::error(errc::decoded_too_large, "16 MiB"),

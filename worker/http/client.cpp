@@ -10,7 +10,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 #include <variant>
 
@@ -79,6 +82,24 @@ bool is_stale_connection(const error_code& ec) {
     return ec == net::error::eof || ec == bhttp::error::end_of_stream ||
            ec == net::error::connection_reset || ec == net::error::broken_pipe ||
            ec == net::error::connection_aborted || ec == net::ssl::error::stream_truncated;
+}
+
+// RFC 9110 §9.2.2: a request that may be sent twice with the effect of once.
+// Only these are re-sent on a fresh connection when a reused one was closed
+// under them: the server may have acted on the first copy.
+bool is_idempotent(scenario::http_method m) {
+    using scenario::http_method;
+    return m != http_method::post && m != http_method::patch;
+}
+
+// An idle keep-alive connection the server has closed (EOF), broken (an
+// error) or written to unasked (a close_notify, garbage) is readable: one
+// non-blocking peek tells, before a request that must not be re-sent goes
+// out on it.
+bool idle_connection_is_stale(tcp::socket& socket) {
+    char byte = 0;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 // How an exchange failed, from Asio's and Beast's codes.
@@ -235,11 +256,13 @@ class client::in_flight {
 
     steady::time_point start() const { return start_; }
 
-    // One request and its response on the origin's keep-alive connection,
-    // reconnecting once when a reused connection turns out to be closed.
-    // `wire` is the request as bytes; `head`: a HEAD request.
-    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire, bool head,
-                                           exchange_outcome& out);
+    // One request and its response on the origin's keep-alive connection.
+    // When a reused connection turns out to be closed before any byte of the
+    // response, an idempotent request is sent once more on a new connection;
+    // any other fails (errc::closed_not_retried). `wire` is the request as
+    // bytes.
+    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire,
+                                           scenario::http_method method, exchange_outcome& out);
 
     // close(): ends the pending operation now; the send reports errc::cancelled.
     void cancel() {
@@ -421,10 +444,17 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
 }
 
 net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
-                                                          std::string_view wire, bool head,
+                                                          std::string_view wire,
+                                                          scenario::http_method method,
                                                           exchange_outcome& out) {
     connection& conn = connection_for(t.origin);
     conn_ = &conn;
+    const bool head = method == scenario::http_method::head;
+    const bool idempotent = is_idempotent(method);
+    // Not re-sent if lost: not sent on a connection already known to be closed.
+    if (!idempotent && conn.responses > 0 && idle_connection_is_stale(*conn.lowest())) {
+        conn.reset();
+    }
     const exchange_limits limits{static_cast<std::uint32_t>(c_.opts_->max_header_bytes),
                                  c_.opts_->max_body_bytes};
     for (int attempt = 0;; ++attempt) {
@@ -458,7 +488,12 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
         }
         conn.reset();
         if (expired_) co_return timed_out();
-        if (attempt == 0 && reused && !out.received_any && is_stale_connection(out.ec)) continue;
+        if (reused && !out.received_any && is_stale_connection(out.ec)) {
+            if (attempt == 0 && idempotent) continue;
+            if (!idempotent) {
+                co_return error{errc::closed_not_retried, std::string(scenario::to_string(method))};
+            }
+        }
         co_return exchange_error(out.ec, *c_.opts_);
     }
 }
@@ -499,8 +534,7 @@ net::awaitable<send_result> client::send(const request& req) {
             hop.cross_origin = t->origin != first->origin;
             format_request(hop, *t, req.headers, *opts_, jar_, wire);
             exchange_outcome exchanged;
-            outcome = co_await flight.round_trip(
-                *t, wire, hop.method == scenario::http_method::head, exchanged);
+            outcome = co_await flight.round_trip(*t, wire, hop.method, exchanged);
             if (!outcome) break;
             out.latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
                                                                                 flight.start());

@@ -30,6 +30,9 @@ std::string failure_text(const http::error& e) {
             return "connection reset by peer";
         case errc::closed:
             return "connection closed before the response was complete";
+        case errc::closed_not_retried:
+            return "keep-alive connection closed before any response; " + e.detail +
+                   " not retried (not idempotent)";
         case errc::header_too_large:
             return "response header too large";
         case errc::body_too_large:
