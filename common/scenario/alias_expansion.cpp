@@ -40,8 +40,7 @@ class expansion_counter : public YAML::EventHandler {
         }
         expanded_ += size->second;
         if (expanded_ - written_ > limit_) {
-            problem_ = alias_problem{mark, "aliases expand to more than " +
-                                               std::to_string(limit_) +
+            problem_ = alias_problem{mark, "aliases expand to more than " + std::to_string(limit_) +
                                                " nodes (nested aliases, a \"billion laughs\"?)"};
             throw stop_reading{};
         }
