@@ -426,13 +426,12 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         error_code not_an_address;
         net::ip::make_address(t.host, not_an_address);
         if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-        if (tls::verifies_peer(ssl))
-            secure->set_verify_callback(net::ssl::host_name_verification(t.host));
+        if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
         tls::offer_session(ssl, conn.origin);
         const auto [hs_ec] =
             co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
         if (hs_ec) {
-            error failed = !expired_      ? error{errc::tls, tls::handshake_error(ssl, hs_ec)}
+            error failed = !expired_ ? error{errc::tls, tls::handshake_error(ssl, hs_ec, t.host)}
                            : own_deadline ? error{errc::handshake_timeout}
                                           : timed_out();
             conn.reset();
