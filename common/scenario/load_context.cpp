@@ -1,5 +1,7 @@
 #include "common/scenario/load_context.hpp"
 
+#include "common/printable.hpp"
+
 #include <re2/re2.h>
 
 #include <cctype>
@@ -51,8 +53,10 @@ void load_context::error_at(const YAML::Mark& mark, const std::string& path, std
         d.line = mark.line + 1;
         d.column = mark.column + 1;
     }
-    d.path = path;
-    d.message = std::move(message);
+    // Keys and values quoted in a diagnostic are the file's bytes (YAML's
+    // "\x01" makes any): printable and bounded, like every message of outside input.
+    d.path = printable(path, 200);
+    d.message = printable(message, 500);
     errors_.push_back(std::move(d));
 }
 

@@ -174,5 +174,32 @@ TEST(hostile_run_test, a_post_lost_on_a_reused_connection_is_counted_once_not_re
     EXPECT_EQ(errors.begin()->second, failures);
 }
 
+// What a response sends comes back in messages: never as raw bytes (a report
+// must stay valid UTF-8 JSON, a terminal must not get control sequences),
+// never at any length. On main the Location came back byte for byte, 2 KB of
+// invalid UTF-8 in every report.
+TEST(hostile_run_test, binary_in_a_response_is_escaped_and_capped_in_the_failure) {
+    hostile_server server([](hostile_connection& c) {
+        while (c.read_request()) {
+            // Bytes >= 0x80 are obs-text, which HTTP parsers let through.
+            if (!c.send("HTTP/1.1 302 \xff\xfe\x9b[31m\r\nLocation: \xff\xfe" +
+                        std::string(2000, '\x80') + "\r\nContent-Length: 0\r\n\r\n")) {
+                return;
+            }
+        }
+    });
+    const auto r = run_against(server, "binary");
+    // On main the JSON report did not parse: invalid UTF-8.
+    ASSERT_TRUE(r.result.is_object()) << "the --json report is not valid JSON";
+    expect_counted_failures(server, r,
+                            StartsWith(R"(invalid redirect Location '\xff\xfe\x80\x80\x80)"));
+    const auto errors = error_messages(r.result);
+    ASSERT_FALSE(errors.empty());
+    const auto message = errors.begin()->first;
+    EXPECT_LT(message.size(), 600u) << message;
+    EXPECT_THAT(message, ::testing::EndsWith("... (2002 bytes)'"));
+    for (const char c : message) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << message;
+}
+
 }  // namespace
 }  // namespace swarm::test

@@ -265,6 +265,18 @@ TEST(errors_test, aliases_that_reuse_a_block_still_compile) {
     EXPECT_EQ(b.headers.size(), 2u);
 }
 
+TEST(errors_test, bytes_quoted_from_the_file_are_escaped_and_capped) {
+    // YAML escapes make any byte: a terminal escape, a NUL, invalid UTF-8.
+    EXPECT_EQ(
+        only_error("host: \"ftp://a\\x01\\e[2J\\0\\xff\"\nusers: {A: {tasks: {t: {get: /}}}}\n"),
+        R"(1:7: host: host must start with http:// or https://, got 'ftp://a\x01\x1b[2J\x00ÿ')");
+    const auto long_key = std::string(1000, 'k');
+    const auto line =
+        only_error("host: http://h\nusers: {A: {" + long_key + ": 1, tasks: {t: {get: /}}}}\n");
+    EXPECT_LT(line.size(), 600u);
+    EXPECT_THAT(line, HasSubstr("... (10"));
+}
+
 TEST(errors_test, a_path_without_any_host_is_an_error_unless_host_is_given) {
     EXPECT_THAT(only_error("users:\n  A: {tasks: {t: {get: /}}}\n"),
                 HasSubstr("2:6: users.A: requests with a path need a host"));
