@@ -1,5 +1,6 @@
 #include "cli/test_options.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -52,7 +53,9 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_flag("--insecure", opts.insecure, "do not verify TLS certificates");
     cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")
         ->check(CLI::ExistingFile);
-    cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")
+    cmd.add_option("--request-timeout", opts.request_timeout,
+                   "default per-request timeout, 1ms to 24h (0 is refused: a request needs a "
+                   "deadline)")
         ->capture_default_str();
     cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
         ->capture_default_str();
@@ -127,6 +130,13 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     const auto request_timeout =
         parse_time_option(opts.request_timeout, command, "--request-timeout");
     if (!stop_timeout || !request_timeout) return std::nullopt;
+    // 0 made every request fail at once ("timeout after 0s"); past the wire's
+    // 24 h bound, workers dropped the scenario and the run never started.
+    if (request_timeout->count() < 1 || *request_timeout > std::chrono::hours(24)) {
+        std::cerr << command << ": --request-timeout: must be more than 0 and at most 24h, got '"
+                  << opts.request_timeout << "'\n";
+        return std::nullopt;
+    }
     m.stop_timeout = *stop_timeout;
     m.request_timeout = *request_timeout;
     // Sent to every worker in the scenario bundle: `swarm run`'s own worker

@@ -13,6 +13,7 @@
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/hostile_server.hpp"
+#include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -199,6 +200,27 @@ TEST(hostile_run_test, binary_in_a_response_is_escaped_and_capped_in_the_failure
     EXPECT_LT(message.size(), 600u) << message;
     EXPECT_THAT(message, ::testing::EndsWith("... (2002 bytes)'"));
     for (const char c : message) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << message;
+}
+
+// PROTOCOL.md said 0 means "the worker's default"; on main `swarm run
+// --request-timeout 0` failed every request with "timeout after 0s" (exit 0:
+// 20 of 20 failed), and 1000h made the worker drop the scenario bundle (past
+// the wire's 24 h bound) so the run never started. Both are usage errors now.
+TEST(hostile_run_test, a_request_timeout_of_0_or_past_24h_is_a_usage_error) {
+    const auto scenario =
+        write_scenario("timeout_option.yaml", "users: {U: {tasks: {t: {get: /}}}}\n");
+    for (const std::string value : {"0", "0s", "25h"}) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = run_swarm_command({"run", scenario, "--headless", "-H", "http://127.0.0.1:1",
+                                          "-t", "1s", "--request-timeout", value},
+                                         20);
+        EXPECT_EQ(r.exit_code, 2) << value << ": " << r.output;
+        EXPECT_THAT(r.output,
+                    ::testing::HasSubstr("swarm run: --request-timeout: must be more than 0 and "
+                                         "at most 24h, got '" +
+                                         value + "'"));
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << value;
+    }
 }
 
 }  // namespace
