@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/byte_size.hpp"
 #include "common/duration.hpp"
 #include "common/scenario/ca_file.hpp"
 
@@ -56,6 +57,10 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_option("--request-timeout", opts.request_timeout,
                    "default per-request timeout, 1ms to 24h (0 is refused: a request needs a "
                    "deadline)")
+        ->capture_default_str();
+    cmd.add_option("--max-body-size", opts.max_body_size,
+                   "largest response body a user reads, e.g. 64KiB, 1GiB (per user, as received "
+                   "and decoded; a request's max_body: overrides it)")
         ->capture_default_str();
     cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
         ->capture_default_str();
@@ -137,6 +142,15 @@ std::optional<master::headless_options> headless_options_for(const test_options&
                   << opts.request_timeout << "'\n";
         return std::nullopt;
     }
+    const auto max_body = parse_byte_size(opts.max_body_size);
+    if (!max_body) {
+        std::cerr << command
+                  << ": --max-body-size: expected a size like 65536, 64KiB or 16MiB (at most "
+                     "1 TiB), got '"
+                  << opts.max_body_size << "'\n";
+        return std::nullopt;
+    }
+    m.run_options.max_body_bytes = *max_body;
     m.stop_timeout = *stop_timeout;
     m.request_timeout = *request_timeout;
     // Sent to every worker in the scenario bundle: `swarm run`'s own worker

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/byte_size.hpp"
 #include "tests/scenario/compile_helpers.hpp"
 
 namespace swarm::scenario {
@@ -275,6 +276,53 @@ TEST(errors_test, bytes_quoted_from_the_file_are_escaped_and_capped) {
         only_error("host: http://h\nusers: {A: {" + long_key + ": 1, tasks: {t: {get: /}}}}\n");
     EXPECT_LT(line.size(), 600u);
     EXPECT_THAT(line, HasSubstr("... (10"));
+}
+
+TEST(errors_test, body_handling_of_a_request) {
+    const auto p = compile_ok(
+        "host: http://h\nusers: {A: {tasks: {\n"
+        "  a: {get: /big, max_body: 64KiB, response_body: discard, check: {status: 200}},\n"
+        "  b: {get: /small, max_body: 1000, extract: {h: {header: X-A}}},\n"
+        "  c: {get: /, response_body: keep, check: {body_contains: x}}}}}\n");
+    ASSERT_TRUE(p);
+    const auto& tasks = p->users[0].root.tasks;
+    const auto& a = std::get<request_step>(tasks[0].steps[0].action);
+    EXPECT_EQ(a.max_body_bytes, 64u * 1024);
+    EXPECT_TRUE(a.discard_body);
+    const auto& b = std::get<request_step>(tasks[1].steps[0].action);
+    EXPECT_EQ(b.max_body_bytes, 1000u);
+    EXPECT_FALSE(b.discard_body);
+    EXPECT_FALSE(std::get<request_step>(tasks[2].steps[0].action).max_body_bytes);
+
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, max_body: 1.5MiB}}}}\n"),
+              "2:43: users.A.tasks.t.max_body: expected a size like 65536, 64KiB or 16MiB (at "
+              "most 1 TiB)");
+    EXPECT_EQ(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: drop}}}}\n"),
+        "2:48: users.A.tasks.t.response_body: expected keep or discard");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: discard,\n"
+                         "  check: {body_contains: x}}}}}\n"),
+              "3:10: users.A.tasks.t.check: checks on the body need it: not with "
+              "`response_body: discard`");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: discard,\n"
+                         "  extract: {v: {json: $.id}}}}}}\n"),
+              "3:12: users.A.tasks.t.extract.v: extracting from the body needs it: not with "
+              "`response_body: discard`");
+}
+
+TEST(errors_test, byte_sizes_as_written) {
+    EXPECT_EQ(parse_byte_size("65536"), 65536u);
+    EXPECT_EQ(parse_byte_size("64KiB"), 65536u);
+    EXPECT_EQ(parse_byte_size("16MiB"), 16u << 20);
+    EXPECT_EQ(parse_byte_size("1 GiB"), 1u << 30);
+    EXPECT_EQ(parse_byte_size("500kB"), 500'000u);
+    EXPECT_EQ(parse_byte_size("500KB"), 500'000u);
+    EXPECT_EQ(parse_byte_size("2MB"), 2'000'000u);
+    EXPECT_EQ(parse_byte_size("1024GiB"), std::uint64_t{1} << 40);
+    for (const char* bad :
+         {"", "0", "-1", "1.5MiB", "12XB", "1025GiB", "MiB", "99999999999999999999"}) {
+        EXPECT_FALSE(parse_byte_size(bad)) << bad;
+    }
 }
 
 TEST(errors_test, a_path_without_any_host_is_an_error_unless_host_is_given) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -88,6 +89,60 @@ TEST_F(http_client_hostile, never_ending_body_hits_the_body_limit) {
     EXPECT_EQ(res.error().kind, errc::body_too_large);
     // Nothing of the partial body is kept.
     EXPECT_LT(testing::heap_bytes(), before + 16 * 1024);
+}
+
+// `response_body: discard`: an 8 MiB body is read and counted, and never held:
+// midway through it the heap has grown by a read buffer, not by the body.
+TEST_F(http_client_hostile, a_discarded_body_is_counted_and_not_kept) {
+    constexpr std::size_t chunk_bytes = 64 * 1024, chunks = 128;
+    std::atomic<std::size_t> heap_midway{0};
+    hostile_server server([&](hostile_connection& s) {
+        if (!s.read_request()) return;
+        const std::string chunk(chunk_bytes, 'z');
+        if (!s.send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(chunks * chunk_bytes) +
+                    "\r\n\r\n")) {
+            return;
+        }
+        for (std::size_t i = 0; i < chunks; ++i) {
+            if (i == chunks / 2) {
+                std::this_thread::sleep_for(100ms);  // the client has read what was sent
+                heap_midway = testing::heap_bytes();
+            }
+            if (!s.send(chunk)) return;
+        }
+    });
+    client c(ioc.get_executor(), client_options{});
+    auto req = get(server.url());
+    req.discard_body = true;
+    const auto before = testing::heap_bytes();
+    const auto res = run_send(ioc, c, req);
+    ASSERT_TRUE(res) << failure(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->wire_bytes, chunks * chunk_bytes);
+    EXPECT_TRUE(res->body.empty());
+    // Kept, the body's 8 MiB would be reserved up front (Content-Length).
+    EXPECT_LT(heap_midway.load(), before + 1024 * 1024)
+        << "heap grew by " << (heap_midway.load() - before) / 1024 << " KiB midway";
+}
+
+TEST_F(http_client_hostile, a_request_sets_its_own_body_limit) {
+    hostile_server server([](hostile_connection& s) {
+        while (s.read_request()) {
+            if (!s.send("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n" +
+                        std::string(200'000, 'z'))) {
+                return;
+            }
+        }
+    });
+    client c(ioc.get_executor(), client_options{});  // 16 MiB by default
+    auto req = get(server.url());
+    ASSERT_TRUE(run_send(ioc, c, req));
+    req.max_body_bytes = 100 * 1024;
+    auto res = run_send(ioc, c, req);
+    EXPECT_EQ(failure(res), "body too large (limit 100 KiB)");
+    req.discard_body = true;  // a limit still applies when the request sets one
+    res = run_send(ioc, c, req);
+    EXPECT_EQ(failure(res), "body too large (limit 100 KiB)");
 }
 
 TEST_F(http_client_hostile, never_ending_slow_body_times_out) {
