@@ -456,7 +456,8 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
     const bool head = method == scenario::http_method::head;
     const bool idempotent = is_idempotent(method);
     // Not re-sent if lost: not sent on a connection already known to be closed.
-    if (!idempotent && conn.responses > 0 && idle_connection_is_stale(*conn.lowest())) {
+    if (!idempotent && conn.responses > 0 && conn.lowest() &&
+        idle_connection_is_stale(*conn.lowest())) {
         conn.reset();
     }
     for (int attempt = 0;; ++attempt) {
