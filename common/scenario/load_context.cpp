@@ -46,7 +46,8 @@ source_location location_of(const YAML::Node& n) {
     return {mark.line + 1, mark.column + 1};
 }
 
-void load_context::error_at(const YAML::Mark& mark, const std::string& path, std::string message) {
+void load_context::error_at(const YAML::Mark& mark, const std::string& path,
+                            const std::string& message) {
     diagnostic d;
     d.file = bundle_.name;
     if (!mark.is_null() && mark.line >= 0) {
@@ -60,8 +61,9 @@ void load_context::error_at(const YAML::Mark& mark, const std::string& path, std
     errors_.push_back(std::move(d));
 }
 
-void load_context::error(const YAML::Node& at, const std::string& path, std::string message) {
-    error_at(mark_of(at), path, std::move(message));
+void load_context::error(const YAML::Node& at, const std::string& path,
+                         const std::string& message) {
+    error_at(mark_of(at), path, message);
 }
 
 namespace {

@@ -242,7 +242,7 @@ read_result read_bundle(const std::string& path) {
             if (content) {
                 b.files.emplace_back(file, std::move(*content));
             } else {
-                ctx.error(ref.node, ref.where, std::move(content.error().message));
+                ctx.error(ref.node, ref.where, content.error().message);
             }
         }
         out.errors = std::move(ctx.errors());

@@ -8,7 +8,7 @@ std::string failure_text(const http::error& error) {
     using http::errc;
     // Details come from outside (a URL built from a response, a Location, a
     // peer's certificate, a parser's complaint): printable and short, always.
-    const std::string detail = printable(error.detail);
+    std::string detail = printable(error.detail);
     switch (error.kind) {
         case errc::invalid_url:
             return "invalid URL '" + detail + "'";
