@@ -1,9 +1,11 @@
 #include "cli/test_options.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "common/byte_size.hpp"
 #include "common/duration.hpp"
 #include "common/scenario/ca_file.hpp"
 
@@ -54,7 +56,13 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_flag("--insecure", opts.insecure, "do not verify TLS certificates");
     cmd.add_option("--ca-file", opts.ca_file, "extra CA certificates (PEM) to trust")
         ->check(CLI::ExistingFile);
-    cmd.add_option("--request-timeout", opts.request_timeout, "default per-request timeout")
+    cmd.add_option("--request-timeout", opts.request_timeout,
+                   "default per-request timeout, 1ms to 24h (0 is refused: a request needs a "
+                   "deadline)")
+        ->capture_default_str();
+    cmd.add_option("--max-body-size", opts.max_body_size,
+                   "largest response body a user reads, e.g. 64KiB, 1GiB (per user, as received "
+                   "and decoded; a request's max_body: overrides it)")
         ->capture_default_str();
     cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
         ->capture_default_str();
@@ -129,6 +137,22 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     const auto request_timeout =
         parse_time_option(opts.request_timeout, command, "--request-timeout");
     if (!stop_timeout || !request_timeout) return std::nullopt;
+    // 0 made every request fail at once ("timeout after 0s"); past the wire's
+    // 24 h bound, workers dropped the scenario and the run never started.
+    if (request_timeout->count() < 1 || *request_timeout > std::chrono::hours(24)) {
+        std::cerr << command << ": --request-timeout: must be more than 0 and at most 24h, got '"
+                  << opts.request_timeout << "'\n";
+        return std::nullopt;
+    }
+    const auto max_body = parse_byte_size(opts.max_body_size);
+    if (!max_body) {
+        std::cerr << command
+                  << ": --max-body-size: expected a size like 65536, 64KiB or 16MiB (at most "
+                     "1 TiB), got '"
+                  << opts.max_body_size << "'\n";
+        return std::nullopt;
+    }
+    m.run_options.max_body_bytes = *max_body;
     m.stop_timeout = *stop_timeout;
     m.request_timeout = *request_timeout;
     // Sent to every worker in the scenario bundle: `swarm run`'s own worker

@@ -29,6 +29,7 @@ struct test_options {
     bool insecure = false;
     std::string ca_file;
     std::string request_timeout = "60s";
+    std::string max_body_size = "16MiB";
     // The web UI; headless, only its /healthz and /readyz.
     std::string web_host = "127.0.0.1";
     std::uint16_t web_port = 8089;

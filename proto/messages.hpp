@@ -42,6 +42,9 @@ struct run_options {
     bool insecure = false;                // --insecure: skip TLS verification for every class
     std::int64_t request_timeout_ms = 0;  // --request-timeout; 0: the worker's default (60 s)
     std::string ca_pem;  // --ca-file's content: extra CA certificates (PEM); empty: none
+    // --max-body-size: the largest response body a user accepts, in bytes;
+    // 0: the worker's default (16 MiB). Appended to the first layout.
+    std::uint64_t max_body_bytes = 0;
 };
 
 // master → worker: the scenario to compile, and how to run it.

@@ -9,7 +9,7 @@
 namespace swarm::worker {
 
 // Either side's insecure skips verification; both sides' CAs are trusted;
-// the master's request timeout, when set, replaces the worker's.
+// the master's request timeout and body limit, when set, replace the worker's.
 engine_options with_run_options(engine_options local, const proto::run_options& run);
 
 }  // namespace swarm::worker

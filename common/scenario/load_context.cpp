@@ -1,5 +1,7 @@
 #include "common/scenario/load_context.hpp"
 
+#include "common/printable.hpp"
+
 #include <re2/re2.h>
 
 #include <cctype>
@@ -44,20 +46,24 @@ source_location location_of(const YAML::Node& n) {
     return {mark.line + 1, mark.column + 1};
 }
 
-void load_context::error_at(const YAML::Mark& mark, const std::string& path, std::string message) {
+void load_context::error_at(const YAML::Mark& mark, const std::string& path,
+                            const std::string& message) {
     diagnostic d;
     d.file = bundle_.name;
     if (!mark.is_null() && mark.line >= 0) {
         d.line = mark.line + 1;
         d.column = mark.column + 1;
     }
-    d.path = path;
-    d.message = std::move(message);
+    // Keys and values quoted in a diagnostic are the file's bytes (YAML's
+    // "\x01" makes any): printable and bounded, like every message of outside input.
+    d.path = printable(path, 200);
+    d.message = printable(message, 500);
     errors_.push_back(std::move(d));
 }
 
-void load_context::error(const YAML::Node& at, const std::string& path, std::string message) {
-    error_at(mark_of(at), path, std::move(message));
+void load_context::error(const YAML::Node& at, const std::string& path,
+                         const std::string& message) {
+    error_at(mark_of(at), path, message);
 }
 
 namespace {

@@ -24,8 +24,8 @@ class load_context {
     const compile_options& options() const { return options_; }
     std::vector<diagnostic>& errors() { return errors_; }
 
-    void error(const YAML::Node& at, const std::string& path, std::string message);
-    void error_at(const YAML::Mark& mark, const std::string& path, std::string message);
+    void error(const YAML::Node& at, const std::string& path, const std::string& message);
+    void error_at(const YAML::Mark& mark, const std::string& path, const std::string& message);
 
     // Each returns false (after reporting) when the node has the wrong shape.
     bool expect_map(const YAML::Node& n, const std::string& path, std::string_view what = "a map");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/byte_size.hpp"
 #include "common/scenario/load_context.hpp"
 #include "common/suggest.hpp"
 
@@ -296,12 +297,51 @@ void load_extract(load_context& ctx, const YAML::Node& n, const std::string& pat
     }
 }
 
+// `max_body: 64KiB` and `response_body: keep | discard`. A discarded body
+// cannot be checked or extracted from: refused here, not silently empty.
+void load_body_handling(load_context& ctx, const YAML::Node& n, const std::string& path,
+                        request_step& out) {
+    if (const auto& m = n["max_body"]) {
+        const auto where = join_path(path, "max_body");
+        const auto size = m.IsScalar() ? parse_byte_size(m.Scalar()) : std::nullopt;
+        if (size) {
+            out.max_body_bytes = *size;
+        } else {
+            ctx.error(m, where, "expected a size like 65536, 64KiB or 16MiB (at most 1 TiB)");
+        }
+    }
+    const auto& mode = n["response_body"];
+    if (!mode) return;
+    const auto where = join_path(path, "response_body");
+    const auto text = mode.IsScalar() ? mode.Scalar() : std::string();
+    if (text != "keep" && text != "discard") {
+        ctx.error(mode, where, "expected keep or discard");
+        return;
+    }
+    out.discard_body = text == "discard";
+    if (!out.discard_body) return;
+    const auto& c = out.check;
+    if (!c.body_contains.empty() || !c.body_not_contains.empty() || c.body_regex ||
+        !c.json.empty()) {
+        ctx.error(n["check"], join_path(path, "check"),
+                  "checks on the body need it: not with `response_body: discard`");
+    }
+    for (const auto& e : out.extract) {
+        if (e.how == extraction::kind::regex || e.how == extraction::kind::json ||
+            e.how == extraction::kind::input) {
+            ctx.error(n["extract"], join_path(join_path(path, "extract"), e.variable),
+                      "extracting from the body needs it: not with `response_body: discard`");
+        }
+    }
+}
+
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out) {
     std::vector<std::string_view> allowed = {
-        "get",     "post",  "put",  "patch", "delete", "head",    "options",          "name",
-        "headers", "query", "form", "json",  "body",   "timeout", "follow_redirects", "check",
-        "extract"};
+        "get",   "post",    "put",      "patch",        "delete",
+        "head",  "options", "name",     "headers",      "query",
+        "form",  "json",    "body",     "timeout",      "follow_redirects",
+        "check", "extract", "max_body", "response_body"};
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     // check_keys takes an initializer_list; report unknown keys against the vector here.
     int methods = 0;
@@ -358,6 +398,7 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
     }
     if (n["check"]) load_checks(ctx, n["check"], join_path(path, "check"), out.check);
     if (n["extract"]) load_extract(ctx, n["extract"], join_path(path, "extract"), out.extract);
+    load_body_handling(ctx, n, path, out);
 }
 
 }  // namespace swarm::scenario::detail

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/scenario/alias_expansion.hpp"
 #include "common/scenario/ca_file.hpp"
 #include "common/scenario/data_files.hpp"
 #include "common/scenario/duplicate_keys.hpp"
@@ -32,6 +33,10 @@ YAML::Node parse_yaml(const std::string& name, const std::string& text,
     }
     try {
         auto root = YAML::Load(text);
+        // Before anything walks the tree: aliases could make it astronomically large.
+        if (auto bomb = detail::check_alias_expansion(text)) {
+            return fail(bomb->where.line + 1, bomb->where.column + 1, bomb->message);
+        }
         detail::find_duplicate_keys(
             text, [&](const YAML::Mark& m, const std::string& path, const std::string& key) {
                 errors.push_back(diagnostic{name, m.line + 1, m.column + 1, path,
@@ -237,7 +242,7 @@ read_result read_bundle(const std::string& path) {
             if (content) {
                 b.files.emplace_back(file, std::move(*content));
             } else {
-                ctx.error(ref.node, ref.where, std::move(content.error().message));
+                ctx.error(ref.node, ref.where, content.error().message);
             }
         }
         out.errors = std::move(ctx.errors());

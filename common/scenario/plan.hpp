@@ -126,6 +126,12 @@ struct request_step {
     tmpl::template_string raw;  // body == raw
     std::optional<duration> timeout;
     bool follow_redirects = true;
+    // `max_body:` the largest response body accepted (as received and
+    // decoded); nullopt: --max-body-size.
+    std::optional<std::uint64_t> max_body_bytes;
+    // `response_body: discard`: read the body, count its bytes, keep none
+    // (downloads). Checks and extractions that read the body are refused.
+    bool discard_body = false;
     checks check;
     std::vector<extraction> extract;
 };

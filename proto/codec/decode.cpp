@@ -174,6 +174,8 @@ message read_hello(array_reader& r) {
 
 // A request timeout beyond a day is a mistake or hostile, not a setting.
 constexpr std::int64_t max_request_timeout_ms = 24LL * 3600 * 1000;
+// Likewise a body limit past 1 TiB (common/byte_size.hpp's max_byte_size).
+constexpr std::uint64_t max_body_bytes = std::uint64_t{1} << 40;
 
 message read_scenario_bundle(array_reader& r) {
     scenario_bundle m;
@@ -201,6 +203,14 @@ message read_scenario_bundle(array_reader& r) {
                              " (24 h), got " + std::to_string(m.options.request_timeout_ms));
         }
         m.options.ca_pem = options.str("ca_pem");
+        if (!options.at_end()) {  // appended later: absent means the worker's default
+            m.options.max_body_bytes = options.u64("max_body_bytes");
+            if (m.options.max_body_bytes > max_body_bytes) {
+                options.fail("max_body_bytes", "expected 0 to " + std::to_string(max_body_bytes) +
+                                                   " (1 TiB), got " +
+                                                   std::to_string(m.options.max_body_bytes));
+            }
+        }
     }
     return m;
 }

@@ -140,10 +140,11 @@ struct field_writer {
             w.str(path);
             w.bin(content);
         }
-        w.array(3);  // run options
+        w.array(4);  // run options
         w.u64(x.options.insecure ? 1 : 0);
         w.i64(x.options.request_timeout_ms);
         w.bin(x.options.ca_pem);
+        w.u64(x.options.max_body_bytes);
     }
     void operator()(const ready& x) const {
         envelope(w, m, 1);

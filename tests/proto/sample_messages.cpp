@@ -60,8 +60,9 @@ std::vector<message> sample_messages() {
         hello{protocol_version, "host-" + unicode, "worker:4242", 16, 4242},
         welcome{0xffff'fffe},
         reject{"protocol version 7, master speaks " + std::to_string(protocol_version)},
-        scenario_bundle{b, b.hash(),
-                        run_options{true, 90'000, "-----BEGIN CERTIFICATE-----\n" + binaryish}},
+        scenario_bundle{
+            b, b.hash(),
+            run_options{true, 90'000, "-----BEGIN CERTIFICATE-----\n" + binaryish, 65'536}},
         ready{"0123456789abcdef"},
         compile_failed{"abc", {"w.yaml:3:5: users.Web: unknown key 'wiat'", unicode, ""}},
         spawn{9'000'000'000ULL,
@@ -109,6 +110,7 @@ struct comparer {
         EXPECT_EQ(a.options.insecure, b.options.insecure);
         EXPECT_EQ(a.options.request_timeout_ms, b.options.request_timeout_ms);
         EXPECT_EQ(a.options.ca_pem, b.options.ca_pem);
+        EXPECT_EQ(a.options.max_body_bytes, b.options.max_body_bytes);
     }
     void operator()(const ready& a) const { EXPECT_EQ(a.hash, other<ready>().hash); }
     void operator()(const compile_failed& a) const {

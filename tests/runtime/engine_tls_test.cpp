@@ -139,11 +139,13 @@ TEST(run_options_test, the_masters_options_add_to_the_workers_own) {
     EXPECT_FALSE(merged.insecure);
     EXPECT_EQ(merged.request_timeout, 60s);
     EXPECT_EQ(merged.ca_pem, "A");
-    run = {true, 1500, "B\n"};
+    EXPECT_EQ(merged.max_body_bytes, 16u << 20);  // 0: the worker's default
+    run = {true, 1500, "B\n", 65536};
     merged = with_run_options(local, run);
     EXPECT_TRUE(merged.insecure);
     EXPECT_EQ(merged.request_timeout, 1500ms);
     EXPECT_EQ(merged.ca_pem, "A\nB\n");
+    EXPECT_EQ(merged.max_body_bytes, 65536u);
     local.insecure = true;
     EXPECT_TRUE(with_run_options(local, {}).insecure);  // the worker's own --insecure stays
 }

@@ -1,12 +1,15 @@
 // `swarm check` as a user runs it: real process, real files, exit codes.
 #include <gmock/gmock.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/swarm_command.hpp"
+#include "tests/support/target_process.hpp"
 
 namespace swarm {
 namespace {
@@ -79,6 +82,53 @@ TEST(check_cli_test, json_output_for_valid_and_invalid) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_THAT(r.output, HasSubstr("\"valid\":false"));
     EXPECT_THAT(r.output, HasSubstr("\"line\":1"));
+}
+
+// VmHWM (peak resident set) of a running process in KiB; 0 when unreadable.
+std::uint64_t peak_rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+    }
+    return 0;
+}
+
+// The "billion laughs" of issue 12 as a JSON body: 9^9 strings in about 600 bytes.
+// On main `swarm check` walked them all: still busy after 30 s, GBs of memory.
+TEST(check_cli_test, an_alias_bomb_exits_2_at_once_with_its_location) {
+    std::string yaml = "host: http://h\nusers: {A: {tasks: {t: {post: /, json: {\n";
+    yaml += "  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol],\n";
+    for (int i = 1; i < 9; ++i) {
+        const auto prev = "*l" + std::to_string(i - 1);
+        yaml += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+        for (int j = 0; j < 9; ++j) yaml += (j ? ", " : "") + prev;
+        yaml += "],\n";
+    }
+    const auto path = write_temp("laughs.yaml", yaml + "}}}}}\n");
+    const auto start = std::chrono::steady_clock::now();
+    // exec: the pid sampled is swarm's own; 2>&1: the diagnostics are read.
+    test::child_process check(
+        {"/bin/sh", "-c", "exec '" + test::swarm_binary() + "' check '" + path + "' 2>&1"});
+    std::optional<int> exit_code;
+    std::uint64_t peak_kib = 0;
+    for (int i = 0; i < 500 && !exit_code; ++i) {  // at most 10 s
+        peak_kib = std::max(peak_kib, peak_rss_kib(check.pid()));
+        exit_code = check.wait_exit(std::chrono::milliseconds(20));
+    }
+    const auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string output;
+    for (const auto& l : check.lines()) output += l + "\n";
+    ASSERT_TRUE(exit_code.has_value())
+        << "still checking after 10 s, peak RSS " << peak_kib / 1024 << " MiB";
+    EXPECT_EQ(*exit_code, 2) << output;
+    EXPECT_LT(seconds, 2.0);  // a plain check under ASan takes about 0.2 s
+    // A valid check peaks at ~160 MiB under ASan (shadow memory), ~10 MiB without.
+    EXPECT_LT(peak_kib, 300u * 1024) << "peak RSS " << peak_kib / 1024 << " MiB";
+    EXPECT_THAT(output, HasSubstr(path + ":8:12: aliases expand to more than 100000 nodes"));
+    std::printf("alias bomb refused in %.2f s, peak RSS %llu MiB\n", seconds,
+                static_cast<unsigned long long>(peak_kib / 1024));
 }
 
 TEST(check_cli_test, missing_file_and_usage_errors_exit_2) {

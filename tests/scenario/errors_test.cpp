@@ -4,11 +4,13 @@
 
 #include <chrono>
 
+#include "common/byte_size.hpp"
 #include "tests/scenario/compile_helpers.hpp"
 
 namespace swarm::scenario {
 namespace {
 
+using testing::compile_ok;
 using testing::compile_text;
 using ::testing::ElementsAre;
 using testing::error_lines;
@@ -220,6 +222,107 @@ TEST(errors_test, a_second_yaml_document_is_ignored_not_a_hang) {
     const auto* get = std::get_if<request_step>(&p.users[0].root.tasks[0].steps[0].action);
     ASSERT_NE(get, nullptr);
     EXPECT_EQ(get->url.source(), "/");
+}
+
+// "Billion laughs": nine levels of nine aliases, 609 bytes for 9^9 strings.
+std::string alias_bomb(int levels) {
+    std::string yaml = "host: http://h\nusers: {A: {tasks: {t: {post: /, json: {\n";
+    yaml += "  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol],\n";
+    for (int i = 1; i < levels; ++i) {
+        const auto prev = "*l" + std::to_string(i - 1);
+        yaml += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+        for (int j = 0; j < 9; ++j) yaml += (j ? ", " : "") + prev;
+        yaml += "],\n";
+    }
+    return yaml + "}}}}}\n";
+}
+
+TEST(errors_test, an_alias_bomb_is_refused_at_the_alias_that_crosses_the_bound) {
+    const auto start = std::chrono::steady_clock::now();
+    // Levels 1-4 add 74 682 nodes; the first alias of level 5 (line 8) adds
+    // 66 429 more and crosses 100 000.
+    const auto line = only_error(alias_bomb(9));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    EXPECT_THAT(line, HasSubstr("aliases expand to more than 100000 nodes"));
+    EXPECT_THAT(line, ::testing::StartsWith("8:12: "));
+}
+
+TEST(errors_test, an_alias_inside_its_own_anchor_is_a_cycle_error) {
+    EXPECT_THAT(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {post: /, json: &a [1, *a]}}}}\n"),
+        HasSubstr("2:47: : an alias inside the node it refers to (a cycle)"));
+}
+
+TEST(errors_test, aliases_that_reuse_a_block_still_compile) {
+    // Four levels: 9^4 = 6561 strings, well under the bound.
+    auto r = compile_text(alias_bomb(4));
+    EXPECT_THAT(error_lines(r), IsEmpty());
+    const auto p = compile_ok(
+        "host: http://h\nusers:\n  A:\n    tasks:\n"
+        "      a: {get: /a, headers: &h {X-One: \"1\", X-Two: \"2\"}}\n"
+        "      b: {get: /b, headers: *h}\n");
+    ASSERT_TRUE(p);
+    const auto& b = std::get<request_step>(p->users[0].root.tasks[1].steps[0].action);
+    EXPECT_EQ(b.headers.size(), 2u);
+}
+
+TEST(errors_test, bytes_quoted_from_the_file_are_escaped_and_capped) {
+    // YAML escapes make any byte: a terminal escape, a NUL, invalid UTF-8.
+    EXPECT_EQ(
+        only_error("host: \"ftp://a\\x01\\e[2J\\0\\xff\"\nusers: {A: {tasks: {t: {get: /}}}}\n"),
+        R"(1:7: host: host must start with http:// or https://, got 'ftp://a\x01\x1b[2J\x00ÿ')");
+    const auto long_key = std::string(1000, 'k');
+    const auto line =
+        only_error("host: http://h\nusers: {A: {" + long_key + ": 1, tasks: {t: {get: /}}}}\n");
+    EXPECT_LT(line.size(), 600u);
+    EXPECT_THAT(line, HasSubstr("... (10"));
+}
+
+TEST(errors_test, body_handling_of_a_request) {
+    const auto p = compile_ok(
+        "host: http://h\nusers: {A: {tasks: {\n"
+        "  a: {get: /big, max_body: 64KiB, response_body: discard, check: {status: 200}},\n"
+        "  b: {get: /small, max_body: 1000, extract: {h: {header: X-A}}},\n"
+        "  c: {get: /, response_body: keep, check: {body_contains: x}}}}}\n");
+    ASSERT_TRUE(p);
+    const auto& tasks = p->users[0].root.tasks;
+    const auto& a = std::get<request_step>(tasks[0].steps[0].action);
+    EXPECT_EQ(a.max_body_bytes, 64u * 1024);
+    EXPECT_TRUE(a.discard_body);
+    const auto& b = std::get<request_step>(tasks[1].steps[0].action);
+    EXPECT_EQ(b.max_body_bytes, 1000u);
+    EXPECT_FALSE(b.discard_body);
+    EXPECT_FALSE(std::get<request_step>(tasks[2].steps[0].action).max_body_bytes);
+
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, max_body: 1.5MiB}}}}\n"),
+              "2:43: users.A.tasks.t.max_body: expected a size like 65536, 64KiB or 16MiB (at "
+              "most 1 TiB)");
+    EXPECT_EQ(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: drop}}}}\n"),
+        "2:48: users.A.tasks.t.response_body: expected keep or discard");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: discard,\n"
+                         "  check: {body_contains: x}}}}}\n"),
+              "3:10: users.A.tasks.t.check: checks on the body need it: not with "
+              "`response_body: discard`");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, response_body: discard,\n"
+                         "  extract: {v: {json: $.id}}}}}}\n"),
+              "3:12: users.A.tasks.t.extract.v: extracting from the body needs it: not with "
+              "`response_body: discard`");
+}
+
+TEST(errors_test, byte_sizes_as_written) {
+    EXPECT_EQ(parse_byte_size("65536"), 65536u);
+    EXPECT_EQ(parse_byte_size("64KiB"), 65536u);
+    EXPECT_EQ(parse_byte_size("16MiB"), 16u << 20);
+    EXPECT_EQ(parse_byte_size("1 GiB"), 1u << 30);
+    EXPECT_EQ(parse_byte_size("500kB"), 500'000u);
+    EXPECT_EQ(parse_byte_size("500KB"), 500'000u);
+    EXPECT_EQ(parse_byte_size("2MB"), 2'000'000u);
+    EXPECT_EQ(parse_byte_size("1024GiB"), std::uint64_t{1} << 40);
+    for (const char* bad :
+         {"", "0", "-1", "1.5MiB", "12XB", "1025GiB", "MiB", "99999999999999999999"}) {
+        EXPECT_FALSE(parse_byte_size(bad)) << bad;
+    }
 }
 
 TEST(errors_test, a_path_without_any_host_is_an_error_unless_host_is_given) {

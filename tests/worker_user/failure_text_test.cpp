@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "common/printable.hpp"
 #include "worker/user/failure_text.hpp"
 
 namespace swarm::worker::user {
@@ -31,6 +32,8 @@ TEST(failure_text, words_every_kind_of_failure) {
         {http::error(errc::timeout, "1.5s"), "timeout after 1.5s"},
         {http::error(errc::reset), "connection reset by peer"},
         {http::error(errc::closed), "connection closed before the response was complete"},
+        {http::error(errc::closed_not_retried, "POST"),
+         "keep-alive connection closed before any response; POST not retried (not idempotent)"},
         {http::error(errc::header_too_large), "response header too large"},
         {http::error(errc::body_too_large, "16 MiB"), "body too large (limit 16 MiB)"},
         {http::error(errc::decoded_too_large, "16 MiB"),
@@ -50,6 +53,30 @@ TEST(failure_text, words_every_kind_of_failure) {
     }
     // Every kind has its row (internal is the last enumerator).
     EXPECT_EQ(kinds.size(), static_cast<std::size_t>(errc::internal) + 1);
+}
+
+// Details come from outside: a Location, a URL built from a response, a
+// certificate. Control bytes and invalid UTF-8 come out as \xNN, valid UTF-8
+// as is, and only the first 120 bytes are kept.
+TEST(failure_text, escapes_and_caps_what_came_from_outside) {
+    EXPECT_EQ(
+        failure_text(http::error(errc::bad_redirect, std::string("/a\x00\x1b[31m\xff\x7f", 10))),
+        R"(invalid redirect Location '/a\x00\x1b[31m\xff\x7f')");
+    EXPECT_EQ(failure_text(http::error(errc::invalid_url, "http://h/caf\xc3\xa9\xc2\x85")),
+              "invalid URL 'http://h/caf\xc3\xa9\\xc2\\x85'");  // é kept, C1 NEL escaped
+    EXPECT_EQ(failure_text(http::error(errc::dns, std::string(1000, 'a'))),
+              "DNS failure: " + std::string(120, 'a') + "... (1000 bytes)");
+}
+
+TEST(printable, keeps_valid_utf8_and_escapes_the_rest) {
+    EXPECT_EQ(printable("plain text ~"), "plain text ~");
+    EXPECT_EQ(printable("\t\r\n"), R"(\x09\x0d\x0a)");
+    EXPECT_EQ(printable("\xe2\x82\xac \xf0\x9f\x98\x80"), "\xe2\x82\xac \xf0\x9f\x98\x80");  // € 😀
+    EXPECT_EQ(printable("\xc0\xaf"), R"(\xc0\xaf)");          // overlong '/'
+    EXPECT_EQ(printable("\xed\xa0\x80"), R"(\xed\xa0\x80)");  // a surrogate
+    EXPECT_EQ(printable("\xe2\x82"), R"(\xe2\x82)");          // cut short
+    EXPECT_EQ(printable("abcdef", 3), "abc... (6 bytes)");
+    EXPECT_EQ(printable(""), "");
 }
 
 }  // namespace

@@ -10,7 +10,11 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <limits>
 #include <optional>
 #include <variant>
 
@@ -81,8 +85,26 @@ bool is_stale_connection(const error_code& ec) {
            ec == net::error::connection_aborted || ec == net::ssl::error::stream_truncated;
 }
 
+// RFC 9110 §9.2.2: a request that may be sent twice with the effect of once.
+// Only these are re-sent on a fresh connection when a reused one was closed
+// under them: the server may have acted on the first copy.
+bool is_idempotent(scenario::http_method m) {
+    using scenario::http_method;
+    return m != http_method::post && m != http_method::patch;
+}
+
+// An idle keep-alive connection the server has closed (EOF), broken (an
+// error) or written to unasked (a close_notify, garbage) is readable: one
+// non-blocking peek tells, before a request that must not be re-sent goes
+// out on it.
+bool idle_connection_is_stale(tcp::socket& socket) {
+    char byte = 0;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 // How an exchange failed, from Asio's and Beast's codes.
-error exchange_error(const error_code& ec, const client_options& opts) {
+error exchange_error(const error_code& ec, std::uint64_t max_body_bytes) {
     if (ec == net::error::connection_refused) return error{errc::refused};
     if (ec == net::error::connection_reset || ec == net::error::broken_pipe ||
         ec == net::error::connection_aborted) {
@@ -90,7 +112,7 @@ error exchange_error(const error_code& ec, const client_options& opts) {
     }
     if (ec == bhttp::error::header_limit) return error{errc::header_too_large};
     if (ec == bhttp::error::body_limit) {
-        return error{errc::body_too_large, format_bytes(opts.max_body_bytes)};
+        return error{errc::body_too_large, format_bytes(max_body_bytes)};
     }
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
         ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
@@ -185,20 +207,22 @@ void format_request(const hop_request& hop, const target_url& t, const header_li
     out.append(*hop.body);
 }
 
-// Decodes the body into out.body (moved, not copied, when not encoded).
-step_result decode_into(received_response& msg, const client_options& opts, response& out) {
-    out.wire_bytes = msg.body.size();
+// Decodes the body into out.body (moved, not copied, when not encoded);
+// `max_body_bytes` bounds the decoded size too.
+step_result decode_into(received_response& msg, std::uint64_t max_body_bytes, response& out) {
+    out.wire_bytes = msg.body_bytes;
+    if (msg.discard_body) return {};  // nothing kept, nothing to decode
     const auto encoding = msg.field("Content-Encoding");
     const bool gzip = iequals(encoding, "gzip") || iequals(encoding, "x-gzip");
     if (!gzip && !iequals(encoding, "deflate")) {
         out.body = std::move(msg.body);
         return {};
     }
-    switch (inflate_body(msg.body, gzip, opts.max_body_bytes, out.body)) {
+    switch (inflate_body(msg.body, gzip, max_body_bytes, out.body)) {
         case decode_result::ok:
             return {};
         case decode_result::too_large:
-            return error{errc::decoded_too_large, format_bytes(opts.max_body_bytes)};
+            return error{errc::decoded_too_large, format_bytes(max_body_bytes)};
         case decode_result::corrupt:
             break;
     }
@@ -235,10 +259,13 @@ class client::in_flight {
 
     steady::time_point start() const { return start_; }
 
-    // One request and its response on the origin's keep-alive connection,
-    // reconnecting once when a reused connection turns out to be closed.
-    // `wire` is the request as bytes; `head`: a HEAD request.
-    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire, bool head,
+    // One request and its response on the origin's keep-alive connection.
+    // When a reused connection turns out to be closed before any byte of the
+    // response, an idempotent request is sent once more on a new connection;
+    // any other fails (errc::closed_not_retried). `wire` is the request as
+    // bytes.
+    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire,
+                                           scenario::http_method method, exchange_limits limits,
                                            exchange_outcome& out);
 
     // close(): ends the pending operation now; the send reports errc::cancelled.
@@ -388,7 +415,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         // A changed address (or none left) is looked up again next time.
         if (ec != net::error::connection_refused) conn.endpoints.clear();
         if (expired_) co_return own_deadline ? error{errc::connect_timeout} : timed_out();
-        co_return exchange_error(ec, opts);
+        co_return exchange_error(ec, opts.max_body_bytes);
     }
     if (cancelled_) {  // close() after the connect completed
         conn.reset();
@@ -403,13 +430,12 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         error_code not_an_address;
         net::ip::make_address(t.host, not_an_address);
         if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-        if (tls::verifies_peer(ssl))
-            secure->set_verify_callback(net::ssl::host_name_verification(t.host));
+        if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
         tls::offer_session(ssl, conn.origin);
         const auto [hs_ec] =
             co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
         if (hs_ec) {
-            error failed = !expired_      ? error{errc::tls, tls::handshake_error(ssl, hs_ec)}
+            error failed = !expired_ ? error{errc::tls, tls::handshake_error(ssl, hs_ec, t.host)}
                            : own_deadline ? error{errc::handshake_timeout}
                                           : timed_out();
             conn.reset();
@@ -421,12 +447,19 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
 }
 
 net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
-                                                          std::string_view wire, bool head,
+                                                          std::string_view wire,
+                                                          scenario::http_method method,
+                                                          exchange_limits limits,
                                                           exchange_outcome& out) {
     connection& conn = connection_for(t.origin);
     conn_ = &conn;
-    const exchange_limits limits{static_cast<std::uint32_t>(c_.opts_->max_header_bytes),
-                                 c_.opts_->max_body_bytes};
+    const bool head = method == scenario::http_method::head;
+    const bool idempotent = is_idempotent(method);
+    // Not re-sent if lost: not sent on a connection already known to be closed.
+    if (!idempotent && conn.responses > 0 && conn.lowest() &&
+        idle_connection_is_stale(*conn.lowest())) {
+        conn.reset();
+    }
     for (int attempt = 0;; ++attempt) {
         if (cancelled_) co_return error{errc::cancelled};  // close() between two hops
         if (!conn.lowest()) {
@@ -458,8 +491,13 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
         }
         conn.reset();
         if (expired_) co_return timed_out();
-        if (attempt == 0 && reused && !out.received_any && is_stale_connection(out.ec)) continue;
-        co_return exchange_error(out.ec, *c_.opts_);
+        if (reused && !out.received_any && is_stale_connection(out.ec)) {
+            if (attempt == 0 && idempotent) continue;
+            if (!idempotent) {
+                co_return error{errc::closed_not_retried, std::string(scenario::to_string(method))};
+            }
+        }
+        co_return exchange_error(out.ec, limits.body_bytes);
     }
 }
 
@@ -474,6 +512,12 @@ client::~client() = default;
 // The whole send in this one frame (redirects are a loop, not calls).
 net::awaitable<send_result> client::send(const request& req) {
     in_flight flight(*this, req.timeout.count() > 0 ? req.timeout : opts_->timeout);
+    // A discarded body has no size limit unless the request sets one: it costs no memory.
+    const std::uint64_t max_body = req.max_body_bytes > 0 ? req.max_body_bytes
+                                   : req.discard_body ? std::numeric_limits<std::uint64_t>::max()
+                                                      : opts_->max_body_bytes;
+    const exchange_limits limits{static_cast<std::uint32_t>(opts_->max_header_bytes), max_body,
+                                 req.discard_body};
     response out;
     step_result outcome;
     try {
@@ -499,8 +543,7 @@ net::awaitable<send_result> client::send(const request& req) {
             hop.cross_origin = t->origin != first->origin;
             format_request(hop, *t, req.headers, *opts_, jar_, wire);
             exchange_outcome exchanged;
-            outcome = co_await flight.round_trip(
-                *t, wire, hop.method == scenario::http_method::head, exchanged);
+            outcome = co_await flight.round_trip(*t, wire, hop.method, limits, exchanged);
             if (!outcome) break;
             out.latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
                                                                                 flight.start());
@@ -529,7 +572,7 @@ net::awaitable<send_result> client::send(const request& req) {
                 hop.url = redirect_url;
                 continue;
             }
-            outcome = decode_into(msg, *opts_, out);  // reads Content-Encoding
+            outcome = decode_into(msg, max_body, out);  // reads Content-Encoding
             out.headers = std::move(msg.headers);
             break;
         }

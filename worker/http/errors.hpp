@@ -29,9 +29,13 @@ enum class errc : std::uint8_t {
     tls,                // the handshake failed; detail: why ("certificate verify failed (...)")
     handshake_timeout,  // connect_timeout passed during the TLS handshake
     // The exchange.
-    timeout,             // the request's own deadline; detail: that timeout as written ("200ms")
-    reset,               // reset (or aborted) by the peer
-    closed,              // closed before the response was complete
+    timeout,  // the request's own deadline; detail: that timeout as written ("200ms")
+    reset,    // reset (or aborted) by the peer
+    closed,   // closed before the response was complete
+    // A reused keep-alive connection closed before any byte of the response,
+    // under a request that is not idempotent (POST, PATCH): the server may have
+    // acted on it, so it is not re-sent. detail: the method ("POST").
+    closed_not_retried,
     header_too_large,    // status line + headers over client_options::max_header_bytes
     body_too_large,      // as received; detail: the limit as written ("16 MiB")
     decoded_too_large,   // after gzip/deflate; detail: the limit as written

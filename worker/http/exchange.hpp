@@ -32,6 +32,7 @@ namespace swarm::worker::http {
 struct exchange_limits {
     std::uint32_t header_bytes = 64 * 1024;       // status line + headers
     std::uint64_t body_bytes = 16 * 1024 * 1024;  // body as received (before decoding)
+    bool discard_body = false;                    // count the body, keep none
 };
 
 // The read buffer starts at exchange_read_bytes: a typical small page in one
@@ -83,6 +84,7 @@ boost::asio::awaitable<exchange_outcome> exchange(Stream& stream, std::string_vi
     buffer.reserve(exchange_read_bytes);
     for (;;) {
         out.message = received_response{};
+        out.message.discard_body = limits.discard_body;
         out.message.headers.reserve(expected_fields);  // one allocation, not one per doubling
         response_reader parser(out.message);
         parser.header_limit(limits.header_bytes);

@@ -25,8 +25,10 @@ namespace swarm::worker::http {
 // One response as it came off the wire.
 struct received_response {
     int status = 0;
-    header_list headers;  // as received: names as the server spelled them, in order
-    std::string body;     // as received (gzip not undone)
+    header_list headers;           // as received: names as the server spelled them, in order
+    std::string body;              // as received (gzip not undone); empty when discarded
+    bool discard_body = false;     // count the body's bytes, keep none (set before reading)
+    std::uint64_t body_bytes = 0;  // body bytes received, kept or not
 
     // The value of the first field called `name` (case-insensitive), or "".
     std::string_view field(std::string_view name) const {
@@ -56,15 +58,16 @@ class response_reader final : public boost::beast::http::basic_parser<false> {
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
         // basic_parser has already held the length against the body limit.
-        if (length) out_.body.reserve(static_cast<std::size_t>(*length));
+        if (length && !out_.discard_body) out_.body.reserve(static_cast<std::size_t>(*length));
     }
-    std::size_t on_body_impl(string_view data, error_code&) override {
-        out_.body.append(data.data(), data.size());
-        return data.size();
-    }
+    std::size_t on_body_impl(string_view data, error_code&) override { return take(data); }
     void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t, string_view data, error_code&) override {
-        out_.body.append(data.data(), data.size());
+        return take(data);
+    }
+    std::size_t take(string_view data) {
+        out_.body_bytes += data.size();
+        if (!out_.discard_body) out_.body.append(data.data(), data.size());
         return data.size();
     }
     void on_finish_impl(error_code&) override {}

@@ -36,6 +36,13 @@ struct request {
     // (client_options::timeout, i.e. --request-timeout).
     std::chrono::microseconds timeout{0};
     bool follow_redirects = true;  // up to 10 hops
+    // The largest body accepted, as received and decoded; 0: the session's
+    // default (client_options::max_body_bytes, i.e. --max-body-size).
+    std::uint64_t max_body_bytes = 0;
+    // Read the body and count its bytes, keep none: response::body stays
+    // empty, wire_bytes counts what came. A download of any size costs no
+    // memory; with max_body_bytes 0 no size limit applies (the timeout does).
+    bool discard_body = false;
     // `url` parsed ahead of time (the request builder does it once for a
     // static URL); null: the session parses `url` on every send.
     std::shared_ptr<const target_url> parsed_url;

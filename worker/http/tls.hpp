@@ -38,7 +38,12 @@ void offer_session(SSL* ssl, const std::string& origin);
 void remember_session(SSL* ssl, const std::string& origin);
 // Whether the connection's context verifies peers (clients then check the host name too).
 bool verifies_peer(SSL* ssl);
-// "certificate verify failed (self-signed certificate)" and the like.
-std::string handshake_error(SSL* ssl, const boost::system::error_code& ec);
+// Makes OpenSSL's verification require that the certificate names `host` (a
+// DNS name, or an IP literal without brackets): a mismatch then fails with
+// its own reason rather than an unspecified one.
+void expect_peer_name(SSL* ssl, const std::string& host);
+// "certificate verify failed (self-signed certificate)" and the like; a name
+// mismatch names `host` (the one asked for) and the names the certificate holds.
+std::string handshake_error(SSL* ssl, const boost::system::error_code& ec, const std::string& host);
 
 }  // namespace swarm::worker::http::tls

@@ -201,6 +201,7 @@ std::shared_ptr<const http::client_options> engine::make_client_options(io_threa
         return tls;
     };
     copts->timeout = opts_.request_timeout;
+    copts->max_body_bytes = opts_.max_body_bytes;
     copts->user_agent = opts_.user_agent;
     return copts;
 }

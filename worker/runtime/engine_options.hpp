@@ -21,6 +21,7 @@ struct engine_options {
     std::string ca_pem;     // more extra CA certificates, as PEM bytes (the master's --ca-file)
     bool insecure = false;  // skip TLS verification for every class
     std::chrono::microseconds request_timeout{60'000'000};
+    std::uint64_t max_body_bytes = 16 * 1024 * 1024;  // a response body, as received and decoded
     std::string user_agent = "swarm";
 };
 

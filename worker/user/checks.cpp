@@ -6,6 +6,8 @@
 
 #include <charconv>
 
+#include "common/printable.hpp"
+
 namespace swarm::worker::user {
 namespace {
 
@@ -14,11 +16,9 @@ using scenario::checks;
 using scenario::json_check;
 using scenario::named_check;
 
+// Text from the response or the scenario, printable and short, in quotes.
 std::string quoted(std::string_view text) {
-    std::string out = "'";
-    out += text;
-    out += '\'';
-    return out;
+    return "'" + printable(text) + "'";
 }
 
 // "2xx", "200" or "200-204", joined by " or ".
@@ -83,7 +83,7 @@ verdict check_one_json(const json_check& j, const boost::json::value* expected,
             if (!found) return failed("missing");
             if (expected && json_equal(*found, *expected)) return {};
             return failed("expected " + j.expected_json + ", got " +
-                          boost::json::serialize(*found));
+                          printable(boost::json::serialize(*found)));
         case json_check::kind::matches: {
             if (!found) return failed("missing");
             const std::string text = json_text(*found);

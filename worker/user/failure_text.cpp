@@ -1,56 +1,64 @@
 #include "worker/user/failure_text.hpp"
 
+#include "common/printable.hpp"
+
 namespace swarm::worker::user {
 
-std::string failure_text(const http::error& e) {
+std::string failure_text(const http::error& error) {
     using http::errc;
-    switch (e.kind) {
+    // Details come from outside (a URL built from a response, a Location, a
+    // peer's certificate, a parser's complaint): printable and short, always.
+    std::string detail = printable(error.detail);
+    switch (error.kind) {
         case errc::invalid_url:
-            return "invalid URL '" + e.detail + "'";
+            return "invalid URL '" + detail + "'";
         case errc::unsupported_scheme:
-            return "unsupported URL scheme '" + e.detail + "'";
+            return "unsupported URL scheme '" + detail + "'";
         case errc::dns:
-            return "DNS failure: " + e.detail;
+            return "DNS failure: " + detail;
         case errc::no_descriptors:
             return "cannot open a connection: too many open files (raise `ulimit -n`, or run fewer "
                    "users per worker)";
         case errc::no_socket:
-            return "cannot open a connection: " + e.detail;
+            return "cannot open a connection: " + detail;
         case errc::refused:
             return "connection refused";
         case errc::connect_timeout:
             return "connect timeout";
         case errc::tls:
-            return "TLS handshake failed: " + e.detail;
+            return "TLS handshake failed: " + detail;
         case errc::handshake_timeout:
             return "TLS handshake failed: timeout";
         case errc::timeout:
-            return "timeout after " + e.detail;
+            return "timeout after " + detail;
         case errc::reset:
             return "connection reset by peer";
         case errc::closed:
             return "connection closed before the response was complete";
+        case errc::closed_not_retried:
+            return "keep-alive connection closed before any response; " + detail +
+                   " not retried (not idempotent)";
         case errc::header_too_large:
             return "response header too large";
         case errc::body_too_large:
-            return "body too large (limit " + e.detail + ")";
+            return "body too large (limit " + detail + ")";
         case errc::decoded_too_large:
-            return "decompressed body too large (limit " + e.detail + ")";
+            return "decompressed body too large (limit " + detail + ")";
         case errc::malformed:
-            return "malformed response: " + e.detail;
+            return "malformed response: " + detail;
         case errc::too_many_redirects:
-            return "too many redirects (" + e.detail + ")";
+            return "too many redirects (" + detail + ")";
         case errc::bad_redirect:
-            return "invalid redirect Location '" + e.detail + "'";
+            return "invalid redirect Location '" + detail + "'";
         case errc::cancelled:
             // Only a stop cancels a send (session::close() from request_stop).
             return "cancelled: test stopped";
         case errc::io:
-            return e.detail;
+            return detail;
         case errc::internal:
-            return "internal error: " + e.detail;
+            return "internal error: " + detail;
     }
-    return "unknown failure: " + e.detail;
+    return "unknown failure: " + detail;
 }
 
 }  // namespace swarm::worker::user

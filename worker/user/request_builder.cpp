@@ -120,6 +120,8 @@ void set_options(const request_step& step, http::request& out) {
     out.method = step.method;
     if (step.timeout) out.timeout = *step.timeout;
     out.follow_redirects = step.follow_redirects;
+    out.max_body_bytes = step.max_body_bytes.value_or(0);
+    out.discard_body = step.discard_body;
 }
 
 }  // namespace
