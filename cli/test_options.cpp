@@ -72,6 +72,10 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
         ->capture_default_str();
     cmd.add_option("--web-base-path", opts.web_base_path,
                    "serve the UI under this path (behind a reverse proxy)");
+    cmd.add_option("--web-connections-per-address", opts.web_connections_per_address,
+                   "connections the web UI keeps open from one client address; idle ones give "
+                   "way to new ones (0: no limit; raise it behind a reverse proxy)")
+        ->capture_default_str();
     cmd.add_option("--web-auth", opts.web_auth,
                    "HTTP Basic authentication for the UI and API, USER:PASSWORD");
     cmd.add_option("--web-auth-file", opts.web_auth_file,
@@ -110,6 +114,7 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
     w.port = opts.web_port;
     w.tls_cert = opts.tls_cert;
     w.tls_key = opts.tls_key;
+    w.max_connections_per_address = opts.web_connections_per_address;
     if (opts.tls_cert.empty() != opts.tls_key.empty()) {
         std::cerr << command << ": --tls-cert and --tls-key go together\n";
         return std::nullopt;

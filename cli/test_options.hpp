@@ -35,9 +35,10 @@ struct test_options {
     std::string web_host = "127.0.0.1";
     std::uint16_t web_port = 8089;
     std::string web_base_path;
-    std::string web_auth;       // user:password
-    std::string web_auth_file;  // one user:password a line
-    std::string tls_cert;       // HTTPS for the web UI
+    std::size_t web_connections_per_address = 64;  // 0: no limit
+    std::string web_auth;                          // user:password
+    std::string web_auth_file;                     // one user:password a line
+    std::string tls_cert;                          // HTTPS for the web UI
     std::string tls_key;
     std::string html_file;
 };

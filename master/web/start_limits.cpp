@@ -23,7 +23,8 @@ std::optional<double> whole_double(std::string_view text) {
 
 std::string hex_byte(char ch) {
     char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+    std::snprintf(buf, sizeof buf, "\\x%02x",
+                  static_cast<unsigned>(static_cast<unsigned char>(ch)));
     return buf;
 }
 

@@ -24,8 +24,8 @@ std::string scenario() {
 }
 
 command_result run_with(const std::vector<std::string>& options) {
-    std::vector<std::string> args{"run", scenario(), "--headless", "--web-port", "0",
-                                  "--threads", "1"};
+    std::vector<std::string> args{"run", scenario(),  "--headless", "--web-port",
+                                  "0",   "--threads", "1"};
     args.insert(args.end(), options.begin(), options.end());
     // Exit soon should the options pass by mistake.
     if (options.front() != "-t") args.insert(args.end(), {"-t", "1s"});
@@ -73,10 +73,10 @@ TEST(test_options_test, user_counts_outside_the_range_or_more_than_one_worker_ho
 }
 
 TEST(test_options_test, a_master_takes_a_million_users_per_expected_worker) {
-    const auto r = run_swarm_command({"master", scenario(), "--headless", "--web-port", "0",
-                                      "--bind", "127.0.0.1:0", "-u", "2000001",
-                                      "--expect-workers", "2"},
-                                     20);
+    const auto r =
+        run_swarm_command({"master", scenario(), "--headless", "--web-port", "0", "--bind",
+                           "127.0.0.1:0", "-u", "2000001", "--expect-workers", "2"},
+                          20);
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_THAT(r.output, HasSubstr("swarm master: --users: 2000001 users need 3 workers"));
     // Two million fit on two: the master starts and gives up waiting for them (exit 1).
@@ -101,7 +101,9 @@ TEST(test_options_test, a_host_without_a_name_or_with_control_bytes_exits_2) {
         {"http://", "no host name"},
         {"https://", "no host name"},
         {"http://:8080", "no host name"},
-        {std::string("http://a\x01" "b.example"), "control character \\x01"},
+        {std::string("http://a\x01"
+                     "b.example"),
+         "control character \\x01"},
         {std::string("http://exa\x7fmple"), "control character \\x7f"},
         {"http://exa mple.com", "a space"},
         {"http://example.com:99999", "port"},
