@@ -38,10 +38,12 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
                  "no web UI: run, print the console table, write reports, exit");
     cmd.add_option("-u,--users", opts.users,
                    "peak number of users, 0 to 100000000 and at most 1000000 per worker "
-                   "(default: the scenario's load.users, else 1)");
+                   "(default: the scenario's load.users, else 1)")
+        ->type_name("INT");
     cmd.add_option("-r,--spawn-rate", opts.spawn_rate,
                    "users started per second, > 0 and at most 100000000 (default: "
-                   "load.spawn_rate, else 1)");
+                   "load.spawn_rate, else 1)")
+        ->type_name("FLOAT");
     cmd.add_option("-t,--run-time", opts.run_time,
                    "stop after this long, at least 1ms, e.g. 30s, 5m, 1h30m (default: until "
                    "Ctrl-C)");

@@ -17,7 +17,7 @@ using ::testing::Not;
 // A scenario whose host nothing listens on: a run that wrongly starts fails
 // its requests (exit 1), a refused one exits 2 at once.
 std::string scenario() {
-    const auto path = ::testing::TempDir() + "/test_options.yaml";
+    auto path = ::testing::TempDir() + "/test_options.yaml";
     std::ofstream(path) << "host: http://127.0.0.1:9\n"
                            "users: {U: {wait: {constant: 1s}, tasks: {t: {get: /}}}}\n";
     return path;

@@ -208,6 +208,7 @@ TEST_F(web_abuse_test, when_every_slot_is_busy_spare_slots_answer_only_the_probe
     start({"--web-connections-per-address", "4"});
     const auto port = std::to_string(port_of(ui_));
     std::vector<std::unique_ptr<ws_client>> sockets;
+    sockets.reserve(4);
     for (int i = 0; i < 4; ++i)
         sockets.push_back(std::make_unique<ws_client>("127.0.0.1", port, "/ws"));
     for (auto& ws : sockets) EXPECT_THAT(ws->read(), HasSubstr("\"type\":\"hello\""));
