@@ -3,6 +3,7 @@
 // hosts no request can reach exit 2 with a message naming the option, before
 // anything runs, and never echo raw control bytes.
 #include <gmock/gmock.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -17,7 +18,8 @@ using ::testing::Not;
 // A scenario whose host nothing listens on: a run that wrongly starts fails
 // its requests (exit 1), a refused one exits 2 at once.
 std::string scenario() {
-    auto path = ::testing::TempDir() + "/test_options.yaml";
+    // One file per process: ctest runs these tests side by side.
+    auto path = ::testing::TempDir() + "/test_options." + std::to_string(::getpid()) + ".yaml";
     std::ofstream(path) << "host: http://127.0.0.1:9\n"
                            "users: {U: {wait: {constant: 1s}, tasks: {t: {get: /}}}}\n";
     return path;
