@@ -20,10 +20,11 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <list>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "master/web/connection_table.hpp"
 
 namespace swarm::master::web {
 
@@ -42,7 +43,6 @@ constexpr auto read_timeout = 30s;   // idle keep-alive wait plus one request, o
 constexpr auto write_timeout = 30s;  // writing one response
 constexpr auto handshake_timeout = 10s;  // the WebSocket handshake
 constexpr auto spare_timeout = 1s;       // a probe on a spare slot: connect to request read
-constexpr std::size_t spare_slots = 16;  // connections past the caps that may still ask a probe
 constexpr auto reply_timeout = 10s;      // the control thread answering a request
 constexpr std::size_t header_limit = 16 * 1024;
 constexpr std::size_t ws_read_limit = 4096;  // browsers send us nothing but control frames
@@ -78,19 +78,6 @@ struct ws_client {
     bool closed = false;
 };
 
-// One open connection, as the accept loop admitted it (server thread only).
-struct connection {
-    net::ip::address address;
-    // Its TCP layer, to cancel an eviction's pending read; null before the
-    // coroutine starts and once a WebSocket owns the stream.
-    beast::tcp_stream* stream = nullptr;
-    std::uint64_t waiting_since = 0;  // the server's wait counter when it began waiting
-    bool waiting = true;              // for a request head (or a TLS handshake): may be evicted
-    bool trusted = false;  // made an authenticated request (not a probe): the long deadlines
-    bool spare = false;    // admitted past the caps: probes only, one request
-    bool evicted = false;  // its slot went to a newer connection; it is closing
-};
-
 }  // namespace
 
 struct server::core {
@@ -99,13 +86,9 @@ struct server::core {
     server::hello_fn hello;
     std::unique_ptr<ssl::context> tls;
     std::shared_ptr<gate> replies = std::make_shared<gate>();
-    // Server thread only; declared before the io_context so that connection
-    // frames it destroys can still unregister.
-    std::list<connection> connections;
-    std::map<net::ip::address, std::size_t> per_address;  // holding a slot (not spare, not evicted)
-    std::size_t slots_used = 0;                           // the same, over all addresses
-    std::size_t spares_used = 0;
-    std::uint64_t waits = 0;  // counts waits begun, to order them
+    // Declared before the io_context so that connection frames it destroys
+    // can still unregister.
+    std::optional<connection_table> connections;  // from opts' caps
     net::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
     std::list<std::weak_ptr<ws_client>> ws_clients;  // server thread only
@@ -116,74 +99,13 @@ struct server::core {
 namespace {
 
 using core = server::core;
-using connection_ref = std::list<connection>::iterator;
-
-// Frees the slot `conn` holds (not a spare's, not an evicted one's again).
-void release_slot(core& c, const connection& conn) {
-    --c.slots_used;
-    if (const auto it = c.per_address.find(conn.address);
-        it != c.per_address.end() && --it->second == 0)
-        c.per_address.erase(it);
-}
-
-// Gives up the slot of the waiting connection that matters least (from
-// `from` when given): one that never authenticated before one that did, then
-// the longest waiting. Its pending read or handshake ends at once; false
-// when every connection is mid-request or a WebSocket.
-bool evict_one(core& c, const net::ip::address* from) {
-    connection* best = nullptr;
-    for (auto& conn : c.connections) {
-        if (conn.spare || conn.evicted || !conn.waiting) continue;
-        if (from != nullptr && conn.address != *from) continue;
-        if (best == nullptr || (best->trusted && !conn.trusted) ||
-            (best->trusted == conn.trusted && conn.waiting_since < best->waiting_since))
-            best = &conn;
-    }
-    if (best == nullptr) return false;
-    release_slot(c, *best);
-    best->evicted = true;
-    if (best->stream != nullptr)
-        best->stream->cancel();  // else it has not started: it sees `evicted`
-    return true;
-}
-
-// A slot for a new connection from `address` (evicting a waiting one when
-// its address or the server is at its cap), else a spare; nullopt: refuse it.
-std::optional<connection_ref> admit(core& c, const net::ip::address& address) {
-    bool slot = true;
-    const auto cap = c.opts.max_connections_per_address;
-    if (const auto it = c.per_address.find(address);
-        cap > 0 && it != c.per_address.end() && it->second >= cap)
-        slot = evict_one(c, &address);
-    if (slot && c.slots_used >= c.opts.max_connections) slot = evict_one(c, nullptr);
-    connection conn;
-    conn.address = address;
-    conn.waiting_since = ++c.waits;
-    if (slot) {
-        ++c.slots_used;
-        ++c.per_address[address];
-    } else if (c.spares_used < spare_slots) {
-        conn.spare = true;
-        ++c.spares_used;
-    } else {
-        return std::nullopt;
-    }
-    c.connections.push_back(conn);
-    return std::prev(c.connections.end());
-}
+using connection_ref = connection_table::ref;
 
 // Unregisters a connection when its coroutine ends (or is destroyed with the
 // io_context).
 struct registration {
     registration(core& c, connection_ref it) : c(c), it(it) {}
-    ~registration() {
-        if (it->spare) {
-            --c.spares_used;
-        } else if (!it->evicted) {
-            release_slot(c, *it);
-        }
-        c.connections.erase(it);
-    }
+    ~registration() { c.connections->remove(it); }
     registration(const registration&) = delete;
     registration& operator=(const registration&) = delete;
     core& c;
@@ -364,8 +286,7 @@ net::awaitable<beast::error_code> read_request(core& c, Stream& stream, connecti
                                                beast::flat_buffer& buffer,
                                                http::request_parser<http::string_body>& parser) {
     if (conn.evicted) co_return net::error::operation_aborted;
-    conn.waiting = true;
-    conn.waiting_since = ++c.waits;
+    c.connections->begin_wait(conn);
     beast::get_lowest_layer(stream).expires_after(request_deadline(c, conn));
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     conn.waiting = false;
@@ -453,7 +374,7 @@ net::awaitable<void> accept_loop(core& c) {
         beast::error_code peer_ec;
         const auto peer = socket.remote_endpoint(peer_ec);
         if (peer_ec) continue;  // already gone
-        const auto conn = admit(c, peer.address());
+        const auto conn = c.connections->admit(peer.address());
         if (!conn) continue;  // closed by the socket's destructor
         net::co_spawn(
             c.ioc, serve_connection(c, std::move(socket), *conn),
@@ -508,6 +429,7 @@ server::server(server_options opts, handler handle, hello_fn hello)
     auto& c = *core_;
     c.opts = std::move(opts);
     c.opts.base_path = normalize_base_path(c.opts.base_path).value();  // throws std::runtime_error
+    c.connections.emplace(c.opts.max_connections, c.opts.max_connections_per_address);
     c.handle = std::move(handle);
     c.hello = std::move(hello);
     c.tls = make_tls(c.opts);
