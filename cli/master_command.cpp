@@ -28,6 +28,7 @@ struct master_options {
 };
 
 int run_master(const master_options& opts) {
+    if (!check_test_options(opts.test, "swarm master")) return 2;
     const auto scenario = load_scenario(opts.file, opts.test.host);
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
@@ -41,6 +42,11 @@ int run_master(const master_options& opts) {
     }
     m->bind = *bind;
     m->expect_workers = opts.expect_workers;
+    // With the UI, more workers may join before a start, which is checked then.
+    if (opts.test.headless &&
+        !check_users_fit(*m, "swarm master",
+                         "--expect-workers is " + std::to_string(opts.expect_workers)))
+        return 2;
     if (!opts.expect_workers_max_wait.empty()) {
         const auto wait = parse_duration(opts.expect_workers_max_wait);
         if (!wait) {

@@ -23,12 +23,15 @@ struct run_options {
 };
 
 int run_run(const run_options& opts) {
+    if (!check_test_options(opts.test, "swarm run")) return 2;
     const auto scenario = load_scenario(opts.file, opts.test.host);
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm run");
     if (!m) return 2;
     m->bind = "inproc://swarm-run-" + std::to_string(getpid());
     m->expect_workers = 1;
+    if (!check_users_fit(*m, "swarm run", "swarm run has one (run more with swarm master)"))
+        return 2;
     m->expect_workers_max_wait = std::chrono::seconds(30);
     const auto web = web_options_for(opts.test, "swarm run");
     if (!web) return 2;

@@ -8,9 +8,18 @@
 #include "common/byte_size.hpp"
 #include "common/duration.hpp"
 #include "common/scenario/ca_file.hpp"
+#include "master/web/start_limits.hpp"
 
 namespace swarm::cli {
 namespace {
+
+// Prints "swarm run: --users: <why>" and returns false when `checked` failed.
+template <class T>
+bool usage_ok(const result<T>& checked, const char* command, const char* option) {
+    if (checked) return true;
+    std::cerr << command << ": " << option << ": " << checked.error().message << "\n";
+    return false;
+}
 
 std::optional<std::chrono::milliseconds> parse_time_option(const std::string& text,
                                                            const char* command,
@@ -30,15 +39,19 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_flag("--headless", opts.headless,
                  "no web UI: run, print the console table, write reports, exit");
     cmd.add_option("-u,--users", opts.users,
-                   "peak number of users (default: the scenario's load.users, else 1)")
-        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}));
+                   "peak number of users, 0 to 100000000 and at most 1000000 per worker "
+                   "(default: the scenario's load.users, else 1)")
+        ->type_name("INT");
     cmd.add_option("-r,--spawn-rate", opts.spawn_rate,
-                   "users started per second (default: load.spawn_rate, else 1)")
-        ->check(CLI::PositiveNumber);
+                   "users started per second, > 0 and at most 100000000 (default: "
+                   "load.spawn_rate, else 1)")
+        ->type_name("FLOAT");
     cmd.add_option("-t,--run-time", opts.run_time,
-                   "stop after this long, e.g. 30s, 5m, 1h30m (default: until Ctrl-C)");
+                   "stop after this long, at least 1ms, e.g. 30s, 5m, 1h30m (default: until "
+                   "Ctrl-C)");
     cmd.add_option("-H,--host", opts.host,
-                   "target host, replacing the scenario's (http://... or https://...)");
+                   "target host, replacing the scenario's (http://... or https://..., with a "
+                   "host name)");
     cmd.add_option("--csv", opts.csv_prefix,
                    "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv");
     cmd.add_option("--json", opts.json_file, "write the full result as JSON");
@@ -71,6 +84,10 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
         ->capture_default_str();
     cmd.add_option("--web-base-path", opts.web_base_path,
                    "serve the UI under this path (behind a reverse proxy)");
+    cmd.add_option("--web-connections-per-address", opts.web_connections_per_address,
+                   "connections the web UI keeps open from one client address; idle ones give "
+                   "way to new ones (0: no limit; raise it behind a reverse proxy)")
+        ->capture_default_str();
     cmd.add_option("--web-auth", opts.web_auth,
                    "HTTP Basic authentication for the UI and API, USER:PASSWORD");
     cmd.add_option("--web-auth-file", opts.web_auth_file,
@@ -84,6 +101,24 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_option("--html", opts.html_file, "write a self-contained HTML report at the end");
 }
 
+bool check_test_options(const test_options& opts, const char* command) {
+    using namespace master::web;
+    return (opts.users.empty() || usage_ok(parse_user_count(opts.users), command, "--users")) &&
+           (opts.spawn_rate.empty() ||
+            usage_ok(parse_spawn_rate(opts.spawn_rate), command, "--spawn-rate")) &&
+           (opts.run_time.empty() ||
+            usage_ok(parse_run_time(opts.run_time), command, "--run-time")) &&
+           (opts.host.empty() || usage_ok(check_target_host(opts.host), command, "--host"));
+}
+
+bool check_users_fit(const master::headless_options& m, const char* command,
+                     const std::string& workers) {
+    const auto fits = master::web::check_users_fit(m.users, m.expect_workers);
+    if (fits) return true;
+    std::cerr << command << ": --users: " << fits.error().message << "; " << workers << "\n";
+    return false;
+}
+
 std::optional<master::web::server_options> web_options_for(const test_options& opts,
                                                            const char* command) {
     master::web::server_options w;
@@ -91,6 +126,7 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
     w.port = opts.web_port;
     w.tls_cert = opts.tls_cert;
     w.tls_key = opts.tls_key;
+    w.max_connections_per_address = opts.web_connections_per_address;
     if (opts.tls_cert.empty() != opts.tls_key.empty()) {
         std::cerr << command << ": --tls-cert and --tls-key go together\n";
         return std::nullopt;
@@ -124,14 +160,30 @@ std::optional<master::web::server_options> web_options_for(const test_options& o
 std::optional<master::headless_options> headless_options_for(const test_options& opts,
                                                              const scenario::plan& plan,
                                                              const char* command) {
+    if (!check_test_options(opts, command)) return std::nullopt;
     master::headless_options m;
-    m.users = opts.users.value_or(plan.load.users.value_or(1));
-    m.spawn_rate = opts.spawn_rate.value_or(plan.load.spawn_rate.value_or(1));
+    // The scenario's load: values pass the same checks (its loader knows
+    // nothing of workers or of the ramp's arithmetic).
+    m.users = opts.users.empty() ? plan.load.users.value_or(1)
+                                 : *master::web::parse_user_count(opts.users);
+    if (m.users < 0 || m.users > master::web::max_users) {
+        std::cerr << command << ": load.users: expected a whole number from 0 to "
+                  << master::web::max_users << ", got " << m.users << "\n";
+        return std::nullopt;
+    }
+    m.spawn_rate = opts.spawn_rate.empty() ? plan.load.spawn_rate.value_or(1)
+                                           : *master::web::parse_spawn_rate(opts.spawn_rate);
+    if (!usage_ok(master::web::check_spawn_rate(m.spawn_rate), command,
+                  opts.spawn_rate.empty() ? "load.spawn_rate" : "--spawn-rate"))
+        return std::nullopt;
     if (!opts.run_time.empty()) {
-        m.run_time = parse_time_option(opts.run_time, command, "--run-time");
-        if (!m.run_time) return std::nullopt;
+        m.run_time = *master::web::parse_run_time(opts.run_time);
     } else if (plan.load.run_time) {
         m.run_time = std::chrono::duration_cast<std::chrono::milliseconds>(*plan.load.run_time);
+        if (m.run_time->count() <= 0) {
+            std::cerr << command << ": load.run_time: expected a duration of at least 1ms\n";
+            return std::nullopt;
+        }
     }
     const auto stop_timeout = parse_time_option(opts.stop_timeout, command, "--stop-timeout");
     const auto request_timeout =

@@ -16,8 +16,10 @@ namespace swarm::cli {
 
 struct test_options {
     bool headless = false;
-    std::optional<std::int64_t> users;
-    std::optional<double> spawn_rate;
+    // As typed ("" when not given): checked with the REST API's rules
+    // (master/web/start_limits.hpp), so both say the same about the same value.
+    std::string users;
+    std::string spawn_rate;
     std::string run_time;
     std::string host;
     std::string csv_prefix;
@@ -34,20 +36,31 @@ struct test_options {
     std::string web_host = "127.0.0.1";
     std::uint16_t web_port = 8089;
     std::string web_base_path;
-    std::string web_auth;       // user:password
-    std::string web_auth_file;  // one user:password a line
-    std::string tls_cert;       // HTTPS for the web UI
+    std::size_t web_connections_per_address = 64;  // 0: no limit
+    std::string web_auth;                          // user:password
+    std::string web_auth_file;                     // one user:password a line
+    std::string tls_cert;                          // HTTPS for the web UI
     std::string tls_key;
     std::string html_file;
 };
 
 void add_test_options(CLI::App& cmd, test_options& opts);
 
+// Checks -u, -r, -t and -H as typed; false after printing a usage error
+// naming `command` and the option ("swarm run: --spawn-rate: ...").
+bool check_test_options(const test_options& opts, const char* command);
+
 // The headless options for `opts` and the scenario's own defaults (load:);
 // nullopt after printing a usage error naming `command` ("swarm run").
 std::optional<master::headless_options> headless_options_for(const test_options& opts,
                                                              const scenario::plan& plan,
                                                              const char* command);
+
+// False after printing a usage error when m.users cannot fit on
+// m.expect_workers workers (master/web/start_limits.hpp: max_users_per_worker);
+// `workers` says where that number comes from ("--expect-workers is 2").
+bool check_users_fit(const master::headless_options& m, const char* command,
+                     const std::string& workers);
 
 // The web server's options; nullopt after printing a usage error.
 std::optional<master::web::server_options> web_options_for(const test_options& opts,

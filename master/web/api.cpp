@@ -8,6 +8,7 @@
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
+#include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
 namespace {
@@ -164,7 +165,13 @@ void web_api::start(const web_request& req, web_reply reply) {
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
         }
-        if (c.workers().ready_workers() == 0) return json_error(409, "no worker is connected");
+        const auto ready = c.workers().ready_workers();
+        if (ready == 0) return json_error(409, "no worker is connected");
+        if (const auto fits = check_users_fit(request.spec.users, ready); !fits) {
+            return json_error(400, "user_count: " + fits.error().message + "; " +
+                                       std::to_string(ready) +
+                                       (ready == 1 ? " is ready" : " are ready"));
+        }
         const bool edit = c.state() == run_state::spawning || c.state() == run_state::running;
         c.start(request);
         json::object o{{"success", true},

@@ -24,6 +24,8 @@
 #include <optional>
 #include <thread>
 
+#include "master/web/connection_table.hpp"
+
 namespace swarm::master::web {
 
 namespace net = boost::asio;
@@ -37,9 +39,10 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-constexpr auto read_timeout = 30s;       // idle keep-alive wait plus reading one request
-constexpr auto write_timeout = 30s;      // writing one response
-constexpr auto handshake_timeout = 10s;  // TLS handshake
+constexpr auto read_timeout = 30s;   // idle keep-alive wait plus one request, once authenticated
+constexpr auto write_timeout = 30s;  // writing one response
+constexpr auto handshake_timeout = 10s;  // the WebSocket handshake
+constexpr auto spare_timeout = 1s;       // a probe on a spare slot: connect to request read
 constexpr auto reply_timeout = 10s;      // the control thread answering a request
 constexpr std::size_t header_limit = 16 * 1024;
 constexpr std::size_t ws_read_limit = 4096;  // browsers send us nothing but control frames
@@ -83,10 +86,12 @@ struct server::core {
     server::hello_fn hello;
     std::unique_ptr<ssl::context> tls;
     std::shared_ptr<gate> replies = std::make_shared<gate>();
+    // Declared before the io_context so that connection frames it destroys
+    // can still unregister.
+    std::optional<connection_table> connections;  // from opts' caps
     net::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
     std::list<std::weak_ptr<ws_client>> ws_clients;  // server thread only
-    std::size_t connections = 0;                     // server thread only
     std::string url;
     std::thread thread;
 };
@@ -94,6 +99,24 @@ struct server::core {
 namespace {
 
 using core = server::core;
+using connection_ref = connection_table::ref;
+
+// Unregisters a connection when its coroutine ends (or is destroyed with the
+// io_context).
+struct registration {
+    registration(core& c, connection_ref it) : c(c), it(it) {}
+    ~registration() { c.connections->remove(it); }
+    registration(const registration&) = delete;
+    registration& operator=(const registration&) = delete;
+    core& c;
+    connection_ref it;
+};
+
+// How long a connection may wait for, and read, its next request.
+std::chrono::milliseconds request_deadline(const core& c, const connection& conn) {
+    if (conn.spare) return spare_timeout;
+    return conn.trusted ? std::chrono::milliseconds(read_timeout) : c.opts.head_timeout;
+}
 
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_method).category() &&
@@ -256,39 +279,59 @@ bool is_probe(const std::string& path) {
     return path == "/healthz" || path == "/readyz";
 }
 
+// Reads a request's head and body within `conn`'s deadline; the connection
+// may be evicted only while no head has arrived.
 template <class Stream>
-net::awaitable<void> serve_http(core& c, Stream stream) {
+net::awaitable<beast::error_code> read_request(core& c, Stream& stream, connection& conn,
+                                               beast::flat_buffer& buffer,
+                                               http::request_parser<http::string_body>& parser) {
+    if (conn.evicted) co_return net::error::operation_aborted;
+    c.connections->begin_wait(conn);
+    beast::get_lowest_layer(stream).expires_after(request_deadline(c, conn));
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    conn.waiting = false;
+    if (!ec && conn.evicted) ec = net::error::operation_aborted;  // evicted as the head came
+    if (!ec) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+    co_return ec;
+}
+
+template <class Stream>
+net::awaitable<void> serve_http(core& c, Stream& stream, connection& conn) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(c.opts.body_limit);
-        beast::get_lowest_layer(stream).expires_after(read_timeout);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        const auto ec = co_await read_request(c, stream, conn, buffer, parser);
         if (ec) {
             if (is_parse_error(ec))
                 co_await write_response(stream, parse_error_response(ec), 11, false, false);
             break;
         }
         auto msg = parser.release();
-        const bool keep_alive = msg.keep_alive();
+        bool keep_alive = msg.keep_alive() && !conn.spare;
         const auto req = to_web_request(c, msg);
         web_response res;
         if (const auto slash = base_redirect(c, msg.target())) {
             res = *slash;
         } else if (!req) {
             res = json_error(404, "not found (the UI is under " + c.opts.base_path + "/)");
+        } else if (conn.spare && !is_probe(req->path)) {
+            res = json_error(503, "the web UI has too many connections; try again");
         } else if (!is_probe(req->path) && !c.opts.auth.check(msg[http::field::authorization])) {
             res = json_error(401, "authentication required");
             res.headers.emplace_back("WWW-Authenticate",
                                      "Basic realm=\"swarm\", charset=\"UTF-8\"");
         } else if (req->path == "/ws") {
             if (websocket::is_upgrade(msg)) {
+                conn.trusted = true;
+                conn.stream = nullptr;  // the WebSocket owns the stream from here on
                 co_await serve_ws(c, std::move(stream), std::move(msg));
                 co_return;
             }
             res = json_error(426, "/ws is a WebSocket");
         } else {
+            conn.trusted = conn.trusted || !is_probe(req->path);
             res = co_await ask(c, *req);
         }
         const bool written = co_await write_response(stream, res, msg.version(), keep_alive,
@@ -299,15 +342,21 @@ net::awaitable<void> serve_http(core& c, Stream stream) {
     beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-net::awaitable<void> serve_connection(core& c, tcp::socket socket) {
+net::awaitable<void> serve_connection(core& c, tcp::socket socket, connection_ref conn) {
+    const registration registered(c, conn);  // outlives the stream, which the entry points to
+    if (conn->evicted) co_return;            // before it even started
     if (c.tls) {
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *c.tls);
-        beast::get_lowest_layer(stream).expires_after(handshake_timeout);
+        conn->stream = &beast::get_lowest_layer(stream);
+        // The handshake is waiting too: the request's deadline, evictable.
+        beast::get_lowest_layer(stream).expires_after(request_deadline(c, *conn));
         auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
-        if (ec) co_return;
-        co_await serve_http(c, std::move(stream));
+        if (ec || conn->evicted) co_return;
+        co_await serve_http(c, stream, *conn);
     } else {
-        co_await serve_http(c, beast::tcp_stream(std::move(socket)));
+        beast::tcp_stream stream(std::move(socket));
+        conn->stream = &stream;
+        co_await serve_http(c, stream, *conn);
     }
 }
 
@@ -322,11 +371,14 @@ net::awaitable<void> accept_loop(core& c) {
             co_await backoff.async_wait(use_tuple);
             continue;
         }
-        if (c.connections >= c.opts.max_connections) continue;  // closed by the socket's destructor
-        ++c.connections;
+        beast::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        if (peer_ec) continue;  // already gone
+        const auto conn = c.connections->admit(peer.address());
+        if (!conn) continue;  // closed by the socket's destructor
         net::co_spawn(
-            c.ioc, serve_connection(c, std::move(socket)), [&c](const std::exception_ptr& e) {
-                --c.connections;
+            c.ioc, serve_connection(c, std::move(socket), *conn),
+            [&c](const std::exception_ptr& e) {
                 if (!e) return;
                 try {
                     std::rethrow_exception(e);
@@ -377,6 +429,7 @@ server::server(server_options opts, handler handle, hello_fn hello)
     auto& c = *core_;
     c.opts = std::move(opts);
     c.opts.base_path = normalize_base_path(c.opts.base_path).value();  // throws std::runtime_error
+    c.connections.emplace(c.opts.max_connections, c.opts.max_connections_per_address);
     c.handle = std::move(handle);
     c.hello = std::move(hello);
     c.tls = make_tls(c.opts);

@@ -8,9 +8,17 @@
 // one unsent snapshot (the newest), so a slow browser skips seconds instead
 // of growing the master's memory.
 //
+// Under abuse (idle or slow connections, many from one address): a
+// connection waiting for a request head is the one given up when a new one
+// needs its place (never authenticated ones first, then the longest
+// waiting), so a fresh /healthz or /readyz always finds a slot; when every
+// slot is busy mid-request, a few spare slots still answer the probes
+// (others get a 503) within a one-second deadline.
+//
 // Threading: construct and destroy on one thread; publish() from any thread;
 // `handler` and `hello` are called on the server's thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,7 +40,14 @@ struct server_options {
     basic_auth auth;                     // not enabled: no authentication
     std::size_t body_limit = 64 * 1024;  // bytes of a request body (413 past it)
     std::size_t max_connections = 256;   // open connections, WebSocket included
-    log::logger log{"swarm"};            // failed accepts and connections (server thread)
+    // Open connections from one client address (0: no limit). Behind a
+    // reverse proxy every browser comes from the proxy's address.
+    std::size_t max_connections_per_address = 64;
+    // The whole request (head and body), and the wait for it, on a
+    // connection that has not yet made an authenticated request (probes and
+    // 401s do not count): idle sockets cannot hold the server for long.
+    std::chrono::milliseconds head_timeout{5000};
+    log::logger log{"swarm"};  // failed accepts and connections (server thread)
 };
 
 class server {

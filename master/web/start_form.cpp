@@ -4,12 +4,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/params_view.hpp>
 
-#include <charconv>
-#include <cmath>
 #include <map>
 
-#include "common/duration.hpp"
 #include "common/result.hpp"
+#include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
 namespace {
@@ -20,8 +18,6 @@ boost::urls::params_view form_params(const std::string& encoded) {
     opt.space_as_plus = true;
     return boost::urls::params_view(encoded, opt);
 }
-
-constexpr std::int64_t max_users = 100'000'000;  // as -u allows
 
 // Field name → text value, from either encoding. Numbers in JSON are kept as
 // their JSON text so one validation serves both.
@@ -38,7 +34,7 @@ result<std::map<std::string, std::string>> fields_of(const std::string& content_
             } else if (value.is_number()) {
                 fields[std::string(key)] = boost::json::serialize(value);
             } else if (!value.is_null()) {
-                return fail(std::string(key) + ": expected a number or a string");
+                return fail(printable(key) + ": expected a number or a string");
             }
         }
         return fields;
@@ -57,19 +53,6 @@ std::string trim(const std::string& s) {
     const auto b = s.find_first_not_of(" \t");
     if (b == std::string::npos) return {};
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-// "5", "5.0", "5e0" → 5: Locust's scripts send user_count as a float (JSON
-// 5.0 also reaches here as "5E0"); a fraction, a sign, NaN, infinity or more
-// than max_users → nullopt.
-std::optional<std::int64_t> whole_users(const std::string& text) {
-    double v = -1;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
-        return std::nullopt;
-    if (!std::isfinite(v) || v < 0 || v > static_cast<double>(max_users) || v != std::floor(v))
-        return std::nullopt;
-    return static_cast<std::int64_t>(v);
 }
 
 }  // namespace
@@ -97,45 +80,31 @@ result<test_request> parse_start_form(const std::string& content_type, const std
     req.run_time = defaults.run_time;
 
     if (auto it = fields->find("user_count"); it != fields->end()) {
-        const auto n = whole_users(trim(it->second));
-        if (!n) {
-            return fail("user_count: expected a whole number from 0 to " +
-                        std::to_string(max_users) + ", got '" + it->second + "'");
-        }
+        const auto n = parse_user_count(trim(it->second));
+        if (!n) return fail("user_count: " + n.error().message);
         req.spec.users = *n;
     }
     if (auto it = fields->find("spawn_rate"); it != fields->end()) {
-        const auto text = trim(it->second);
-        double rate = 0;
-        const auto r = std::from_chars(text.data(), text.data() + text.size(), rate);
-        if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() ||
-            !std::isfinite(rate) || rate <= 0) {
-            return fail("spawn_rate: expected a number > 0, got '" + it->second + "'");
-        }
-        req.spec.spawn_rate = rate;
+        const auto rate = parse_spawn_rate(trim(it->second));
+        if (!rate) return fail("spawn_rate: " + rate.error().message);
+        req.spec.spawn_rate = *rate;
     }
     if (auto it = fields->find("host"); it != fields->end()) {
         const auto host = trim(it->second);
-        if (!host.empty() && host.rfind("http://", 0) != 0 && host.rfind("https://", 0) != 0) {
-            return fail("host: expected http://... or https://..., got '" + it->second + "'");
+        if (!host.empty()) {
+            const auto checked = check_target_host(host);
+            if (!checked) return fail("host: " + checked.error().message);
+            req.spec.host_override = *checked;
         }
-        if (!host.empty()) req.spec.host_override = host;
     }
     if (auto it = fields->find("run_time"); it != fields->end()) {
         const auto text = trim(it->second);
         if (text.empty()) {
             req.run_time.reset();
         } else {
-            // Run times count whole milliseconds: "1us" would be a test that
-            // stops as it starts, so less than 1 ms is refused like 0.
-            const auto d = parse_duration(text);
-            const auto ms = d ? std::chrono::duration_cast<std::chrono::milliseconds>(*d)
-                              : std::chrono::milliseconds(0);
-            if (ms.count() <= 0) {
-                return fail("run_time: expected a duration like 30s, 5m or 1h30m, got '" +
-                            it->second + "'");
-            }
-            req.run_time = ms;
+            const auto ms = parse_run_time(text);
+            if (!ms) return fail("run_time: " + ms.error().message);
+            req.run_time = *ms;
         }
     }
     return req;

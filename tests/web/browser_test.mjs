@@ -112,6 +112,18 @@ async function mainFlow(target) {
   await page.click("#start-submit");
   assert.match(await page.textContent('.field-error[data-for="user_count"]'), /whole number/);
   assert.ok(await page.isVisible("#start-dialog"));
+  // What only the master can refuse (a 400) shows its message by the field it names.
+  const fieldSays = ([name, pattern]) =>
+    new RegExp(pattern).test(document.querySelector(`.field-error[data-for="${name}"]`).textContent);
+  await page.fill("#f-users", "2000000");
+  await page.click("#start-submit");
+  await page.waitForFunction(fieldSays, ["user_count", "1000000 users per worker"], { timeout: 10000 });
+  await page.fill("#f-users", "1");
+  await page.fill("#f-host", "http://%00");
+  await page.click("#start-submit");
+  await page.waitForFunction(fieldSays, ["host", "control character \\\\x00"], { timeout: 10000 });
+  assert.ok(await page.isVisible("#start-dialog"));
+  await page.fill("#f-host", target);
   const testStartSecond = Math.floor(Date.now() / 1000);
   await startFromForm(page, 3, 10);
 

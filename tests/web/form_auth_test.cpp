@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 
 #include <fstream>
+#include <limits>
 
 #include "master/web/auth.hpp"
 #include "master/web/server.hpp"
 #include "master/web/start_form.hpp"
+#include "master/web/start_limits.hpp"
 #include "master/web/stats_json.hpp"
 
 namespace swarm::master::web {
@@ -118,6 +120,68 @@ TEST(web_form_test, a_run_time_under_a_millisecond_is_refused) {
     const auto r = parse_start_form(form, "run_time=1ms", {});
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->run_time, 1ms);
+}
+
+// Before: 1e308 passed (> 0 and finite) and overflowed in the worker's ramp.
+TEST(web_limits_test, spawn_rates_are_finite_positive_and_at_most_a_hundred_million) {
+    for (const std::string text : {"1e308", "100000001", "nan", "inf", "-1", "0", "1e-400", "x"}) {
+        const auto r = parse_spawn_rate(text);
+        ASSERT_FALSE(r) << text;
+        EXPECT_EQ(r.error().message.rfind("expected a number > 0 and at most 100000000, got '", 0),
+                  0u)
+            << r.error().message;
+    }
+    EXPECT_EQ(*parse_spawn_rate("100000000"), 1e8);
+    EXPECT_EQ(*parse_spawn_rate("0.5"), 0.5);
+    EXPECT_FALSE(check_spawn_rate(std::numeric_limits<double>::quiet_NaN()));
+}
+
+TEST(web_limits_test, users_fit_a_million_per_worker) {
+    EXPECT_TRUE(check_users_fit(1'000'000, 1));
+    EXPECT_TRUE(check_users_fit(0, 0));
+    EXPECT_TRUE(check_users_fit(100'000'000, 100));
+    const auto r = check_users_fit(100'000'000, 1);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message.rfind("100000000 users need 100 workers (at most 1000000 users per "
+                                      "worker",
+                                      0),
+              0u)
+        << r.error().message;
+    EXPECT_THAT(check_users_fit(1'000'001, 1).error().message,
+                ::testing::StartsWith("1000001 users need 2 workers"));
+    EXPECT_THAT(check_users_fit(1, 0).error().message,
+                ::testing::StartsWith("1 users need 1 worker ("));
+}
+
+TEST(web_limits_test, hosts_need_a_scheme_a_name_and_no_control_bytes) {
+    for (const std::string ok : {"http://127.0.0.1:8080", "https://example.com", "http://[::1]:80",
+                                 "http://example.com/base", "http://a.example:1"}) {
+        const auto r = check_target_host(ok);
+        ASSERT_TRUE(r) << ok << ": " << r.error().message;
+        EXPECT_EQ(*r, ok);
+    }
+    const std::pair<std::string, std::string> bad[] = {
+        {"http://", "'http://' has no host name"},
+        {"http://:80", "'http://:80' has no host name"},
+        {std::string("http://\0", 8), "'http://\\x00' holds a control character \\x00"},
+        {"http://%00", "'http://%00': the host name holds a control character \\x00"},
+        {"http://a%2Fb", "'http://a%2Fb': the host name holds '/'"},
+        {"http://ex ample", "'http://ex ample' holds a space"},
+        {"http://b\xc3\xbc"
+         "cher.de",
+         "holds a non-ASCII byte \\xc3"},
+        {"http://x:65536", "the port must be a number from 1 to 65535"},
+        {"http://x:0", "the port must be a number from 1 to 65535"},
+        {"ftp://x", "expected http://... or https://..., got 'ftp://x'"},
+        {"example.com", "expected http://... or https://..."},
+    };
+    for (const auto& [host, message] : bad) {
+        const auto r = check_target_host(host);
+        ASSERT_FALSE(r) << message;
+        EXPECT_THAT(r.error().message, ::testing::HasSubstr(message));
+    }
+    EXPECT_EQ(printable(std::string(300, 'a')).size(), 203u);
+    EXPECT_EQ(printable("a\x1b[2Jb\x7f"), "a\\x1b[2Jb\\x7f");
 }
 
 TEST(web_auth_test, basic_auth_accepts_exactly_the_configured_pairs) {

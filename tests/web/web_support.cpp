@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -47,7 +49,10 @@ running_ui start_ui(const std::string& scenario, const std::vector<std::string>&
 
 std::string simple_scenario() {
     auto path = ::testing::TempDir() + "/web_simple.yaml";
-    std::ofstream(path) << R"y(
+    // ctest runs each test in its own process, several at once, all writing
+    // this file: write aside and rename, so a reader never sees it half written.
+    const auto aside = path + "." + std::to_string(::getpid());
+    std::ofstream(aside) << R"y(
 users:
   Browser:
     wait: {constant: 20ms}
@@ -55,6 +60,7 @@ users:
       home: {weight: 3, get: /, name: home}
       about: {weight: 1, get: /about, name: about}
 )y";
+    std::filesystem::rename(aside, path);
     return path;
 }
 
