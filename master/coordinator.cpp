@@ -38,6 +38,13 @@ coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario
       stats_(now, wall_ms),
       caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
+    bundle_bytes_ = bundle_.source.size();
+    for (const auto& [path, content] : bundle_.files) bundle_bytes_ += path.size() + content.size();
+}
+
+std::size_t coordinator::bundles_in_flight() const {
+    return std::max<std::size_t>(
+        1, max_bundle_bytes_in_flight / std::max<std::size_t>(1, bundle_bytes_));
 }
 
 bool coordinator::active(const worker_info& w) const {
@@ -68,21 +75,68 @@ worker_info* coordinator::known(const std::string& id, const proto::message& m) 
     return nullptr;
 }
 
+void coordinator::reject(const std::string& id, const std::string& name,
+                         const std::string& reason) {
+    if (logged_rejects_.size() < 64 && logged_rejects_.insert(reason).second) {
+        log_.error("rejected worker " + name + ": " + reason +
+                   " (further rejects for this reason are not logged)");
+    }
+    send_(id, proto::reject{reason});
+}
+
+bool coordinator::admit(const std::string& id, const proto::hello& h) {
+    if (workers_.count(id) != 0 || workers_.size() < max_workers) return true;
+    // Full: a missing worker gives its place up, the longest silent first.
+    auto oldest = workers_.end();
+    for (auto it = workers_.begin(); it != workers_.end(); ++it) {
+        if (it->second.state == worker_state::missing &&
+            (oldest == workers_.end() || it->second.last_heard < oldest->second.last_heard))
+            oldest = it;
+    }
+    if (oldest == workers_.end()) {
+        reject(id, h.name,
+               "the master already has " + std::to_string(workers_.size()) +
+                   " workers, its maximum (swarm master --max-workers)");
+        return false;
+    }
+    log_.info("forgot missing worker " + oldest->second.name + " to make room for " + h.name);
+    sequences_.forget(oldest->first);
+    workers_.erase(oldest);
+    return true;
+}
+
+std::string coordinator::unique_name(const std::string& id, const std::string& given) const {
+    std::set<std::string_view> taken;
+    for (const auto& [other, w] : workers_) {
+        if (other != id) taken.insert(w.name);
+    }
+    if (taken.count(given) == 0) return given;
+    for (std::size_t n = 2;; ++n) {
+        std::string candidate = given + "#" + std::to_string(n);
+        if (taken.count(candidate) == 0) return candidate;
+    }
+}
+
 void coordinator::receive(const std::string& id, worker_info*, const proto::hello& h,
                           control_clock::time_point now) {
     if (h.version != proto::protocol_version) {
-        const auto reason = "protocol version " + std::to_string(h.version) +
-                            " is not supported (master speaks " +
-                            std::to_string(proto::protocol_version) + ")";
-        log_.error("rejected worker " + h.name + ": " + reason);
-        send_(id, proto::reject{reason});
+        reject(id, h.name,
+               "protocol version " + std::to_string(h.version) +
+                   " is not supported (master speaks " + std::to_string(proto::protocol_version) +
+                   ")");
         return;
     }
+    if (!admit(id, h)) return;
     unknown_senders_.erase(id);
     auto& w = workers_[id];
     const bool returning = !w.id.empty();
     w.id = id;
-    w.name = h.name;
+    if (!returning || w.given_name != h.name) {
+        w.given_name = h.name;
+        w.name = unique_name(id, h.name);
+        if (w.name != h.name)
+            log_.info("worker " + h.name + " joined as " + w.name + " (its name is taken)");
+    }
     w.host = h.host;
     w.threads = h.threads;
     if (!returning) w.index = next_index_++;
@@ -90,7 +144,27 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     w.last_heard = now;
     sequences_.forget(id);
     send_(id, proto::welcome{w.index});
-    send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+    // A peer repeating hello gets one bundle, not one per hello: the last
+    // one sent is still on its way unless it is old.
+    const bool on_its_way = w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after;
+    if (!on_its_way) w.bundle_wanted = true;
+    send_bundles(now);
+}
+
+void coordinator::send_bundles(control_clock::time_point now) {
+    std::size_t in_flight = 0;
+    for (const auto& [id, w] : workers_) {
+        if (w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after) ++in_flight;
+    }
+    const std::size_t limit = bundles_in_flight();
+    for (auto& [id, w] : workers_) {
+        if (in_flight >= limit) return;  // the others wait for answers (see tick)
+        if (!w.bundle_wanted || w.state != worker_state::joined) continue;
+        w.bundle_wanted = false;
+        w.bundle_sent_at = now;
+        ++in_flight;
+        send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+    }
 }
 
 void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q,
@@ -117,12 +191,14 @@ void coordinator::receive(const std::string&, worker_info* w, const Message& m,
 
 void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::time_point now) {
     if (r.hash != hash_) return;
+    w.bundle_sent_at.reset();
     w.state = worker_state::ready;
     if (running_) redispatch(now);  // a late joiner takes its share
 }
 
 void coordinator::handle(worker_info& w, const proto::compile_failed& f,
                          control_clock::time_point) {
+    w.bundle_sent_at.reset();
     w.state = worker_state::failed;
     w.error = f.errors.empty() ? "compile failed" : f.errors.front();
     log_.error("worker " + w.name + " could not compile the scenario: " + w.error);
@@ -178,11 +254,32 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
         }
     }
     if (lost && running_) redispatch(now);
+    forget_long_missing(horizon);
+    send_bundles(now);
     warn_if_behind(now);
     if (now - last_heartbeat_ >= std::chrono::seconds(1)) {
         last_heartbeat_ = now;
         for (const auto& [id, w] : workers_) {
             if (w.state != worker_state::missing) send_(id, proto::heartbeat{});
+        }
+    }
+}
+
+void coordinator::forget_long_missing(control_clock::time_point horizon) {
+    // Bounded registry: a worker that never comes back does not stay forever
+    // (if it does come back, it is a stranger until its next hello).
+    for (auto it = workers_.begin(); it != workers_.end();) {
+        const auto& w = it->second;
+        if (w.state == worker_state::missing && horizon - w.last_heard > forget_missing_after) {
+            log_.info("forgot worker " + w.name + " (missing for " +
+                      std::to_string(
+                          std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard)
+                              .count()) +
+                      " s)");
+            sequences_.forget(it->first);
+            it = workers_.erase(it);
+        } else {
+            ++it;
         }
     }
 }
