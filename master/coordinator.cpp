@@ -1,6 +1,7 @@
 #include "master/coordinator.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <variant>
 
 namespace swarm::master {
@@ -38,8 +39,7 @@ coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario
       stats_(now, wall_ms),
       caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
-    bundle_bytes_ = bundle_.source.size();
-    for (const auto& [path, content] : bundle_.files) bundle_bytes_ += path.size() + content.size();
+    bundle_bytes_ = bundle_.bytes();
 }
 
 std::size_t coordinator::bundles_in_flight() const {
@@ -75,12 +75,21 @@ worker_info* coordinator::known(const std::string& id, const proto::message& m) 
     return nullptr;
 }
 
+void coordinator::log_once(const std::string& text, const std::string& kind, bool error) {
+    if (logged_once_.size() >= 64 || !logged_once_.insert(kind.empty() ? text : kind).second)
+        return;
+    if (error) {
+        log_.error(text);
+    } else {
+        log_.info(text);
+    }
+}
+
 void coordinator::reject(const std::string& id, const std::string& name,
                          const std::string& reason) {
-    if (logged_rejects_.size() < 64 && logged_rejects_.insert(reason).second) {
-        log_.error("rejected worker " + name + ": " + reason +
-                   " (further rejects for this reason are not logged)");
-    }
+    log_once("rejected worker " + name + ": " + reason +
+                 " (further rejects for this reason are not logged)",
+             reason);
     send_(id, proto::reject{reason});
 }
 
@@ -99,7 +108,11 @@ bool coordinator::admit(const std::string& id, const proto::hello& h) {
                    " workers, its maximum (swarm master --max-workers)");
         return false;
     }
-    log_.info("forgot missing worker " + oldest->second.name + " to make room for " + h.name);
+    // Once: peers that join and fall silent would otherwise log a line each.
+    log_once("forgot missing worker " + oldest->second.name + " to make room for " + h.name +
+                 " (--max-workers " + std::to_string(max_workers) +
+                 "; further ones are not logged)",
+             "make room", false);
     sequences_.forget(oldest->first);
     workers_.erase(oldest);
     return true;
@@ -134,8 +147,11 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     if (!returning || w.given_name != h.name) {
         w.given_name = h.name;
         w.name = unique_name(id, h.name);
-        if (w.name != h.name)
-            log_.info("worker " + h.name + " joined as " + w.name + " (its name is taken)");
+        if (w.name != h.name) {
+            log_once("worker " + h.name + " joined as " + w.name +
+                         " (its name is taken; further ones of this name are not logged)",
+                     "renamed " + h.name, false);
+        }
     }
     w.host = h.host;
     w.threads = h.threads;
@@ -144,26 +160,39 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     w.last_heard = now;
     sequences_.forget(id);
     send_(id, proto::welcome{w.index});
-    // A peer repeating hello gets one bundle, not one per hello: the last
-    // one sent is still on its way unless it is old.
-    const bool on_its_way = w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after;
-    if (!on_its_way) w.bundle_wanted = true;
+    w.bundle_wanted = true;
     send_bundles(now);
 }
 
 void coordinator::send_bundles(control_clock::time_point now) {
+    // A bundle sent less than bundle_resend_after ago and not answered is
+    // still on its way: a peer repeating hello does not get another (one at
+    // a time per peer), and it counts against the global bound. A worker
+    // whose hello came on a fresh socket (the old one dropped its bundle)
+    // gets it once the old one is that old (see tick).
+    const auto on_its_way = [&](const worker_info& w) {
+        return w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after;
+    };
     std::size_t in_flight = 0;
-    for (const auto& [id, w] : workers_) {
-        if (w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after) ++in_flight;
-    }
+    for (const auto& [id, w] : workers_) in_flight += on_its_way(w) ? 1 : 0;
     const std::size_t limit = bundles_in_flight();
     for (auto& [id, w] : workers_) {
         if (in_flight >= limit) return;  // the others wait for answers (see tick)
-        if (!w.bundle_wanted || w.state != worker_state::joined) continue;
+        if (!w.bundle_wanted || w.state != worker_state::joined || on_its_way(w)) continue;
         w.bundle_wanted = false;
         w.bundle_sent_at = now;
         ++in_flight;
-        send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+        try {
+            send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+        } catch (const std::length_error& e) {
+            // The loader bounds the bundle (scenario::max_bundle_bytes), but
+            // --ca-file's content travels with it: whatever it is, a join must
+            // not end the master. The worker waits, failed, for the user (a
+            // reject would make it join again, and fail again).
+            w.state = worker_state::failed;
+            w.error = std::string("cannot send the scenario: ") + e.what();
+            log_once("worker " + w.name + ": " + w.error);
+        }
     }
 }
 

@@ -168,6 +168,9 @@ class coordinator {
     // Logs a reject reason the first time it comes up (a hello flood must
     // not flood the log); sends it always.
     void reject(const std::string& id, const std::string& name, const std::string& reason);
+    // Logs `text` (an error, or info) the first time its `kind` (default:
+    // the text) comes up; at most 64 kinds are remembered.
+    void log_once(const std::string& text, const std::string& kind = {}, bool error = true);
 
     void redispatch(control_clock::time_point now);
     void send_spawns(const std::vector<worker_assignment>& plan_out);
@@ -185,7 +188,7 @@ class coordinator {
     std::vector<std::string> workers_lost_;
     std::vector<std::string> participants_;
     std::set<std::string> unknown_senders_;  // logged once each (at most 1024 kept)
-    std::set<std::string> logged_rejects_;   // reject reasons logged (at most 64 kept)
+    std::set<std::string> logged_once_;      // see log_once()
     std::size_t bundle_bytes_ = 0;           // the bundle's size (source + files)
     sequence_tracker sequences_;
     run_stats stats_;
