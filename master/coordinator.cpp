@@ -191,7 +191,8 @@ void coordinator::send_bundles(control_clock::time_point now) {
             // reject would make it join again, and fail again).
             w.state = worker_state::failed;
             w.error = std::string("cannot send the scenario: ") + e.what();
-            log_once("worker " + w.name + ": " + w.error);
+            log_once("worker " + w.name + ": " + w.error + " (further ones are not logged)",
+                     "cannot send the scenario");
         }
     }
 }

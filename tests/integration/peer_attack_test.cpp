@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <boost/json/parse.hpp>
+#include <csignal>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -89,13 +89,15 @@ master_process start_master(const std::string& scenario, const std::string& targ
                  std::to_string(++counter) + ".log";
     // ASan keeps freed memory in a quarantine (256 MB by default) that a
     // release build would give back; a small one keeps the figure honest.
-    std::string command = "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16\" exec '" +
-                          swarm_binary() + "' master '" + scenario +
-                          "' --bind 127.0.0.1:0 --web-host 127.0.0.1 --web-port 0 -H " + target;
+    std::string command =
+        "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16\" exec '" +
+        swarm_binary() + "' master '" + scenario +
+        "' --bind 127.0.0.1:0 --web-host 127.0.0.1 --web-port 0 -H " + target;
     for (const auto& a : args) command += " '" + a + "'";
     command += " 2>'" + m.log_file + "'";
     m.process = std::make_unique<child_process>(std::vector<std::string>{"/bin/sh", "-c", command});
-    const auto line = m.process->wait_for_line("swarm master: listening for workers on tcp://", 20s);
+    const auto line =
+        m.process->wait_for_line("swarm master: listening for workers on tcp://", 20s);
     const auto web = m.process->wait_for_line("swarm: web UI at ", 20s);
     if (!line || !web) throw std::runtime_error("swarm master did not start: " + m.log());
     const auto start = line->find("tcp://");
@@ -208,8 +210,7 @@ TEST(peer_attack_test, hellos_with_huge_fields_are_refused_and_logged_once) {
     // limit: the decoder's field bounds refuse them), then one with a 25 MB
     // name (over the socket's limit): 270 MB of attempted input.
     const std::string big(1u << 20, 'n');
-    const std::string hello =
-        proto::encode(proto::hello{proto::protocol_version, big, big, 1, 1});
+    const std::string hello = proto::encode(proto::hello{proto::protocol_version, big, big, 1, 1});
     const std::string huge = proto::encode(
         proto::hello{proto::protocol_version, "h", std::string(25'000'000, 'n'), 1, 1});
     std::vector<zmq::socket_t> peers;
@@ -219,8 +220,8 @@ TEST(peer_attack_test, hellos_with_huge_fields_are_refused_and_logged_once) {
         send_shared(peers.back(), huge);
     }
     const auto peak = watch_peak(m, 3s, [] { return false; });
-    std::cout << "master peak RSS under the hello attack: " << peak / 1024 << " MiB (before: "
-              << m.baseline_kib / 1024 << " MiB)\n";
+    std::cout << "master peak RSS under the hello attack: " << peak / 1024
+              << " MiB (before: " << m.baseline_kib / 1024 << " MiB)\n";
     EXPECT_LT(m.growth_kib(), growth_bound_kib);
     EXPECT_EQ(get_json(m, "/workers").at("workers").as_array().size(), 0u);
     const auto log = m.log();
@@ -235,7 +236,6 @@ TEST(peer_attack_test, hellos_with_huge_fields_are_refused_and_logged_once) {
     expect_real_workers_count_what_the_target_saw(m, target, {"real"});
     peers.clear();
 }
-
 
 // The worker names in /workers, and how many of them there are.
 std::vector<std::string> worker_names(const master_process& m) {
@@ -253,7 +253,8 @@ TEST(peer_attack_test, the_registry_is_capped_missing_peers_give_way_and_names_s
     zmq::context_t ctx;
     // Three peers say hello and fall silent; a fourth is refused while they
     // are fresh.
-    const std::string hello = proto::encode(proto::hello{proto::protocol_version, "h", "ghost", 1, 1});
+    const std::string hello =
+        proto::encode(proto::hello{proto::protocol_version, "h", "ghost", 1, 1});
     std::vector<zmq::socket_t> ghosts;
     for (int i = 0; i < 3; ++i) {
         ghosts.push_back(raw_dealer(ctx, m, "ghost" + std::to_string(i)));
@@ -323,8 +324,8 @@ users:
         send_shared(peers.back(), hello);
     }
     const auto peak = watch_peak(m, 4s, [] { return false; });
-    std::cout << "master peak RSS under the hello stream: " << peak / 1024 << " MiB (before: "
-              << m.baseline_kib / 1024 << " MiB)\n";
+    std::cout << "master peak RSS under the hello stream: " << peak / 1024
+              << " MiB (before: " << m.baseline_kib / 1024 << " MiB)\n";
     EXPECT_LT(m.growth_kib(), growth_bound_kib);
     expect_master_serves(m);
     expect_real_workers_count_what_the_target_saw(m, target, {"real"});
@@ -397,8 +398,8 @@ void expect_partial_frames_are_refused(const master_process& m, const std::strin
     }
     const auto peak = watch_peak(m, 1s, [] { return false; });
     std::cout << mechanism << ": master took " << taken / 1'000'000
-              << " MB of partial frames; peak RSS " << peak / 1024 << " MiB (before: "
-              << m.baseline_kib / 1024 << " MiB)\n";
+              << " MB of partial frames; peak RSS " << peak / 1024
+              << " MiB (before: " << m.baseline_kib / 1024 << " MiB)\n";
     EXPECT_LT(m.growth_kib(), growth_bound_kib);
     expect_master_serves(m);
     frames.clear();
@@ -421,8 +422,7 @@ TEST(peer_attack_test, curve_handshake_frames_are_refused_before_authentication)
     auto m = start_master(scenario, target.url, {"--auth-key-file", keys});
     expect_partial_frames_are_refused(m, "CURVE");
     // A worker with the key still joins and counts exactly.
-    expect_real_workers_count_what_the_target_saw(m, target, {"keyed"},
-                                                  {"--auth-key-file", keys});
+    expect_real_workers_count_what_the_target_saw(m, target, {"keyed"}, {"--auth-key-file", keys});
 }
 
 }  // namespace

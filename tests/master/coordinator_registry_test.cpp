@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,22 @@ TEST_F(coordinator_registry_test, unanswered_bundles_are_bounded_and_the_rest_wa
     advance(500ms, {"a", "b", "c", "d"});
     for (const auto* id : {"a", "b", "c", "d"})
         EXPECT_EQ(count_sent<proto::scenario_bundle>(id), 1) << id;
+}
+
+TEST_F(coordinator_registry_test, a_bundle_the_transport_refuses_fails_the_worker_not_the_master) {
+    auto compiled = scenario::compile(bundle_);
+    coordinator c(
+        bundle_, compiled.result,
+        [](const std::string&, const proto::message& m) {
+            if (std::holds_alternative<proto::scenario_bundle>(m))
+                throw std::length_error("scenario_bundle of 70000000 bytes exceeds the limit");
+        },
+        now_, 0, log_.logger("swarm master"));
+    EXPECT_NO_THROW(c.on_message("a", proto::hello{proto::protocol_version, "h", "a", 1, 1}, now_));
+    EXPECT_NO_THROW(c.on_message("b", proto::hello{proto::protocol_version, "h", "b", 1, 1}, now_));
+    EXPECT_EQ(c.workers().at("a").state, worker_state::failed);
+    EXPECT_THAT(c.workers().at("a").error, HasSubstr("cannot send the scenario: scenario_bundle"));
+    EXPECT_EQ(log_lines_with("cannot send the scenario"), 1) << "once, not per worker";
 }
 
 }  // namespace
