@@ -207,12 +207,14 @@ TEST(peer_attack_test, hellos_with_huge_fields_are_refused_and_logged_once) {
     auto m = start_master(scenario, target.url);
     zmq::context_t ctx;
     // 10 peers, each a hello with a 1 MiB name and host (under the socket's
-    // limit: the decoder's field bounds refuse them), then one with a 25 MB
-    // name (over the socket's limit): 270 MB of attempted input.
+    // limit: the decoder's field bounds refuse them), then one with a 32 MiB
+    // name (over the socket's limit): 350 MB of attempted input.
     const std::string big(1u << 20, 'n');
     const std::string hello = proto::encode(proto::hello{proto::protocol_version, big, big, 1, 1});
-    const std::string huge = proto::encode(
-        proto::hello{proto::protocol_version, "h", std::string(25'000'000, 'n'), 1, 1});
+    std::string name(1u << 20, 'n');
+    while (name.size() < 25'000'000) name += name;  // 32 MiB: over the socket's 17 MiB
+    const std::string huge =
+        proto::encode(proto::hello{proto::protocol_version, "h", std::move(name), 1, 1});
     std::vector<zmq::socket_t> peers;
     for (int i = 0; i < 10; ++i) {
         peers.push_back(raw_dealer(ctx, m, "attacker" + std::to_string(i)));
@@ -289,7 +291,7 @@ TEST(peer_attack_test, the_registry_is_capped_missing_peers_give_way_and_names_s
 
 // A data file of `bytes`, one word a line, for a scenario's `data:`.
 std::string write_words(const std::string& name, std::size_t bytes) {
-    const auto path = ::testing::TempDir() + "/" + name;
+    auto path = ::testing::TempDir() + "/" + name;
     std::ofstream out(path);
     for (std::size_t n = 0, i = 0; n < bytes; ++i) {
         const auto word = "word" + std::to_string(i) + "\n";
