@@ -23,6 +23,7 @@ struct master_options {
     test_options test;
     std::string bind = "0.0.0.0:5557";
     std::size_t expect_workers = 1;
+    std::size_t max_workers = 1000;
     std::string expect_workers_max_wait;
     std::string auth_key_file;
 };
@@ -42,6 +43,12 @@ int run_master(const master_options& opts) {
     }
     m->bind = *bind;
     m->expect_workers = opts.expect_workers;
+    if (opts.max_workers < opts.expect_workers) {
+        std::cerr << "swarm master: --max-workers " << opts.max_workers
+                  << " is less than --expect-workers " << opts.expect_workers << "\n";
+        return 2;
+    }
+    m->max_workers = opts.max_workers;
     // With the UI, more workers may join before a start, which is checked then.
     if (opts.test.headless &&
         !check_users_fit(*m, "swarm master",
@@ -101,6 +108,11 @@ void add_master_command(CLI::App& app, command_runner& run) {
         ->capture_default_str();
     cmd->add_option("--expect-workers", opts->expect_workers,
                     "start the test once this many workers are ready")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+    cmd->add_option("--max-workers", opts->max_workers,
+                    "workers the master keeps at most; a hello beyond them is rejected, unless "
+                    "a missing worker gives its place up (workers missing 60 s are forgotten)")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
     cmd->add_option(

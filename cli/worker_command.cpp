@@ -81,7 +81,13 @@ void add_worker_command(CLI::App& app, command_runner& run) {
         ->required();
     cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")
         ->check(CLI::Range(1u, 1024u));
-    cmd->add_option("--name", opts->name, "name shown by the master (default: HOST:PID)");
+    cmd->add_option("--name", opts->name,
+                    "name shown by the master, at most 255 bytes (default: HOST:PID; a name "
+                    "another worker has is shown with a suffix, NAME#2)")
+        ->check([](const std::string& name) {
+            return name.size() > 255 ? std::string("at most 255 bytes: the master refuses longer")
+                                     : std::string();
+        });
     cmd->add_option("--master-timeout", opts->master_timeout,
                     "exit (status 0) when no master has answered for this long, e.g. 30s, 5m "
                     "(default: keep trying)");

@@ -50,6 +50,7 @@ controller_core::controller_core(scenario::bundle bundle,
       plan_(std::move(plan)),
       coordinator_(bundle_, plan_, std::move(send), now, wall_ms, opts_.log) {
     coordinator_.missing_after = opts_.missing_after;
+    coordinator_.max_workers = opts_.max_workers;
     coordinator_.set_run_options(opts_.run_options);
 }
 

@@ -50,6 +50,7 @@ struct core_options {
     std::chrono::milliseconds request_timeout{60'000};
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
+    std::size_t max_workers = 1000;   // --max-workers (coordinator::max_workers)
     proto::run_options run_options;   // how workers run users (TLS, request timeout)
     log::logger log{"swarm master"};  // workers joining, leaving, going missing
 };

@@ -1,6 +1,7 @@
 #include "master/coordinator.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <variant>
 
 namespace swarm::master {
@@ -38,6 +39,12 @@ coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario
       stats_(now, wall_ms),
       caught_up_at_(now) {
     for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
+    bundle_bytes_ = bundle_.bytes();
+}
+
+std::size_t coordinator::bundles_in_flight() const {
+    return std::max<std::size_t>(
+        1, max_bundle_bytes_in_flight / std::max<std::size_t>(1, bundle_bytes_));
 }
 
 bool coordinator::active(const worker_info& w) const {
@@ -68,21 +75,84 @@ worker_info* coordinator::known(const std::string& id, const proto::message& m) 
     return nullptr;
 }
 
+void coordinator::log_once(const std::string& text, const std::string& kind, bool error) {
+    if (logged_once_.size() >= 64 || !logged_once_.insert(kind.empty() ? text : kind).second)
+        return;
+    if (error) {
+        log_.error(text);
+    } else {
+        log_.info(text);
+    }
+}
+
+void coordinator::reject(const std::string& id, const std::string& name,
+                         const std::string& reason) {
+    log_once("rejected worker " + name + ": " + reason +
+                 " (further rejects for this reason are not logged)",
+             reason);
+    send_(id, proto::reject{reason});
+}
+
+bool coordinator::admit(const std::string& id, const proto::hello& h) {
+    if (workers_.count(id) != 0 || workers_.size() < max_workers) return true;
+    // Full: a missing worker gives its place up, the longest silent first.
+    auto oldest = workers_.end();
+    for (auto it = workers_.begin(); it != workers_.end(); ++it) {
+        if (it->second.state == worker_state::missing &&
+            (oldest == workers_.end() || it->second.last_heard < oldest->second.last_heard))
+            oldest = it;
+    }
+    if (oldest == workers_.end()) {
+        reject(id, h.name,
+               "the master already has " + std::to_string(workers_.size()) +
+                   " workers, its maximum (swarm master --max-workers)");
+        return false;
+    }
+    // Once: peers that join and fall silent would otherwise log a line each.
+    log_once("forgot missing worker " + oldest->second.name + " to make room for " + h.name +
+                 " (--max-workers " + std::to_string(max_workers) +
+                 "; further ones are not logged)",
+             "make room", false);
+    sequences_.forget(oldest->first);
+    workers_.erase(oldest);
+    return true;
+}
+
+std::string coordinator::unique_name(const std::string& id, const std::string& given) const {
+    std::set<std::string_view> taken;
+    for (const auto& [other, w] : workers_) {
+        if (other != id) taken.insert(w.name);
+    }
+    if (taken.count(given) == 0) return given;
+    for (std::size_t n = 2;; ++n) {
+        std::string candidate = given + "#" + std::to_string(n);
+        if (taken.count(candidate) == 0) return candidate;
+    }
+}
+
 void coordinator::receive(const std::string& id, worker_info*, const proto::hello& h,
                           control_clock::time_point now) {
     if (h.version != proto::protocol_version) {
-        const auto reason = "protocol version " + std::to_string(h.version) +
-                            " is not supported (master speaks " +
-                            std::to_string(proto::protocol_version) + ")";
-        log_.error("rejected worker " + h.name + ": " + reason);
-        send_(id, proto::reject{reason});
+        reject(id, h.name,
+               "protocol version " + std::to_string(h.version) +
+                   " is not supported (master speaks " + std::to_string(proto::protocol_version) +
+                   ")");
         return;
     }
+    if (!admit(id, h)) return;
     unknown_senders_.erase(id);
     auto& w = workers_[id];
     const bool returning = !w.id.empty();
     w.id = id;
-    w.name = h.name;
+    if (!returning || w.given_name != h.name) {
+        w.given_name = h.name;
+        w.name = unique_name(id, h.name);
+        if (w.name != h.name) {
+            log_once("worker " + h.name + " joined as " + w.name +
+                         " (its name is taken; further ones of this name are not logged)",
+                     "renamed " + h.name, false);
+        }
+    }
     w.host = h.host;
     w.threads = h.threads;
     if (!returning) w.index = next_index_++;
@@ -90,7 +160,41 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
     w.last_heard = now;
     sequences_.forget(id);
     send_(id, proto::welcome{w.index});
-    send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+    w.bundle_wanted = true;
+    send_bundles(now);
+}
+
+void coordinator::send_bundles(control_clock::time_point now) {
+    // A bundle sent less than bundle_resend_after ago and not answered is
+    // still on its way: a peer repeating hello does not get another (one at
+    // a time per peer), and it counts against the global bound. A worker
+    // whose hello came on a fresh socket (the old one dropped its bundle)
+    // gets it once the old one is that old (see tick).
+    const auto on_its_way = [&](const worker_info& w) {
+        return w.bundle_sent_at && now - *w.bundle_sent_at < bundle_resend_after;
+    };
+    std::size_t in_flight = 0;
+    for (const auto& [id, w] : workers_) in_flight += on_its_way(w) ? 1 : 0;
+    const std::size_t limit = bundles_in_flight();
+    for (auto& [id, w] : workers_) {
+        if (in_flight >= limit) return;  // the others wait for answers (see tick)
+        if (!w.bundle_wanted || w.state != worker_state::joined || on_its_way(w)) continue;
+        w.bundle_wanted = false;
+        w.bundle_sent_at = now;
+        ++in_flight;
+        try {
+            send_(id, proto::scenario_bundle{bundle_, hash_, run_options_});
+        } catch (const std::length_error& e) {
+            // The loader bounds the bundle (scenario::max_bundle_bytes), but
+            // --ca-file's content travels with it: whatever it is, a join must
+            // not end the master. The worker waits, failed, for the user (a
+            // reject would make it join again, and fail again).
+            w.state = worker_state::failed;
+            w.error = std::string("cannot send the scenario: ") + e.what();
+            log_once("worker " + w.name + ": " + w.error + " (further ones are not logged)",
+                     "cannot send the scenario");
+        }
+    }
 }
 
 void coordinator::receive(const std::string& id, worker_info* w, const proto::quit& q,
@@ -120,6 +224,7 @@ void coordinator::receive(const std::string&, worker_info* w, const Message& m,
 
 void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::time_point now) {
     if (r.hash != hash_) return;
+    w.bundle_sent_at.reset();
     // Ready after a hello: a worker that lost this master and joined again
     // runs no users any more (and its unsent reports may be gone). From
     // zero, dispatch gives it a rate share for all of its targets; with the
@@ -135,6 +240,7 @@ void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::t
 
 void coordinator::handle(worker_info& w, const proto::compile_failed& f,
                          control_clock::time_point) {
+    w.bundle_sent_at.reset();
     w.state = worker_state::failed;
     w.error = f.errors.empty() ? "compile failed" : f.errors.front();
     log_.error("worker " + w.name + " could not compile the scenario: " + w.error);
@@ -190,6 +296,8 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
         }
     }
     if (lost && running_) redispatch(now);
+    forget_long_missing(horizon);
+    send_bundles(now);
     warn_if_behind(now);
     if (now - last_heartbeat_ >= std::chrono::seconds(1)) {
         last_heartbeat_ = now;
@@ -202,6 +310,25 @@ void coordinator::tick(control_clock::time_point now, std::int64_t wall_ms) {
 void coordinator::note_lost(const std::string& name) {
     if (std::find(workers_lost_.begin(), workers_lost_.end(), name) == workers_lost_.end())
         workers_lost_.push_back(name);
+}
+
+void coordinator::forget_long_missing(control_clock::time_point horizon) {
+    // Bounded registry: a worker that never comes back does not stay forever
+    // (if it does come back, it is a stranger until its next hello).
+    for (auto it = workers_.begin(); it != workers_.end();) {
+        const auto& w = it->second;
+        if (w.state == worker_state::missing && horizon - w.last_heard > forget_missing_after) {
+            log_.info("forgot worker " + w.name + " (missing for " +
+                      std::to_string(
+                          std::chrono::duration_cast<std::chrono::seconds>(horizon - w.last_heard)
+                              .count()) +
+                      " s)");
+            sequences_.forget(it->first);
+            it = workers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 void coordinator::warn_if_behind(control_clock::time_point now) {

@@ -47,6 +47,11 @@ struct worker_info {
     double loop_lag_ms = 0;
     control_clock::time_point last_heard{};
     std::string error;  // compile errors, reject reason
+    // The scenario bundle: wanted since hello, or sent at this time and not
+    // yet answered (ready/compile_failed). See coordinator::send_bundles.
+    bool bundle_wanted = false;
+    std::optional<control_clock::time_point> bundle_sent_at;
+    std::string given_name;  // hello's name; `name` is it made unique
 };
 
 struct test_spec {
@@ -115,6 +120,16 @@ class coordinator {
     // Names of the workers given users in the current test, in join order.
     const std::vector<std::string>& participants() const { return participants_; }
     std::chrono::milliseconds missing_after{3000};
+    // Registry bounds (--max-workers): a hello from a new worker when this
+    // many are known takes the place of the longest missing one, or gets a
+    // reject. A worker missing this long is forgotten (and may join again).
+    std::size_t max_workers = 1000;
+    std::chrono::milliseconds forget_missing_after{60'000};
+    // A bundle sent and not answered within this is sent again only on a
+    // new hello; at most bundles_in_flight() unanswered ones at a time.
+    std::chrono::milliseconds bundle_resend_after{5000};
+    std::size_t max_bundle_bytes_in_flight = 256u << 20;
+    std::size_t bundles_in_flight() const;  // the bound, from the bundle's size
     // Behind its queue this long, the master says so (once, until it catches up).
     std::chrono::milliseconds behind_warning_after{10'000};
 
@@ -146,6 +161,19 @@ class coordinator {
     void handle(worker_info&, const proto::spawn&, control_clock::time_point) {}
     void handle(worker_info&, const proto::stop&, control_clock::time_point) {}
 
+    // Hello's parts: room in the registry (false: rejected), a unique name,
+    // and the bundles owed to workers that said hello.
+    bool admit(const std::string& id, const proto::hello& h);
+    std::string unique_name(const std::string& id, const std::string& given) const;
+    void send_bundles(control_clock::time_point now);
+    void forget_long_missing(control_clock::time_point horizon);
+    // Logs a reject reason the first time it comes up (a hello flood must
+    // not flood the log); sends it always.
+    void reject(const std::string& id, const std::string& name, const std::string& reason);
+    // Logs `text` (an error, or info) the first time its `kind` (default:
+    // the text) comes up; at most 64 kinds are remembered.
+    void log_once(const std::string& text, const std::string& kind = {}, bool error = true);
+
     void redispatch(control_clock::time_point now);
     void send_spawns(const std::vector<worker_assignment>& plan_out);
     bool active(const worker_info& w) const;
@@ -164,6 +192,8 @@ class coordinator {
     std::vector<std::string> workers_lost_;
     std::vector<std::string> participants_;
     std::set<std::string> unknown_senders_;  // logged once each (at most 1024 kept)
+    std::set<std::string> logged_once_;      // see log_once()
+    std::size_t bundle_bytes_ = 0;           // the bundle's size (source + files)
     sequence_tracker sequences_;
     run_stats stats_;
     test_spec spec_;

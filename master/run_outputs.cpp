@@ -55,6 +55,7 @@ controller_options controller_options_for(const headless_options& opts) {
         std::chrono::duration_cast<std::chrono::milliseconds>(opts.request_timeout);
     co.reset_stats_after_spawn = opts.reset_stats;
     co.auth = opts.auth;
+    co.max_workers = opts.max_workers;
     co.run_options = opts.run_options;
     co.log = opts.log.with_source("swarm master");
     return co;

@@ -31,6 +31,7 @@ struct headless_options {
     std::string host_override;
     std::size_t expect_workers = 1;
     std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever
+    std::size_t max_workers = 1000;                        // --max-workers
     std::string csv_prefix;
     std::string json_file;
     bool reset_stats = false;

@@ -69,7 +69,7 @@ class master_endpoint {
     // worker would refuse (e.g. a scenario bundle with huge data files).
     void send(const std::string& worker, const message& m);
     // Waits up to `timeout` for one message. Undecodable input is logged
-    // (once per sender per kind) and skipped; it never ends the master.
+    // (once per kind of problem) and skipped; it never ends the master.
     std::optional<incoming> receive(std::chrono::milliseconds timeout);
     std::string bound_endpoint() const;      // with the real port when bound to :0
     std::uint64_t dropped_messages() const;  // undecodable messages so far

@@ -15,6 +15,12 @@ std::string diagnostic::to_string() const {
     return out;
 }
 
+std::size_t bundle::bytes() const {
+    std::size_t n = source.size();
+    for (const auto& [path, content] : files) n += path.size() + content.size();
+    return n;
+}
+
 std::string bundle::hash() const {
     // FNV-1a 64 over lengths and contents: a change detector, not a security measure.
     std::uint64_t h = 14695981039346656037ull;

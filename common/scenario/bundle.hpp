@@ -36,12 +36,22 @@ struct bundle {
 
     // A content hash (hex) of the source and files: equal bundles, equal hash.
     std::string hash() const;
+    // Bytes of the source, the file paths and their contents.
+    std::size_t bytes() const;
 };
 
 // Limits that keep a hostile or mistaken scenario from eating the process.
-inline constexpr std::size_t max_source_bytes = 4u << 20;       // 4 MiB of YAML
-inline constexpr std::size_t max_data_file_bytes = 256u << 20;  // per data file
-inline constexpr int max_nesting = 32;                          // nested task sets / steps
+inline constexpr std::size_t max_source_bytes = 4u << 20;  // 4 MiB of YAML
+// A bundle travels to every worker as one message, under the transport's
+// limits (proto/codec.hpp checks these against its own): a data file is at
+// most one msgpack string, and the whole bundle (source, paths and files)
+// leaves room in the 64 MiB message for the envelope and --ca-file.
+inline constexpr std::size_t max_data_file_bytes = 32u << 20;  // per data file
+inline constexpr std::size_t max_bundle_bytes = 56u << 20;     // bundle::bytes()
+inline constexpr int max_nesting = 32;                         // nested task sets / steps
+// A request's stats name (its name:, else its URL) and a user class name
+// travel in every stats report; the master refuses longer ones (proto/codec.hpp).
+inline constexpr std::size_t max_stats_name_bytes = 1024;
 
 struct compile_options {
     std::string host_override;  // -H/--host: replaces the scenario's host

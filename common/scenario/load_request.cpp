@@ -376,6 +376,12 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
     if (auto t = ctx.templ(url, url_path)) out.url = std::move(*t);
     out.name = url.Scalar();
     if (n["name"]) out.name = ctx.string(n["name"], join_path(path, "name")).value_or(out.name);
+    if (out.name.size() > max_stats_name_bytes) {
+        ctx.error(n["name"] ? n["name"] : url, n["name"] ? join_path(path, "name") : url_path,
+                  "the request's stats name (its name:, else its URL) is " +
+                      std::to_string(out.name.size()) + " bytes, more than " +
+                      std::to_string(max_stats_name_bytes) + "; give it a shorter name:");
+    }
     if (n["headers"]) out.headers = ctx.templates_map(n["headers"], join_path(path, "headers"));
     if (n["query"]) out.query = ctx.templates_map(n["query"], join_path(path, "query"));
 

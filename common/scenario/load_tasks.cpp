@@ -93,6 +93,11 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
                      const std::string& path, user_class& out) {
     out.name = name;
     out.where = location_of(n);
+    if (name.size() > max_stats_name_bytes) {
+        ctx.error(n, path,
+                  "a user class name is at most " + std::to_string(max_stats_name_bytes) +
+                      " bytes (it names the class's errors in stats reports)");
+    }
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
     ctx.check_keys(n, path,
                    {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop", "tasks",

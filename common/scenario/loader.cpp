@@ -239,10 +239,21 @@ read_result read_bundle(const std::string& path) {
                             [&](auto& f) { return f.first == file; }))
                 continue;
             auto content = read_text_file(resolve_relative(path, file), ref.limit);
-            if (content) {
-                b.files.emplace_back(file, std::move(*content));
-            } else {
+            if (!content) {
                 ctx.error(ref.node, ref.where, content.error().message);
+                continue;
+            }
+            b.files.emplace_back(file, std::move(*content));
+            // Checked here, not when the first worker joins: a bundle the
+            // transport cannot carry would reach no worker.
+            if (b.bytes() > max_bundle_bytes) {
+                ctx.error(ref.node, ref.where,
+                          "with this file the scenario's data is " +
+                              std::to_string(b.bytes() >> 20) + " MiB, more than the " +
+                              std::to_string(max_bundle_bytes >> 20) +
+                              " MiB that can be sent to workers (the scenario and all its files "
+                              "travel to every worker in one message)");
+                break;
             }
         }
         out.errors = std::move(ctx.errors());

@@ -59,9 +59,11 @@ stats::histogram read_histogram(array_reader& row, std::uint64_t min_us, std::ui
     });
 }
 
+static_assert(max_error_message_bytes == stats::error_table::max_message_bytes);
+
 void read_request_row(array_reader& row, stats::table& out) {
-    std::string method = row.str("method");
-    std::string name = row.str("name");
+    std::string method = row.str("method", max_stats_method_bytes);
+    std::string name = row.str("name", max_stats_name_bytes);
     const std::uint64_t failures = row.u64("failures");
     const std::uint64_t latency_sum_us = row.u64("latency_sum_us");
     const std::uint64_t response_bytes = row.u64("response_bytes");
@@ -106,9 +108,9 @@ void reject_duplicate_rows(const array_reader& requests, const stats::table& row
 }
 
 void read_error_row(array_reader& row, stats::error_table& out) {
-    std::string method = row.str("method");
-    std::string name = row.str("name");
-    std::string text = row.str("message");
+    std::string method = row.str("method", max_stats_method_bytes);
+    std::string name = row.str("name", max_stats_name_bytes);
+    std::string text = row.str("message", max_error_message_bytes);
     stats::error_stats s;
     s.occurrences = row.u64("occurrences");
     s.first_seen_ms = row.i64("first_seen_ms");
@@ -165,8 +167,8 @@ stats::delta read_delta(array_reader& r) {
 message read_hello(array_reader& r) {
     hello m;
     m.version = r.u32("version");
-    m.host = r.str("host");
-    m.name = r.str("name");
+    m.host = r.str("host", max_peer_name_bytes);
+    m.name = r.str("name", max_peer_name_bytes);
     m.threads = r.u32("threads");
     m.pid = r.i64("pid");
     return m;
@@ -217,9 +219,12 @@ message read_scenario_bundle(array_reader& r) {
 
 message read_compile_failed(array_reader& r) {
     compile_failed m;
-    m.hash = r.str("hash");
+    m.hash = r.str("hash", max_hash_bytes);
     array_reader errors = r.array("errors");
-    for (std::size_t i = 0; i < errors.size(); ++i) m.errors.push_back(errors.str(item(i)));
+    // The first errors tell what is wrong; the rest are skipped, not refused.
+    const std::size_t kept = std::min(errors.size(), max_compile_errors);
+    for (std::size_t i = 0; i < kept; ++i)
+        m.errors.push_back(errors.str(item(i), max_compile_error_bytes));
     return m;
 }
 
@@ -270,11 +275,11 @@ message read_fields(std::size_t index, array_reader& r) {
         case index_of("welcome"):
             return welcome{r.u32("index")};
         case index_of("reject"):
-            return reject{r.str("reason")};
+            return reject{r.str("reason", max_reason_bytes)};
         case index_of("scenario_bundle"):
             return read_scenario_bundle(r);
         case index_of("ready"):
-            return ready{r.str("hash")};
+            return ready{r.str("hash", max_hash_bytes)};
         case index_of("compile_failed"):
             return read_compile_failed(r);
         case index_of("spawn"):
@@ -292,7 +297,7 @@ message read_fields(std::size_t index, array_reader& r) {
         case index_of("stopped"):
             return stopped{r.u64("run_id")};
         case index_of("quit"):
-            return quit{r.str("reason")};
+            return quit{r.str("reason", max_reason_bytes)};
         default:
             throw decode_error("internal: no reader for message type " + std::to_string(index));
     }

@@ -215,6 +215,19 @@ std::string array_reader::str(std::string_view field) {
     return out;
 }
 
+std::string array_reader::str(std::string_view field, std::size_t max_bytes) {
+    const byte* p = take(field);
+    const header h = read_header(p);
+    if (h.k != kind::str && h.k != kind::bin) wrong_type(field, p, "string");
+    if (h.payload > max_bytes) {
+        fail(field, std::to_string(h.payload) + " bytes, more than the " +
+                        std::to_string(max_bytes) + " allowed");
+    }
+    std::string out(reinterpret_cast<const char*>(p + h.head), h.payload);
+    consumed(h.head + h.payload);
+    return out;
+}
+
 std::string_view array_reader::str_view(std::string_view field) {
     const byte* p = take(field);
     const header h = read_header(p);

@@ -58,6 +58,8 @@ class array_reader {
     std::int64_t i64(std::string_view field);
     double f64(std::string_view field);       // finite; integers accepted too
     std::string str(std::string_view field);  // msgpack str or bin
+    // The same, refusing one longer than `max_bytes` before copying it.
+    std::string str(std::string_view field, std::size_t max_bytes);
     // A msgpack str (not bin), pointing into the input bytes.
     std::string_view str_view(std::string_view field);
     array_reader array(std::string_view field);

@@ -21,10 +21,9 @@ void drop_log::dropped(std::string_view sender, std::string_view error,
         }
         return;
     }
-    if (!seen_.emplace(std::string(sender), std::string(kind(error))).second) return;
+    if (!seen_.emplace(kind(error)).second) return;
     log_.error("dropped an undecodable message from " + std::string(sender) + ": " +
-               std::string(error) +
-               " (more of this kind from this sender are counted, not logged)");
+               std::string(error) + " (more of this kind are counted, not logged)");
 }
 
 }  // namespace swarm::proto::detail

@@ -1,7 +1,8 @@
 #pragma once
 // Internal to proto/transport: which undecodable messages earn a line in
-// the endpoint's log. A peer sending garbage in a loop must not flood the log, but the
-// first problem of each kind from each sender is worth seeing. Owned by one
+// the endpoint's log. Peers sending garbage in a loop, from as many
+// identities as they like, must not flood the log, but the first problem of
+// each kind is worth seeing. Owned by one
 // endpoint, touched by its thread only.
 
 #include <cstddef>
@@ -17,14 +18,14 @@ namespace swarm::proto::detail {
 
 class drop_log {
   public:
-    // (sender, kind) pairs remembered; beyond that, drops are only counted.
+    // Kinds remembered; beyond that, drops are only counted.
     static constexpr std::size_t max_remembered = 1024;
 
     // Lines go to `to` (its source names the process: "swarm master").
     explicit drop_log(log::logger to) : log_(std::move(to)) {}
 
     // Notes one dropped message from `sender` (printable) for `error`, logging
-    // a line the first time this kind comes from this sender.
+    // a line the first time this kind comes from any sender.
     void dropped(std::string_view sender, std::string_view error, std::uint64_t dropped_so_far);
 
     // The part of an error that says what kind it is: "msgpack", "stats_report", ...
@@ -32,8 +33,8 @@ class drop_log {
 
   private:
     log::logger log_;
-    std::set<std::pair<std::string, std::string>> seen_;  // (sender, kind) already logged
-    bool full_noted_ = false;                             // said that logging stopped
+    std::set<std::string, std::less<>> seen_;  // kinds already logged
+    bool full_noted_ = false;                  // said that logging stopped
 };
 
 }  // namespace swarm::proto::detail

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <zmq.hpp>
@@ -46,6 +48,7 @@ constexpr int tcp_keepalive_intvl_s = 10;
 // A worker retries a lost master with a backoff up to this.
 constexpr int reconnect_ivl_max_ms = 2000;
 
+// `limits` bound what the socket receives.
 void set_common_options(zmq::socket_t& s, const decode_limits& limits) {
     s.set(zmq::sockopt::linger, linger_ms);
     s.set(zmq::sockopt::sndhwm, high_water_mark);
@@ -116,14 +119,23 @@ void set_curve_client(zmq::socket_t& s, const auth_keys& keys) {
 }
 
 // Encodes `m`, refusing what the receiving side would drop for its size.
-std::string encode_for_wire(const message& m, const decode_limits& limits) {
+std::string encode_for_wire(const message& m, std::size_t max_bytes) {
     std::string bytes = encode(m);
-    if (bytes.size() > limits.max_message_bytes) {
+    if (bytes.size() > max_bytes) {
         throw std::length_error(std::string(type_name(m)) + " of " + std::to_string(bytes.size()) +
                                 " bytes exceeds the transport limit of " +
-                                std::to_string(limits.max_message_bytes) + " bytes");
+                                std::to_string(max_bytes) + " bytes");
     }
     return bytes;
+}
+
+// What the master's socket takes in: workers send only small messages
+// (max_worker_message_bytes), and ZMQ_MAXMSGSIZE applies before a peer has
+// authenticated, so any larger frame is refused before it is read.
+decode_limits master_inbound(decode_limits limits) {
+    limits.max_message_bytes = std::min(limits.max_message_bytes, max_worker_message_bytes);
+    limits.max_string_bytes = std::min(limits.max_string_bytes, limits.max_message_bytes);
+    return limits;
 }
 
 // Waits until `s` may have a message, or `deadline` passes (false).
@@ -184,6 +196,40 @@ std::string frame_text(const zmq::message_t& frame) {
     return std::string(static_cast<const char*>(frame.data()), frame.size());
 }
 
+// The master's last encoded scenario bundle, shared by the zmq messages that
+// carry it (zero-copy: ZeroMQ frees through release() when the last copy is
+// sent or dropped, from its I/O thread; shared_ptr counts atomically).
+class bundle_cache {
+  public:
+    zmq::message_t message(const scenario_bundle& b, std::size_t max_bytes) {
+        if (!bytes_ || key_of(b) != key_) {
+            bytes_ = std::make_shared<const std::string>(encode_for_wire(b, max_bytes));
+            key_ = key_of(b);
+        }
+        auto* keep = new std::shared_ptr<const std::string>(bytes_);
+        return zmq::message_t(const_cast<char*>(bytes_->data()), bytes_->size(), &release, keep);
+    }
+
+  private:
+    static void release(void*, void* hint) {
+        delete static_cast<std::shared_ptr<const std::string>*>(hint);
+    }
+    // What tells bundles apart: the content hash (of source and files), and
+    // what it does not cover. Cheap to compare, unlike the files.
+    static std::string key_of(const scenario_bundle& b) {
+        std::string key = b.hash + '\0' + b.bundle.name + '\0' +
+                          std::to_string(b.options.insecure) + ':' +
+                          std::to_string(b.options.request_timeout_ms) + ':' + b.options.ca_pem +
+                          '\0' + std::to_string(b.bundle.source.size());
+        for (const auto& [path, content] : b.bundle.files)
+            key += '\0' + path + ':' + std::to_string(content.size());
+        return key;
+    }
+
+    std::shared_ptr<const std::string> bytes_;
+    std::string key_;  // key_of() the bundle bytes_ encodes
+};
+
 }  // namespace
 
 // ----------------------------------------------------------------- master
@@ -195,7 +241,8 @@ struct master_endpoint::impl {
           zap(opts.auth ? std::make_unique<detail::zap_handler>(*own_context, *opts.auth, l)
                         : nullptr),
           socket(opts.auth ? *own_context : ctx, zmq::socket_type::router),
-          limits(opts.limits),
+          limits(master_inbound(opts.limits)),
+          max_send_bytes(opts.limits.max_message_bytes),
           log(std::move(l)),
           drops(log) {}
 
@@ -228,10 +275,12 @@ struct master_endpoint::impl {
     std::unique_ptr<detail::zap_handler> zap;     // with auth only
     zmq::socket_t socket;
     std::unique_ptr<detail::handshake_watch> watch;  // tcp:// only
-    decode_limits limits;
-    std::uint64_t dropped = 0;  // undecodable messages so far
+    decode_limits limits;                            // what workers may send (master_inbound)
+    std::size_t max_send_bytes;                      // what workers accept (a scenario bundle)
+    std::uint64_t dropped = 0;                       // undecodable messages so far
     log::logger log;
     detail::drop_log drops;
+    bundle_cache bundles;
 };
 
 master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoint,
@@ -248,7 +297,7 @@ master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoin
     if (auth) check_auth_for(endpoint, *auth, auth_side::master);
     impl_ = std::make_unique<impl>(ctx, opts, opts.log.value_or(log::logger("swarm master")));
     zmq::socket_t& s = impl_->socket;
-    set_common_options(s, opts.limits);
+    set_common_options(s, impl_->limits);
     enable_ipv6_if_asked(s, endpoint);
     if (auth) set_curve_server(s, *auth);
     if (is_tcp(endpoint)) impl_->watch_handshakes(ctx, endpoint, auth.has_value());
@@ -267,12 +316,18 @@ master_endpoint::master_endpoint(zmq::context_t& ctx, const std::string& endpoin
 master_endpoint::~master_endpoint() = default;
 
 void master_endpoint::send(const std::string& worker, const message& m) {
-    const std::string bytes = encode_for_wire(m, impl_->limits);
+    // A bundle is encoded once and its bytes shared by every copy queued:
+    // workers that join together (or a peer repeating hello) cost one bundle
+    // of memory, not one each.
+    zmq::message_t payload =
+        std::holds_alternative<scenario_bundle>(m)
+            ? impl_->bundles.message(std::get<scenario_bundle>(m), impl_->max_send_bytes)
+            : zmq::message_t(encode_for_wire(m, impl_->max_send_bytes));
     zmq::socket_t& s = impl_->socket;
     // Without ROUTER_MANDATORY a ROUTER never blocks and never fails here: an
     // unknown identity or a full queue drops the message.
     (void)s.send(zmq::buffer(worker), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    (void)s.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    (void)s.send(payload, zmq::send_flags::dontwait);
 }
 
 std::optional<incoming> master_endpoint::receive(std::chrono::milliseconds timeout) {
@@ -372,7 +427,7 @@ worker_endpoint::worker_endpoint(zmq::context_t& ctx, const std::string& endpoin
 worker_endpoint::~worker_endpoint() = default;
 
 void worker_endpoint::send(const message& m) {
-    const std::string bytes = encode_for_wire(m, impl_->limits);
+    const std::string bytes = encode_for_wire(m, impl_->limits.max_message_bytes);
     // A DEALER blocks when its queue is full; a worker must keep running its
     // users instead, so the message is dropped (stats_report sequence gaps
     // tell the master).

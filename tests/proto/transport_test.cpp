@@ -135,7 +135,7 @@ TEST_P(transport_test, garbage_is_dropped_and_counted_while_the_master_keeps_ser
     ASSERT_TRUE(std::holds_alternative<quit>(in.body));
     EXPECT_EQ(std::get<quit>(in.body).reason, "raw is done");
     EXPECT_EQ(master->dropped_messages(), 4u);
-    // One line per kind of problem from this sender: the truncated message
+    // One line per kind of problem: the truncated message
     // is a second "msgpack" one, counted but not logged.
     const std::string from = "swarm master: dropped an undecodable message from worker 'raw': ";
     EXPECT_THAT(log_.lines(),
