@@ -207,7 +207,7 @@ void coordinator::receive(const std::string& id, worker_info* w, const proto::qu
 }
 
 template <class Message>
-void coordinator::receive(const std::string&, worker_info* w, const Message& m,
+void coordinator::receive(const std::string& id, worker_info* w, const Message& m,
                           control_clock::time_point now) {
     const bool was_missing = w->state == worker_state::missing;
     w->last_heard = now;
@@ -218,7 +218,14 @@ void coordinator::receive(const std::string&, worker_info* w, const Message& m,
         // what it runs (none when it stopped the users the others took over).
         w->targets = running_estimate(w->targets, w->users);
         log_.info("worker " + w->name + " is back");
-        if (running_) redispatch(now);
+        if (running_) {
+            redispatch(now);
+        } else {
+            // The test stopped while it was away: it never got that stop, and
+            // it holds users it would restart on hearing from this master.
+            w->targets.clear();
+            send_(id, proto::stop{0});
+        }
     }
 }
 

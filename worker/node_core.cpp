@@ -167,7 +167,15 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
 }
 
 void node_core::handle(const proto::stop& s, clock::time_point now) {
+    // The master's first stop of a stop already under way (a SIGTERM got here
+    // first: kubectl delete, compose down, one Ctrl-C to both processes)
+    // joins it; only the master's second stop means "cancel now".
+    if (stopping_ && !master_stop_seen_) {
+        master_stop_seen_ = true;
+        return;
+    }
     stop_users(s.timeout_ms, now);
+    master_stop_seen_ = true;
 }
 
 void node_core::handle(const proto::quit& q, clock::time_point) {
@@ -215,6 +223,7 @@ void node_core::stop_users(std::int64_t timeout_ms, clock::time_point now) {
     stopping_ = true;
     stop_escalated_ = false;
     stop_now_ = false;
+    master_stop_seen_ = false;
     graceful_deadline_ =
         now + std::max<clock::duration>(std::chrono::milliseconds(timeout_ms), in_flight_grace);
     hard_deadline_ = graceful_deadline_ + user::on_stop_time_limit + stop_slack;
@@ -283,11 +292,13 @@ void node_core::judge_master(clock::time_point now) {
 void node_core::hold_users(const std::string& why) {
     const auto users = engine_ ? engine_->running_total() : 0;
     log_.info(why + "; stopped " + std::to_string(users) + " users");
+    // Only a test in progress comes back: after a stop the ramp keeps the
+    // old targets, and an idle worker must stay idle. Held already (a
+    // silence right after a pause of our own): its users are stopped, and
+    // whether they come back was decided by the first hold.
+    held_test_ = (held_ && held_test_) || ramping_ || users > 0;
     held_ = true;
     held_for_pause_ = false;
-    // Only a test in progress comes back: after a stop the ramp keeps the
-    // old targets, and an idle worker must stay idle.
-    held_test_ = ramping_ || users > 0;
     ramping_ = false;
     // The requests in flight complete and are reported: the master may only
     // be paused, and the target answered them. (stop_mode::now would cancel
@@ -332,7 +343,9 @@ void node_core::master_lost(clock::time_point now) {
     sequence_ = 0;
     ramping_ = false;
     stopping_ = false;
-    effects_.emplace_back(reconnect{});
+    // No fresh socket yet: the last report above and the first hello go out
+    // behind the reports of the silence on this one (a fresh socket would
+    // drop them unsent); step_join reconnects for every later hello.
     watch_.reset_backoff(now);
 }
 

@@ -165,8 +165,9 @@ class node_core {
     clock::time_point resume_unless_by_{};  // held for a pause: resume then unless a spawn came
     clock::time_point last_tick_{};         // a gap between ticks is a pause of our own
     bool stopping_ = false;
-    bool stop_escalated_ = false;  // stop_all(cancel) has been asked
-    bool stop_now_ = false;        // stop_all(now): a second stop while stopping
+    bool master_stop_seen_ = false;  // this stop has had the master's stop (a second one escalates)
+    bool stop_escalated_ = false;    // stop_all(cancel) has been asked
+    bool stop_now_ = false;          // stop_all(now): a second stop while stopping
     // A stop with timeout T at time S: graceful until S + T (T = 0: users
     // end at their next request boundary, the one in flight gets 0.5 s),
     // then in-flight requests are cancelled and on_stop runs

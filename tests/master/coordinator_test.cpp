@@ -212,6 +212,17 @@ TEST_F(coordinator_return_test, a_worker_back_from_missing_with_its_users_lets_t
     EXPECT_NEAR(r.stop_rate, 10, 1e-9);
 }
 
+// Missing across the end of a test, it never got the stop: told now, or it
+// would restart the users it held on hearing from the master again.
+TEST_F(coordinator_return_test, a_worker_back_after_the_test_stopped_is_told_to_stop) {
+    run_until_c_is_missing();
+    coord_->stop(now_);
+    EXPECT_EQ(count_sent<proto::stop>("c"), 0) << "a missing worker is not sent the stop";
+    coord_->on_message("c", proto::heartbeat{0, 0, 0, 0}, now_);
+    EXPECT_EQ(count_sent<proto::stop>("c"), 1);
+    EXPECT_EQ(count_sent<proto::stop>("a"), 1) << "the others got the test's stop only";
+}
+
 TEST_F(coordinator_test, a_master_that_falls_behind_does_not_call_live_workers_missing) {
     join("a", "h1");
     join("b", "h2");
