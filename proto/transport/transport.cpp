@@ -219,8 +219,9 @@ class bundle_cache {
     static std::string key_of(const scenario_bundle& b) {
         std::string key = b.hash + '\0' + b.bundle.name + '\0' +
                           std::to_string(b.options.insecure) + ':' +
-                          std::to_string(b.options.request_timeout_ms) + ':' + b.options.ca_pem +
-                          '\0' + std::to_string(b.bundle.source.size());
+                          std::to_string(b.options.request_timeout_ms) + ':' +
+                          std::to_string(b.options.max_body_bytes) + ':' + b.options.ca_pem + '\0' +
+                          std::to_string(b.bundle.source.size());
         for (const auto& [path, content] : b.bundle.files)
             key += '\0' + path + ':' + std::to_string(content.size());
         return key;

@@ -115,6 +115,25 @@ TEST_P(transport_test, messages_keep_their_order_per_worker) {
     }
 }
 
+// The master encodes a bundle once and shares the bytes; a bundle that
+// differs only in a run option must not get the cached bytes of the last.
+TEST_P(transport_test, a_bundle_with_other_run_options_is_not_sent_from_the_cache) {
+    auto master = make_master();
+    auto worker = make_worker(*master, "cached");
+    worker->send(hello_from("cached"));
+    const incoming in = next(*master);
+    scenario_bundle b;
+    b.hash = "0123456789abcdef";
+    b.bundle = {"s.yaml", "users: {}\n", {}};
+    for (const std::uint64_t max_body : {1024u, 2048u}) {
+        b.options.max_body_bytes = max_body;
+        master->send(in.worker, b);
+        const message m = next(*worker);
+        ASSERT_TRUE(std::holds_alternative<scenario_bundle>(m)) << type_name(m);
+        EXPECT_EQ(std::get<scenario_bundle>(m).options.max_body_bytes, max_body);
+    }
+}
+
 TEST_P(transport_test, garbage_is_dropped_and_counted_while_the_master_keeps_serving) {
     auto master = make_master();
     zmq::socket_t raw(ctx_, zmq::socket_type::dealer);
