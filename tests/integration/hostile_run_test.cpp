@@ -14,6 +14,7 @@
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/hostile_server.hpp"
+#include "tests/support/process_memory.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
@@ -46,16 +47,6 @@ struct sampled_run {
     std::uint64_t peak_rss_kib = 0;  // VmHWM, sampled until the process exited
     std::string output;
 };
-
-// VmHWM (peak resident set) of a running process in KiB; 0 when unreadable.
-std::uint64_t peak_rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-    }
-    return 0;
-}
 
 // The run the task asks for, as a child process whose peak memory is sampled
 // every 50 ms until it exits (VmHWM only grows, so the last sample is the peak

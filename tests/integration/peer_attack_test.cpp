@@ -28,6 +28,7 @@
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/process_memory.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
@@ -47,15 +48,6 @@ users:
       index: {get: /}
 )y";
 
-// A master's memory in KiB from /proc/PID/status ("VmHWM:" peak, "VmRSS:").
-std::uint64_t status_kib(pid_t pid, const std::string& field) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
-    }
-    return 0;
-}
-
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
     std::stringstream text;
@@ -72,7 +64,7 @@ struct master_process {
     std::string log_file;
 
     std::uint64_t baseline_kib = 0;  // VmRSS once it served its first request
-    std::uint64_t peak_kib() const { return status_kib(process->pid(), "VmHWM:"); }
+    std::uint64_t peak_kib() const { return test::peak_rss_kib(process->pid()); }
     // How much the peak grew over the baseline.
     std::uint64_t growth_kib() const {
         const auto peak = peak_kib();
@@ -106,7 +98,7 @@ master_process start_master(const std::string& scenario, const std::string& targ
     m.web = web->substr(std::string("swarm: web UI at ").size());
     while (!m.web.empty() && m.web.back() == '/') m.web.pop_back();
     if (http_get(m.web + "/healthz").status != 200) throw std::runtime_error("no /healthz");
-    m.baseline_kib = status_kib(m.process->pid(), "VmRSS:");
+    m.baseline_kib = test::rss_kib(m.process->pid());
     return m;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/process_memory.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
@@ -84,16 +85,6 @@ TEST(check_cli_test, json_output_for_valid_and_invalid) {
     EXPECT_THAT(r.output, HasSubstr("\"line\":1"));
 }
 
-// VmHWM (peak resident set) of a running process in KiB; 0 when unreadable.
-std::uint64_t peak_rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-    }
-    return 0;
-}
-
 // The "billion laughs" of issue 12 as a JSON body: 9^9 strings in about 600 bytes.
 // On main `swarm check` walked them all: still busy after 30 s, GBs of memory.
 TEST(check_cli_test, an_alias_bomb_exits_2_at_once_with_its_location) {
@@ -113,7 +104,7 @@ TEST(check_cli_test, an_alias_bomb_exits_2_at_once_with_its_location) {
     std::optional<int> exit_code;
     std::uint64_t peak_kib = 0;
     for (int i = 0; i < 500 && !exit_code; ++i) {  // at most 10 s
-        peak_kib = std::max(peak_kib, peak_rss_kib(check.pid()));
+        peak_kib = std::max(peak_kib, test::peak_rss_kib(check.pid()));
         exit_code = check.wait_exit(std::chrono::milliseconds(20));
     }
     const auto seconds =

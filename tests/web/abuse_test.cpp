@@ -19,6 +19,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/support/process_memory.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/web/web_support.hpp"
 
@@ -44,16 +45,6 @@ constexpr bool sanitized = false;
 
 std::uint16_t port_of(const running_ui& ui) {
     return static_cast<std::uint16_t>(std::stoi(ui.origin.substr(ui.origin.rfind(':') + 1)));
-}
-
-// VmRSS of a running process in KiB; 0 when unreadable.
-std::uint64_t rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-    }
-    return 0;
 }
 
 // A plain TCP connection to 127.0.0.1:port that sends nothing, from
