@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "common/printable.hpp"
 #include "common/result.hpp"
 #include "master/web/start_limits.hpp"
 

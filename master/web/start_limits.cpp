@@ -7,9 +7,13 @@
 #include <cstdio>
 
 #include "common/duration.hpp"
+#include "common/printable.hpp"
 
 namespace swarm::master::web {
 namespace {
+
+// Bytes of a refused value quoted back in its message.
+constexpr std::size_t shown_bytes = 200;
 
 // The whole of `text` as a double (from_chars: "nan" and "inf" included,
 // which the callers then refuse); nullopt for anything else.
@@ -51,27 +55,12 @@ std::string describe(char ch) {
 
 }  // namespace
 
-std::string printable(std::string_view text) {
-    constexpr std::size_t shown = 200;
-    std::string out;
-    for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
-        const char ch = text[i];
-        if (is_control(ch) || static_cast<unsigned char>(ch) >= 0x80) {
-            out += hex_byte(ch);
-        } else {
-            out += ch;
-        }
-    }
-    if (text.size() > shown) out += "...";
-    return out;
-}
-
 result<std::int64_t> parse_user_count(std::string_view text) {
     const auto v = whole_double(text);
     if (!v || !std::isfinite(*v) || *v < 0 || *v > static_cast<double>(max_users) ||
         *v != std::floor(*v)) {
         return fail("expected a whole number from 0 to " + std::to_string(max_users) + ", got '" +
-                    printable(text) + "'");
+                    printable(text, shown_bytes) + "'");
     }
     return static_cast<std::int64_t>(*v);
 }
@@ -88,7 +77,8 @@ result<double> check_spawn_rate(double rate) {
 result<double> parse_spawn_rate(std::string_view text) {
     const auto v = whole_double(text);
     if (!v || !check_spawn_rate(*v)) {
-        return fail("expected a number > 0 and at most 100000000, got '" + printable(text) + "'");
+        return fail("expected a number > 0 and at most 100000000, got '" +
+                    printable(text, shown_bytes) + "'");
     }
     return *v;
 }
@@ -101,7 +91,7 @@ result<std::chrono::milliseconds> parse_run_time(std::string_view text) {
                       : std::chrono::milliseconds(0);
     if (ms.count() <= 0) {
         return fail("expected a duration of at least 1ms, like 30s, 5m or 1h30m, got '" +
-                    printable(text) + "'");
+                    printable(text, shown_bytes) + "'");
     }
     return ms;
 }
@@ -118,7 +108,7 @@ result<void> check_users_fit(std::int64_t users, std::size_t workers) {
 }
 
 result<std::string> check_target_host(std::string_view text) {
-    const std::string shown = "'" + printable(text) + "'";
+    const std::string shown = "'" + printable(text, shown_bytes) + "'";
     for (const char ch : text) {
         if (is_control(ch) || ch == ' ' || static_cast<unsigned char>(ch) >= 0x80)
             return fail(shown + " holds " + describe(ch));

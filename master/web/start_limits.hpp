@@ -52,9 +52,4 @@ result<void> check_users_fit(std::int64_t users, std::size_t workers);
 // the name), a port outside 1-65535.
 result<std::string> check_target_host(std::string_view text);
 
-// `text` for an error message: control bytes, DEL and non-ASCII bytes as
-// \xNN, cut after 200 characters ("..."), so a message never carries what a
-// terminal or log would interpret.
-std::string printable(std::string_view text);
-
 }  // namespace swarm::master::web

@@ -180,8 +180,6 @@ TEST(web_limits_test, hosts_need_a_scheme_a_name_and_no_control_bytes) {
         ASSERT_FALSE(r) << message;
         EXPECT_THAT(r.error().message, ::testing::HasSubstr(message));
     }
-    EXPECT_EQ(printable(std::string(300, 'a')).size(), 203u);
-    EXPECT_EQ(printable("a\x1b[2Jb\x7f"), "a\\x1b[2Jb\\x7f");
 }
 
 TEST(web_auth_test, basic_auth_accepts_exactly_the_configured_pairs) {
