@@ -170,4 +170,8 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     return meta;
 }
 
+std::optional<std::int64_t> controller_core::planned_users(control_clock::time_point) const {
+    return std::nullopt;  // the profile driver (issue 13) fills this in
+}
+
 }  // namespace swarm::master

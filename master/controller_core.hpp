@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/log/log.hpp"
 #include "master/coordinator.hpp"
@@ -40,6 +41,14 @@ const char* to_string(run_state s);
 struct test_request {
     test_spec spec;
     std::optional<std::chrono::milliseconds> run_time;  // none: until stopped
+    // A closed-model profile (the scenario's `load: stages`, --stages, or
+    // the UI's form): the stages set the users and rate over time and
+    // spec.users/spawn_rate are ignored; the test ends with the last stage,
+    // or at run_time if that comes first. Empty: -u/-r as a one-stage test.
+    std::vector<scenario::load_stage> stages{};
+    // --iterations: the test ends after exactly this many task iterations
+    // cluster-wide (run_time, if given, still bounds it).
+    std::optional<std::int64_t> iterations{};
 };
 
 // What the lifecycle needs to know; the driver's options add the socket's.
@@ -96,6 +105,12 @@ class controller_core {
     const scenario::bundle& bundle() const { return bundle_; }
     const scenario::plan& plan() const { return *plan_; }
     std::uint64_t tests_started() const { return tests_started_; }
+    // Users the profile plans at `now` (the stages' line the charts draw
+    // under the actual users); nullopt without a profile or once manual().
+    std::optional<std::int64_t> planned_users(control_clock::time_point now) const;
+    // An edit during a profile test switched it to manual control: the
+    // stages no longer drive the users (the UI says so).
+    bool manual() const { return manual_; }
     // Time the current test started (valid once started; an edit keeps it).
     control_clock::time_point started_at() const { return started_at_; }
     // While stopping: when the test ends without the silent workers.
@@ -125,6 +140,7 @@ class controller_core {
     control_clock::time_point stop_give_up_{};
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop
     bool folding_reported_ = false;
+    bool manual_ = false;  // see manual()
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.
     std::map<std::string, control_clock::time_point> hot_since_;

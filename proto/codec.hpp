@@ -41,6 +41,10 @@ inline constexpr std::size_t max_stats_method_bytes = 16;  // GET, POST, ... (""
 // refuses longer ones (scenario::max_stats_name_bytes).
 inline constexpr std::size_t max_stats_name_bytes = scenario::max_stats_name_bytes;
 inline constexpr std::size_t max_error_message_bytes = 1024;  // stats::error_table cuts there
+// Class names in spawn and stats_report (protocol 3), bounded as stats names.
+inline constexpr std::size_t max_user_class_bytes = scenario::max_stats_name_bytes;
+inline constexpr std::size_t max_tags = 256;  // run_options' tag lists
+inline constexpr std::size_t max_tag_bytes = 255;
 
 // The largest message a worker sends is a stats_report with every row a
 // worker's tables keep (1000 names + "(other)", every histogram bucket

@@ -14,7 +14,7 @@
 namespace swarm::proto {
 
 // Bumped on any incompatible change; a worker with another version is rejected.
-inline constexpr std::uint32_t protocol_version = 2;
+inline constexpr std::uint32_t protocol_version = 3;
 
 // worker → master: first message after connecting.
 struct hello {
@@ -45,6 +45,10 @@ struct run_options {
     // --max-body-size: the largest response body a user accepts, in bytes;
     // 0: the worker's default (16 MiB). Appended to the first layout.
     std::uint64_t max_body_bytes = 0;
+    // --tags / --exclude-tags: tasks kept and dropped by tag (appended in
+    // protocol 3). The worker compiles the bundle with the same filter.
+    std::vector<std::string> include_tags{};
+    std::vector<std::string> exclude_tags{};
 };
 
 // master → worker: the scenario to compile, and how to run it.
@@ -65,6 +69,18 @@ struct compile_failed {
     std::vector<std::string> errors;  // diagnostic::to_string() lines
 };
 
+// One open (arrival) class's share on a worker, in a spawn: from the
+// spawn's arrival its rate moves linearly from `rate` to `rate_end` over
+// `ramp_ms`, then holds `rate_end` (0: no more arrivals) until the next spawn.
+struct arrival_share {
+    std::string user_class;
+    double rate = 0;                // iterations/s on this worker, now
+    double rate_end = 0;            // iterations/s at the end of the ramp
+    std::int64_t ramp_ms = 0;       // 0: rate_end at once
+    std::int64_t max_users = 0;     // this worker's share of the pool bound
+    std::int64_t pre_allocate = 0;  // this worker's share of pre_allocate
+};
+
 // master → worker: run exactly these many users per class, starting or
 // stopping them at `spawn_rate` users/s. Absolute targets: sending the same
 // spawn twice is harmless, and a rebalance is just a new spawn.
@@ -74,6 +90,12 @@ struct spawn {
         targets;                // user class name → users on this worker
     double spawn_rate = 1;      // this worker's share of the cluster's rate, users/s
     std::string host_override;  // -H; empty keeps the scenario's host
+    // Appended in protocol 3. Open classes' shares (a class absent here
+    // gets no arrivals), and the task iterations (all classes) this worker
+    // may start in this run in all, counting those it already started
+    // (--iterations; absolute like the targets); -1: no bound.
+    std::vector<arrival_share> arrivals{};
+    std::int64_t iteration_quota = -1;
 };
 
 // worker → master: ramp progress, and ramp done.

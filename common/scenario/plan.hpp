@@ -172,8 +172,9 @@ struct task_set;
 
 struct task {
     std::string name;
-    double weight = 1;
-    named_templates let;  // set before the steps run
+    double weight = 1;              // 0: disabled (never picked)
+    std::vector<std::string> tags;  // `tags:`, for --tags / --exclude-tags
+    named_templates let;            // set before the steps run
     step_list steps;
     std::shared_ptr<const task_set> nested;  // a nested task set instead of steps
     source_location where;
@@ -191,8 +192,31 @@ struct task_set {
     std::vector<double> cumulative_weights;  // for weighted picking: running sums of task weights
 };
 
+// One stage of an open class's arrival profile: the rate moves linearly from
+// the rate the previous stage ended at (the first stage: arrival_spec's
+// start_rate) to `per_second` over `length`. `length` 0 (only the last
+// stage, as `arrival: {rate: 200/s}` compiles): `per_second` until the test ends.
+struct arrival_stage {
+    duration length{0};
+    double per_second = 0;  // iterations/s, cluster-wide
+    source_location where;
+};
+
+// `arrival:` — an open class: iterations start at a rate of their own,
+// whatever the server does, each on a free user of a bounded pool.
+struct arrival_spec {
+    std::vector<arrival_stage> stages;  // at least one
+    double start_rate = 0;              // iterations/s when the first stage begins
+    std::int64_t max_users = 0;         // the pool's bound, cluster-wide (> 0 once compiled)
+    std::int64_t pre_allocate = 0;      // users made (and on_start run) before the first arrival
+    enum class distribution { constant, poisson } spacing = distribution::constant;
+};
+
 struct user_class {
     std::string name;
+    // `arrival:` instead of weight/fixed_count: an open class (its users are
+    // a pool; weight and fixed_count do not apply).
+    std::optional<arrival_spec> arrival;
     double weight = 1;
     std::optional<std::int64_t> fixed_count;  // exactly this many users, cluster-wide
     std::string host;                         // empty: the scenario's host
@@ -204,11 +228,24 @@ struct user_class {
     source_location where;
 };
 
-// Optional defaults for a run; the command line overrides each.
+// One stage of a closed-model profile (`load: {stages: [...]}`): the
+// cluster's users move toward `users` at `rate` users/s, then hold until
+// the stage's `length` is over (k6 ramping-vus stages, Locust's step shapes).
+struct load_stage {
+    duration length{0};
+    std::int64_t users = 0;
+    double rate = 1;  // users/s
+    source_location where;
+};
+
+// Optional defaults for a run; the command line overrides each (-u/-r/-t
+// are a one-stage profile and replace `stages`).
 struct load_spec {
     std::optional<std::int64_t> users;
     std::optional<double> spawn_rate;
     std::optional<duration> run_time;
+    std::vector<load_stage> stages;          // a profile for the closed classes
+    std::optional<std::int64_t> iterations;  // end after N task iterations, cluster-wide
 };
 
 struct plan {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace swarm::master {
 namespace {
@@ -94,7 +95,9 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
         const std::uint64_t k = second_for(w, now);
         w.last_second = k;
         second = &open_table(k);
+        open_dropped_[k % 2] += delta.classes.total().dropped_iterations;
     }
+    classes_.merge(delta.classes);
 
     delta.requests.for_each(
         [&](std::string_view method, std::string_view name, const stats::entry& e) {
@@ -137,6 +140,7 @@ void run_stats::stop(stats_time now, std::int64_t wall_ms) {
 void run_stats::reset(stats_time now) {
     requests_.clear();
     errors_.clear();
+    classes_.clear();
     total_ = stats::entry{};
     for (auto& [id, w] : workers_) {
         w.requests = 0;
@@ -187,6 +191,8 @@ void run_stats::close_oldest_second(std::uint32_t duration_ms) {
     p.unix_s = floor_div(start_wall_ms_ + 1000 * static_cast<std::int64_t>(first_open_), 1000);
     p.duration_ms = duration_ms;
     p.user_count = user_count_;
+    p.planned_users = planned_users_;
+    p.dropped_iterations = std::exchange(open_dropped_[first_open_ % 2], 0);
     stats::entry all;
     p.entries.reserve(open.size());
     open.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {

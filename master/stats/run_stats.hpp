@@ -54,6 +54,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/stats/class_counters.hpp"
 #include "common/stats/delta.hpp"
 #include "common/stats/entry.hpp"
 #include "common/stats/error_table.hpp"
@@ -105,14 +106,18 @@ using second_percentiles = std::array<std::uint32_t, stats::standard_percentiles
 
 // One closed second: only numbers, no histograms.
 struct history_point {
-    std::uint64_t second = 0;             // index on the run's grid (0 = the run's first second)
-    std::int64_t unix_s = 0;              // unix time (s) at which the second began
-    std::uint32_t duration_ms = 1000;     // length; < 1000 only for the last, cut by stop()
-    std::uint32_t user_count = 0;         // users running when the second closed
-    std::uint64_t requests = 0;           // all names: requests received in this second
-    std::uint64_t failures = 0;           // all names: failures received in this second
-    second_percentiles percentiles_us{};  // µs, all names, this second, at standard_percentiles
-    cumulative_point total;               // all names, cumulative at the end of this second
+    std::uint64_t second = 0;          // index on the run's grid (0 = the run's first second)
+    std::int64_t unix_s = 0;           // unix time (s) at which the second began
+    std::uint32_t duration_ms = 1000;  // length; < 1000 only for the last, cut by stop()
+    std::uint32_t user_count = 0;      // users running when the second closed
+    // Users the load profile planned when the second closed (stages); none
+    // without a profile, or after an edit switched the test to manual.
+    std::optional<std::uint32_t> planned_users;
+    std::uint64_t dropped_iterations = 0;  // all open classes: arrivals dropped in this second
+    std::uint64_t requests = 0;            // all names: requests received in this second
+    std::uint64_t failures = 0;            // all names: failures received in this second
+    second_percentiles percentiles_us{};   // µs, all names, this second, at standard_percentiles
+    cumulative_point total;                // all names, cumulative at the end of this second
     std::vector<second_entry_point> entries;  // names with requests in this second only
 
     // Requests and failures per second over this point (duration-aware).
@@ -162,6 +167,15 @@ class run_stats {
     const stats::error_table& errors() const noexcept { return errors_; }
     // All rows merged ("Aggregated").
     const stats::entry& total() const noexcept { return total_; }
+    // Per user class: iterations, dropped iterations, pacing overruns,
+    // cumulative since start or reset.
+    const stats::class_table& classes() const noexcept { return classes_; }
+
+    // The users the load profile plans now (recorded in the seconds that
+    // close from here on); nullopt: no profile.
+    void set_planned_users(std::optional<std::uint32_t> planned) noexcept {
+        planned_users_ = planned;
+    }
 
     // Closed seconds, oldest first.
     const std::deque<history_point>& history() const noexcept { return history_; }
@@ -224,15 +238,18 @@ class run_stats {
     stats_time since_;                         // start of the cumulative figures (start or reset)
     stats_time latest_;                        // latest `now` seen
 
-    stats::table requests_;      // cumulative, by (method, name)
-    stats::error_table errors_;  // cumulative
-    stats::entry total_;         // requests_ merged, kept up to date by apply()
+    stats::table requests_;       // cumulative, by (method, name)
+    stats::error_table errors_;   // cumulative
+    stats::entry total_;          // requests_ merged, kept up to date by apply()
+    stats::class_table classes_;  // cumulative, by user class
 
     // Seconds first_open_ and first_open_ + 1 (once begun) take deltas;
     // their requests, names as in requests_, by second % 2.
     std::uint64_t first_open_ = 0;
     std::array<stats::table, 2> open_;
-    std::uint32_t user_count_ = 0;  // latest tick's user count
+    std::array<std::uint64_t, 2> open_dropped_{};  // dropped iterations, by second % 2
+    std::uint32_t user_count_ = 0;                 // latest tick's user count
+    std::optional<std::uint32_t> planned_users_;   // see set_planned_users()
 
     std::deque<history_point> history_;                                // closed seconds, capped
     std::vector<std::pair<std::string, std::string>> names_;           // history name registry

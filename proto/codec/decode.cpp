@@ -160,6 +160,23 @@ stats::delta read_delta(array_reader& r) {
     }
     reject_duplicate_errors(errors, d.errors);
     d.errors.add_overflow(r.u64("error_overflow"));
+    if (!r.at_end()) {  // appended in protocol 3
+        array_reader classes = r.array("classes");
+        if (classes.size() > stats::class_table::max_classes) {
+            classes.fail("", "more than " + std::to_string(stats::class_table::max_classes) +
+                                 " user classes (" + std::to_string(classes.size()) + ")");
+        }
+        for (std::size_t i = 0; i < classes.size(); ++i) {
+            array_reader row = classes.array(item(i));
+            std::string name = row.str("user_class", max_user_class_bytes);
+            if (d.classes.find(name) != nullptr)
+                row.fail("user_class", "duplicate row for " + detail::printable(name));
+            auto& c = d.classes.at(name);
+            c.iterations = row.u64("iterations");
+            c.dropped_iterations = row.u64("dropped_iterations");
+            c.pacing_overruns = row.u64("pacing_overruns");
+        }
+    }
     return d;
 }
 
@@ -178,6 +195,50 @@ message read_hello(array_reader& r) {
 constexpr std::int64_t max_request_timeout_ms = 24LL * 3600 * 1000;
 // Likewise a body limit past 1 TiB (common/byte_size.hpp's max_byte_size).
 constexpr std::uint64_t max_body_bytes = std::uint64_t{1} << 40;
+
+// --tags / --exclude-tags: a bounded list of short names.
+std::vector<std::string> read_tags(array_reader& options, std::string_view field) {
+    array_reader list = options.array(field);
+    if (list.size() > max_tags) {
+        list.fail("", "more than " + std::to_string(max_tags) + " tags (" +
+                          std::to_string(list.size()) + ")");
+    }
+    std::vector<std::string> tags;
+    for (std::size_t i = 0; i < list.size(); ++i) tags.push_back(list.str(item(i), max_tag_bytes));
+    return tags;
+}
+
+// An arrival rate past this (per worker) is a mistake or hostile; bench/
+// measures 20 000/s per core.
+constexpr double max_arrival_rate = 1e8;
+// A ramp longer than a year, or pools past 100 million users, likewise.
+constexpr std::int64_t max_ramp_ms = 366LL * 24 * 3600 * 1000;
+constexpr std::int64_t max_pool_users = 100'000'000;
+
+proto::arrival_share read_arrival(array_reader& a) {
+    proto::arrival_share s;
+    s.user_class = a.str("user_class", max_user_class_bytes);
+    const auto rate = [&](std::string_view field) {
+        const double v = a.f64(field);
+        if (v < 0 || v > max_arrival_rate) {
+            a.fail(field, "expected 0 to " + std::to_string(max_arrival_rate) +
+                              " per second, got " + std::to_string(v));
+        }
+        return v;
+    };
+    const auto bounded = [&](std::string_view field, std::int64_t max) {
+        const std::int64_t v = a.i64(field);
+        if (v < 0 || v > max)
+            a.fail(field, "expected 0 to " + std::to_string(max) + ", got " + std::to_string(v));
+        return v;
+    };
+    s.rate = rate("rate");
+    s.rate_end = rate("rate_end");
+    s.ramp_ms = bounded("ramp_ms", max_ramp_ms);
+    s.max_users = bounded("max_users", max_pool_users);
+    s.pre_allocate = bounded("pre_allocate", s.max_users);
+    return s;
+}
 
 message read_scenario_bundle(array_reader& r) {
     scenario_bundle m;
@@ -213,6 +274,10 @@ message read_scenario_bundle(array_reader& r) {
                                                    std::to_string(m.options.max_body_bytes));
             }
         }
+        if (!options.at_end()) {  // appended in protocol 3
+            m.options.include_tags = read_tags(options, "include_tags");
+            m.options.exclude_tags = read_tags(options, "exclude_tags");
+        }
     }
     return m;
 }
@@ -241,6 +306,22 @@ message read_spawn(array_reader& r) {
     }
     m.spawn_rate = r.f64("spawn_rate");
     m.host_override = r.str("host_override");
+    if (!r.at_end()) {  // appended in protocol 3
+        array_reader arrivals = r.array("arrivals");
+        if (arrivals.size() > stats::class_table::max_classes) {
+            arrivals.fail("", "more than " + std::to_string(stats::class_table::max_classes) +
+                                  " user classes (" + std::to_string(arrivals.size()) + ")");
+        }
+        for (std::size_t i = 0; i < arrivals.size(); ++i) {
+            array_reader a = arrivals.array(item(i));
+            m.arrivals.push_back(read_arrival(a));
+        }
+        m.iteration_quota = r.i64("iteration_quota");
+        if (m.iteration_quota < -1) {
+            r.fail("iteration_quota",
+                   "expected -1 (no bound) or more, got " + std::to_string(m.iteration_quota));
+        }
+    }
     return m;
 }
 

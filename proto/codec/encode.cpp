@@ -106,6 +106,19 @@ void write_delta(writer& w, const stats::delta& d) {
         w.i64(s.last_seen_ms);
     });
     w.u64(d.errors.overflow());
+    w.array(d.classes.size());  // appended in protocol 3
+    d.classes.for_each([&w](std::string_view user_class, const stats::class_counts& c) {
+        w.array(4);
+        w.str(user_class);
+        w.u64(c.iterations);
+        w.u64(c.dropped_iterations);
+        w.u64(c.pacing_overruns);
+    });
+}
+
+void write_strings(writer& w, const std::vector<std::string>& items) {
+    w.array(items.size());
+    for (const auto& s : items) w.str(s);
 }
 
 // One overload per message type: the fields after the type name.
@@ -140,11 +153,13 @@ struct field_writer {
             w.str(path);
             w.bin(content);
         }
-        w.array(4);  // run options
+        w.array(6);  // run options
         w.u64(x.options.insecure ? 1 : 0);
         w.i64(x.options.request_timeout_ms);
         w.bin(x.options.ca_pem);
         w.u64(x.options.max_body_bytes);
+        write_strings(w, x.options.include_tags);
+        write_strings(w, x.options.exclude_tags);
     }
     void operator()(const ready& x) const {
         envelope(w, m, 1);
@@ -157,7 +172,7 @@ struct field_writer {
         for (const auto& e : x.errors) w.str(e);
     }
     void operator()(const spawn& x) const {
-        envelope(w, m, 4);
+        envelope(w, m, 6);
         w.u64(x.run_id);
         w.array(x.targets.size());
         for (const auto& [user_class, users] : x.targets) {
@@ -167,6 +182,17 @@ struct field_writer {
         }
         w.f64(x.spawn_rate);
         w.str(x.host_override);
+        w.array(x.arrivals.size());
+        for (const auto& a : x.arrivals) {
+            w.array(6);
+            w.str(a.user_class);
+            w.f64(a.rate);
+            w.f64(a.rate_end);
+            w.i64(a.ramp_ms);
+            w.i64(a.max_users);
+            w.i64(a.pre_allocate);
+        }
+        w.i64(x.iteration_quota);
     }
     void operator()(const spawning& x) const {
         envelope(w, m, 2);
@@ -179,11 +205,11 @@ struct field_writer {
         w.i64(x.users);
     }
     void operator()(const stats_report& x) const {
-        envelope(w, m, 6);
+        envelope(w, m, 7);
         w.u64(x.sequence);
         w.u64(x.run_id);
         w.i64(x.users);
-        write_delta(w, x.delta);  // requests, errors, error overflow
+        write_delta(w, x.delta);  // requests, errors, error overflow, classes
     }
     void operator()(const heartbeat& x) const {
         envelope(w, m, 4);

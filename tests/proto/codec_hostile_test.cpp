@@ -128,6 +128,45 @@ TEST(codec_hostile, errors_name_the_field) {
                 HasSubstr("stats_report.requests[0].buckets[0]"));
 }
 
+// A stats_report with no request rows and the given class rows.
+std::string report_with_classes(const std::vector<std::string>& names) {
+    return pack([&](packer& pk) {
+        pk.pack_array(8);
+        str(pk, "stats_report");
+        pk.pack_uint64(1);
+        pk.pack_uint64(1);
+        pk.pack_int64(1);
+        pk.pack_array(0);
+        pk.pack_array(0);
+        pk.pack_uint64(0);
+        pk.pack_array(static_cast<std::uint32_t>(names.size()));
+        for (const auto& name : names) {
+            pk.pack_array(4);
+            str(pk, name);
+            pk.pack_uint64(5);
+            pk.pack_uint64(1);
+            pk.pack_uint64(0);
+        }
+    });
+}
+
+TEST(codec_hostile, class_rows_are_bounded_and_unique) {
+    const auto ok = decode(report_with_classes({"Web", "Api"}));
+    ASSERT_TRUE(ok) << ok.error().message;
+    const auto* web = std::get<stats_report>(*ok).delta.classes.find("Web");
+    ASSERT_NE(web, nullptr);
+    EXPECT_EQ(web->iterations, 5u);
+    EXPECT_EQ(web->dropped_iterations, 1u);
+    EXPECT_THAT(error_of(report_with_classes({"Web", "Api", "Web"})),
+                HasSubstr("stats_report.classes[2].user_class: duplicate row for Web"));
+    EXPECT_THAT(error_of(report_with_classes({std::string(max_user_class_bytes + 1, 'c')})),
+                HasSubstr("stats_report.classes[0].user_class"));
+    std::vector<std::string> many;
+    for (std::size_t i = 0; i <= stats::class_table::max_classes; ++i)
+        many.push_back("C" + std::to_string(i));
+    EXPECT_THAT(error_of(report_with_classes(many)), HasSubstr("more than 1024 user classes"));
+}
+
 TEST(codec_hostile, duplicate_rows_are_refused) {
     const std::string bytes = report_with_rows({row(0, 5, 5, 5, {5, 1}), row(0, 5, 5, 5, {5, 1})});
     EXPECT_THAT(error_of(bytes), HasSubstr("duplicate"));
@@ -364,7 +403,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         };
     };
     const std::string bytes = pack([&](packer& pk) {
-        pk.pack_array(8);
+        pk.pack_array(9);
         str(pk, "stats_report");
         pk.pack_uint64(1);
         pk.pack_uint64(1);
@@ -374,6 +413,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         future_row("/b", 5000)(pk);
         pk.pack_array(0);
         pk.pack_uint64(3);
+        pk.pack_array(0);  // classes
         pk.pack_array(1);  // a field appended to the message itself
         pk.pack_array(0);
     });
@@ -425,9 +465,10 @@ TEST(codec_hostile, out_of_range_numbers) {
     EXPECT_TRUE(decode(hello_with(1, (1ULL << 63) - 1)));
 }
 
-std::string spawn_with(double rate, std::int64_t users) {
+std::string spawn_with(double rate, std::int64_t users,
+                       const std::function<void(packer&)>& arrival = {}, std::int64_t quota = -1) {
     return pack([=](packer& pk) {
-        pk.pack_array(6);
+        pk.pack_array(7);
         str(pk, "spawn");
         pk.pack_uint64(1);
         pk.pack_array(1);
@@ -436,8 +477,24 @@ std::string spawn_with(double rate, std::int64_t users) {
         pk.pack_int64(users);
         pk.pack_double(rate);
         str(pk, "");
-        pk.pack_int64(0);
+        pk.pack_array(arrival ? 1 : 0);
+        if (arrival) arrival(pk);
+        pk.pack_int64(quota);
     });
+}
+
+// One arrival_share: [user_class, rate, rate_end, ramp_ms, max_users, pre_allocate].
+std::function<void(packer&)> arrival_of(double rate, double rate_end, std::int64_t ramp_ms,
+                                        std::int64_t max_users, std::int64_t pre_allocate) {
+    return [=](packer& pk) {
+        pk.pack_array(6);
+        str(pk, "Shop");
+        pk.pack_double(rate);
+        pk.pack_double(rate_end);
+        pk.pack_int64(ramp_ms);
+        pk.pack_int64(max_users);
+        pk.pack_int64(pre_allocate);
+    };
 }
 
 // A scenario_bundle with no files, ending after `files` or with `options` written by `options`.
@@ -503,6 +560,29 @@ TEST(codec_hostile, non_finite_rates_and_negative_users) {
     EXPECT_THAT(error_of(spawn_with(std::nan(""), 3)), HasSubstr("spawn.spawn_rate: not a finite"));
     EXPECT_THAT(error_of(spawn_with(HUGE_VAL, 3)), HasSubstr("not a finite"));
     EXPECT_THAT(error_of(spawn_with(1.5, -1)), HasSubstr("spawn.targets[0].users: negative"));
+}
+
+TEST(codec_hostile, impossible_arrival_shares_and_quotas_are_refused) {
+    const auto ok = decode(spawn_with(1.5, 3, arrival_of(10, 200, 60'000, 500, 20), 7));
+    ASSERT_TRUE(ok) << ok.error().message;
+    const auto& s = std::get<spawn>(*ok);
+    ASSERT_EQ(s.arrivals.size(), 1u);
+    EXPECT_EQ(s.arrivals[0].rate_end, 200);
+    EXPECT_EQ(s.iteration_quota, 7);
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(-1, 0, 0, 1, 0))),
+                HasSubstr("spawn.arrivals[0].rate: expected 0 to"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(0, std::nan(""), 0, 1, 0))),
+                HasSubstr("spawn.arrivals[0].rate_end: not a finite"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(0, 1e9, 0, 1, 0))),
+                HasSubstr("spawn.arrivals[0].rate_end: expected 0 to"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, -5, 1, 0))),
+                HasSubstr("spawn.arrivals[0].ramp_ms: expected 0 to"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, 0, -1, 0))),
+                HasSubstr("spawn.arrivals[0].max_users: expected 0 to"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, 0, 10, 11))),
+                HasSubstr("spawn.arrivals[0].pre_allocate: expected 0 to 10, got 11"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, {}, -2)),
+                HasSubstr("spawn.iteration_quota: expected -1 (no bound) or more, got -2"));
 }
 
 TEST(codec_hostile, numbers_and_bytes_accepted_from_other_encoders) {

@@ -40,6 +40,9 @@ stats::delta sample_delta() {
     d.errors.record("PUT", binaryish, "connection refused " + binaryish, 0);
     d.errors.record("GET", "/4", "over the cap", 1);  // overflow
     d.errors.add_overflow(1'000'000);
+    d.classes.at("Web") = {1'000'000'000'000ULL, 0, 17};
+    d.classes.at(unicode) = {3, 2, 0};
+    d.classes.at("Idle");  // a row of zeros travels too
     return d;
 }
 
@@ -60,15 +63,21 @@ std::vector<message> sample_messages() {
         hello{protocol_version, "host-" + unicode, "worker:4242", 16, 4242},
         welcome{0xffff'fffe},
         reject{"protocol version 7, master speaks " + std::to_string(protocol_version)},
-        scenario_bundle{
-            b, b.hash(),
-            run_options{true, 90'000, "-----BEGIN CERTIFICATE-----\n" + binaryish, 65'536}},
+        scenario_bundle{b, b.hash(),
+                        run_options{true,
+                                    90'000,
+                                    "-----BEGIN CERTIFICATE-----\n" + binaryish,
+                                    65'536,
+                                    {"checkout", unicode},
+                                    {"slow"}}},
         ready{"0123456789abcdef"},
         compile_failed{"abc", {"w.yaml:3:5: users.Web: unknown key 'wiat'", unicode, ""}},
         spawn{9'000'000'000ULL,
               {{"Web", 700}, {unicode, 0}, {"Api", 1'000'000}},
               12.625,
-              "https://staging.example"},
+              "https://staging.example",
+              {{"Shop", 12.5, 400.25, 60'000, 2'000, 100}, {unicode, 0, 0, 0, 1, 0}},
+              9'000'000'000LL},
         spawning{7, 350},
         spawn_complete{7, 700},
         sample_stats_report(),
@@ -111,6 +120,8 @@ struct comparer {
         EXPECT_EQ(a.options.request_timeout_ms, b.options.request_timeout_ms);
         EXPECT_EQ(a.options.ca_pem, b.options.ca_pem);
         EXPECT_EQ(a.options.max_body_bytes, b.options.max_body_bytes);
+        EXPECT_EQ(a.options.include_tags, b.options.include_tags);
+        EXPECT_EQ(a.options.exclude_tags, b.options.exclude_tags);
     }
     void operator()(const ready& a) const { EXPECT_EQ(a.hash, other<ready>().hash); }
     void operator()(const compile_failed& a) const {
@@ -123,6 +134,16 @@ struct comparer {
         EXPECT_EQ(a.targets, b.targets);
         EXPECT_EQ(a.spawn_rate, b.spawn_rate);
         EXPECT_EQ(a.host_override, b.host_override);
+        ASSERT_EQ(a.arrivals.size(), b.arrivals.size());
+        for (std::size_t i = 0; i < a.arrivals.size(); ++i) {
+            EXPECT_EQ(a.arrivals[i].user_class, b.arrivals[i].user_class);
+            EXPECT_EQ(a.arrivals[i].rate, b.arrivals[i].rate);
+            EXPECT_EQ(a.arrivals[i].rate_end, b.arrivals[i].rate_end);
+            EXPECT_EQ(a.arrivals[i].ramp_ms, b.arrivals[i].ramp_ms);
+            EXPECT_EQ(a.arrivals[i].max_users, b.arrivals[i].max_users);
+            EXPECT_EQ(a.arrivals[i].pre_allocate, b.arrivals[i].pre_allocate);
+        }
+        EXPECT_EQ(a.iteration_quota, b.iteration_quota);
     }
     void operator()(const spawning& a) const {
         EXPECT_EQ(a.run_id, other<spawning>().run_id);
@@ -193,6 +214,14 @@ void expect_same(const stats::delta& expected, const stats::delta& actual) {
     EXPECT_EQ(rows_of(expected.errors), rows_of(actual.errors));
     EXPECT_EQ(expected.errors.overflow(), actual.errors.overflow());
     EXPECT_EQ(expected.errors.total_occurrences(), actual.errors.total_occurrences());
+    std::vector<std::pair<std::string, stats::class_counts>> classes_expected, classes_actual;
+    expected.classes.for_each([&](std::string_view n, const stats::class_counts& c) {
+        classes_expected.emplace_back(n, c);
+    });
+    actual.classes.for_each([&](std::string_view n, const stats::class_counts& c) {
+        classes_actual.emplace_back(n, c);
+    });
+    EXPECT_EQ(classes_expected, classes_actual);
     // The histograms' own equality too: same buckets, count, min and max.
     expected.requests.for_each(
         [&](std::string_view method, std::string_view name, const stats::entry& e) {
