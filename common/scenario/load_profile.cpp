@@ -80,11 +80,13 @@ std::vector<load_stage> load_stages(load_context& ctx, const YAML::Node& n,
         load_stage stage;
         stage.where = location_of(item);
         if (!item["duration"]) ctx.error(item, sp, "a stage needs `duration:`");
-        else stage.length = positive_time(ctx, item["duration"], join_path(sp, "duration"))
-                                .value_or(duration{0});
+        else
+            stage.length = positive_time(ctx, item["duration"], join_path(sp, "duration"))
+                               .value_or(duration{0});
         if (!item["users"]) ctx.error(item, sp, "a stage needs `users:` (its target)");
-        else stage.users =
-            ctx.integer(item["users"], join_path(sp, "users"), 0, max_stage_users).value_or(0);
+        else
+            stage.users =
+                ctx.integer(item["users"], join_path(sp, "users"), 0, max_stage_users).value_or(0);
         if (item["rate"]) {
             const auto rp = join_path(sp, "rate");
             auto r = ctx.positive_number(item["rate"], rp);
@@ -117,11 +119,13 @@ std::vector<arrival_stage> load_arrival_stages(load_context& ctx, const YAML::No
         arrival_stage stage;
         stage.where = location_of(item);
         if (!item["duration"]) ctx.error(item, sp, "a stage needs `duration:`");
-        else stage.length = positive_time(ctx, item["duration"], join_path(sp, "duration"))
-                                .value_or(duration{0});
+        else
+            stage.length = positive_time(ctx, item["duration"], join_path(sp, "duration"))
+                               .value_or(duration{0});
         if (!item["rate"]) ctx.error(item, sp, "a stage needs `rate:` (the rate it ends at)");
-        else stage.per_second =
-            arrival_rate(ctx, item["rate"], join_path(sp, "rate"), true).value_or(0);
+        else
+            stage.per_second =
+                arrival_rate(ctx, item["rate"], join_path(sp, "rate"), true).value_or(0);
         out.push_back(stage);
     }
     return out;
@@ -140,19 +144,18 @@ void load_distribution(load_context& ctx, const YAML::Node& n, const std::string
 }
 
 // The pool's bound and its pre-made users, once the rates are known.
-void load_pool(load_context& ctx, const YAML::Node& n, const std::string& path,
-               arrival_spec& out) {
+void load_pool(load_context& ctx, const YAML::Node& n, const std::string& path, arrival_spec& out) {
     double peak = out.start_rate;
     for (const auto& s : out.stages) peak = std::max(peak, s.per_second);
     if (n["max_users"]) {
-        out.max_users = ctx.integer(n["max_users"], join_path(path, "max_users"), 1,
-                                    max_stage_users)
-                            .value_or(0);
+        out.max_users =
+            ctx.integer(n["max_users"], join_path(path, "max_users"), 1, max_stage_users)
+                .value_or(0);
     } else if (peak > 0) {
         // Enough for iterations of up to ~10 s at the peak rate, at least 100.
         const double users = std::max(100.0, std::ceil(10 * peak));
-        out.max_users = static_cast<std::int64_t>(
-            std::min(users, static_cast<double>(max_stage_users)));
+        out.max_users =
+            static_cast<std::int64_t>(std::min(users, static_cast<double>(max_stage_users)));
         ctx.warning(n, path,
                     "no `max_users`: the pool is bounded at " + std::to_string(out.max_users) +
                         " users (10 × the peak rate " + format_rate(peak) +
@@ -195,8 +198,7 @@ void load_load_spec(load_context& ctx, const YAML::Node& n, load_spec& out) {
     }
     if (n["run_time"]) out.run_time = ctx.time(n["run_time"], "load.run_time");
     if (n["iterations"]) {
-        out.iterations =
-            ctx.integer(n["iterations"], "load.iterations", 1, max_load_iterations);
+        out.iterations = ctx.integer(n["iterations"], "load.iterations", 1, max_load_iterations);
     }
 }
 
@@ -211,9 +213,7 @@ void load_arrival(load_context& ctx, const YAML::Node& n, const std::string& pat
     if (n["rate"] && n["stages"]) {
         ctx.error(key_node(n, "stages"), join_path(path, "stages"),
                   "`rate` and `stages` together: a constant rate or stages, not both");
-        return;
-    }
-    if (n["rate"]) {
+    } else if (n["rate"]) {
         if (n["start_rate"]) {
             ctx.error(key_node(n, "start_rate"), join_path(path, "start_rate"),
                       "`start_rate` applies to `stages` only (a constant rate starts at its rate)");
@@ -228,15 +228,13 @@ void load_arrival(load_context& ctx, const YAML::Node& n, const std::string& pat
         out.stages = load_arrival_stages(ctx, n["stages"], join_path(path, "stages"));
         if (n["start_rate"]) {
             out.start_rate =
-                arrival_rate(ctx, n["start_rate"], join_path(path, "start_rate"), true)
-                    .value_or(0);
+                arrival_rate(ctx, n["start_rate"], join_path(path, "start_rate"), true).value_or(0);
         } else if (!out.stages.empty()) {
             out.start_rate = out.stages.front().per_second;
         }
-        const bool all_zero =
-            out.start_rate == 0 &&
-            std::all_of(out.stages.begin(), out.stages.end(),
-                        [](const arrival_stage& s) { return s.per_second == 0; });
+        const bool all_zero = out.start_rate == 0 &&
+                              std::all_of(out.stages.begin(), out.stages.end(),
+                                          [](const arrival_stage& s) { return s.per_second == 0; });
         if (ctx.errors().size() == errors_before && all_zero) {
             ctx.error(key_node(n, "stages"), join_path(path, "stages"),
                       "every rate is 0: this class would never start an iteration");

@@ -112,25 +112,27 @@ void load_open_class(load_context& ctx, const YAML::Node& n, const std::string& 
 std::vector<std::string> load_tags(load_context& ctx, const YAML::Node& n,
                                    const std::string& path) {
     std::vector<std::string> out;
-    if (n.IsScalar()) {
-        if (auto t = ctx.string(n, path)) out.push_back(*t);
-    } else if (ctx.expect_sequence(n, path)) {
-        std::size_t i = 0;
-        for (const auto& item : n) {
-            if (auto t = ctx.string(item, index_path(path, i++))) out.push_back(*t);
-        }
-    }
-    if (out.size() > max_task_tags) {
-        ctx.error(n, path, "at most " + std::to_string(max_task_tags) + " tags");
-        out.clear();
-    }
-    for (const auto& t : out) {
+    auto add = [&](const YAML::Node& item, const std::string& item_path) {
+        auto t = ctx.string(item, item_path);
+        if (!t) return;
         // Tags travel to workers in --tags (proto/codec.hpp: ≤ 255 bytes each).
-        if (t.empty() || t.size() > max_tag_bytes || t.find(',') != std::string::npos) {
-            ctx.error(n, path,
+        if (t->empty() || t->size() > max_tag_bytes || t->find(',') != std::string::npos) {
+            ctx.error(item, item_path,
                       "a tag is 1 to " + std::to_string(max_tag_bytes) +
-                          " bytes without a comma, got '" + t + "'");
+                          " bytes without a comma, got '" + *t + "'");
+            return;
         }
+        out.push_back(std::move(*t));
+    };
+    if (n.IsScalar()) {
+        add(n, path);
+    } else if (ctx.expect_sequence(n, path)) {
+        if (n.size() > max_task_tags) {
+            ctx.error(n, path, "at most " + std::to_string(max_task_tags) + " tags");
+            return out;
+        }
+        std::size_t i = 0;
+        for (const auto& item : n) add(item, index_path(path, i++));
     }
     return out;
 }

@@ -1,10 +1,10 @@
 #include "common/scenario/rate_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 
 #include "common/printable.hpp"
 
@@ -27,12 +27,13 @@ result<double> parse_rate(std::string_view text) {
     char* end = nullptr;
     const double value = std::strtod(number.c_str(), &end);
     // strtod also reads "inf", "nan" and hex: only plain decimal numbers here.
-    const bool plain = !number.empty() && number.find_first_not_of("0123456789.eE+-") ==
-                                              std::string::npos;
+    const bool plain =
+        !number.empty() && number.find_first_not_of("0123456789.eE+-") == std::string::npos;
     if (!plain || end != number.c_str() + number.size() || !std::isfinite(value)) {
-        return fail("expected a rate like 200/s, 12000/m or 30/h (a bare number is per second), "
-                    "got " +
-                    quoted);
+        return fail(
+            "expected a rate like 200/s, 12000/m or 30/h (a bare number is per second), "
+            "got " +
+            quoted);
     }
     if (value < 0) return fail("a rate cannot be negative, got " + quoted);
     const double per_second = value / per;

@@ -3,15 +3,16 @@
 // what was expected — all at once, like every scenario error.
 #include <gmock/gmock.h>
 
+#include "common/scenario/stages_text.hpp"
 #include "tests/scenario/compile_helpers.hpp"
 
 namespace swarm::scenario {
 namespace {
 
 using testing::compile_text;
+using ::testing::ElementsAre;
 using testing::error_lines;
 using testing::joined;
-using ::testing::ElementsAre;
 
 std::string only_error(const std::string& source) {
     auto r = compile_text(source);
@@ -28,8 +29,7 @@ std::string with_load(const std::string& load) {
 
 // A scenario whose class S is `arrival: <arrival>` (line 3, the value at column 14).
 std::string with_arrival(const std::string& arrival) {
-    return "host: http://h\nusers:\n  S:\n    arrival: " + arrival +
-           "\n    tasks: {t: {get: /}}\n";
+    return "host: http://h\nusers:\n  S:\n    arrival: " + arrival + "\n    tasks: {t: {get: /}}\n";
 }
 
 TEST(workload_errors_test, stages_replace_users_and_spawn_rate) {
@@ -63,11 +63,27 @@ TEST(workload_errors_test, load_stage_values) {
 
 TEST(workload_errors_test, empty_and_misshapen_stage_lists) {
     EXPECT_EQ(only_error(with_load("{stages: []}")), "2:16: load.stages: needs at least one stage");
-    EXPECT_EQ(only_error(with_load("{stages: 30s}")), "2:16: load.stages: expected a list, got a scalar");
+    EXPECT_EQ(only_error(with_load("{stages: 30s}")),
+              "2:16: load.stages: expected a list, got a scalar");
     EXPECT_EQ(only_error(with_load("{stagse: []}")),
               "2:8: load: unknown key 'stagse', did you mean 'stages'?");
     EXPECT_EQ(only_error(with_load("{iterations: -1}")),
               "2:20: load.iterations: must be between 1 and 1000000000000, got -1");
+}
+
+TEST(workload_errors_test, at_most_max_load_stages) {
+    std::string many = "[";
+    for (std::size_t i = 0; i <= max_load_stages; ++i) many += "{duration: 1s, users: 1},";
+    many.back() = ']';
+    EXPECT_EQ(only_error(with_load("{stages: " + many + "}")),
+              "2:16: load.stages: at most 1000 stages, got 1001");
+    EXPECT_EQ(only_error(with_arrival("{stages: " + many + ", max_users: 5}")),
+              "4:23: users.S.arrival.stages: at most 1000 stages, got 1001");
+    // 1000 is fine.
+    many = "[";
+    for (std::size_t i = 0; i < max_load_stages; ++i) many += "{duration: 1s, users: 1},";
+    many.back() = ']';
+    EXPECT_TRUE(compile_text(with_load("{stages: " + many + "}")).result);
 }
 
 TEST(workload_errors_test, arrival_rates) {
@@ -114,6 +130,16 @@ TEST(workload_errors_test, arrival_shape) {
     EXPECT_EQ(only_error(with_arrival("{rate: 1/s, stages: [{duration: 1s, rate: 2/s}]}")),
               "4:26: users.S.arrival.stages: `rate` and `stages` together: a constant rate or "
               "stages, not both");
+    // Both together: still every other mistake of the arrival.
+    auto both = compile_text(with_arrival(
+        "{rate: 1/s, stages: [{duration: 1s, rate: 2/s}], max_users: 0, distribution: x}"));
+    EXPECT_THAT(error_lines(both),
+                ElementsAre("4:26: users.S.arrival.stages: `rate` and `stages` together: a "
+                            "constant rate or stages, not both",
+                            "4:74: users.S.arrival.max_users: must be between 1 and 100000000, "
+                            "got 0",
+                            "4:91: users.S.arrival.distribution: unknown distribution 'x' "
+                            "(constant or poisson)"));
     EXPECT_EQ(only_error(with_arrival("{max_users: 5}")),
               "4:14: users.S.arrival: an arrival needs `rate:` (like 200/s) or `stages:`");
     EXPECT_EQ(only_error(with_arrival("200/s")),
@@ -149,8 +175,9 @@ TEST(workload_errors_test, arrival_with_weight_or_fixed_count) {
                             "5:5: users.S.fixed_count: `arrival` and `fixed_count` together: an "
                             "open class's users are a pool its arrival rate draws on (max_users), "
                             "weight and fixed_count are for closed classes"));
-    EXPECT_EQ(only_error("host: http://h\nusers: {S: {arival: {rate: 1/s}, tasks: {t: {get: /}}}}\n"),
-              "2:13: users.S: unknown key 'arival', did you mean 'arrival'?");
+    EXPECT_EQ(
+        only_error("host: http://h\nusers: {S: {arival: {rate: 1/s}, tasks: {t: {get: /}}}}\n"),
+        "2:13: users.S: unknown key 'arival', did you mean 'arrival'?");
 }
 
 TEST(workload_errors_test, tags_and_weights) {
@@ -159,11 +186,16 @@ TEST(workload_errors_test, tags_and_weights) {
     EXPECT_EQ(
         only_error("host: http://h\nusers: {A: {tasks: {a: {weight: 0, get: /}, b: {weight: 0, "
                    "get: /}}}}\n"),
-        "2:20: users.A.tasks: every task has weight 0 (disabled): at least one must be able to run");
+        "2:20: users.A.tasks: every task has weight 0 (disabled): at least one must be able to "
+        "run");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, tags: [a, {b: 1}]}}}}\n"),
               "2:43: users.A.tasks.t.tags[1]: expected text, got a map");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, tags: [\"a,b\"]}}}}\n"),
-              "2:39: users.A.tasks.t.tags: a tag is 1 to 255 bytes without a comma, got 'a,b'");
+              "2:40: users.A.tasks.t.tags[0]: a tag is 1 to 255 bytes without a comma, got 'a,b'");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, tags: [a, \"\"]}}}}\n"),
+              "2:43: users.A.tasks.t.tags[1]: a tag is 1 to 255 bytes without a comma, got ''");
+    EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, tags: \"\"}}}}\n"),
+              "2:39: users.A.tasks.t.tags: a tag is 1 to 255 bytes without a comma, got ''");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, tag: [a]}}}}\n"),
               "2:33: users.A.tasks.t: unknown key 'tag' in a request, did you mean 'tags'?");
     EXPECT_EQ(

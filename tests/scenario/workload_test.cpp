@@ -14,10 +14,10 @@ using std::chrono::seconds;
 using testing::compile_ok;
 using testing::compile_tagged;
 using testing::compile_text;
-using testing::error_lines;
-using testing::warning_lines;
 using ::testing::ElementsAre;
+using testing::error_lines;
 using ::testing::IsEmpty;
+using testing::warning_lines;
 
 // Task names of a set, in order.
 std::vector<std::string> names(const task_set& set) {
@@ -94,9 +94,9 @@ users:
 }
 
 TEST(workload_test, rate_units) {
-    const std::pair<const char*, double> cases[] = {
-        {"200/s", 200}, {"12000/m", 200}, {"30/h", 30.0 / 3600}, {"50", 50}, {"0.5/s", 0.5},
-        {"1e3/s", 1000}};
+    const std::pair<const char*, double> cases[] = {{"200/s", 200},        {"12000/m", 200},
+                                                    {"30/h", 30.0 / 3600}, {"50", 50},
+                                                    {"0.5/s", 0.5},        {"1e3/s", 1000}};
     for (const auto& [text, per_second] : cases) {
         auto p = compile_ok(std::string("host: http://h\nusers: {S: {arrival: {rate: ") + text +
                             ", max_users: 5}, tasks: {t: {get: /}}}}\n");
@@ -173,9 +173,10 @@ users:
     tasks: {s: {get: /}}
 )y");
     ASSERT_TRUE(r.result) << testing::joined(error_lines(r));
-    EXPECT_THAT(warning_lines(r),
-                ElementsAre("8:5: users.Shop.wait: `wait` is ignored in an open class: each "
-                            "arrival runs one task, with no wait (the arrival rate sets the pace)"));
+    EXPECT_THAT(
+        warning_lines(r),
+        ElementsAre("8:5: users.Shop.wait: `wait` is ignored in an open class: each "
+                    "arrival runs one task, with no wait (the arrival rate sets the pace)"));
     EXPECT_FALSE(r.result->users[0].arrival);
     EXPECT_EQ(r.result->users[0].root.wait.how, wait_spec::kind::constant);
     EXPECT_TRUE(r.result->users[1].arrival);
