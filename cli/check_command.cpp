@@ -142,9 +142,11 @@ void print_json(const scenario::plan& p, const std::vector<scenario::diagnostic>
 }
 
 void print_errors_json(const std::string& file, const scenario::compile_result& r) {
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"file", file}, {"valid", false}, {"errors", diagnostics_json(r.errors)},
-                     {"warnings", diagnostics_json(r.warnings)}})
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"file", file},
+                                         {"valid", false},
+                                         {"errors", diagnostics_json(r.errors)},
+                                         {"warnings", diagnostics_json(r.warnings)}})
               << "\n";
 }
 

@@ -200,6 +200,21 @@ users:
                                     "60000,\"rate\":5E1}],\"max_users\":500,\"pre_allocate\":10,"
                                     "\"distribution\":\"poisson\"}"));
     EXPECT_THAT(r.output, HasSubstr("\"warnings\":[{\"file\":"));
+    // Errors in JSON keep the warnings found with them.
+    const auto bad = write_temp("profile_bad.yaml", R"y(host: http://h
+users:
+  Shop:
+    arrival: {rate: 0/s}
+    wait: 1s
+    tasks: {buy: {post: /buy}}
+)y");
+    r = run("check --json " + bad);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("\"valid\":false,\"errors\":[{\"file\":\"" + bad +
+                          "\",\"line\":4,\"column\":21,\"path\":\"users.Shop.arrival.rate\""));
+    EXPECT_THAT(r.output, HasSubstr("\"warnings\":[{\"file\":\"" + bad +
+                                    "\",\"line\":5,\"column\":5,\"path\":\"users.Shop.wait\""));
 }
 
 TEST(check_cli_test, missing_file_and_usage_errors_exit_2) {
