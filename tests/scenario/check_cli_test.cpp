@@ -217,6 +217,22 @@ users:
                                     "\",\"line\":5,\"column\":5,\"path\":\"users.Shop.wait\""));
 }
 
+TEST(check_cli_test, run_prints_the_warnings_before_the_errors) {
+    const auto bad = write_temp("run_warned.yaml", R"y(host: http://127.0.0.1:1
+users:
+  Shop:
+    arrival: {rate: 5/s, max_users: 10}
+    wait: 1s
+    tasks: {buy: {post: /buy, tags: [""]}}
+)y");
+    const auto r = run("run " + bad + " --headless -u 1 -t 1s");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("warning: " + bad + ":5:5: users.Shop.wait: `wait` is ignored"));
+    EXPECT_THAT(r.output,
+                HasSubstr(bad + ":6:38: users.Shop.tasks.buy.tags[0]: a tag is 1 to 255"));
+}
+
 TEST(check_cli_test, missing_file_and_usage_errors_exit_2) {
     auto r = run("check /nonexistent/scenario.yaml");
     EXPECT_EQ(r.exit_code, 2);
