@@ -1,12 +1,16 @@
-// `swarm check FILE [--ratio] [--json]`: validate a scenario and describe it.
+// `swarm check FILE [--ratio] [--json] [--tags A,B] [--exclude-tags C]`:
+// validate a scenario and describe it (after the tag filter, as a run would).
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "common/duration.hpp"
 #include "common/scenario/loader.hpp"
+#include "common/scenario/rate_text.hpp"
 #include "common/scenario/ratio.hpp"
+#include "common/scenario/stages_text.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -15,6 +19,8 @@ struct check_options {
     std::string file;
     bool ratio = false;
     bool json = false;
+    std::vector<std::string> include_tags;  // --tags (comma lists, repeatable)
+    std::vector<std::string> exclude_tags;  // --exclude-tags
 };
 
 std::string describe_wait(const scenario::wait_spec& w) {
@@ -61,11 +67,35 @@ void print_summary(const scenario::plan& p) {
         std::cout << "  data " << ds->name << ": " << ds->items.size() << " items\n";
     for (const auto& u : p.users) {
         std::cout << "  user class " << u.name << ": ";
-        if (u.fixed_count) std::cout << "fixed_count " << *u.fixed_count;
-        else std::cout << "weight " << u.weight;
-        std::cout << ", " << describe_wait(u.root.wait) << ", " << u.root.tasks.size() << " tasks, "
-                  << count_requests(u.root) << " requests\n";
+        if (u.arrival) {
+            std::cout << scenario::describe_arrival(*u.arrival) << ", pre_allocate "
+                      << u.arrival->pre_allocate;
+        } else {
+            if (u.fixed_count) std::cout << "fixed_count " << *u.fixed_count;
+            else std::cout << "weight " << u.weight;
+            std::cout << ", " << describe_wait(u.root.wait);
+        }
+        std::cout << ", " << u.root.tasks.size() << " tasks, " << count_requests(u.root)
+                  << " requests\n";
     }
+    if (!p.load.stages.empty())
+        std::cout << "  load stages: " << scenario::format_stages(p.load.stages) << "\n";
+    if (p.load.iterations) std::cout << "  load iterations: " << *p.load.iterations << "\n";
+}
+
+boost::json::object arrival_json(const scenario::arrival_spec& a) {
+    boost::json::array stages;
+    for (const auto& s : a.stages) {
+        stages.push_back({{"duration_ms",
+                           std::chrono::duration_cast<std::chrono::milliseconds>(s.length).count()},
+                          {"rate", s.per_second}});
+    }
+    return {{"start_rate", a.start_rate},
+            {"stages", std::move(stages)},
+            {"max_users", a.max_users},
+            {"pre_allocate", a.pre_allocate},
+            {"distribution",
+             a.spacing == scenario::arrival_spec::distribution::poisson ? "poisson" : "constant"}};
 }
 
 boost::json::array ratios_json(const std::vector<scenario::task_ratio>& tasks) {
@@ -81,47 +111,60 @@ boost::json::array ratios_json(const std::vector<scenario::task_ratio>& tasks) {
     return out;
 }
 
-void print_json(const scenario::plan& p) {
+boost::json::array diagnostics_json(const std::vector<scenario::diagnostic>& list) {
+    boost::json::array out;
+    for (const auto& e : list) {
+        out.push_back({{"file", e.file},
+                       {"line", e.line},
+                       {"column", e.column},
+                       {"path", e.path},
+                       {"message", e.message}});
+    }
+    return out;
+}
+
+void print_json(const scenario::plan& p, const std::vector<scenario::diagnostic>& warnings) {
     boost::json::object out{{"file", p.name}, {"valid", true}, {"host", p.host}};
     boost::json::array users;
     for (const auto& c : scenario::task_ratios(p)) {
         boost::json::object u{
             {"name", c.name}, {"share", c.share}, {"tasks", ratios_json(c.tasks)}};
         if (c.fixed_count) u["fixed_count"] = *c.fixed_count;
+        if (c.arrival) u["arrival"] = arrival_json(*c.arrival);
         users.push_back(std::move(u));
     }
     out["users"] = std::move(users);
+    out["warnings"] = diagnostics_json(warnings);
     boost::json::object data;
     for (const auto& ds : p.data) data[ds->name] = ds->items.size();
     out["data"] = std::move(data);
     std::cout << boost::json::serialize(out) << "\n";
 }
 
-void print_errors_json(const std::string& file, const std::vector<scenario::diagnostic>& errors) {
-    boost::json::array list;
-    for (const auto& e : errors) {
-        list.push_back({{"file", e.file},
-                        {"line", e.line},
-                        {"column", e.column},
-                        {"path", e.path},
-                        {"message", e.message}});
-    }
+void print_errors_json(const std::string& file, const scenario::compile_result& r) {
     std::cout << boost::json::serialize(
-                     boost::json::object{{"file", file}, {"valid", false}, {"errors", list}})
+                     boost::json::object{{"file", file},
+                                         {"valid", false},
+                                         {"errors", diagnostics_json(r.errors)},
+                                         {"warnings", diagnostics_json(r.warnings)}})
               << "\n";
 }
 
 int run_check(const check_options& opts) {
-    const auto loaded = scenario::load_file(opts.file);
+    scenario::compile_options co;
+    co.include_tags = opts.include_tags;
+    co.exclude_tags = opts.exclude_tags;
+    const auto loaded = scenario::load_file(opts.file, co);
+    for (const auto& w : loaded.warnings) std::cerr << "warning: " << w.to_string() << "\n";
     if (!loaded.result) {
-        if (opts.json) print_errors_json(opts.file, loaded.errors);
+        if (opts.json) print_errors_json(opts.file, loaded);
         for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
         std::cerr << opts.file << ": " << loaded.errors.size() << " error"
                   << (loaded.errors.size() == 1 ? "" : "s") << "\n";
         return 2;
     }
     if (opts.json) {
-        print_json(*loaded.result);
+        print_json(*loaded.result, loaded.warnings);
         return 0;
     }
     if (opts.ratio) {
@@ -141,6 +184,17 @@ void add_check_command(CLI::App& app, command_runner& run) {
     cmd->add_flag("--ratio", opts->ratio,
                   "print how often each task runs, per user class and in total");
     cmd->add_flag("--json", opts->json, "print the result (or the errors) as JSON on stdout");
+    cmd->add_option("--tags", opts->include_tags,
+                    "keep only tasks with one of these tags (comma list, repeatable), as a run "
+                    "with --tags would")
+        ->delimiter(',')
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    cmd->add_option("--exclude-tags", opts->exclude_tags,
+                    "leave out tasks with any of these tags (comma list, repeatable)")
+        ->delimiter(',')
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->callback([&run, opts] { run = [opts] { return run_check(*opts); }; });
 }
 

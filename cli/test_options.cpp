@@ -244,6 +244,7 @@ std::optional<loaded_scenario> load_scenario(const std::string& file, const std:
         return std::nullopt;
     }
     auto compiled = scenario::compile(*loaded.result, {host});
+    for (const auto& w : compiled.warnings) std::cerr << "warning: " << w.to_string() << "\n";
     if (!compiled.result) {
         for (const auto& e : compiled.errors) std::cerr << e.to_string() << "\n";
         std::cerr << file << ": " << compiled.errors.size() << " error(s)\n";

@@ -101,7 +101,9 @@ result<std::unique_ptr<user_engine>> node_core::make_loaded_engine(
 }
 
 void node_core::load_bundle(const proto::scenario_bundle& b) {
-    auto compiled = scenario::compile(b.bundle, scenario::compile_options{"", false});
+    auto compiled = scenario::compile(
+        b.bundle,
+        scenario::compile_options{"", false, b.options.include_tags, b.options.exclude_tags});
     if (!compiled.result) {
         proto::compile_failed f{b.hash, {}};
         for (const auto& e : compiled.errors) f.errors.push_back(e.to_string());
@@ -126,6 +128,7 @@ void node_core::load_bundle(const proto::scenario_bundle& b) {
         engine_request_timeout_ = std::chrono::duration_cast<clock::duration>(eo.request_timeout);
     }
     bundle_ = b.bundle;
+    bundle_tags_ = {b.options.include_tags, b.options.exclude_tags};
     bundle_hash_ = b.hash;
     loaded_host_.clear();
     send(proto::ready{b.hash});
@@ -138,8 +141,9 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
         // A new test: (re)compile with its host override while no user is alive.
         if (engine_->alive() == 0) {
             // The master compiled the plan with this override: it compiles here too.
-            auto compiled =
-                scenario::compile(*bundle_, scenario::compile_options{s.host_override, false});
+            auto compiled = scenario::compile(
+                *bundle_, scenario::compile_options{s.host_override, false, bundle_tags_.first,
+                                                    bundle_tags_.second});
             if (compiled.result) {
                 if (auto loaded = engine_->load(compiled.result); !loaded) {
                     log_.info("scenario " + bundle_->name +

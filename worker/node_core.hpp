@@ -150,6 +150,8 @@ class node_core {
     int hellos_ = 0;  // since the last welcome or loss; the first one is logged
     std::uint32_t index_ = 0;
     std::optional<scenario::bundle> bundle_;
+    // The bundle's --tags/--exclude-tags: every compile of it filters the same.
+    std::pair<std::vector<std::string>, std::vector<std::string>> bundle_tags_{};
     std::string bundle_hash_;
     std::string loaded_host_;
     std::uint64_t run_id_ = 0;

@@ -52,12 +52,20 @@ inline constexpr int max_nesting = 32;                         // nested task se
 // A request's stats name (its name:, else its URL) and a user class name
 // travel in every stats report; the master refuses longer ones (proto/codec.hpp).
 inline constexpr std::size_t max_stats_name_bytes = 1024;
+// A task's `tags:` (--tags names them; the protocol carries ≤ 255-byte tags).
+inline constexpr std::size_t max_tag_bytes = 255;
+inline constexpr std::size_t max_task_tags = 256;
 
 struct compile_options {
     std::string host_override;  // -H/--host: replaces the scenario's host
     // A path without any host is an error. Workers turn this off: their host
     // can arrive later, with the test (the master has checked it).
     bool require_host = true;
+    // --tags / --exclude-tags (Locust's semantics): a task is kept when it has
+    // one of include_tags (or include_tags is empty) and none of exclude_tags;
+    // a nested set's tags apply to its tasks, and a set left empty goes too.
+    std::vector<std::string> include_tags{};
+    std::vector<std::string> exclude_tags{};
 };
 
 }  // namespace swarm::scenario

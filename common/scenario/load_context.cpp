@@ -66,6 +66,14 @@ void load_context::error(const YAML::Node& at, const std::string& path,
     error_at(mark_of(at), path, message);
 }
 
+void load_context::warning(const YAML::Node& at, const std::string& path,
+                           const std::string& message) {
+    // Made as an error is, then moved: the same location and escaping.
+    error_at(mark_of(at), path, message);
+    warnings_.push_back(std::move(errors_.back()));
+    errors_.pop_back();
+}
+
 namespace {
 const char* kind_name(const YAML::Node& n) {
     switch (n.Type()) {
@@ -133,6 +141,20 @@ std::optional<double> load_context::positive_number(const YAML::Node& n, const s
     }
     if (v <= 0) {
         error(n, path, "must be greater than 0, got " + n.Scalar());
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<double> load_context::non_negative_number(const YAML::Node& n,
+                                                        const std::string& path) {
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
+        error(n, path, "expected a number");
+        return std::nullopt;
+    }
+    if (v < 0) {
+        error(n, path, "must be 0 or more, got " + n.Scalar());
         return std::nullopt;
     }
     return v;

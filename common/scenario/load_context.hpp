@@ -23,8 +23,11 @@ class load_context {
     const bundle& source() const { return bundle_; }
     const compile_options& options() const { return options_; }
     std::vector<diagnostic>& errors() { return errors_; }
+    std::vector<diagnostic>& warnings() { return warnings_; }
 
     void error(const YAML::Node& at, const std::string& path, const std::string& message);
+    // Compiles, but probably not as meant (compile_result::warnings).
+    void warning(const YAML::Node& at, const std::string& path, const std::string& message);
     void error_at(const YAML::Mark& mark, const std::string& path, const std::string& message);
 
     // Each returns false (after reporting) when the node has the wrong shape.
@@ -38,6 +41,7 @@ class load_context {
 
     std::optional<std::string> string(const YAML::Node& n, const std::string& path);
     std::optional<double> positive_number(const YAML::Node& n, const std::string& path);
+    std::optional<double> non_negative_number(const YAML::Node& n, const std::string& path);
     std::optional<std::int64_t> integer(const YAML::Node& n, const std::string& path,
                                         std::int64_t min, std::int64_t max);
     std::optional<bool> boolean(const YAML::Node& n, const std::string& path);
@@ -62,6 +66,7 @@ class load_context {
     const bundle& bundle_;
     const compile_options& options_;
     std::vector<diagnostic> errors_;
+    std::vector<diagnostic> warnings_;
     std::set<std::string, std::less<>> variables_;
     tmpl::symbols symbols_;
 };
@@ -72,6 +77,9 @@ std::string index_path(const std::string& parent, std::size_t index);
 
 // 1-based source location of a node (0:0 when yaml-cpp has none).
 source_location location_of(const YAML::Node& n);
+// The key node of `key` in `map` (errors about a key point at it, not at its
+// value); an undefined node when absent.
+YAML::Node key_node(const YAML::Node& map, std::string_view key);
 
 // Each compiles one part of the scenario into `out`, reporting into ctx.
 void load_data(load_context& ctx, const YAML::Node& data);
@@ -80,6 +88,15 @@ void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& pat
                   std::string& file, std::string& pem);
 void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
                      const std::string& path, user_class& out);
+// `load:` (users, spawn_rate, run_time, stages, iterations); load_profile.cpp.
+void load_load_spec(load_context& ctx, const YAML::Node& n, load_spec& out);
+// A user class's `arrival:` (an open class); load_profile.cpp.
+void load_arrival(load_context& ctx, const YAML::Node& n, const std::string& path,
+                  arrival_spec& out);
+// After every class is loaded: drops disabled (weight 0) tasks and applies
+// --tags/--exclude-tags; classes left without a task are removed (with a
+// warning). `root`: the scenario's top map. tag_filter.cpp.
+void filter_tasks(load_context& ctx, const YAML::Node& root, plan& p);
 // Where steps are: how deep (bounded by max_nesting) and whether inside a
 // nested task set (where `interrupt` is allowed).
 struct scope {

@@ -87,6 +87,56 @@ void finish_weights(task_set& set) {
     }
 }
 
+// `arrival:`: an open class. Its users are a pool its arrival rate draws
+// on, so the closed-model keys (weight, fixed_count) do not apply.
+void load_open_class(load_context& ctx, const YAML::Node& n, const std::string& path,
+                     user_class& out) {
+    for (const char* key : {"weight", "fixed_count"}) {
+        if (!n[key]) continue;
+        ctx.error(key_node(n, key), join_path(path, key),
+                  std::string("`arrival` and `") + key +
+                      "` together: an open class's users are a pool its arrival rate draws on "
+                      "(max_users), weight and fixed_count are for closed classes");
+    }
+    if (n["wait"]) {
+        ctx.warning(key_node(n, "wait"), join_path(path, "wait"),
+                    "`wait` is ignored in an open class: each arrival runs one task, with no "
+                    "wait (the arrival rate sets the pace)");
+    }
+    arrival_spec spec;
+    load_arrival(ctx, n["arrival"], join_path(path, "arrival"), spec);
+    out.arrival = std::move(spec);
+}
+
+// `tags: [checkout, slow]` (or one tag as text), for --tags/--exclude-tags.
+std::vector<std::string> load_tags(load_context& ctx, const YAML::Node& n,
+                                   const std::string& path) {
+    std::vector<std::string> out;
+    auto add = [&](const YAML::Node& item, const std::string& item_path) {
+        auto t = ctx.string(item, item_path);
+        if (!t) return;
+        // Tags travel to workers in --tags (proto/codec.hpp: ≤ 255 bytes each).
+        if (t->empty() || t->size() > max_tag_bytes || t->find(',') != std::string::npos) {
+            ctx.error(item, item_path,
+                      "a tag is 1 to " + std::to_string(max_tag_bytes) +
+                          " bytes without a comma, got '" + *t + "'");
+            return;
+        }
+        out.push_back(std::move(*t));
+    };
+    if (n.IsScalar()) {
+        add(n, path);
+    } else if (ctx.expect_sequence(n, path)) {
+        if (n.size() > max_task_tags) {
+            ctx.error(n, path, "at most " + std::to_string(max_task_tags) + " tags");
+            return out;
+        }
+        std::size_t i = 0;
+        for (const auto& item : n) add(item, index_path(path, i++));
+    }
+    return out;
+}
+
 }  // namespace
 
 void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
@@ -100,8 +150,8 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     }
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
     ctx.check_keys(n, path,
-                   {"weight", "fixed_count", "host", "wait", "vars", "on_start", "on_stop", "tasks",
-                    "insecure", "ca_file"});
+                   {"weight", "fixed_count", "arrival", "host", "wait", "vars", "on_start",
+                    "on_stop", "tasks", "insecure", "ca_file"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
@@ -112,6 +162,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
         out.fixed_count =
             ctx.integer(n["fixed_count"], join_path(path, "fixed_count"), 0, 100'000'000);
     }
+    if (n["arrival"]) load_open_class(ctx, n, path, out);
     if (n["host"]) out.host = ctx.string(n["host"], join_path(path, "host")).value_or("");
     if (n["insecure"])
         out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
@@ -129,12 +180,15 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
         return;
     }
     load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), root, out.root);
+    // An arrival runs one task and ends: there is no wait between tasks.
+    if (out.arrival) out.root.wait = wait_spec{};
 }
 
 void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::string& path,
                         scope where, task_set& out) {
     if (!ctx.expect_map(n, path, "a map of tasks by name")) return;
     if (n.size() == 0) ctx.error(n, path, "needs at least one task");
+    const auto errors_before = ctx.errors().size();
     for (const auto& kv : n) {
         if (!kv.first.IsScalar()) {
             ctx.error(kv.first, path, "task names must be plain text");
@@ -143,6 +197,12 @@ void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::strin
         task t;
         load_task(ctx, kv.first.Scalar(), kv.second, join_path(path, kv.first.Scalar()), where, t);
         out.tasks.push_back(std::move(t));
+    }
+    const bool all_disabled =
+        !out.tasks.empty() && std::all_of(out.tasks.begin(), out.tasks.end(),
+                                          [](const task& t) { return t.weight == 0; });
+    if (all_disabled && ctx.errors().size() == errors_before) {
+        ctx.error(n, path, "every task has weight 0 (disabled): at least one must be able to run");
     }
     finish_weights(out);
 }
@@ -187,28 +247,29 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
     }
     if (!ctx.expect_map(n, path, "a task: a request (get: /path), `steps:` or `tasks:`")) return;
     if (n["weight"])
-        out.weight = ctx.positive_number(n["weight"], join_path(path, "weight")).value_or(1);
+        out.weight = ctx.non_negative_number(n["weight"], join_path(path, "weight")).value_or(1);
+    if (n["tags"]) out.tags = load_tags(ctx, n["tags"], join_path(path, "tags"));
     if (n["let"]) out.let = ctx.templates_map(n["let"], join_path(path, "let"));
 
     if (n["tasks"]) {
-        ctx.check_keys(
-            n, path,
-            {"weight", "let", "tasks", "wait", "on_start", "on_stop", "sequential", "iterations"});
+        ctx.check_keys(n, path,
+                       {"weight", "tags", "let", "tasks", "wait", "on_start", "on_stop",
+                        "sequential", "iterations"});
         load_nested_set(ctx, n, path, where, out);
     } else if (n["steps"]) {
-        ctx.check_keys(n, path, {"weight", "let", "steps"});
+        ctx.check_keys(n, path, {"weight", "tags", "let", "steps"});
         out.steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where);
     } else if (has_method_key(n)) {
         step s;
         s.where = location_of(n);
         request_step r;
-        load_request(ctx, n, path, {"weight", "let"}, r);
+        load_request(ctx, n, path, {"weight", "tags", "let"}, r);
         s.action = std::move(r);
         out.steps.push_back(std::move(s));
     } else {
         ctx.check_keys(n, path,
-                       {"weight", "let", "steps", "tasks", "get", "post", "put", "patch", "delete",
-                        "head", "options"});
+                       {"weight", "tags", "let", "steps", "tasks", "get", "post", "put", "patch",
+                        "delete", "head", "options"});
         ctx.error(n, path, "a task needs a request (get: /path, post: ...), `steps:` or `tasks:`");
     }
 }

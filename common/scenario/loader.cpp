@@ -52,15 +52,6 @@ YAML::Node parse_yaml(const std::string& name, const std::string& text,
     }
 }
 
-void load_load_spec(load_context& ctx, const YAML::Node& n, load_spec& out) {
-    const std::string path = "load";
-    if (!ctx.expect_map(n, path)) return;
-    ctx.check_keys(n, path, {"users", "spawn_rate", "run_time"});
-    if (n["users"]) out.users = ctx.integer(n["users"], "load.users", 0, 100'000'000);
-    if (n["spawn_rate"]) out.spawn_rate = ctx.positive_number(n["spawn_rate"], "load.spawn_rate");
-    if (n["run_time"]) out.run_time = ctx.time(n["run_time"], "load.run_time");
-}
-
 void load_users(load_context& ctx, const YAML::Node& n, plan& out) {
     if (!n) {
         ctx.error(n, "users", "a scenario needs `users:` with at least one user class");
@@ -151,7 +142,10 @@ void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
             if (u.ca_file.empty()) std::tie(u.ca_file, u.ca_pem) = std::tie(file, pem);
         }
     }
-    if (root["load"]) load_load_spec(ctx, root["load"], p.load);
+    if (root["load"]) detail::load_load_spec(ctx, root["load"], p.load);
+    // Only a plan whose classes all loaded is filtered: a half-loaded class
+    // would be reported as left empty by --tags.
+    if (ctx.errors().empty()) detail::filter_tasks(ctx, root, p);
     check_hosts(ctx, root, p);
 }
 
@@ -205,13 +199,16 @@ compile_result compile(const bundle& b, const compile_options& opts) {
         // A bug, not the user's mistake; still an error message, never an abort.
         ctx.error(root, "", std::string("internal error while compiling: ") + e.what());
     }
+    const auto by_place = [](const diagnostic& a, const diagnostic& c) {
+        return std::tie(a.line, a.column) < std::tie(c.line, c.column);
+    };
+    out.warnings = std::move(ctx.warnings());
+    std::stable_sort(out.warnings.begin(), out.warnings.end(), by_place);
     if (ctx.errors().empty()) {
         out.result = std::move(p);
     } else {
         out.errors = std::move(ctx.errors());
-        std::stable_sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& c) {
-            return std::tie(a.line, a.column) < std::tie(c.line, c.column);
-        });
+        std::stable_sort(out.errors.begin(), out.errors.end(), by_place);
     }
     return out;
 }

@@ -24,7 +24,14 @@ using read_result = with_errors<std::optional<bundle>, diagnostic>;
 read_result read_bundle(const std::string& path);
 
 // The plan (shared read-only by every user) when `errors` is empty.
-using compile_result = with_errors<std::shared_ptr<const plan>, diagnostic>;
+// `warnings` are kept either way: what compiles but is probably not what the
+// author meant (a defaulted pool size, an ignored key, a class that
+// --tags left empty). `swarm check` and `swarm run` print them as "warning: ...".
+struct compile_result {
+    std::shared_ptr<const plan> result;
+    std::vector<diagnostic> errors;
+    std::vector<diagnostic> warnings{};
+};
 
 compile_result compile(const bundle& b, const compile_options& opts = {});
 

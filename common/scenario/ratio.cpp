@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "common/duration.hpp"
+#include "common/scenario/rate_text.hpp"
+
 namespace swarm::scenario {
 namespace {
 
@@ -35,17 +38,35 @@ void print_rows(std::string& out, const std::vector<task_ratio>& rows, int level
 
 }  // namespace
 
+std::string describe_arrival(const arrival_spec& a) {
+    std::string out = "arrival ";
+    if (a.stages.size() == 1 && a.stages[0].length.count() == 0) {
+        out += format_rate(a.stages[0].per_second);
+    } else {
+        out += "from " + format_rate(a.start_rate) + ":";
+        const char* sep = " to ";
+        for (const auto& s : a.stages) {
+            out += sep + format_rate(s.per_second) + " over " + format_duration(s.length);
+            sep = ", to ";
+        }
+    }
+    out += ", max_users " + std::to_string(a.max_users);
+    if (a.spacing == arrival_spec::distribution::poisson) out += ", poisson";
+    return out;
+}
+
 std::vector<class_ratio> task_ratios(const plan& p) {
     double weight_sum = 0;
     for (const auto& u : p.users) {
-        if (!u.fixed_count) weight_sum += u.weight;
+        if (!u.fixed_count && !u.arrival) weight_sum += u.weight;
     }
     std::vector<class_ratio> out;
     for (const auto& u : p.users) {
         class_ratio c;
         c.name = u.name;
         c.fixed_count = u.fixed_count;
-        c.share = (!u.fixed_count && weight_sum > 0) ? u.weight / weight_sum : 0;
+        c.arrival = u.arrival;
+        c.share = (!u.fixed_count && !u.arrival && weight_sum > 0) ? u.weight / weight_sum : 0;
         c.tasks = set_ratios(u.root, 1.0, c.share);
         out.push_back(std::move(c));
     }
@@ -56,12 +77,20 @@ std::string format_ratios(const std::vector<class_ratio>& ratios) {
     const std::string rule(60, '-');
     std::string out = "Task ratio per user class\n" + rule + "\n";
     for (const auto& c : ratios) {
-        out += " 100.0%  " + c.name + "\n";
+        out += " 100.0%  " + c.name;
+        if (c.arrival) out += "  " + describe_arrival(*c.arrival);
+        out += "\n";
         print_rows(out, c.tasks, 1, false);
     }
     out += "\nTotal task ratio\n" + rule + "\n";
     for (const auto& c : ratios) {
         char buf[64];
+        if (c.arrival) {
+            // Not a share of the users: its own rate. Its tasks as within the class.
+            out += "  open    " + c.name + "  " + describe_arrival(*c.arrival) + "\n";
+            print_rows(out, c.tasks, 1, false);
+            continue;
+        }
         if (c.fixed_count) {
             out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) +
                    " users, not weighted)\n";

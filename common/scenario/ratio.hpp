@@ -2,6 +2,7 @@
 // Task ratios, like Locust's --show-task-ratio: how often each task runs,
 // within its user class and across the whole scenario.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,19 @@ struct task_ratio {
 
 struct class_ratio {
     std::string name;
-    double share = 0;  // of the weighted users (0..1); fixed_count classes are 0
+    double share = 0;  // of the weighted users (0..1); fixed_count and open classes are 0
     std::optional<std::int64_t> fixed_count;
+    // An open class: its arrival profile instead of a share (its tasks'
+    // of_total are 0: its runs follow its own rate, not the users' split).
+    std::optional<arrival_spec> arrival{};
     std::vector<task_ratio> tasks;
 };
 
 std::vector<class_ratio> task_ratios(const plan& p);
+
+// "arrival 200/s, max_users 2000", "arrival from 0/s: to 50/s over 1m, ...",
+// with ", poisson" for Poisson spacing.
+std::string describe_arrival(const arrival_spec& a);
 
 // The two tables `swarm check --ratio` prints: per user class, then total.
 std::string format_ratios(const std::vector<class_ratio>& ratios);

@@ -18,6 +18,8 @@ namespace swarm::scenario {
 // Limits shared with the scenario's `load: stages`.
 inline constexpr std::size_t max_load_stages = 1000;
 inline constexpr std::int64_t max_stage_users = 100'000'000;
+// `load: {iterations: N}` and --iterations: 1 to this.
+inline constexpr std::int64_t max_load_iterations = 1'000'000'000'000;
 
 // The stages, or an error naming the stage (1-based) and what is wrong.
 result<std::vector<load_stage>> parse_stages(std::string_view text);

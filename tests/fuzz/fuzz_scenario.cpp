@@ -43,6 +43,8 @@ void fuzz_scenario(std::string text) {
     b.source = std::move(text);
     b.files = {{"words.txt", "alpha\nbeta\n"}, {"a.csv", "email,pw\nx@e,1\n"}};
     (void)swarm::scenario::compile(b);
+    // And through the --tags/--exclude-tags filter (tags the seeds use).
+    (void)swarm::scenario::compile(b, {"", true, {"checkout", "browse"}, {"slow"}});
 }
 
 void fuzz_csv(std::string_view text) {

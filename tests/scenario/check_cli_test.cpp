@@ -122,6 +122,117 @@ TEST(check_cli_test, an_alias_bomb_exits_2_at_once_with_its_location) {
                 static_cast<unsigned long long>(peak_kib / 1024));
 }
 
+const char* tagged_shop = R"y(host: http://h
+users:
+  Browser:
+    weight: 3
+    tasks:
+      index: {weight: 3, get: /, tags: [browse]}
+      about: {get: /about, tags: [browse, slow]}
+      old: {weight: 0, get: /old}
+      cart: {tags: [checkout], tasks: {add: {get: /add}, pay: {get: /pay, tags: [slow]}}}
+  Shop:
+    arrival: {rate: 200/s, max_users: 2000}
+    tasks: {buy: {post: /buy, tags: [checkout]}}
+  Reader:
+    tasks: {read: {get: /read, tags: [browse]}}
+)y";
+
+TEST(check_cli_test, ratio_after_tags_with_open_classes_and_warnings) {
+    const auto path = write_temp("tagged_shop.yaml", tagged_shop);
+    // The file after --tags (not taken for a scenario), repeated and comma-separated.
+    auto r = run("check --ratio --tags checkout --tags browse,nope --exclude-tags slow " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("Task ratio per user class\n"
+                                    "------------------------------------------------------------\n"
+                                    " 100.0%  Browser\n"
+                                    "    75.0%  index\n"
+                                    "    25.0%  cart\n"
+                                    "     100.0%  add\n"
+                                    " 100.0%  Shop  arrival 200/s, max_users 2000\n"
+                                    "   100.0%  buy\n"
+                                    " 100.0%  Reader\n"
+                                    "   100.0%  read\n"));
+    EXPECT_THAT(r.output, HasSubstr("  75.0%  Browser\n    56.2%  index\n    18.8%  cart\n"));
+    EXPECT_THAT(r.output, HasSubstr("  open    Shop  arrival 200/s, max_users 2000\n"));
+    EXPECT_THAT(r.output, HasSubstr("warning: " + path + ": --tags 'nope' is the tag of no task"));
+    EXPECT_THAT(r.output, ::testing::Not(HasSubstr("about")));
+    EXPECT_THAT(r.output, ::testing::Not(HasSubstr("old")));
+
+    r = run("check --ratio --exclude-tags checkout " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("warning: " + path +
+                                    ":10:3: users.Shop: no task of user class 'Shop' is left "
+                                    "after --tags/--exclude-tags: the class does not run"));
+    EXPECT_THAT(r.output, ::testing::Not(HasSubstr("arrival")));
+
+    r = run("check --tags chekout " + path);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("--tags 'chekout' is the tag of no task, did you mean "
+                                    "'checkout'?"));
+    EXPECT_THAT(r.output,
+                HasSubstr(path + ":2:1: users: no task left after --tags/--exclude-tags"));
+}
+
+TEST(check_cli_test, summary_shows_profiles_and_json_the_arrival) {
+    const auto path = write_temp("profile.yaml", R"y(host: http://h
+load:
+  stages: [{duration: 30s, users: 100, rate: 10}, {duration: 1m, users: 0}]
+  iterations: 500
+users:
+  Shop:
+    arrival: {stages: [{duration: 1m, rate: 50/s}], start_rate: 0/s, distribution: poisson}
+    tasks: {buy: {post: /buy}}
+)y");
+    auto r = run("check " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("user class Shop: arrival from 0/s: to 50/s over 1m, max_users 500, "
+                          "poisson, pre_allocate 10, 1 tasks, 1 requests\n"));
+    EXPECT_THAT(r.output, HasSubstr("load stages: 30s:100@10,1m:0@100\n"));
+    EXPECT_THAT(r.output, HasSubstr("load iterations: 500\n"));
+    EXPECT_THAT(r.output, HasSubstr("warning: " + path +
+                                    ":7:14: users.Shop.arrival: no "
+                                    "`max_users`: the pool is bounded at 500 users"));
+    r = run("check --json " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("\"arrival\":{\"start_rate\":0E0,\"stages\":[{\"duration_ms\":"
+                                    "60000,\"rate\":5E1}],\"max_users\":500,\"pre_allocate\":10,"
+                                    "\"distribution\":\"poisson\"}"));
+    EXPECT_THAT(r.output, HasSubstr("\"warnings\":[{\"file\":"));
+    // Errors in JSON keep the warnings found with them.
+    const auto bad = write_temp("profile_bad.yaml", R"y(host: http://h
+users:
+  Shop:
+    arrival: {rate: 0/s}
+    wait: 1s
+    tasks: {buy: {post: /buy}}
+)y");
+    r = run("check --json " + bad);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("\"valid\":false,\"errors\":[{\"file\":\"" + bad +
+                          "\",\"line\":4,\"column\":21,\"path\":\"users.Shop.arrival.rate\""));
+    EXPECT_THAT(r.output, HasSubstr("\"warnings\":[{\"file\":\"" + bad +
+                                    "\",\"line\":5,\"column\":5,\"path\":\"users.Shop.wait\""));
+}
+
+TEST(check_cli_test, run_prints_the_warnings_before_the_errors) {
+    const auto bad = write_temp("run_warned.yaml", R"y(host: http://127.0.0.1:1
+users:
+  Shop:
+    arrival: {rate: 5/s, max_users: 10}
+    wait: 1s
+    tasks: {buy: {post: /buy, tags: [""]}}
+)y");
+    const auto r = run("run " + bad + " --headless -u 1 -t 1s");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("warning: " + bad + ":5:5: users.Shop.wait: `wait` is ignored"));
+    EXPECT_THAT(r.output,
+                HasSubstr(bad + ":6:38: users.Shop.tasks.buy.tags[0]: a tag is 1 to 255"));
+}
+
 TEST(check_cli_test, missing_file_and_usage_errors_exit_2) {
     auto r = run("check /nonexistent/scenario.yaml");
     EXPECT_EQ(r.exit_code, 2);

@@ -12,12 +12,22 @@
 namespace swarm::scenario::testing {
 
 inline compile_result compile_text(std::string source,
-                                   std::vector<std::pair<std::string, std::string>> files = {}) {
+                                   std::vector<std::pair<std::string, std::string>> files = {},
+                                   const compile_options& opts = {}) {
     bundle b;
     b.name = "test.yaml";
     b.source = std::move(source);
     b.files = std::move(files);
-    return compile(b);
+    return compile(b, opts);
+}
+
+// With --tags / --exclude-tags.
+inline compile_result compile_tagged(std::string source, std::vector<std::string> include,
+                                     std::vector<std::string> exclude = {}) {
+    compile_options opts;
+    opts.include_tags = std::move(include);
+    opts.exclude_tags = std::move(exclude);
+    return compile_text(std::move(source), {}, opts);
 }
 
 // The plan, failing the test with every diagnostic when it does not compile.
@@ -32,6 +42,16 @@ inline std::shared_ptr<const plan> compile_ok(
 inline std::vector<std::string> error_lines(const compile_result& r) {
     std::vector<std::string> out;
     for (const auto& e : r.errors) {
+        out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.path +
+                      ": " + e.message);
+    }
+    return out;
+}
+
+// Warnings as error_lines gives errors.
+inline std::vector<std::string> warning_lines(const compile_result& r) {
+    std::vector<std::string> out;
+    for (const auto& e : r.warnings) {
         out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.path +
                       ": " + e.message);
     }

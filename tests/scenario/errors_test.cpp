@@ -128,7 +128,7 @@ TEST(errors_test, read_bundle_reports_a_missing_data_file_with_its_location) {
 
 TEST(errors_test, weights_and_numbers) {
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {weight: -2, get: /}}}}\n"),
-              "2:33: users.A.tasks.t.weight: must be greater than 0, got -2");
+              "2:33: users.A.tasks.t.weight: must be 0 or more, got -2");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {weight: lots, tasks: {t: {get: /}}}}\n"),
               "2:21: users.A.weight: expected a number");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {fixed_count: 1.5, tasks: {t: {get: /}}}}\n"),

@@ -68,5 +68,69 @@ TEST(ratio_test, sequential_sets_count_each_task_once) {
     EXPECT_DOUBLE_EQ(ratios[0].tasks[0].children[0].within_parent, 0.5);
 }
 
+TEST(ratio_test, open_classes_show_their_arrival_not_a_share) {
+    auto p = testing::compile_ok(R"y(
+host: http://h
+users:
+  Browser:
+    weight: 3
+    tasks: {b: {get: /}}
+  Reader:
+    tasks: {r: {get: /}}
+  Shop:
+    arrival: {rate: 200/s, max_users: 2000}
+    tasks: {buy: {weight: 3, post: /buy}, look: {get: /}, old: {weight: 0, get: /old}}
+  Ramp:
+    arrival:
+      stages: [{duration: 1m, rate: 50/s}, {duration: 5m, rate: 30000/m}]
+      start_rate: 0/s
+      max_users: 5000
+      distribution: poisson
+    tasks: {r: {get: /}}
+)y");
+    ASSERT_TRUE(p);
+    const auto ratios = task_ratios(*p);
+    ASSERT_EQ(ratios.size(), 4u);
+    // The open classes take no share of the users: 3:1 between the closed ones.
+    EXPECT_DOUBLE_EQ(ratios[0].share, 0.75);
+    EXPECT_DOUBLE_EQ(ratios[1].share, 0.25);
+    EXPECT_DOUBLE_EQ(ratios[2].share, 0);
+    ASSERT_TRUE(ratios[2].arrival);
+    ASSERT_EQ(ratios[2].tasks.size(), 2u);  // the disabled task is not listed
+    EXPECT_DOUBLE_EQ(ratios[2].tasks[0].within_parent, 0.75);
+    EXPECT_DOUBLE_EQ(ratios[2].tasks[0].of_total, 0);
+    const auto text = format_ratios(ratios);
+    EXPECT_THAT(text, HasSubstr(" 100.0%  Shop  arrival 200/s, max_users 2000\n"
+                                "    75.0%  buy\n    25.0%  look\n"));
+    EXPECT_THAT(text, HasSubstr("\n  open    Shop  arrival 200/s, max_users 2000\n"
+                                "    75.0%  buy\n"));
+    EXPECT_THAT(text, HasSubstr("  open    Ramp  arrival from 0/s: to 50/s over 1m, to 500/s "
+                                "over 5m, max_users 5000, poisson\n"));
+    EXPECT_THAT(text, HasSubstr("  75.0%  Browser\n"));
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("old")));
+}
+
+TEST(ratio_test, ratios_after_the_tag_filter) {
+    auto r = testing::compile_tagged(R"y(
+host: http://h
+users:
+  A:
+    tasks:
+      a: {weight: 3, get: /, tags: [x]}
+      b: {get: /}
+      c: {get: /, tags: [x, slow]}
+      n: {tags: [x], tasks: {n1: {get: /}, n2: {weight: 3, get: /, tags: [slow]}}}
+)y",
+                                     {"x"}, {"slow"});
+    ASSERT_TRUE(r.result);
+    const auto ratios = task_ratios(*r.result);
+    ASSERT_EQ(ratios[0].tasks.size(), 2u);
+    EXPECT_EQ(ratios[0].tasks[0].name, "a");
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[0].of_total, 0.75);
+    EXPECT_EQ(ratios[0].tasks[1].name, "n");
+    ASSERT_EQ(ratios[0].tasks[1].children.size(), 1u);
+    EXPECT_DOUBLE_EQ(ratios[0].tasks[1].children[0].of_total, 0.25);
+}
+
 }  // namespace
 }  // namespace swarm::scenario
