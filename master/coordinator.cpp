@@ -1,8 +1,11 @@
 #include "master/coordinator.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <variant>
+
+#include "master/dispatch/arrival_split.hpp"
 
 namespace swarm::master {
 
@@ -38,7 +41,14 @@ coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario
       log_(std::move(log)),
       stats_(now, wall_ms),
       caught_up_at_(now) {
-    for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
+    for (const auto& u : plan_->users) {
+        if (u.arrival) {
+            open_.push_back({u.name, profile::arrival_schedule(*u.arrival), u.arrival->max_users,
+                             u.arrival->pre_allocate});
+        } else {
+            classes_.push_back({u.name, u.weight, u.fixed_count});
+        }
+    }
     bundle_bytes_ = bundle_.bytes();
 }
 
@@ -238,6 +248,7 @@ void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::t
     // old ones it refilled at the 1 user/s floor.
     if (w.state == worker_state::joined) {
         if (running_ && !w.targets.empty()) note_lost(w.name);
+        if (running_) retire_quota(w.id);
         w.targets.clear();
         w.users = 0;
     }
@@ -266,8 +277,10 @@ void coordinator::handle(worker_info& w, const proto::spawn_complete& c,
 
 void coordinator::handle(worker_info& w, const proto::stats_report& r,
                          control_clock::time_point now) {
-    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept())
+    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept()) {
+        done_[w.id] += static_cast<std::int64_t>(r.delta.classes.total().iterations);
         stats_.apply(w.id, r.delta, now);
+    }
     w.users = r.users;
 }
 
@@ -359,6 +372,12 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
         stats_ = run_stats(now, wall_ms);
         workers_lost_.clear();
         participants_.clear();
+        test_started_at_ = now;
+        quota_.clear();
+        done_.clear();
+        retired_done_ = 0;
+        unassigned_ = iteration_target_.value_or(0);
+        pool_warned_.clear();
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
@@ -371,21 +390,84 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
     redispatch(now);
 }
 
-void coordinator::redispatch(control_clock::time_point) {
+void coordinator::redispatch(control_clock::time_point now) {
     std::vector<worker_slot> slots;
     std::vector<std::string> ids;
+    std::vector<std::uint32_t> threads;
     for (const auto& [id, w] : workers_) {
         if (w.state == worker_state::ready || w.state == worker_state::spawning ||
             w.state == worker_state::running) {
             slots.push_back({id, w.host, w.targets});
             ids.push_back(id);
+            threads.push_back(w.threads);
         }
     }
-    send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate));
+    if (iteration_target_) rebalance_quotas(ids, threads);
+    send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate), threads, now);
 }
 
-void coordinator::send_spawns(const std::vector<worker_assignment>& assignments) {
-    for (const auto& a : assignments) {
+void coordinator::rebalance_quotas(const std::vector<std::string>& ids,
+                                   const std::vector<std::uint32_t>& threads) {
+    // A worker gone (left, missing) keeps what it did; the rest of its
+    // quota goes to the others, so the cluster still reaches N.
+    for (auto& [id, quota] : quota_) {
+        if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
+        const auto done = done_[id];
+        if (quota > done) {
+            unassigned_ += quota - done;
+            quota = done;
+        }
+    }
+    if (unassigned_ <= 0 || ids.empty()) return;
+    const auto parts = split_by_threads(unassigned_, threads);
+    for (std::size_t i = 0; i < ids.size(); ++i) quota_[ids[i]] += parts[i];
+    unassigned_ = 0;
+}
+
+void coordinator::retire_quota(const std::string& id) {
+    const auto done = done_[id];
+    auto& quota = quota_[id];
+    if (quota > done) unassigned_ += quota - done;
+    retired_done_ += done;
+    quota = 0;
+    done_[id] = 0;
+}
+
+std::int64_t coordinator::iterations_done() const {
+    std::int64_t n = retired_done_;
+    for (const auto& [id, done] : done_) n += done;
+    return n;
+}
+
+void coordinator::set_planned_users(std::optional<std::int64_t> users) {
+    if (!users) {
+        stats_.set_planned_users(std::nullopt);
+        return;
+    }
+    stats_.set_planned_users(static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>(*users, 0, std::numeric_limits<std::uint32_t>::max())));
+}
+
+void coordinator::send_spawns(const std::vector<worker_assignment>& assignments,
+                              const std::vector<std::uint32_t>& slot_threads,
+                              control_clock::time_point now) {
+    // The open classes' shares: rate by threads, the pool by largest remainder.
+    const auto fractions = thread_fractions(slot_threads);
+    const auto t = std::chrono::duration_cast<profile::ms>(now - test_started_at_);
+    std::vector<std::vector<std::int64_t>> pools, pre;
+    for (const auto& c : open_) {
+        pools.push_back(split_by_threads(c.max_users, slot_threads));
+        pre.push_back(split_by_threads(c.pre_allocate, slot_threads));
+        if (!assignments.empty() && c.max_users < static_cast<std::int64_t>(assignments.size()) &&
+            pool_warned_.insert(c.name).second) {
+            notices_.push_back("warning: " + c.name + ": max_users " + std::to_string(c.max_users) +
+                               " is less than the " + std::to_string(assignments.size()) +
+                               " workers: some workers get no pool and start none of its "
+                               "arrivals");
+        }
+    }
+    for (std::size_t i = 0; i < assignments.size(); ++i) {
+        const auto& a = assignments[i];
         auto& w = workers_[a.id];
         if (std::find(participants_.begin(), participants_.end(), w.name) == participants_.end()) {
             participants_.push_back(w.name);
@@ -398,6 +480,12 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments)
             s.targets.emplace_back(classes_[c].name, a.targets[c]);
         s.spawn_rate = a.spawn_rate;
         s.host_override = spec_.host_override;
+        for (std::size_t c = 0; c < open_.size(); ++c) {
+            const auto v = open_[c].schedule.share(t, fractions[i]);
+            s.arrivals.push_back(
+                {open_[c].name, v.rate, v.rate_end, v.ramp_ms, pools[c][i], pre[c][i]});
+        }
+        if (iteration_target_) s.iteration_quota = quota_[a.id];
         send_(a.id, s);
     }
 }
