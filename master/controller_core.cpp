@@ -102,6 +102,10 @@ void controller_core::start(const test_request& request, control_clock::time_poi
 
 void controller_core::apply_profile(control_clock::time_point now, std::int64_t wall_ms) {
     const auto t = since_start(now);
+    if (const auto end = profile_end(); end && t >= *end) {
+        next_boundary_.reset();  // the test ends on this tick: no last spawn
+        return;
+    }
     if (!closed_.empty() && !manual_) {
         const auto p = closed_.at(t);
         test_.spec.users = p.users;

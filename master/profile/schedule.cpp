@@ -6,8 +6,12 @@
 namespace swarm::master::profile {
 namespace {
 
-ms to_ms(scenario::duration d) { return std::chrono::duration_cast<ms>(d); }
-double seconds(ms d) { return std::chrono::duration<double>(d).count(); }
+ms to_ms(scenario::duration d) {
+    return std::chrono::duration_cast<ms>(d);
+}
+double seconds(ms d) {
+    return std::chrono::duration<double>(d).count();
+}
 
 }  // namespace
 

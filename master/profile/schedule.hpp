@@ -22,11 +22,11 @@ using ms = std::chrono::milliseconds;
 
 // Where the closed stages are at a time t.
 struct stage_point {
-    std::size_t index = 0;      // the stage t falls in; stages.size() once all are over
-    std::int64_t users = 0;     // that stage's target users (the last stage's once over)
-    double rate = 1;            // its rate, users/s
-    std::optional<ms> next{};   // the next stage boundary after t; none once over
-    std::int64_t planned = 0;   // users the profile plans at t (the UI's line)
+    std::size_t index = 0;     // the stage t falls in; stages.size() once all are over
+    std::int64_t users = 0;    // that stage's target users (the last stage's once over)
+    double rate = 1;           // its rate, users/s
+    std::optional<ms> next{};  // the next stage boundary after t; none once over
+    std::int64_t planned = 0;  // users the profile plans at t (the UI's line)
 };
 
 // The closed-model stages: stage i starts when stage i-1's length is over.
