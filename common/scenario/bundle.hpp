@@ -58,6 +58,9 @@ struct compile_options {
     // A path without any host is an error. Workers turn this off: their host
     // can arrive later, with the test (the master has checked it).
     bool require_host = true;
+    // --tags / --exclude-tags: tasks kept and dropped by tag.
+    std::vector<std::string> include_tags{};
+    std::vector<std::string> exclude_tags{};
 };
 
 }  // namespace swarm::scenario

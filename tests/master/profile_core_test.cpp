@@ -105,8 +105,8 @@ class profile_core_test : public ::testing::Test {
         stats::delta d;
         d.classes.at("Browser").iterations = iterations;
         if (dropped > 0) d.classes.at("Shop").dropped_iterations = dropped;
-        core_->on_message(
-            id, proto::stats_report{++sequence_[id], spawn(id).run_id, users_[id], d}, now_);
+        core_->on_message(id, proto::stats_report{++sequence_[id], spawn(id).run_id, users_[id], d},
+                          now_);
     }
     // 500 ms steps: the workers in `talking` heartbeat, the core ticks.
     void advance(control_clock::duration d, const std::vector<std::string>& talking) {

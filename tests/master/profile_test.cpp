@@ -161,7 +161,7 @@ TEST(arrival_split, whole_units_by_largest_remainder_sum_exactly) {
     EXPECT_THAT(split_by_threads(10, {1, 2, 2}), ElementsAre(2, 4, 4));
     EXPECT_THAT(split_by_threads(7, {1, 1, 1}), ElementsAre(3, 2, 2));
     EXPECT_THAT(split_by_threads(1, {1, 1, 1}), ElementsAre(1, 0, 0));  // a pool below the workers
-    EXPECT_THAT(split_by_threads(10, {1, 3}), ElementsAre(3, 7));      // 2.5/7.5: tie → first
+    EXPECT_THAT(split_by_threads(10, {1, 3}), ElementsAre(3, 7));       // 2.5/7.5: tie → first
     EXPECT_THAT(split_by_threads(0, {4, 4}), ElementsAre(0, 0));
     EXPECT_THAT(split_by_threads(-3, {4}), ElementsAre(0));
     const auto big = split_by_threads(1001, {3, 5, 7});
