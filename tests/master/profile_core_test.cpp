@@ -162,6 +162,16 @@ TEST_F(profile_core_test, each_stage_boundary_sends_one_spawn_with_its_targets_a
     EXPECT_EQ(spawns("a"), 1);
     EXPECT_EQ(spawns("b"), 1);
     EXPECT_EQ(core_->planned_users(now_), 10);
+    // The stats' history carries the line (the UI's chart, the CSV).
+    ASSERT_FALSE(core_->stats().history().empty());
+    std::uint32_t previous = 0;
+    for (const auto& h : core_->stats().history()) {
+        ASSERT_TRUE(h.planned_users);
+        EXPECT_GE(*h.planned_users, previous);  // the ramp's line, rising
+        previous = *h.planned_users;
+    }
+    EXPECT_GT(core_->stats().history().front().planned_users, 0u);
+    EXPECT_EQ(core_->stats().history().back().planned_users, 10u);
     advance(500ms, {"a", "b"});  // 10 s: the second stage
     EXPECT_EQ(spawns("a"), 2);
     EXPECT_EQ(spawns("b"), 2);
@@ -342,6 +352,35 @@ TEST_F(profile_core_test, a_lost_worker_s_unfinished_quota_goes_to_the_others) {
     advance(500ms, {"b", "c"});
     EXPECT_EQ(core_->state(), run_state::stopping);
     EXPECT_EQ(core_->workers().iterations_done(), 12);
+}
+
+TEST_F(profile_core_test, a_worker_that_leaves_or_restarts_hands_back_its_unfinished_quota) {
+    make();
+    join("a");
+    join("b");
+    core_->start(request(2, 2, {}, 10), now_, wall());
+    complete("a");
+    complete("b");
+    report("a", 2);
+    report("b", 1);
+    advance(500ms, {"a", "b"});
+    // b's process restarts (hello, ready): its 1 stays counted, its 4 left
+    // are split again, and its new process counts from 0.
+    join("b");
+    EXPECT_EQ(spawn("a").iteration_quota, 7);  // 5 + 2
+    EXPECT_EQ(spawn("b").iteration_quota, 2);
+    complete("a");
+    complete("b");
+    report("b", 2);
+    advance(500ms, {"a", "b"});
+    // a leaves having done 2 of its 7: b takes the 5 on top of its 2.
+    core_->on_message("a", proto::quit{"bye"}, now_);
+    EXPECT_EQ(spawn("b").iteration_quota, 7);
+    EXPECT_EQ(core_->workers().iterations_done(), 5);
+    report("b", 5);
+    advance(500ms, {"b"});
+    EXPECT_EQ(core_->workers().iterations_done(), 10);
+    EXPECT_EQ(core_->state(), run_state::stopping);
 }
 
 TEST_F(profile_core_test, an_edit_of_a_profile_test_switches_to_manual) {
