@@ -1,6 +1,7 @@
 #include "master/controller_core.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 namespace swarm::master {
 namespace {
@@ -92,6 +93,7 @@ void controller_core::start(const test_request& request, control_clock::time_poi
         const auto first = closed_.at(profile::ms{0});
         test_.spec.users = first.users;
         test_.spec.spawn_rate = first.rate;
+        announce_stage(first);
     }
     coordinator_.set_iteration_target(test_.iterations);
     state_ = run_state::spawning;
@@ -110,9 +112,17 @@ void controller_core::apply_profile(control_clock::time_point now, std::int64_t 
         const auto p = closed_.at(t);
         test_.spec.users = p.users;
         test_.spec.spawn_rate = p.rate;
+        if (p.index < closed_.size()) announce_stage(p);
     }
     coordinator_.start(test_.spec, now, wall_ms);  // running: a new spawn to every worker
     next_boundary_ = next_boundary(t);
+}
+
+void controller_core::announce_stage(const profile::stage_point& p) {
+    std::ostringstream rate;
+    rate << p.rate;
+    event("Stage " + std::to_string(p.index + 1) + " of " + std::to_string(closed_.size()) + ": " +
+          std::to_string(p.users) + " users at " + rate.str() + " users/s");
 }
 
 std::optional<profile::ms> controller_core::next_boundary(profile::ms t) const {
@@ -252,6 +262,8 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     meta.scenario_name = bundle_.name;
     meta.scenario_hash = bundle_.hash();
     meta.users = test_.spec.users;
+    // A profile test: its peak (the last stage often goes down to 0).
+    for (const auto& st : test_.stages) meta.users = std::max(meta.users, st.users);
     meta.spawn_rate = test_.spec.spawn_rate;
     meta.host = test_.spec.host_override;
     meta.workers = coordinator_.participants();

@@ -141,6 +141,8 @@ class controller_core {
     // rate (unless manual), arrival shares at t; then finds the next boundary.
     void apply_profile(control_clock::time_point now, std::int64_t wall_ms);
     std::optional<profile::ms> next_boundary(profile::ms t) const;
+    // "Stage 2 of 3: 500 users at 50 users/s" on the console and in the UI.
+    void announce_stage(const profile::stage_point& p);
     std::optional<profile::ms> profile_end() const;
     // Ends the test at the profile's end or after N iterations.
     void check_ends(control_clock::time_point now);

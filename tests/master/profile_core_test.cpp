@@ -177,6 +177,8 @@ TEST_F(profile_core_test, each_stage_boundary_sends_one_spawn_with_its_targets_a
     EXPECT_EQ(spawns("b"), 2);
     EXPECT_EQ(target("a") + target("b"), 4);
     EXPECT_DOUBLE_EQ(spawn("a").spawn_rate + spawn("b").spawn_rate, 2.0);
+    EXPECT_EQ(events_containing("Stage 1 of 2: 10 users at 5 users/s"), 1);
+    EXPECT_EQ(events_containing("Stage 2 of 2: 4 users at 2 users/s"), 1);
     complete("a");
     complete("b");
     advance(2s, {"a", "b"});
