@@ -38,7 +38,7 @@ class profile_core_test : public ::testing::Test {
     profile_core_test() : bundle_{"two.yaml", scenario_text, {}} {}
 
     // `shop`: Shop becomes an open class with these arrivals (else both are closed).
-    void make(std::optional<scenario::arrival_spec> shop = {}) {
+    void make(const std::optional<scenario::arrival_spec>& shop = {}) {
         auto compiled = scenario::compile(bundle_);
         ASSERT_TRUE(compiled.result)
             << (compiled.errors.empty() ? "" : compiled.errors.front().to_string());
@@ -53,7 +53,7 @@ class profile_core_test : public ::testing::Test {
         core_->on_event = [this](const std::string& text) { events_.push_back(text); };
     }
     static scenario::arrival_spec shop_arrivals(
-        double start_rate, std::vector<std::pair<scenario::duration, double>> stages,
+        double start_rate, const std::vector<std::pair<scenario::duration, double>>& stages,
         std::int64_t max_users, std::int64_t pre_allocate = 0) {
         scenario::arrival_spec a;
         a.start_rate = start_rate;

@@ -19,7 +19,7 @@ scenario::load_stage stage(scenario::duration length, std::int64_t users, double
 }
 
 scenario::arrival_spec arrivals(double start_rate,
-                                std::vector<std::pair<scenario::duration, double>> stages) {
+                                const std::vector<std::pair<scenario::duration, double>>& stages) {
     scenario::arrival_spec a;
     a.start_rate = start_rate;
     for (const auto& [length, rate] : stages) a.stages.push_back({length, rate, {}});
