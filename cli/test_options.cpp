@@ -112,7 +112,7 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
         ->type_name("INT");
     cmd.add_option("-r,--spawn-rate", opts.spawn_rate,
                    "users started per second, > 0 and at most 100000000 (default: "
-                   "load.spawn_rate, else 1)")
+                   "load.spawn_rate, else 1; a profile's stages carry their own rates)")
         ->type_name("FLOAT");
     cmd.add_option("-t,--run-time", opts.run_time,
                    "stop after this long, at least 1ms, e.g. 30s, 5m, 1h30m (default: until "
