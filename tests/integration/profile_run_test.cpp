@@ -25,9 +25,9 @@ users:
       index: {get: /}
 )y");
     const auto started = std::chrono::steady_clock::now();
-    const auto run = run_swarm(path, {"-H", target.url, "--threads", "1", "--stages",
-                                      "1500ms:4@100,1500ms:8@100,1s:2@100"},
-                               30);
+    const auto run = run_swarm(
+        path,
+        {"-H", target.url, "--threads", "1", "--stages", "1500ms:4@100,1500ms:8@100,1s:2@100"}, 30);
     const auto took = std::chrono::steady_clock::now() - started;
     EXPECT_EQ(run.exit_code, 0) << run.output;
     EXPECT_THAT(run.output, HasSubstr("Stage 1 of 3: 4 users at 100 users/s"));
