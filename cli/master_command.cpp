@@ -30,7 +30,7 @@ struct master_options {
 
 int run_master(const master_options& opts) {
     if (!check_test_options(opts.test, "swarm master")) return 2;
-    const auto scenario = load_scenario(opts.file, opts.test.host);
+    const auto scenario = load_scenario(opts.file, opts.test);
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
     if (!m) return 2;

@@ -24,7 +24,7 @@ struct run_options {
 
 int run_run(const run_options& opts) {
     if (!check_test_options(opts.test, "swarm run")) return 2;
-    const auto scenario = load_scenario(opts.file, opts.test.host);
+    const auto scenario = load_scenario(opts.file, opts.test);
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm run");
     if (!m) return 2;

@@ -1,5 +1,7 @@
 #include "cli/test_options.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -8,10 +10,14 @@
 #include "common/byte_size.hpp"
 #include "common/duration.hpp"
 #include "common/scenario/ca_file.hpp"
+#include "common/scenario/stages_text.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::cli {
 namespace {
+
+// --iterations' bound: far beyond any test, well inside the counters.
+constexpr std::int64_t max_iterations = 1'000'000'000'000;
 
 // Prints "swarm run: --users: <why>" and returns false when `checked` failed.
 template <class T>
@@ -33,6 +39,68 @@ std::optional<std::chrono::milliseconds> parse_time_option(const std::string& te
     return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
+// The tags of a comma list as given ("a,,b" has an empty one: dropped).
+std::vector<std::string> tag_list(const std::vector<std::string>& given) {
+    std::vector<std::string> out;
+    for (const auto& t : given) {
+        if (!t.empty()) out.push_back(t);
+    }
+    return out;
+}
+
+bool has_closed_class(const scenario::plan& plan) {
+    for (const auto& u : plan.users) {
+        if (!u.arrival) return true;
+    }
+    return false;
+}
+
+// --stages, else (without -u) the scenario's load.stages; --iterations,
+// else load.iterations. False after printing a usage error.
+bool set_workload(const test_options& opts, const scenario::plan& plan, const char* command,
+                  master::headless_options& m) {
+    if (!opts.stages.empty()) {
+        if (!opts.users.empty()) {
+            std::cerr << command
+                      << ": --stages: not with --users (the stages set the users over time)\n";
+            return false;
+        }
+        auto stages = scenario::parse_stages(opts.stages);
+        if (!stages) {
+            std::cerr << command << ": --stages: " << stages.error().message << "\n";
+            return false;
+        }
+        m.stages = std::move(*stages);
+    } else if (opts.users.empty()) {
+        m.stages = plan.load.stages;
+    }
+    if (!m.stages.empty()) {
+        // The peak is what must fit on the workers (check_users_fit).
+        m.users = 0;
+        for (const auto& s : m.stages) m.users = std::max(m.users, s.users);
+        m.spawn_rate = m.stages.front().rate;
+    }
+    if (!opts.iterations.empty()) {
+        std::int64_t n = 0;
+        const auto* end = opts.iterations.data() + opts.iterations.size();
+        const auto [ptr, ec] = std::from_chars(opts.iterations.data(), end, n);
+        if (ec != std::errc() || ptr != end || n < 1 || n > max_iterations) {
+            std::cerr << command << ": --iterations: expected a whole number from 1 to "
+                      << max_iterations << ", got '" << opts.iterations << "'\n";
+            return false;
+        }
+        m.iterations = n;
+    } else if (plan.load.iterations) {
+        if (*plan.load.iterations < 1) {
+            std::cerr << command << ": load.iterations: expected at least 1, got "
+                      << *plan.load.iterations << "\n";
+            return false;
+        }
+        m.iterations = plan.load.iterations;
+    }
+    return true;
+}
+
 }  // namespace
 
 void add_test_options(CLI::App& cmd, test_options& opts) {
@@ -44,7 +112,7 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
         ->type_name("INT");
     cmd.add_option("-r,--spawn-rate", opts.spawn_rate,
                    "users started per second, > 0 and at most 100000000 (default: "
-                   "load.spawn_rate, else 1)")
+                   "load.spawn_rate, else 1; a profile's stages carry their own rates)")
         ->type_name("FLOAT");
     cmd.add_option("-t,--run-time", opts.run_time,
                    "stop after this long, at least 1ms, e.g. 30s, 5m, 1h30m (default: until "
@@ -77,6 +145,24 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
                    "largest response body a user reads, e.g. 64KiB, 1GiB (per user, as received "
                    "and decoded; a request's max_body: overrides it)")
         ->capture_default_str();
+    cmd.add_option("--stages", opts.stages,
+                   "a load profile for the closed user classes, replacing the scenario's "
+                   "load.stages: DURATION:USERS[@RATE],... e.g. 30s:100@10,1m:500@50,30s:0 "
+                   "(users move to USERS at RATE/s, then hold until the stage's time is over; "
+                   "the test ends with the last stage). Not with --users")
+        ->type_name("TEXT");
+    cmd.add_option("--iterations", opts.iterations,
+                   "end the test after exactly N task iterations cluster-wide, N >= 1 "
+                   "(default: the scenario's load.iterations; -t still bounds it)")
+        ->type_name("N");
+    cmd.add_option("--tags", opts.include_tags,
+                   "run only the tasks with one of these tags (comma list; may repeat)")
+        ->delimiter(',')
+        ->type_name("LIST");
+    cmd.add_option("--exclude-tags", opts.exclude_tags,
+                   "do not run the tasks with any of these tags (comma list; may repeat)")
+        ->delimiter(',')
+        ->type_name("LIST");
     cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
         ->capture_default_str();
     cmd.add_option("--web-port", opts.web_port,
@@ -164,7 +250,8 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     master::headless_options m;
     // The scenario's load: values pass the same checks (its loader knows
     // nothing of workers or of the ramp's arithmetic).
-    m.users = opts.users.empty() ? plan.load.users.value_or(1)
+    // A scenario of open classes only needs no users: they come by arrival.
+    m.users = opts.users.empty() ? plan.load.users.value_or(has_closed_class(plan) ? 1 : 0)
                                  : *master::web::parse_user_count(opts.users);
     if (m.users < 0 || m.users > master::web::max_users) {
         std::cerr << command << ": load.users: expected a whole number from 0 to "
@@ -185,6 +272,7 @@ std::optional<master::headless_options> headless_options_for(const test_options&
             return std::nullopt;
         }
     }
+    if (!set_workload(opts, plan, command, m)) return std::nullopt;
     const auto stop_timeout = parse_time_option(opts.stop_timeout, command, "--stop-timeout");
     const auto request_timeout =
         parse_time_option(opts.request_timeout, command, "--request-timeout");
@@ -210,6 +298,8 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     // Sent to every worker in the scenario bundle: `swarm run`'s own worker
     // and remote ones take the same path.
     m.run_options.insecure = opts.insecure;
+    m.run_options.include_tags = tag_list(opts.include_tags);
+    m.run_options.exclude_tags = tag_list(opts.exclude_tags);
     m.run_options.request_timeout_ms = request_timeout->count();
     if (!opts.ca_file.empty()) {
         std::ifstream in(opts.ca_file, std::ios::binary);
@@ -237,13 +327,18 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     return m;
 }
 
-std::optional<loaded_scenario> load_scenario(const std::string& file, const std::string& host) {
+std::optional<loaded_scenario> load_scenario(const std::string& file, const test_options& opts) {
     auto loaded = scenario::read_bundle(file);
     if (!loaded.result) {
         for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
         return std::nullopt;
     }
-    auto compiled = scenario::compile(*loaded.result, {host});
+    scenario::compile_options compile_opts;
+    compile_opts.host_override = opts.host;
+    // The same filter the workers compile with (run_options' tags).
+    compile_opts.include_tags = tag_list(opts.include_tags);
+    compile_opts.exclude_tags = tag_list(opts.exclude_tags);
+    auto compiled = scenario::compile(*loaded.result, compile_opts);
     for (const auto& w : compiled.warnings) std::cerr << "warning: " << w.to_string() << "\n";
     if (!compiled.result) {
         for (const auto& e : compiled.errors) std::cerr << e.to_string() << "\n";

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/scenario/loader.hpp"
 #include "master/run_outputs.hpp"
@@ -32,6 +33,13 @@ struct test_options {
     std::string ca_file;
     std::string request_timeout = "60s";
     std::string max_body_size = "16MiB";
+    // The workload model (issue 13): a closed profile as one line
+    // ("30s:100@10,1m:500@50,30s:0"), an iteration count, the tag filter
+    // (comma lists; the option may repeat).
+    std::string stages;
+    std::string iterations;
+    std::vector<std::string> include_tags;
+    std::vector<std::string> exclude_tags;
     // The web UI; headless, only its /healthz and /readyz.
     std::string web_host = "127.0.0.1";
     std::uint16_t web_port = 8089;
@@ -71,8 +79,9 @@ struct loaded_scenario {
     std::shared_ptr<const scenario::plan> plan;
 };
 
-// Reads and compiles FILE (with -H's host); prints every error and returns
-// nullopt when it does not compile (the caller exits 2).
-std::optional<loaded_scenario> load_scenario(const std::string& file, const std::string& host);
+// Reads and compiles FILE (with -H's host and the --tags/--exclude-tags
+// filter, as workers will); prints every error and returns nullopt when it
+// does not compile (the caller exits 2).
+std::optional<loaded_scenario> load_scenario(const std::string& file, const test_options& opts);
 
 }  // namespace swarm::cli

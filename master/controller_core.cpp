@@ -1,6 +1,7 @@
 #include "master/controller_core.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 namespace swarm::master {
 namespace {
@@ -61,16 +62,110 @@ void controller_core::event(const std::string& text) {
 void controller_core::start(const test_request& request, control_clock::time_point now,
                             std::int64_t wall_ms) {
     const bool edit = state_ == run_state::spawning || state_ == run_state::running;
-    test_ = request;
-    if (!edit) {
-        ++tests_started_;
-        started_at_ = now;
-        folding_reported_ = false;
-        hot_since_.clear();
-        hot_warned_.clear();
+    if (edit) {
+        // An edit sets users and rate by hand: a profile stops driving them.
+        // The test keeps its stages (for display), its iteration target and
+        // its arrival profiles.
+        if (!test_.stages.empty() && !manual_) {
+            manual_ = true;
+            event("Edit: the profile stopped; users are under manual control");
+        }
+        auto stages = std::move(test_.stages);
+        const auto iterations = test_.iterations;
+        test_ = request;
+        test_.stages = std::move(stages);
+        test_.iterations = iterations;
+        state_ = run_state::spawning;
+        coordinator_.start(test_.spec, now, wall_ms);
+        next_boundary_ = next_boundary(since_start(now));
+        return;
     }
+    test_ = request;
+    ++tests_started_;
+    started_at_ = now;
+    folding_reported_ = false;
+    hot_since_.clear();
+    hot_warned_.clear();
+    drop_warned_.clear();
+    manual_ = false;
+    closed_ = profile::closed_schedule(test_.stages);
+    if (!closed_.empty()) {
+        const auto first = closed_.at(profile::ms{0});
+        test_.spec.users = first.users;
+        test_.spec.spawn_rate = first.rate;
+        announce_stage(first);
+    }
+    coordinator_.set_iteration_target(test_.iterations);
     state_ = run_state::spawning;
-    coordinator_.start(request.spec, now, wall_ms);
+    coordinator_.start(test_.spec, now, wall_ms);
+    next_boundary_ = next_boundary(profile::ms{0});
+    for (auto& n : coordinator_.take_notices()) event(n);
+}
+
+void controller_core::apply_profile(control_clock::time_point now, std::int64_t wall_ms) {
+    const auto t = since_start(now);
+    if (const auto end = profile_end(); end && t >= *end) {
+        next_boundary_.reset();  // the test ends on this tick: no last spawn
+        return;
+    }
+    if (!closed_.empty() && !manual_) {
+        const auto p = closed_.at(t);
+        test_.spec.users = p.users;
+        test_.spec.spawn_rate = p.rate;
+        if (p.index < closed_.size()) announce_stage(p);
+    }
+    coordinator_.start(test_.spec, now, wall_ms);  // running: a new spawn to every worker
+    next_boundary_ = next_boundary(t);
+}
+
+void controller_core::announce_stage(const profile::stage_point& p) {
+    std::ostringstream rate;
+    rate << p.rate;
+    event("Stage " + std::to_string(p.index + 1) + " of " + std::to_string(closed_.size()) + ": " +
+          std::to_string(p.users) + " users at " + rate.str() + " users/s");
+}
+
+std::optional<profile::ms> controller_core::next_boundary(profile::ms t) const {
+    std::optional<profile::ms> next;
+    const auto earliest = [&](std::optional<profile::ms> b) {
+        if (b && (!next || *b < *next)) next = b;
+    };
+    if (!manual_) earliest(closed_.at(t).next);
+    for (const auto& c : coordinator_.open_classes()) earliest(c.schedule.next(t));
+    return next;
+}
+
+std::optional<profile::ms> controller_core::profile_end() const {
+    // Once manual, the user decides when the test ends (or -t, or a stop).
+    if (manual_) return std::nullopt;
+    std::vector<profile::arrival_schedule> arrivals;
+    for (const auto& c : coordinator_.open_classes()) arrivals.push_back(c.schedule);
+    return profile::profile_end(closed_, arrivals);
+}
+
+void controller_core::check_ends(control_clock::time_point now) {
+    if (state_ != run_state::spawning && state_ != run_state::running) return;
+    if (test_.iterations && coordinator_.iterations_done() >= *test_.iterations) {
+        event("All " + std::to_string(*test_.iterations) + " iterations done: stopping");
+        stop(now);
+    } else if (const auto end = profile_end(); end && since_start(now) >= *end) {
+        event("Load profile finished: stopping");
+        stop(now);
+    }
+}
+
+// An open class that drops arrivals measures less load than it was asked
+// for: say so once per class per test, with the pool's size.
+void controller_core::report_dropped() {
+    for (const auto& c : coordinator_.open_classes()) {
+        const auto* counts = stats().classes().find(c.name);
+        if (counts == nullptr || counts->dropped_iterations == 0 ||
+            !drop_warned_.insert(c.name).second)
+            continue;
+        event("warning: " + c.name + ": " + std::to_string(counts->dropped_iterations) +
+              " arrivals dropped \u2014 all " + std::to_string(c.max_users) +
+              " users of its pool were busy; raise max_users");
+    }
 }
 
 void controller_core::stop(control_clock::time_point now) {
@@ -130,9 +225,14 @@ void controller_core::report_folding() {
 }
 
 void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) {
+    const bool live = state_ == run_state::spawning || state_ == run_state::running;
+    if (live && next_boundary_ && since_start(now) >= *next_boundary_) apply_profile(now, wall_ms);
+    coordinator_.set_planned_users(planned_users(now));
     coordinator_.tick(now, wall_ms);
-    if (state_ == run_state::spawning || state_ == run_state::running) watch_worker_cpu(now);
+    if (live) watch_worker_cpu(now);
+    for (auto& n : coordinator_.take_notices()) event(n);
     report_folding();
+    report_dropped();
     switch (state_) {
         case run_state::spawning:
             if (coordinator_.spawning_complete() && coordinator_.users() >= test_.spec.users) {
@@ -146,6 +246,7 @@ void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) 
                 event("Run time limit reached: stopping");
                 stop(now);
             }
+            check_ends(now);
             break;
         case run_state::stopping:
             if (coordinator_.all_stopped() || now >= stop_give_up_) finish(now, wall_ms);
@@ -161,6 +262,8 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     meta.scenario_name = bundle_.name;
     meta.scenario_hash = bundle_.hash();
     meta.users = test_.spec.users;
+    // A profile test: its peak (the last stage often goes down to 0).
+    for (const auto& st : test_.stages) meta.users = std::max(meta.users, st.users);
     meta.spawn_rate = test_.spec.spawn_rate;
     meta.host = test_.spec.host_override;
     meta.workers = coordinator_.participants();
@@ -170,8 +273,11 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     return meta;
 }
 
-std::optional<std::int64_t> controller_core::planned_users(control_clock::time_point) const {
-    return std::nullopt;  // the profile driver (issue 13) fills this in
+std::optional<std::int64_t> controller_core::planned_users(control_clock::time_point now) const {
+    if (closed_.empty() || manual_ ||
+        (state_ != run_state::spawning && state_ != run_state::running))
+        return std::nullopt;
+    return closed_.at(since_start(now)).planned;
 }
 
 }  // namespace swarm::master

@@ -15,6 +15,14 @@
 // worker at ≥ 90 % of its cores for 5 s, once per worker per test) and the
 // "(other)" folding notice.
 //
+// The load profile (master/profile/schedule.hpp): at start and at each
+// boundary of the closed stages or of an open class's arrival profile — and
+// only then — the coordinator sends every worker new absolute targets and
+// arrival shares (a worker joining or leaving mid-stage gets its share from
+// the coordinator at once). The test ends at the profile's end, at the run
+// time, or when --iterations N task iterations have ended, whichever comes
+// first. An edit of a profile test hands the closed users to manual control.
+//
 // Threading: one instance, on the master's control thread (the driver,
 // master/controller.hpp, is the only caller).
 
@@ -30,6 +38,7 @@
 
 #include "common/log/log.hpp"
 #include "master/coordinator.hpp"
+#include "master/profile/schedule.hpp"
 #include "master/report/json_result.hpp"
 
 namespace swarm::master {
@@ -127,6 +136,19 @@ class controller_core {
     void finish(control_clock::time_point now, std::int64_t wall_ms);
     void watch_worker_cpu(control_clock::time_point now);
     void report_folding();
+    void report_dropped();
+    // Applies the profile at t (since start): the closed stage's users and
+    // rate (unless manual), arrival shares at t; then finds the next boundary.
+    void apply_profile(control_clock::time_point now, std::int64_t wall_ms);
+    std::optional<profile::ms> next_boundary(profile::ms t) const;
+    // "Stage 2 of 3: 500 users at 50 users/s" on the console and in the UI.
+    void announce_stage(const profile::stage_point& p);
+    std::optional<profile::ms> profile_end() const;
+    // Ends the test at the profile's end or after N iterations.
+    void check_ends(control_clock::time_point now);
+    profile::ms since_start(control_clock::time_point now) const {
+        return std::chrono::duration_cast<profile::ms>(now - started_at_);
+    }
 
     core_options opts_;
     coordinator::sender send_;  // the coordinator's too: stop_now's second stop
@@ -140,7 +162,10 @@ class controller_core {
     control_clock::time_point stop_give_up_{};
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop
     bool folding_reported_ = false;
-    bool manual_ = false;  // see manual()
+    bool manual_ = false;                       // see manual()
+    profile::closed_schedule closed_;           // the test's stages (empty: -u/-r)
+    std::optional<profile::ms> next_boundary_;  // when apply_profile() runs next
+    std::set<std::string> drop_warned_;         // open classes warned about dropping
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.
     std::map<std::string, control_clock::time_point> hot_since_;

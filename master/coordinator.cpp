@@ -38,7 +38,14 @@ coordinator::coordinator(scenario::bundle bundle, std::shared_ptr<const scenario
       log_(std::move(log)),
       stats_(now, wall_ms),
       caught_up_at_(now) {
-    for (const auto& u : plan_->users) classes_.push_back({u.name, u.weight, u.fixed_count});
+    for (const auto& u : plan_->users) {
+        if (u.arrival) {
+            open_.push_back({u.name, profile::arrival_schedule(*u.arrival), u.arrival->max_users,
+                             u.arrival->pre_allocate});
+        } else {
+            classes_.push_back({u.name, u.weight, u.fixed_count});
+        }
+    }
     bundle_bytes_ = bundle_.bytes();
 }
 
@@ -238,6 +245,7 @@ void coordinator::handle(worker_info& w, const proto::ready& r, control_clock::t
     // old ones it refilled at the 1 user/s floor.
     if (w.state == worker_state::joined) {
         if (running_ && !w.targets.empty()) note_lost(w.name);
+        if (running_) retire_quota(w.id);
         w.targets.clear();
         w.users = 0;
     }
@@ -266,8 +274,10 @@ void coordinator::handle(worker_info& w, const proto::spawn_complete& c,
 
 void coordinator::handle(worker_info& w, const proto::stats_report& r,
                          control_clock::time_point now) {
-    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept())
+    if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept()) {
+        done_[w.id] += static_cast<std::int64_t>(r.delta.classes.total().iterations);
         stats_.apply(w.id, r.delta, now);
+    }
     w.users = r.users;
 }
 
@@ -359,6 +369,12 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
         stats_ = run_stats(now, wall_ms);
         workers_lost_.clear();
         participants_.clear();
+        test_started_at_ = now;
+        quota_.clear();
+        done_.clear();
+        retired_done_ = 0;
+        unassigned_ = iteration_target_.value_or(0);
+        pool_warned_.clear();
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
@@ -371,35 +387,20 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
     redispatch(now);
 }
 
-void coordinator::redispatch(control_clock::time_point) {
+void coordinator::redispatch(control_clock::time_point now) {
     std::vector<worker_slot> slots;
     std::vector<std::string> ids;
+    std::vector<std::uint32_t> threads;
     for (const auto& [id, w] : workers_) {
         if (w.state == worker_state::ready || w.state == worker_state::spawning ||
             w.state == worker_state::running) {
             slots.push_back({id, w.host, w.targets});
             ids.push_back(id);
+            threads.push_back(w.threads);
         }
     }
-    send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate));
-}
-
-void coordinator::send_spawns(const std::vector<worker_assignment>& assignments) {
-    for (const auto& a : assignments) {
-        auto& w = workers_[a.id];
-        if (std::find(participants_.begin(), participants_.end(), w.name) == participants_.end()) {
-            participants_.push_back(w.name);
-        }
-        w.targets = a.targets;
-        w.state = worker_state::spawning;
-        proto::spawn s;
-        s.run_id = run_id_;
-        for (std::size_t c = 0; c < classes_.size(); ++c)
-            s.targets.emplace_back(classes_[c].name, a.targets[c]);
-        s.spawn_rate = a.spawn_rate;
-        s.host_override = spec_.host_override;
-        send_(a.id, s);
-    }
+    if (iteration_target_) rebalance_quotas(ids, threads);
+    send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate), threads, now);
 }
 
 void coordinator::stop(control_clock::time_point) {

@@ -15,11 +15,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/log/log.hpp"
 #include "common/scenario/loader.hpp"
 #include "master/dispatch/dispatch.hpp"
+#include "master/profile/schedule.hpp"
 #include "master/stats/run_stats.hpp"
 #include "master/stats/sequence_tracker.hpp"
 #include "proto/messages.hpp"
@@ -94,8 +96,33 @@ class coordinator {
         caught_up_at_ = std::max(caught_up_at_, when);
     }
 
-    // Starts a test, or changes users/rate of the running one (rebalance).
+    // Starts a test, or changes users/rate of the running one (rebalance:
+    // a new spawn to every active worker, with the open classes' arrival
+    // shares at `now`). A new test's time 0 for the arrival profiles is `now`.
     void start(const test_spec& spec, control_clock::time_point now, std::int64_t wall_ms);
+    // --iterations for the next test (call before start() of a new test):
+    // the quota split over workers by threads, absolute; none: no bound.
+    void set_iteration_target(std::optional<std::int64_t> n) { iteration_target_ = n; }
+    // Task iterations that ended in this test, all workers (also those lost).
+    std::int64_t iterations_done() const;
+    // The planned-users line for the stats' next closed second (none: no profile).
+    void set_planned_users(std::optional<std::int64_t> users);
+    // The open (arrival) classes, in scenario order: their schedules (time
+    // since the test started) and cluster-wide pool bounds.
+    struct open_class {
+        std::string name;
+        profile::arrival_schedule schedule;
+        std::int64_t max_users = 0;
+        std::int64_t pre_allocate = 0;
+    };
+    const std::vector<open_class>& open_classes() const { return open_; }
+    // True when the scenario has at least one closed (users/weight) class.
+    bool has_closed_classes() const { return !classes_.empty(); }
+    // When the current test started (its arrival profiles' time 0).
+    control_clock::time_point test_started_at() const { return test_started_at_; }
+    // Warnings for the console/UI gathered since the last call (a pool
+    // smaller than the worker count), each once per test.
+    std::vector<std::string> take_notices() { return std::exchange(notices_, {}); }
     // Tells every worker to stop; stopped() turns true when all have answered.
     void stop(control_clock::time_point now);
     // Tells every worker to quit (end of `swarm run`, or master shutdown).
@@ -175,7 +202,17 @@ class coordinator {
     void log_once(const std::string& text, const std::string& kind = {}, bool error = true);
 
     void redispatch(control_clock::time_point now);
-    void send_spawns(const std::vector<worker_assignment>& plan_out);
+    // Sends each assignment its spawn; `slot_threads` are the same
+    // workers' threads (the arrival and quota splits' proportions).
+    void send_spawns(const std::vector<worker_assignment>& plan_out,
+                     const std::vector<std::uint32_t>& slot_threads, control_clock::time_point now);
+    // Quotas of workers no longer active go back (their unfinished part)
+    // and what is unassigned is split over `ids` by `threads`.
+    void rebalance_quotas(const std::vector<std::string>& ids,
+                          const std::vector<std::uint32_t>& threads);
+    // A worker whose process is new (ready after hello): what it had done
+    // is kept, what it had left goes back to be split again.
+    void retire_quota(const std::string& id);
     bool active(const worker_info& w) const;
     void warn_if_behind(control_clock::time_point now);
     // Adds `name` to workers_lost_ once per test.
@@ -187,7 +224,8 @@ class coordinator {
     std::shared_ptr<const scenario::plan> plan_;
     sender send_;
     log::logger log_;
-    std::vector<user_class_weight> classes_;
+    std::vector<user_class_weight> classes_;  // the closed classes only
+    std::vector<open_class> open_;
     std::map<std::string, worker_info> workers_;
     std::vector<std::string> workers_lost_;
     std::vector<std::string> participants_;
@@ -203,6 +241,17 @@ class coordinator {
     control_clock::time_point last_heartbeat_{};
     control_clock::time_point caught_up_at_{};  // latest time the intake was known empty
     bool behind_warned_ = false;                // the "behind" warning of this episode was given
+    control_clock::time_point test_started_at_{};
+    // --iterations: the target, each worker's absolute quota and the
+    // iterations it reported (by id), those of workers whose process was
+    // replaced, and quota not on any worker yet.
+    std::optional<std::int64_t> iteration_target_;
+    std::map<std::string, std::int64_t> quota_;
+    std::map<std::string, std::int64_t> done_;
+    std::int64_t retired_done_ = 0;
+    std::int64_t unassigned_ = 0;
+    std::set<std::string> pool_warned_;  // open classes warned about in this test
+    std::vector<std::string> notices_;   // see take_notices()
 };
 
 }  // namespace swarm::master

@@ -51,8 +51,12 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
     }
 
     // 2. Ramp up, run, stop (on the run time, or when interrupted).
-    c.start({{opts.users, opts.spawn_rate, opts.host_override, opts.stop_timeout.count()},
-             opts.run_time});
+    test_request request{
+        {opts.users, opts.spawn_rate, opts.host_override, opts.stop_timeout.count()},
+        opts.run_time};
+    request.stages = opts.stages;  // the stages set users and rate over time
+    request.iterations = opts.iterations;
+    c.start(request);
     auto last_table = clock::now();
     bool stop_asked = false;
     bool stop_now_asked = false;
@@ -75,7 +79,8 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
             (c.state() == run_state::spawning || c.state() == run_state::running)) {
             last_table = now;
             if (c.state() == run_state::spawning) {
-                std::cout << report::spawn_progress_line(c.workers().users(), opts.users) << "\n";
+                std::cout << report::spawn_progress_line(c.workers().users(), c.test().spec.users)
+                          << "\n";
             }
             if (!opts.only_summary) {
                 std::cout << report::stats_table(c.stats(), report::rate_basis::current)

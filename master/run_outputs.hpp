@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/log/log.hpp"
 #include "master/controller.hpp"
@@ -24,10 +25,12 @@
 namespace swarm::master {
 
 struct headless_options {
-    std::string bind;  // "inproc://..." or "tcp://0.0.0.0:5557"
-    std::int64_t users = 1;
+    std::string bind;        // "inproc://..." or "tcp://0.0.0.0:5557"
+    std::int64_t users = 1;  // with stages: their peak (what must fit on the workers)
     double spawn_rate = 1;
     std::optional<std::chrono::milliseconds> run_time;  // none: until interrupted
+    std::vector<scenario::load_stage> stages{};         // a closed profile (test_request::stages)
+    std::optional<std::int64_t> iterations{};           // --iterations / load.iterations
     std::string host_override;
     std::size_t expect_workers = 1;
     std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever

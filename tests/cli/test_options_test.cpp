@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "tests/support/swarm_command.hpp"
@@ -114,6 +115,33 @@ TEST(test_options_test, a_host_without_a_name_or_with_control_bytes_exits_2) {
         {"http://%00", "control character \\x00"},
     };
     for (const auto& [host, what] : cases) expect_usage_error({"-H", host}, "--host", what);
+}
+
+// The workload model's options (issue 13): a profile line that does not
+// parse names the stage; --stages replaces -u, so both is an error.
+TEST(test_options_test, bad_stages_name_the_stage_and_do_not_go_with_users) {
+    expect_usage_error({"--stages", "30s:abc"}, "--stages", "stage 1");
+    expect_usage_error({"--stages", "1s:10@5,5x:3"}, "--stages", "stage 2");
+    expect_usage_error({"--stages", " "}, "--stages", "no stages");
+    expect_usage_error({"--stages", "1s:10", "-u", "5"}, "--stages", "not with --users");
+}
+
+TEST(test_options_test, iterations_below_one_or_not_a_number_exit_2) {
+    for (const std::string n : {"0", "-1", "x", "1.5", "1000000000001"}) {
+        expect_usage_error({"--iterations", n}, "--iterations", "a whole number from 1 to");
+    }
+}
+
+// The profile ends the test by itself: no -t, two short stages.
+TEST(test_options_test, a_stages_profile_ends_the_test_with_its_last_stage) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run_swarm_command({"run", scenario(), "--headless", "--web-port", "0",
+                                      "--threads", "1", "--stages", "1s:2@10,1s:1"},
+                                     20);
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_THAT(r.output, HasSubstr("Load profile finished: stopping")) << r.output;
+    EXPECT_LT(took, std::chrono::seconds(10)) << r.output;
+    EXPECT_NE(r.exit_code, 2) << r.output;
 }
 
 }  // namespace
