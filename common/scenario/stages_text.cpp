@@ -47,7 +47,8 @@ result<load_stage> parse_stage(std::string_view text, std::int64_t previous_user
                     std::to_string(max_stage_users));
     }
     if (at == std::string_view::npos) {
-        stage.rate = std::max<double>(1.0, static_cast<double>(std::llabs(stage.users - previous_users)));
+        stage.rate =
+            std::max<double>(1.0, static_cast<double>(std::llabs(stage.users - previous_users)));
         return stage;
     }
     const std::string_view rate_text = trim(rest.substr(at + 1));
@@ -76,8 +77,7 @@ result<std::vector<load_stage>> parse_stages(std::string_view text) {
         if (index > max_load_stages)
             return fail("more than " + std::to_string(max_load_stages) + " stages");
         auto stage = parse_stage(trim(text.substr(0, comma)), users);
-        if (!stage)
-            return fail("stage " + std::to_string(index) + ": " + stage.error().message);
+        if (!stage) return fail("stage " + std::to_string(index) + ": " + stage.error().message);
         users = stage->users;
         stages.push_back(*stage);
         if (comma == std::string_view::npos) break;
@@ -90,7 +90,8 @@ std::string format_stages(const std::vector<load_stage>& stages) {
     std::string out;
     for (const auto& s : stages) {
         if (!out.empty()) out += ',';
-        out += format_duration(s.length) + ':' + std::to_string(s.users) + '@' + format_rate(s.rate);
+        out +=
+            format_duration(s.length) + ':' + std::to_string(s.users) + '@' + format_rate(s.rate);
     }
     return out;
 }

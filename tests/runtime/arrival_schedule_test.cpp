@@ -136,7 +136,8 @@ TEST(arrival_schedule, poisson_has_the_mean_and_variance_of_the_rate) {
     // Not constant spacing in disguise: seconds differ.
     EXPECT_GT(variance, 300);
     // Seeded: the same seed gives the same times.
-    arrival_schedule x(arrival_schedule::spacing::poisson, 7), y(arrival_schedule::spacing::poisson, 7);
+    arrival_schedule x(arrival_schedule::spacing::poisson, 7),
+        y(arrival_schedule::spacing::poisson, 7);
     x.set(100, 100, 0s, t0);
     y.set(100, 100, 0s, t0);
     for (int i = 0; i < 100; ++i, x.advance(), y.advance()) ASSERT_EQ(*x.next(), *y.next());

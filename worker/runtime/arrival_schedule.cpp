@@ -33,8 +33,8 @@ void arrival_schedule::set(double rate, double rate_end, clock::duration ramp,
     const double at = solve(level_);
     next_.reset();
     if (at >= 0)
-        next_ = origin_ + std::chrono::duration_cast<clock::duration>(
-                              std::chrono::duration<double>(at));
+        next_ = origin_ +
+                std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
 }
 
 std::optional<arrival_schedule::clock::time_point> arrival_schedule::next() const {
@@ -47,8 +47,8 @@ void arrival_schedule::advance() {
     const double at = solve(level_);
     next_.reset();
     if (at >= 0)
-        next_ = origin_ + std::chrono::duration_cast<clock::duration>(
-                              std::chrono::duration<double>(at));
+        next_ = origin_ +
+                std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
 }
 
 double arrival_schedule::integral(double t) const {

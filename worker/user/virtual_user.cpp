@@ -5,7 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <utility>
 
 #include "worker/user/schedule.hpp"
 
@@ -37,7 +39,7 @@ asio::awaitable<void> virtual_user::run() {
             env_.assign(cls.vars);
             flow f = co_await run_steps(cls.root.on_start);
             if (f != flow::stop && f != flow::stop_user && !stop_) {
-                f = co_await run_set(cls.root, false);
+                f = pool_ ? co_await run_pooled() : co_await run_set(cls.root, false);
             }
             if (stop_ != stop_mode::now) {
                 // Bounded: the requests of on_stop get at most the time left
@@ -52,6 +54,9 @@ asio::awaitable<void> virtual_user::run() {
     } catch (...) {
         record_internal("unknown exception");
     }
+    // An iteration given but never begun (stopped first) still ends once:
+    // the quota claimed it, and the master counts ended iterations.
+    if (std::exchange(job_, nullptr)) count_iteration_end();
     try {
         session_->close();
     } catch (...) {
@@ -95,9 +100,13 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     std::uint32_t busy_tasks = 0;                      // tasks run with zero wait
     while (f != flow::interrupt && !set.tasks.empty()) {
         if (stop_) co_return flow::stop;
+        // A root task is one iteration: none left in the quota ends the
+        // user as a stop_user step would (on_stop runs).
+        if (!nested && counts_ && !counts_->claim()) break;
         const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
         const std::uint32_t sent_before = requests_sent_;
         f = co_await run_task(pick(set, position));
+        if (!nested) count_iteration_end();
         if (f == flow::stop || f == flow::stop_user) co_return f;
         if (f == flow::interrupt && nested) break;
         f = flow::next;  // a root set cannot be interrupted (the loader forbids it)
@@ -105,6 +114,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
         const auto took =
             timed ? std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started)
                   : duration{0};
+        if (timed && counts_ && overran(set.wait, took))
+            ++counts_->of(program_->class_index()).pacing_overruns;
         const duration wait = wait_after(set.wait, took, env_.random()());
         // The wait is done here rather than through pause() to save a
         // coroutine frame per task (and per idle user, which waits here).
@@ -123,6 +134,44 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     if (!nested) co_return flow::next;
     f = co_await run_steps(set.on_stop);
     co_return f == flow::stop || f == flow::stop_user ? f : flow::next;
+}
+
+void virtual_user::start_iteration(const scenario::task& t,
+                                   std::chrono::steady_clock::time_point scheduled) {
+    job_ = &t;
+    job_at_ = scheduled;
+    timer_.cancel();  // a free user waits on its timer
+}
+
+void virtual_user::count_iteration_end() {
+    if (counts_) ++counts_->of(program_->class_index()).iterations;
+}
+
+asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
+    bool listed = false;  // on the pool's free list since the last iteration
+    for (;;) {
+        if (stop_) co_return flow::stop;
+        if (!job_) {
+            if (!listed) pool_->on_free(*this);
+            listed = true;
+            // Idle like a closed user in its wait: one timer, no extra frame.
+            timer_.expires_at(std::chrono::steady_clock::time_point::max());
+            co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        listed = false;
+        const scenario::task& t = *std::exchange(job_, nullptr);
+        const auto scheduled = job_at_;
+        const flow f = co_await run_task(t);
+        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - scheduled);
+        // Not a request: the master keeps ITER rows out of the totals.
+        stats_.requests.record("ITER", t.name,
+                               static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0)),
+                               0, false);
+        count_iteration_end();
+        if (f == flow::stop || f == flow::stop_user) co_return f;
+    }
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_task(const scenario::task& t) {

@@ -36,6 +36,7 @@
 #include "common/stats/delta.hpp"
 #include "worker/http/session.hpp"
 #include "worker/user/environment.hpp"
+#include "worker/user/iteration_counts.hpp"
 #include "worker/user/program.hpp"
 
 namespace swarm::worker::user {
@@ -65,6 +66,20 @@ struct user_identity {
     std::uint64_t run_seed = 0;  // the same seed and user id give the same choices
 };
 
+class virtual_user;
+
+// The pool of an open (arrival) class on one io thread, as its users see it
+// (the engine implements it). Same thread as the users.
+class user_pool {
+  public:
+    // `u` has run on_start or its last iteration and waits for the next
+    // (start_iteration), or for a stop.
+    virtual void on_free(virtual_user& u) = 0;
+
+  protected:
+    ~user_pool() = default;
+};
+
 class virtual_user {
   public:
     using executor_type = boost::asio::io_context::executor_type;
@@ -78,6 +93,22 @@ class virtual_user {
                  const executor_type& ex);
     virtual_user(const virtual_user&) = delete;
     virtual_user& operator=(const virtual_user&) = delete;
+
+    // Count iterations (and claim each from the quota) into the thread's
+    // counters. Before run(); without it nothing is counted nor bounded.
+    void attach(thread_counts* counts) { counts_ = counts; }
+    // Pooled mode (an open class): after vars and on_start the user does
+    // not loop over its tasks but waits for start_iteration(), runs that one
+    // task (no wait after it), records an ITER row (method "ITER", the
+    // task's name, latency from the SCHEDULED start to the end, never
+    // failed) and tells the pool it is free again. Before run().
+    void join_pool(user_pool* pool) { pool_ = pool; }
+    bool pooled() const { return pool_ != nullptr; }
+    // The pool gives this user an iteration of `t` (a task of its class)
+    // scheduled at `scheduled`: only while the user is free, or before run()
+    // (its first iteration then starts right after on_start). The pool has
+    // claimed it from the quota already.
+    void start_iteration(const scenario::task& t, std::chrono::steady_clock::time_point scheduled);
 
     // The user's whole life; completes when it has stopped (by request_stop,
     // a stop_user step, or a root task set that ran out of iterations).
@@ -97,6 +128,8 @@ class virtual_user {
     // request_stop() has been called.
     bool stop_requested() const { return stop_.has_value(); }
     std::int64_t user_id() const { return env_.user_id(); }
+    // The index of the user's class in the plan.
+    std::size_t class_index() const { return program_->class_index(); }
     // The user's variables and built-ins (tests, debugging).
     const user_environment& environment() const { return env_; }
 
@@ -111,6 +144,10 @@ class virtual_user {
     };
 
     boost::asio::awaitable<flow> run_set(const scenario::task_set& set, bool nested);
+    // Pooled mode's loop: wait for an iteration, run it, repeat.
+    boost::asio::awaitable<flow> run_pooled();
+    // An iteration of the class ended (also one cut by a stop).
+    void count_iteration_end();
     boost::asio::awaitable<flow> run_task(const scenario::task& t);
     boost::asio::awaitable<flow> run_steps(const scenario::step_list& steps);
     boost::asio::awaitable<flow> run_repeat(const scenario::repeat_step& r);
@@ -138,6 +175,10 @@ class virtual_user {
     // Tells run_set whether a task gave way to other users (only compared
     // for equality: 32 bits wrap harmlessly, and keep the user small).
     std::uint32_t requests_sent_ = 0;
+    thread_counts* counts_ = nullptr;                 // attach()
+    user_pool* pool_ = nullptr;                       // join_pool()
+    const scenario::task* job_ = nullptr;             // pooled: the iteration given, not yet begun
+    std::chrono::steady_clock::time_point job_at_{};  // and when it was scheduled
     std::optional<stop_mode> stop_;
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session
