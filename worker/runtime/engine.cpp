@@ -176,14 +176,10 @@ void engine::make_user(io_thread* t, std::size_t class_index, std::int64_t user_
     if (!shared_options) shared_options = make_client_options(t, profile);
     auto session = std::make_unique<http::client>(t->ctx.get_executor(), shared_options);
     const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
-    auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta,
-                                                  t->ctx.get_executor());
+    auto u = std::make_unique<user::virtual_user>(
+        program, id, std::move(session), pool ? pool->sink : t->sink, t->ctx.get_executor());
     auto* raw = u.get();
-    raw->attach(&t->counts);
-    if (pool) {
-        raw->join_pool(pool);
-        if (job) raw->start_iteration(*job, scheduled);
-    }
+    if (pool && job) pool->give(*raw, {job, scheduled});  // taken right after on_start
     t->users.emplace(user_id, std::move(u));
     asio::co_spawn(t->ctx, raw->run(), [this, t, user_id, pool](const std::exception_ptr&) {
         // Destroy after the coroutine frame is gone: post, do not erase inline.

@@ -14,10 +14,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/stats/delta.hpp"
@@ -39,8 +41,9 @@ namespace swarm::worker {
 struct open_pool final : user::user_pool {
     open_pool(boost::asio::io_context& ctx, std::size_t class_index,
               std::shared_ptr<const user::user_program> program, arrival_schedule schedule,
-              std::uint64_t seed, std::atomic<std::int64_t>& pooled)
-        : class_index(class_index),
+              std::uint64_t seed, std::atomic<std::int64_t>& pooled, const user::user_sink& thread)
+        : sink{thread.delta, thread.counts, this},
+          class_index(class_index),
           program(std::move(program)),
           schedule(schedule),
           timer(ctx),
@@ -49,14 +52,21 @@ struct open_pool final : user::user_pool {
 
     // A user is free again: listed, or stopped when the pool has shrunk below its members.
     void on_free(user::virtual_user& u) override;
+    std::optional<job> take(user::virtual_user& u) override;
+    // Gives `u` (free, or not yet running) the iteration `j` and wakes it.
+    void give(user::virtual_user& u, const job& j);
     // Asks a member to stop and stops counting it.
     void retire(user::virtual_user& u, user::stop_mode mode);
 
+    user::user_sink sink;  // the thread's delta and counters, and this pool
     std::size_t class_index;
     std::shared_ptr<const user::user_program> program;
     arrival_schedule schedule;
     boost::asio::steady_timer timer;
     std::vector<user::virtual_user*> free;
+    // Iterations given and not yet taken (a user takes its own at its next
+    // turn of the loop: a handful at most).
+    std::vector<std::pair<user::virtual_user*, job>> given;
     std::int64_t members = 0;    // pool users made and not asked to stop (busy, free, starting)
     std::int64_t max_users = 0;  // this thread's share of the pool's bound
     bool active = false;         // false after a stop until the next set_arrivals
@@ -71,8 +81,9 @@ struct engine::io_thread {
         ctx.get_executor()};
     std::thread thread;
     stats::delta delta;
-    user::thread_counts counts;  // per class; added into `delta` at collect
-    std::vector<std::string> class_names;  // of the loaded plan, for that
+    user::thread_counts counts;             // per class; added into `delta` at collect
+    user::user_sink sink{&delta, &counts};  // closed users'; pools have their own
+    std::vector<std::string> class_names;   // of the loaded plan, for that
     std::vector<std::shared_ptr<const user::user_program>> programs;  // the loaded plan's, by class
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
     std::vector<std::unique_ptr<open_pool>> pools;  // by class; null: closed, or no share yet

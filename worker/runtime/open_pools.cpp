@@ -39,6 +39,22 @@ void open_pool::on_free(user::virtual_user& u) {
     free.push_back(&u);
 }
 
+std::optional<user::user_pool::job> open_pool::take(user::virtual_user& u) {
+    for (auto& g : given) {
+        if (g.first != &u) continue;
+        const job j = g.second;
+        g = given.back();
+        given.pop_back();
+        return j;
+    }
+    return std::nullopt;
+}
+
+void open_pool::give(user::virtual_user& u, const job& j) {
+    given.emplace_back(&u, j);
+    u.wake();
+}
+
 void open_pool::retire(user::virtual_user& u, user::stop_mode mode) {
     if (!u.stop_requested()) {
         --members;
@@ -72,7 +88,8 @@ void engine::set_arrivals(const std::vector<proto::arrival_share>& shares) {
                 ts.max_users = even_part(max_users, n, i);
                 ts.pre_allocate = std::min(ts.max_users, even_part(share->pre_allocate, n, i));
                 double weight = 0;
-                if (max_users > 0) weight = static_cast<double>(ts.max_users) / static_cast<double>(max_users);
+                if (max_users > 0)
+                    weight = static_cast<double>(ts.max_users) / static_cast<double>(max_users);
                 else if (i == 0) weight = 1;
                 ts.rate = share->rate * weight;
                 ts.rate_end = share->rate_end * weight;
@@ -91,13 +108,13 @@ void engine::set_arrivals(const std::vector<proto::arrival_share>& shares) {
                     const auto how = spec.spacing == scenario::arrival_spec::distribution::poisson
                                          ? arrival_schedule::spacing::poisson
                                          : arrival_schedule::spacing::constant;
-                    const std::uint64_t seed =
-                        opts_.run_seed ^ (0x9e3779b97f4a7c15ULL * (ts.class_index + 1)) ^
-                        (std::uint64_t{t->index} << 48) ^
-                        static_cast<std::uint64_t>(opts_.worker_index);
+                    const std::uint64_t seed = opts_.run_seed ^
+                                               (0x9e3779b97f4a7c15ULL * (ts.class_index + 1)) ^
+                                               (std::uint64_t{t->index} << 48) ^
+                                               static_cast<std::uint64_t>(opts_.worker_index);
                     slot = std::make_unique<open_pool>(t->ctx, ts.class_index, program,
                                                        arrival_schedule(how, seed, first_level),
-                                                       seed + 1, pooled_);
+                                                       seed + 1, pooled_, t->sink);
                 }
                 apply_share(t, ts, now);
             });
@@ -168,7 +185,7 @@ void engine::arrive(io_thread* t, open_pool& p, clock::time_point scheduled) {
     if (!p.free.empty()) {
         auto* u = p.free.back();
         p.free.pop_back();
-        u->start_iteration(task, scheduled);
+        p.give(*u, {&task, scheduled});
         return;
     }
     // A new member: its on_start runs first, inside the iteration's latency.
@@ -185,6 +202,7 @@ void engine::stop_pools(io_thread* t, user::stop_mode mode) {
         slot->active = false;
         slot->timer.cancel();
         slot->free.clear();
+        // Given and not yet taken: the users end them when they stop (run()).
     }
     for (auto& [id, u] : t->users) {
         if (!u->pooled()) continue;

@@ -22,11 +22,11 @@ constexpr std::uint32_t yield_every_tasks = 64;
 }  // namespace
 
 virtual_user::virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
-                           std::unique_ptr<http::session> session, stats::delta& stats,
+                           std::unique_ptr<http::session> session, user_sink& sink,
                            const executor_type& ex)
     : program_(std::move(program)),
       session_(std::move(session)),
-      stats_(stats),
+      sink_(&sink),
       timer_(ex),
       env_(id.user_id, id.worker_id, user_seed(id.run_seed, id.user_id)) {}
 
@@ -39,7 +39,7 @@ asio::awaitable<void> virtual_user::run() {
             env_.assign(cls.vars);
             flow f = co_await run_steps(cls.root.on_start);
             if (f != flow::stop && f != flow::stop_user && !stop_) {
-                f = pool_ ? co_await run_pooled() : co_await run_set(cls.root, false);
+                f = pooled() ? co_await run_pooled() : co_await run_set(cls.root, false);
             }
             if (stop_ != stop_mode::now) {
                 // Bounded: the requests of on_stop get at most the time left
@@ -56,7 +56,7 @@ asio::awaitable<void> virtual_user::run() {
     }
     // An iteration given but never begun (stopped first) still ends once:
     // the quota claimed it, and the master counts ended iterations.
-    if (std::exchange(job_, nullptr)) count_iteration_end();
+    if (pooled() && sink_->pool->take(*this)) count_iteration_end();
     try {
         session_->close();
     } catch (...) {
@@ -102,7 +102,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
         if (stop_) co_return flow::stop;
         // A root task is one iteration: none left in the quota ends the
         // user as a stop_user step would (on_stop runs).
-        if (!nested && counts_ && !counts_->claim()) break;
+        if (!nested && sink_->counts && !sink_->counts->claim()) break;
         const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
         const std::uint32_t sent_before = requests_sent_;
         f = co_await run_task(pick(set, position));
@@ -114,8 +114,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
         const auto took =
             timed ? std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started)
                   : duration{0};
-        if (timed && counts_ && overran(set.wait, took))
-            ++counts_->of(program_->class_index()).pacing_overruns;
+        if (timed && sink_->counts && overran(set.wait, took))
+            ++sink_->counts->of(program_->class_index()).pacing_overruns;
         const duration wait = wait_after(set.wait, took, env_.random()());
         // The wait is done here rather than through pause() to save a
         // coroutine frame per task (and per idle user, which waits here).
@@ -136,23 +136,18 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     co_return f == flow::stop || f == flow::stop_user ? f : flow::next;
 }
 
-void virtual_user::start_iteration(const scenario::task& t,
-                                   std::chrono::steady_clock::time_point scheduled) {
-    job_ = &t;
-    job_at_ = scheduled;
-    timer_.cancel();  // a free user waits on its timer
-}
-
 void virtual_user::count_iteration_end() {
-    if (counts_) ++counts_->of(program_->class_index()).iterations;
+    if (sink_->counts) ++sink_->counts->of(program_->class_index()).iterations;
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
+    user_pool& pool = *sink_->pool;
     bool listed = false;  // on the pool's free list since the last iteration
     for (;;) {
-        if (stop_) co_return flow::stop;
-        if (!job_) {
-            if (!listed) pool_->on_free(*this);
+        if (stop_) co_return flow::stop;  // an iteration given meanwhile: run() ends it
+        const auto job = pool.take(*this);
+        if (!job) {
+            if (!listed) pool.on_free(*this);
             listed = true;
             // Idle like a closed user in its wait: one timer, no extra frame.
             timer_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -160,15 +155,13 @@ asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
             continue;
         }
         listed = false;
-        const scenario::task& t = *std::exchange(job_, nullptr);
-        const auto scheduled = job_at_;
-        const flow f = co_await run_task(t);
+        const flow f = co_await run_task(*job->task);
         const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::steady_clock::now() - scheduled);
+            std::chrono::steady_clock::now() - job->scheduled);
         // Not a request: the master keeps ITER rows out of the totals.
-        stats_.requests.record("ITER", t.name,
-                               static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0)),
-                               0, false);
+        sink_->delta->requests.record(
+            "ITER", job->task->name,
+            static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0)), 0, false);
         count_iteration_end();
         if (f == flow::stop || f == flow::stop_user) co_return f;
     }
@@ -202,8 +195,8 @@ void virtual_user::record_internal(std::string_view what) {
     std::string message = "internal: ";
     message += what;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    stats_.errors.record("", program_->user_class().name, message,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    sink_->delta->errors.record("", program_->user_class().name, message,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 }  // namespace swarm::worker::user

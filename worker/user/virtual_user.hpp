@@ -10,11 +10,13 @@
 // request_stop() it and destroy it on that thread only. It must outlive the
 // coroutine run() returns (destroy it from run()'s completion handler).
 //
-// Every request is recorded exactly once into `stats` (the thread's delta,
-// which the reporter take()s between intervals; the object stays in place).
+// Every request is recorded exactly once into the sink's delta (the
+// thread's, which the reporter take()s between intervals; it stays in
+// place), every task iteration of the root set claimed from the quota and
+// counted into the sink's counters when it ends.
 //
 // Typical use by the worker runtime:
-//     auto u = std::make_unique<virtual_user>(program, id, std::move(session), delta, ex);
+//     auto u = std::make_unique<virtual_user>(program, id, std::move(session), sink, ex);
 //     co_spawn(ex, u->run(), [&, raw = u.get()](std::exception_ptr) { forget(raw); });
 //     ...
 //     raw->request_stop(stop_mode::graceful);        // ramp-down
@@ -72,12 +74,30 @@ class virtual_user;
 // (the engine implements it). Same thread as the users.
 class user_pool {
   public:
+    // An iteration the pool gives a user: a task of its class, and when it
+    // was scheduled to start (ITER latency counts from then).
+    struct job {
+        const scenario::task* task = nullptr;
+        std::chrono::steady_clock::time_point scheduled{};
+    };
     // `u` has run on_start or its last iteration and waits for the next
-    // (start_iteration), or for a stop.
+    // (the pool wake()s it), or for a stop.
     virtual void on_free(virtual_user& u) = 0;
+    // The iteration given to `u`, handed over once; none: nullopt.
+    virtual std::optional<job> take(virtual_user& u) = 0;
 
   protected:
     ~user_pool() = default;
+};
+
+// Where a user's records go: the thread's delta and class counters; and for
+// a user of an open class, its pool. One per io thread for closed users and
+// one per pool, outliving their users (a user holds only a pointer: the
+// idle user's size is a tracked figure, tests/worker_user/memory_test.cpp).
+struct user_sink {
+    stats::delta* delta = nullptr;    // the thread's current interval
+    thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
+    user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
 };
 
 class virtual_user {
@@ -89,26 +109,19 @@ class virtual_user {
                                           executor_type>;
 
     virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
-                 std::unique_ptr<http::session> session, stats::delta& stats,
-                 const executor_type& ex);
+                 std::unique_ptr<http::session> session, user_sink& sink, const executor_type& ex);
     virtual_user(const virtual_user&) = delete;
     virtual_user& operator=(const virtual_user&) = delete;
 
-    // Count iterations (and claim each from the quota) into the thread's
-    // counters. Before run(); without it nothing is counted nor bounded.
-    void attach(thread_counts* counts) { counts_ = counts; }
-    // Pooled mode (an open class): after vars and on_start the user does
-    // not loop over its tasks but waits for start_iteration(), runs that one
+    // Pooled mode (the sink names a pool: an open class): after vars and
+    // on_start the user does not loop over its tasks but waits for the pool
+    // to give it an iteration (user_pool::take, after wake()), runs that one
     // task (no wait after it), records an ITER row (method "ITER", the
     // task's name, latency from the SCHEDULED start to the end, never
-    // failed) and tells the pool it is free again. Before run().
-    void join_pool(user_pool* pool) { pool_ = pool; }
-    bool pooled() const { return pool_ != nullptr; }
-    // The pool gives this user an iteration of `t` (a task of its class)
-    // scheduled at `scheduled`: only while the user is free, or before run()
-    // (its first iteration then starts right after on_start). The pool has
-    // claimed it from the quota already.
-    void start_iteration(const scenario::task& t, std::chrono::steady_clock::time_point scheduled);
+    // failed) and tells the pool it is free again.
+    bool pooled() const { return sink_->pool != nullptr; }
+    // The pool has given this user an iteration: stop waiting for one.
+    void wake() { timer_.cancel(); }
 
     // The user's whole life; completes when it has stopped (by request_stop,
     // a stop_user step, or a root task set that ran out of iterations).
@@ -167,18 +180,14 @@ class virtual_user {
 
     std::shared_ptr<const user_program> program_;
     std::unique_ptr<http::session> session_;
-    stats::delta& stats_;  // the thread's current interval
-    timer_type timer_;     // waits and sleeps; request_stop() cancels it
+    user_sink* sink_;   // outlives the user
+    timer_type timer_;  // waits and sleeps; request_stop() cancels it
     user_environment env_;
     // While the final on_stop runs: when it must be over (on_stop_time_limit).
     std::chrono::steady_clock::time_point on_stop_deadline_{};
     // Tells run_set whether a task gave way to other users (only compared
     // for equality: 32 bits wrap harmlessly, and keep the user small).
     std::uint32_t requests_sent_ = 0;
-    thread_counts* counts_ = nullptr;                 // attach()
-    user_pool* pool_ = nullptr;                       // join_pool()
-    const scenario::task* job_ = nullptr;             // pooled: the iteration given, not yet begun
-    std::chrono::steady_clock::time_point job_at_{};  // and when it was scheduled
     std::optional<stop_mode> stop_;
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session

@@ -1,0 +1,200 @@
+// The real engine's workload model against `swarm target` and its own
+// counters: an open class arrives at its rate whatever the target does,
+// drops arrivals its pool cannot take, records ITER rows; the iteration
+// quota ends the run at exactly N; paced classes count their overruns.
+#include <gmock/gmock.h>
+
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "common/scenario/loader.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/target_process.hpp"
+#include "worker/runtime/engine.hpp"
+
+namespace swarm::worker {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+class engine_open_test : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { target_ = new test::running_target(test::start_target()); }
+    static void TearDownTestSuite() { delete target_; }
+
+    // Requests the target has answered so far (all paths).
+    static std::int64_t target_total() {
+        test::http_client client(target_->url);
+        const auto resp = client.request({"GET", "/__stats", "", "", "", {}});
+        return boost::json::parse(resp.body).at("total").to_number<std::int64_t>();
+    }
+
+    // One class `C` with `body` (wait, tasks); `arrival` set: an open class.
+    static std::shared_ptr<const scenario::plan> plan(
+        const std::string& body, std::optional<scenario::arrival_spec> arrival = {}) {
+        scenario::bundle b;
+        b.name = "open.yaml";
+        b.source = "host: " + target_->url + "\nusers:\n  C: " + body + "\n";
+        auto r = scenario::compile(b);
+        for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
+        if (!r.result) return nullptr;
+        // The loader's `arrival:` is another part's: set it on the compiled plan.
+        auto p = std::make_shared<scenario::plan>(*r.result);
+        p->users[0].arrival = std::move(arrival);
+        return p;
+    }
+
+    static engine_options options(unsigned threads) {
+        engine_options o;
+        o.threads = threads;
+        o.run_seed = 7;
+        return o;
+    }
+
+    static void wait_gone(engine& e) {
+        for (int i = 0; i < 400 && e.alive() > 0; ++i) std::this_thread::sleep_for(25ms);
+        EXPECT_EQ(e.alive(), 0);
+    }
+
+    static stats::class_counts counts(const stats::delta& d) {
+        const auto* c = d.classes.find("C");
+        return c ? *c : stats::class_counts{};
+    }
+
+    static test::running_target* target_;
+};
+
+test::running_target* engine_open_test::target_ = nullptr;
+
+scenario::arrival_spec arrival_of(double rate, std::int64_t max_users, std::int64_t pre) {
+    scenario::arrival_spec a;
+    a.stages = {{scenario::duration{0}, rate, {}}};
+    a.start_rate = rate;
+    a.max_users = max_users;
+    a.pre_allocate = pre;
+    return a;
+}
+
+TEST_F(engine_open_test, an_open_class_arrives_at_its_rate_and_records_iter_rows) {
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /, name: page}}}", arrival_of(200, 50, 4))));
+    const auto before = target_total();
+    const auto start = steady::now();
+    e.set_arrivals({{"C", 200, 200, 0, 50, 4}});
+    std::this_thread::sleep_for(1500ms);
+    e.stop_all(user::stop_mode::after_request);
+    const double seconds = std::chrono::duration<double>(steady::now() - start).count();
+    wait_gone(e);
+    const auto d = e.collect();
+    const auto served = target_total() - before;
+    const auto c = counts(d);
+    std::printf("open class at 200/s for %.3f s: %lld iterations, target %lld\n", seconds,
+                static_cast<long long>(c.iterations), static_cast<long long>(served));
+    // Arrivals fall every 5 ms (two threads, staggered); a few at the edges
+    // may come before the stop reaches the threads.
+    EXPECT_NEAR(static_cast<double>(c.iterations), 200 * seconds, 3.0);
+    EXPECT_EQ(c.dropped_iterations, 0u);
+    EXPECT_EQ(static_cast<std::int64_t>(c.iterations), served);
+    const auto* iter = d.requests.find("ITER", "page");
+    const auto* get = d.requests.find("GET", "page");
+    ASSERT_NE(iter, nullptr);
+    ASSERT_NE(get, nullptr);
+    EXPECT_EQ(iter->requests(), c.iterations);
+    EXPECT_EQ(iter->failures(), 0u);
+    // An iteration is its request and more (from its scheduled start).
+    EXPECT_GE(iter->latency_sum_us(), get->latency_sum_us());
+    EXPECT_GE(iter->max_latency_us(), get->max_latency_us());
+    EXPECT_EQ(e.pooled(), 0);  // stopped
+}
+
+TEST_F(engine_open_test, a_pool_too_small_drops_arrivals_and_counts_them) {
+    // 2 users, 200 ms per iteration: at most 10 iterations/s of the 50 that arrive.
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {slow: {get: '/slow?ms=200', name: slow}}}",
+                            arrival_of(50, 2, 2))));
+    const auto before = target_total();
+    const auto start = steady::now();
+    e.set_arrivals({{"C", 50, 50, 0, 2, 2}});
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(e.pooled(), 2);  // pre-allocated
+    std::this_thread::sleep_for(1400ms);
+    e.stop_all(user::stop_mode::after_request);
+    const double seconds = std::chrono::duration<double>(steady::now() - start).count();
+    wait_gone(e);
+    const auto c = counts(e.collect());
+    const auto served = target_total() - before;
+    std::printf("pool of 2 at 50/s for %.3f s: %lld iterations, %lld dropped\n", seconds,
+                static_cast<long long>(c.iterations), static_cast<long long>(c.dropped_iterations));
+    EXPECT_NEAR(static_cast<double>(c.iterations + c.dropped_iterations), 50 * seconds, 3.0);
+    EXPECT_LE(c.iterations, static_cast<std::uint64_t>(2 * seconds / 0.2) + 2);
+    EXPECT_GE(c.iterations, 8u);
+    EXPECT_GE(c.dropped_iterations, 40u);
+    EXPECT_EQ(static_cast<std::int64_t>(c.iterations), served);
+}
+
+TEST_F(engine_open_test, the_iteration_quota_ends_closed_users_at_exactly_n) {
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /}}}")));
+    e.set_iteration_quota(100);
+    const auto before = target_total();
+    for (int i = 0; i < 6; ++i) e.start_user(0);
+    // The users end by themselves (on_stop runs) once none is left.
+    wait_gone(e);
+    const auto c = counts(e.collect());
+    EXPECT_EQ(c.iterations, 100u);
+    EXPECT_EQ(target_total() - before, 100);
+    // A larger quota lets work go on: 30 more.
+    e.set_iteration_quota(130);
+    e.start_user(0);
+    wait_gone(e);
+    EXPECT_EQ(counts(e.collect()).iterations, 30u);
+    EXPECT_EQ(target_total() - before, 130);
+}
+
+TEST_F(engine_open_test, the_iteration_quota_stops_arrivals_without_dropping) {
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /}}}", arrival_of(1000, 20, 0))));
+    e.set_iteration_quota(50);
+    const auto before = target_total();
+    e.set_arrivals({{"C", 1000, 1000, 0, 20, 0}});
+    std::this_thread::sleep_for(300ms);
+    e.stop_all(user::stop_mode::after_request);
+    wait_gone(e);
+    const auto c = counts(e.collect());
+    EXPECT_EQ(c.iterations, 50u);
+    EXPECT_EQ(c.dropped_iterations, 0u);
+    EXPECT_EQ(target_total() - before, 50);
+}
+
+TEST_F(engine_open_test, a_paced_class_counts_its_overruns) {
+    engine e(options(1));
+    // Paced at 50 ms, each task takes 100 ms: every iteration overruns.
+    ASSERT_TRUE(e.load(plan("{wait: {pacing: 50ms}, tasks: {slow: {get: '/slow?ms=100'}}}")));
+    e.start_user(0);
+    e.start_user(0);
+    std::this_thread::sleep_for(700ms);
+    e.stop_all(user::stop_mode::after_request);
+    wait_gone(e);
+    const auto c = counts(e.collect());
+    EXPECT_GE(c.iterations, 10u);
+    EXPECT_GE(c.pacing_overruns + 2, c.iterations);  // the last of each user may be cut short
+    EXPECT_LE(c.pacing_overruns, c.iterations);
+
+    // Paced at 300 ms with a fast task: none.
+    engine fast(options(1));
+    ASSERT_TRUE(fast.load(plan("{wait: {pacing: 300ms}, tasks: {page: {get: /}}}")));
+    fast.start_user(0);
+    std::this_thread::sleep_for(700ms);
+    fast.stop_all(user::stop_mode::after_request);
+    wait_gone(fast);
+    const auto f = counts(fast.collect());
+    EXPECT_GE(f.iterations, 2u);
+    EXPECT_EQ(f.pacing_overruns, 0u);
+}
+
+}  // namespace
+}  // namespace swarm::worker
