@@ -114,8 +114,8 @@ TEST_F(engine_open_test, an_open_class_arrives_at_its_rate_and_records_iter_rows
 TEST_F(engine_open_test, a_pool_too_small_drops_arrivals_and_counts_them) {
     // 2 users, 200 ms per iteration: at most 10 iterations/s of the 50 that arrive.
     engine e(options(2));
-    ASSERT_TRUE(e.load(plan("{tasks: {slow: {get: '/slow?ms=200', name: slow}}}",
-                            arrival_of(50, 2, 2))));
+    ASSERT_TRUE(
+        e.load(plan("{tasks: {slow: {get: '/slow?ms=200', name: slow}}}", arrival_of(50, 2, 2))));
     const auto before = target_total();
     const auto start = steady::now();
     e.set_arrivals({{"C", 50, 50, 0, 2, 2}});

@@ -70,7 +70,8 @@ TEST(pooled_user, runs_each_given_iteration_once_and_records_iter_rows) {
     h.io.poll();
     pool.give(u, tasks[0], std::chrono::steady_clock::now());
     h.io.poll();
-    EXPECT_THAT(h.web->lines(), ElementsAre("GET http://h/login", "GET http://h/b", "GET http://h/a"));
+    EXPECT_THAT(h.web->lines(),
+                ElementsAre("GET http://h/login", "GET http://h/b", "GET http://h/a"));
     EXPECT_EQ(pool.frees, 3);  // after on_start and after each iteration, once
     EXPECT_EQ(h.count("ITER", "b"), 1u);
     EXPECT_EQ(h.count("ITER", "a"), 1u);
