@@ -32,7 +32,8 @@ users:
       index: {get: /}
 )y";
 
-inline proto::scenario_bundle bundle_of(const std::string& source, proto::run_options options = {}) {
+inline proto::scenario_bundle bundle_of(const std::string& source,
+                                        proto::run_options options = {}) {
     proto::scenario_bundle m;
     m.bundle = scenario::bundle{"steady.yaml", source, {}};
     m.hash = m.bundle.hash();
@@ -188,6 +189,5 @@ class node_core_test : public ::testing::Test {
         }
     }
 };
-
 
 }  // namespace swarm::test::node_core_fixture

@@ -34,9 +34,8 @@ TEST_F(node_core_open_test, a_spawn_hands_its_shares_and_quota_to_the_engine) {
     start();
     join();
     deliver(open_spawn(1, 3, {{"Open", 100, 200, 1000, 10, 2}}, 500));
-    EXPECT_THAT(model_calls(engine()),
-                ElementsAre("reset_iterations", "quota 500",
-                            "arrivals Open 100>200/1000 max 10 pre 2"));
+    EXPECT_THAT(model_calls(engine()), ElementsAre("reset_iterations", "quota 500",
+                                                   "arrivals Open 100>200/1000 max 10 pre 2"));
     // Pool users count in what the worker reports: 2 pre-allocated, then 3 closed.
     EXPECT_EQ(sent<proto::spawning>().back().users, 2);
     run_until(1500);

@@ -26,11 +26,14 @@ class engine_open_test : public ::testing::Test {
     static void SetUpTestSuite() { target_ = new test::running_target(test::start_target()); }
     static void TearDownTestSuite() { delete target_; }
 
-    // Requests the target has answered so far (all paths).
-    static std::int64_t target_total() {
+    // Requests the target has answered so far: all paths, or "METHOD /path".
+    static std::int64_t target_total(const std::string& key = "") {
         test::http_client client(target_->url);
         const auto resp = client.request({"GET", "/__stats", "", "", "", {}});
-        return boost::json::parse(resp.body).at("total").to_number<std::int64_t>();
+        const auto doc = boost::json::parse(resp.body);
+        if (key.empty()) return doc.at("total").to_number<std::int64_t>();
+        const auto* n = doc.at("requests").as_object().if_contains(key);
+        return n ? n->to_number<std::int64_t>() : 0;
     }
 
     // One class `C` with `body` (wait, tasks); `arrival` set: an open class.
@@ -134,6 +137,54 @@ TEST_F(engine_open_test, a_pool_too_small_drops_arrivals_and_counts_them) {
     EXPECT_GE(c.iterations, 8u);
     EXPECT_GE(c.dropped_iterations, 40u);
     EXPECT_EQ(static_cast<std::int64_t>(c.iterations), served);
+}
+
+TEST_F(engine_open_test, a_new_rate_continues_the_schedule) {
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /}}}", arrival_of(100, 50, 0))));
+    const auto start = steady::now();
+    e.set_arrivals({{"C", 100, 100, 0, 50, 0}});
+    std::this_thread::sleep_for(500ms);
+    const auto change = steady::now();
+    e.set_arrivals({{"C", 300, 300, 0, 50, 0}});  // a rebalance: same pools, new rate
+    std::this_thread::sleep_for(500ms);
+    e.stop_all(user::stop_mode::after_request);
+    const auto end = steady::now();
+    wait_gone(e);
+    const auto c = counts(e.collect());
+    const double planned = 100 * std::chrono::duration<double>(change - start).count() +
+                           300 * std::chrono::duration<double>(end - change).count();
+    std::printf("100/s then 300/s: %lld iterations, %.1f planned\n",
+                static_cast<long long>(c.iterations), planned);
+    // A loaded machine may fire the last due arrival after the stop reached the thread.
+    EXPECT_NEAR(static_cast<double>(c.iterations), planned, 4.0);
+    EXPECT_EQ(c.dropped_iterations, 0u);
+}
+
+TEST_F(engine_open_test, a_smaller_pool_stops_its_surplus_and_every_pool_user_runs_on_stop) {
+    engine e(options(2));
+    ASSERT_TRUE(
+        e.load(plan("{on_start: [{get: /pool-in}], on_stop: [{get: /pool-out}], "
+                    "tasks: {page: {get: /}}}",
+                    arrival_of(0, 6, 6))));
+    const auto in = target_total("GET /pool-in");
+    const auto out = target_total("GET /pool-out");
+    e.set_arrivals({{"C", 0, 0, 0, 6, 6}});  // pre-allocated, no arrivals
+    for (int i = 0; i < 100 && target_total("GET /pool-in") - in < 6; ++i)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(e.pooled(), 6);
+    EXPECT_EQ(target_total("GET /pool-in") - in, 6);
+    e.set_arrivals({{"C", 0, 0, 0, 2, 0}});
+    for (int i = 0; i < 100 && target_total("GET /pool-out") - out < 4; ++i)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(e.pooled(), 2);
+    EXPECT_EQ(target_total("GET /pool-out") - out, 4);
+    EXPECT_EQ(e.alive(), 2);
+    e.stop_all(user::stop_mode::graceful);
+    wait_gone(e);
+    EXPECT_EQ(target_total("GET /pool-out") - out, 6);
+    EXPECT_EQ(e.pooled(), 0);
+    EXPECT_EQ(counts(e.collect()).iterations, 0u);
 }
 
 TEST_F(engine_open_test, the_iteration_quota_ends_closed_users_at_exactly_n) {

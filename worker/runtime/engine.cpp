@@ -55,7 +55,8 @@ engine::engine(engine_options opts) : opts_(std::move(opts)) {
 // cannot recover from either: terminating is the right end.
 engine::~engine() {  // NOLINT(bugprone-exception-escape)
     for (auto& t : threads_) {
-        asio::post(t->ctx, [t = t.get()] {
+        asio::post(t->ctx, [this, t = t.get()] {
+            stop_pools(t, user::stop_mode::now);  // no more arrivals either
             for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
         });
     }
@@ -181,14 +182,17 @@ void engine::make_user(io_thread* t, std::size_t class_index, std::int64_t user_
     auto* raw = u.get();
     if (pool && job) pool->give(*raw, {job, scheduled});  // taken right after on_start
     t->users.emplace(user_id, std::move(u));
-    asio::co_spawn(t->ctx, raw->run(), [this, t, user_id, pool](const std::exception_ptr&) {
+    asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](const std::exception_ptr&) {
         // Destroy after the coroutine frame is gone: post, do not erase inline.
-        asio::post(t->ctx, [this, t, user_id, pool] {
-            if (auto it = t->users.find(user_id); it != t->users.end() && pool) {
-                // Ended on its own (a stop_user step): no longer a member.
-                std::erase(pool->free, it->second.get());
-                if (!it->second->stop_requested()) {
-                    --pool->members;
+        asio::post(t->ctx, [this, t, user_id] {
+            const auto it = t->users.find(user_id);
+            if (it != t->users.end() && it->second->pooled()) {
+                auto& ended = *it->second;
+                auto& own = *t->pools[ended.class_index()];
+                std::erase(own.free, &ended);
+                if (!ended.stop_requested()) {
+                    // Ended on its own (a stop_user step): no longer a member.
+                    --own.members;
                     --pooled_;
                 }
             }

@@ -86,7 +86,8 @@ struct engine::io_thread {
     std::vector<std::string> class_names;   // of the loaded plan, for that
     std::vector<std::shared_ptr<const user::user_program>> programs;  // the loaded plan's, by class
     std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
-    std::vector<std::unique_ptr<open_pool>> pools;  // by class; null: closed, or no share yet
+    // By class; null: closed, or no share yet. Shared only with timer handlers, weakly.
+    std::vector<std::shared_ptr<open_pool>> pools;
     std::vector<std::shared_ptr<boost::asio::ssl::context>>
         tls;  // by TLS profile, made on first https request
     // By TLS profile, made at the first user: every client of the thread

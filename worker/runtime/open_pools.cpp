@@ -112,7 +112,7 @@ void engine::set_arrivals(const std::vector<proto::arrival_share>& shares) {
                                                (0x9e3779b97f4a7c15ULL * (ts.class_index + 1)) ^
                                                (std::uint64_t{t->index} << 48) ^
                                                static_cast<std::uint64_t>(opts_.worker_index);
-                    slot = std::make_unique<open_pool>(t->ctx, ts.class_index, program,
+                    slot = std::make_shared<open_pool>(t->ctx, ts.class_index, program,
                                                        arrival_schedule(how, seed, first_level),
                                                        seed + 1, pooled_, t->sink);
                 }
@@ -154,8 +154,12 @@ void engine::arm(io_thread* t, open_pool& p) {
         return;
     }
     p.timer.expires_at(*next);
-    p.timer.async_wait([this, t, pool = &p](boost::system::error_code ec) {
-        if (!ec) fire(t, *pool);  // cancelled: a newer wait (or none) stands
+    // A wait already complete is not cancelled by the pool's end (a load()):
+    // the handler holds the pool weakly.
+    std::weak_ptr<open_pool> weak = t->pools[p.class_index];
+    p.timer.async_wait([this, t, weak = std::move(weak)](boost::system::error_code ec) {
+        if (ec) return;  // cancelled: a newer wait (or none) stands
+        if (auto pool = weak.lock()) fire(t, *pool);
     });
 }
 
