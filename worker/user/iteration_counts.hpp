@@ -23,10 +23,14 @@ struct iteration_budget {
     std::atomic<std::int64_t> quota{-1};  // -1: no bound
     std::atomic<std::int64_t> started{0};
 
-    // One iteration more may start (and is counted as started), or none is left.
+    // One iteration more may start (and is counted as started), or none is
+    // left. Without a quota nothing is counted: no shared write per
+    // iteration (the master sends the run's quota before its first users).
     bool claim() noexcept {
+        auto q = quota.load(std::memory_order_relaxed);
+        if (q < 0) return true;
         const auto n = started.fetch_add(1, std::memory_order_relaxed);
-        const auto q = quota.load(std::memory_order_relaxed);
+        q = quota.load(std::memory_order_relaxed);
         if (q < 0 || n < q) return true;
         started.fetch_sub(1, std::memory_order_relaxed);  // a larger quota may come
         return false;
