@@ -22,8 +22,13 @@ struct test_pool final : user_pool {
     std::vector<virtual_user*> free;
     std::vector<std::pair<virtual_user*, job>> given;
     int frees = 0;
+    bool stop_on_free = false;  // as the engine's pool does when it has shrunk
     void on_free(virtual_user& u) override {
         ++frees;
+        if (stop_on_free) {
+            u.request_stop(stop_mode::graceful);
+            return;
+        }
         free.push_back(&u);
     }
     std::optional<job> take(virtual_user& u) override {
@@ -98,6 +103,17 @@ TEST(pooled_user, an_iteration_given_but_never_begun_still_ends_once) {
     EXPECT_EQ(h.counts.of(0).iterations, 1u);
     EXPECT_TRUE(pool.given.empty());
     EXPECT_EQ(h.count("GET", "/a"), 0u);
+}
+
+TEST(pooled_user, a_pool_that_stops_it_as_it_frees_ends_it_with_on_stop) {
+    testing::harness h(open_yaml);
+    test_pool pool;
+    pool.stop_on_free = true;
+    h.sink.pool = &pool;
+    h.start();
+    h.io.run_for(2s);  // bounded: a user left waiting would hold the loop forever
+    EXPECT_EQ(h.finished, 1);
+    EXPECT_THAT(h.web->lines(), ElementsAre("GET http://h/login", "GET http://h/logout"));
 }
 
 TEST(iteration_quota, closed_users_end_when_it_runs_out_and_run_on_stop) {

@@ -147,8 +147,12 @@ asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
         if (stop_) co_return flow::stop;  // an iteration given meanwhile: run() ends it
         const auto job = pool.take(*this);
         if (!job) {
-            if (!listed) pool.on_free(*this);
-            listed = true;
+            if (!listed) {
+                // The pool may stop this user right here (it shrank): look again.
+                pool.on_free(*this);
+                listed = true;
+                continue;
+            }
             // Idle like a closed user in its wait: one timer, no extra frame.
             timer_.expires_at(std::chrono::steady_clock::time_point::max());
             co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
