@@ -161,6 +161,38 @@ TEST_F(engine_open_test, a_new_rate_continues_the_schedule) {
     EXPECT_EQ(c.dropped_iterations, 0u);
 }
 
+TEST_F(engine_open_test, a_ramp_and_poisson_spacing_reach_the_threads) {
+    // 0 → 400/s over 1 s: 200 arrivals in that second.
+    engine e(options(2));
+    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /}}}", arrival_of(0, 50, 0))));
+    const auto start = steady::now();
+    e.set_arrivals({{"C", 0, 400, 1000, 50, 0}});
+    std::this_thread::sleep_for(1000ms);
+    e.stop_all(user::stop_mode::after_request);
+    const double s = std::chrono::duration<double>(steady::now() - start).count();
+    wait_gone(e);
+    const auto ramped = counts(e.collect()).iterations;
+    // Past 1 s the rate holds 400/s.
+    const double planned = s <= 1 ? 200 * s * s : 200 + 400 * (s - 1);
+    std::printf("ramp 0 → 400/s over 1 s: %lld iterations in %.3f s, %.1f planned\n",
+                static_cast<long long>(ramped), s, planned);
+    EXPECT_NEAR(static_cast<double>(ramped), planned, 4.0);
+
+    // Poisson at 400/s for 1 s: about 400 (sd 20), not exactly.
+    auto poisson = arrival_of(400, 50, 0);
+    poisson.spacing = scenario::arrival_spec::distribution::poisson;
+    engine p(options(2));
+    ASSERT_TRUE(p.load(plan("{tasks: {page: {get: /}}}", poisson)));
+    p.set_arrivals({{"C", 400, 400, 0, 50, 0}});
+    std::this_thread::sleep_for(1000ms);
+    p.stop_all(user::stop_mode::after_request);
+    wait_gone(p);
+    const auto random = counts(p.collect()).iterations;
+    std::printf("poisson at 400/s for 1 s: %lld iterations\n", static_cast<long long>(random));
+    EXPECT_GT(random, 300u);
+    EXPECT_LT(random, 500u);
+}
+
 TEST_F(engine_open_test, a_smaller_pool_stops_its_surplus_and_every_pool_user_runs_on_stop) {
     engine e(options(2));
     ASSERT_TRUE(
