@@ -156,6 +156,7 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
         }
         run_id_ = s.run_id;
         sequence_ = 0;
+        engine_->reset_iterations();
     }
     std::vector<std::int64_t> targets(engine_->class_count(), 0);
     for (const auto& [name, count] : s.targets) {
@@ -167,7 +168,11 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
     spawn_rate_ = s.spawn_rate;
     ramp_.retarget(std::move(targets), s.spawn_rate, now);
     ramping_ = true;
-    send(proto::spawning{run_id_, engine_->running_total()});
+    // Open classes: the pools and schedules continue across a rebalance.
+    engine_->set_iteration_quota(s.iteration_quota);
+    arrivals_ = s.arrivals;
+    engine_->set_arrivals(arrivals_);
+    send(proto::spawning{run_id_, users()});
 }
 
 void node_core::handle(const proto::stop& s, clock::time_point now) {
@@ -266,7 +271,7 @@ void node_core::note_own_pause(clock::time_point now) {
     if (gap < 1s) return;
     watch_.paused(gap, now);
     if (welcomed_ && gap > opts_.watch.lost_after && !held_ && !stopping_ && engine_ &&
-        engine_->running_total() > 0) {
+        users() > 0) {
         hold_users("this worker was paused for " +
                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(gap).count()) +
                    " s, so the master has moved its users to other workers");
@@ -294,13 +299,14 @@ void node_core::judge_master(clock::time_point now) {
 }
 
 void node_core::hold_users(const std::string& why) {
-    const auto users = engine_ ? engine_->running_total() : 0;
+    const auto users = this->users();
     log_.info(why + "; stopped " + std::to_string(users) + " users");
     // Only a test in progress comes back: after a stop the ramp keeps the
     // old targets, and an idle worker must stay idle. Held already (a
     // silence right after a pause of our own): its users are stopped, and
     // whether they come back was decided by the first hold.
-    held_test_ = (held_ && held_test_) || ramping_ || users > 0;
+    held_test_ =
+        (held_ && held_test_) || ramping_ || users > 0 || (engine_ && engine_->pooled() > 0);
     held_ = true;
     held_for_pause_ = false;
     ramping_ = false;
@@ -313,10 +319,15 @@ void node_core::hold_users(const std::string& why) {
 void node_core::resume_users(const std::string& why, clock::time_point now) {
     held_ = false;
     held_for_pause_ = false;
-    if (!engine_ || stopping_ || !held_test_ || ramp_.total_target() == 0) return;
-    log_.info(why + "; restarting " + std::to_string(ramp_.total_target()) + " users");
+    if (!engine_ || stopping_ || !held_test_ || (ramp_.total_target() == 0 && arrivals_.empty()))
+        return;
+    log_.info(why + "; restarting " + std::to_string(ramp_.total_target()) + " users" +
+              (arrivals_.empty() ? "" : " and the open classes' arrivals"));
     ramp_.retarget(ramp_.targets(), spawn_rate_, now);
     ramping_ = true;
+    // The pools come back with the last shares (the rate as it is now: the
+    // master's next spawn brings the stage it is in).
+    engine_->set_arrivals(arrivals_);
 }
 
 // The master stayed silent past rejoin_after: it died, restarted, or the
@@ -326,7 +337,7 @@ void node_core::resume_users(const std::string& why, clock::time_point now) {
 void node_core::master_lost(clock::time_point now) {
     const auto silent =
         std::chrono::duration_cast<std::chrono::seconds>(watch_.silent_for(now)).count();
-    const auto users = engine_ ? engine_->running_total() : 0;
+    const auto users = this->users();
     log_.info("lost the master (nothing from it for " + std::to_string(silent) + " s); stopped " +
               std::to_string(users) + " users; waiting for a master");
     if (engine_) report();
@@ -347,6 +358,7 @@ void node_core::master_lost(clock::time_point now) {
     sequence_ = 0;
     ramping_ = false;
     stopping_ = false;
+    arrivals_.clear();
     // No fresh socket yet: the last report above and the first hello go out
     // behind the reports of the silence on this one (a fresh socket would
     // drop them unsent); step_join reconnects for every later hello.
@@ -372,7 +384,7 @@ void node_core::step_ramp(clock::time_point now) {
     }
     if (ramp_.complete(engine_->running())) {
         ramping_ = false;
-        send(proto::spawn_complete{run_id_, engine_->running_total()});
+        send(proto::spawn_complete{run_id_, users()});
         engine_->release_free_memory();
     }
 }
@@ -405,7 +417,7 @@ void node_core::report() {
         proto::stats_report r;
         r.sequence = ++sequence_;
         r.run_id = run_id_;
-        r.users = users = engine_->running_total();
+        r.users = users = this->users();
         r.delta = engine_->collect();
         send(std::move(r));
         loop_lag_ms = engine_->take_loop_lag_ms();
@@ -414,6 +426,10 @@ void node_core::report() {
     // the master would think this worker missing.
     const auto usage = sample_usage_();
     send(proto::heartbeat{usage.cpu_percent, usage.rss_bytes, users, loop_lag_ms});
+}
+
+std::int64_t node_core::users() const {
+    return engine_ ? engine_->running_total() + engine_->pooled() : 0;
 }
 
 void node_core::set_ready(bool ready) {

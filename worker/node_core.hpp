@@ -126,6 +126,8 @@ class node_core {
     void step_stopping(clock::time_point now);
     void step_report(clock::time_point now);
     void report();
+    // The users this worker reports: closed ones running, open classes' pool members.
+    std::int64_t users() const;
     void finish(int code, const std::string& quit_reason);
 
     node_core_options opts_;
@@ -158,6 +160,8 @@ class node_core {
     std::uint64_t sequence_ = 0;
     bool ramping_ = false;
     double spawn_rate_ = 1;  // of the latest spawn, users/s: resume_users() ramps at it
+    // The latest spawn's open-class shares: resume_users() restarts the pools with them.
+    std::vector<proto::arrival_share> arrivals_;
     // Users held (stopped with their targets kept): the master went silent,
     // or this worker was paused so long that the master gave its users to
     // others. Not a stop: no `stopped`, reports go on.

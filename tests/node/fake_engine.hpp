@@ -26,6 +26,8 @@ struct fake_engine_state {
     std::int64_t now_ms = 0;            // the simulated time, kept up to date by the test
     std::uint64_t requests = 0;         // recorded since the last collect (the test adds them)
     std::string load_error;             // load() fails with this when set
+    std::int64_t pooled = 0;            // open classes' pool users: set_arrivals' pre_allocate
+    std::int64_t quota = -1;            // set_iteration_quota's
     bool finish_on_stop_now = true;     // false: users ignore "cancel" and "now" too (never end)
     bool finish_on_cancel = true;       // false: after "cancel" users run an on_stop that hangs
     bool finish_after_request = true;   // false: the request in flight hangs (a cancel ends it)
@@ -86,7 +88,8 @@ class fake_engine : public worker::user_engine {
     }
     void stop_all(worker::user::stop_mode mode) override {
         s_->record("stop_all" + name(mode));
-        s_->stopping += s_->total();
+        s_->stopping += s_->total() + s_->pooled;
+        s_->pooled = 0;
         for (auto& r : s_->running) r = 0;
         using worker::user::stop_mode;
         const bool ends =
@@ -94,9 +97,27 @@ class fake_engine : public worker::user_engine {
             (mode == stop_mode::after_request && s_->finish_on_cancel && s_->finish_after_request);
         if (ends && s_->finish_on_stop_now) s_->stopping = 0;
     }
+    void set_arrivals(const std::vector<proto::arrival_share>& shares) override {
+        // "arrivals Open 100>200/1000 max 10 pre 2" per class, in order.
+        std::string call = "arrivals";
+        s_->pooled = 0;
+        for (const auto& a : shares) {
+            call += " " + a.user_class + " " + num(a.rate) + ">" + num(a.rate_end) + "/" +
+                    std::to_string(a.ramp_ms) + " max " + std::to_string(a.max_users) + " pre " +
+                    std::to_string(a.pre_allocate);
+            s_->pooled += a.pre_allocate;
+        }
+        s_->record(call);
+    }
+    void set_iteration_quota(std::int64_t quota) override {
+        s_->record("quota " + std::to_string(quota));
+        s_->quota = quota;
+    }
+    void reset_iterations() override { s_->record("reset_iterations"); }
+    std::int64_t pooled() const override { return s_->pooled; }
     const std::vector<std::int64_t>& running() const override { return s_->running; }
     std::int64_t running_total() const override { return s_->total(); }
-    std::int64_t alive() const override { return s_->total() + s_->stopping; }
+    std::int64_t alive() const override { return s_->total() + s_->pooled + s_->stopping; }
     stats::delta collect() override {
         stats::delta d;
         for (std::uint64_t i = 0; i < s_->requests; ++i)
@@ -108,6 +129,12 @@ class fake_engine : public worker::user_engine {
     void release_free_memory() override { s_->record("release_free_memory"); }
 
   private:
+    static std::string num(double v) {
+        auto text = std::to_string(v);  // "100.000000" → "100", "2.500000" → "2.5"
+        text.erase(text.find_last_not_of('0') + 1);
+        if (text.back() == '.') text.pop_back();
+        return text;
+    }
     static std::string name(worker::user::stop_mode mode) {
         switch (mode) {
             case worker::user::stop_mode::graceful:

@@ -42,7 +42,7 @@ struct harness {
     // Starts a user; it runs when io is run.
     virtual_user& start(std::int64_t user_id = 7, std::uint64_t seed = 1) {
         users.push_back(std::make_unique<virtual_user>(program, user_identity{user_id, 3, seed},
-                                                       std::make_unique<fake_session>(web), delta,
+                                                       std::make_unique<fake_session>(web), sink,
                                                        io.get_executor()));
         virtual_user& u = *users.back();
         boost::asio::co_spawn(io, u.run(), [this](const std::exception_ptr& e) {
@@ -84,6 +84,8 @@ struct harness {
     std::shared_ptr<fake_web> web = std::make_shared<fake_web>();
     boost::asio::io_context io;
     stats::delta delta;
+    thread_counts counts;  // iterations per class (no quota unless counts.budget is set)
+    user_sink sink{&delta, &counts};
     std::vector<std::unique_ptr<virtual_user>> users;
     int finished = 0;
 };

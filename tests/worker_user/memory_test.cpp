@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
 // From the sanitizer runtime (its header is not installed with gcc 12).
@@ -40,8 +42,19 @@ constexpr std::int64_t idle_budget = 3072;
 constexpr std::int64_t idle_budget = 2048;
 #endif
 
-std::int64_t idle_heap_per_user(const std::string& source, int users) {
+// A pool that only lists its free users (the engine's keeps a vector too).
+struct listing_pool final : user_pool {
+    std::vector<virtual_user*> free;
+    void on_free(virtual_user& u) override { free.push_back(&u); }
+    std::optional<job> take(virtual_user&) override { return std::nullopt; }
+};
+
+// `pool` set: the users are an open class's, idle in the pool after on_start.
+std::int64_t idle_heap_per_user(const std::string& source, int users,
+                                listing_pool* pool = nullptr) {
     testing::harness h(source);
+    h.sink.pool = pool;
+    if (pool) pool->free.reserve(static_cast<std::size_t>(users) + 1);
     h.web->keep_requests = false;
     h.users.reserve(static_cast<std::size_t>(users));
     // One user first, so that per-thread caches and the stats row exist before measuring.
@@ -77,6 +90,35 @@ users:
         static_cast<long long>(per_user - object - fake));
     EXPECT_LE(sizeof(virtual_user), 256u);
     EXPECT_LE(per_user, idle_budget);
+}
+
+// An open class's pool user waiting for its next iteration costs what a
+// closed user waiting between tasks does.
+TEST(memory, idle_pool_user_fits_the_budget) {
+    const char* const closed = R"(host: http://h
+users:
+  U:
+    wait: {constant: 1h}
+    vars: {id: "{{ user_id }}"}
+    tasks:
+      t: {get: "/x/{{ id }}"}
+)";
+    const char* const pooled = R"(host: http://h
+users:
+  U:
+    vars: {id: "{{ user_id }}"}
+    on_start: [{get: "/x/{{ id }}"}]
+    tasks:
+      t: {get: "/x/{{ id }}"}
+)";
+    listing_pool pool;
+    const std::int64_t per_pooled = idle_heap_per_user(pooled, 1000, &pool);
+    const std::int64_t per_closed = idle_heap_per_user(closed, 1000);
+    std::printf("idle heap per pool user = %lld bytes (a closed user: %lld)\n",
+                static_cast<long long>(per_pooled), static_cast<long long>(per_closed));
+    EXPECT_EQ(pool.free.size(), 1001u);
+    EXPECT_LE(per_pooled, idle_budget);
+    EXPECT_LE(per_pooled, per_closed + 64);
 }
 
 TEST(memory, nested_idle_user_fits_the_budget) {

@@ -281,9 +281,10 @@ users:
     auto lines = [&](std::int64_t user, std::uint64_t seed) {
         boost::asio::io_context io;
         stats::delta delta;
+        user_sink sink{&delta};
         auto web = std::make_shared<testing::fake_web>();
-        virtual_user u(program, {user, 1, seed}, std::make_unique<testing::fake_session>(web),
-                       delta, io.get_executor());
+        virtual_user u(program, {user, 1, seed}, std::make_unique<testing::fake_session>(web), sink,
+                       io.get_executor());
         web->after_send = [&](std::size_t n) {
             if (n == 20) u.request_stop(stop_mode::now);
         };

@@ -17,34 +17,11 @@
 #include <unordered_map>
 
 #include "worker/http/client.hpp"
+#include "worker/runtime/io_thread.hpp"
 
 namespace swarm::worker {
 
 namespace asio = boost::asio;
-
-// One io thread: its io_context, users and delta. Members other than `ctx`
-// are touched only on the thread itself (through posted work).
-struct engine::io_thread {
-    asio::io_context ctx{1};
-    asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
-    std::thread thread;
-    stats::delta delta;
-    std::unordered_map<std::int64_t, std::unique_ptr<user::virtual_user>> users;
-    std::vector<std::shared_ptr<asio::ssl::context>>
-        tls;  // by TLS profile, made on first https request
-    // By TLS profile, made at the first user: every client of the thread
-    // shares it rather than holding a copy of its own.
-    std::vector<std::shared_ptr<const http::client_options>> client_options;
-    std::shared_ptr<const tls_profiles> profiles;  // the loaded plan's, for making those
-    tls_settings settings;
-    asio::steady_timer trim_timer{ctx};  // release_free_memory()'s later trims
-    std::int64_t started = 0;  // control-thread view: users placed here minus finished (approx.)
-    std::atomic<std::int64_t> lag_us_max{0};
-
-    io_thread() {
-        thread = std::thread([this] { ctx.run(); });
-    }
-};
 
 namespace {
 
@@ -67,14 +44,19 @@ engine::engine(engine_options opts) : opts_(std::move(opts)) {
     if (opts_.threads == 0) opts_.threads = 1;
     if (opts_.run_seed == 0)
         opts_.run_seed = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-    for (unsigned i = 0; i < opts_.threads; ++i) threads_.push_back(std::make_unique<io_thread>());
+    for (unsigned i = 0; i < opts_.threads; ++i) {
+        threads_.push_back(std::make_unique<io_thread>());
+        threads_.back()->index = i;
+        threads_.back()->counts.budget = &budget_;
+    }
 }
 
 // Only allocation (post) or a failed join can throw here, and a destructor
 // cannot recover from either: terminating is the right end.
 engine::~engine() {  // NOLINT(bugprone-exception-escape)
     for (auto& t : threads_) {
-        asio::post(t->ctx, [t = t.get()] {
+        asio::post(t->ctx, [this, t = t.get()] {
+            stop_pools(t, user::stop_mode::now);  // no more arrivals either
             for (auto& [id, u] : t->users) u->request_stop(user::stop_mode::now);
         });
     }
@@ -86,7 +68,10 @@ engine::~engine() {  // NOLINT(bugprone-exception-escape)
     }
     for (auto& t : threads_) {
         // Users are destroyed on their own thread.
-        asio::post(t->ctx, [t = t.get()] { t->users.clear(); });
+        asio::post(t->ctx, [t = t.get()] {
+            t->users.clear();
+            t->pools.clear();
+        });
         t->guard.reset();
         t->ctx.stop();
     }
@@ -122,9 +107,24 @@ result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
         });
     }
     programs_.clear();
+    std::vector<std::string> names;
     for (std::size_t c = 0; c < plan->users.size(); ++c) {
         programs_.push_back(std::make_shared<const user::user_program>(plan, c));
+        names.push_back(plan->users[c].name);
     }
+    for (auto& t : threads_) {
+        // No user is alive: the old pools have none either. Their timers'
+        // pending waits end as cancelled and touch nothing.
+        asio::post(t->ctx, [t = t.get(), names, programs = programs_] {
+            const auto n = programs.size();
+            t->class_names = names;
+            t->programs = programs;
+            t->pools.clear();
+            t->pools.resize(n);
+            t->counts.by_class.assign(n, {});
+        });
+    }
+    plan_ = std::move(plan);
     by_class_.assign(programs_.size(), {});
     running_.assign(programs_.size(), 0);
     return {};
@@ -157,30 +157,47 @@ void engine::start_user(std::size_t class_index) {
     ++running_[class_index];
     ++alive_;
 
-    auto program = programs_[class_index];
     const auto posted = std::chrono::steady_clock::now();
-    asio::post(t->ctx, [this, t, program, profiles = tls_, class_index, user_id, posted] {
+    asio::post(t->ctx, [this, t, class_index, user_id, posted] {
         const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::steady_clock::now() - posted)
                              .count();
         if (lag > t->lag_us_max.load(std::memory_order_relaxed))
             t->lag_us_max.store(lag, std::memory_order_relaxed);
+        make_user(t, class_index, user_id, nullptr, nullptr, {});
+    });
+}
 
-        const auto profile = profiles->by_class[class_index];
-        auto& shared_options = t->client_options[profile];
-        if (!shared_options) shared_options = make_client_options(t, profile);
-        auto session = std::make_unique<http::client>(t->ctx.get_executor(), shared_options);
-        const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
-        auto u = std::make_unique<user::virtual_user>(program, id, std::move(session), t->delta,
-                                                      t->ctx.get_executor());
-        auto* raw = u.get();
-        t->users.emplace(user_id, std::move(u));
-        asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](const std::exception_ptr&) {
-            // Destroy after the coroutine frame is gone: post, do not erase inline.
-            asio::post(t->ctx, [this, t, user_id] {
-                t->users.erase(user_id);
-                --alive_;
-            });
+// On the io thread. alive_ counts the user already.
+void engine::make_user(io_thread* t, std::size_t class_index, std::int64_t user_id, open_pool* pool,
+                       const scenario::task* job, std::chrono::steady_clock::time_point scheduled) {
+    const auto& program = t->programs[class_index];
+    const auto profile = t->profiles->by_class[class_index];
+    auto& shared_options = t->client_options[profile];
+    if (!shared_options) shared_options = make_client_options(t, profile);
+    auto session = std::make_unique<http::client>(t->ctx.get_executor(), shared_options);
+    const user::user_identity id{user_id, opts_.worker_index, opts_.run_seed};
+    auto u = std::make_unique<user::virtual_user>(
+        program, id, std::move(session), pool ? pool->sink : t->sink, t->ctx.get_executor());
+    auto* raw = u.get();
+    if (pool && job) pool->give(*raw, {job, scheduled});  // taken right after on_start
+    t->users.emplace(user_id, std::move(u));
+    asio::co_spawn(t->ctx, raw->run(), [this, t, user_id](const std::exception_ptr&) {
+        // Destroy after the coroutine frame is gone: post, do not erase inline.
+        asio::post(t->ctx, [this, t, user_id] {
+            const auto it = t->users.find(user_id);
+            if (it != t->users.end() && it->second->pooled()) {
+                auto& ended = *it->second;
+                auto& own = *t->pools[ended.class_index()];
+                std::erase(own.free, &ended);
+                if (!ended.stop_requested()) {
+                    // Ended on its own (a stop_user step): no longer a member.
+                    --own.members;
+                    --pooled_;
+                }
+            }
+            t->users.erase(user_id);
+            --alive_;
         });
     });
 }
@@ -223,14 +240,15 @@ void engine::stop_all(user::stop_mode mode) {
     for (std::size_t c = 0; c < by_class_.size(); ++c) {
         while (!by_class_[c].empty()) stop_user(c, mode);
     }
-    if (mode != user::stop_mode::graceful) {
-        // Users already stopping (ramped down, or a graceful stop escalated)
-        // are told too: request_stop only ever makes a stop stronger.
-        for (auto& t : threads_) {
-            asio::post(t->ctx, [t = t.get(), mode] {
-                for (auto& [id, u] : t->users) u->request_stop(mode);
-            });
-        }
+    for (auto& t : threads_) {
+        asio::post(t->ctx, [this, t = t.get(), mode] {
+            // Open classes: no more arrivals, every pool user stops.
+            stop_pools(t, mode);
+            // Users already stopping (ramped down, or a graceful stop
+            // escalated) are told too: request_stop only ever makes a stop stronger.
+            if (mode == user::stop_mode::graceful) return;
+            for (auto& [id, u] : t->users) u->request_stop(mode);
+        });
     }
 }
 
@@ -246,6 +264,13 @@ stats::delta engine::collect() {
                                  .count();
             if (lag > t->lag_us_max.load(std::memory_order_relaxed))
                 t->lag_us_max.store(lag, std::memory_order_relaxed);
+            // The class counters the users kept, by name, once per interval.
+            for (std::size_t c = 0; c < t->counts.by_class.size(); ++c) {
+                auto& n = t->counts.by_class[c];
+                if (n.empty() || c >= t->class_names.size()) continue;
+                t->delta.classes.at(t->class_names[c]).add(n);
+                n = {};
+            }
             promise->set_value(t->delta.take());
         });
     }

@@ -26,6 +26,8 @@ struct client_options;
 
 namespace swarm::worker {
 
+struct open_pool;
+
 class engine final : public user_engine {
   public:
     explicit engine(engine_options opts);
@@ -53,6 +55,14 @@ class engine final : public user_engine {
     // user's own io thread (the user closes its session there).
     // Returns at once: alive() counts the users that have not finished yet.
     void stop_all(user::stop_mode mode) override;
+    // Splits each open class's share over the io threads (the pool by
+    // largest remainder, the rate in proportion to it); each thread keeps
+    // its own pool and timer (open_pools.cpp).
+    void set_arrivals(const std::vector<proto::arrival_share>& shares) override;
+    void set_iteration_quota(std::int64_t quota) override;
+    void reset_iterations() override;
+    std::int64_t pooled() const override { return pooled_.load(); }
+
     // Users started and not asked to stop, per class (what the ramp steers).
     const std::vector<std::int64_t>& running() const override { return running_; }
     std::int64_t running_total() const override;
@@ -76,6 +86,26 @@ class engine final : public user_engine {
 
   private:
     struct io_thread;
+    // One thread's part of an open class's share.
+    struct thread_share {
+        std::size_t class_index = 0;
+        double rate = 0, rate_end = 0;
+        std::chrono::steady_clock::duration ramp{};
+        std::int64_t max_users = 0, pre_allocate = 0;
+        bool keep_pool = false;  // the class was absent: no arrivals, the pool stays
+    };
+
+    // On io thread `t`: makes a user of class `c` and runs it. A pooled user
+    // joins `pool`, and when `job` is set runs it right after on_start.
+    void make_user(io_thread* t, std::size_t c, std::int64_t user_id, open_pool* pool,
+                   const scenario::task* job, std::chrono::steady_clock::time_point scheduled);
+    // On io thread `t` (open_pools.cpp).
+    void apply_share(io_thread* t, const thread_share& s,
+                     std::chrono::steady_clock::time_point now);
+    void arm(io_thread* t, open_pool& p);
+    void fire(io_thread* t, open_pool& p);
+    void arrive(io_thread* t, open_pool& p, std::chrono::steady_clock::time_point scheduled);
+    void stop_pools(io_thread* t, user::stop_mode mode);
     struct user_handle {
         std::size_t thread;
         std::int64_t user_id;
@@ -92,7 +122,10 @@ class engine final : public user_engine {
     std::vector<std::vector<user_handle>> by_class_;  // running users per class, oldest first
     std::vector<std::int64_t> running_;
     std::atomic<std::int64_t> alive_{0};
-    std::int64_t next_user_ = 0;
+    std::atomic<std::int64_t> pooled_{0};     // open classes' pool members, all threads
+    std::atomic<std::int64_t> next_user_{0};  // pool users are made on the io threads
+    user::iteration_budget budget_;
+    std::shared_ptr<const scenario::plan> plan_;
 };
 
 }  // namespace swarm::worker

@@ -15,6 +15,7 @@
 #include "common/result.hpp"
 #include "common/scenario/plan.hpp"
 #include "common/stats/delta.hpp"
+#include "proto/messages.hpp"
 #include "worker/user/virtual_user.hpp"
 
 namespace swarm::worker {
@@ -38,6 +39,18 @@ class user_engine {
     // Asks every running user to stop; with cancel or now also the users
     // already stopping. Does not wait: alive() tells when they are gone.
     virtual void stop_all(user::stop_mode mode) = 0;
+
+    // Open (arrival) classes: this worker's share of each, from now on (a
+    // rebalance keeps the pools and continues their schedules). A class
+    // absent gets no arrivals; its pool keeps its users.
+    virtual void set_arrivals(const std::vector<proto::arrival_share>& shares) = 0;
+    // The task iterations (all classes) this worker may start in this run
+    // in all, those already started included; -1: no bound.
+    virtual void set_iteration_quota(std::int64_t quota) = 0;
+    // A new run: no iteration started yet.
+    virtual void reset_iterations() = 0;
+    // Pool users of open classes not asked to stop (not in running()).
+    virtual std::int64_t pooled() const = 0;
 
     // Users started and not asked to stop, per class (what the ramp steers).
     virtual const std::vector<std::int64_t>& running() const = 0;

@@ -68,7 +68,7 @@ bool mentions_last_body(std::string_view s) {
 }
 
 user_program::user_program(std::shared_ptr<const scenario::plan> plan, std::size_t class_index)
-    : plan_(std::move(plan)), class_(&plan_->users.at(class_index)) {
+    : plan_(std::move(plan)), class_(&plan_->users.at(class_index)), class_index_(class_index) {
     host_ = class_->host.empty() ? plan_->host : class_->host;
     keeps_last_body_ = mentions(class_->vars);
     prepare_set(class_->root);

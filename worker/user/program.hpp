@@ -36,6 +36,8 @@ class user_program {
 
     const scenario::plan& plan() const { return *plan_; }
     const scenario::user_class& user_class() const { return *class_; }
+    // Which class of the plan this is (per-class counters are indexed by it).
+    std::size_t class_index() const { return class_index_; }
     // The class's host, or the scenario's when the class names none.
     std::string_view host() const { return host_; }
     // Whether any template or condition of the class reads last.body; when
@@ -50,6 +52,7 @@ class user_program {
 
     std::shared_ptr<const scenario::plan> plan_;
     const scenario::user_class* class_;
+    std::size_t class_index_ = 0;
     std::string host_;
     bool keeps_last_body_ = false;
     std::unordered_map<const scenario::request_step*, prepared_step> steps_;

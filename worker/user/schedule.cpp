@@ -20,6 +20,19 @@ bool wait_uses_task_time(const wait_spec& spec) {
     return spec.how == wait_spec::kind::pacing || spec.how == wait_spec::kind::throughput;
 }
 
+bool overran(const wait_spec& spec, duration task_time) {
+    switch (spec.how) {
+        case wait_spec::kind::pacing:
+            return task_time > spec.min;
+        case wait_spec::kind::throughput:
+            return spec.per_second > 0 &&
+                   task_time >
+                       duration(static_cast<std::int64_t>(std::llround(1e6 / spec.per_second)));
+        default:
+            return false;
+    }
+}
+
 duration wait_after(const wait_spec& spec, duration task_time, std::uint64_t random) {
     switch (spec.how) {
         case wait_spec::kind::none:

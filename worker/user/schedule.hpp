@@ -19,6 +19,9 @@ namespace swarm::worker::user {
 //   throughput  1/per_second s - task_time, at least 0 (constant_throughput)
 scenario::duration wait_after(const scenario::wait_spec& spec, scenario::duration task_time,
                               std::uint64_t random);
+// Whether a paced task (pacing, throughput) took longer than its interval:
+// the class could not keep its pace (a pacing overrun). false for other kinds.
+bool overran(const scenario::wait_spec& spec, scenario::duration task_time);
 // Whether wait_after reads `task_time` for this kind (pacing, throughput);
 // for the others the caller need not read the clock around a task.
 bool wait_uses_task_time(const scenario::wait_spec& spec);

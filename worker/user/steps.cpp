@@ -117,8 +117,9 @@ void virtual_user::record(const prepared_step& prep, const scenario::request_ste
                           std::chrono::microseconds latency, std::uint64_t wire_bytes,
                           const swarm::result<void>& verdict) {
     const auto latency_us = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
-    stats_.requests.record(prep.method, r.name, latency_us, wire_bytes, !verdict);
-    if (!verdict) stats_.errors.record(prep.method, r.name, verdict.error().message, unix_ms_now());
+    sink_->delta->requests.record(prep.method, r.name, latency_us, wire_bytes, !verdict);
+    if (!verdict)
+        sink_->delta->errors.record(prep.method, r.name, verdict.error().message, unix_ms_now());
 }
 
 }  // namespace swarm::worker::user

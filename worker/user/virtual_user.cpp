@@ -5,7 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <utility>
 
 #include "worker/user/schedule.hpp"
 
@@ -20,11 +22,11 @@ constexpr std::uint32_t yield_every_tasks = 64;
 }  // namespace
 
 virtual_user::virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
-                           std::unique_ptr<http::session> session, stats::delta& stats,
+                           std::unique_ptr<http::session> session, user_sink& sink,
                            const executor_type& ex)
     : program_(std::move(program)),
       session_(std::move(session)),
-      stats_(stats),
+      sink_(&sink),
       timer_(ex),
       env_(id.user_id, id.worker_id, user_seed(id.run_seed, id.user_id)) {}
 
@@ -37,7 +39,7 @@ asio::awaitable<void> virtual_user::run() {
             env_.assign(cls.vars);
             flow f = co_await run_steps(cls.root.on_start);
             if (f != flow::stop && f != flow::stop_user && !stop_) {
-                f = co_await run_set(cls.root, false);
+                f = pooled() ? co_await run_pooled() : co_await run_set(cls.root, false);
             }
             if (stop_ != stop_mode::now) {
                 // Bounded: the requests of on_stop get at most the time left
@@ -52,6 +54,9 @@ asio::awaitable<void> virtual_user::run() {
     } catch (...) {
         record_internal("unknown exception");
     }
+    // An iteration given but never begun (stopped first) still ends once:
+    // the quota claimed it, and the master counts ended iterations.
+    if (pooled() && sink_->pool->take(*this)) count_iteration_end();
     try {
         session_->close();
     } catch (...) {
@@ -95,9 +100,13 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     std::uint32_t busy_tasks = 0;                      // tasks run with zero wait
     while (f != flow::interrupt && !set.tasks.empty()) {
         if (stop_) co_return flow::stop;
+        // A root task is one iteration: none left in the quota ends the
+        // user as a stop_user step would (on_stop runs).
+        if (!nested && sink_->counts && !sink_->counts->claim()) break;
         const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
         const std::uint32_t sent_before = requests_sent_;
         f = co_await run_task(pick(set, position));
+        if (!nested) count_iteration_end();
         if (f == flow::stop || f == flow::stop_user) co_return f;
         if (f == flow::interrupt && nested) break;
         f = flow::next;  // a root set cannot be interrupted (the loader forbids it)
@@ -105,6 +114,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
         const auto took =
             timed ? std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started)
                   : duration{0};
+        if (timed && sink_->counts && overran(set.wait, took))
+            ++sink_->counts->of(program_->class_index()).pacing_overruns;
         const duration wait = wait_after(set.wait, took, env_.random()());
         // The wait is done here rather than through pause() to save a
         // coroutine frame per task (and per idle user, which waits here).
@@ -123,6 +134,41 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     if (!nested) co_return flow::next;
     f = co_await run_steps(set.on_stop);
     co_return f == flow::stop || f == flow::stop_user ? f : flow::next;
+}
+
+void virtual_user::count_iteration_end() {
+    if (sink_->counts) ++sink_->counts->of(program_->class_index()).iterations;
+}
+
+asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
+    user_pool& pool = *sink_->pool;
+    bool listed = false;  // on the pool's free list since the last iteration
+    for (;;) {
+        if (stop_) co_return flow::stop;  // an iteration given meanwhile: run() ends it
+        const auto job = pool.take(*this);
+        if (!job) {
+            if (!listed) {
+                // The pool may stop this user right here (it shrank): look again.
+                pool.on_free(*this);
+                listed = true;
+                continue;
+            }
+            // Idle like a closed user in its wait: one timer, no extra frame.
+            timer_.expires_at(std::chrono::steady_clock::time_point::max());
+            co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        listed = false;
+        const flow f = co_await run_task(*job->task);
+        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - job->scheduled);
+        // Not a request: the master keeps ITER rows out of the totals.
+        sink_->delta->requests.record(
+            "ITER", job->task->name,
+            static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0)), 0, false);
+        count_iteration_end();
+        if (f == flow::stop || f == flow::stop_user) co_return f;
+    }
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_task(const scenario::task& t) {
@@ -153,8 +199,8 @@ void virtual_user::record_internal(std::string_view what) {
     std::string message = "internal: ";
     message += what;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    stats_.errors.record("", program_->user_class().name, message,
-                         std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    sink_->delta->errors.record("", program_->user_class().name, message,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 }  // namespace swarm::worker::user

@@ -10,11 +10,13 @@
 // request_stop() it and destroy it on that thread only. It must outlive the
 // coroutine run() returns (destroy it from run()'s completion handler).
 //
-// Every request is recorded exactly once into `stats` (the thread's delta,
-// which the reporter take()s between intervals; the object stays in place).
+// Every request is recorded exactly once into the sink's delta (the
+// thread's, which the reporter take()s between intervals; it stays in
+// place), every task iteration of the root set claimed from the quota and
+// counted into the sink's counters when it ends.
 //
 // Typical use by the worker runtime:
-//     auto u = std::make_unique<virtual_user>(program, id, std::move(session), delta, ex);
+//     auto u = std::make_unique<virtual_user>(program, id, std::move(session), sink, ex);
 //     co_spawn(ex, u->run(), [&, raw = u.get()](std::exception_ptr) { forget(raw); });
 //     ...
 //     raw->request_stop(stop_mode::graceful);        // ramp-down
@@ -36,6 +38,7 @@
 #include "common/stats/delta.hpp"
 #include "worker/http/session.hpp"
 #include "worker/user/environment.hpp"
+#include "worker/user/iteration_counts.hpp"
 #include "worker/user/program.hpp"
 
 namespace swarm::worker::user {
@@ -65,6 +68,38 @@ struct user_identity {
     std::uint64_t run_seed = 0;  // the same seed and user id give the same choices
 };
 
+class virtual_user;
+
+// The pool of an open (arrival) class on one io thread, as its users see it
+// (the engine implements it). Same thread as the users.
+class user_pool {
+  public:
+    // An iteration the pool gives a user: a task of its class, and when it
+    // was scheduled to start (ITER latency counts from then).
+    struct job {
+        const scenario::task* task = nullptr;
+        std::chrono::steady_clock::time_point scheduled{};
+    };
+    // `u` has run on_start or its last iteration and waits for the next
+    // (the pool wake()s it), or for a stop.
+    virtual void on_free(virtual_user& u) = 0;
+    // The iteration given to `u`, handed over once; none: nullopt.
+    virtual std::optional<job> take(virtual_user& u) = 0;
+
+  protected:
+    ~user_pool() = default;
+};
+
+// Where a user's records go: the thread's delta and class counters; and for
+// a user of an open class, its pool. One per io thread for closed users and
+// one per pool, outliving their users (a user holds only a pointer: the
+// idle user's size is a tracked figure, tests/worker_user/memory_test.cpp).
+struct user_sink {
+    stats::delta* delta = nullptr;    // the thread's current interval
+    thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
+    user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
+};
+
 class virtual_user {
   public:
     using executor_type = boost::asio::io_context::executor_type;
@@ -74,10 +109,19 @@ class virtual_user {
                                           executor_type>;
 
     virtual_user(std::shared_ptr<const user_program> program, const user_identity& id,
-                 std::unique_ptr<http::session> session, stats::delta& stats,
-                 const executor_type& ex);
+                 std::unique_ptr<http::session> session, user_sink& sink, const executor_type& ex);
     virtual_user(const virtual_user&) = delete;
     virtual_user& operator=(const virtual_user&) = delete;
+
+    // Pooled mode (the sink names a pool: an open class): after vars and
+    // on_start the user does not loop over its tasks but waits for the pool
+    // to give it an iteration (user_pool::take, after wake()), runs that one
+    // task (no wait after it), records an ITER row (method "ITER", the
+    // task's name, latency from the SCHEDULED start to the end, never
+    // failed) and tells the pool it is free again.
+    bool pooled() const { return sink_->pool != nullptr; }
+    // The pool has given this user an iteration: stop waiting for one.
+    void wake() { timer_.cancel(); }
 
     // The user's whole life; completes when it has stopped (by request_stop,
     // a stop_user step, or a root task set that ran out of iterations).
@@ -97,6 +141,8 @@ class virtual_user {
     // request_stop() has been called.
     bool stop_requested() const { return stop_.has_value(); }
     std::int64_t user_id() const { return env_.user_id(); }
+    // The index of the user's class in the plan.
+    std::size_t class_index() const { return program_->class_index(); }
     // The user's variables and built-ins (tests, debugging).
     const user_environment& environment() const { return env_; }
 
@@ -111,6 +157,10 @@ class virtual_user {
     };
 
     boost::asio::awaitable<flow> run_set(const scenario::task_set& set, bool nested);
+    // Pooled mode's loop: wait for an iteration, run it, repeat.
+    boost::asio::awaitable<flow> run_pooled();
+    // An iteration of the class ended (also one cut by a stop).
+    void count_iteration_end();
     boost::asio::awaitable<flow> run_task(const scenario::task& t);
     boost::asio::awaitable<flow> run_steps(const scenario::step_list& steps);
     boost::asio::awaitable<flow> run_repeat(const scenario::repeat_step& r);
@@ -130,8 +180,8 @@ class virtual_user {
 
     std::shared_ptr<const user_program> program_;
     std::unique_ptr<http::session> session_;
-    stats::delta& stats_;  // the thread's current interval
-    timer_type timer_;     // waits and sleeps; request_stop() cancels it
+    user_sink* sink_;   // outlives the user
+    timer_type timer_;  // waits and sleeps; request_stop() cancels it
     user_environment env_;
     // While the final on_stop runs: when it must be over (on_stop_time_limit).
     std::chrono::steady_clock::time_point on_stop_deadline_{};

@@ -1,0 +1,170 @@
+// A virtual user in pooled mode (an open class) with a pool the test plays,
+// and the counters every user keeps: iterations ended, the quota claimed per
+// iteration (closed users end when it runs out, on_stop run).
+#include <gmock/gmock.h>
+
+#include <boost/asio/post.hpp>
+
+#include <optional>
+#include <vector>
+
+#include "tests/worker_user/harness.hpp"
+#include "worker/user/schedule.hpp"
+
+namespace swarm::worker::user {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+
+// Keeps what the user tells it; the test gives iterations.
+struct test_pool final : user_pool {
+    std::vector<virtual_user*> free;
+    std::vector<std::pair<virtual_user*, job>> given;
+    int frees = 0;
+    bool stop_on_free = false;  // as the engine's pool does when it has shrunk
+    void on_free(virtual_user& u) override {
+        ++frees;
+        if (stop_on_free) {
+            u.request_stop(stop_mode::graceful);
+            return;
+        }
+        free.push_back(&u);
+    }
+    std::optional<job> take(virtual_user& u) override {
+        for (auto it = given.begin(); it != given.end(); ++it) {
+            if (it->first != &u) continue;
+            const job j = it->second;
+            given.erase(it);
+            return j;
+        }
+        return std::nullopt;
+    }
+    void give(virtual_user& u, const scenario::task& t, std::chrono::steady_clock::time_point at) {
+        std::erase(free, &u);
+        given.emplace_back(&u, job{&t, at});
+        u.wake();
+    }
+};
+
+const char* const open_yaml = R"(host: http://h
+users:
+  Open:
+    wait: {constant: 1h}
+    on_start: [{get: /login}]
+    on_stop: [{get: /logout}]
+    tasks:
+      a: {get: /a}
+      b: {get: /b}
+)";
+
+TEST(pooled_user, runs_each_given_iteration_once_and_records_iter_rows) {
+    testing::harness h(open_yaml);
+    test_pool pool;
+    h.sink.pool = &pool;
+    auto& u = h.start();
+    EXPECT_TRUE(u.pooled());
+    h.io.poll();
+    // on_start ran, then the user waits (not looping over its tasks).
+    EXPECT_THAT(h.web->lines(), ElementsAre("GET http://h/login"));
+    ASSERT_THAT(pool.free, ElementsAre(&u));
+
+    const auto& tasks = h.plan->users[0].root.tasks;
+    // Scheduled 50 ms ago: the ITER row counts from then, not from now.
+    pool.give(u, tasks[1], std::chrono::steady_clock::now() - 50ms);
+    h.io.poll();
+    pool.give(u, tasks[0], std::chrono::steady_clock::now());
+    h.io.poll();
+    EXPECT_THAT(h.web->lines(),
+                ElementsAre("GET http://h/login", "GET http://h/b", "GET http://h/a"));
+    EXPECT_EQ(pool.frees, 3);  // after on_start and after each iteration, once
+    EXPECT_EQ(h.count("ITER", "b"), 1u);
+    EXPECT_EQ(h.count("ITER", "a"), 1u);
+    EXPECT_EQ(h.failures("ITER", "b"), 0u);
+    EXPECT_GE(h.delta.requests.find("ITER", "b")->min_latency_us(), 50'000u);
+    EXPECT_EQ(h.counts.of(0).iterations, 2u);
+
+    // A free user stops like any other: on_stop runs.
+    u.request_stop(stop_mode::graceful);
+    h.run();
+    EXPECT_EQ(h.web->lines().back(), "GET http://h/logout");
+    EXPECT_EQ(h.finished, 1);
+}
+
+TEST(pooled_user, an_iteration_given_but_never_begun_still_ends_once) {
+    testing::harness h(open_yaml);
+    test_pool pool;
+    h.sink.pool = &pool;
+    auto& u = h.start();
+    // Given before it ran on_start, stopped before it could begin it.
+    pool.given.emplace_back(&u, user_pool::job{&h.plan->users[0].root.tasks[0], {}});
+    u.request_stop(stop_mode::now);
+    h.run();
+    EXPECT_EQ(h.counts.of(0).iterations, 1u);
+    EXPECT_TRUE(pool.given.empty());
+    EXPECT_EQ(h.count("GET", "/a"), 0u);
+}
+
+TEST(pooled_user, a_pool_that_stops_it_as_it_frees_ends_it_with_on_stop) {
+    testing::harness h(open_yaml);
+    test_pool pool;
+    pool.stop_on_free = true;
+    h.sink.pool = &pool;
+    h.start();
+    h.io.run_for(2s);  // bounded: a user left waiting would hold the loop forever
+    EXPECT_EQ(h.finished, 1);
+    EXPECT_THAT(h.web->lines(), ElementsAre("GET http://h/login", "GET http://h/logout"));
+}
+
+TEST(iteration_quota, closed_users_end_when_it_runs_out_and_run_on_stop) {
+    testing::harness h(R"(host: http://h
+users:
+  Closed:
+    on_stop: [{get: /bye}]
+    tasks:
+      t: {get: /t}
+)");
+    iteration_budget budget;
+    budget.quota = 7;
+    h.counts.budget = &budget;
+    h.start(1);
+    h.start(2);
+    h.start(3);
+    h.run();  // they end by themselves
+    EXPECT_EQ(h.finished, 3);
+    EXPECT_EQ(h.count("GET", "/t"), 7u);
+    EXPECT_EQ(h.count("GET", "/bye"), 3u);
+    EXPECT_EQ(h.counts.of(0).iterations, 7u);
+    EXPECT_EQ(budget.started.load(), 7);
+    EXPECT_TRUE(budget.used_up());
+}
+
+TEST(iteration_quota, a_claim_past_the_quota_is_undone) {
+    iteration_budget b;
+    b.quota = 2;
+    EXPECT_TRUE(b.claim());
+    EXPECT_TRUE(b.claim());
+    EXPECT_FALSE(b.claim());
+    EXPECT_FALSE(b.claim());
+    EXPECT_EQ(b.started.load(), 2);
+    b.quota = 3;  // a larger quota lets one more go
+    EXPECT_FALSE(b.used_up());
+    EXPECT_TRUE(b.claim());
+    EXPECT_FALSE(b.claim());
+    b.quota = -1;
+    EXPECT_TRUE(b.claim());
+}
+
+TEST(pacing, overran_is_true_only_for_a_paced_task_longer_than_its_interval) {
+    scenario::wait_spec pacing{scenario::wait_spec::kind::pacing, 100ms, 100ms, 0};
+    EXPECT_TRUE(overran(pacing, 101ms));
+    EXPECT_FALSE(overran(pacing, 100ms));
+    scenario::wait_spec throughput{scenario::wait_spec::kind::throughput, {}, {}, 4};  // 250 ms
+    EXPECT_TRUE(overran(throughput, 300ms));
+    EXPECT_FALSE(overran(throughput, 200ms));
+    scenario::wait_spec constant{scenario::wait_spec::kind::constant, 10ms, 10ms, 0};
+    EXPECT_FALSE(overran(constant, 1s));
+}
+
+}  // namespace
+}  // namespace swarm::worker::user
