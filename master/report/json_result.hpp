@@ -25,15 +25,20 @@
 //       // common/stats/histogram.hpp. Percentiles are the bucket midpoint
 //       // clamped to [min_us, max_us].
 //   "percentiles": [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100],
-//   "total":   entry (method "", name "Aggregated"),
-//   "entries": [entry], sorted by name then method,
+//   "total":   entry (method "", name "Aggregated"; requests only, no ITER row),
+//   "entries": [entry], sorted by name then method; open classes' iteration
+//              rows have method "ITER" (latency from the scheduled start),
+//   "classes": [{ "name", "iterations", "dropped_iterations",
+//                 "pacing_overruns" }],  // per user class, first seen first
 //   "errors":  [{ "method", "name", "message", "occurrences",
 //                 "first_seen_unix_ms", "last_seen_unix_ms" }], most frequent first,
 //   "errors_overflow": int,   // occurrences of errors beyond the table's cap
 //   "history": {
 //     "names": [[method, name]],          // indexed by the points' entries
 //     "points": [{ "second": int, "unix_s": int, "duration_ms": int, "users": int,
-//                  "requests": int, "failures": int,   // in this second
+//                  "requests": int, "failures": int,   // in this second, no ITER
+//                  "planned_users": int?,   // the profile's users; null: none/manual
+//                  "dropped_iterations": int,           // in this second
 //                  "percentiles_us": [int x 11],       // this second, as "percentiles"
 //                  "total": { "requests", "failures", "median_us", "avg_us",
 //                             "min_us", "max_us", "avg_bytes" },  // cumulative
