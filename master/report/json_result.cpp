@@ -123,6 +123,16 @@ json::object point_json(const history_point& p) {
             {"entries", std::move(entries)}};
 }
 
+json::object history_json(const run_stats& run) {
+    json::array names;
+    for (const auto& [method, name] : run.names()) names.push_back(json::array{method, name});
+    json::array points;
+    for (const history_point& p : run.history()) points.push_back(point_json(p));
+    return {{"names", std::move(names)}, {"points", std::move(points)}};
+}
+
+}  // namespace
+
 json::array classes_json(const stats::class_table& classes) {
     json::array out;
     classes.for_each([&](std::string_view name, const stats::class_counts& c) {
@@ -133,16 +143,6 @@ json::array classes_json(const stats::class_table& classes) {
     });
     return out;
 }
-
-json::object history_json(const run_stats& run) {
-    json::array names;
-    for (const auto& [method, name] : run.names()) names.push_back(json::array{method, name});
-    json::array points;
-    for (const history_point& p : run.history()) points.push_back(point_json(p));
-    return {{"names", std::move(names)}, {"points", std::move(points)}};
-}
-
-}  // namespace
 
 json::object json_result(const run_stats& run, const run_metadata& meta) {
     json::array percentiles;

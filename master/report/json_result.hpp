@@ -57,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -80,6 +81,10 @@ struct run_metadata {
 
 // The document described above.
 boost::json::object json_result(const run_stats& run, const run_metadata& meta);
+
+// The "classes" member: [{name, iterations, dropped_iterations,
+// pacing_overruns}] in first-seen order (also REST's /stats/requests).
+boost::json::array classes_json(const stats::class_table& classes);
 
 // Rebuilds a histogram from an entry's "histogram" member. Throws
 // std::invalid_argument (or boost::system::system_error on a wrong JSON
