@@ -206,6 +206,15 @@ async function mainFlow(target) {
   assert.ok(csv.some((l) => l.startsWith("GET,home,")));
   await page.screenshot({ path: "web_browser_stopped.png", fullPage: true });
   await workloadDrawing(page);
+  // The HTML report draws the planned users' line too (dashed), and lists
+  // classes only when some class reported.
+  await page.goto(ui + "stats/report");
+  const report = await page.evaluate(() => ({
+    series: window.swarmReportCharts.users.series.slice(1).map((x) => [x.label, x.dash || null]),
+    classesShown: !document.getElementById("classes-section").hidden,
+  }));
+  assert.deepEqual(report.series, [["planned users", [6, 4]], ["users", null]]);
+  assert.equal(report.classesShown, false);
   await context.close();
   stopChild(run.child);
   return counted;
