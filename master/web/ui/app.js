@@ -381,19 +381,17 @@ function fieldError(name, text) {
   return !text;
 }
 
+const USERS = /^\d+$/;
+const usersOk = (form) => USERS.test(form.user_count.value.trim());
+const rateOk = (form) => form.spawn_rate.value.trim() !== "" && Number(form.spawn_rate.value.trim()) > 0;
+// A new test with a profile: its stages set the users and rate (the master checks their text).
+const withProfile = (form) => formMode === "new" && form.stages.value.trim() !== "";
+
 function validate(form) {
   let ok = true;
-  // A profile sets the users and rate itself; the master checks its text.
-  if (formMode === "new" && form.stages.value.trim() !== "") {
-    fieldError("user_count", "");
-    fieldError("spawn_rate", "");
-    const n = form.iterations.value.trim();
-    return fieldError("iterations", n === "" || /^[1-9]\d*$/.test(n) ? "" : "a whole number above 0, or empty") && ok;
-  }
-  const users = form.user_count.value.trim();
-  ok = fieldError("user_count", /^\d+$/.test(users) ? "" : "a whole number of users, 0 or more") && ok;
-  const rate = Number(form.spawn_rate.value.trim());
-  ok = fieldError("spawn_rate", form.spawn_rate.value.trim() !== "" && rate > 0 ? "" : "a number above 0") && ok;
+  const profile = withProfile(form);
+  ok = fieldError("user_count", profile || usersOk(form) ? "" : "a whole number of users, 0 or more") && ok;
+  ok = fieldError("spawn_rate", profile || rateOk(form) ? "" : "a number above 0") && ok;
   if (formMode === "new") {
     const host = form.host.value.trim();
     ok = fieldError("host", host === "" || /^https?:\/\/./.test(host) ? "" : "http://... or https://...") && ok;
@@ -422,8 +420,9 @@ $("start-form").addEventListener("submit", async (ev) => {
   const form = ev.target;
   if (!validate(form)) return;
   const body = new URLSearchParams();
-  body.set("user_count", form.user_count.value.trim());
-  body.set("spawn_rate", form.spawn_rate.value.trim());
+  // With a profile, users and rate are sent only when valid (Locust's fields, ignored then).
+  if (!withProfile(form) || usersOk(form)) body.set("user_count", form.user_count.value.trim());
+  if (!withProfile(form) || rateOk(form)) body.set("spawn_rate", form.spawn_rate.value.trim());
   if (formMode === "new") {
     body.set("host", form.host.value.trim());
     body.set("run_time", form.run_time.value.trim());
