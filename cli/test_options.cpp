@@ -121,7 +121,8 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
                    "target host, replacing the scenario's (http://... or https://..., with a "
                    "host name)");
     cmd.add_option("--csv", opts.csv_prefix,
-                   "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv");
+                   "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, "
+                   "PREFIX_classes.csv");
     cmd.add_option("--json", opts.json_file, "write the full result as JSON");
     cmd.add_flag("--reset-stats", opts.reset_stats, "reset statistics once spawning completes");
     cmd.add_option("--stop-timeout", opts.stop_timeout,

@@ -32,6 +32,8 @@ void write_reports(const headless_options& opts, const controller& c, int exit_c
                            [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
         files.emplace_back(opts.csv_prefix + "_failures.csv",
                            [&](std::ostream& o) { report::write_failures_csv(o, run); });
+        files.emplace_back(opts.csv_prefix + "_classes.csv",
+                           [&](std::ostream& o) { report::write_classes_csv(o, run); });
     }
     if (!opts.json_file.empty()) {
         files.emplace_back(opts.json_file, [&](std::ostream& o) {

@@ -172,6 +172,40 @@ std::string stats_table(const run_stats& run, rate_basis rates, const console_op
     for (const row& r : request_rows(run)) out += line(columns, stats_cells(r, rates, width));
     out += separator(columns);
     out += line(columns, stats_cells(aggregated_row(run), rates, width));
+    if (const std::string classes = classes_table(run, options); !classes.empty())
+        out += '\n' + classes;
+    return out;
+}
+
+std::string classes_table(const run_stats& run, const console_options& options) {
+    bool any_open = false;
+    run.requests().for_each([&](std::string_view method, std::string_view, const stats::entry&) {
+        any_open = any_open || is_iter_row(method);
+    });
+    bool worth = any_open;
+    run.classes().for_each([&](std::string_view, const stats::class_counts& c) {
+        worth = worth || c.dropped_iterations > 0 || c.pacing_overruns > 0;
+    });
+    if (!worth || run.classes().empty()) return {};
+    // The name column as wide as the longest name, within the line's width.
+    constexpr std::size_t fixed = 1 + 12 + 1 + 12 + 1 + 15;
+    std::size_t longest = min_name_width;
+    run.classes().for_each([&](std::string_view name, const stats::class_counts&) {
+        longest = std::max(longest, char_count(name));
+    });
+    const std::vector<column> columns{{std::min(longest, name_width(options, fixed)), true, false},
+                                      {12, false, false},
+                                      {12, false, false},
+                                      {15, false, false}};
+    const std::size_t width = columns[0].width;
+    std::string out = "Classes\n";
+    out += line(columns, {"Class", "iterations", "dropped", "pacing overruns"});
+    out += separator(columns);
+    run.classes().for_each([&](std::string_view name, const stats::class_counts& c) {
+        out += line(columns,
+                    {fit_width(name, width), std::to_string(c.iterations),
+                     std::to_string(c.dropped_iterations), std::to_string(c.pacing_overruns)});
+    });
     return out;
 }
 

@@ -38,10 +38,19 @@ enum class rate_basis {
 };
 
 // Type | Name | # reqs | # fails(%) | Avg Min Max Med 95% 99% (ms) | req/s failures/s,
-// one row per (method, name) sorted by name then method, then the
-// "Aggregated" row under a separator.
+// one row per (method, name) sorted by name then method (open classes'
+// iteration rows as Type ITER among them), then the "Aggregated" row (requests
+// only) under a separator; then classes_table(), when it says anything.
 std::string stats_table(const run_stats& run, rate_basis rates,
                         const console_options& options = {});
+
+// "Classes": per user class, the task iterations that ended, the dropped
+// iterations (open classes: an arrival found no free pool user) and the
+// pacing overruns (paced classes: an iteration longer than its interval),
+// since start or reset. Only when it tells something a request table does
+// not: some class dropped or overran, or an open class ran (ITER rows);
+// empty otherwise, so closed tests print what they always did.
+std::string classes_table(const run_stats& run, const console_options& options = {});
 
 // "Response time percentiles (approximated)": 50% .. 100% (ms) and # reqs
 // per name with requests, then Aggregated.

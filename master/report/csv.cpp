@@ -82,6 +82,10 @@ row_cells history_row(const history_point& p) {
     cells.push_back(float_ms_or_zero(static_cast<double>(t.min_us), any));
     cells.push_back(float_ms_or_zero(static_cast<double>(t.max_us), any));
     cells.push_back(any ? python_float(t.avg_bytes) : "0");
+    cells.push_back(p.planned_users ? std::to_string(*p.planned_users) : "");
+    cells.push_back(fixed6(p.duration_ms == 0 ? 0.0
+                                              : static_cast<double>(p.dropped_iterations) * 1000.0 /
+                                                    p.duration_ms));
     return cells;
 }
 
@@ -101,13 +105,27 @@ const std::vector<std::string>& stats_history_csv_columns() {
         {"Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s"},
         {"Total Request Count", "Total Failure Count", "Total Median Response Time",
          "Total Average Response Time", "Total Min Response Time", "Total Max Response Time",
-         "Total Average Content Size"});
+         "Total Average Content Size", "Planned Users", "Dropped Iterations/s"});
     return columns;
 }
 
 const std::vector<std::string>& failures_csv_columns() {
     static const std::vector<std::string> columns{"Method", "Name", "Error", "Occurrences"};
     return columns;
+}
+
+const std::vector<std::string>& classes_csv_columns() {
+    static const std::vector<std::string> columns{"Class", "Iterations", "Dropped Iterations",
+                                                  "Pacing Overruns"};
+    return columns;
+}
+
+void write_classes_csv(std::ostream& out, const run_stats& run) {
+    write_row(out, classes_csv_columns());
+    run.classes().for_each([&](std::string_view name, const stats::class_counts& c) {
+        write_row(out, {std::string(name), std::to_string(c.iterations),
+                        std::to_string(c.dropped_iterations), std::to_string(c.pacing_overruns)});
+    });
 }
 
 void write_stats_csv(std::ostream& out, const run_stats& run) {

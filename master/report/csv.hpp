@@ -3,7 +3,9 @@
 // Locust's files read ours unchanged:
 //   PREFIX_stats.csv          one row per (method, name), then "Aggregated";
 //   PREFIX_stats_history.csv  one "Aggregated" row per closed second;
-//   PREFIX_failures.csv       one row per distinct error.
+//   PREFIX_failures.csv       one row per distinct error;
+//   PREFIX_classes.csv        ours: one row per user class (iterations,
+//                             dropped iterations, pacing overruns).
 // Column names and order are Locust's (locust/stats.py: StatsCSV's
 // requests_csv_columns, stats_history_csv_columns, failures_columns), as is
 // the format of Python's csv module: fields quoted only when they hold a
@@ -22,6 +24,12 @@
 // Failures/s describe that second alone (Locust writes cumulative
 // percentiles and its 10 s rate); its "Total ..." columns are cumulative as
 // in Locust. Failures are listed most frequent first (Locust: hash order).
+// Ours, after Locust's history columns (so readers that index Locust's
+// columns keep working): "Planned Users" (the load profile's users when the
+// second closed; empty without a profile or under manual control) and
+// "Dropped Iterations/s" (open classes' arrivals with no free pool user, that
+// second, six decimals). Open classes' ITER rows are rows of the stats file
+// like any name (Type "ITER") and count in no Aggregated figure.
 // Not written: PREFIX_exceptions.csv (swarm has no user code to raise) and
 // the per-name rows of --csv-full-history.
 //
@@ -42,6 +50,8 @@ namespace swarm::master::report {
 const std::vector<std::string>& stats_csv_columns();
 const std::vector<std::string>& stats_history_csv_columns();
 const std::vector<std::string>& failures_csv_columns();
+// Class, Iterations, Dropped Iterations, Pacing Overruns.
+const std::vector<std::string>& classes_csv_columns();
 
 // PREFIX_stats.csv: header, rows sorted by name then method, Aggregated
 // (empty Type) last. Rates are over run_stats::elapsed_seconds().
@@ -49,6 +59,10 @@ void write_stats_csv(std::ostream& out, const run_stats& run);
 
 // PREFIX_failures.csv: header and one row per distinct error.
 void write_failures_csv(std::ostream& out, const run_stats& run);
+
+// PREFIX_classes.csv: header and one row per user class in first-seen
+// order, cumulative since start or reset (run_stats::classes()).
+void write_classes_csv(std::ostream& out, const run_stats& run);
 
 // PREFIX_stats_history.csv, incrementally: the header once, then rows for
 // the history points whose second index is >= `first_second`. Returns the

@@ -102,12 +102,16 @@ json::object point_json(const history_point& p) {
             json::array{e.name, e.requests, e.failures, e.p50_us, e.p95_us, e.p99_us});
     }
     const cumulative_point& t = p.total;
+    json::value planned = nullptr;
+    if (p.planned_users) planned = *p.planned_users;
     return {{"second", p.second},
             {"unix_s", p.unix_s},
             {"duration_ms", p.duration_ms},
             {"users", p.user_count},
             {"requests", p.requests},
             {"failures", p.failures},
+            {"planned_users", planned},
+            {"dropped_iterations", p.dropped_iterations},
             {"percentiles_us", std::move(percentiles)},
             {"total", json::object{{"requests", t.requests},
                                    {"failures", t.failures},
@@ -129,6 +133,17 @@ json::object history_json(const run_stats& run) {
 
 }  // namespace
 
+json::array classes_json(const stats::class_table& classes) {
+    json::array out;
+    classes.for_each([&](std::string_view name, const stats::class_counts& c) {
+        out.push_back(json::object{{"name", name},
+                                   {"iterations", c.iterations},
+                                   {"dropped_iterations", c.dropped_iterations},
+                                   {"pacing_overruns", c.pacing_overruns}});
+    });
+    return out;
+}
+
 json::object json_result(const run_stats& run, const run_metadata& meta) {
     json::array percentiles;
     for (double p : stats::standard_percentiles) percentiles.push_back(p);
@@ -141,6 +156,7 @@ json::object json_result(const run_stats& run, const run_metadata& meta) {
             {"percentiles", std::move(percentiles)},
             {"total", entry_json(aggregated_row(run))},
             {"entries", std::move(entries)},
+            {"classes", classes_json(run.classes())},
             {"errors", errors_json(run.errors())},
             {"errors_overflow", run.errors().overflow()},
             {"history", history_json(run)}};

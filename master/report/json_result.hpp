@@ -25,15 +25,20 @@
 //       // common/stats/histogram.hpp. Percentiles are the bucket midpoint
 //       // clamped to [min_us, max_us].
 //   "percentiles": [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100],
-//   "total":   entry (method "", name "Aggregated"),
-//   "entries": [entry], sorted by name then method,
+//   "total":   entry (method "", name "Aggregated"; requests only, no ITER row),
+//   "entries": [entry], sorted by name then method; open classes' iteration
+//              rows have method "ITER" (latency from the scheduled start),
+//   "classes": [{ "name", "iterations", "dropped_iterations",
+//                 "pacing_overruns" }],  // per user class, first seen first
 //   "errors":  [{ "method", "name", "message", "occurrences",
 //                 "first_seen_unix_ms", "last_seen_unix_ms" }], most frequent first,
 //   "errors_overflow": int,   // occurrences of errors beyond the table's cap
 //   "history": {
 //     "names": [[method, name]],          // indexed by the points' entries
 //     "points": [{ "second": int, "unix_s": int, "duration_ms": int, "users": int,
-//                  "requests": int, "failures": int,   // in this second
+//                  "requests": int, "failures": int,   // in this second, no ITER
+//                  "planned_users": int?,   // the profile's users; null: none/manual
+//                  "dropped_iterations": int,           // in this second
 //                  "percentiles_us": [int x 11],       // this second, as "percentiles"
 //                  "total": { "requests", "failures", "median_us", "avg_us",
 //                             "min_us", "max_us", "avg_bytes" },  // cumulative
@@ -52,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -75,6 +81,10 @@ struct run_metadata {
 
 // The document described above.
 boost::json::object json_result(const run_stats& run, const run_metadata& meta);
+
+// The "classes" member: [{name, iterations, dropped_iterations,
+// pacing_overruns}] in first-seen order (also REST's /stats/requests).
+boost::json::array classes_json(const stats::class_table& classes);
 
 // Rebuilds a histogram from an entry's "histogram" member. Throws
 // std::invalid_argument (or boost::system::system_error on a wrong JSON

@@ -48,9 +48,10 @@ struct row {
 
 row row_of(const run_stats& run, std::string_view method, std::string_view name,
            const stats::entry& e, bool aggregated = false);
-// One row per (method, name), sorted by name then method (Locust's order).
+// One row per (method, name), sorted by name then method (Locust's order);
+// open classes' iteration rows (method "ITER") among them.
 std::vector<row> request_rows(const run_stats& run);
-// The "Aggregated" row: run.total().
+// The "Aggregated" row: run.total(), the requests only (no ITER row).
 row aggregated_row(const run_stats& run);
 
 namespace detail {

@@ -102,9 +102,11 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
     delta.requests.for_each(
         [&](std::string_view method, std::string_view name, const stats::entry& e) {
             requests_.at(method, name).merge(e);
-            total_.merge(e);
-            w.requests += e.requests();
-            w.failures += e.failures();
+            if (!is_iter_row(method)) {
+                total_.merge(e);
+                w.requests += e.requests();
+                w.failures += e.failures();
+            }
             if (second == nullptr) return;
             // The second's row goes under the name the cumulative row got, so
             // a name folded into "(other)" there is folded here too.
@@ -196,7 +198,7 @@ void run_stats::close_oldest_second(std::uint32_t duration_ms) {
     stats::entry all;
     p.entries.reserve(open.size());
     open.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {
-        all.merge(e);
+        if (!is_iter_row(method)) all.merge(e);
         p.entries.push_back(entry_point_of(name_index(method, name), e));
     });
     p.requests = all.requests();

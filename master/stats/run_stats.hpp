@@ -40,6 +40,14 @@
 // points. The cumulative table holds one histogram (~14 KB) per name, capped
 // like stats::table; the history's name registry keeps every name that ever
 // had a cumulative row (bounded by the cap per reset).
+//
+// ITER rows. Open (arrival) classes report one row per task with method
+// "ITER" (iter_method): the iteration's latency from its scheduled start.
+// They are not requests, so they have their own rows (requests(), history
+// entries, per-name rates) but count in no aggregate: total(), the history
+// points' requests/failures/percentiles/total, current_rps() and the
+// workers' contributions - the target's counters must still equal swarm's
+// request totals.
 
 #include <array>
 #include <chrono>
@@ -63,6 +71,12 @@
 namespace swarm::master {
 
 using stats_clock = std::chrono::steady_clock;
+
+// The method of the iteration rows of open classes (see "ITER rows" above).
+inline constexpr std::string_view iter_method = "ITER";
+inline bool is_iter_row(std::string_view method) noexcept {
+    return method == iter_method;
+}
 using stats_time = stats_clock::time_point;
 
 struct run_stats_options {
@@ -165,7 +179,7 @@ class run_stats {
     // Cumulative rows since start or reset.
     const stats::table& requests() const noexcept { return requests_; }
     const stats::error_table& errors() const noexcept { return errors_; }
-    // All rows merged ("Aggregated").
+    // All request rows merged ("Aggregated"); ITER rows are not requests.
     const stats::entry& total() const noexcept { return total_; }
     // Per user class: iterations, dropped iterations, pacing overruns,
     // cumulative since start or reset.

@@ -2,9 +2,11 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
+#include "common/scenario/stages_text.hpp"
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
@@ -167,10 +169,17 @@ void web_api::start(const web_request& req, web_reply reply) {
         }
         const auto ready = c.workers().ready_workers();
         if (ready == 0) return json_error(409, "no worker is connected");
-        if (const auto fits = check_users_fit(request.spec.users, ready); !fits) {
-            return json_error(400, "user_count: " + fits.error().message + "; " +
-                                       std::to_string(ready) +
-                                       (ready == 1 ? " is ready" : " are ready"));
+        // A profile's users are its stages' (the most any stage asks for).
+        std::int64_t users = request.spec.users;
+        if (!request.stages.empty()) {
+            users = 0;
+            for (const auto& s : request.stages) users = std::max(users, s.users);
+        }
+        if (const auto fits = check_users_fit(users, ready); !fits) {
+            return json_error(400,
+                              std::string(request.stages.empty() ? "user_count: " : "stages: ") +
+                                  fits.error().message + "; " + std::to_string(ready) +
+                                  (ready == 1 ? " is ready" : " are ready"));
         }
         const bool edit = c.state() == run_state::spawning || c.state() == run_state::running;
         c.start(request);
@@ -180,6 +189,8 @@ void web_api::start(const web_request& req, web_reply reply) {
                                                                    : request.spec.host_override},
                        {"user_count", request.spec.users},
                        {"spawn_rate", request.spec.spawn_rate}};
+        if (!request.stages.empty()) o["stages"] = scenario::format_stages(request.stages);
+        if (request.iterations) o["iterations"] = *request.iterations;
         return json_ok(o);
     });
 }

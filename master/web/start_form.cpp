@@ -8,6 +8,7 @@
 
 #include "common/printable.hpp"
 #include "common/result.hpp"
+#include "common/scenario/stages_text.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
@@ -106,6 +107,20 @@ result<test_request> parse_start_form(const std::string& content_type, const std
             const auto ms = parse_run_time(text);
             if (!ms) return fail("run_time: " + ms.error().message);
             req.run_time = *ms;
+        }
+    }
+    if (auto it = fields->find("stages"); it != fields->end()) {
+        if (const auto text = trim(it->second); !text.empty()) {
+            auto stages = scenario::parse_stages(text);
+            if (!stages) return fail("stages: " + stages.error().message);
+            req.stages = std::move(*stages);
+        }
+    }
+    if (auto it = fields->find("iterations"); it != fields->end()) {
+        if (const auto text = trim(it->second); !text.empty()) {
+            const auto n = parse_iterations(text);
+            if (!n) return fail("iterations: " + n.error().message);
+            req.iterations = *n;
         }
     }
     return req;

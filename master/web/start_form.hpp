@@ -1,9 +1,13 @@
 #pragma once
 // POST /swarm's body, as Locust's form sends it (user_count, spawn_rate,
 // host, run_time; form-encoded) or as JSON with the same names, turned into
-// a test_request. Values missing from the body come from `defaults` (the
-// command line and the scenario's load:); bad values give a message naming
-// the field.
+// a test_request. Ours besides: `stages` (a profile in stages_text.hpp's
+// one-line form, "30s:100@10,1m:500@50,30s:0"; empty or absent: none, the
+// users/rate fields) and `iterations` (end after N task iterations; empty or
+// absent: none) - absent means none rather than a default, so a Locust
+// script posting user_count gets what it asked for. Values missing from the body come from
+// `defaults` (the command line and the scenario's load:); bad values give a message naming the
+// field.
 //
 // A plain function of strings: no controller, no thread.
 

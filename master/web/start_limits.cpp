@@ -65,6 +65,16 @@ result<std::int64_t> parse_user_count(std::string_view text) {
     return static_cast<std::int64_t>(*v);
 }
 
+result<std::int64_t> parse_iterations(std::string_view text) {
+    const auto v = whole_double(text);
+    if (!v || !std::isfinite(*v) || *v < 1 || *v > static_cast<double>(max_iterations) ||
+        *v != std::floor(*v)) {
+        return fail("expected a whole number from 1 to " + std::to_string(max_iterations) +
+                    ", got '" + printable(text, shown_bytes) + "'");
+    }
+    return static_cast<std::int64_t>(*v);
+}
+
 result<double> check_spawn_rate(double rate) {
     if (!std::isfinite(rate) || rate <= 0 || rate > max_spawn_rate) {
         char shown[32];

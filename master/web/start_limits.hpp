@@ -34,6 +34,14 @@ inline constexpr double max_spawn_rate = 100'000'000;
 // to 100000000, got '5.5'".
 result<std::int64_t> parse_user_count(std::string_view text);
 
+// Task iterations of one test (--iterations, the form's Iterations): a
+// bound that keeps the count exact in the workers' 64-bit quotas.
+inline constexpr std::int64_t max_iterations = 1'000'000'000'000;
+
+// "1000" (or "1000.0", as for users) → 1000; fails on 0, a fraction or more
+// than max_iterations: "expected a whole number from 1 to 1000000000000, got 'x'".
+result<std::int64_t> parse_iterations(std::string_view text);
+
 // A number > 0 and at most max_spawn_rate; NaN and infinities fail.
 result<double> parse_spawn_rate(std::string_view text);
 result<double> check_spawn_rate(double rate);

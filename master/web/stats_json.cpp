@@ -6,6 +6,8 @@
 #include <charconv>
 
 #include "common/scenario/ratio.hpp"
+#include "common/scenario/stages_text.hpp"
+#include "master/report/json_result.hpp"
 #include "master/report/rows.hpp"
 
 namespace swarm::master::web {
@@ -61,10 +63,45 @@ json::object point_json(const history_point& p) {
             {"p50", ms(p.percentile_us(50))},
             {"p95", ms(p.percentile_us(95))},
             {"p99", ms(p.percentile_us(99))},
-            {"users", p.user_count}};
+            {"users", p.user_count},
+            {"planned", p.planned_users ? json::value(*p.planned_users) : json::value(nullptr)},
+            {"dropped", p.dropped_iterations}};
+}
+
+template <class T>
+json::value or_null(const std::optional<T>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+}
+
+// requests_json's "profile": where a profile test is, or null.
+json::value profile_json(const controller& c, control_clock::time_point now) {
+    const test_request& t = c.test();
+    const bool manual = c.core().manual();
+    if (t.stages.empty() && !manual) return nullptr;
+    json::object o{{"stages", scenario::format_stages(t.stages)},
+                   {"stage_count", t.stages.size()},
+                   {"manual", manual}};
+    const bool active = c.state() == run_state::spawning || c.state() == run_state::running;
+    o["stage"] =
+        active && !t.stages.empty()
+            ? json::value(stage_at(t.stages, std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 now - c.started_at())))
+            : json::value(nullptr);
+    return o;
 }
 
 }  // namespace
+
+std::size_t stage_at(const std::vector<scenario::load_stage>& stages,
+                     std::chrono::microseconds elapsed) {
+    std::chrono::microseconds end{0};
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        end += stages[i].length;
+        const bool holds = i + 1 == stages.size() && stages[i].length.count() == 0;
+        if (elapsed < end || holds) return i + 1;
+    }
+    return stages.size() + 1;
+}
 
 std::string percentile_key(double p) {
     if (p >= 100) return "response_time_percentile_1.0";
@@ -147,6 +184,14 @@ json::object requests_json(const controller& c) {
     for (const auto& name : c.workers().workers_lost()) lost.emplace_back(name);
     o["workers_lost"] = std::move(lost);
     o["lost_reports"] = c.workers().lost_reports();
+    const auto now = control_clock::now();
+    const stats::class_counts classes = run.classes().total();
+    o["classes"] = report::classes_json(run.classes());
+    o["dropped_iterations"] = classes.dropped_iterations;
+    o["iterations"] = classes.iterations;
+    o["iteration_limit"] = or_null(c.test().iterations);
+    o["planned_users"] = or_null(c.core().planned_users(now));
+    o["profile"] = profile_json(c, now);
     return o;
 }
 
@@ -211,6 +256,10 @@ std::string hello_json(const controller& c, const ui_defaults& defaults, std::si
     o["users"] = defaults.users;
     o["spawn_rate"] = defaults.spawn_rate;
     o["run_time"] = defaults.run_time;
+    // The Profile and Iterations fields' prefill: the command line's, else the scenario's.
+    o["stages"] =
+        defaults.stages.empty() ? scenario::format_stages(c.plan().load.stages) : defaults.stages;
+    o["iterations"] = or_null(defaults.iterations ? defaults.iterations : c.plan().load.iterations);
     json::array classes;
     for (const auto& k : scenario::task_ratios(c.plan())) {
         json::object u{{"name", k.name}, {"share", k.share}, {"tasks", ratio_json(k.tasks)}};

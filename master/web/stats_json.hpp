@@ -9,13 +9,29 @@
 //   "type": "snapshot" and the newest `snapshot_points` history points;
 // - hello_json: the first WebSocket message: the scenario (host, task
 //   ratios, defaults) and the history so far, so charts survive a reload.
+//
+// Ours beside Locust's keys in requests_json (issue 13's workload model):
+//   "classes": [{name, iterations, dropped_iterations, pacing_overruns}],
+//   "dropped_iterations": int (all classes, since start or reset),
+//   "iterations": int (task iterations ended, all classes, since reset),
+//   "iteration_limit": int? (the test's --iterations / form's Iterations),
+//   "planned_users": int? (controller_core::planned_users now; null: none),
+//   "profile": null, or {"stages": "30s:100@10,...", "stage": k (1-based;
+//              n + 1 once past the last), "stage_count": n, "manual": bool}
+//              for a profile test (manual: an edit took over).
+// Open classes' ITER rows are in "stats" (method "ITER") but not in the
+// "Aggregated" entry, total_rps or fail_ratio. History points carry
+// "planned" (int?) and "dropped" (that second's dropped iterations).
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
+#include "common/scenario/plan.hpp"
 #include "master/controller.hpp"
 
 namespace swarm::master::web {
@@ -25,6 +41,10 @@ struct ui_defaults {
     double spawn_rate = 1;
     std::string run_time;  // as typed on the command line, "" for none
     std::size_t expect_workers = 1;
+    // The form's Profile field (stages_text.hpp's form); "": the scenario's
+    // `load: stages`, if any.
+    std::string stages{};
+    std::optional<std::int64_t> iterations{};  // the form's Iterations; none: the scenario's
 };
 
 inline constexpr std::size_t snapshot_points = 10;
@@ -45,6 +65,12 @@ std::string hello_json(const controller& c, const ui_defaults& defaults,
 std::optional<std::string> entry_history_json(const controller& c, std::string_view method,
                                               std::string_view name, std::int64_t since,
                                               std::size_t max_points = 3600);
+
+// The 1-based stage of `stages` that `elapsed` (since the test started) lies
+// in; stages.size() + 1 once past the last one's end (a last stage of length
+// 0 holds forever).
+std::size_t stage_at(const std::vector<scenario::load_stage>& stages,
+                     std::chrono::microseconds elapsed);
 
 // Locust's key for a percentile (50 → "response_time_percentile_0.5", 99.9 → "..._0.999", 100 →
 // "..._1.0").

@@ -52,6 +52,42 @@ TEST(console_test, loss_warnings_name_the_lost_workers_and_count_lost_reports) {
     EXPECT_EQ(lines_of(loss_warnings({"w1"}, 0)).size(), 1u);
 }
 
+TEST(console_test, iter_rows_are_shown_but_not_aggregated_and_classes_follow) {
+    const run_stats run = known_open_run(true);
+    const std::vector<std::string> lines = lines_of(stats_table(run, rate_basis::total));
+    // header, rule, /a, /b, checkout, rule, Aggregated, "", Classes, header, rule, 2 classes
+    ASSERT_EQ(lines.size(), 13u) << stats_table(run, rate_basis::total);
+    EXPECT_EQ(words_of(lines[4]),
+              (std::vector<std::string>{"ITER", "checkout", "2", "0(0.00%)", "|", "325", "250",
+                                        "400", "250", "400", "400", "|", "1.00", "0.00"}));
+    // Aggregated is /a and /b only: 4 requests, the slowest 30 ms.
+    EXPECT_EQ(words_of(lines[6]),
+              (std::vector<std::string>{"Aggregated", "4", "1(25.00%)", "|", "16.5", "6.00", "30.0",
+                                        "10.0", "30.0", "30.0", "|", "2.00", "0.50"}));
+    EXPECT_EQ(lines[7], "");
+    EXPECT_EQ(lines[8], "Classes");
+    const std::string& header = lines[9];
+    EXPECT_EQ(words_of(header),
+              (std::vector<std::string>{"Class", "iterations", "dropped", "pacing", "overruns"}));
+    EXPECT_EQ(words_of(lines[11]), (std::vector<std::string>{"Shopper", "2", "3", "0"}));
+    EXPECT_EQ(words_of(lines[12]), (std::vector<std::string>{"Browser", "7", "0", "1"}));
+    expect_at(lines[11], right_edge(header, "dropped"), "3");
+    expect_at(lines[12], right_edge(header, "pacing overruns"), "1");
+}
+
+TEST(console_test, classes_table_only_when_it_says_something) {
+    // Closed classes that neither dropped nor overran: the table as before.
+    run_stats run = known_run(false);
+    stats::delta d;
+    d.classes.at("Browser") = {7, 0, 0};
+    run.apply("w1", d, at_ms(1600));
+    EXPECT_EQ(classes_table(run), "");
+    EXPECT_EQ(lines_of(stats_table(run, rate_basis::current)).size(), 6u);
+    d.classes.at("Browser") = {1, 0, 1};  // an overrun
+    run.apply("w1", d, at_ms(2600));
+    EXPECT_EQ(lines_of(classes_table(run)).size(), 4u);
+}
+
 TEST(console_test, live_table_puts_each_number_in_its_column) {
     const run_stats run = known_run(false);
     const std::vector<std::string> lines = lines_of(stats_table(run, rate_basis::current));

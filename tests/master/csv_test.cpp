@@ -31,6 +31,7 @@ std::vector<std::string> csv_lines(const std::string& text) {
     return out;
 }
 
+// Locust's columns in Locust's order; the history file's two of ours come last.
 TEST(csv_test, headers_are_exactly_locusts) {
     EXPECT_EQ(joined(stats_csv_columns()),
               "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
@@ -41,7 +42,7 @@ TEST(csv_test, headers_are_exactly_locusts) {
               "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,"
               "Total Request Count,Total Failure Count,Total Median Response Time,"
               "Total Average Response Time,Total Min Response Time,Total Max Response Time,"
-              "Total Average Content Size");
+              "Total Average Content Size,Planned Users,Dropped Iterations/s");
     EXPECT_EQ(joined(failures_csv_columns()), "Method,Name,Error,Occurrences");
 }
 
@@ -103,10 +104,42 @@ TEST(csv_test, history_rows_per_second_with_cumulative_totals) {
     EXPECT_EQ(lines[0], joined(stats_history_csv_columns()));
     EXPECT_EQ(lines[1],
               "1700000000,10,,Aggregated,4.000000,1.000000,10,20,20,30,30,30,30,30,30,30,30,"
-              "4,1,10,16.5,6.0,30.0,100.0");
+              "4,1,10,16.5,6.0,30.0,100.0,,0.000000");
     EXPECT_EQ(lines[2],
               "1700000001,10,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,"
-              "N/A,4,1,10,16.5,6.0,30.0,100.0");
+              "N/A,4,1,10,16.5,6.0,30.0,100.0,,0.000000");
+}
+
+TEST(csv_test, open_classes_iter_rows_classes_file_and_history_columns) {
+    const run_stats run = known_open_run(true);
+    std::ostringstream stats_out;
+    write_stats_csv(stats_out, run);
+    const std::vector<std::string> rows = csv_lines(stats_out.str());
+    ASSERT_EQ(rows.size(), 5u);  // header, /a, /b, checkout, Aggregated
+    EXPECT_EQ(rows[3].substr(0, 34), "ITER,checkout,2,0,250,325.0,250.0,");
+    EXPECT_EQ(rows[4].substr(0, 19), ",Aggregated,4,1,10,");  // requests only
+
+    std::ostringstream classes_out;
+    write_classes_csv(classes_out, run);
+    EXPECT_EQ(csv_lines(classes_out.str()),
+              (std::vector<std::string>{
+                  "Class,Iterations,Dropped Iterations,Pacing Overruns",
+                  "Shopper,2,3,0",
+                  "Browser,7,0,1",
+              }));
+
+    std::ostringstream history_out;
+    write_stats_history_csv(history_out, run);
+    const std::vector<std::string> history = csv_lines(history_out.str());
+    ASSERT_EQ(history.size(), 3u);
+    const std::string tail = ",Planned Users,Dropped Iterations/s";
+    EXPECT_EQ(history[0].substr(history[0].size() - tail.size()), tail);
+    // Second 0: 4 requests (not 6), 12 users planned, 3 dropped.
+    EXPECT_EQ(history[1].substr(0, 37), "1700000000,10,,Aggregated,4.000000,1.");
+    const std::string second0 = ",4,1,10,16.5,6.0,30.0,100.0,12,3.000000";
+    EXPECT_EQ(history[1].substr(history[1].size() - second0.size()), second0);
+    // The cut last second (stop at 2 s, nothing in it) keeps the plan, drops none.
+    EXPECT_EQ(history[2].substr(history[2].size() - 12), ",12,0.000000");
 }
 
 TEST(csv_test, history_rows_can_be_appended_incrementally) {

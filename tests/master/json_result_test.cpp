@@ -118,6 +118,32 @@ TEST(json_result_test, errors_and_history) {
     EXPECT_EQ(points[1].at("requests").to_number<int>(), 0);
 }
 
+TEST(json_result_test, open_classes_iter_rows_classes_and_history_fields) {
+    const json::value doc =
+        json::parse(json::serialize(json_result(known_open_run(true), known_meta())));
+    const json::array& entries = doc.at("entries").as_array();
+    ASSERT_EQ(entries.size(), 3u);
+    EXPECT_EQ(entries[2].at("method"), "ITER");
+    EXPECT_EQ(entries[2].at("name"), "checkout");
+    EXPECT_EQ(entries[2].at("requests").to_number<int>(), 2);
+    EXPECT_EQ(entries[2].at("max_us").to_number<int>(), 400'000);
+    EXPECT_EQ(doc.at("total").at("requests").to_number<int>(), 4);  // not 6
+    EXPECT_EQ(doc.at("total").at("max_us").to_number<int>(), 30'000);
+    EXPECT_EQ(doc.at("classes"), json::parse(R"([
+        {"name": "Shopper", "iterations": 2, "dropped_iterations": 3, "pacing_overruns": 0},
+        {"name": "Browser", "iterations": 7, "dropped_iterations": 0, "pacing_overruns": 1}])"));
+    const json::array& points = doc.at("history").at("points").as_array();
+    ASSERT_EQ(points.size(), 2u);
+    EXPECT_EQ(points[0].at("requests").to_number<int>(), 4);
+    EXPECT_EQ(points[0].at("planned_users").to_number<int>(), 12);
+    EXPECT_EQ(points[0].at("dropped_iterations").to_number<int>(), 3);
+    EXPECT_EQ(points[1].at("dropped_iterations").to_number<int>(), 0);
+    // Without a profile: null.
+    const json::value closed = json::parse(json::serialize(json_result(known_run(true), {})));
+    EXPECT_TRUE(closed.at("history").at("points").at(0).at("planned_users").is_null());
+    EXPECT_EQ(closed.at("classes"), json::array{});
+}
+
 TEST(json_result_test, a_running_run_has_no_end) {
     run_stats run(t0, wall0_ms);
     run.tick(at_ms(1500), wall0_ms + 1500, 3);

@@ -324,5 +324,76 @@ TEST(run_stats_test, second_percentiles_of_three_workers_match_all_samples_toget
     EXPECT_EQ(s.total.max_us, all.back());
 }
 
+// ITER rows (open classes' iterations) keep their own rows but count in no
+// aggregate: the totals must equal the request rows' sums, or swarm's
+// request count would disagree with the target's.
+TEST(run_stats_test, iter_rows_have_their_own_rows_but_count_in_no_aggregate) {
+    run_stats run(t0, wall0_ms);
+    for (int s = 0; s < 3; ++s) {
+        stats::delta d = delta_n("GET", "/a", 10, 2);
+        for (int i = 0; i < 4; ++i) d.requests.record("ITER", "buy", 900'000, 0, false);
+        run.apply("w1", d, at_ms(100 + s * 1000));
+    }
+    run.tick(at_ms(3500), wall0_ms + 3500, 5);
+    ASSERT_EQ(run.history().size(), 3u);
+
+    ASSERT_NE(run.requests().find("ITER", "buy"), nullptr);
+    EXPECT_EQ(run.requests().find("ITER", "buy")->requests(), 12u);
+    EXPECT_EQ(run.total().requests(), 30u);  // GET /a only
+    EXPECT_EQ(run.total().failures(), 6u);
+    EXPECT_EQ(run.total().max_latency_us(), 1000u);  // not the iterations' 900 ms
+    EXPECT_EQ(run.workers().at("w1").requests, 30u);
+    EXPECT_DOUBLE_EQ(run.current_rps(), 10.0);
+    EXPECT_DOUBLE_EQ(run.current_fail_per_sec(), 2.0);
+    EXPECT_DOUBLE_EQ(run.current_rps("ITER", "buy"), 4.0);  // its own row's rate
+    for (const history_point& p : run.history()) {
+        EXPECT_EQ(p.requests, 10u);
+        EXPECT_EQ(p.failures, 2u);
+        EXPECT_EQ(p.percentile_us(100), 1000u);
+        EXPECT_EQ(p.entries.size(), 2u);  // both rows, for their own charts
+    }
+    EXPECT_EQ(run.history().back().total.requests, 30u);
+    EXPECT_EQ(run.history().back().total.max_us, 1000u);
+}
+
+TEST(run_stats_test, dropped_iterations_per_second_and_classes_cumulative) {
+    run_stats run(t0, wall0_ms);
+    stats::delta a;
+    a.classes.at("Shopper") = {5, 3, 0};
+    a.classes.at("Paced") = {4, 0, 2};
+    run.apply("w1", a, at_ms(100));
+    stats::delta b;
+    b.classes.at("Shopper") = {1, 4, 0};
+    run.apply("w2", b, at_ms(200));  // same second, another worker
+    stats::delta c;
+    c.classes.at("Shopper") = {2, 10, 0};
+    run.apply("w1", c, at_ms(1100));  // w1's next second
+    run.tick(at_ms(2500), wall0_ms + 2500, 3);
+    ASSERT_EQ(run.history().size(), 2u);
+    EXPECT_EQ(run.history()[0].dropped_iterations, 7u);
+    EXPECT_EQ(run.history()[1].dropped_iterations, 10u);
+    const stats::class_counts* shopper = run.classes().find("Shopper");
+    ASSERT_NE(shopper, nullptr);
+    EXPECT_EQ(*shopper, (stats::class_counts{8, 17, 0}));
+    EXPECT_EQ(*run.classes().find("Paced"), (stats::class_counts{4, 0, 2}));
+    run.reset(at_ms(2600));
+    EXPECT_TRUE(run.classes().empty());
+    EXPECT_EQ(run.history().size(), 2u);  // history kept, as for requests
+}
+
+TEST(run_stats_test, planned_users_recorded_in_the_seconds_that_close) {
+    run_stats run(t0, wall0_ms);
+    run.tick(at_ms(1500), wall0_ms + 1500, 3);  // second 0: no profile
+    run.set_planned_users(40);
+    run.tick(at_ms(2500), wall0_ms + 2500, 30);  // second 1
+    run.set_planned_users(std::nullopt);         // an edit: manual control
+    run.tick(at_ms(3500), wall0_ms + 3500, 30);  // second 2
+    ASSERT_EQ(run.history().size(), 3u);
+    EXPECT_EQ(run.history()[0].planned_users, std::nullopt);
+    EXPECT_EQ(run.history()[1].planned_users, 40u);
+    EXPECT_EQ(run.history()[1].user_count, 30u);
+    EXPECT_EQ(run.history()[2].planned_users, std::nullopt);
+}
+
 }  // namespace
 }  // namespace swarm::master

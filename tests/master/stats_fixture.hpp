@@ -55,4 +55,23 @@ inline run_stats known_run(bool stopped) {
     return run;
 }
 
+// known_run(false) plus an open class's work in second 0: ITER "checkout"
+// 250 ms and 400 ms (iterations, not requests), and class counters
+// "Shopper" 2 iterations, 3 dropped; "Browser" 7 iterations, 1 pacing overrun.
+inline run_stats known_open_run(bool stopped) {
+    run_stats run(t0, wall0_ms);
+    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
+    d.requests.record("POST", "/b", 6'000, 100, false);
+    d.requests.record("ITER", "checkout", 250'000, 0, false);
+    d.requests.record("ITER", "checkout", 400'000, 0, false);
+    d.errors.record("GET", "/a", "HTTP 500", wall0_ms + 100);
+    d.classes.at("Shopper") = {2, 3, 0};
+    d.classes.at("Browser") = {7, 0, 1};
+    run.set_planned_users(12);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1500), wall0_ms + 1500, 10);
+    if (stopped) run.stop(at_ms(2000), wall0_ms + 2000);
+    return run;
+}
+
 }  // namespace swarm::master::testing

@@ -415,8 +415,8 @@ TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exi
     auto target = start_target({"--threads", "1"});
     const auto prefix = ::testing::TempDir() + "/web_interactive";
     const auto result = ::testing::TempDir() + "/web_interactive.json";
-    for (const auto& f :
-         {prefix + "_stats.csv", prefix + "_stats_history.csv", prefix + "_failures.csv", result})
+    for (const auto& f : {prefix + "_stats.csv", prefix + "_stats_history.csv",
+                          prefix + "_failures.csv", prefix + "_classes.csv", result})
         std::remove(f.c_str());
     auto ui = start_ui(simple_scenario(), {"-H", target.url, "--csv", prefix, "--json", result});
     http_client client(ui.origin);
@@ -444,6 +444,7 @@ TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exi
     EXPECT_EQ(total_requests(json_file(result)), first);
     EXPECT_EQ(std::ifstream(prefix + "_failures.csv").peek() != EOF, true);
     EXPECT_EQ(std::ifstream(prefix + "_stats_history.csv").peek() != EOF, true);
+    EXPECT_EQ(std::ifstream(prefix + "_classes.csv").peek() != EOF, true);
 
     // A second test (stats start over) interrupted by SIGINT: the files are
     // rewritten at exit with what it counted.

@@ -5,7 +5,12 @@
 //     table fill and the charts draw, edit the users while running (header and
 //     /stats/requests follow), select a row and see its response-time chart,
 //     reload (history and selection survive), stop, download the CSV and
-//     compare its count with the target's own counter;
+//     compare its count with the target's own counter; the test is started
+//     with a profile typed in the form (a bad one first: the stage's error
+//     by the field), its stage shown in the header, Edit warning that it
+//     switches to manual control; and the workload model's drawing (planned
+//     users dashed under the users, dropped iterations, classes, ITER rows,
+//     the manual-control banner) from a snapshot fed to the page;
 //  2. 1000 request names: the table shows a window of them (the rows in
 //     view), sorts all of them and scrolls from the first to the last;
 //  3. `swarm master` with two `swarm worker` processes: one SIGKILLed is
@@ -124,6 +129,12 @@ async function mainFlow(target) {
   await page.waitForFunction(fieldSays, ["host", "control character \\\\x00"], { timeout: 10000 });
   assert.ok(await page.isVisible("#start-dialog"));
   await page.fill("#f-host", target);
+  // A profile typed in: the master's parse error names the stage, by the field.
+  assert.equal(await page.inputValue("#f-stages"), "");  // the scenario has none
+  await page.fill("#f-stages", "30s:2,xx:5");
+  await page.click("#start-submit");
+  await page.waitForFunction(fieldSays, ["stages", "^stages: stage 2: duration 'xx'"], { timeout: 10000 });
+  await page.fill("#f-stages", "5m:3@10");
   const testStartSecond = Math.floor(Date.now() / 1000);
   await startFromForm(page, 3, 10);
 
@@ -131,10 +142,16 @@ async function mainFlow(target) {
   await page.waitForFunction(() => document.querySelectorAll("#stats-table tbody tr").length === 2 &&
     Number(document.querySelector("#stats-table tfoot td:nth-child(3)").textContent) > 50);
   await page.waitForFunction(usersIs, 3);
+  await page.waitForFunction(() => document.getElementById("profile").textContent === "stage 1 of 1");
+  assert.ok(await page.isVisible("#profile-box"));
 
   // Edit while running: the form opens with the running target; 5 users.
+  // A profile test: it says, before submitting, that this means manual control.
   await page.click("#edit");
   await page.waitForSelector("#start-dialog[open]");
+  assert.ok(await page.isVisible("#manual-note"));
+  assert.match(await page.textContent("#manual-note"), /switches the test to manual control/);
+  assert.ok(!(await page.isVisible("#f-stages")));
   assert.equal(await page.inputValue("#f-users"), "3");
   assert.ok(!(await page.isVisible("#f-host")));  // host and run time only for a new test
   await startFromForm(page, 5, 20);
@@ -188,9 +205,63 @@ async function mainFlow(target) {
   assert.equal(counted, seen.total);
   assert.ok(csv.some((l) => l.startsWith("GET,home,")));
   await page.screenshot({ path: "web_browser_stopped.png", fullPage: true });
+  await workloadDrawing(page);
+  // The HTML report draws the planned users' line too (dashed), and lists
+  // classes only when some class reported.
+  await page.goto(ui + "stats/report");
+  const report = await page.evaluate(() => ({
+    series: window.swarmReportCharts.users.series.slice(1).map((x) => [x.label, x.dash || null]),
+    classesShown: !document.getElementById("classes-section").hidden,
+  }));
+  assert.deepEqual(report.series, [["planned users", [6, 4]], ["users", null]]);
+  assert.equal(report.classesShown, false);
   await context.close();
   stopChild(run.child);
   return counted;
+}
+
+// The workload model's fields as the master sends them (stats_json.hpp), fed
+// to the page as one snapshot in one synchronous step (the next live push
+// would redraw): two more seconds with planned users 3 and 5, 4 dropped
+// iterations, an open class, an ITER row, a test switched to manual control.
+async function workloadDrawing(page) {
+  await page.click('.tab[data-tab="charts"]');
+  const seen = await page.evaluate(() => {
+    const t = history.t[history.t.length - 1] + 1;
+    const point = (dt, users, planned, dropped) =>
+      ({ t: t + dt, rps: 1, fps: 0, p50: 1, p95: 1, p99: 1, users, planned, dropped });
+    const rows = last.stats.slice(0, -1);
+    onSnapshot(Object.assign({}, last, {
+      points: [point(0, 2, 3, 4), point(1, 3, 5, 0)],
+      dropped_iterations: 4,
+      classes: [{ name: "Shop", iterations: 9, dropped_iterations: 4, pacing_overruns: 1 }],
+      profile: { stages: "5m:3@10", stage_count: 1, stage: 1, manual: true },
+      stats: [...rows, Object.assign({}, rows[0], { method: "ITER", name: "buy" }), last.stats[rows.length]],
+    }));
+    const u = window.swarmCharts.users;
+    document.querySelector('.tab[data-tab="stats"]').click();
+    const text = (sel) => document.querySelector(sel).textContent;
+    return {
+      series: u.series.map((x) => [x.label, x.dash || null]),
+      planned: u.data[1].slice(-2), users: u.data[2].slice(-2),
+      dropped: text("#dropped"), droppedShown: !document.getElementById("dropped-box").hidden,
+      banner: document.getElementById("manual-banner").hidden ? "" : text("#manual-banner"),
+      profileShown: !document.getElementById("profile-box").hidden,
+      classes: [...document.querySelectorAll("#classes-table tbody td")].map((td) => td.textContent),
+      iter: document.querySelector('#stats-table tbody tr.iter[data-name="buy"] td').textContent,
+    };
+  });
+  assert.deepEqual(seen.series.slice(1), [["planned users", [6, 4]], ["users", null]]);
+  assert.deepEqual(seen.planned, [3, 5]);
+  assert.deepEqual(seen.users, [2, 3]);
+  assert.ok(seen.droppedShown);
+  assert.equal(seen.dropped, "4");
+  assert.match(seen.banner, /^Manual control/);
+  assert.ok(!seen.profileShown);  // manual: no stage to show
+  assert.deepEqual(seen.classes, ["Shop", "9", "4", "1"]);
+  assert.equal(seen.iter, "ITER");
+  await page.click('.tab[data-tab="charts"]');
+  await page.screenshot({ path: "web_browser_workload.png", fullPage: true });
 }
 
 // One task of 1000 steps, each its own name: the master's cap of names.

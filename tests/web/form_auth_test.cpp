@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 
+#include "common/scenario/stages_text.hpp"
 #include "master/web/auth.hpp"
 #include "master/web/server.hpp"
 #include "master/web/start_form.hpp"
@@ -230,6 +231,62 @@ TEST(web_paths_test, percentile_keys_are_locusts) {
     EXPECT_EQ(percentile_key(99.9), "response_time_percentile_0.999");
     EXPECT_EQ(percentile_key(99.99), "response_time_percentile_0.9999");
     EXPECT_EQ(percentile_key(100), "response_time_percentile_1.0");
+}
+
+TEST(web_form_test, stages_and_iterations_make_a_profile_test) {
+    const auto r = parse_start_form(form,
+                                    "user_count=5&stages=30s%3A100%4010%2C1m%3A500%4050%2C30s%3A0&"
+                                    "iterations=1000",
+                                    {});
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->stages.size(), 3u);
+    EXPECT_EQ(r->stages[0].length, 30s);
+    EXPECT_EQ(r->stages[0].users, 100);
+    EXPECT_DOUBLE_EQ(r->stages[0].rate, 10);
+    EXPECT_EQ(r->stages[1].length, 60s);
+    EXPECT_EQ(r->stages[1].users, 500);
+    EXPECT_EQ(r->stages[2].users, 0);
+    EXPECT_EQ(r->iterations, 1000);
+    const auto j =
+        parse_start_form("application/json", R"({"stages": "10s:3", "iterations": 7})", {});
+    ASSERT_TRUE(j) << j.error().message;
+    EXPECT_EQ(j->stages.size(), 1u);
+    EXPECT_EQ(j->iterations, 7);
+    // Empty or absent: no profile, no limit (Locust's fields alone).
+    const auto none = parse_start_form(form, "user_count=5&stages=&iterations=", {});
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->stages.empty());
+    EXPECT_FALSE(none->iterations);
+}
+
+TEST(web_form_test, a_bad_stage_or_iteration_count_names_the_field_and_the_stage) {
+    auto r = parse_start_form(form, "stages=30s%3A100%2Cxx%3A5", {});
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, ::testing::StartsWith("stages: stage 2: duration 'xx'"));
+    r = parse_start_form(form, "stages=30s%3A100%40-1", {});
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, ::testing::StartsWith("stages: stage 1: rate"));
+    for (const char* bad : {"0", "1.5", "-3", "x", "2000000000000"}) {
+        r = parse_start_form(form, std::string("iterations=") + bad, {});
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().message, std::string("iterations: expected a whole number from 1 to "
+                                                 "1000000000000, got '") +
+                                         bad + "'");
+    }
+}
+
+TEST(web_form_test, stage_at_counts_from_one_and_past_the_end) {
+    const auto stages = scenario::parse_stages("30s:100@10,1m:500,30s:0");
+    ASSERT_TRUE(stages);
+    EXPECT_EQ(stage_at(*stages, 0s), 1u);
+    EXPECT_EQ(stage_at(*stages, 29'999ms), 1u);
+    EXPECT_EQ(stage_at(*stages, 30s), 2u);
+    EXPECT_EQ(stage_at(*stages, 119s), 3u);
+    EXPECT_EQ(stage_at(*stages, 120s), 4u);  // done
+    // A last stage of length 0 holds until the test ends.
+    std::vector<scenario::load_stage> hold = *stages;
+    hold.back().length = {};
+    EXPECT_EQ(stage_at(hold, 3600s), 3u);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 
 const $ = (id) => document.getElementById(id);
 const base = location.pathname.replace(/[^/]*$/, "");
-const history = { t: [], rps: [], fps: [], p50: [], p95: [], p99: [], users: [] };
+// planned: the load profile's users (null without one); dropped: that second's dropped iterations.
+const history = { t: [], rps: [], fps: [], p50: [], p95: [], p99: [], users: [], planned: [], dropped: [] };
 const MAX_POINTS = 3600;
 let hello = null;
 let last = null;
@@ -44,9 +45,11 @@ function isSelected(s) {
   return selected !== null && selected.method === s.method && selected.name === s.name;
 }
 
+// ITER rows (open classes' iterations) are listed like names; Aggregated leaves them out.
 function statsRow(s, total) {
+  const cls = [isSelected(s) ? "selected" : "", s.method === "ITER" ? "iter" : ""].filter(Boolean).join(" ");
   const attrs = total ? "" : ` data-method="${esc(s.method)}" data-name="${esc(s.name)}"` +
-    (isSelected(s) ? ' class="selected"' : "");
+    (cls ? ` class="${cls}"` : "");
   return `<tr${attrs}><td>${esc(s.method)}</td><td class="name" title="${esc(s.name)}">${esc(s.name)}</td>` +
     `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
     `<td class="num">${ms(s.median_response_time)}</td>` +
@@ -191,6 +194,16 @@ function renderFailures() {
       `<td class="num">${e.occurrences}</td></tr>`).join("");
 }
 
+// Per user class: shown once a class reported (open classes, pacing, iterations).
+function renderClasses() {
+  const classes = last.classes || [];
+  $("classes-box").hidden = classes.length === 0;
+  document.querySelector("#classes-table tbody").innerHTML = classes
+    .map((c) => `<tr><td>${esc(c.name)}</td><td class="num">${c.iterations}</td>` +
+      `<td class="num${c.dropped_iterations ? " bad" : ""}">${c.dropped_iterations}</td>` +
+      `<td class="num">${c.pacing_overruns}</td></tr>`).join("");
+}
+
 function renderWorkers() {
   document.querySelector("#workers-table tbody").innerHTML = last.workers
     .map((w) => `<tr class="${w.missing ? "missing" : ""}"><td>${esc(w.id)}</td><td>${esc(w.host)}</td>` +
@@ -221,6 +234,16 @@ function renderHeader() {
   $("rps-label").textContent = stopped ? "avg req/s" : "req/s";
   $("rps").textContent = fmt(stopped ? last.average_rps : last.total_rps, 1);
   $("failpct").textContent = fmt(last.fail_ratio * 100, 1) + "%";
+  $("dropped-box").hidden = !last.dropped_iterations;
+  $("dropped").textContent = last.dropped_iterations || 0;
+  const profile = last.profile;
+  $("profile-box").hidden = !profile || profile.manual || profile.stage === null;
+  if (profile && profile.stage !== null && profile.stage !== undefined) {
+    $("profile").textContent = profile.stage > profile.stage_count ? `all ${profile.stage_count} stages done`
+      : `stage ${profile.stage} of ${profile.stage_count}`;
+    $("profile-box").title = profile.stages;
+  }
+  $("manual-banner").hidden = !(profile && profile.manual);
   const active = last.state === "spawning" || last.state === "running";
   $("stop").hidden = !active;
   $("edit").hidden = !active;
@@ -232,11 +255,12 @@ function renderHeader() {
 // choice for a short run is ticks every 50 ms (":02.050").
 const SECOND_TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 
+// A series is [label, stroke] or [label, stroke, dash] (a dashed line, e.g. [6, 4]).
 function chartOpts(title, series, width) {
   return {
     title, width, height: 240,
     scales: { x: { time: true } },
-    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+    series: [{}, ...series.map(([label, stroke, dash]) => (dash ? { label, stroke, width: 2, dash } : { label, stroke, width: 2 }))],
     axes: [{ incrs: SECOND_TICKS }, { size: 60 }],
   };
 }
@@ -250,8 +274,9 @@ function drawCharts() {
         [history.t, history.rps, history.fps], $("chart-rps")),
       latency: new uPlot(chartOpts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]], width),
         [history.t, history.p50, history.p95, history.p99], $("chart-latency")),
-      users: new uPlot(chartOpts("Number of users", [["users", "#37474f"]], width),
-        [history.t, history.users], $("chart-users")),
+      // The planned users first, so the actual users' line is drawn over it.
+      users: new uPlot(chartOpts("Number of users", [["planned users", "#90a4ae", [6, 4]], ["users", "#37474f"]], width),
+        [history.t, history.planned, history.users], $("chart-users")),
     };
     window.swarmCharts = charts;
     drawEntryChart(width);
@@ -260,7 +285,7 @@ function drawCharts() {
   drawEntryChart(width);
   charts.rps.setData([history.t, history.rps, history.fps]);
   charts.latency.setData([history.t, history.p50, history.p95, history.p99]);
-  charts.users.setData([history.t, history.users]);
+  charts.users.setData([history.t, history.planned, history.users]);
 }
 
 function drawEntryChart(width) {
@@ -283,7 +308,7 @@ function addPoint(p) {
   const n = history.t.length;
   if (n && p.t <= history.t[n - 1]) return;
   for (const k of Object.keys(history)) {
-    history[k].push(p[k]);
+    history[k].push(p[k] === undefined ? null : p[k]);
     if (history[k].length > MAX_POINTS) history[k].shift();
   }
 }
@@ -304,6 +329,8 @@ function onHello(h) {
   $("f-rate").value = h.spawn_rate;
   $("f-host").value = h.host;
   $("f-time").value = h.run_time;
+  $("f-stages").value = h.stages || "";
+  $("f-iterations").value = h.iterations === null || h.iterations === undefined ? "" : h.iterations;
   renderRatio();
   drawCharts();
 }
@@ -319,6 +346,7 @@ function onSnapshot(s) {
   renderHeader();
   renderStats();
   renderFailures();
+  renderClasses();
   renderWorkers();
   drawCharts();
   fetchEntryHistory();
@@ -353,17 +381,24 @@ function fieldError(name, text) {
   return !text;
 }
 
+const USERS = /^\d+$/;
+const usersOk = (form) => USERS.test(form.user_count.value.trim());
+const rateOk = (form) => form.spawn_rate.value.trim() !== "" && Number(form.spawn_rate.value.trim()) > 0;
+// A new test with a profile: its stages set the users and rate (the master checks their text).
+const withProfile = (form) => formMode === "new" && form.stages.value.trim() !== "";
+
 function validate(form) {
   let ok = true;
-  const users = form.user_count.value.trim();
-  ok = fieldError("user_count", /^\d+$/.test(users) ? "" : "a whole number of users, 0 or more") && ok;
-  const rate = Number(form.spawn_rate.value.trim());
-  ok = fieldError("spawn_rate", form.spawn_rate.value.trim() !== "" && rate > 0 ? "" : "a number above 0") && ok;
+  const profile = withProfile(form);
+  ok = fieldError("user_count", profile || usersOk(form) ? "" : "a whole number of users, 0 or more") && ok;
+  ok = fieldError("spawn_rate", profile || rateOk(form) ? "" : "a number above 0") && ok;
   if (formMode === "new") {
     const host = form.host.value.trim();
     ok = fieldError("host", host === "" || /^https?:\/\/./.test(host) ? "" : "http://... or https://...") && ok;
     const time = form.run_time.value.trim();
     ok = fieldError("run_time", time === "" || DURATION.test(time) ? "" : "a duration like 30s, 5m or 1h30m") && ok;
+    const n = form.iterations.value.trim();
+    ok = fieldError("iterations", n === "" || /^[1-9]\d*$/.test(n) ? "" : "a whole number above 0, or empty") && ok;
   }
   return ok;
 }
@@ -375,6 +410,8 @@ function openForm(mode) {
   for (const el of document.querySelectorAll(".for-new")) el.hidden = mode === "edit";
   $("form-error").textContent = "";
   if (mode === "edit" && last) $("f-users").value = last.target_user_count;
+  // Said before submitting: an edit hands a profile test over to the form's numbers.
+  $("manual-note").hidden = !(mode === "edit" && last && last.profile && !last.profile.manual);
   if (!$("start-dialog").open) $("start-dialog").showModal();
 }
 
@@ -383,11 +420,14 @@ $("start-form").addEventListener("submit", async (ev) => {
   const form = ev.target;
   if (!validate(form)) return;
   const body = new URLSearchParams();
-  body.set("user_count", form.user_count.value.trim());
-  body.set("spawn_rate", form.spawn_rate.value.trim());
+  // With a profile, users and rate are sent only when valid (Locust's fields, ignored then).
+  if (!withProfile(form) || usersOk(form)) body.set("user_count", form.user_count.value.trim());
+  if (!withProfile(form) || rateOk(form)) body.set("spawn_rate", form.spawn_rate.value.trim());
   if (formMode === "new") {
     body.set("host", form.host.value.trim());
     body.set("run_time", form.run_time.value.trim());
+    body.set("stages", form.stages.value.trim());
+    body.set("iterations", form.iterations.value.trim());
   }
   const res = await fetch(base + "swarm", { method: "POST", body });
   const answer = await res.json().catch(() => ({ message: res.statusText }));

@@ -8,7 +8,9 @@
   const el = (id) => document.getElementById(id);
   el("title").textContent = "swarm report: " + r.hello.scenario;
   el("summary").textContent = `${new Date(r.start_unix_ms).toISOString()} to ${new Date(r.end_unix_ms).toISOString()}, ` +
-    `host ${r.hello.host}, state ${r.state}, failure ratio ${f(r.fail_ratio * 100, 2)}%`;
+    `host ${r.hello.host}, state ${r.state}, failure ratio ${f(r.fail_ratio * 100, 2)}%` +
+    (r.dropped_iterations ? `, ${r.dropped_iterations} dropped iterations` : "") +
+    (r.profile ? `, profile ${r.profile.stages}${r.profile.manual ? " (switched to manual control)" : ""}` : "");
   const cols = [["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"], ["# Fails", "num_failures"],
     ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
     ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
@@ -19,6 +21,12 @@
       const v = s[c[1]];
       return `<td>${typeof v === "number" && !Number.isInteger(v) ? f(v, 2) : esc(v)}</td>`;
     }).join("") + "</tr>").join("") + "</tbody>";
+  // Per user class; ITER rows above are open classes' iterations, not in Aggregated.
+  const classes = r.classes || [];
+  el("classes-section").hidden = classes.length === 0;
+  el("classes").innerHTML = "<thead><tr><th>Class</th><th>Iterations</th><th>Dropped iterations</th>" +
+    "<th>Pacing overruns</th></tr></thead><tbody>" + classes.map((c) => `<tr><td>${esc(c.name)}</td>` +
+    `<td>${c.iterations}</td><td>${c.dropped_iterations}</td><td>${c.pacing_overruns}</td></tr>`).join("") + "</tbody>";
   el("failures").innerHTML = "<thead><tr><th>Type</th><th>Name</th><th>Message</th><th># Occurrences</th></tr></thead><tbody>" +
     r.errors.map((e) => `<tr><td>${esc(e.method)}</td><td>${esc(e.name)}</td><td>${esc(e.error)}</td><td>${e.occurrences}</td></tr>`).join("") +
     "</tbody>";
@@ -26,15 +34,19 @@
     (t.tasks ? list(t.tasks) : "") + "</li>").join("") + "</ul>";
   el("ratio").innerHTML = r.hello.ratio.map((c) => `<h3>${esc(c.name)}</h3>` + list(c.tasks)).join("");
   const h = r.hello.history;
-  const col = (k) => h.map((p) => p[k]);
+  const col = (k) => h.map((p) => (p[k] === undefined ? null : p[k]));
   // Whole-second ticks (one point a second), as in the live UI.
   const ticks = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
   const opts = (title, series) => ({ title, width: 900, height: 240, scales: { x: { time: true } },
-    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+    series: [{}, ...series.map(([label, stroke, dash]) => (dash ? { label, stroke, width: 2, dash } : { label, stroke, width: 2 }))],
     axes: [{ incrs: ticks }, {}] });
   new uPlot(opts("Requests per second", [["req/s", "#2e7d32"], ["failures/s", "#c62828"]]),
     [col("t"), col("rps"), col("fps")], el("chart-rps"));
   new uPlot(opts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]]),
     [col("t"), col("p50"), col("p95"), col("p99")], el("chart-latency"));
-  new uPlot(opts("Users", [["users", "#37474f"]]), [col("t"), col("users")], el("chart-users"));
+  // The profile's planned users dashed, under the actual users.
+  window.swarmReportCharts = {
+    users: new uPlot(opts("Users", [["planned users", "#90a4ae", [6, 4]], ["users", "#37474f"]]),
+      [col("t"), col("planned"), col("users")], el("chart-users")),
+  };
 })();
