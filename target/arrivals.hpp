@@ -69,9 +69,9 @@ class gap_clock {
 
 // A merged view of every thread's arrivals.
 struct arrivals_snapshot {
-    std::uint64_t total = 0;                          // arrivals since start or reset
+    std::uint64_t total = 0;                             // arrivals since start or reset
     std::map<std::int64_t, std::uint64_t> per_second{};  // unix second → arrivals (last 600 s)
-    stats::histogram gaps{};                          // µs between consecutive arrivals
+    stats::histogram gaps{};                             // µs between consecutive arrivals
     std::int64_t now_unix_ms = 0;  // when the snapshot was taken: the current second is partial
 };
 

@@ -50,7 +50,8 @@ users:
 
     // The ramps take 40 ms at 100 users/s: a second before each stage's end
     // the users are the stage's.
-    const std::int64_t start_ms = run.result.at("run").at("start_unix_ms").to_number<std::int64_t>();
+    const std::int64_t start_ms =
+        run.result.at("run").at("start_unix_ms").to_number<std::int64_t>();
     const auto rows = read_csv(prefix + "_stats_history.csv");
     ASSERT_FALSE(rows.empty());
     int seen_first = 0;
@@ -198,8 +199,8 @@ users:
     tasks:
       index: {get: /}
 )y");
-    auto master = start_master(path, "127.0.0.1:0",
-                               {"-H", target.url, "-t", "4s", "--expect-workers", "2"});
+    auto master =
+        start_master(path, "127.0.0.1:0", {"-H", target.url, "-t", "4s", "--expect-workers", "2"});
     auto workers = start_workers(master.address, "aw", 2);
     const auto end = wait_for_end(master);
     ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;
@@ -225,9 +226,8 @@ users:
 )y");
     {
         auto target = start_target();
-        const auto run =
-            run_swarm(path, {"-H", target.url, "-u", "3", "-r", "100", "-t", "2s", "--tags",
-                             "checkout"});
+        const auto run = run_swarm(
+            path, {"-H", target.url, "-u", "3", "-r", "100", "-t", "2s", "--tags", "checkout"});
         ASSERT_EQ(run.exit_code, 0) << run.output;
         auto seen = read_target_stats(target.url);
         EXPECT_GT(seen.requests["GET /search"], 0);
@@ -278,14 +278,16 @@ TEST(workload_integration_test, example_arrival_rates_run) {
 
 TEST(workload_integration_test, example_shared_iterations_end_after_exactly_200) {
     auto target = start_target();
-    const auto run = run_swarm(example("iterations_shared.yaml"), {"-H", target.url, "-t", "20s"}, 40);
+    const auto run =
+        run_swarm(example("iterations_shared.yaml"), {"-H", target.url, "-t", "20s"}, 40);
     EXPECT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(read_target_stats(target.url).total, 200) << run.output;
 }
 
 TEST(workload_integration_test, example_tags_run_only_the_tagged_tasks) {
     auto target = start_target();
-    const auto run = run_swarm(example("tags.yaml"), {"-H", target.url, "-t", "2s", "--tags", "checkout"}, 30);
+    const auto run =
+        run_swarm(example("tags.yaml"), {"-H", target.url, "-t", "2s", "--tags", "checkout"}, 30);
     EXPECT_EQ(run.exit_code, 0) << run.output;
     auto seen = read_target_stats(target.url);
     EXPECT_GT(seen.total, 0);

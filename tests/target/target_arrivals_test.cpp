@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 namespace swarm::test {
 namespace {
@@ -141,7 +142,8 @@ TEST_F(target_arrivals_test, gaps_follow_the_clients_spacing) {
 }
 
 TEST_F(target_arrivals_test, an_arrival_is_counted_before_its_delayed_answer) {
-    std::jthread slow([url = target_.url] { EXPECT_EQ(http_get(url + "/slow?ms=1500").status, 200); });
+    std::jthread slow(
+        [url = target_.url] { EXPECT_EQ(http_get(url + "/slow?ms=1500").status, 200); });
     std::this_thread::sleep_for(500ms);
     const auto during = stats();
     EXPECT_EQ(u64(during.at("arrivals").at("total")), 1u);
@@ -154,6 +156,7 @@ TEST_F(target_arrivals_test, several_io_threads_count_each_arrival_once) {
     auto target = start_target({"--threads", "3"});
     {
         std::vector<std::jthread> clients;
+        clients.reserve(3);
         for (int c = 0; c < 3; ++c) {
             clients.emplace_back([&target] {
                 http_client client(target.url);
@@ -177,8 +180,7 @@ std::int64_t period_position_ms(std::int64_t phase_unix_ms, std::int64_t every_m
 }
 
 TEST_F(target_arrivals_test, stall_holds_requests_arriving_in_the_window_until_it_ends) {
-    const auto phase =
-        boost::json::value_to<std::int64_t>(stats().at("stall").at("phase_unix_ms"));
+    const auto phase = boost::json::value_to<std::int64_t>(stats().at("stall").at("phase_unix_ms"));
     ASSERT_GT(phase, 0);
     constexpr std::int64_t every_ms = 400;
     constexpr std::int64_t window_ms = 200;
@@ -187,7 +189,8 @@ TEST_F(target_arrivals_test, stall_holds_requests_arriving_in_the_window_until_i
     // clock reads and the trip take a few ms): in it, then after it.
     for (const std::int64_t wanted : {40, 100, 160, 240, 300, 360, 70, 280}) {
         const std::int64_t now = period_position_ms(phase, every_ms);
-        std::this_thread::sleep_for(std::chrono::milliseconds((wanted - now + every_ms) % every_ms));
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds((wanted - now + every_ms) % every_ms));
         const std::int64_t at = period_position_ms(phase, every_ms);
         const auto sent = std::chrono::steady_clock::now();
         const auto res = client.get("/stall?every_ms=400&for_ms=200");
