@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <array>
+
 namespace swarm::target {
 
 void thread_counters::record(std::string_view method, std::string_view path, int status) {
@@ -30,8 +32,20 @@ void thread_counters::record_malformed() {
     ++malformed_;
 }
 
+void thread_counters::record_arrival(const arrival_time& at) {
+    // The shared clock first, outside the lock: it is lock-free.
+    const auto gap = gap_clock_.arrive(at.steady_ns);
+    std::lock_guard lock(mutex_);
+    arrivals_.record(at.unix_us / 1'000'000);
+    ++arrival_total_;
+    if (gap) gaps_.record(*gap);
+}
+
 void thread_counters::merge_into(stats_snapshot& out) const {
     out.malformed += malformed_;
+    out.arrivals.total += arrival_total_;
+    arrivals_.merge_into(out.arrivals.per_second, out.arrivals.now_unix_ms / 1000);
+    out.arrivals.gaps.merge(gaps_);
     for (const auto& [key, counts] : routes_) {
         auto& merged = out.routes[key];
         for (const auto& [code, count] : counts.by_status) {
@@ -44,10 +58,15 @@ void thread_counters::merge_into(stats_snapshot& out) const {
 void thread_counters::clear() {
     malformed_ = 0;
     routes_.clear();
+    arrivals_.clear();
+    arrival_total_ = 0;
+    gaps_.clear();
 }
 
 counters::counters(unsigned threads) {
-    for (unsigned i = 0; i < threads; ++i) threads_.push_back(std::make_unique<thread_counters>());
+    for (unsigned i = 0; i < threads; ++i) {
+        threads_.push_back(std::make_unique<thread_counters>(gap_clock_));
+    }
 }
 
 stats_snapshot counters::snapshot() {
@@ -57,6 +76,7 @@ stats_snapshot counters::snapshot() {
     locks.reserve(threads_.size());
     for (auto& t : threads_) locks.emplace_back(t->mutex_);
     stats_snapshot out;
+    out.arrivals.now_unix_ms = arrival_time::now().unix_us / 1000;
     for (const auto& t : threads_) t->merge_into(out);
     return out;
 }
@@ -66,7 +86,32 @@ void counters::reset() {
     locks.reserve(threads_.size());
     for (auto& t : threads_) locks.emplace_back(t->mutex_);
     for (auto& t : threads_) t->clear();
+    gap_clock_.reset();
 }
+
+namespace {
+
+boost::json::object arrivals_json(const arrivals_snapshot& a) {
+    boost::json::array per_second;
+    for (const auto& [second, count] : a.per_second) {
+        per_second.push_back(boost::json::array{second, count});
+    }
+    return {
+        {"total", a.total}, {"now_unix_ms", a.now_unix_ms}, {"per_second", std::move(per_second)}};
+}
+
+boost::json::object gaps_json(const stats::histogram& gaps) {
+    static constexpr std::array<double, 3> ps{50, 90, 99};
+    std::array<std::uint64_t, 3> values{};
+    gaps.values_at_percentiles(ps, values);
+    return {{"count", gaps.count()},
+            {"p50", values[0]},
+            {"p90", values[1]},
+            {"p99", values[2]},
+            {"max", gaps.max_us()}};
+}
+
+}  // namespace
 
 std::string to_json(const stats_snapshot& snapshot) {
     boost::json::object requests;
@@ -91,6 +136,9 @@ std::string to_json(const stats_snapshot& snapshot) {
     root["statuses"] = std::move(statuses);
     root["routes"] = std::move(routes);
     root["malformed"] = snapshot.malformed;
+    root["arrivals"] = arrivals_json(snapshot.arrivals);
+    root["gaps_us"] = gaps_json(snapshot.arrivals.gaps);
+    root["stall"] = boost::json::object{{"phase_unix_ms", snapshot.stall_phase_unix_ms}};
     return boost::json::serialize(root);
 }
 

@@ -5,6 +5,12 @@
 // Each io thread records into its own `thread_counters` (only that thread
 // writes it; its mutex is uncontended except while /__stats or /__reset reads
 // it). `counters` owns one per thread and merges them on read.
+//
+// Arrivals (arrivals.hpp) are counted when a request has been read, before
+// its answer (a /slow or /stall answer comes later); requests are counted per
+// route when answered. Both skip /__stats and /__reset.
+
+#include "target/arrivals.hpp"
 
 #include <array>
 #include <cstdint>
@@ -25,15 +31,22 @@ struct stats_snapshot {
     std::uint64_t malformed = 0;  // requests that could not be parsed (not in total)
     // "GET /about" → status → count; path without the query string.
     std::map<std::string, std::map<int, std::uint64_t>> routes;
+    arrivals_snapshot arrivals{};
+    // The /stall route's phase: the unix time (ms) its periods count from.
+    std::int64_t stall_phase_unix_ms = 0;
 };
 
 // Counters of one io thread. record() from that thread; the rest from any thread.
 class thread_counters {
   public:
+    explicit thread_counters(gap_clock& gaps) : gap_clock_(gaps) {}
+
     // Counts one answered request. `status` is 100..599.
     void record(std::string_view method, std::string_view path, int status);
     // Counts one request that never parsed (answered 400/431 and closed).
     void record_malformed();
+    // Counts one request that arrived at `at` (its second and its gap).
+    void record_arrival(const arrival_time& at);
 
   private:
     friend class counters;
@@ -56,8 +69,12 @@ class thread_counters {
     void merge_into(stats_snapshot& out) const;  // caller holds mutex_
     void clear();                                // caller holds mutex_
 
+    gap_clock& gap_clock_;  // shared by all threads, owned by `counters`
     std::mutex mutex_;
-    std::string key_;  // scratch for "METHOD path", reused to avoid allocating
+    per_second_ring arrivals_;
+    std::uint64_t arrival_total_ = 0;
+    stats::histogram gaps_;  // µs
+    std::string key_;        // scratch for "METHOD path", reused to avoid allocating
     std::uint64_t malformed_ = 0;
     std::unordered_map<std::string, route_counts, key_hash, std::equal_to<>> routes_;
 };
@@ -73,10 +90,11 @@ class counters {
 
     // Locks every thread's counters (in index order) and merges them.
     stats_snapshot snapshot();
-    // Zeroes every counter.
+    // Zeroes every counter (arrivals and gaps too).
     void reset();
 
   private:
+    gap_clock gap_clock_;
     std::vector<std::unique_ptr<thread_counters>> threads_;
 };
 

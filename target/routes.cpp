@@ -170,7 +170,33 @@ struct route_table {
         if (!is_get(req)) return method_not_allowed(res, "GET, HEAD");
         res.add_header("Cache-Control", "no-store");
         res.content_type = json;
-        res.body = to_json(s.counters_.snapshot());
+        auto snapshot = s.counters_.snapshot();
+        snapshot.stall_phase_unix_ms = s.started_unix_ms_;
+        res.body = to_json(snapshot);
+    }
+
+    // /stall?every_ms=P&for_ms=W: a request arriving in the first W ms of a
+    // P ms period (periods count from the site's creation) is answered when
+    // that window ends; any other at once. A server that stalls now and
+    // then, for coordinated-omission tests. The wait is a timer, as /slow's.
+    static void stall(site& s, const request& req, response& res) {
+        const auto every_text = form_value(req.query, "every_ms");
+        const auto for_text = form_value(req.query, "for_ms");
+        const auto every = every_text ? parse_number(*every_text) : std::nullopt;
+        const auto window = for_text ? parse_number(*for_text) : std::nullopt;
+        if (!every || !window || *every == 0 ||
+            *every > static_cast<std::uint64_t>(site::max_delay_ms) || *window > *every) {
+            return set_text(res, 400, "stall needs every_ms=1..60000 and for_ms=0..every_ms");
+        }
+        using namespace std::chrono;
+        const auto since_start =
+            duration_cast<microseconds>(steady_clock::now() - s.started_).count();
+        const auto period_us = static_cast<std::int64_t>(*every) * 1000;
+        const auto window_us = static_cast<std::int64_t>(*window) * 1000;
+        const std::int64_t into_period = since_start % period_us;
+        const std::int64_t wait_us = into_period < window_us ? window_us - into_period : 0;
+        res.delay = microseconds(wait_us);
+        set_json(res, boost::json::object{{"stalled_us", wait_us}});
     }
 
     static void reset(site& s, const request& req, response& res) {
@@ -337,7 +363,13 @@ bool handle_prefixed(const request& req, response& res) {
 
 }  // namespace
 
-site::site(unsigned threads) : counters_(threads), pages_(std::make_unique<const pages>()) {}
+site::site(unsigned threads)
+    : counters_(threads),
+      started_(std::chrono::steady_clock::now()),
+      started_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()),
+      pages_(std::make_unique<const pages>()) {}
 
 site::~site() = default;
 
@@ -351,6 +383,10 @@ void site::handle(const request& req, response& res) {
     if (path == "/account") return route_table::account(*this, req, res);
     if (path == "/__stats") return route_table::stats(*this, req, res);
     if (path == "/__reset") return route_table::reset(*this, req, res);
+    if (path == "/stall") {
+        if (!is_get(req)) return method_not_allowed(res, "GET, HEAD");
+        return route_table::stall(*this, req, res);
+    }
     if (path == "/echo") return echo(req, res);
     if (handle_prefixed(req, res)) return;
     if (!is_get(req)) {

@@ -50,7 +50,7 @@ struct response {
     std::string body;                          // owned body, used when shared_body is null
     const std::string* shared_body = nullptr;  // pre-rendered body owned by the site
     std::uint64_t filler_bytes = 0;      // /bytes/N: N bytes of a static pattern instead of a body
-    std::chrono::milliseconds delay{0};  // /slow: wait this long (async) before answering
+    std::chrono::microseconds delay{0};  // /slow, /stall: wait this long (async) before answering
     bool counted = true;  // false for /__stats and /__reset, which do not count themselves
     bool close = false;   // close the connection after this response
 
@@ -82,12 +82,17 @@ class site {
     static constexpr std::size_t header_limit = 16 * 1024;        // bytes → 431
     static constexpr std::uint64_t body_limit = 1024 * 1024;      // bytes → 413
     static constexpr std::uint64_t max_filler_bytes = 64u << 20;  // /bytes/N cap
-    static constexpr std::int64_t max_delay_ms = 60'000;          // /slow?ms=N cap
+    static constexpr std::int64_t max_delay_ms = 60'000;          // /slow?ms=N, /stall caps
+
+    // The /stall route's phase: its periods count from the site's creation.
+    std::int64_t stall_phase_unix_ms() const { return started_unix_ms_; }
 
   private:
     friend struct route_table;
 
     class counters counters_;
+    std::chrono::steady_clock::time_point started_;  // /stall's phase, monotonic
+    std::int64_t started_unix_ms_ = 0;               // the same instant on the wall clock
     session_store sessions_;
     csrf_signer csrf_;
     std::unique_ptr<const pages> pages_;

@@ -255,6 +255,7 @@ net::awaitable<bool> answer(Stream& stream, connection& c) {
     const auto& msg = c.parser_->get();
     fill_request(msg, c.request_);
     c.response_.reset();
+    const arrival_time arrived = arrival_time::now();
     try {
         c.site_.handle(c.request_, c.response_);
     } catch (const std::exception& e) {
@@ -263,6 +264,8 @@ net::awaitable<bool> answer(Stream& stream, connection& c) {
         c.response_.content_type = "text/plain; charset=utf-8";
         c.response_.body = std::string("internal error: ") + e.what() + "\n";
     }
+    // The arrival is when the request was read, not when a delayed answer left.
+    if (c.response_.counted) c.counters_.record_arrival(arrived);
     if (c.response_.delay.count() > 0) {
         c.timer_.expires_after(c.response_.delay);
         auto [ec] = co_await c.timer_.async_wait(use_tuple);

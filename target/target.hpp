@@ -14,6 +14,10 @@
 //   GET  /search?search=P      JSON array of built-in words starting with P
 //   GET  /api/items/{id}       {"id":…, "name":…, "price":…}; non-numeric id → 404
 //   GET  /slow?ms=N            answers after N ms (at most 60000), without blocking a thread
+//   GET  /stall?every_ms=P&for_ms=W   a request arriving in the first W ms of each P ms
+//                              period (counted from the target's start: stall.phase_unix_ms)
+//                              is answered when that window ends, others at once;
+//                              {"stalled_us": N}. P is 1..60000, W 0..P
 //   GET  /status/N             answers status N (100..599, else 400); a 1xx closes the connection
 //   GET  /bytes/N              N bytes of body (at most 64 MiB)
 //   GET  /redirect/N           302 chain of N hops (1..1000) ending at /about
@@ -34,7 +38,16 @@
 //    "requests": {"GET /about": 5, "POST /user/signin": 2},   per "METHOD path" (no query)
 //    "statuses": {"200": 6, "400": 1},
 //    "routes": {"GET /about": {"200": 5}, "POST /user/signin": {"200": 1, "400": 1}},
-//    "malformed": 0}                             unparseable requests (not in total)
+//    "malformed": 0,                             unparseable requests (not in total)
+//    "arrivals": {"total": 7, "now_unix_ms": 1700000003500,
+//                 "per_second": [[1700000002, 3], [1700000003, 4]]},
+//    "gaps_us": {"count": 6, "p50": 800, "p90": 1500, "p99": 1900, "max": 1910},
+//    "stall": {"phase_unix_ms": 1699999990000}}
+// Arrivals are counted when a request has been read (before a delayed answer),
+// per wall-clock second over the last 600 s (seconds with none are left out;
+// the second of now_unix_ms is still filling). gaps_us: the time between
+// consecutive arrivals on any connection (percentiles from a histogram within
+// 1/128; max exact); count = arrivals − 1. /__reset clears these too.
 // total == sum(requests) == sum(statuses). Keys are counted exactly, however
 // many io threads; past 4096 distinct keys per thread new ones are counted
 // under "* (other paths)".
