@@ -1,5 +1,7 @@
 #include "master/interactive.hpp"
 
+#include "common/scenario/stages_text.hpp"
+
 #include <iostream>
 
 #include "master/controller.hpp"
@@ -34,6 +36,10 @@ web::api_options api_options_for(const headless_options& t, const std::string& r
     a.ui.users = t.users;
     a.ui.spawn_rate = t.spawn_rate;
     a.ui.run_time = run_time_text;
+    // --stages / --iterations (or the scenario's load) prefill the form's
+    // Profile and Iterations: Start runs the profile unless they are cleared.
+    if (!t.stages.empty()) a.ui.stages = scenario::format_stages(t.stages);
+    a.ui.iterations = t.iterations;
     a.expect_workers = t.expect_workers;
     return a;
 }
