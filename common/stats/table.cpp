@@ -6,10 +6,11 @@ namespace swarm::stats {
 
 entry& table::at(std::string_view method, std::string_view name) {
     if (entry* e = rows_.find({method, name})) return *e;
-    const bool is_other = method == other_method && name == other_name;
+    const std::string_view fold = fold_method(method);
+    const bool is_other = method == fold && name == other_name;
     if (is_other || named_rows() < max_names_) return rows_.insert({method, name});
-    if (entry* other = rows_.find({other_method, other_name})) return *other;
-    return rows_.insert({other_method, other_name});
+    if (entry* other = rows_.find({fold, other_name})) return *other;
+    return rows_.insert({fold, other_name});
 }
 
 void table::append_new(std::string method, std::string name, entry&& stats) {
@@ -44,7 +45,8 @@ std::uint64_t table::folded_requests() const noexcept {
 }
 
 std::size_t table::named_rows() const noexcept {
-    return rows_.size() - (find(other_method, other_name) != nullptr ? 1 : 0);
+    return rows_.size() - (find(other_method, other_name) != nullptr ? 1 : 0) -
+           (find(iter_method, other_name) != nullptr ? 1 : 0);
 }
 
 void table::swap(table& other) noexcept {

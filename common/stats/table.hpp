@@ -7,7 +7,10 @@
 // (default 1000) so that a runaway name - a URL with an id in it - cannot eat
 // memory: once the cap is reached, requests under new names are recorded into
 // one extra row (other_method, other_name) = ("", "(other)"). Totals stay
-// exact; which names keep their own row depends on arrival order.
+// exact; which names keep their own row depends on arrival order. Rows of
+// open classes' iterations (method iter_method, "ITER") fold into a row of
+// their own, ("ITER", "(other)"): an iteration is not a request, and must
+// not turn into one in the totals by being folded.
 //
 // A plain value, not thread-safe: a worker thread records into its own table
 // and the reporter take()s it between intervals (a move, no copying).
@@ -27,8 +30,14 @@ class table {
     // The row that collects requests of names beyond the cap.
     static constexpr std::string_view other_method = "";
     static constexpr std::string_view other_name = "(other)";
+    // The method of open classes' iteration rows; folded ones go to (iter_method, other_name).
+    static constexpr std::string_view iter_method = "ITER";
+    // The "(other)" row a row of `method` folds into.
+    static constexpr std::string_view fold_method(std::string_view method) noexcept {
+        return method == iter_method ? iter_method : other_method;
+    }
 
-    // `max_names`: distinct (method, name) rows kept, not counting "(other)".
+    // `max_names`: distinct (method, name) rows kept, not counting the "(other)" rows.
     explicit table(std::size_t max_names = default_max_names) : max_names_(max_names) {}
 
     // The row for (method, name), created if there is room, else "(other)".

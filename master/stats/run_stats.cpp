@@ -109,9 +109,10 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
             }
             if (second == nullptr) return;
             // The second's row goes under the name the cumulative row got, so
-            // a name folded into "(other)" there is folded here too.
+            // a name folded into "(other)" there is folded here too (an
+            // iteration into ("ITER", "(other)"), still not a request).
             const bool kept = requests_.find(method, name) != nullptr;
-            second->merge(kept ? method : stats::table::other_method,
+            second->merge(kept ? method : stats::table::fold_method(method),
                           kept ? name : stats::table::other_name, e);
         });
     errors_.merge(delta.errors);
@@ -129,7 +130,9 @@ void run_stats::stop(stats_time now, std::int64_t wall_ms) {
     advance(now);
     // A second that ended but was still in its grace is whole.
     if (second_of(now) > first_open_) close_oldest_second(1000);
-    if (!open_table(first_open_).empty()) {
+    // The cut last second is kept when it has requests, or drops: an open
+    // class whose pool was full for the whole second sent nothing.
+    if (!open_table(first_open_).empty() || open_dropped_[first_open_ % 2] > 0) {
         const auto open_start = start_ + std::chrono::seconds(first_open_);
         const auto cut = std::chrono::duration_cast<std::chrono::milliseconds>(now - open_start);
         close_oldest_second(

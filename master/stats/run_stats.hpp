@@ -73,7 +73,7 @@ namespace swarm::master {
 using stats_clock = std::chrono::steady_clock;
 
 // The method of the iteration rows of open classes (see "ITER rows" above).
-inline constexpr std::string_view iter_method = "ITER";
+inline constexpr std::string_view iter_method = stats::table::iter_method;
 inline bool is_iter_row(std::string_view method) noexcept {
     return method == iter_method;
 }

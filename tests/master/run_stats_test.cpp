@@ -356,6 +356,28 @@ TEST(run_stats_test, iter_rows_have_their_own_rows_but_count_in_no_aggregate) {
     EXPECT_EQ(run.history().back().total.max_us, 1000u);
 }
 
+TEST(run_stats_test, iter_rows_folded_past_the_cap_still_count_in_no_aggregate) {
+    run_stats_options options;
+    options.max_names = 1;
+    run_stats run(t0, wall0_ms, options);
+    stats::delta d = delta_n("GET", "/a", 10, 0);
+    // Folded by the worker's own capped table: ("ITER", "(other)").
+    stats::table worker_rows(0);
+    worker_rows.record("ITER", "buy", 900'000, 0, false);
+    d.requests.merge(worker_rows);
+    // Folded at the master: the cumulative table's one name is /a.
+    d.requests.record("ITER", "sell", 800'000, 0, false);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1600), wall0_ms + 1600, 1);
+    EXPECT_EQ(run.total().requests(), 10u);
+    EXPECT_EQ(run.workers().at("w1").requests, 10u);
+    ASSERT_NE(run.requests().find("ITER", "(other)"), nullptr);
+    EXPECT_EQ(run.requests().find("ITER", "(other)")->requests(), 2u);
+    ASSERT_EQ(run.history().size(), 1u);
+    EXPECT_EQ(run.history().front().requests, 10u);
+    EXPECT_EQ(run.history().front().percentile_us(100), 1000u);
+}
+
 TEST(run_stats_test, dropped_iterations_per_second_and_classes_cumulative) {
     run_stats run(t0, wall0_ms);
     stats::delta a;
@@ -379,6 +401,17 @@ TEST(run_stats_test, dropped_iterations_per_second_and_classes_cumulative) {
     run.reset(at_ms(2600));
     EXPECT_TRUE(run.classes().empty());
     EXPECT_EQ(run.history().size(), 2u);  // history kept, as for requests
+}
+
+TEST(run_stats_test, a_cut_last_second_with_only_drops_is_kept) {
+    run_stats run(t0, wall0_ms);
+    stats::delta d;
+    d.classes.at("Shopper").dropped_iterations = 6;  // the pool was full: no request at all
+    run.apply("w1", d, at_ms(300));
+    run.stop(at_ms(600), wall0_ms + 600);
+    ASSERT_EQ(run.history().size(), 1u);
+    EXPECT_EQ(run.history()[0].dropped_iterations, 6u);
+    EXPECT_EQ(run.history()[0].duration_ms, 600u);
 }
 
 TEST(run_stats_test, planned_users_recorded_in_the_seconds_that_close) {

@@ -76,6 +76,27 @@ TEST(entry_test, restore_rejects_impossible_parts) {
     EXPECT_EQ(e.failures(), 1u);
 }
 
+TEST(table_test, iteration_rows_past_the_cap_fold_into_their_own_other_row) {
+    table t(2);
+    t.record("GET", "/a", 10, 0, false);
+    t.record("ITER", "buy", 500, 0, false);
+    t.record("GET", "/b", 10, 0, false);      // past the cap: ("", "(other)")
+    t.record("ITER", "sell", 700, 0, false);  // past the cap: ("ITER", "(other)")
+    t.record("ITER", "sell", 700, 0, false);
+    ASSERT_NE(t.find("ITER", "(other)"), nullptr);
+    EXPECT_EQ(t.find("ITER", "(other)")->requests(), 2u);
+    EXPECT_EQ(t.find("", "(other)")->requests(), 1u);
+    EXPECT_EQ(t.folded_requests(), 1u);  // requests only
+    EXPECT_EQ(t.size(), 4u);
+    // Merged into a full table, they fold the same way.
+    table full(2);
+    full.record("GET", "/x", 1, 0, false);
+    full.record("GET", "/y", 1, 0, false);
+    full.merge(t);
+    EXPECT_EQ(full.find("ITER", "(other)")->requests(), 3u);
+    EXPECT_EQ(full.find("", "(other)")->requests(), 2u);
+}
+
 TEST(table_test, append_new_rows_are_found_and_capped_like_merged_ones) {
     table t(2);
     entry e;
