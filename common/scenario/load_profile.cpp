@@ -30,6 +30,10 @@ std::optional<duration> positive_time(load_context& ctx, const YAML::Node& n,
         ctx.error(n, path, "must be longer than 0, got " + n.Scalar());
         return std::nullopt;
     }
+    if (t && *t > max_stage_length) {
+        ctx.error(n, path, "a stage lasts at most a year (365d), got " + n.Scalar());
+        return std::nullopt;
+    }
     return t;
 }
 

@@ -37,6 +37,9 @@ result<double> parse_rate(std::string_view text) {
     }
     if (value < 0) return fail("a rate cannot be negative, got " + quoted);
     const double per_second = value / per;
+    if (per_second > 0 && per_second < min_arrival_rate * (1 - 1e-12)) {
+        return fail("a rate above 0 is at least 1/h, got " + quoted);
+    }
     if (per_second > max_arrival_rate) {
         return fail("a rate is at most " + format_rate(max_arrival_rate) + ", got " + quoted);
     }

@@ -14,6 +14,9 @@ namespace swarm::scenario {
 
 // The largest arrival rate a class may ask for, cluster-wide.
 inline constexpr double max_arrival_rate = 1e8;  // iterations/s
+// The smallest rate above 0: one an hour. Below it the gap between arrivals
+// outgrows any test (and, as a time, what a clock can hold).
+inline constexpr double min_arrival_rate = 1.0 / 3600;
 
 // Iterations per second: finite, ≥ 0 and ≤ max_arrival_rate, or an error
 // saying what is wrong with `text` (the caller refuses 0 where it must).

@@ -35,6 +35,8 @@ result<load_stage> parse_stage(std::string_view text, std::int64_t previous_user
     if (!length || length->count() <= 0)
         return fail("duration " + quoted(trim(text.substr(0, colon))) +
                     " is not a positive duration such as 30s or 1m30s");
+    if (*length > max_stage_length)
+        return fail("duration " + quoted(trim(text.substr(0, colon))) + " is longer than a year");
     stage.length = *length;
     std::string_view rest = text.substr(colon + 1);
     const auto at = rest.find('@');

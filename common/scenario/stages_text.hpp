@@ -18,6 +18,9 @@ namespace swarm::scenario {
 // Limits shared with the scenario's `load: stages`.
 inline constexpr std::size_t max_load_stages = 1000;
 inline constexpr std::int64_t max_stage_users = 100'000'000;
+// A stage (closed or arrival) lasts at most a year: the protocol bounds a
+// ramp at 366 days (proto/codec), and a longer one is a typo.
+inline constexpr duration max_stage_length = std::chrono::hours(24 * 365);
 // `load: {iterations: N}` and --iterations: 1 to this.
 inline constexpr std::int64_t max_load_iterations = 1'000'000'000'000;
 

@@ -42,6 +42,22 @@ TEST(workload_errors_test, stages_replace_users_and_spawn_rate) {
                             "replace users/spawn_rate (run_time may stay: it bounds the test)"));
 }
 
+// A stage past a year would make a ramp the protocol refuses (every worker
+// would drop the spawn); a rate under one an hour would put its next
+// arrival further away than a clock holds.
+TEST(workload_errors_test, stages_last_at_most_a_year_and_rates_are_at_least_one_an_hour) {
+    EXPECT_EQ(only_error(with_load("{stages: [{duration: 400d, users: 1}]}")),
+              "2:28: load.stages[0].duration: a stage lasts at most a year (365d), got 400d");
+    EXPECT_EQ(only_error(with_arrival("{stages: [{duration: 366d, rate: 1/s}]}")),
+              "4:35: users.S.arrival.stages[0].duration: a stage lasts at most a year (365d), "
+              "got 366d");
+    EXPECT_THAT(only_error(with_arrival("{rate: 1e-12/s}")),
+                ::testing::HasSubstr("a rate above 0 is at least 1/h, got '1e-12/s'"));
+    EXPECT_TRUE(compile_text(with_arrival("{rate: 1/h}")).result);
+    EXPECT_TRUE(compile_text(with_load("{stages: [{duration: 365d, users: 1}]}")).result);
+    EXPECT_THAT(parse_stages("400d:5").error().message, ::testing::HasSubstr("longer than a year"));
+}
+
 TEST(workload_errors_test, load_stage_values) {
     auto r = compile_text(with_load(
         "{stages: [{duration: 0s, users: 1}, {duration: soon, users: -1}, {users: 5, rate: 0}, "
