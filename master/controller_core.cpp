@@ -88,6 +88,7 @@ void controller_core::start(const test_request& request, control_clock::time_poi
     hot_warned_.clear();
     drop_warned_.clear();
     manual_ = false;
+    announced_stage_.reset();
     closed_ = profile::closed_schedule(test_.stages);
     if (!closed_.empty()) {
         const auto first = closed_.at(profile::ms{0});
@@ -119,6 +120,9 @@ void controller_core::apply_profile(control_clock::time_point now, std::int64_t 
 }
 
 void controller_core::announce_stage(const profile::stage_point& p) {
+    // An open class's boundary also applies the profile: same stage, no new line.
+    if (announced_stage_ == p.index) return;
+    announced_stage_ = p.index;
     std::ostringstream rate;
     rate << p.rate;
     event("Stage " + std::to_string(p.index + 1) + " of " + std::to_string(closed_.size()) + ": " +

@@ -162,10 +162,11 @@ class controller_core {
     control_clock::time_point stop_give_up_{};
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop
     bool folding_reported_ = false;
-    bool manual_ = false;                       // see manual()
-    profile::closed_schedule closed_;           // the test's stages (empty: -u/-r)
-    std::optional<profile::ms> next_boundary_;  // when apply_profile() runs next
-    std::set<std::string> drop_warned_;         // open classes warned about dropping
+    bool manual_ = false;                         // see manual()
+    std::optional<std::size_t> announced_stage_;  // the stage whose line was printed
+    profile::closed_schedule closed_;             // the test's stages (empty: -u/-r)
+    std::optional<profile::ms> next_boundary_;    // when apply_profile() runs next
+    std::set<std::string> drop_warned_;           // open classes warned about dropping
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.
     std::map<std::string, control_clock::time_point> hot_since_;

@@ -188,7 +188,8 @@ json::object requests_json(const controller& c) {
     const stats::class_counts classes = run.classes().total();
     o["classes"] = report::classes_json(run.classes());
     o["dropped_iterations"] = classes.dropped_iterations;
-    o["iterations"] = classes.iterations;
+    // The coordinator's count (what ends the test), which --reset-stats keeps.
+    o["iterations"] = c.workers().iterations_done();
     o["iteration_limit"] = or_null(c.test().iterations);
     o["planned_users"] = or_null(c.core().planned_users(now));
     o["profile"] = profile_json(c, now);
@@ -256,10 +257,11 @@ std::string hello_json(const controller& c, const ui_defaults& defaults, std::si
     o["users"] = defaults.users;
     o["spawn_rate"] = defaults.spawn_rate;
     o["run_time"] = defaults.run_time;
-    // The Profile and Iterations fields' prefill: the command line's, else the scenario's.
-    o["stages"] =
-        defaults.stages.empty() ? scenario::format_stages(c.plan().load.stages) : defaults.stages;
-    o["iterations"] = or_null(defaults.iterations ? defaults.iterations : c.plan().load.iterations);
+    // The Profile and Iterations fields' prefill, as the command line resolved
+    // them (the scenario's load unless -u, --stages or --iterations replaced
+    // it): not the scenario's again, or `-u 50` would be prefilled with stages.
+    o["stages"] = defaults.stages;
+    o["iterations"] = or_null(defaults.iterations);
     json::array classes;
     for (const auto& k : scenario::task_ratios(c.plan())) {
         json::object u{{"name", k.name}, {"share", k.share}, {"tasks", ratio_json(k.tasks)}};

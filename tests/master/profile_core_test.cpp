@@ -193,6 +193,19 @@ TEST_F(profile_core_test, each_stage_boundary_sends_one_spawn_with_its_targets_a
     EXPECT_FALSE(core_->planned_users(now_));
 }
 
+// An open class's boundary re-applies the profile mid-stage (a new spawn
+// with its shares); the stage it is in was already announced.
+TEST_F(profile_core_test, an_open_class_boundary_mid_stage_does_not_announce_the_stage_again) {
+    make(shop_arrivals(10, {{3s, 10}, {3s, 40}, {0s, 40}}, 100));
+    join("a");
+    core_->start(request(0, 1, {{10s, 4, 4, {}}, {10s, 2, 2, {}}}), now_, wall());
+    complete("a");
+    advance(12s, {"a"});  // Shop's boundaries at 3 s and 6 s, the stage's at 10 s
+    EXPECT_GE(spawns("a"), 4);
+    EXPECT_EQ(events_containing("Stage 1 of 2"), 1);
+    EXPECT_EQ(events_containing("Stage 2 of 2"), 1);
+}
+
 TEST_F(profile_core_test, run_time_ends_a_profile_that_would_last_longer) {
     make();
     join("a");
