@@ -207,14 +207,18 @@ async function mainFlow(target) {
   await page.screenshot({ path: "web_browser_stopped.png", fullPage: true });
   await workloadDrawing(page);
   // The HTML report draws the planned users' line too (dashed), and lists
-  // classes only when some class reported.
+  // the classes that reported (every class counts its task iterations).
   await page.goto(ui + "stats/report");
   const report = await page.evaluate(() => ({
     series: window.swarmReportCharts.users.series.slice(1).map((x) => [x.label, x.dash || null]),
     classesShown: !document.getElementById("classes-section").hidden,
+    classRow: [...document.querySelectorAll("#classes tbody tr:first-child td")].map((td) => td.textContent),
   }));
   assert.deepEqual(report.series, [["planned users", [6, 4]], ["users", null]]);
-  assert.equal(report.classesShown, false);
+  assert.equal(report.classesShown, true);
+  assert.equal(report.classRow[0], "Browser");
+  assert.ok(Number(report.classRow[1]) > 0, `iterations: ${report.classRow[1]}`);
+  assert.deepEqual(report.classRow.slice(2), ["0", "0"]);  // nothing dropped or overrun
   await context.close();
   stopChild(run.child);
   return counted;
