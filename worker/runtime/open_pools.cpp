@@ -93,7 +93,12 @@ void engine::set_arrivals(const std::vector<proto::arrival_share>& shares) {
                 else if (i == 0) weight = 1;
                 ts.rate = share->rate * weight;
                 ts.rate_end = share->rate_end * weight;
-                ts.ramp = std::chrono::milliseconds(std::max<std::int64_t>(share->ramp_ms, 0));
+                // Clamped to what the clock's nanoseconds hold (292 years).
+                constexpr auto longest_ramp_ms =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max())
+                        .count();
+                ts.ramp = std::chrono::milliseconds(
+                    std::clamp<std::int64_t>(share->ramp_ms, 0, longest_ramp_ms));
             }
             const double first_level =
                 holders > 0 && ts.max_users > 0
