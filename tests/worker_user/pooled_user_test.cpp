@@ -1,6 +1,7 @@
 // A virtual user in pooled mode (an open class) with a pool the test plays,
 // and the counters every user keeps: iterations ended, the quota claimed per
-// iteration (closed users end when it runs out, on_stop run).
+// iteration (closed users park when it runs out and claim again when woken;
+// every claimed iteration ends once, also one an exception cuts short).
 #include <gmock/gmock.h>
 
 #include <boost/asio/post.hpp>
