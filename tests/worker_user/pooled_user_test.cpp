@@ -179,6 +179,23 @@ TEST(iteration_quota, an_iteration_cut_by_an_exception_still_ends_once) {
     EXPECT_EQ(h.counts.of(0).iterations, 1u);
     EXPECT_EQ(h.errors("", "Closed", "internal: boom"), 1u);
 
+    // Thrown inside a nested set: the root's iteration ends once too.
+    testing::harness n(R"(host: http://h
+users:
+  Nested:
+    tasks:
+      outer:
+        tasks:
+          inner: {get: /t}
+)");
+    n.counts.budget = &budget;
+    budget.started = 0;
+    n.web->routes["GET http://h/t"].throws = true;
+    n.start(1);
+    n.io.run_for(200ms);
+    EXPECT_EQ(n.finished, 1);
+    EXPECT_EQ(n.counts.of(0).iterations, 1u);
+
     // An open class's user too.
     testing::harness p(open_yaml);
     test_pool pool;
