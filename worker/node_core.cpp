@@ -31,6 +31,25 @@ constexpr auto in_flight_grace = 500ms;
 constexpr auto stop_slack = 2s;
 constexpr auto stop_now_bound = 2s;
 
+// `shares` as they stand `elapsed` after they arrived: each ramp (rate →
+// rate_end over ramp_ms) advanced by that much, the rest of it still to go.
+std::vector<proto::arrival_share> shares_at(std::vector<proto::arrival_share> shares,
+                                            node_core::clock::duration elapsed) {
+    const auto ms = std::max<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 0);
+    for (auto& s : shares) {
+        if (s.ramp_ms <= 0 || ms >= s.ramp_ms) {
+            s.rate = s.rate_end;
+            s.ramp_ms = 0;
+            continue;
+        }
+        const double done = static_cast<double>(ms) / static_cast<double>(s.ramp_ms);
+        s.rate += (s.rate_end - s.rate) * done;
+        s.ramp_ms -= ms;
+    }
+    return shares;
+}
+
 }  // namespace
 
 node_core::node_core(node_core_options opts, engine_factory make_engine, usage_sampler sample_usage,
@@ -171,6 +190,7 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
     // Open classes: the pools and schedules continue across a rebalance.
     engine_->set_iteration_quota(s.iteration_quota);
     arrivals_ = s.arrivals;
+    arrivals_at_ = now;
     engine_->set_arrivals(arrivals_);
     send(proto::spawning{run_id_, users()});
 }
@@ -325,9 +345,10 @@ void node_core::resume_users(const std::string& why, clock::time_point now) {
               (arrivals_.empty() ? "" : " and the open classes' arrivals"));
     ramp_.retarget(ramp_.targets(), spawn_rate_, now);
     ramping_ = true;
-    // The pools come back with the last shares (the rate as it is now: the
-    // master's next spawn brings the stage it is in).
-    engine_->set_arrivals(arrivals_);
+    // The pools come back with the last shares where their ramps are now
+    // (not from the ramps' beginning); the master's next spawn brings the
+    // stage it is in.
+    engine_->set_arrivals(shares_at(arrivals_, now - arrivals_at_));
 }
 
 // The master stayed silent past rejoin_after: it died, restarted, or the

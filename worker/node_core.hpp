@@ -160,8 +160,10 @@ class node_core {
     std::uint64_t sequence_ = 0;
     bool ramping_ = false;
     double spawn_rate_ = 1;  // of the latest spawn, users/s: resume_users() ramps at it
-    // The latest spawn's open-class shares: resume_users() restarts the pools with them.
+    // The latest spawn's open-class shares and when they came: resume_users()
+    // restarts the pools with them, advanced to where their ramps are then.
     std::vector<proto::arrival_share> arrivals_;
+    clock::time_point arrivals_at_{};
     // Users held (stopped with their targets kept): the master went silent,
     // or this worker was paused so long that the master gave its users to
     // others. Not a stop: no `stopped`, reports go on.

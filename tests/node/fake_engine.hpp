@@ -28,9 +28,10 @@ struct fake_engine_state {
     std::string load_error;             // load() fails with this when set
     std::int64_t pooled = 0;            // open classes' pool users: set_arrivals' pre_allocate
     std::int64_t quota = -1;            // set_iteration_quota's
-    bool finish_on_stop_now = true;     // false: users ignore "cancel" and "now" too (never end)
-    bool finish_on_cancel = true;       // false: after "cancel" users run an on_stop that hangs
-    bool finish_after_request = true;   // false: the request in flight hangs (a cancel ends it)
+    std::vector<proto::arrival_share> arrivals;  // the last set_arrivals' shares
+    bool finish_on_stop_now = true;    // false: users ignore "cancel" and "now" too (never end)
+    bool finish_on_cancel = true;      // false: after "cancel" users run an on_stop that hangs
+    bool finish_after_request = true;  // false: the request in flight hangs (a cancel ends it)
     bool destroyed = false;
 
     std::int64_t total() const {
@@ -108,6 +109,7 @@ class fake_engine : public worker::user_engine {
             s_->pooled += a.pre_allocate;
         }
         s_->record(call);
+        s_->arrivals = shares;
     }
     void set_iteration_quota(std::int64_t quota) override {
         s_->record("quota " + std::to_string(quota));

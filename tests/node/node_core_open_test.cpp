@@ -89,6 +89,48 @@ TEST_F(node_core_open_test, a_silent_master_stops_the_pools_and_its_return_resta
     EXPECT_EQ(sent<proto::stats_report>().back().users, 8);
 }
 
+// A hold stops the pools; the resume restarts them where the spawn's ramp
+// is NOW, not from its beginning: 0 → 1000/s over 600 s, held at 480 s,
+// resumed at 490 s → 1000 · 490/600 ≈ 816.7/s → 1000/s over the 110 s left.
+TEST_F(node_core_open_test, a_resume_continues_the_ramp_where_it_is_now) {
+    options_.watch.rejoin_after = 60s;  // a silence of 10 s holds, it does not drop the master
+    start();
+    tick_at(0);
+    join();
+    deliver(open_spawn(1, 0, {{"Open", 0, 1000, 600'000, 8, 8}}));
+    run_until(477'000);
+    master_heartbeats_ = false;
+    run_until(485'000);
+    ASSERT_EQ(engine().count("stop_all after_request"), 1);
+    EXPECT_NEAR(static_cast<double>(engine().times_of("stop_all after_request").at(0)), 480'000,
+                100);
+    run_until(490'000);
+    master_heartbeats_ = true;
+    next_heartbeat_ = now_;
+    run_until(491'000);
+    ASSERT_EQ(engine().arrivals.size(), 1u);
+    const auto resumed_ms = engine().call_ms.at(engine().calls.size() - 1);
+    EXPECT_EQ(resumed_ms, 490'000);
+    const auto& a = engine().arrivals[0];
+    EXPECT_EQ(a.user_class, "Open");
+    EXPECT_NEAR(a.rate, 1000.0 * 490 / 600, 0.1);  // 816.67
+    EXPECT_DOUBLE_EQ(a.rate_end, 1000);
+    EXPECT_EQ(a.ramp_ms, 110'000);
+    EXPECT_EQ(a.max_users, 8);
+    EXPECT_EQ(a.pre_allocate, 8);
+
+    // Held again past the ramp's end: the rate it holds, no ramp.
+    run_until(650'000);
+    master_heartbeats_ = false;
+    run_until(660'000);
+    master_heartbeats_ = true;
+    next_heartbeat_ = now_;
+    run_until(661'000);
+    EXPECT_EQ(engine().count("stop_all after_request"), 2);
+    EXPECT_EQ(engine().count("arrivals Open 1000>1000/0 max 8 pre 8"), 1);
+    EXPECT_EQ(engine().count("arrivals Open 0>1000/600000 max 8 pre 8"), 1) << "the spawn's only";
+}
+
 TEST_F(node_core_open_test, after_a_stop_a_silent_master_does_not_restart_the_pools) {
     start();
     tick_at(0);

@@ -117,6 +117,44 @@ TEST(arrival_schedule, no_rate_no_arrivals) {
     EXPECT_FALSE(s.next().has_value());
 }
 
+// The master may send a tiny share (1/day split over 1000 workers): the
+// next arrival is then years away, and past the schedule's horizon (1e9 s)
+// none is coming. Converted to nanoseconds it used to overflow into the
+// past and every timer wake fired its maximum of arrivals.
+TEST(arrival_schedule, a_tiny_rate_brings_no_arrival_storm_and_a_normal_one_after_it_works) {
+    using spacing = arrival_schedule::spacing;
+    for (const auto how : {spacing::constant, spacing::poisson}) {
+        for (const double rate : {1e-12, 1e-300}) {
+            for (const auto ramp : {clock::duration{0}, clock::duration{10s}}) {
+                arrival_schedule s(how, 3);
+                s.set(ramp > 0s ? 0 : rate, rate, ramp, t0);
+                // Within a simulated hour: none (bounded loop: a storm counts up to 10 000).
+                int due = 0;
+                for (auto at = s.next(); at && *at < t0 + 1h && due < 10'000; at = s.next()) {
+                    ++due;
+                    s.advance();
+                }
+                EXPECT_EQ(due, 0) << "rate " << rate << " ramp " << (ramp > 0s);
+                if (const auto at = s.next()) {
+                    EXPECT_GE(*at, t0 + 1h);
+                }
+                // An hour later a normal rate: 100 a second, from then on.
+                s.set(100, 100, 0s, t0 + 1h);
+                const auto first = s.next();
+                ASSERT_TRUE(first.has_value());
+                EXPECT_GE(*first, t0 + 1h);
+                int in_ten_seconds = 0;
+                for (auto at = s.next(); at && *at < t0 + 1h + 10s; at = s.next()) {
+                    ++in_ten_seconds;
+                    s.advance();
+                }
+                EXPECT_NEAR(in_ten_seconds, 1'000, how == spacing::poisson ? 120 : 1)
+                    << "rate " << rate;
+            }
+        }
+    }
+}
+
 TEST(arrival_schedule, poisson_has_the_mean_and_variance_of_the_rate) {
     arrival_schedule s(arrival_schedule::spacing::poisson, 42);
     s.set(1'000, 1'000, 0s, t0);

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -219,23 +220,38 @@ TEST_F(engine_open_test, a_smaller_pool_stops_its_surplus_and_every_pool_user_ru
     EXPECT_EQ(counts(e.collect()).iterations, 0u);
 }
 
-TEST_F(engine_open_test, the_iteration_quota_ends_closed_users_at_exactly_n) {
+// Waits (bounded) until the target has answered `n` more than `before`,
+// then a moment longer: more than n would show up by then.
+std::int64_t settle_at(std::int64_t before, std::int64_t n,
+                       const std::function<std::int64_t()>& served) {
+    for (int i = 0; i < 200 && served() - before < n; ++i) std::this_thread::sleep_for(25ms);
+    std::this_thread::sleep_for(300ms);
+    return served() - before;
+}
+
+TEST_F(engine_open_test, closed_users_park_at_the_quota_and_a_raised_quota_wakes_them) {
     engine e(options(2));
-    ASSERT_TRUE(e.load(plan("{tasks: {page: {get: /}}}")));
-    e.set_iteration_quota(100);
-    const auto before = target_total();
-    for (int i = 0; i < 6; ++i) e.start_user(0);
-    // The users end by themselves (on_stop runs) once none is left.
-    wait_gone(e);
-    const auto c = counts(e.collect());
-    EXPECT_EQ(c.iterations, 100u);
-    EXPECT_EQ(target_total() - before, 100);
-    // A larger quota lets work go on: 30 more.
-    e.set_iteration_quota(130);
-    e.start_user(0);
-    wait_gone(e);
+    ASSERT_TRUE(e.load(plan("{on_stop: [{get: /parked-out}], tasks: {page: {get: /}}}")));
+    e.set_iteration_quota(50);
+    const auto before = target_total("GET /");
+    const auto out = target_total("GET /parked-out");
+    for (int i = 0; i < 5; ++i) e.start_user(0);
+    const auto served = [] { return target_total("GET /"); };
+    EXPECT_EQ(settle_at(before, 50, served), 50);
+    // None left: the users park (still running users), they do not end.
+    EXPECT_EQ(e.alive(), 5);
+    EXPECT_EQ(e.running_total(), 5);
+    EXPECT_EQ(counts(e.collect()).iterations, 50u);
+    // The master raises the quota (a lost worker's unfinished part): they go on.
+    e.set_iteration_quota(80);
+    EXPECT_EQ(settle_at(before, 80, served), 80);
+    EXPECT_EQ(e.alive(), 5);
     EXPECT_EQ(counts(e.collect()).iterations, 30u);
-    EXPECT_EQ(target_total() - before, 130);
+    // A stop ends parked users as any other: on_stop runs.
+    e.stop_all(user::stop_mode::after_request);
+    wait_gone(e);
+    EXPECT_EQ(target_total("GET /parked-out") - out, 5);
+    EXPECT_EQ(target_total("GET /") - before, 80);
 }
 
 TEST_F(engine_open_test, the_iteration_quota_stops_arrivals_without_dropping) {

@@ -1,6 +1,7 @@
 // A virtual user in pooled mode (an open class) with a pool the test plays,
 // and the counters every user keeps: iterations ended, the quota claimed per
-// iteration (closed users end when it runs out, on_stop run).
+// iteration (closed users park when it runs out and claim again when woken;
+// every claimed iteration ends once, also one an exception cuts short).
 #include <gmock/gmock.h>
 
 #include <boost/asio/post.hpp>
@@ -116,27 +117,96 @@ TEST(pooled_user, a_pool_that_stops_it_as_it_frees_ends_it_with_on_stop) {
     EXPECT_THAT(h.web->lines(), ElementsAre("GET http://h/login", "GET http://h/logout"));
 }
 
-TEST(iteration_quota, closed_users_end_when_it_runs_out_and_run_on_stop) {
-    testing::harness h(R"(host: http://h
+const char* const closed_yaml = R"(host: http://h
 users:
   Closed:
     on_stop: [{get: /bye}]
     tasks:
       t: {get: /t}
-)");
+)";
+
+// Wakes the parked users as the engine does when the quota grows.
+void wake_parked(testing::harness& h) {
+    for (auto& u : h.users) {
+        if (u->parked()) u->wake();
+    }
+}
+
+TEST(iteration_quota, closed_users_park_when_it_runs_out_and_a_larger_one_wakes_them) {
+    testing::harness h(closed_yaml);
     iteration_budget budget;
     budget.quota = 7;
     h.counts.budget = &budget;
     h.start(1);
     h.start(2);
     h.start(3);
-    h.run();  // they end by themselves
-    EXPECT_EQ(h.finished, 3);
+    h.io.run_for(200ms);  // bounded: parked users wait for good
+    EXPECT_EQ(h.finished, 0);
+    for (auto& u : h.users) EXPECT_TRUE(u->parked());
     EXPECT_EQ(h.count("GET", "/t"), 7u);
-    EXPECT_EQ(h.count("GET", "/bye"), 3u);
     EXPECT_EQ(h.counts.of(0).iterations, 7u);
     EXPECT_EQ(budget.started.load(), 7);
     EXPECT_TRUE(budget.used_up());
+    // A larger quota: they claim again, run 3 more and park again.
+    budget.quota = 10;
+    wake_parked(h);
+    h.io.restart();
+    h.io.run_for(200ms);
+    EXPECT_EQ(h.finished, 0);
+    EXPECT_EQ(h.count("GET", "/t"), 10u);
+    EXPECT_EQ(h.counts.of(0).iterations, 10u);
+    // A stop ends them as usual: on_stop runs.
+    for (auto& u : h.users) u->request_stop(stop_mode::graceful);
+    h.io.restart();
+    h.run();
+    EXPECT_EQ(h.finished, 3);
+    EXPECT_EQ(h.count("GET", "/bye"), 3u);
+    for (auto& u : h.users) EXPECT_FALSE(u->parked());
+}
+
+// Every iteration claimed ends exactly once, also one an exception cuts
+// short (the user records "internal: ..." and ends).
+TEST(iteration_quota, an_iteration_cut_by_an_exception_still_ends_once) {
+    testing::harness h(closed_yaml);
+    iteration_budget budget;
+    budget.quota = 5;
+    h.counts.budget = &budget;
+    h.web->routes["GET http://h/t"].throws = true;
+    h.start(1);
+    h.io.run_for(200ms);
+    EXPECT_EQ(h.finished, 1);
+    EXPECT_EQ(budget.started.load(), 1);
+    EXPECT_EQ(h.counts.of(0).iterations, 1u);
+    EXPECT_EQ(h.errors("", "Closed", "internal: boom"), 1u);
+
+    // Thrown inside a nested set: the root's iteration ends once too.
+    testing::harness n(R"(host: http://h
+users:
+  Nested:
+    tasks:
+      outer:
+        tasks:
+          inner: {get: /t}
+)");
+    n.counts.budget = &budget;
+    budget.started = 0;
+    n.web->routes["GET http://h/t"].throws = true;
+    n.start(1);
+    n.io.run_for(200ms);
+    EXPECT_EQ(n.finished, 1);
+    EXPECT_EQ(n.counts.of(0).iterations, 1u);
+
+    // An open class's user too.
+    testing::harness p(open_yaml);
+    test_pool pool;
+    p.sink.pool = &pool;
+    p.web->routes["GET http://h/a"].throws = true;
+    auto& u = p.start();
+    p.io.poll();
+    pool.give(u, p.plan->users[0].root.tasks[0], std::chrono::steady_clock::now());
+    p.io.run_for(200ms);
+    EXPECT_EQ(p.finished, 1);
+    EXPECT_EQ(p.counts.of(0).iterations, 1u);
 }
 
 TEST(iteration_quota, a_claim_past_the_quota_is_undone) {

@@ -5,6 +5,15 @@
 
 namespace swarm::worker {
 
+namespace {
+
+// Arrivals further than this from the segment's origin (about 31 years)
+// never come: a tiny share (1/day split over 1000 workers) puts its next
+// one there, and the seconds must not overflow the clock's nanoseconds.
+constexpr double horizon_s = 1e9;
+
+}  // namespace
+
 arrival_schedule::arrival_schedule(spacing how, std::uint64_t seed, double first_level)
     : how_(how), rng_(seed) {
     level_ = how_ == spacing::poisson ? draw_gap() : std::clamp(first_level, 1e-9, 1.0);
@@ -30,11 +39,7 @@ void arrival_schedule::set(double rate, double rate_end, clock::duration ramp,
     rate_end_ = std::max(0.0, rate_end);
     ramp_s_ = std::max(0.0, std::chrono::duration<double>(ramp).count());
     if (ramp_s_ == 0) rate_ = rate_end_;
-    const double at = solve(level_);
-    next_.reset();
-    if (at >= 0)
-        next_ = origin_ +
-                std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
+    next_ = time_of(solve(level_));
 }
 
 std::optional<arrival_schedule::clock::time_point> arrival_schedule::next() const {
@@ -44,11 +49,15 @@ std::optional<arrival_schedule::clock::time_point> arrival_schedule::next() cons
 void arrival_schedule::advance() {
     if (!next_) return;
     level_ += how_ == spacing::poisson ? draw_gap() : 1.0;
-    const double at = solve(level_);
-    next_.reset();
-    if (at >= 0)
-        next_ = origin_ +
-                std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
+    next_ = time_of(solve(level_));
+}
+
+std::optional<arrival_schedule::clock::time_point> arrival_schedule::time_of(double at) const {
+    // Also what the time_point can hold past the origin (half of it: the
+    // rounding of a double must not reach the edge); NaN fails both tests.
+    const double room = std::chrono::duration<double>(clock::time_point::max() - origin_).count();
+    if (!(at >= 0) || !(at <= std::min(horizon_s, room / 2))) return std::nullopt;
+    return origin_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
 }
 
 double arrival_schedule::integral(double t) const {

@@ -40,7 +40,8 @@ class arrival_schedule {
     void set(double rate, double rate_end, clock::duration ramp, clock::time_point now);
 
     // The scheduled time of the next arrival; nullopt when none is coming
-    // (no segment yet, or the rate stays 0).
+    // (no segment yet, the rate stays 0, or it is so small that the next
+    // arrival is more than 1e9 s away).
     std::optional<clock::time_point> next() const;
     // The next arrival has happened: move on to the one after it.
     void advance();
@@ -51,6 +52,9 @@ class arrival_schedule {
     // Seconds from the origin at which the integral reaches `level`; < 0: never.
     double solve(double level) const;
     double draw_gap();
+    // The time `at` seconds past the origin; nullopt when never (< 0, NaN,
+    // or past the horizon: see arrival_schedule.cpp).
+    std::optional<clock::time_point> time_of(double at) const;
 
     spacing how_;
     std::mt19937_64 rng_;

@@ -106,6 +106,9 @@ class engine final : public user_engine {
     void fire(io_thread* t, open_pool& p);
     void arrive(io_thread* t, open_pool& p, std::chrono::steady_clock::time_point scheduled);
     void stop_pools(io_thread* t, user::stop_mode mode);
+    // Posts to every io thread: its parked closed users claim again (the
+    // quota grew or the count restarted; see user::virtual_user::parked()).
+    void wake_parked();
     struct user_handle {
         std::size_t thread;
         std::int64_t user_id;

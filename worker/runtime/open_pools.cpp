@@ -93,7 +93,12 @@ void engine::set_arrivals(const std::vector<proto::arrival_share>& shares) {
                 else if (i == 0) weight = 1;
                 ts.rate = share->rate * weight;
                 ts.rate_end = share->rate_end * weight;
-                ts.ramp = std::chrono::milliseconds(std::max<std::int64_t>(share->ramp_ms, 0));
+                // Clamped to what the clock's nanoseconds hold (292 years).
+                constexpr auto longest_ramp_ms =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max())
+                        .count();
+                ts.ramp = std::chrono::milliseconds(
+                    std::clamp<std::int64_t>(share->ramp_ms, 0, longest_ramp_ms));
             }
             const double first_level =
                 holders > 0 && ts.max_users > 0
@@ -216,11 +221,31 @@ void engine::stop_pools(io_thread* t, user::stop_mode mode) {
 }
 
 void engine::set_iteration_quota(std::int64_t quota) {
-    budget_.quota.store(quota, std::memory_order_relaxed);
+    const auto old = budget_.quota.exchange(quota, std::memory_order_relaxed);
+    // A larger quota (or none): the closed users parked at the old one claim
+    // again. Posted after the store, so a user that fails its claim before
+    // the post runs on its thread is parked by then and woken by it. Open
+    // classes need nothing: every arrival looks at the quota.
+    if (old < 0 || (quota >= 0 && quota <= old)) return;
+    wake_parked();
+}
+
+void engine::wake_parked() {
+    // A walk over the thread's users, rather than a list kept as they park
+    // and leave: parking stays free (no bytes per user, no removal on a
+    // stop), and the quota changes only a few times in a test.
+    for (auto& t : threads_) {
+        asio::post(t->ctx, [t = t.get()] {
+            for (auto& [id, u] : t->users) {
+                if (u->parked()) u->wake();
+            }
+        });
+    }
 }
 
 void engine::reset_iterations() {
     budget_.started.store(0, std::memory_order_relaxed);
+    wake_parked();  // none started yet: a user still parked may claim again
 }
 
 }  // namespace swarm::worker

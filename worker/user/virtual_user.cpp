@@ -54,8 +54,10 @@ asio::awaitable<void> virtual_user::run() {
     } catch (...) {
         record_internal("unknown exception");
     }
-    // An iteration given but never begun (stopped first) still ends once:
-    // the quota claimed it, and the master counts ended iterations.
+    // An iteration an exception cut short, or one given but never begun
+    // (stopped first), still ends once: the quota claimed it, and the
+    // master counts ended iterations.
+    if (in_iteration_) count_iteration_end();
     if (pooled() && sink_->pool->take(*this)) count_iteration_end();
     try {
         session_->close();
@@ -100,36 +102,47 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
     std::uint32_t busy_tasks = 0;                      // tasks run with zero wait
     while (f != flow::interrupt && !set.tasks.empty()) {
         if (stop_) co_return flow::stop;
-        // A root task is one iteration: none left in the quota ends the
-        // user as a stop_user step would (on_stop runs).
-        if (!nested && sink_->counts && !sink_->counts->claim()) break;
-        const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
-        const std::uint32_t sent_before = requests_sent_;
-        f = co_await run_task(pick(set, position));
-        if (!nested) count_iteration_end();
-        if (f == flow::stop || f == flow::stop_user) co_return f;
-        if (f == flow::interrupt && nested) break;
-        f = flow::next;  // a root set cannot be interrupted (the loader forbids it)
-        if (set.iterations && ++completed >= *set.iterations) break;
-        const auto took =
-            timed ? std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - started)
-                  : duration{0};
-        if (timed && sink_->counts && overran(set.wait, took))
-            ++sink_->counts->of(program_->class_index()).pacing_overruns;
-        const duration wait = wait_after(set.wait, took, env_.random()());
-        // The wait is done here rather than through pause() to save a
-        // coroutine frame per task (and per idle user, which waits here).
-        if (stop_) continue;
-        if (wait > duration{0}) {
+        // A root task is one iteration. None left in the quota: park until
+        // the engine wakes us (the master raised the quota: a lost worker's
+        // unfinished part) or a stop; still a running user, so the ramp
+        // does not start another in its place. One timer wait, no polling.
+        if (!nested && sink_->counts && !sink_->counts->claim()) {
+            parked_ = true;
+            timer_.expires_at(std::chrono::steady_clock::time_point::max());
+        } else {
+            const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
+            const std::uint32_t sent_before = requests_sent_;
+            if (!nested) in_iteration_ = true;  // a nested set runs inside the root's iteration
+            f = co_await run_task(pick(set, position));
+            if (!nested) count_iteration_end();
+            if (f == flow::stop || f == flow::stop_user) co_return f;
+            if (f == flow::interrupt && nested) break;
+            f = flow::next;  // a root set cannot be interrupted (the loader forbids it)
+            if (set.iterations && ++completed >= *set.iterations) break;
+            const auto took = timed ? std::chrono::duration_cast<duration>(
+                                          std::chrono::steady_clock::now() - started)
+                                    : duration{0};
+            if (timed && sink_->counts && overran(set.wait, took))
+                ++sink_->counts->of(program_->class_index()).pacing_overruns;
+            const duration wait = wait_after(set.wait, took, env_.random()());
+            if (stop_) continue;
+            if (wait <= duration{0}) {
+                // Zero think time: still let the other users of this thread
+                // (and a stop request) in between tasks. A task that sent a
+                // request has normally given way while it waited for the
+                // answer (not if its URL was invalid: hence the yield every
+                // so many tasks).
+                if (requests_sent_ == sent_before || ++busy_tasks % yield_every_tasks == 0)
+                    co_await asio::post(timer_.get_executor(), asio::use_awaitable);
+                continue;
+            }
             timer_.expires_after(wait);
-            co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: go on
-        } else if (requests_sent_ == sent_before || ++busy_tasks % yield_every_tasks == 0) {
-            // Zero think time: still let the other users of this thread (and
-            // a stop request) in between tasks. A task that sent a request
-            // has normally given way while it waited for the answer (not if
-            // its URL was invalid: hence the yield every so many tasks).
-            co_await asio::post(timer_.get_executor(), asio::use_awaitable);
         }
+        // The wait (or the parking) is done here rather than through pause()
+        // to save a coroutine frame per task (and per idle user, which waits
+        // here), and at this one place: each co_await site adds to the frame.
+        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: go on
+        parked_ = false;  // claim again, or see the stop
     }
     if (!nested) co_return flow::next;
     f = co_await run_steps(set.on_stop);
@@ -137,6 +150,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
 }
 
 void virtual_user::count_iteration_end() {
+    in_iteration_ = false;
     if (sink_->counts) ++sink_->counts->of(program_->class_index()).iterations;
 }
 
@@ -159,6 +173,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
             continue;
         }
         listed = false;
+        in_iteration_ = true;
         const flow f = co_await run_task(*job->task);
         const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - job->scheduled);

@@ -13,7 +13,9 @@
 // Every request is recorded exactly once into the sink's delta (the
 // thread's, which the reporter take()s between intervals; it stays in
 // place), every task iteration of the root set claimed from the quota and
-// counted into the sink's counters when it ends.
+// counted into the sink's counters when it ends (exactly once, also when a
+// stop or an exception cuts it short). A closed user that finds the quota
+// used up parks (see parked()) rather than ending: the master may raise it.
 //
 // Typical use by the worker runtime:
 //     auto u = std::make_unique<virtual_user>(program, id, std::move(session), sink, ex);
@@ -120,8 +122,13 @@ class virtual_user {
     // task's name, latency from the SCHEDULED start to the end, never
     // failed) and tells the pool it is free again.
     bool pooled() const { return sink_->pool != nullptr; }
-    // The pool has given this user an iteration: stop waiting for one.
+    // The pool has given this user an iteration: stop waiting for one. A
+    // parked user: the quota may have grown, claim again.
     void wake() { timer_.cancel(); }
+    // A closed user found the iteration quota used up: it waits (parked,
+    // still a running user) until wake()d — the engine wakes its thread's
+    // parked users when the quota grows — or stopped. On the user's thread.
+    bool parked() const { return parked_; }
 
     // The user's whole life; completes when it has stopped (by request_stop,
     // a stop_user step, or a root task set that ran out of iterations).
@@ -192,6 +199,10 @@ class virtual_user {
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session
     bool done_ : 1 = false;
+    bool parked_ : 1 = false;
+    // An iteration was claimed (or given) and has not been counted as ended
+    // yet: run() ends it when an exception cut it short.
+    bool in_iteration_ : 1 = false;
 };
 
 }  // namespace swarm::worker::user
