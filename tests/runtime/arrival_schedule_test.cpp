@@ -181,5 +181,20 @@ TEST(arrival_schedule, poisson_has_the_mean_and_variance_of_the_rate) {
     for (int i = 0; i < 100; ++i, x.advance(), y.advance()) ASSERT_EQ(*x.next(), *y.next());
 }
 
+// What the engine's wake batching reads (open_pools.cpp): the rate along
+// the segment's line, and nothing before a segment exists.
+TEST(arrival_schedule, the_rate_at_a_time_follows_the_segment) {
+    arrival_schedule s;
+    EXPECT_EQ(s.rate_at(t0), 0.0);
+    s.set(100, 500, 4s, t0);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0 - 1s), 100);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0), 100);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0 + 1s), 200);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0 + 4s), 500);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0 + 1h), 500);
+    s.set(0, 30, 0s, t0 + 5s);
+    EXPECT_DOUBLE_EQ(s.rate_at(t0 + 5s), 30);
+}
+
 }  // namespace
 }  // namespace swarm::worker

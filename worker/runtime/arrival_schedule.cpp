@@ -60,6 +60,13 @@ std::optional<arrival_schedule::clock::time_point> arrival_schedule::time_of(dou
     return origin_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(at));
 }
 
+double arrival_schedule::rate_at(clock::time_point t) const {
+    if (!set_) return 0;
+    const double s = std::max(0.0, std::chrono::duration<double>(t - origin_).count());
+    if (s >= ramp_s_) return rate_end_;
+    return rate_ + (rate_end_ - rate_) * s / ramp_s_;
+}
+
 double arrival_schedule::integral(double t) const {
     if (t <= ramp_s_) {
         // Linear rate: r0 t + (r1 - r0) t² / (2 T).

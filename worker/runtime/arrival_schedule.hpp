@@ -45,6 +45,9 @@ class arrival_schedule {
     std::optional<clock::time_point> next() const;
     // The next arrival has happened: move on to the one after it.
     void advance();
+    // The rate (arrivals/s) at `t`: 0 before any segment, the segment's
+    // start rate before its origin.
+    double rate_at(clock::time_point t) const;
 
   private:
     // The integral of the rate over the segment's first `t` seconds.
