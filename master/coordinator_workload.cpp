@@ -86,8 +86,12 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments,
         s.host_override = spec_.host_override;
         for (std::size_t c = 0; c < open_.size(); ++c) {
             const auto v = open_[c].schedule.share(t, fractions[i]);
+            // Staggered: worker i of n arrives (i + 1) / n of its gap in,
+            // so that together the workers' arrivals are evenly spaced.
+            const double phase =
+                static_cast<double>(i + 1) / static_cast<double>(assignments.size());
             s.arrivals.push_back(
-                {open_[c].name, v.rate, v.rate_end, v.ramp_ms, pools[c][i], pre[c][i]});
+                {open_[c].name, v.rate, v.rate_end, v.ramp_ms, pools[c][i], pre[c][i], phase});
         }
         if (iteration_target_) s.iteration_quota = quota_[a.id];
         send_(a.id, s);

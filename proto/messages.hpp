@@ -79,6 +79,11 @@ struct arrival_share {
     std::int64_t ramp_ms = 0;       // 0: rate_end at once
     std::int64_t max_users = 0;     // this worker's share of the pool bound
     std::int64_t pre_allocate = 0;  // this worker's share of pre_allocate
+    // Where this worker's first arrival falls, in (0, 1] of its own gap
+    // between arrivals: the master staggers workers ((i + 1) / n) so that
+    // their arrivals interleave evenly at the target. Read when the worker
+    // makes the class's pool (the first spawn of a run).
+    double phase = 1;
 };
 
 // master → worker: run exactly these many users per class, starting or

@@ -237,6 +237,11 @@ proto::arrival_share read_arrival(array_reader& a) {
     s.ramp_ms = bounded("ramp_ms", max_ramp_ms);
     s.max_users = bounded("max_users", max_pool_users);
     s.pre_allocate = bounded("pre_allocate", s.max_users);
+    if (!a.at_end()) {  // appended: absent means 1 (no stagger)
+        s.phase = a.f64("phase");
+        if (!(s.phase > 0 && s.phase <= 1))
+            a.fail("phase", "expected more than 0 and at most 1, got " + std::to_string(s.phase));
+    }
     return s;
 }
 

@@ -184,13 +184,14 @@ struct field_writer {
         w.str(x.host_override);
         w.array(x.arrivals.size());
         for (const auto& a : x.arrivals) {
-            w.array(6);
+            w.array(7);
             w.str(a.user_class);
             w.f64(a.rate);
             w.f64(a.rate_end);
             w.i64(a.ramp_ms);
             w.i64(a.max_users);
             w.i64(a.pre_allocate);
+            w.f64(a.phase);
         }
         w.i64(x.iteration_quota);
     }

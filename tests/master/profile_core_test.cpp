@@ -257,6 +257,9 @@ TEST_F(profile_core_test, arrival_shares_follow_threads_the_rate_and_joining_wor
     EXPECT_EQ(share("a").max_users, 3);  // 2.5 / 7.5: the tie to the first
     EXPECT_EQ(share("b").max_users, 7);
     EXPECT_EQ(share("a").pre_allocate, 1);
+    // Staggered so that the two workers' arrivals interleave evenly.
+    EXPECT_DOUBLE_EQ(share("a").phase, 0.5);
+    EXPECT_DOUBLE_EQ(share("b").phase, 1.0);
     EXPECT_EQ(share("b").pre_allocate, 3);
     complete("a");
     complete("b");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <variant>
@@ -485,15 +486,17 @@ std::string spawn_with(double rate, std::int64_t users,
 
 // One arrival_share: [user_class, rate, rate_end, ramp_ms, max_users, pre_allocate].
 std::function<void(packer&)> arrival_of(double rate, double rate_end, std::int64_t ramp_ms,
-                                        std::int64_t max_users, std::int64_t pre_allocate) {
+                                        std::int64_t max_users, std::int64_t pre_allocate,
+                                        std::optional<double> phase = {}) {
     return [=](packer& pk) {
-        pk.pack_array(6);
+        pk.pack_array(phase ? 7 : 6);
         str(pk, "Shop");
         pk.pack_double(rate);
         pk.pack_double(rate_end);
         pk.pack_int64(ramp_ms);
         pk.pack_int64(max_users);
         pk.pack_int64(pre_allocate);
+        if (phase) pk.pack_double(*phase);
     };
 }
 
@@ -581,6 +584,15 @@ TEST(codec_hostile, impossible_arrival_shares_and_quotas_are_refused) {
                 HasSubstr("spawn.arrivals[0].max_users: expected 0 to"));
     EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, 0, 10, 11))),
                 HasSubstr("spawn.arrivals[0].pre_allocate: expected 0 to 10, got 11"));
+    // The stagger: absent is 1 (a first layout), else in (0, 1].
+    EXPECT_EQ(std::get<spawn>(*ok).arrivals[0].phase, 1.0);
+    const auto staggered = decode(spawn_with(1, 1, arrival_of(1, 1, 0, 4, 0, 0.5)));
+    ASSERT_TRUE(staggered) << staggered.error().message;
+    EXPECT_EQ(std::get<spawn>(*staggered).arrivals[0].phase, 0.5);
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, 0, 4, 0, 0.0))),
+                HasSubstr("spawn.arrivals[0].phase: expected more than 0 and at most 1, got 0"));
+    EXPECT_THAT(error_of(spawn_with(1, 1, arrival_of(1, 1, 0, 4, 0, 1.5))),
+                HasSubstr("spawn.arrivals[0].phase"));
     EXPECT_THAT(error_of(spawn_with(1, 1, {}, -2)),
                 HasSubstr("spawn.iteration_quota: expected -1 (no bound) or more, got -2"));
 }

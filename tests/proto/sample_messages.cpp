@@ -76,7 +76,7 @@ std::vector<message> sample_messages() {
               {{"Web", 700}, {unicode, 0}, {"Api", 1'000'000}},
               12.625,
               "https://staging.example",
-              {{"Shop", 12.5, 400.25, 60'000, 2'000, 100}, {unicode, 0, 0, 0, 1, 0}},
+              {{"Shop", 12.5, 400.25, 60'000, 2'000, 100, 0.25}, {unicode, 0, 0, 0, 1, 0, 1}},
               9'000'000'000LL},
         spawning{7, 350},
         spawn_complete{7, 700},
@@ -142,6 +142,7 @@ struct comparer {
             EXPECT_EQ(a.arrivals[i].ramp_ms, b.arrivals[i].ramp_ms);
             EXPECT_EQ(a.arrivals[i].max_users, b.arrivals[i].max_users);
             EXPECT_EQ(a.arrivals[i].pre_allocate, b.arrivals[i].pre_allocate);
+            EXPECT_EQ(a.arrivals[i].phase, b.arrivals[i].phase);
         }
         EXPECT_EQ(a.iteration_quota, b.iteration_quota);
     }
