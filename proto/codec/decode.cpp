@@ -145,6 +145,14 @@ void reject_duplicate_errors(const array_reader& errors, const stats::error_tabl
                 "duplicate error row " + detail::printable(std::get<2>(dup->first)));
 }
 
+// A list with a row per user class (stats_report.classes, spawn.arrivals).
+void refuse_more_classes_than_a_table_holds(const array_reader& list) {
+    if (list.size() > stats::class_table::max_classes) {
+        list.fail("", "more than " + std::to_string(stats::class_table::max_classes) +
+                          " user classes (" + std::to_string(list.size()) + ")");
+    }
+}
+
 stats::delta read_delta(array_reader& r) {
     stats::delta d;
     array_reader requests = r.array("requests");
@@ -162,10 +170,7 @@ stats::delta read_delta(array_reader& r) {
     d.errors.add_overflow(r.u64("error_overflow"));
     if (!r.at_end()) {  // appended in protocol 3
         array_reader classes = r.array("classes");
-        if (classes.size() > stats::class_table::max_classes) {
-            classes.fail("", "more than " + std::to_string(stats::class_table::max_classes) +
-                                 " user classes (" + std::to_string(classes.size()) + ")");
-        }
+        refuse_more_classes_than_a_table_holds(classes);
         for (std::size_t i = 0; i < classes.size(); ++i) {
             array_reader row = classes.array(item(i));
             std::string name = row.str("user_class", max_user_class_bytes);
@@ -313,10 +318,7 @@ message read_spawn(array_reader& r) {
     m.host_override = r.str("host_override");
     if (!r.at_end()) {  // appended in protocol 3
         array_reader arrivals = r.array("arrivals");
-        if (arrivals.size() > stats::class_table::max_classes) {
-            arrivals.fail("", "more than " + std::to_string(stats::class_table::max_classes) +
-                                  " user classes (" + std::to_string(arrivals.size()) + ")");
-        }
+        refuse_more_classes_than_a_table_holds(arrivals);
         for (std::size_t i = 0; i < arrivals.size(); ++i) {
             array_reader a = arrivals.array(item(i));
             m.arrivals.push_back(read_arrival(a));
