@@ -26,7 +26,9 @@ struct client_options;
 
 namespace swarm::worker {
 
+// The engine's parts on each io thread (worker/runtime/io_thread.hpp).
 struct open_pool;
+struct io_thread;
 
 class engine final : public user_engine {
   public:
@@ -85,7 +87,6 @@ class engine final : public user_engine {
     double take_loop_lag_ms() override;
 
   private:
-    struct io_thread;
     // One thread's part of an open class's share.
     struct thread_share {
         std::size_t class_index = 0;

@@ -24,7 +24,6 @@
 
 #include "common/stats/delta.hpp"
 #include "worker/runtime/arrival_schedule.hpp"
-#include "worker/runtime/engine.hpp"
 #include "worker/runtime/tls_profiles.hpp"
 #include "worker/user/iteration_counts.hpp"
 #include "worker/user/virtual_user.hpp"
@@ -75,7 +74,8 @@ struct open_pool final : user::user_pool {
     std::atomic<std::int64_t>* pooled;  // the engine's count of members, all threads
 };
 
-struct engine::io_thread {
+// One of the engine's io threads (threading: see the top of this file).
+struct io_thread {
     boost::asio::io_context ctx{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{
         ctx.get_executor()};
