@@ -157,6 +157,8 @@ users:
 // last answer: each of its 10 users waits out a stall ONCE per window and then
 // sends hundreds of fast requests, so its request p90 stays near the service
 // time (< 50 ms) — the stall is hidden, which is what the ITER row corrects.
+// It runs 6 s, so that it surely spans a whole stall window (period 5 s + 1 s),
+// and its slowest request shows it did wait one out.
 TEST(workload_integration_test, iter_latency_shows_a_stall_that_closed_requests_hide) {
     auto target = start_target();
     const auto open = write_scenario("co_open.yaml", R"y(
@@ -180,11 +182,13 @@ users:
       stalled: {get: "/stall?every_ms=5000&for_ms=1000", name: /stall}
 )y");
     const auto closed_run =
-        run_swarm(closed, {"-H", target.url, "-u", "10", "-r", "100", "-t", "3s"}, 30);
+        run_swarm(closed, {"-H", target.url, "-u", "10", "-r", "100", "-t", "6s"}, 30);
     ASSERT_TRUE(closed_run.result.is_object()) << closed_run.output;
     const std::int64_t request_p90 = entry_percentile_us(closed_run.result, "GET", "/stall", "90");
     EXPECT_GE(request_p90, 0) << closed_run.output;
     EXPECT_LT(request_p90, 50'000) << closed_run.output;
+    EXPECT_GE(entry_percentile_us(closed_run.result, "GET", "/stall", "100"), 500'000)
+        << "the closed run met no stall: " << closed_run.output;
     EXPECT_EQ(first_entry_with_method(closed_run.result, "ITER"), nullptr);
 }
 
