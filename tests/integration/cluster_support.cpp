@@ -4,10 +4,9 @@
 
 #include <algorithm>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "tests/support/files.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -46,13 +45,6 @@ std::vector<std::unique_ptr<child_process>> start_workers(const std::string& mas
     return workers;
 }
 
-boost::json::value read_json(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str().empty() ? boost::json::value{} : boost::json::parse(text.str());
-}
-
 std::string joined(const std::vector<std::string>& lines) {
     std::string all;
     for (const auto& l : lines) all += l + "\n";
@@ -63,7 +55,7 @@ master_end wait_for_end(const master_process& m) {
     master_end end;
     end.code = m.process->wait_exit(60s);
     end.output = joined(m.process->lines());
-    end.result = read_json(m.json_file);
+    end.result = test::read_json_file(m.json_file);
     return end;
 }
 

@@ -41,7 +41,6 @@ struct master_end {
 };
 master_end wait_for_end(const master_process& m);
 
-boost::json::value read_json(const std::string& path);
 std::string joined(const std::vector<std::string>& lines);
 
 // The highest user count in the run's history at or after `from_unix_s`,

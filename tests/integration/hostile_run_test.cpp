@@ -8,11 +8,10 @@
 #include <boost/json/parse.hpp>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/hostile_server.hpp"
 #include "tests/support/process_memory.hpp"
 #include "tests/support/swarm_command.hpp"
@@ -83,11 +82,7 @@ sampled_run run_against(const hostile_server& server, const std::string& name,
         out.exit_code = swarm.wait_exit(50ms);
     }
     for (const auto& l : swarm.lines()) out.output += l + "\n";
-    std::ifstream in(json);
-    std::stringstream text;
-    text << in.rdbuf();
-    boost::system::error_code ec;
-    out.result = boost::json::parse(text.str(), ec);
+    out.result = test::read_json_file(json);
     return out;
 }
 

@@ -7,6 +7,7 @@
 // /healthz answer, and a real worker that joins afterwards counts exactly
 // what the target saw.
 #include <gmock/gmock.h>
+#include <fstream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,9 +18,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <csignal>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <thread>
 #include <utility>
 #include <zmq.hpp>
@@ -27,6 +26,7 @@
 #include "proto/codec.hpp"
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process_memory.hpp"
 #include "tests/support/swarm_command.hpp"
@@ -48,13 +48,6 @@ users:
       index: {get: /}
 )y";
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // `swarm master` with its web UI; stderr (the log) goes to a file.
 struct master_process {
     std::unique_ptr<child_process> process;
@@ -70,7 +63,7 @@ struct master_process {
         const auto peak = peak_kib();
         return peak > baseline_kib ? peak - baseline_kib : 0;
     }
-    std::string log() const { return read_file(log_file); }
+    std::string log() const { return test::read_whole_file(log_file); }
 };
 
 master_process start_master(const std::string& scenario, const std::string& target,

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
+#include <fstream>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "tests/support/files.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
@@ -25,13 +25,7 @@ run_outcome run_swarm(const std::string& scenario, const std::vector<std::string
     run_outcome out;
     out.exit_code = done.exit_code;
     out.output = std::move(done.output);
-    std::ifstream in(json_path);
-    if (in) {
-        std::stringstream ss;
-        ss << in.rdbuf();
-        boost::system::error_code ec;
-        out.result = boost::json::parse(ss.str(), ec);
-    }
+    out.result = test::read_json_file(json_path);
     return out;
 }
 

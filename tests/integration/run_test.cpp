@@ -8,11 +8,11 @@
 
 #include <csignal>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -154,10 +154,7 @@ TEST(run_integration_test, sigint_stops_gracefully_and_still_reports) {
     const auto code = run.wait_exit(std::chrono::seconds(30));
     ASSERT_TRUE(code.has_value()) << "swarm run did not stop after SIGINT";
     EXPECT_EQ(*code, 0);
-    std::ifstream in(json);
-    std::stringstream text;
-    text << in.rdbuf();
-    const auto result = boost::json::parse(text.str());
+    const auto result = test::read_json_file(json);
     const auto seen = read_target_stats(target.url);
     EXPECT_GT(seen.total, 0);
     EXPECT_EQ(total_requests(result), seen.total);  // the in-flight requests were waited for

@@ -12,12 +12,11 @@
 
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/hostile_server.hpp"
 #include "tests/support/target_process.hpp"
 #include "tests/web/web_support.hpp"
@@ -51,15 +50,6 @@ std::string hung_scenario(const std::string& name, const std::string& path,
 
 double seconds_since(steady::time_point t) {
     return std::chrono::duration<double>(steady::now() - t).count();
-}
-
-json::value read_json(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    boost::system::error_code ec;
-    auto v = json::parse(text.str(), ec);
-    return ec ? json::value() : v;
 }
 
 // Totals and errors of a result, for a failure message (not its history).
@@ -109,7 +99,7 @@ TEST(stop, hung_requests_are_cancelled_at_the_run_time) {
     // 3 s of run time + start-up (a worker joining, under ASan) + the stop
     // (a request in flight gets 0.5 s before it is cancelled).
     EXPECT_LT(took, 5.5) << run.output();
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(total_requests(result), 2) << summary(result);
     EXPECT_EQ(error_messages(result)[cancelled], 2) << summary(result);
@@ -126,7 +116,7 @@ TEST(stop, silent_target_ends_at_the_run_time_and_counts_each_request_once) {
     const double took = seconds_since(run.started);
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_LT(took, 6.5) << run.output();
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(server.requests(), 3);
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
@@ -144,7 +134,7 @@ TEST(stop, stop_timeout_gives_in_flight_requests_their_time_then_cancels) {
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_GE(took, 4.0) << run.output();  // the 2 s of grace were given
     EXPECT_LT(took, 6.0) << run.output();
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(error_messages(result)[cancelled], 2) << summary(result);
 }
@@ -161,7 +151,7 @@ TEST(stop, sigint_ends_a_hung_test_within_a_second) {
     const auto code = run.wait(40s);
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_LT(seconds_since(signalled), 1.5) << run.output();
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(server.requests(), 2);
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
@@ -178,7 +168,7 @@ TEST(stop, on_stop_runs_at_the_end_of_a_test) {
     const double took = seconds_since(run.started);
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_LT(took, 5.0) << run.output();
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(read_target_stats(target.url).requests["GET /status/204"], 3);
     EXPECT_EQ(requests_by_entry(result)["GET /status/204"], 3) << summary(result);
@@ -206,7 +196,7 @@ TEST(stop, second_sigint_cancels_everything_and_still_writes_every_report) {
     EXPECT_LT(seconds_since(signalled), 3.0) << run.output();
     EXPECT_EQ(*code, 130) << run.output();
     EXPECT_TRUE(std::filesystem::exists(csv + "_stats.csv"));
-    const auto result = read_json(run.json_file);
+    const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
     EXPECT_EQ(server.requests(), 2);
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
@@ -255,7 +245,7 @@ TEST(stop, master_second_sigint_stops_workers_now_and_still_reports) {
     ASSERT_TRUE(code.has_value());
     EXPECT_LT(seconds_since(signalled), 3.5);
     EXPECT_EQ(*code, 130);
-    const auto result = read_json(c.json_file);
+    const auto result = test::read_json_file(c.json_file);
     ASSERT_TRUE(result.is_object());
     EXPECT_EQ(server.requests(), 2);
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
@@ -285,7 +275,7 @@ TEST(stop, worker_second_sigterm_cancels_on_stop_and_sends_the_last_delta) {
     std::this_thread::sleep_for(300ms);  // the master merges the last delta
     c.master->send_signal(SIGINT);
     ASSERT_TRUE(c.master->wait_exit(20s).has_value());
-    const auto result = read_json(c.json_file);
+    const auto result = test::read_json_file(c.json_file);
     ASSERT_TRUE(result.is_object());
     EXPECT_EQ(server.requests(), 4);  // two tasks' requests, two on_stop's
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);
@@ -363,7 +353,7 @@ TEST(stop, web_ui_second_sigint_still_writes_the_reports) {
     ASSERT_TRUE(code.has_value());
     EXPECT_LT(seconds_since(signalled), 3.5);
     EXPECT_EQ(*code, 0);
-    const auto result = read_json(json_file);
+    const auto result = test::read_json_file(json_file);
     ASSERT_TRUE(result.is_object());
     EXPECT_EQ(server.requests(), 2);
     EXPECT_EQ(total_requests(result), server.requests()) << summary(result);

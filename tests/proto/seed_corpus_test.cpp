@@ -4,16 +4,16 @@
 // Files named regression-* are inputs the fuzzer once failed on, kept so
 // every run tries them first; they need not be well-formed.
 #include <gtest/gtest.h>
+#include <fstream>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 
 #include "proto/codec.hpp"
 #include "tests/proto/sample_messages.hpp"
+#include "tests/support/files.hpp"
 
 namespace swarm::proto {
 namespace {
@@ -22,11 +22,6 @@ namespace {
 // is not set when ctest lists the tests.
 std::filesystem::path corpus_dir() {
     return std::filesystem::path(SWARM_SOURCE_DIR) / "tests/fuzz/corpus/proto";
-}
-
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
@@ -39,7 +34,7 @@ TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
     std::set<std::string> types;
     for (const auto& file : std::filesystem::directory_iterator(corpus_dir())) {
         if (file.path().filename().string().starts_with("regression-")) continue;
-        const result<message> r = decode(read_file(file.path()));
+        const result<message> r = decode(test::read_whole_file(file.path().string()));
         ASSERT_TRUE(r) << file.path() << ": " << r.error().message;
         EXPECT_EQ(file.path().filename().string(), type_name(*r));
         types.insert(type_name(*r));
@@ -50,7 +45,8 @@ TEST(seed_corpus, holds_a_decodable_sample_of_every_message_type) {
 TEST(seed_corpus, samples_encode_as_committed) {
     // A changed encoding fails here first, with the type that changed.
     for (const message& m : testing::sample_messages()) {
-        EXPECT_EQ(read_file(corpus_dir() / type_name(m)), encode(m)) << type_name(m);
+        EXPECT_EQ(test::read_whole_file((corpus_dir() / type_name(m)).string()), encode(m))
+            << type_name(m);
     }
 }
 

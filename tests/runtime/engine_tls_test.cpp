@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/scenario/loader.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/target_process.hpp"
 #include "tests/support/test_pki.hpp"
 #include "worker/run_options.hpp"

@@ -6,6 +6,7 @@
 
 #include "common/scenario/ca_file.hpp"
 #include "tests/scenario/compile_helpers.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace swarm::scenario {

@@ -4,8 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace swarm::test {
@@ -36,11 +34,6 @@ test_pki::test_pki() {
 test_pki::~test_pki() {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
-}
-
-std::string read_whole_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace swarm::test

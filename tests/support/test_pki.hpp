@@ -21,7 +21,4 @@ struct test_pki {
     std::string server_key;  // dir + "/server.key"
 };
 
-// The whole content of a file ("" when it cannot be read).
-std::string read_whole_file(const std::string& path);
-
 }  // namespace swarm::test

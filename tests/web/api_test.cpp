@@ -9,12 +9,12 @@
 #include <csignal>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "master/report/csv.hpp"
 #include "master/web/stats_json.hpp"
 #include "tests/integration/run_support.hpp"
+#include "tests/support/files.hpp"
 #include "tests/web/web_support.hpp"
 
 namespace swarm::test {
@@ -381,12 +381,10 @@ TEST(web_api_probes, headless_run_serves_only_the_probes_and_writes_the_html_rep
     EXPECT_TRUE(ready.at("ready").as_bool());
     EXPECT_EQ(client.get("/stats/requests").status, 404);
     EXPECT_EQ(p.wait_exit(30s), 0);
-    std::ifstream in(html);
-    std::stringstream page;
-    page << in.rdbuf();
-    EXPECT_THAT(page.str(), HasSubstr("window.SWARM_REPORT = {"));
-    EXPECT_THAT(page.str(), HasSubstr("\"name\":\"home\""));
-    EXPECT_THAT(page.str(), Not(HasSubstr("src=\"http")));  // nothing fetched from outside
+    const std::string page = test::read_whole_file(html);
+    EXPECT_THAT(page, HasSubstr("window.SWARM_REPORT = {"));
+    EXPECT_THAT(page, HasSubstr("\"name\":\"home\""));
+    EXPECT_THAT(page, Not(HasSubstr("src=\"http")));  // nothing fetched from outside
 }
 
 // The Aggregated request count of a --csv PREFIX_stats.csv and of a --json result.
@@ -400,15 +398,6 @@ std::int64_t csv_aggregated_count(const std::string& path) {
         }
     }
     return -1;
-}
-
-json::value json_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    boost::system::error_code ec;
-    auto v = json::parse(text.str(), ec);
-    return ec ? json::value() : v;
 }
 
 TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exit) {
@@ -441,7 +430,7 @@ TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exi
     for (int i = 0; i < 50 && csv_aggregated_count(prefix + "_stats.csv") != first; ++i)
         std::this_thread::sleep_for(100ms);
     EXPECT_EQ(csv_aggregated_count(prefix + "_stats.csv"), first);
-    EXPECT_EQ(total_requests(json_file(result)), first);
+    EXPECT_EQ(total_requests(test::read_json_file(result)), first);
     EXPECT_EQ(std::ifstream(prefix + "_failures.csv").peek() != EOF, true);
     EXPECT_EQ(std::ifstream(prefix + "_stats_history.csv").peek() != EOF, true);
     EXPECT_EQ(std::ifstream(prefix + "_classes.csv").peek() != EOF, true);
@@ -466,7 +455,7 @@ TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exi
     const auto second = read_target_stats(target.url).total - first;
     ASSERT_GE(second, 20);
     EXPECT_EQ(csv_aggregated_count(prefix + "_stats.csv"), second);
-    const auto final_result = json_file(result);
+    const auto final_result = test::read_json_file(result);
     EXPECT_EQ(total_requests(final_result), second);
     EXPECT_EQ(final_result.at("run").at("exit_status").to_number<std::int64_t>(), 0);
 }
