@@ -99,8 +99,10 @@ TEST_F(engine_open_test, an_open_class_arrives_at_its_rate_and_records_iter_rows
     std::printf("open class at 200/s for %.3f s: %lld iterations, target %lld\n", seconds,
                 static_cast<long long>(c.iterations), static_cast<long long>(served));
     // Arrivals fall every 5 ms (two threads, staggered); a few at the edges
-    // may come before the stop reaches the threads.
-    EXPECT_NEAR(static_cast<double>(c.iterations), 200 * seconds, 3.0);
+    // may come before the stop reaches the threads. The bound is loose on
+    // purpose (a test must not fail on a busy machine's timing): it catches
+    // a wrong rate, not a late millisecond; bench/arrivals measures accuracy.
+    EXPECT_NEAR(static_cast<double>(c.iterations), 200 * seconds, 0.05 * 200 * seconds + 3);
     EXPECT_EQ(c.dropped_iterations, 0u);
     EXPECT_EQ(static_cast<std::int64_t>(c.iterations), served);
     const auto* iter = d.requests.find("ITER", "page");
@@ -133,7 +135,8 @@ TEST_F(engine_open_test, a_pool_too_small_drops_arrivals_and_counts_them) {
     const auto served = target_total() - before;
     std::printf("pool of 2 at 50/s for %.3f s: %lld iterations, %lld dropped\n", seconds,
                 static_cast<long long>(c.iterations), static_cast<long long>(c.dropped_iterations));
-    EXPECT_NEAR(static_cast<double>(c.iterations + c.dropped_iterations), 50 * seconds, 3.0);
+    EXPECT_NEAR(static_cast<double>(c.iterations + c.dropped_iterations), 50 * seconds,
+                0.05 * 50 * seconds + 3);
     EXPECT_LE(c.iterations, static_cast<std::uint64_t>(2 * seconds / 0.2) + 2);
     EXPECT_GE(c.iterations, 8u);
     EXPECT_GE(c.dropped_iterations, 40u);
@@ -158,7 +161,7 @@ TEST_F(engine_open_test, a_new_rate_continues_the_schedule) {
     std::printf("100/s then 300/s: %lld iterations, %.1f planned\n",
                 static_cast<long long>(c.iterations), planned);
     // A loaded machine may fire the last due arrival after the stop reached the thread.
-    EXPECT_NEAR(static_cast<double>(c.iterations), planned, 4.0);
+    EXPECT_NEAR(static_cast<double>(c.iterations), planned, 0.05 * planned + 4);
     EXPECT_EQ(c.dropped_iterations, 0u);
 }
 
@@ -177,7 +180,7 @@ TEST_F(engine_open_test, a_ramp_and_poisson_spacing_reach_the_threads) {
     const double planned = s <= 1 ? 200 * s * s : 200 + 400 * (s - 1);
     std::printf("ramp 0 → 400/s over 1 s: %lld iterations in %.3f s, %.1f planned\n",
                 static_cast<long long>(ramped), s, planned);
-    EXPECT_NEAR(static_cast<double>(ramped), planned, 4.0);
+    EXPECT_NEAR(static_cast<double>(ramped), planned, 0.05 * planned + 4);
 
     // Poisson at 400/s for 1 s: about 400 (sd 20), not exactly.
     auto poisson = arrival_of(400, 50, 0);

@@ -201,7 +201,7 @@ TEST_F(target_arrivals_test, stall_holds_requests_arriving_in_the_window_until_i
         if (wanted < window_ms) {
             // Answered when the window ends: waited about (window − arrival point).
             EXPECT_NEAR(static_cast<double>(waited_us) / 1000.0,
-                        static_cast<double>(window_ms - at), 10.0)
+                        static_cast<double>(window_ms - at), 30.0)
                 << "sent at " << at << " ms of the period";
         } else {
             EXPECT_EQ(waited_us, 0u) << "sent at " << at << " ms of the period";
