@@ -67,13 +67,7 @@ class web_api_test : public ::testing::Test {
         ASSERT_GE(aggregated(doc).at("num_requests").to_number<std::int64_t>(), requests);
     }
 
-    json::value stop_and_wait() {
-        const auto r = client_->get("/stop");
-        EXPECT_EQ(r.status, 200) << r.body;
-        return poll_json(
-            *client_, "/stats/requests",
-            [](const json::value& d) { return d.at("state").as_string() == "stopped"; }, 20s);
-    }
+    json::value stop_and_wait() { return test::stop_and_wait(*client_); }
 
     running_target target_;
     running_ui ui_;

@@ -35,12 +35,7 @@ class web_profile_test : public ::testing::Test {
         return client_->request({"POST", "/swarm", body, type, "", {}});
     }
 
-    json::value stop_and_wait() {
-        EXPECT_EQ(client_->get("/stop").status, 200);
-        return poll_json(
-            *client_, "/stats/requests",
-            [](const json::value& d) { return d.at("state").as_string() == "stopped"; }, 20s);
-    }
+    json::value stop_and_wait() { return test::stop_and_wait(*client_); }
 
     running_target target_;
     running_ui ui_;

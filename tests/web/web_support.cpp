@@ -85,6 +85,15 @@ boost::json::value poll_json(http_client& client, const std::string& target,
     }
 }
 
+boost::json::value stop_and_wait(http_client& client) {
+    const auto r = client.get("/stop");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return poll_json(
+        client, "/stats/requests",
+        [](const boost::json::value& d) { return d.at("state").as_string() == "stopped"; },
+        std::chrono::seconds(20));
+}
+
 const boost::json::object& aggregated(const boost::json::value& requests) {
     return requests.at("stats").as_array().back().as_object();
 }

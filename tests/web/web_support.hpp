@@ -41,6 +41,10 @@ boost::json::value poll_json(http_client& client, const std::string& target,
                              const std::function<bool(const boost::json::value&)>& done,
                              std::chrono::milliseconds timeout, const header_list& headers = {});
 
+// GET /stop (expecting 200), then polls /stats/requests until the state is
+// "stopped" (20 s at most); the last document.
+boost::json::value stop_and_wait(http_client& client);
+
 // The "Aggregated" entry of a /stats/requests document.
 const boost::json::object& aggregated(const boost::json::value& requests);
 
