@@ -90,8 +90,8 @@ void controller::start(const test_request& request) {
     core_.start(request, control_clock::now(), wall_ms());
 }
 
-void controller::stop() {
-    core_.stop(control_clock::now());
+void controller::stop(stop_reason why) {
+    core_.stop(control_clock::now(), why);
 }
 
 void controller::stop_now() {

@@ -50,7 +50,7 @@ class controller {
 
     // The core's commands at the real clock's time (see controller_core).
     void start(const test_request& request);
-    void stop();
+    void stop(stop_reason why = stop_reason::stopped);
     void stop_now();
     void reset_stats();
     void quit_workers(const std::string& reason) { core_.quit_workers(reason); }

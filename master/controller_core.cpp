@@ -83,6 +83,15 @@ void controller_core::start(const test_request& request, control_clock::time_poi
     test_ = request;
     ++tests_started_;
     started_at_ = now;
+    stop_reason_ = stop_reason::none;
+    verdicts_.clear();  // pending until judged (master/gates/)
+    for (const auto& t : opts_.thresholds) {
+        gates::threshold_verdict v;
+        v.expression = t.expression;
+        v.abort_on_fail = t.abort_on_fail;
+        v.delay = std::chrono::duration_cast<std::chrono::milliseconds>(t.delay);
+        verdicts_.push_back(std::move(v));
+    }
     folding_reported_ = false;
     hot_since_.clear();
     hot_warned_.clear();
@@ -151,10 +160,10 @@ void controller_core::check_ends(control_clock::time_point now) {
     if (state_ != run_state::spawning && state_ != run_state::running) return;
     if (test_.iterations && coordinator_.iterations_done() >= *test_.iterations) {
         event("All " + std::to_string(*test_.iterations) + " iterations done: stopping");
-        stop(now);
+        stop(now, stop_reason::iterations);
     } else if (const auto end = profile_end(); end && since_start(now) >= *end) {
         event("Load profile finished: stopping");
-        stop(now);
+        stop(now, stop_reason::profile_end);
     }
 }
 
@@ -172,8 +181,9 @@ void controller_core::report_dropped() {
     }
 }
 
-void controller_core::stop(control_clock::time_point now) {
+void controller_core::stop(control_clock::time_point now, master::stop_reason why) {
     if (state_ != run_state::spawning && state_ != run_state::running) return;
+    stop_reason_ = why;
     coordinator_.stop(now);
     state_ = run_state::stopping;
     stop_now_ = false;
@@ -248,7 +258,7 @@ void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) 
         case run_state::running:
             if (test_.run_time && now - started_at_ >= *test_.run_time) {
                 event("Run time limit reached: stopping");
-                stop(now);
+                stop(now, stop_reason::run_time);
             }
             check_ends(now);
             break;
@@ -275,6 +285,12 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     meta.workers_lost = coordinator_.workers_lost();
     meta.lost_reports = coordinator_.lost_reports();
     return meta;
+}
+
+bool controller_core::thresholds_failed() const {
+    return std::any_of(verdicts_.begin(), verdicts_.end(), [](const gates::threshold_verdict& v) {
+        return v.aborted || (v.final && v.status == gates::verdict_status::failing);
+    });
 }
 
 std::optional<std::int64_t> controller_core::planned_users(control_clock::time_point now) const {

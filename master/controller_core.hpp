@@ -38,8 +38,10 @@
 
 #include "common/log/log.hpp"
 #include "master/coordinator.hpp"
+#include "master/gates/verdict.hpp"
 #include "master/profile/schedule.hpp"
 #include "master/report/json_result.hpp"
+#include "master/stop_reason.hpp"
 
 namespace swarm::master {
 
@@ -68,8 +70,11 @@ struct core_options {
     std::chrono::milliseconds request_timeout{60'000};
     bool reset_stats_after_spawn = false;  // --reset-stats, as Locust does
     std::chrono::milliseconds missing_after{3000};
-    std::size_t max_workers = 1000;   // --max-workers (coordinator::max_workers)
-    proto::run_options run_options;   // how workers run users (TLS, request timeout)
+    std::size_t max_workers = 1000;  // --max-workers (coordinator::max_workers)
+    proto::run_options run_options;  // how workers run users (TLS, request timeout)
+    // Every threshold of every test: the scenario's `thresholds:` then the
+    // --threshold ones (validated by the cli before the master starts).
+    std::vector<scenario::threshold_spec> thresholds{};
     log::logger log{"swarm master"};  // workers joining, leaving, going missing
 };
 
@@ -97,8 +102,9 @@ class controller_core {
     void start(const test_request& request, control_clock::time_point now, std::int64_t wall_ms);
     // Stops the test: workers stop their users and send their last deltas;
     // state() becomes stopped on the tick that finds them all stopped, or
-    // that is past stop_give_up().
-    void stop(control_clock::time_point now);
+    // that is past stop_give_up(). `why` is kept as stop_reason() unless the
+    // test already stops for another reason (the first cause wins).
+    void stop(control_clock::time_point now, master::stop_reason why = stop_reason::stopped);
     // A second stop (a second Ctrl-C): stops the test if it runs, then tells
     // every worker still stopping to cancel everything now (in-flight
     // requests and on_stop), and gives up on them 3 s from `now` at most.
@@ -124,6 +130,13 @@ class controller_core {
     control_clock::time_point started_at() const { return started_at_; }
     // While stopping: when the test ends without the silent workers.
     control_clock::time_point stop_give_up() const { return stop_give_up_; }
+    // Why the current (or last) test stopped; none while it runs.
+    master::stop_reason stop_reason() const { return stop_reason_; }
+    // The thresholds' current verdicts (final ones once stopped), in the
+    // order of core_options::thresholds; empty without thresholds.
+    const std::vector<gates::threshold_verdict>& thresholds() const { return verdicts_; }
+    // A threshold failed (judged at the end, or one aborted the test).
+    bool thresholds_failed() const;
     // The JSON result's metadata for the current (or last) test.
     report::run_metadata run_metadata(int exit_code) const;
 
@@ -161,6 +174,8 @@ class controller_core {
     control_clock::time_point started_at_{};
     control_clock::time_point stop_give_up_{};
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop
+    master::stop_reason stop_reason_ = stop_reason::none;  // see stop_reason()
+    std::vector<gates::threshold_verdict> verdicts_;       // see thresholds()
     bool folding_reported_ = false;
     bool manual_ = false;                         // see manual()
     std::optional<std::size_t> announced_stage_;  // the stage whose line was printed

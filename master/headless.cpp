@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "master/controller.hpp"
+#include "master/exit_code.hpp"
 #include "master/report/console.hpp"
 
 namespace swarm::master {
@@ -105,9 +106,13 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
     }
     std::cout << report::loss_warnings(c.workers().workers_lost(), c.workers().lost_reports());
     // Interrupted twice: 130, as a shell reports a SIGINT death (the reports are written).
-    const int exit_code = stop_now_asked                     ? 130
-                          : c.stats().total().failures() > 0 ? opts.exit_code_on_error
-                                                             : 0;
+    run_outcome outcome;
+    outcome.reason = c.core().stop_reason();
+    outcome.has_thresholds = !c.core().thresholds().empty();
+    outcome.thresholds_failed = c.core().thresholds_failed();
+    outcome.requests_failed = c.stats().total().failures() > 0;
+    outcome.exit_code_on_error = opts.exit_code_on_error;
+    const int exit_code = stop_now_asked ? 130 : exit_code_for(outcome);
     write_reports(opts, c, exit_code);
     return exit_code;
 }

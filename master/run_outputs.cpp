@@ -59,6 +59,7 @@ controller_options controller_options_for(const headless_options& opts) {
     co.auth = opts.auth;
     co.max_workers = opts.max_workers;
     co.run_options = opts.run_options;
+    co.thresholds = opts.thresholds;
     co.log = opts.log.with_source("swarm master");
     return co;
 }

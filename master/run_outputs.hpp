@@ -31,6 +31,8 @@ struct headless_options {
     std::optional<std::chrono::milliseconds> run_time;  // none: until interrupted
     std::vector<scenario::load_stage> stages{};         // a closed profile (test_request::stages)
     std::optional<std::int64_t> iterations{};           // --iterations / load.iterations
+    // The scenario's `thresholds:` then every --threshold (core_options::thresholds).
+    std::vector<scenario::threshold_spec> thresholds{};
     std::string host_override;
     std::size_t expect_workers = 1;
     std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever

@@ -248,12 +248,25 @@ struct load_spec {
     std::optional<std::int64_t> iterations;  // end after N task iterations, cluster-wide
 };
 
+// One `thresholds:` item of the scenario (or a --threshold): a pass/fail
+// rule over the master's merged, cluster-wide statistics, e.g.
+// "p95(GET /about) < 200ms". The grammar and its parser are in
+// common/scenario/threshold_expr.hpp; the master judges it every second
+// and at the end (master/gates/). Workers ignore thresholds.
+struct threshold_spec {
+    std::string expression;      // as written (trimmed)
+    bool abort_on_fail = false;  // a live failure stops the whole test at once
+    duration delay{0};           // not judged before this long after the test started
+    source_location where{};     // in the scenario file ({0, 0}: from --threshold)
+};
+
 struct plan {
     std::string name;  // the scenario's file name, for display
     std::string host;
     std::vector<std::shared_ptr<const tmpl::data_set>> data;
     std::vector<user_class> users;
     load_spec load;
+    std::vector<threshold_spec> thresholds{};  // `thresholds:`, in file order
 };
 
 }  // namespace swarm::scenario

@@ -54,6 +54,7 @@
 //                          "buckets": [[index, count]] } }   // non-empty buckets, ascending
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,7 @@
 #include <boost/json/value.hpp>
 
 #include "common/stats/histogram.hpp"
+#include "master/gates/verdict.hpp"
 #include "master/stats/run_stats.hpp"
 
 namespace swarm::master::report {
@@ -77,6 +79,11 @@ struct run_metadata {
     std::vector<std::string> workers_lost;  // went missing, died, left or rejoined mid-test
     std::uint64_t lost_reports = 0;         // stats reports known lost (sequence gaps)
     int exit_status = 0;                    // the process's exit code for this run
+    std::string stop_reason;                // to_string(master::stop_reason): "run_time", ...
+    std::optional<std::int64_t> planned_run_time_ms{};  // -t / load.run_time; none: unbounded
+    std::string profile{};                     // the closed stages as --stages text; "" if none
+    std::optional<std::int64_t> iterations{};  // --iterations / load.iterations
+    std::vector<gates::threshold_verdict> thresholds{};  // final verdicts, in order
 };
 
 // The document described above.
