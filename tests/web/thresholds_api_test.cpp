@@ -6,7 +6,8 @@
 // What is checked holds before and after master/gates/ judges them: the
 // expressions in order, their options, "pending" while their delay runs, and
 // the same objects in /stats/requests, /thresholds, the snapshot, the JSON
-// result and the HTML report.
+// result and the HTML report; and a headless master (run_headless) printing
+// the console's Thresholds block under each table and the final summary.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,10 +17,16 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 #include <zmq.hpp>
 
 #include "common/scenario/loader.hpp"
+#include "master/headless.hpp"
 #include "master/interactive.hpp"
 #include "tests/integration/run_support.hpp"
 #include "tests/web/web_support.hpp"
@@ -51,16 +58,35 @@ std::vector<scenario::threshold_spec> two_thresholds() {
     return {latency, errors};
 }
 
+struct loaded {
+    scenario::bundle bundle;
+    std::shared_ptr<const scenario::plan> plan;
+};
+
+// simple_scenario() aimed at `target_url` (as -H would).
+loaded load_simple(const std::string& target_url) {
+    auto bundle = scenario::read_bundle(simple_scenario());
+    if (!bundle.result) throw std::runtime_error("the scenario does not read");
+    scenario::compile_options compile;
+    compile.host_override = target_url;
+    auto plan = scenario::compile(*bundle.result, compile);
+    if (!plan.result) throw std::runtime_error("the scenario does not compile");
+    return {*bundle.result, plan.result};
+}
+
+worker::node_options local_worker(const std::string& bind) {
+    worker::node_options w;
+    w.master = bind;
+    w.name = "local";
+    w.engine.threads = 1;
+    return w;
+}
+
 // The master (run_interactive) and its worker, each on its own thread.
 class in_process_master {
   public:
     explicit in_process_master(const std::string& target_url) {
-        auto bundle = scenario::read_bundle(simple_scenario());
-        if (!bundle.result) throw std::runtime_error("the scenario does not read");
-        scenario::compile_options compile;
-        compile.host_override = target_url;  // -H
-        auto plan = scenario::compile(*bundle.result, compile);
-        if (!plan.result) throw std::runtime_error("the scenario does not compile");
+        auto scenario = load_simple(target_url);
         master::interactive_options o;
         o.test.bind = "inproc://thresholds-api-" + std::to_string(::getpid());
         o.test.host_override = target_url;
@@ -68,12 +94,8 @@ class in_process_master {
         o.test.thresholds = two_thresholds();
         o.web.port = free_port();
         origin_ = "http://127.0.0.1:" + std::to_string(o.web.port);
-        worker::node_options w;
-        w.master = o.test.bind;
-        w.name = "local";
-        w.engine.threads = 1;
-        master_ = std::thread([this, o, w, bundle = *bundle.result, plan = plan.result] {
-            code_ = master::run_interactive(zmq_, bundle, plan, o, interrupted_, [this, w] {
+        master_ = std::thread([this, o, w = local_worker(o.test.bind), s = std::move(scenario)] {
+            code_ = master::run_interactive(zmq_, s.bundle, s.plan, o, interrupted_, [this, w] {
                 worker_ = std::thread([this, w] { worker::run_node(zmq_, w, worker_stop_); });
             });
         });
@@ -178,6 +200,75 @@ TEST(web_thresholds_test, verdicts_show_in_rest_the_snapshot_the_result_and_the_
     EXPECT_NE(report.body.find(R"("expression":"p95(GET home) < 2s")"), std::string::npos);
     EXPECT_NE(report.body.find("thresholds-section"), std::string::npos);
     EXPECT_GT(read_target_stats(target.url).total, 0);
+}
+
+// std::cout into a string while alive (run_headless prints there, on this thread only).
+class captured_stdout {
+  public:
+    captured_stdout() : old_(std::cout.rdbuf(text_.rdbuf())) {}
+    captured_stdout(const captured_stdout&) = delete;
+    captured_stdout& operator=(const captured_stdout&) = delete;
+    ~captured_stdout() { std::cout.rdbuf(old_); }
+    std::string text() const { return text_.str(); }
+
+  private:
+    std::ostringstream text_;
+    std::streambuf* old_;
+};
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+TEST(web_thresholds_test, headless_prints_the_thresholds_under_each_table_and_the_summary) {
+    const auto target = start_target({"--threads", "1"});
+    const auto scenario = load_simple(target.url);
+    master::headless_options o;
+    o.bind = "inproc://thresholds-headless-" + std::to_string(::getpid());
+    o.users = 2;
+    o.spawn_rate = 10;
+    o.run_time = 2500ms;
+    o.host_override = target.url;
+    o.table_interval = 500ms;
+    o.thresholds = two_thresholds();
+    o.json_file =
+        ::testing::TempDir() + "/thresholds_headless_" + std::to_string(::getpid()) + ".json";
+    zmq::context_t zmq;
+    std::atomic<bool> interrupted{false};
+    std::atomic<bool> worker_stop{false};
+    std::thread worker;
+    int code = -1;
+    std::string out;
+    {
+        captured_stdout capture;
+        code = master::run_headless(zmq, scenario.bundle, scenario.plan, o, interrupted, [&] {
+            worker = std::thread(
+                [&, w = local_worker(o.bind)] { worker::run_node(zmq, w, worker_stop); });
+        });
+        out = capture.text();
+    }
+    worker_stop = true;
+    if (worker.joinable()) worker.join();
+    EXPECT_EQ(code, 0) << out;  // nothing failed (pending or passing thresholds)
+    // Under every live table (one each 500 ms of a 2.5 s run) and the summary.
+    const std::size_t tables = count_of(out, "# fails |");  // the stats tables' header
+    EXPECT_GE(tables, 3u) << out;
+    EXPECT_EQ(count_of(out, "Thresholds: "), tables) << out;
+    EXPECT_EQ(count_of(out, " p95(GET home) < 2s  "), tables) << out;
+    EXPECT_EQ(count_of(out, " error_rate < 50%    "), tables) << out;
+    // The summary's block is the last thing about the run.
+    const auto summary = out.rfind("Response time percentiles");
+    ASSERT_NE(summary, std::string::npos);
+    EXPECT_NE(out.find("Thresholds: ", summary), std::string::npos);
+    // --json: the same verdicts.
+    std::ifstream file(o.json_file);
+    const std::string text((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    const auto result = json::parse(text);
+    expect_the_two(result.at("thresholds"));
+    std::remove(o.json_file.c_str());
 }
 
 }  // namespace
