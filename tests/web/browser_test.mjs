@@ -331,7 +331,7 @@ async function thresholdsReport(page, ui) {
   assert.deepEqual(seen.rows, [
     ["\u2713", "p95(GET home) < 200ms", "183.2 ms", "passing (not final)", ""],
     ["\u2717", "error_rate < 1%", "2.5 %", "failing", "aborted the test"],
-    ["\u2026", "rps(GET about) > 10", "", "pending (not final)", "delay 30000 ms; no requests matched"],
+    ["\u2026", "rps(GET about) > 10", "", "pending (not final)", "delay 30s; no requests matched"],
   ]);
   assert.match(seen.summary, /ended by: a threshold failed and aborted the test$/);
 }

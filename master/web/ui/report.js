@@ -16,6 +16,12 @@
     (r.dropped_iterations ? `, ${r.dropped_iterations} dropped iterations` : "") +
     (r.profile ? `, profile ${r.profile.stages}${r.profile.manual ? " (switched to manual control)" : ""}` : "") +
     (r.stop_reason ? `, ended by: ${STOP_REASONS[r.stop_reason] || r.stop_reason}` : "");
+  // 30000 → "30s", 90000 → "1m30s" (the console's and the UI's form).
+  const durationText = (ms) => {
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, sec = (ms % 60000) / 1000;
+    return (h ? `${h}h` : "") + (m ? `${m}m` : "") + (sec ? `${sec}s` : "");
+  };
   // The gates' verdicts with the master's value_text (the console's text).
   const thresholds = r.thresholds || [];
   el("thresholds-section").hidden = thresholds.length === 0;
@@ -24,7 +30,7 @@
     "</tr></thead><tbody>" + thresholds.map((t) => `<tr class="${esc(t.status)}"><td>${marks[t.status] || ""}</td>` +
     `<td>${esc(t.expression)}</td><td>${esc(t.value_text)}</td><td>${esc(t.status)}${t.final ? "" : " (not final)"}</td>` +
     `<td>${[t.aborted ? "aborted the test" : t.abort_on_fail ? "abort on fail" : "",
-      t.delay_ms > 0 ? `delay ${t.delay_ms} ms` : "", esc(t.detail || "")].filter(Boolean).join("; ")}</td></tr>`).join("") +
+      t.delay_ms > 0 ? `delay ${durationText(t.delay_ms)}` : "", esc(t.detail || "")].filter(Boolean).join("; ")}</td></tr>`).join("") +
     "</tbody>";
   const cols = [["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"], ["# Fails", "num_failures"],
     ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
