@@ -284,6 +284,7 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     meta.exit_status = exit_code;
     meta.workers_lost = coordinator_.workers_lost();
     meta.lost_reports = coordinator_.lost_reports();
+    meta.thresholds = verdicts_;
     return meta;
 }
 

@@ -84,8 +84,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                           << "\n";
             }
             if (!opts.only_summary) {
-                std::cout << report::stats_table(c.stats(), report::rate_basis::current)
-                          << std::endl;
+                std::cout << report::stats_table(c.stats(), report::rate_basis::current);
+                if (const auto t = report::thresholds_block(c.core().thresholds()); !t.empty())
+                    std::cout << '\n' << t;
+                std::cout << std::endl;
             }
         }
     }
@@ -98,6 +100,9 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
 
     // 3. Summary and reports.
     std::cout << "\n" << report::final_summary(c.stats()) << std::flush;
+    // The verdicts that decide the exit code, judged over the whole run.
+    if (const auto t = report::thresholds_block(c.core().thresholds()); !t.empty())
+        std::cout << '\n' << t << std::flush;
     if (const auto folded = c.stats().requests().folded_requests(); folded > 0) {
         std::cout << "warning: " << folded
                   << " requests were counted under \"(other)\": the scenario produced more than "

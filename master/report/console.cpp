@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "common/duration.hpp"
 #include "master/report/rows.hpp"
 
 namespace swarm::master::report {
@@ -141,7 +142,65 @@ std::string one_line(std::string_view text) {
     return out;
 }
 
+const char* verdict_mark(gates::verdict_status s) {
+    switch (s) {
+        case gates::verdict_status::passing:
+            return "\u2713";  // ✓
+        case gates::verdict_status::failing:
+            return "\u2717";  // ✗
+        case gates::verdict_status::pending:
+            break;
+    }
+    return "\u2026";  // …
+}
+
+// What follows the expression: the value (or "pending"), then the notes.
+std::string verdict_value(const gates::threshold_verdict& v) {
+    std::string out;
+    if (v.status == gates::verdict_status::pending) {
+        out = "pending";
+        if (v.delay.count() > 0 && !v.final) out += " (delay " + format_duration(v.delay) + ")";
+    } else {
+        out = v.value_text.empty() ? "-" : v.value_text;
+    }
+    std::string notes;
+    if (v.aborted) notes = "aborted";
+    if (!v.detail.empty()) notes += (notes.empty() ? "" : "; ") + one_line(v.detail);
+    if (!notes.empty()) out += "  (" + notes + ")";
+    return out;
+}
+
 }  // namespace
+
+std::string thresholds_block(const std::vector<gates::threshold_verdict>& verdicts,
+                             const console_options& options) {
+    if (verdicts.empty()) return {};
+    std::size_t passing = 0;
+    std::size_t failing = 0;
+    std::size_t longest = 0;
+    for (const auto& v : verdicts) {
+        passing += v.status == gates::verdict_status::passing ? 1 : 0;
+        failing += v.status == gates::verdict_status::failing ? 1 : 0;
+        longest = std::max(longest, char_count(one_line(v.expression)));
+    }
+    const std::size_t pending = verdicts.size() - passing - failing;
+    std::string out = printf_string("Thresholds: %zu passing, %zu failing, %zu pending\n", passing,
+                                    failing, pending);
+    // The expressions in one column (at most what leaves ~30 columns for the
+    // value), so that the values line up.
+    constexpr std::size_t value_room = 30;
+    const std::size_t width =
+        std::min(longest, options.width > value_room + min_name_width ? options.width - value_room
+                                                                      : min_name_width);
+    const column expression{width, true, false};
+    for (const auto& v : verdicts) {
+        out += verdict_mark(v.status);
+        out += ' ';
+        out += pad(fit_width(one_line(v.expression), width), expression);
+        out += "  " + verdict_value(v) + '\n';
+    }
+    return out;
+}
 
 std::string format_ms(double us) {
     const double ms = us / 1000.0;

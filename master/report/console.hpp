@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "master/gates/verdict.hpp"
 #include "master/stats/run_stats.hpp"
 
 namespace swarm::master::report {
@@ -73,6 +74,20 @@ std::string spawn_progress_line(std::int64_t running, std::int64_t target);
 // absent) and stats reports known lost. Empty when nothing was lost, so a
 // clean-looking summary is a clean run.
 std::string loss_warnings(const std::vector<std::string>& workers_lost, std::uint64_t lost_reports);
+
+// "Thresholds" and one line per verdict, in order, as the live table and the
+// final summary end (headless prints it after each; empty without thresholds):
+//   Thresholds: 1 passing, 1 failing, 1 pending
+//   ✓ p95(GET /about) < 200ms   183.2 ms
+//   ✗ error_rate < 1%           2.3 %  (aborted)
+//   … p99(GET /) < 500ms        pending (delay 30s)
+// ✓ passing, ✗ failing, … pending (UTF-8, as request names may be). The value
+// is the verdict's value_text, the same text the UI, REST, JSON result and
+// HTML report show; a pending verdict says "pending" and its delay, a
+// verdict's detail ("no requests matched") follows in parentheses. Long
+// expressions are shortened (fit_width) so that a line fits `width`.
+std::string thresholds_block(const std::vector<gates::threshold_verdict>& verdicts,
+                             const console_options& options = {});
 
 // A latency (µs) as the tables show it in ms (see above).
 std::string format_ms(double us);

@@ -144,6 +144,23 @@ json::array classes_json(const stats::class_table& classes) {
     return out;
 }
 
+json::array thresholds_json(const std::vector<gates::threshold_verdict>& verdicts) {
+    json::array out;
+    for (const auto& v : verdicts) {
+        out.push_back(json::object{{"expression", v.expression},
+                                   {"status", gates::to_string(v.status)},
+                                   {"final", v.final},
+                                   {"aborted", v.aborted},
+                                   {"abort_on_fail", v.abort_on_fail},
+                                   {"delay_ms", v.delay.count()},
+                                   {"value", v.value ? json::value(*v.value) : json::value()},
+                                   {"unit", v.unit},
+                                   {"value_text", v.value_text},
+                                   {"detail", v.detail}});
+    }
+    return out;
+}
+
 json::object json_result(const run_stats& run, const run_metadata& meta) {
     json::array percentiles;
     for (double p : stats::standard_percentiles) percentiles.push_back(p);
@@ -159,6 +176,7 @@ json::object json_result(const run_stats& run, const run_metadata& meta) {
             {"classes", classes_json(run.classes())},
             {"errors", errors_json(run.errors())},
             {"errors_overflow", run.errors().overflow()},
+            {"thresholds", thresholds_json(meta.thresholds)},
             {"history", history_json(run)}};
 }
 

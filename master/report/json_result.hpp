@@ -33,6 +33,8 @@
 //   "errors":  [{ "method", "name", "message", "occurrences",
 //                 "first_seen_unix_ms", "last_seen_unix_ms" }], most frequent first,
 //   "errors_overflow": int,   // occurrences of errors beyond the table's cap
+//   "thresholds": [threshold],  // the final verdicts, in the order given
+//                               // (the scenario's, then --threshold's); [] if none
 //   "history": {
 //     "names": [[method, name]],          // indexed by the points' entries
 //     "points": [{ "second": int, "unix_s": int, "duration_ms": int, "users": int,
@@ -52,6 +54,15 @@
 //           "response_bytes": int, "avg_response_bytes": num, "latency_sum_us": int,
 //           "histogram": { "count": int, "min_us": int, "max_us": int,
 //                          "buckets": [[index, count]] } }   // non-empty buckets, ascending
+// threshold = { "expression": str,      // as written: "p95(GET /about) < 200ms"
+//               "status": "pending" | "passing" | "failing",
+//               "final": bool,          // judged over the whole run (the verdict)
+//               "aborted": bool,        // this threshold stopped the test
+//               "abort_on_fail": bool, "delay_ms": int,
+//               "value": num?,          // in "unit"; null: nothing measured yet
+//               "unit": str,            // "ms", "%", "/s" or "" (a count)
+//               "value_text": str,      // "183.2 ms": what every view shows; "" if none
+//               "detail": str }         // why pending or failing; "" if nothing to say
 
 #include <cstdint>
 #include <optional>
@@ -92,6 +103,10 @@ boost::json::object json_result(const run_stats& run, const run_metadata& meta);
 // The "classes" member: [{name, iterations, dropped_iterations,
 // pacing_overruns}] in first-seen order (also REST's /stats/requests).
 boost::json::array classes_json(const stats::class_table& classes);
+
+// The "thresholds" member: one threshold object (above) per verdict, in
+// order (also REST's /stats/requests, /thresholds and the UI's snapshot).
+boost::json::array thresholds_json(const std::vector<gates::threshold_verdict>& verdicts);
 
 // Rebuilds a histogram from an entry's "histogram" member. Throws
 // std::invalid_argument (or boost::system::system_error on a wrong JSON

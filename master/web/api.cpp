@@ -53,6 +53,7 @@ struct get_route {
 
 const get_route get_routes[] = {
     {"/stats/requests", [](controller& c) { return json_ok(requests_json(c)); }},
+    {"/thresholds", [](controller& c) { return json_ok(thresholds_status_json(c)); }},
     {"/workers",
      [](controller& c) {
          return json_ok(json::object{{"workers", workers_json(c)}});

@@ -1,7 +1,8 @@
 #pragma once
 // The web server's routes: the embedded UI files, the REST API (Locust's
 // names: POST /swarm, GET /stop, /stats/reset, /stats/requests, the CSVs,
-// /stats/report, /workers; and /stats/entry_history for one name's chart)
+// /stats/report, /workers; and /stats/entry_history for one name's chart,
+// /thresholds for the gates' verdicts)
 // and the Kubernetes probes (/healthz, /readyz).
 //
 // Threading: handle() and hello() are called on the web server's thread.

@@ -193,7 +193,25 @@ json::object requests_json(const controller& c) {
     o["iteration_limit"] = or_null(c.test().iterations);
     o["planned_users"] = or_null(c.core().planned_users(now));
     o["profile"] = profile_json(c, now);
+    o["thresholds"] = report::thresholds_json(c.core().thresholds());
     return o;
+}
+
+std::optional<bool> thresholds_passed(const std::vector<gates::threshold_verdict>& verdicts) {
+    // As controller_core::thresholds_failed() and the exit code decide.
+    const bool failed = std::any_of(verdicts.begin(), verdicts.end(), [](const auto& v) {
+        return v.aborted || (v.final && v.status == gates::verdict_status::failing);
+    });
+    if (failed) return false;
+    const bool judged = !verdicts.empty() && std::all_of(verdicts.begin(), verdicts.end(),
+                                                         [](const auto& v) { return v.final; });
+    return judged ? std::optional<bool>(true) : std::nullopt;
+}
+
+json::object thresholds_status_json(const controller& c) {
+    const auto& verdicts = c.core().thresholds();
+    return {{"thresholds", report::thresholds_json(verdicts)},
+            {"passed", or_null(thresholds_passed(verdicts))}};
 }
 
 std::string snapshot_json(const controller& c) {

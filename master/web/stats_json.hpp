@@ -19,6 +19,10 @@
 //   "profile": null, or {"stages": "30s:100@10,...", "stage": k (1-based;
 //              n + 1 once past the last), "stage_count": n, "manual": bool}
 //              for a profile test (manual: an edit took over).
+// And issue 14's gates:
+//   "thresholds": [threshold] (json_result.hpp's objects: expression, status,
+//                 final, aborted, abort_on_fail, delay_ms, value, unit,
+//                 value_text, detail), the current verdicts; [] without any.
 // Open classes' ITER rows are in "stats" (method "ITER") but not in the
 // "Aggregated" entry, total_rps or fail_ratio. History points carry
 // "planned" (int?) and "dropped" (that second's dropped iterations).
@@ -52,6 +56,14 @@ inline constexpr std::size_t snapshot_points = 10;
 boost::json::object requests_json(const controller& c);
 boost::json::array workers_json(const controller& c);
 std::string snapshot_json(const controller& c);
+// GET /thresholds: {"thresholds": [threshold], "passed": bool?}. passed is
+// false once a threshold failed for good (failed its final judgement, or
+// aborted the test), true once every threshold was judged at the end and
+// none failed, and null before that (the test still runs) or without any
+// thresholds: what a pipeline polling the master waits for.
+boost::json::object thresholds_status_json(const controller& c);
+// That "passed" (nullopt: null) for these verdicts.
+std::optional<bool> thresholds_passed(const std::vector<gates::threshold_verdict>& verdicts);
 // At most `max_points` of the newest history points.
 std::string hello_json(const controller& c, const ui_defaults& defaults,
                        std::size_t max_points = 3600);

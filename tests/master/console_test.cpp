@@ -214,5 +214,61 @@ TEST(console_test, spawn_progress_line) {
     EXPECT_EQ(spawn_progress_line(700, 500), "stopping users: 700 running, target 500");
 }
 
+gates::threshold_verdict verdict(std::string expression, gates::verdict_status status,
+                                 std::string value_text) {
+    gates::threshold_verdict v;
+    v.expression = std::move(expression);
+    v.status = status;
+    v.value_text = std::move(value_text);
+    return v;
+}
+
+TEST(console_test, thresholds_block_has_a_line_per_verdict_with_its_value) {
+    auto aborted = verdict("error_rate < 1%", gates::verdict_status::failing, "2.3 %");
+    aborted.aborted = true;
+    aborted.abort_on_fail = true;
+    auto pending = verdict("p99(GET /) < 500ms", gates::verdict_status::pending, "");
+    pending.delay = std::chrono::seconds(30);
+    const std::vector<std::string> lines = lines_of(thresholds_block(
+        {verdict("p95(GET /about) < 200ms", gates::verdict_status::passing, "183.2 ms"), aborted,
+         pending}));
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0], "Thresholds: 1 passing, 1 failing, 1 pending");
+    // The values start in one column: after the longest expression and two blanks.
+    EXPECT_EQ(lines[1], "\u2713 p95(GET /about) < 200ms  183.2 ms");
+    EXPECT_EQ(lines[2], "\u2717 error_rate < 1%          2.3 %  (aborted)");
+    EXPECT_EQ(lines[3], "\u2026 p99(GET /) < 500ms       pending (delay 30s)");
+}
+
+TEST(console_test, thresholds_block_is_empty_without_thresholds) {
+    EXPECT_EQ(thresholds_block({}), "");
+}
+
+TEST(console_test, thresholds_block_shows_the_detail_and_no_delay_once_final) {
+    auto none = verdict("p95(GET /x) < 1s", gates::verdict_status::pending, "");
+    none.delay = std::chrono::seconds(5);
+    none.final = true;
+    none.detail = "no requests\nmatched";  // a newline would break the block's lines
+    auto failing = verdict("rps > 100", gates::verdict_status::failing, "");
+    const std::vector<std::string> lines = lines_of(thresholds_block({none, failing}));
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0], "Thresholds: 0 passing, 1 failing, 1 pending");
+    EXPECT_EQ(lines[1], "\u2026 p95(GET /x) < 1s  pending  (no requests matched)");
+    EXPECT_EQ(lines[2], "\u2717 rps > 100         -");
+}
+
+TEST(console_test, thresholds_block_shortens_long_expressions_to_fit_the_width) {
+    const std::string long_expression = "p95(GET /" + std::string(200, 'a') + ") < 200ms";
+    const auto text = thresholds_block(
+        {verdict(long_expression, gates::verdict_status::passing, "12.0 ms")}, {80});
+    const std::vector<std::string> lines = lines_of(text);
+    ASSERT_EQ(lines.size(), 2u);
+    // mark (1 character, 3 bytes) + blank + 50 + two blanks + value.
+    EXPECT_EQ(lines[1].size(), 3u + 1 + 50 + 2 + 7);
+    EXPECT_EQ(lines[1].substr(lines[1].size() - 9), "  12.0 ms");
+    EXPECT_NE(lines[1].find("..."), std::string::npos);
+    EXPECT_NE(lines[1].find(") < 200ms"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace swarm::master::report

@@ -152,5 +152,62 @@ TEST(json_result_test, a_running_run_has_no_end) {
     EXPECT_DOUBLE_EQ(doc.at("run").at("duration_s").to_number<double>(), 1.5);
 }
 
+TEST(json_result_test, thresholds_carry_each_final_verdict_in_order) {
+    run_metadata meta = known_meta();
+    gates::threshold_verdict passed;
+    passed.expression = "p95(GET /a) < 200ms";
+    passed.status = gates::verdict_status::passing;
+    passed.final = true;
+    passed.value = 183.25;
+    passed.unit = "ms";
+    passed.value_text = "183.2 ms";
+    gates::threshold_verdict aborted;
+    aborted.expression = "error_rate < 1%";
+    aborted.status = gates::verdict_status::failing;
+    aborted.final = true;
+    aborted.aborted = true;
+    aborted.abort_on_fail = true;
+    aborted.delay = std::chrono::milliseconds(30'000);
+    aborted.value = 2.5;
+    aborted.unit = "%";
+    aborted.value_text = "2.5 %";
+    aborted.detail = "above 1 %";
+    gates::threshold_verdict none;
+    none.expression = "p99(GET /x) < 1s";
+    none.detail = "no requests matched";
+    meta.thresholds = {passed, aborted, none};
+    const json::value doc = json::parse(json::serialize(json_result(known_run(true), meta)));
+    const json::array& t = doc.at("thresholds").as_array();
+    ASSERT_EQ(t.size(), 3u);
+    const json::object& a = t[0].as_object();
+    EXPECT_EQ(a.size(), 10u);
+    EXPECT_EQ(a.at("expression"), "p95(GET /a) < 200ms");
+    EXPECT_EQ(a.at("status"), "passing");
+    EXPECT_EQ(a.at("final"), true);
+    EXPECT_EQ(a.at("aborted"), false);
+    EXPECT_EQ(a.at("abort_on_fail"), false);
+    EXPECT_EQ(a.at("delay_ms").to_number<int>(), 0);
+    EXPECT_DOUBLE_EQ(a.at("value").to_number<double>(), 183.25);
+    EXPECT_EQ(a.at("unit"), "ms");
+    EXPECT_EQ(a.at("value_text"), "183.2 ms");
+    EXPECT_EQ(a.at("detail"), "");
+    const json::object& b = t[1].as_object();
+    EXPECT_EQ(b.at("status"), "failing");
+    EXPECT_EQ(b.at("aborted"), true);
+    EXPECT_EQ(b.at("abort_on_fail"), true);
+    EXPECT_EQ(b.at("delay_ms").to_number<int>(), 30'000);
+    EXPECT_DOUBLE_EQ(b.at("value").to_number<double>(), 2.5);
+    EXPECT_EQ(b.at("value_text"), "2.5 %");
+    EXPECT_EQ(b.at("detail"), "above 1 %");
+    const json::object& c = t[2].as_object();
+    EXPECT_EQ(c.at("status"), "pending");
+    EXPECT_EQ(c.at("final"), false);
+    EXPECT_TRUE(c.at("value").is_null());
+    EXPECT_EQ(c.at("value_text"), "");
+    EXPECT_EQ(c.at("detail"), "no requests matched");
+    // Without thresholds: an empty list, so a reader need not test for the key.
+    EXPECT_EQ(json_result(known_run(true), known_meta()).at("thresholds").as_array().size(), 0u);
+}
+
 }  // namespace
 }  // namespace swarm::master::report

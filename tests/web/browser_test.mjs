@@ -206,6 +206,7 @@ async function mainFlow(target) {
   assert.ok(csv.some((l) => l.startsWith("GET,home,")));
   await page.screenshot({ path: "web_browser_stopped.png", fullPage: true });
   await workloadDrawing(page);
+  await thresholdsDrawing(page);
   // The HTML report draws the planned users' line too (dashed), and lists
   // the classes that reported (every class counts its task iterations).
   await page.goto(ui + "stats/report");
@@ -219,6 +220,7 @@ async function mainFlow(target) {
   assert.equal(report.classRow[0], "Browser");
   assert.ok(Number(report.classRow[1]) > 0, `iterations: ${report.classRow[1]}`);
   assert.deepEqual(report.classRow.slice(2), ["0", "0"]);  // nothing dropped or overrun
+  await thresholdsReport(page, ui);
   await context.close();
   stopChild(run.child);
   return counted;
@@ -266,6 +268,72 @@ async function workloadDrawing(page) {
   assert.equal(seen.iter, "ITER");
   await page.click('.tab[data-tab="charts"]');
   await page.screenshot({ path: "web_browser_workload.png", fullPage: true });
+}
+
+// The gates' verdicts as the master sends them (json_result.hpp's threshold
+// objects in the snapshot's "thresholds"), fed to the page like the workload
+// model above: the panel's rows, marks, values and badges, the header's
+// summary; then none, and both hide.
+const VERDICTS = [
+  { expression: "p95(GET home) < 200ms", status: "passing", final: false, aborted: false, abort_on_fail: false,
+    delay_ms: 0, value: 183.2, unit: "ms", value_text: "183.2 ms", detail: "" },
+  { expression: "error_rate < 1%", status: "failing", final: true, aborted: true, abort_on_fail: true,
+    delay_ms: 0, value: 2.5, unit: "%", value_text: "2.5 %", detail: "" },
+  { expression: "rps(GET about) > 10", status: "pending", final: false, aborted: false, abort_on_fail: false,
+    delay_ms: 30000, value: null, unit: "/s", value_text: "", detail: "no requests matched" },
+];
+
+async function thresholdsDrawing(page) {
+  await page.click('.tab[data-tab="stats"]');
+  const seen = await page.evaluate((verdicts) => {
+    const text = (sel) => document.querySelector(sel).textContent;
+    const shown = (id) => !document.getElementById(id).hidden;
+    const before = { panel: shown("thresholds-panel"), box: shown("thresholds-box") };
+    onSnapshot(Object.assign({}, last, { points: [], thresholds: verdicts }));
+    const rows = [...document.querySelectorAll("#thresholds-table tbody tr")]
+      .map((tr) => [tr.className, ...[...tr.children].map((td) => td.textContent)]);
+    const during = { panel: shown("thresholds-panel"), box: shown("thresholds-box"), summary: text("#thresholds-summary"),
+      warn: document.getElementById("thresholds-box").classList.contains("warn"), rows };
+    onSnapshot(Object.assign({}, last, { points: [], thresholds: [] }));
+    return { before, during, after: { panel: shown("thresholds-panel"), box: shown("thresholds-box") } };
+  }, VERDICTS);
+  assert.deepEqual(seen.before, { panel: false, box: false });  // this test has none
+  assert.deepEqual(seen.after, { panel: false, box: false });
+  assert.ok(seen.during.panel && seen.during.box);
+  assert.equal(seen.during.summary, "1/3 \u2713 1 \u2717");
+  assert.ok(seen.during.warn);
+  assert.deepEqual(seen.during.rows, [
+    ["passing", "\u2713", "p95(GET home) < 200ms", "183.2 ms", "passing", ""],
+    ["failing", "\u2717", "error_rate < 1%", "2.5 %", "failing (final)", "aborted the test"],
+    ["pending", "\u2026", "rps(GET about) > 10", "", "pending", "delay 30sno requests matched"],
+  ]);
+  await page.evaluate((verdicts) => onSnapshot(Object.assign({}, last, { points: [], thresholds: verdicts })), VERDICTS);
+  await page.screenshot({ path: "web_browser_thresholds.png", fullPage: true });
+}
+
+// The HTML report's Thresholds section and stop reason: the master's report
+// with these verdicts put into its inlined data (this test has no thresholds).
+async function thresholdsReport(page, ui) {
+  const html = await (await fetch(ui + "stats/report")).text();
+  const marker = "window.SWARM_REPORT = ";
+  assert.ok(html.includes(marker));
+  assert.equal(await page.evaluate(() => document.getElementById("thresholds-section").hidden), true);
+  // A script after the data's (report.js runs after both).
+  const at = html.indexOf("</script>", html.indexOf(marker)) + "</script>".length;
+  await page.setContent(html.slice(0, at) + "<script>Object.assign(window.SWARM_REPORT, " +
+    JSON.stringify({ thresholds: VERDICTS, stop_reason: "threshold_abort" }) + ");</script>" + html.slice(at));
+  const seen = await page.evaluate(() => ({
+    shown: !document.getElementById("thresholds-section").hidden,
+    rows: [...document.querySelectorAll("#thresholds tbody tr")].map((tr) => [...tr.children].map((td) => td.textContent)),
+    summary: document.getElementById("summary").textContent,
+  }));
+  assert.ok(seen.shown);
+  assert.deepEqual(seen.rows, [
+    ["\u2713", "p95(GET home) < 200ms", "183.2 ms", "passing (not final)", ""],
+    ["\u2717", "error_rate < 1%", "2.5 %", "failing", "aborted the test"],
+    ["\u2026", "rps(GET about) > 10", "", "pending (not final)", "delay 30s; no requests matched"],
+  ]);
+  assert.match(seen.summary, /ended by: a threshold failed and aborted the test$/);
 }
 
 // One task of 1000 steps, each its own name: the master's cap of names.

@@ -289,5 +289,36 @@ TEST(web_form_test, stage_at_counts_from_one_and_past_the_end) {
     EXPECT_EQ(stage_at(hold, 3600s), 3u);
 }
 
+gates::threshold_verdict judged(gates::verdict_status status, bool final, bool aborted = false) {
+    gates::threshold_verdict v;
+    v.expression = "rps > 1";
+    v.status = status;
+    v.final = final;
+    v.aborted = aborted;
+    return v;
+}
+
+TEST(web_form_test, thresholds_passed_is_null_until_all_are_final_and_false_once_one_failed) {
+    using gates::verdict_status;
+    EXPECT_EQ(thresholds_passed({}), std::nullopt);  // no thresholds: no verdict
+    // Live verdicts, passing or failing, decide nothing yet.
+    EXPECT_EQ(thresholds_passed(
+                  {judged(verdict_status::passing, false), judged(verdict_status::failing, false)}),
+              std::nullopt);
+    EXPECT_EQ(thresholds_passed(
+                  {judged(verdict_status::passing, true), judged(verdict_status::pending, false)}),
+              std::nullopt);
+    EXPECT_EQ(thresholds_passed(
+                  {judged(verdict_status::passing, true), judged(verdict_status::passing, true)}),
+              std::optional<bool>(true));
+    EXPECT_EQ(thresholds_passed(
+                  {judged(verdict_status::passing, true), judged(verdict_status::failing, true)}),
+              std::optional<bool>(false));
+    // An abort is a failure for good, before the end's judgement.
+    EXPECT_EQ(thresholds_passed({judged(verdict_status::pending, false),
+                                 judged(verdict_status::failing, false, true)}),
+              std::optional<bool>(false));
+}
+
 }  // namespace
 }  // namespace swarm::master::web

@@ -204,6 +204,44 @@ function renderClasses() {
       `<td class="num">${c.pacing_overruns}</td></tr>`).join("");
 }
 
+// The gates' verdicts (issue 14): one row each, ✓/✗/… with the master's
+// value_text (the console's and the reports' text); hidden without thresholds.
+const MARKS = { passing: "\u2713", failing: "\u2717", pending: "\u2026" };
+
+// 30000 → "30s", 90000 → "1m30s", 500 → "500ms" (the console's form).
+function durationText(ms) {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, sec = (ms % 60000) / 1000;
+  return (h ? `${h}h` : "") + (m ? `${m}m` : "") + (sec ? `${sec}s` : "");
+}
+
+function thresholdNotes(t) {
+  const badges = [];
+  if (t.aborted) badges.push('<span class="badge bad">aborted the test</span>');
+  else if (t.abort_on_fail) badges.push('<span class="badge">abort on fail</span>');
+  if (t.delay_ms > 0) badges.push(`<span class="badge">delay ${durationText(t.delay_ms)}</span>`);
+  return badges.join("") + esc(t.detail || "");
+}
+
+function thresholdsSummary(list) {
+  const passing = list.filter((t) => t.status === "passing").length;
+  const failing = list.filter((t) => t.status === "failing").length;
+  return { text: `${passing}/${list.length} \u2713` + (failing ? ` ${failing} \u2717` : ""), failing };
+}
+
+function renderThresholds() {
+  const list = last.thresholds || [];
+  $("thresholds-panel").hidden = list.length === 0;
+  $("thresholds-box").hidden = list.length === 0;
+  const summary = thresholdsSummary(list);
+  $("thresholds-summary").textContent = summary.text;
+  $("thresholds-box").classList.toggle("warn", summary.failing > 0);
+  document.querySelector("#thresholds-table tbody").innerHTML = list
+    .map((t) => `<tr class="${esc(t.status)}"><td class="mark">${MARKS[t.status] || ""}</td>` +
+      `<td class="name">${esc(t.expression)}</td><td class="num value">${esc(t.value_text)}</td>` +
+      `<td>${esc(t.status)}${t.final ? " (final)" : ""}</td><td>${thresholdNotes(t)}</td></tr>`).join("");
+}
+
 function renderWorkers() {
   document.querySelector("#workers-table tbody").innerHTML = last.workers
     .map((w) => `<tr class="${w.missing ? "missing" : ""}"><td>${esc(w.id)}</td><td>${esc(w.host)}</td>` +
@@ -347,6 +385,7 @@ function onSnapshot(s) {
   renderStats();
   renderFailures();
   renderClasses();
+  renderThresholds();
   renderWorkers();
   drawCharts();
   fetchEntryHistory();

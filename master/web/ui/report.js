@@ -3,6 +3,10 @@
 "use strict";
 (function () {
   const r = window.SWARM_REPORT;
+  // stop_reason (master/stop_reason.hpp) in words; unknown ones as they are.
+  const STOP_REASONS = { run_time: "run time reached", profile_end: "load profile ended",
+    iterations: "iterations reached", stopped: "stopped by the user", interrupted: "interrupted (signal)",
+    threshold_abort: "a threshold failed and aborted the test", workers_lost: "workers lost" };
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const f = (v, d) => Number(v).toFixed(d);
   const el = (id) => document.getElementById(id);
@@ -10,7 +14,24 @@
   el("summary").textContent = `${new Date(r.start_unix_ms).toISOString()} to ${new Date(r.end_unix_ms).toISOString()}, ` +
     `host ${r.hello.host}, state ${r.state}, failure ratio ${f(r.fail_ratio * 100, 2)}%` +
     (r.dropped_iterations ? `, ${r.dropped_iterations} dropped iterations` : "") +
-    (r.profile ? `, profile ${r.profile.stages}${r.profile.manual ? " (switched to manual control)" : ""}` : "");
+    (r.profile ? `, profile ${r.profile.stages}${r.profile.manual ? " (switched to manual control)" : ""}` : "") +
+    (r.stop_reason ? `, ended by: ${STOP_REASONS[r.stop_reason] || r.stop_reason}` : "");
+  // 30000 → "30s", 90000 → "1m30s" (the console's and the UI's form).
+  const durationText = (ms) => {
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, sec = (ms % 60000) / 1000;
+    return (h ? `${h}h` : "") + (m ? `${m}m` : "") + (sec ? `${sec}s` : "");
+  };
+  // The gates' verdicts with the master's value_text (the console's text).
+  const thresholds = r.thresholds || [];
+  el("thresholds-section").hidden = thresholds.length === 0;
+  const marks = { passing: "\u2713", failing: "\u2717", pending: "\u2026" };
+  el("thresholds").innerHTML = "<thead><tr><th></th><th>Threshold</th><th>Value</th><th>Verdict</th><th>Notes</th>" +
+    "</tr></thead><tbody>" + thresholds.map((t) => `<tr class="${esc(t.status)}"><td>${marks[t.status] || ""}</td>` +
+    `<td>${esc(t.expression)}</td><td>${esc(t.value_text)}</td><td>${esc(t.status)}${t.final ? "" : " (not final)"}</td>` +
+    `<td>${[t.aborted ? "aborted the test" : t.abort_on_fail ? "abort on fail" : "",
+      t.delay_ms > 0 ? `delay ${durationText(t.delay_ms)}` : "", esc(t.detail || "")].filter(Boolean).join("; ")}</td></tr>`).join("") +
+    "</tbody>";
   const cols = [["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"], ["# Fails", "num_failures"],
     ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
     ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
