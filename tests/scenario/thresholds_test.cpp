@@ -179,6 +179,21 @@ TEST(threshold_expr_test, suggests_the_metric_meant) {
               "at column 3: expected a metric such as p95, avg or fail_ratio");
 }
 
+TEST(threshold_expr_test, the_normalised_form_parses_to_itself) {
+    // The fuzz target (tests/fuzz/fuzz_scenario.cpp, mode 3) holds this for any input.
+    for (const auto* text :
+         {"p95(GET  /about)<200", "p095 < 1.", "med( a)b ) >= 0.5s", "avg(~ x;y) != 3us",
+          "fail_ratio<50 %", "checks(tag: api) > 0.999", "rps>1", "requests(ITER t)==0",
+          "pacing_overruns(class:\tA) <= 7"}) {
+        const auto once = parse_ok(text).normalised();
+        const auto twice = parse_threshold(once);
+        ASSERT_TRUE(twice) << text << " -> " << once;
+        EXPECT_EQ(twice->normalised(), once) << text;
+    }
+    EXPECT_EQ(parse_ok("p95(GET  /about)<200").normalised(), "p95(GET /about) < 200ms");
+    EXPECT_EQ(parse_ok("med( a)b ) >= 0.5s").normalised(), "med(a)b) >= 0.5s");
+}
+
 TEST(threshold_option_test, reads_abort_on_fail_and_delay) {
     auto plain = parse_threshold_option("  p95 < 200ms ");
     ASSERT_TRUE(plain);
