@@ -52,6 +52,7 @@ void check_against_plan(load_context& ctx, const YAML::Node& n, const std::strin
         });
         if (found) return;
         std::vector<std::string> names;
+        names.reserve(rows.size());
         for (const auto& r : rows)
             names.push_back(sel.what == k::row ? r.method + " " + r.name : r.name);
         const auto written = sel.what == k::row ? sel.method + " " + sel.text : sel.text;

@@ -182,10 +182,11 @@ class gates_core_test : public ::testing::Test {
                std::chrono::duration_cast<std::chrono::milliseconds>(now_ - t0_).count();
     }
     std::uint64_t run_id() const {
-        for (auto it = sent_.at("a").rbegin(); it != sent_.at("a").rend(); ++it) {
-            if (const auto* s = std::get_if<proto::spawn>(&*it)) return s->run_id;
+        std::uint64_t id = 0;  // the latest spawn's
+        for (const auto& m : sent_.at("a")) {
+            if (const auto* s = std::get_if<proto::spawn>(&m)) id = s->run_id;
         }
-        return 0;
+        return id;
     }
     void start(std::optional<std::chrono::milliseconds> run_time = {}) {
         core_->start({{2, 100, "", 0}, run_time}, now_, wall());
