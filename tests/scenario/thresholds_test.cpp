@@ -181,10 +181,9 @@ TEST(threshold_expr_test, suggests_the_metric_meant) {
 
 TEST(threshold_expr_test, the_normalised_form_parses_to_itself) {
     // The fuzz target (tests/fuzz/fuzz_scenario.cpp, mode 3) holds this for any input.
-    for (const auto* text :
-         {"p95(GET  /about)<200", "p095 < 1.", "med( a)b ) >= 0.5s", "avg(~ x;y) != 3us",
-          "fail_ratio<50 %", "checks(tag: api) > 0.999", "rps>1", "requests(ITER t)==0",
-          "pacing_overruns(class:\tA) <= 7"}) {
+    for (const auto* text : {"p95(GET  /about)<200", "p095 < 1.", "med( a)b ) >= 0.5s",
+                             "avg(~ x;y) != 3us", "fail_ratio<50 %", "checks(tag: api) > 0.999",
+                             "rps>1", "requests(ITER t)==0", "pacing_overruns(class:\tA) <= 7"}) {
         const auto once = parse_ok(text).normalised();
         const auto twice = parse_threshold(once);
         ASSERT_TRUE(twice) << text << " -> " << once;
