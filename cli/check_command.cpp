@@ -11,6 +11,7 @@
 #include "common/scenario/rate_text.hpp"
 #include "common/scenario/ratio.hpp"
 #include "common/scenario/stages_text.hpp"
+#include "common/scenario/threshold_expr.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -81,6 +82,25 @@ void print_summary(const scenario::plan& p) {
     if (!p.load.stages.empty())
         std::cout << "  load stages: " << scenario::format_stages(p.load.stages) << "\n";
     if (p.load.iterations) std::cout << "  load iterations: " << *p.load.iterations << "\n";
+    for (const auto& t : p.thresholds) {
+        // Loaded thresholds parse: compile() checked them.
+        std::cout << "  threshold: " << scenario::parse_threshold(t.expression)->normalised();
+        if (t.abort_on_fail) std::cout << ", abort_on_fail";
+        if (t.delay.count() > 0) std::cout << ", delay " << format_duration(t.delay);
+        std::cout << "\n";
+    }
+}
+
+boost::json::array thresholds_json(const scenario::plan& p) {
+    boost::json::array out;
+    for (const auto& t : p.thresholds) {
+        out.push_back(
+            {{"expression", t.expression},
+             {"normalised", scenario::parse_threshold(t.expression)->normalised()},
+             {"abort_on_fail", t.abort_on_fail},
+             {"delay_ms", std::chrono::duration_cast<std::chrono::milliseconds>(t.delay).count()}});
+    }
+    return out;
 }
 
 boost::json::object arrival_json(const scenario::arrival_spec& a) {
@@ -134,6 +154,7 @@ void print_json(const scenario::plan& p, const std::vector<scenario::diagnostic>
         users.push_back(std::move(u));
     }
     out["users"] = std::move(users);
+    out["thresholds"] = thresholds_json(p);
     out["warnings"] = diagnostics_json(warnings);
     boost::json::object data;
     for (const auto& ds : p.data) data[ds->name] = ds->items.size();

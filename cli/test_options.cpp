@@ -11,6 +11,7 @@
 #include "common/duration.hpp"
 #include "common/scenario/ca_file.hpp"
 #include "common/scenario/stages_text.hpp"
+#include "common/scenario/threshold_expr.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::cli {
@@ -101,6 +102,33 @@ bool set_workload(const test_options& opts, const scenario::plan& plan, const ch
     return true;
 }
 
+// The scenario's thresholds, then every --threshold; false after printing
+// the first bad one ("swarm run: --threshold 'p95 < 2OOms': at column 8: ...").
+bool add_thresholds(const test_options& opts, const scenario::plan& plan, const char* command,
+                    master::headless_options& m) {
+    m.thresholds = plan.thresholds;
+    for (const auto& text : opts.thresholds) {
+        auto spec = scenario::parse_threshold_option(text);
+        if (spec) {
+            // A class that does not exist would count 0 and pass.
+            const auto parsed = scenario::parse_threshold(spec->expression);
+            const auto& sel = parsed->selector;
+            const bool known_class =
+                sel.what != scenario::threshold_selector::kind::user_class ||
+                std::any_of(plan.users.begin(), plan.users.end(),
+                            [&](const scenario::user_class& u) { return u.name == sel.text; });
+            if (known_class) {
+                m.thresholds.push_back(std::move(*spec));
+                continue;
+            }
+            spec = fail("no user class '" + sel.text + "' in the scenario");
+        }
+        std::cerr << command << ": --threshold '" << text << "': " << spec.error().message << "\n";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 void add_test_options(CLI::App& cmd, test_options& opts) {
@@ -164,6 +192,12 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
                    "do not run the tasks with any of these tags (comma list; may repeat)")
         ->delimiter(',')
         ->type_name("LIST");
+    cmd.add_option("--threshold", opts.thresholds,
+                   "a threshold that gates the exit code (3 when it fails), after the "
+                   "scenario's: 'p95(GET /about) < 200ms', 'fail_ratio < 1%'; append "
+                   "'; abort_on_fail' to stop the test when it fails live and '; delay=10s' "
+                   "to judge it live only after that long (may repeat; README: Thresholds)")
+        ->type_name("EXPR");
     cmd.add_option("--web-host", opts.web_host, "address the web UI listens on")
         ->capture_default_str();
     cmd.add_option("--web-port", opts.web_port,
@@ -324,6 +358,7 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     m.exit_code_on_error = opts.exit_code_on_error;
     m.only_summary = opts.only_summary;
     m.html_file = opts.html_file;
+    if (!add_thresholds(opts, plan, command, m)) return std::nullopt;
     m.log = log::logger("swarm");
     return m;
 }

@@ -40,6 +40,9 @@ struct test_options {
     std::string iterations;
     std::vector<std::string> include_tags;
     std::vector<std::string> exclude_tags;
+    // --threshold (repeatable): "EXPR[; abort_on_fail][; delay=DURATION]",
+    // added after the scenario's `thresholds:` (common/scenario/threshold_expr.hpp).
+    std::vector<std::string> thresholds;
     // The web UI; headless, only its /healthz and /readyz.
     std::string web_host = "127.0.0.1";
     std::uint16_t web_port = 8089;

@@ -53,6 +53,7 @@ controller_core::controller_core(scenario::bundle bundle,
     coordinator_.missing_after = opts_.missing_after;
     coordinator_.max_workers = opts_.max_workers;
     coordinator_.set_run_options(opts_.run_options);
+    for (const auto& t : opts_.thresholds) gates_.push_back(gates::prepare(t, *plan_));
 }
 
 void controller_core::event(const std::string& text) {
@@ -92,6 +93,7 @@ void controller_core::start(const test_request& request, control_clock::time_poi
         v.delay = std::chrono::duration_cast<std::chrono::milliseconds>(t.delay);
         verdicts_.push_back(std::move(v));
     }
+    next_judgement_ = now + 1s;
     folding_reported_ = false;
     hot_since_.clear();
     hot_warned_.clear();
@@ -167,6 +169,27 @@ void controller_core::check_ends(control_clock::time_point now) {
     }
 }
 
+void controller_core::judge_thresholds(control_clock::time_point now, bool final) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_);
+    for (std::size_t i = 0; i < gates_.size() && i < verdicts_.size(); ++i) {
+        auto v = gates::judge(gates_[i], stats(), elapsed, final);
+        const bool live = state_ == run_state::spawning || state_ == run_state::running;
+        if (!final && live && v.abort_on_fail && v.status == gates::verdict_status::failing) {
+            event("Threshold failed, aborting: " + v.expression + " (" +
+                  (v.value_text.empty() ? v.detail : v.value_text) + ")");
+            v.aborted = true;
+            stop(now, stop_reason::threshold_abort);
+        }
+        if (verdicts_[i].aborted) {
+            // It stopped the test: it stays failed, whatever the rest of the run did.
+            v.aborted = true;
+            v.status = gates::verdict_status::failing;
+            if (v.detail.empty()) v.detail = "aborted the test";
+        }
+        verdicts_[i] = std::move(v);
+    }
+}
+
 // An open class that drops arrivals measures less load than it was asked
 // for: say so once per class per test, with the pool's size.
 void controller_core::report_dropped() {
@@ -207,6 +230,7 @@ void controller_core::finish(control_clock::time_point now, std::int64_t wall_ms
     if (!coordinator_.all_stopped())
         event("some workers did not confirm the stop in time; their last requests are not counted");
     coordinator_.end_stats(now, wall_ms);
+    judge_thresholds(now, true);
     state_ = run_state::stopped;
     event("test stopped");
 }
@@ -261,6 +285,12 @@ void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) 
                 stop(now, stop_reason::run_time);
             }
             check_ends(now);
+            if ((state_ == run_state::spawning || state_ == run_state::running) &&
+                now >= next_judgement_) {
+                judge_thresholds(now, false);
+                // On the start's second grid, whatever the ticks' jitter.
+                while (next_judgement_ <= now) next_judgement_ += 1s;
+            }
             break;
         case run_state::stopping:
             if (coordinator_.all_stopped() || now >= stop_give_up_) finish(now, wall_ms);

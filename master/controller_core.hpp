@@ -23,6 +23,12 @@
 // time, or when --iterations N task iterations have ended, whichever comes
 // first. An edit of a profile test hands the closed users to manual control.
 //
+// Thresholds (master/gates/): judged once a second from the test's start
+// while it spawns or runs (not on every 100 ms tick: each judgement merges
+// rows), each not before its delay; a failing abort_on_fail one stops the
+// test (stop_reason::threshold_abort). All are judged once more over the
+// whole run when it has stopped (final).
+//
 // Threading: one instance, on the master's control thread (the driver,
 // master/controller.hpp, is the only caller).
 
@@ -38,6 +44,7 @@
 
 #include "common/log/log.hpp"
 #include "master/coordinator.hpp"
+#include "master/gates/judge.hpp"
 #include "master/gates/verdict.hpp"
 #include "master/profile/schedule.hpp"
 #include "master/report/json_result.hpp"
@@ -159,6 +166,9 @@ class controller_core {
     std::optional<profile::ms> profile_end() const;
     // Ends the test at the profile's end or after N iterations.
     void check_ends(control_clock::time_point now);
+    // Judges every threshold live (once a second) and aborts on a failing
+    // abort_on_fail one; final: the end-of-test judgement (finish()).
+    void judge_thresholds(control_clock::time_point now, bool final);
     profile::ms since_start(control_clock::time_point now) const {
         return std::chrono::duration_cast<profile::ms>(now - started_at_);
     }
@@ -176,6 +186,8 @@ class controller_core {
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop
     master::stop_reason stop_reason_ = stop_reason::none;  // see stop_reason()
     std::vector<gates::threshold_verdict> verdicts_;       // see thresholds()
+    std::vector<gates::threshold> gates_;                  // opts_.thresholds, parsed
+    control_clock::time_point next_judgement_{};           // the next live judgement
     bool folding_reported_ = false;
     bool manual_ = false;                         // see manual()
     std::optional<std::size_t> announced_stage_;  // the stage whose line was printed

@@ -97,6 +97,8 @@ void load_arrival(load_context& ctx, const YAML::Node& n, const std::string& pat
 // --tags/--exclude-tags; classes left without a task are removed (with a
 // warning). `root`: the scenario's top map. tag_filter.cpp.
 void filter_tasks(load_context& ctx, const YAML::Node& root, plan& p);
+// `thresholds:` (load_thresholds.cpp), checked against the loaded classes and tags.
+void load_thresholds(load_context& ctx, const YAML::Node& n, plan& p);
 // Where steps are: how deep (bounded by max_nesting) and whether inside a
 // nested task set (where `interrupt` is allowed).
 struct scope {

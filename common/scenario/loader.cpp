@@ -127,7 +127,7 @@ void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
             "a scenario is a map with `host`, `users` and optionally `data`, `load` and `ca_file`");
         return;
     }
-    ctx.check_keys(root, "", {"host", "data", "users", "load", "ca_file"});
+    ctx.check_keys(root, "", {"host", "data", "users", "load", "ca_file", "thresholds"});
     if (root["host"]) {
         if (auto h = ctx.string(root["host"], "host")) p.host = *h;
     }
@@ -143,6 +143,8 @@ void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
         }
     }
     if (root["load"]) detail::load_load_spec(ctx, root["load"], p.load);
+    // Before --tags filters tasks: a tag selector names the scenario's tags.
+    if (root["thresholds"]) detail::load_thresholds(ctx, root["thresholds"], p);
     // Only a plan whose classes all loaded is filtered: a half-loaded class
     // would be reported as left empty by --tags.
     if (ctx.errors().empty()) detail::filter_tasks(ctx, root, p);

@@ -5,6 +5,8 @@
 //   0: a whole scenario (with two data files available to it)
 //   1: a CSV data file
 //   2: a template, compiled and (if it compiles) rendered
+//   3: a threshold expression (and --threshold's option form); one that
+//      parses must parse again from its normalised form to the same form
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -12,6 +14,7 @@
 
 #include "common/scenario/data_files.hpp"
 #include "common/scenario/loader.hpp"
+#include "common/scenario/threshold_expr.hpp"
 #include "common/template/template.hpp"
 
 namespace {
@@ -64,20 +67,32 @@ void fuzz_template(std::string_view text) {
     (void)swarm::tmpl::referenced_names(text);
 }
 
+void fuzz_threshold(std::string_view text) {
+    (void)swarm::scenario::parse_threshold_option(text);
+    const auto parsed = swarm::scenario::parse_threshold(text);
+    if (!parsed) return;
+    const auto normal = parsed->normalised();
+    const auto again = swarm::scenario::parse_threshold(normal);
+    if (!again || again->normalised() != normal) __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0 || size > 64 * 1024) return 0;
     const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
         case 0:
             fuzz_scenario(std::string(rest));
             break;
         case 1:
             fuzz_csv(rest);
             break;
-        default:
+        case 2:
             fuzz_template(rest);
+            break;
+        default:
+            fuzz_threshold(rest);
             break;
     }
     return 0;
