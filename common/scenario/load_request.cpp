@@ -224,8 +224,16 @@ void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path
     if (n["header"]) out.headers = load_named_checks(ctx, n["header"], join_path(path, "header"));
     if (n["cookie"]) out.cookies = load_named_checks(ctx, n["cookie"], join_path(path, "cookie"));
     if (n["max_ms"]) {
+        // Bounded before the conversion: a huge number would overflow the µs
+        // count (undefined behaviour), and no check needs more than a day.
+        constexpr double max_check_ms = 24.0 * 3600 * 1000;
         if (auto ms = ctx.positive_number(n["max_ms"], join_path(path, "max_ms"))) {
-            out.max_time = duration(static_cast<std::int64_t>(*ms * 1000));
+            if (*ms > max_check_ms) {
+                ctx.error(n["max_ms"], join_path(path, "max_ms"),
+                          "at most 86400000 (a day), got " + n["max_ms"].Scalar());
+            } else {
+                out.max_time = duration(static_cast<std::int64_t>(*ms * 1000));
+            }
         }
     }
     if (n["message"])

@@ -40,6 +40,16 @@ TEST(errors_test, misspelled_key_suggests_the_closest) {
         "2:41: users.A.tasks.t.check: unknown key 'bdy_contains', did you mean 'body_contains'?");
 }
 
+// The fuzzer found a huge max_ms overflowing its conversion to µs
+// (undefined behaviour); now it is an error naming the bound.
+TEST(errors_test, a_check_max_ms_beyond_a_day_is_an_error_not_an_overflow) {
+    EXPECT_EQ(
+        only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: {max_ms: 1e300}}}}}\n"),
+        "2:49: users.A.tasks.t.check.max_ms: at most 86400000 (a day), got 1e300");
+    EXPECT_TRUE(compile_ok(
+        "host: http://h\nusers: {A: {tasks: {t: {get: /, check: {max_ms: 86400000}}}}}\n"));
+}
+
 TEST(errors_test, diagnostic_names_the_file) {
     auto r = compile_text("users: 3\n");
     ASSERT_EQ(r.errors.size(), 1u);
