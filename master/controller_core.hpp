@@ -23,6 +23,11 @@
 // time, or when --iterations N task iterations have ended, whichever comes
 // first. An edit of a profile test hands the closed users to manual control.
 //
+// A test that has had no ready worker for missing_after (every worker went
+// missing, died or left: a missing worker has already been silent that long)
+// stops with stop_reason::workers_lost (exit 5): a restarted worker has that
+// long to join again, and no test runs on, users-less, until its run time.
+//
 // Threading: one instance, on the master's control thread (the driver,
 // master/controller.hpp, is the only caller).
 
@@ -159,6 +164,8 @@ class controller_core {
     std::optional<profile::ms> profile_end() const;
     // Ends the test at the profile's end or after N iterations.
     void check_ends(control_clock::time_point now);
+    // Stops the test (workers_lost) when no worker has been ready for missing_after.
+    void check_workers_lost(control_clock::time_point now);
     profile::ms since_start(control_clock::time_point now) const {
         return std::chrono::duration_cast<profile::ms>(now - started_at_);
     }
@@ -182,6 +189,8 @@ class controller_core {
     profile::closed_schedule closed_;             // the test's stages (empty: -u/-r)
     std::optional<profile::ms> next_boundary_;    // when apply_profile() runs next
     std::set<std::string> drop_warned_;           // open classes warned about dropping
+    // Since when the live test has had no ready worker (none: it has one).
+    std::optional<control_clock::time_point> no_workers_since_;
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.
     std::map<std::string, control_clock::time_point> hot_since_;
