@@ -85,7 +85,8 @@ result<void> check_report_paths(const headless_options& opts) {
     for (const auto& [option, path] : single) {
         if (path->empty()) continue;
         if (auto ok = check_writable(*path); !ok)
-            return fail(std::string(option) + " " + *path + ": cannot write: " + ok.error().message);
+            return fail(std::string(option) + " " + *path +
+                        ": cannot write: " + ok.error().message);
     }
     return {};
 }

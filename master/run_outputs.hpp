@@ -72,7 +72,8 @@ controller_options controller_options_for(const headless_options& opts);
 // Writes the reports `opts` asks for (--csv PREFIX_*.csv, --json FILE,
 // --html FILE) from the controller's current stats, and returns the exit
 // code: exit_code_for(outcome) after setting outcome.reports_failed when a
-// file could not be written (5, infrastructure). The JSON result is written last and carries that code
+// file could not be written (5, infrastructure). The JSON result is written last and carries that
+// code
 // ("exit_status"), a failed CSV or HTML file included. The one writer of both
 // modes: headless at the end of its test, interactive at the end of each
 // test and at exit. A file that cannot be written (a full disk, /dev/full) is

@@ -57,8 +57,7 @@ json::object run_json(const run_stats& run, const run_metadata& meta) {
     const double duration_s =
         static_cast<double>(run.last_wall_ms() - run.start_wall_ms()) / 1000.0;
     json::value planned = nullptr;
-    if (meta.planned_run_time_ms)
-        planned = static_cast<double>(*meta.planned_run_time_ms) / 1000.0;
+    if (meta.planned_run_time_ms) planned = static_cast<double>(*meta.planned_run_time_ms) / 1000.0;
     json::value iterations = nullptr;
     if (meta.iterations) iterations = *meta.iterations;
     return {{"scenario", meta.scenario_name},

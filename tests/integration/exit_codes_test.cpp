@@ -36,9 +36,10 @@ std::string stop_reason(const json::value& result) {
 
 // Users on `path` with a short think time.
 std::string scenario_on(const std::string& name, const std::string& path) {
-    return write_scenario(name + ".yaml", "users:\n  U:\n    wait: {constant: 50ms}\n    tasks:\n"
-                                          "      t: {get: \"" +
-                                              path + "\"}\n");
+    return write_scenario(name + ".yaml",
+                          "users:\n  U:\n    wait: {constant: 50ms}\n    tasks:\n"
+                          "      t: {get: \"" +
+                              path + "\"}\n");
 }
 
 std::string temp(const std::string& name) {
@@ -49,9 +50,9 @@ std::string temp(const std::string& name) {
 
 TEST(exit_codes, a_clean_run_exits_0_and_says_its_run_time_ended_it) {
     auto target = start_target({"--threads", "1"});
-    const auto run = run_swarm(scenario_on("clean", "/"),
-                               {"-H", target.url, "-u", "2", "-r", "20", "-t", "2s", "--threads",
-                                "1", "--only-summary"});
+    const auto run = run_swarm(
+        scenario_on("clean", "/"),
+        {"-H", target.url, "-u", "2", "-r", "20", "-t", "2s", "--threads", "1", "--only-summary"});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     EXPECT_THAT(run.output, HasSubstr("Test ended: run time reached (exit 0: passed)"));
     ASSERT_TRUE(run.result.is_object()) << run.output;
@@ -72,9 +73,9 @@ TEST(exit_codes, a_clean_run_exits_0_and_says_its_run_time_ended_it) {
 TEST(exit_codes, failed_requests_exit_1_or_the_exit_code_on_error) {
     auto target = start_target({"--threads", "1"});
     const auto scenario = scenario_on("failing", "/status/500");
-    const std::vector<std::string> args{"-H", target.url,    "-u",        "1", "-r",
-                                        "20", "--iterations", "5",         "--threads",
-                                        "1",  "-t",           "10s", "--only-summary"};
+    const std::vector<std::string> args{
+        "-H",  target.url,      "-u", "1", "-r", "20", "--iterations", "5", "--threads", "1", "-t",
+        "10s", "--only-summary"};
     const auto one = run_swarm(scenario, args);
     EXPECT_EQ(one.exit_code, 1) << one.output;
     EXPECT_THAT(one.output, HasSubstr("Test ended: iterations done (exit 1: requests failed)"));
@@ -126,8 +127,8 @@ TEST(exit_codes, a_report_path_that_cannot_be_written_exits_2_before_any_request
     const auto prefix = temp("paths_csv");
     std::ofstream(prefix + "_stats.csv") << "keep me\n";
     fs::create_directory(prefix + "_failures.csv");  // a directory where a file must go
-    r = run_swarm_command(
-        {"master", scenario, "--headless", "--bind", "127.0.0.1:0", "--csv", prefix});
+    r = run_swarm_command({"master", scenario, "--headless", "-H", target.url, "--bind",
+                           "127.0.0.1:0", "--csv", prefix});
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_THAT(r.output, HasSubstr("swarm master: --csv " + prefix + ": cannot write " + prefix +
                                     "_failures.csv: Is a directory"));
@@ -172,8 +173,8 @@ TEST(exit_codes, a_report_write_that_fails_at_the_end_exits_5) {
     auto target = start_target({"--threads", "1"});
     const auto csv = temp("devfull");
     const auto r = run_swarm_command({"run", scenario_on("devfull", "/"), "--headless", "-H",
-                                      target.url, "-u", "1", "-t", "1s", "--threads", "1",
-                                      "--json", "/dev/full", "--csv", csv, "--only-summary"});
+                                      target.url, "-u", "1", "-t", "1s", "--threads", "1", "--json",
+                                      "/dev/full", "--csv", csv, "--only-summary"});
     EXPECT_EQ(r.exit_code, 5) << r.output;
     EXPECT_THAT(r.output, HasSubstr("cannot write /dev/full: No space left on device"));
     EXPECT_THAT(r.output, HasSubstr("(exit 5: infrastructure: a report could not be written)"));
@@ -184,8 +185,8 @@ TEST(exit_codes, a_report_write_that_fails_at_the_end_exits_5) {
 TEST(exit_codes, a_master_whose_workers_never_come_exits_5) {
     const auto started = std::chrono::steady_clock::now();
     const auto r = run_swarm_command({"master", scenario_on("alone", "/"), "--headless", "--bind",
-                                      "127.0.0.1:0", "--expect-workers", "1",
-                                      "--expect-workers-max-wait", "1s"});
+                                      "127.0.0.1:0", "-H", "http://127.0.0.1:1", "--expect-workers",
+                                      "1", "--expect-workers-max-wait", "1s"});
     EXPECT_EQ(r.exit_code, 5) << r.output;
     EXPECT_THAT(r.output, HasSubstr("only 0 of 1 workers connected in time; giving up (exit 5)"));
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);

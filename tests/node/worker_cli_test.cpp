@@ -69,9 +69,10 @@ TEST(worker_cli_test, with_no_master_the_master_timeout_exits_5) {
     }
     const auto r = run_swarm_command({"worker", "--master", address, "--master-timeout", "2s"}, 30);
     EXPECT_EQ(r.exit_code, 5) << "it never reached a master\n" << r.output;
-    EXPECT_NE(r.output.find("(--master-timeout); exiting with status 5: never reached one at tcp://" +
-                            address),
-              std::string::npos)
+    EXPECT_NE(
+        r.output.find("(--master-timeout); exiting with status 5: never reached one at tcp://" +
+                      address),
+        std::string::npos)
         << r.output;
 }
 
