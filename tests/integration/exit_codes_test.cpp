@@ -43,7 +43,7 @@ std::string scenario_on(const std::string& name, const std::string& path) {
 }
 
 std::string temp(const std::string& name) {
-    const auto path = ::testing::TempDir() + "/exit_" + name;
+    auto path = ::testing::TempDir() + "/exit_" + name;
     fs::remove(path);
     return path;
 }
