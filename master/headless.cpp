@@ -44,7 +44,9 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                            " workers connected in time; giving up (exit 5)");
             c.quit_workers("no test");
             c.pump(100ms);  // let the quit leave
-            return static_cast<int>(exit_code::infrastructure);
+            run_outcome never_came;
+            never_came.workers_missing = true;
+            return exit_code_for(never_came);  // 5
         }
         if (opts.expect_workers > 1 && now - last_note >= 5s) {
             last_note = now;

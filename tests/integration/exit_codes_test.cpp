@@ -192,6 +192,15 @@ TEST(exit_codes, a_master_whose_workers_never_come_exits_5) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
 }
 
+TEST(exit_codes, sigterm_while_waiting_for_workers_exits_4) {
+    auto master = start_master(scenario_on("waiting", "/"), "127.0.0.1:0",
+                               {"-H", "http://127.0.0.1:1", "--expect-workers", "1"});
+    master.process->send_signal(SIGTERM);
+    EXPECT_EQ(master.process->wait_exit(10s), std::optional<int>(4));
+    EXPECT_THAT(joined(master.process->lines()),
+                HasSubstr("Interrupted while waiting for workers: no test ran (exit 4)"));
+}
+
 // Every worker SIGKILLed mid-test: the master stops the test 3 s after the
 // last one went missing (itself 3 s of silence), writes its result, exit 5.
 TEST(exit_codes, all_workers_killed_mid_test_exits_5_with_workers_lost) {

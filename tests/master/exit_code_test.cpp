@@ -15,8 +15,8 @@ run_outcome ended(stop_reason why) {
 }
 
 TEST(exit_code_test, a_run_to_its_planned_end_or_stopped_from_the_ui_passes) {
-    for (const auto why : {stop_reason::run_time, stop_reason::profile_end,
-                           stop_reason::iterations, stop_reason::stopped}) {
+    for (const auto why : {stop_reason::run_time, stop_reason::profile_end, stop_reason::iterations,
+                           stop_reason::stopped}) {
         EXPECT_EQ(exit_code_for(ended(why)), 0) << to_string(why);
     }
 }
