@@ -34,6 +34,11 @@ int run_master(const master_options& opts) {
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm master");
     if (!m) return 2;
+    // Before any worker or request: a report that cannot be written fails now, not after the test.
+    if (auto paths = master::check_report_paths(*m); !paths) {
+        std::cerr << "swarm master: " << paths.error().message << "\n";
+        return 2;
+    }
     const auto bind = proto::parse_tcp_address(opts.bind, proto::address_use::bind);
     if (!bind) {
         std::cerr << "swarm master: --bind '" << opts.bind << "': " << bind.error().message
@@ -88,8 +93,9 @@ int run_master(const master_options& opts) {
                    : master::run_interactive(zmq, scenario->bundle, scenario->plan,
                                              {*m, *web, opts.test.run_time}, signals.stop);
     } catch (const std::exception& e) {
+        // A port that cannot be bound, before any test (a start-up error).
         std::cerr << "swarm master: " << e.what() << "\n";
-        return 1;
+        return 2;
     }
 }
 
@@ -117,7 +123,7 @@ void add_master_command(CLI::App& app, command_runner& run) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
     cmd->add_option(
         "--expect-workers-max-wait", opts->expect_workers_max_wait,
-        "give up (exit 1) when the workers are not there after this long (default: wait)");
+        "give up (exit 5) when the workers are not there after this long (default: wait)");
     cmd->add_option(
            "--auth-key-file", opts->auth_key_file,
            "CURVE key file (swarm keygen): only workers holding an allowed key may connect")

@@ -28,6 +28,11 @@ int run_run(const run_options& opts) {
     if (!scenario) return 2;
     auto m = headless_options_for(opts.test, *scenario->plan, "swarm run");
     if (!m) return 2;
+    // Before any worker or request: a report that cannot be written fails now, not after the test.
+    if (auto paths = master::check_report_paths(*m); !paths) {
+        std::cerr << "swarm run: " << paths.error().message << "\n";
+        return 2;
+    }
     m->bind = "inproc://swarm-run-" + std::to_string(getpid());
     m->expect_workers = 1;
     if (!check_users_fit(*m, "swarm run", "swarm run has one (run more with swarm master)"))
@@ -68,8 +73,9 @@ int run_run(const run_options& opts) {
                                                             {*m, *web, opts.test.run_time},
                                                             interrupted, start_worker);
     } catch (const std::exception& e) {
+        // A port that cannot be bound, before any test (a start-up error).
         std::cerr << "swarm run: " << e.what() << "\n";
-        code = 1;
+        code = 2;
     }
     worker_stop = true;
     if (worker_thread.joinable()) worker_thread.join();

@@ -159,7 +159,8 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
                    "user's on_stop runs, bounded by 10 s")
         ->capture_default_str();
     cmd.add_option("--exit-code-on-error", opts.exit_code_on_error,
-                   "exit code when any request failed")
+                   "exit code when a request failed and the test has no thresholds (others: 0 "
+                   "passed, 2 usage, 3 threshold failed, 4 interrupted, 5 infrastructure)")
         ->capture_default_str();
     cmd.add_flag("--only-summary", opts.only_summary,
                  "print only the final summary, not the live table");

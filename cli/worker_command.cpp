@@ -89,8 +89,8 @@ void add_worker_command(CLI::App& app, command_runner& run) {
                                      : std::string();
         });
     cmd->add_option("--master-timeout", opts->master_timeout,
-                    "exit (status 0) when no master has answered for this long, e.g. 30s, 5m "
-                    "(default: keep trying)");
+                    "exit when no master has answered for this long, e.g. 30s, 5m (default: keep "
+                    "trying): status 0 after working for a master, 5 when none was ever reached");
     cmd->add_option(
         "--ready-file", opts->ready_file,
         "create this empty file while joined to a master and ready to run users, remove it "

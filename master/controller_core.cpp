@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "common/scenario/stages_text.hpp"
+
 namespace swarm::master {
 namespace {
 
@@ -98,6 +100,7 @@ void controller_core::start(const test_request& request, control_clock::time_poi
     hot_since_.clear();
     hot_warned_.clear();
     drop_warned_.clear();
+    no_workers_since_.reset();
     manual_ = false;
     announced_stage_.reset();
     closed_ = profile::closed_schedule(test_.stages);
@@ -187,6 +190,19 @@ void controller_core::judge_thresholds(control_clock::time_point now, bool final
             if (v.detail.empty()) v.detail = "aborted the test";
         }
         verdicts_[i] = std::move(v);
+    }
+}
+
+void controller_core::check_workers_lost(control_clock::time_point now) {
+    if (state_ != run_state::spawning && state_ != run_state::running) return;
+    if (coordinator_.ready_workers() > 0) {
+        no_workers_since_.reset();
+        return;
+    }
+    if (!no_workers_since_) no_workers_since_ = now;
+    if (now - *no_workers_since_ >= opts_.missing_after) {
+        event("All workers lost: stopping");
+        stop(now, stop_reason::workers_lost);
     }
 }
 
@@ -291,6 +307,7 @@ void controller_core::tick(control_clock::time_point now, std::int64_t wall_ms) 
                 // On the start's second grid, whatever the ticks' jitter.
                 while (next_judgement_ <= now) next_judgement_ += 1s;
             }
+            check_workers_lost(now);
             break;
         case run_state::stopping:
             if (coordinator_.all_stopped() || now >= stop_give_up_) finish(now, wall_ms);
@@ -315,6 +332,10 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     meta.workers_lost = coordinator_.workers_lost();
     meta.lost_reports = coordinator_.lost_reports();
     meta.thresholds = verdicts_;
+    meta.stop_reason = to_string(stop_reason_);
+    if (test_.run_time) meta.planned_run_time_ms = test_.run_time->count();
+    if (!test_.stages.empty()) meta.profile = scenario::format_stages(test_.stages);
+    meta.iterations = test_.iterations;
     return meta;
 }
 

@@ -29,6 +29,11 @@
 // test (stop_reason::threshold_abort). All are judged once more over the
 // whole run when it has stopped (final).
 //
+// A test that has had no ready worker for missing_after (every worker went
+// missing, died or left: a missing worker has already been silent that long)
+// stops with stop_reason::workers_lost (exit 5): a restarted worker has that
+// long to join again, and no test runs on, users-less, until its run time.
+//
 // Threading: one instance, on the master's control thread (the driver,
 // master/controller.hpp, is the only caller).
 
@@ -169,6 +174,8 @@ class controller_core {
     // Judges every threshold live (once a second) and aborts on a failing
     // abort_on_fail one; final: the end-of-test judgement (finish()).
     void judge_thresholds(control_clock::time_point now, bool final);
+    // Stops the test (workers_lost) when no worker has been ready for missing_after.
+    void check_workers_lost(control_clock::time_point now);
     profile::ms since_start(control_clock::time_point now) const {
         return std::chrono::duration_cast<profile::ms>(now - started_at_);
     }
@@ -194,6 +201,8 @@ class controller_core {
     profile::closed_schedule closed_;             // the test's stages (empty: -u/-r)
     std::optional<profile::ms> next_boundary_;    // when apply_profile() runs next
     std::set<std::string> drop_warned_;           // open classes warned about dropping
+    // Since when the live test has had no ready worker (none: it has one).
+    std::optional<control_clock::time_point> no_workers_since_;
     // Workers whose CPU has been ≥ 90 % of their cores since the time given,
     // and those already warned about in this test.
     std::map<std::string, control_clock::time_point> hot_since_;

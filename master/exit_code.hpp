@@ -14,6 +14,8 @@
 //   0 passed
 // 2 (usage or scenario error) is returned before a test starts, by the cli.
 
+#include <string>
+
 #include "master/stop_reason.hpp"
 
 namespace swarm::master {
@@ -39,5 +41,14 @@ struct run_outcome {
 
 // The code for `o` (see the precedence above).
 int exit_code_for(const run_outcome& o);
+
+// What `code` (= exit_code_for(o)) means, for the console's last line:
+// "passed", "requests failed", "interrupted", "infrastructure: all workers
+// were lost", ... Read from the outcome, not the number: --exit-code-on-error
+// may give "requests failed" any code.
+std::string describe_exit(int code, const run_outcome& o);
+
+// The console's last line of a test: "Test ended: run time reached (exit 0: passed)".
+std::string end_line(const run_outcome& o);
 
 }  // namespace swarm::master

@@ -32,16 +32,21 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
     const auto wait_start = clock::now();
     auto last_note = wait_start;
     while (c.workers().ready_workers() < opts.expect_workers) {
-        if (interrupted.load()) return 1;
+        if (interrupted.load()) {
+            std::cout << "Interrupted while waiting for workers: no test ran (exit 4)" << std::endl;
+            return static_cast<int>(exit_code::interrupted);
+        }
         const auto now = clock::now();
         if (opts.expect_workers_max_wait.count() > 0 &&
             now - wait_start > opts.expect_workers_max_wait) {
             opts.log.error("only " + std::to_string(c.workers().ready_workers()) + " of " +
                            std::to_string(opts.expect_workers) +
-                           " workers connected in time; giving up");
+                           " workers connected in time; giving up (exit 5)");
             c.quit_workers("no test");
             c.pump(100ms);  // let the quit leave
-            return 1;
+            run_outcome never_came;
+            never_came.workers_missing = true;
+            return exit_code_for(never_came);  // 5
         }
         if (opts.expect_workers > 1 && now - last_note >= 5s) {
             last_note = now;
@@ -67,7 +72,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
         if (interrupted.load() && !stop_asked) {
             stop_asked = true;
             std::cout << "Interrupted: stopping" << std::endl;
-            c.stop();
+            c.stop(stop_reason::interrupted);
         }
         if (again() && !stop_now_asked) {
             // The user means it: cancel everything, but still report.
@@ -110,15 +115,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                   << " distinct request names (use `name:` for templated URLs)\n";
     }
     std::cout << report::loss_warnings(c.workers().workers_lost(), c.workers().lost_reports());
-    // Interrupted twice: 130, as a shell reports a SIGINT death (the reports are written).
-    run_outcome outcome;
-    outcome.reason = c.core().stop_reason();
-    outcome.has_thresholds = !c.core().thresholds().empty();
-    outcome.thresholds_failed = c.core().thresholds_failed();
-    outcome.requests_failed = c.stats().total().failures() > 0;
-    outcome.exit_code_on_error = opts.exit_code_on_error;
-    const int exit_code = stop_now_asked ? 130 : exit_code_for(outcome);
-    write_reports(opts, c, exit_code);
+    // Interrupted once or twice: 4 (the reports are written all the same).
+    auto outcome = outcome_of(opts, c);
+    const int exit_code = write_reports(opts, c, outcome);
+    std::cout << end_line(outcome) << std::endl;
     return exit_code;
 }
 

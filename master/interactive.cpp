@@ -61,7 +61,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
         front = std::make_unique<web_front>(c, api_options_for(t, opts.run_time_text), opts.web);
     } catch (const std::exception& e) {
         t.log.error(e.what());
-        return 1;
+        return static_cast<int>(exit_code::usage);  // before any test: as a bad --web-port
     }
     // Scripts and tests read this line for the port.
     std::cout << "swarm: web UI at " << front->server.url() << std::endl;
@@ -70,13 +70,22 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     // the latest test exist while the UI stays up) and again at exit, as
     // Locust writes its --csv files at exit in UI mode: what the files hold
     // at the end is what the UI showed last (a reset included).
+    //
+    // The exit code: the last test's outcome (its stop reason, thresholds and
+    // failed requests, as headless), 4 when Ctrl-C stopped a running test,
+    // 0 when no test ran; 5 when the reports at exit could not be written.
     auto last_snapshot = control_clock::now();
     auto last_state = c.state();
+    const auto test_ended = [&] {
+        auto outcome = outcome_of(t, c);
+        write_reports(t, c, outcome);
+        std::cout << end_line(outcome) << std::endl;
+    };
     while (!interrupted.load()) {
         c.pump(100ms);
         if (c.state() != last_state) {
             last_state = c.state();
-            if (last_state == run_state::stopped) write_reports(t, c, 0);
+            if (last_state == run_state::stopped) test_ended();
         }
         const auto now = control_clock::now();
         if (now - last_snapshot >= 1s) {
@@ -88,7 +97,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     // by itself (stop timeout + on_stop's bound + slack: controller_core.hpp);
     // the 2 s past it only guard this loop. A second Ctrl-C cancels
     // everything now, which brings the give-up within 3 s.
-    c.stop();
+    c.stop(stop_reason::interrupted);
     bool stop_now_asked = false;
     while (c.state() == run_state::stopping &&
            control_clock::now() < c.core().stop_give_up() + 2s) {
@@ -101,8 +110,12 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     front.reset();  // before the controller: no request may reach it any more
     c.quit_workers("master shut down");
     c.pump(100ms);
-    write_reports(t, c, 0);
-    return 0;
+    // No test ran: nothing failed. Otherwise the last test's outcome.
+    run_outcome outcome;
+    if (c.tests_started() > 0) outcome = outcome_of(t, c);
+    const int code = write_reports(t, c, outcome);
+    if (c.tests_started() > 0) std::cout << end_line(outcome) << std::endl;
+    return code;
 }
 
 std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_options web,

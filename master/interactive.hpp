@@ -30,7 +30,9 @@ struct interactive_options {
     std::string run_time_text;  // -t as typed, shown in the form
 };
 
-// Returns the exit code (0; 1 when the server cannot start).
+// Returns the exit code: the last test's (master/exit_code.hpp), 4 when
+// Ctrl-C stopped a running test, 0 when no test ran, 5 when the reports at
+// exit could not be written, 2 when the web server cannot start.
 int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
                     std::shared_ptr<const scenario::plan> plan, const interactive_options& opts,
                     const std::atomic<bool>& interrupted,

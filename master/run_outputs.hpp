@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "common/log/log.hpp"
+#include "common/result.hpp"
 #include "master/controller.hpp"
+#include "master/exit_code.hpp"
 #include "proto/auth.hpp"
 #include "proto/messages.hpp"
 
@@ -52,7 +54,7 @@ struct headless_options {
     std::string html_file;  // --html: the self-contained HTML report, written at the end
     // Set by a second SIGINT/SIGTERM (null: none): cancel everything now
     // (controller::stop_now), collect the last deltas for up to 3 s, still
-    // print the summary and write every report, and exit 130.
+    // print the summary and write every report, and exit 4 (interrupted).
     const std::atomic<bool>* interrupted_again = nullptr;
     // Called once the controller exists (the /healthz, /readyz server); what
     // it returns is kept until just before the controller goes.
@@ -68,10 +70,26 @@ struct headless_options {
 controller_options controller_options_for(const headless_options& opts);
 
 // Writes the reports `opts` asks for (--csv PREFIX_*.csv, --json FILE,
-// --html FILE) from the controller's current stats; `exit_code` goes into the
-// JSON result. The one writer of both modes: headless at the end of its test,
-// interactive at the end of each test and at exit. A file that cannot be
-// written is logged and the others are still written.
-void write_reports(const headless_options& opts, const controller& c, int exit_code);
+// --html FILE) from the controller's current stats, and returns the exit
+// code: exit_code_for(outcome) after setting outcome.reports_failed when a
+// file could not be written (5, infrastructure). The JSON result is written last and carries that
+// code
+// ("exit_status"), a failed CSV or HTML file included. The one writer of both
+// modes: headless at the end of its test, interactive at the end of each
+// test and at exit. A file that cannot be written (a full disk, /dev/full) is
+// logged with the system's reason and the others are still written.
+int write_reports(const headless_options& opts, const controller& c, run_outcome& outcome);
+
+// The run's outcome as the controller sees it now (stop reason, thresholds,
+// failed requests) with `opts`' --exit-code-on-error; the caller adds
+// workers_missing and reports_failed.
+run_outcome outcome_of(const headless_options& opts, const controller& c);
+
+// Every file write_reports() will write, checked before the test starts: its
+// directory exists and a file can be created in it, or the file exists and
+// opens for writing (without truncating it; a file created to try is removed
+// again). The first that cannot be written: "--json out/x/result.json: cannot
+// write: No such file or directory" (the cli prefixes the command and exits 2).
+result<void> check_report_paths(const headless_options& opts);
 
 }  // namespace swarm::master

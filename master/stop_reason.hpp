@@ -21,4 +21,7 @@ enum class stop_reason {
 // "threshold_abort", "workers_lost" ("none" for none).
 const char* to_string(stop_reason r);
 
+// The console's words for it: "run time reached", "interrupted (SIGINT/SIGTERM)", ...
+const char* describe(stop_reason r);
+
 }  // namespace swarm::master

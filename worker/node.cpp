@@ -1,9 +1,13 @@
 #include "worker/node.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include "proto/transport.hpp"
 #include "worker/node_core.hpp"
@@ -41,6 +45,29 @@ node_core_options core_options(const node_options& opts) {
     return c;
 }
 
+// The resolver's error for the host of a tcp:// endpoint, if it has one.
+// ZeroMQ resolves a name by itself, on every reconnect, and says nothing when
+// it cannot: asking too is the only way the log can tell "no such host" from
+// "nobody listens".
+std::optional<std::string> resolve_error(const std::string& endpoint) {
+    constexpr std::string_view tcp = "tcp://";
+    if (endpoint.rfind(tcp, 0) != 0) return std::nullopt;
+    const auto colon = endpoint.rfind(':');
+    if (colon == std::string::npos || colon < tcp.size()) return std::nullopt;
+    std::string host = endpoint.substr(tcp.size(), colon - tcp.size());
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    if (rc == 0) {
+        ::freeaddrinfo(found);
+        return std::nullopt;
+    }
+    return "cannot resolve " + host + ": " + ::gai_strerror(rc);
+}
+
 // The DEALER to the master. The core asks for a fresh socket for every
 // attempt to join: what the old one queued while the master was away
 // (reports, heartbeats, hellos) is dropped with it instead of reaching a
@@ -57,6 +84,7 @@ class master_link {
         // master's replies away from the new socket.
         if (endpoint_) endpoint_->discard_unsent();
         endpoint_.reset();
+        check_name();
         endpoint_ = std::make_unique<proto::worker_endpoint>(
             zmq_, opts_.master, identity_, proto::endpoint_options{opts_.auth, {}, opts_.log});
     }
@@ -66,9 +94,19 @@ class master_link {
     }
 
   private:
+    // Logs the resolver's error once, and again only when it changes (a
+    // worker retries every 5 s for as long as it waits).
+    void check_name() {
+        auto error = resolve_error(opts_.master);
+        if (error && error != name_error_) opts_.log.error(*error + " (retrying)");
+        if (!error && name_error_) opts_.log.info("the master's name resolves again");
+        name_error_ = std::move(error);
+    }
+
     zmq::context_t& zmq_;
     const node_options& opts_;
     std::string identity_;
+    std::optional<std::string> name_error_;
     std::unique_ptr<proto::worker_endpoint> endpoint_;
 };
 

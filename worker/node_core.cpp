@@ -87,6 +87,7 @@ void node_core::handle(const proto::welcome& w, clock::time_point now) {
     if (!welcomed_)
         log_.info("joined master " + opts_.master + " as worker " + std::to_string(w.index));
     welcomed_ = true;
+    ever_welcomed_ = true;
     index_ = w.index;
     watch_.reset_backoff(now);
 }
@@ -267,10 +268,18 @@ void node_core::on_tick(clock::time_point now) {
     note_own_pause(now);
     judge_master(now);
     if (watch_.give_up(now)) {
-        log_.info("no master for " + format_duration(opts_.watch.give_up_after) +
-                  " (--master-timeout); exiting");
+        // A worker that never reached a master did no job: a CI system or a
+        // Kubernetes Job must see it fail.
+        if (ever_welcomed_) {
+            log_.info("no master for " + format_duration(opts_.watch.give_up_after) +
+                      " (--master-timeout); exiting");
+        } else {
+            log_.error("no master for " + format_duration(opts_.watch.give_up_after) +
+                       " (--master-timeout); exiting with status 5: never reached one at " +
+                       opts_.master);
+        }
         set_ready(false);
-        exit_code_ = 0;
+        exit_code_ = ever_welcomed_ ? 0 : worker_never_joined;
         return;
     }
     step_join(now);

@@ -63,6 +63,10 @@ using engine_factory = std::function<std::unique_ptr<user_engine>(const engine_o
 // This process's CPU and memory, for the heartbeat.
 using usage_sampler = std::function<process_metrics::usage()>;
 
+// A worker's exit code after --master-timeout when no master ever welcomed
+// it: 5, the master's "infrastructure" code (master/exit_code.hpp).
+constexpr int worker_never_joined = 5;
+
 class node_core {
   public:
     using clock = std::chrono::steady_clock;
@@ -90,8 +94,10 @@ class node_core {
     std::vector<node_effect> take_effects();
     // The latest time the driver should tick again.
     clock::time_point wake_by(clock::time_point now) const;
-    // The process exit code once the node is done: 0 after quit, SIGTERM or
-    // --master-timeout; 1 after a reject.
+    // The process exit code once the node is done: 0 after quit or SIGTERM;
+    // after --master-timeout 0 when a master welcomed this worker at some
+    // point (its job is done), 5 when none ever did (never reached one:
+    // wrong address, DNS, firewall); 1 after a reject.
     std::optional<int> exit_code() const { return exit_code_; }
 
   private:
@@ -146,6 +152,7 @@ class node_core {
     ramp ramp_;
 
     bool welcomed_ = false;
+    bool ever_welcomed_ = false;  // by any master, since the start: see exit_code()
     bool ready_ = false;
     bool terminating_ = false;
     std::optional<int> exit_code_;

@@ -56,12 +56,20 @@ json::object run_json(const run_stats& run, const run_metadata& meta) {
     if (run.end_wall_ms()) end = *run.end_wall_ms();
     const double duration_s =
         static_cast<double>(run.last_wall_ms() - run.start_wall_ms()) / 1000.0;
+    json::value planned = nullptr;
+    if (meta.planned_run_time_ms) planned = static_cast<double>(*meta.planned_run_time_ms) / 1000.0;
+    json::value iterations = nullptr;
+    if (meta.iterations) iterations = *meta.iterations;
     return {{"scenario", meta.scenario_name},
             {"scenario_hash", meta.scenario_hash},
             {"start_unix_ms", run.start_wall_ms()},
             {"end_unix_ms", std::move(end)},
             {"duration_s", duration_s},
             {"stats_seconds", run.elapsed_seconds()},
+            {"stop_reason", meta.stop_reason.empty() ? "none" : meta.stop_reason},
+            {"planned_run_time_s", std::move(planned)},
+            {"profile", meta.profile},
+            {"iterations", std::move(iterations)},
             {"users", meta.users},
             {"spawn_rate", meta.spawn_rate},
             {"host", meta.host},

@@ -9,8 +9,17 @@
 // {
 //   "format": "swarm-result", "version": 1,
 //   "run": { "scenario": str, "scenario_hash": str,
-//            "start_unix_ms": int, "end_unix_ms": int?, "duration_s": num,
+//            "start_unix_ms": int, "end_unix_ms": int?,
+//            "duration_s": num,      // the test's actual length, start to end (a
+//                                    // reset does not change it)
 //            "stats_seconds": num,   // time the request figures cover (since reset)
+//            "stop_reason": str,     // why it stopped: "run_time", "profile_end",
+//                                    // "iterations", "stopped" (UI/REST), "interrupted"
+//                                    // (SIGINT/SIGTERM), "threshold_abort",
+//                                    // "workers_lost"; "none" while it runs
+//            "planned_run_time_s": num?,  // -t / load.run_time; null: unbounded
+//            "profile": str,         // the closed stages as --stages text; "" if none
+//            "iterations": int?,     // --iterations / load.iterations; null if none
 //            "users": int, "spawn_rate": num, "host": str,
 //            "workers": [str], "exit_status": int,
 //            "workers_lost": [str],  // went missing, died, left or rejoined mid-test

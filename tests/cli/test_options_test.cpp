@@ -82,12 +82,12 @@ TEST(test_options_test, a_master_takes_a_million_users_per_expected_worker) {
                           20);
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_THAT(r.output, HasSubstr("swarm master: --users: 2000001 users need 3 workers"));
-    // Two million fit on two: the master starts and gives up waiting for them (exit 1).
+    // Two million fit on two: the master starts and gives up waiting for them (exit 5).
     const auto fits = run_swarm_command(
         {"master", scenario(), "--headless", "--web-port", "0", "--bind", "127.0.0.1:0", "-u",
          "2000000", "--expect-workers", "2", "--expect-workers-max-wait", "1s"},
         20);
-    EXPECT_EQ(fits.exit_code, 1) << fits.output;
+    EXPECT_EQ(fits.exit_code, 5) << fits.output;
     EXPECT_THAT(fits.output, Not(HasSubstr("--users")));
 }
 

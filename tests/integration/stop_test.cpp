@@ -194,7 +194,7 @@ TEST(stop, second_sigint_cancels_everything_and_still_writes_every_report) {
     const auto code = run.wait(30s);
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_LT(seconds_since(signalled), 3.0) << run.output();
-    EXPECT_EQ(*code, 130) << run.output();
+    EXPECT_EQ(*code, 4) << run.output();  // interrupted (once or twice)
     EXPECT_TRUE(std::filesystem::exists(csv + "_stats.csv"));
     const auto result = test::read_json_file(run.json_file);
     ASSERT_TRUE(result.is_object()) << run.output();
@@ -244,7 +244,7 @@ TEST(stop, master_second_sigint_stops_workers_now_and_still_reports) {
     const auto code = c.master->wait_exit(30s);
     ASSERT_TRUE(code.has_value());
     EXPECT_LT(seconds_since(signalled), 3.5);
-    EXPECT_EQ(*code, 130);
+    EXPECT_EQ(*code, 4);  // interrupted (once or twice)
     const auto result = test::read_json_file(c.json_file);
     ASSERT_TRUE(result.is_object());
     EXPECT_EQ(server.requests(), 2);
@@ -352,7 +352,7 @@ TEST(stop, web_ui_second_sigint_still_writes_the_reports) {
     const auto code = ui.process->wait_exit(30s);
     ASSERT_TRUE(code.has_value());
     EXPECT_LT(seconds_since(signalled), 3.5);
-    EXPECT_EQ(*code, 0);
+    EXPECT_EQ(*code, 4);  // Ctrl-C stopped a running test
     const auto result = test::read_json_file(json_file);
     ASSERT_TRUE(result.is_object());
     EXPECT_EQ(server.requests(), 2);

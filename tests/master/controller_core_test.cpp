@@ -515,6 +515,87 @@ TEST_F(controller_core_test, run_metadata_names_the_test_its_workers_and_the_los
     EXPECT_THAT(log_.text(), HasSubstr("swarm master: worker b left (terminated)"));
 }
 
+TEST_F(controller_core_test, run_metadata_says_why_it_stopped_and_what_was_planned) {
+    make();
+    join("a");
+    test_request r{{4, 2, "", 0}, 90s};
+    r.stages = {{30s, 4, 2, {}}, {60s, 0, 4, {}}};
+    r.iterations = 250;
+    core_->start(r, now_, wall());
+    EXPECT_EQ(core_->run_metadata(0).stop_reason, "none");
+    core_->stop(now_, stop_reason::interrupted);
+    const auto meta = core_->run_metadata(4);
+    EXPECT_EQ(meta.stop_reason, "interrupted");
+    EXPECT_EQ(meta.planned_run_time_ms, 90'000);
+    EXPECT_EQ(meta.profile, "30s:4@2,1m:0@4");
+    EXPECT_EQ(meta.iterations, 250);
+
+    // Unbounded, no profile, no iterations: none of them.
+    core_->stop_now(now_);
+    advance(3s, {"a"});
+    ASSERT_EQ(core_->state(), run_state::stopped);
+    core_->start({{1, 1, "", 0}, {}}, now_, wall());
+    const auto open = core_->run_metadata(0);
+    EXPECT_FALSE(open.planned_run_time_ms);
+    EXPECT_EQ(open.profile, "");
+    EXPECT_FALSE(open.iterations);
+}
+
+TEST_F(controller_core_test, the_first_stop_reason_wins) {
+    make();
+    running_test(4, 10s);
+    core_->stop(now_, stop_reason::interrupted);
+    core_->stop(now_);  // the UI's stop of a stopping test
+    core_->stop_now(now_);
+    advance(10s, {"a", "b"});  // past the run time too
+    EXPECT_EQ(core_->state(), run_state::stopped);
+    EXPECT_EQ(core_->stop_reason(), stop_reason::interrupted);
+    // A new test starts with none; the UI's stop (the default) says stopped.
+    core_->start({{4, 100, "", 0}, {}}, now_, wall());
+    EXPECT_EQ(core_->stop_reason(), stop_reason::none);
+    core_->stop(now_);
+    EXPECT_EQ(core_->stop_reason(), stop_reason::stopped);
+}
+
+TEST_F(controller_core_test, stops_with_workers_lost_once_no_worker_was_there_for_missing_after) {
+    make();
+    running_test(4, 60s);  // t0 + 0.5 s
+    advance(3s, {});       // 3.5 s: silent 3 s, both still counted
+    EXPECT_EQ(core_->workers().ready_workers(), 2u);
+    advance(500ms, {});  // 4 s: both missing
+    EXPECT_EQ(core_->workers().ready_workers(), 0u);
+    EXPECT_EQ(core_->state(), run_state::running) << "a worker may come back for 3 s";
+    advance(2500ms, {});  // 6.5 s
+    EXPECT_EQ(core_->state(), run_state::running);
+    advance(500ms, {});  // 7 s: stop, and nothing is left to wait for
+    EXPECT_EQ(core_->stop_reason(), stop_reason::workers_lost);
+    EXPECT_EQ(events_containing("All workers lost: stopping"), 1);
+    const auto lost = std::find_if(events_.begin(), events_.end(), [](const event_at& e) {
+        return e.text == "All workers lost: stopping";
+    });
+    ASSERT_NE(lost, events_.end());
+    EXPECT_EQ(lost->at, 7s);
+    advance(500ms, {});
+    EXPECT_EQ(core_->state(), run_state::stopped);
+    EXPECT_EQ(core_->run_metadata(5).stop_reason, "workers_lost");
+}
+
+TEST_F(controller_core_test, one_worker_left_or_one_back_in_time_keeps_the_test_running) {
+    make();
+    running_test(4);
+    advance(10s, {"a"});  // b missing; a carries the test
+    EXPECT_EQ(core_->workers().ready_workers(), 1u);
+    EXPECT_EQ(core_->state(), run_state::running);
+
+    core_->on_message("a", proto::quit{"terminated"}, now_);  // a leaves: no worker now
+    advance(2500ms, {});
+    join("c");  // a new one within 3 s
+    advance(5s, {"c"});
+    EXPECT_EQ(core_->state(), run_state::running);
+    EXPECT_EQ(core_->stop_reason(), stop_reason::none);
+    EXPECT_EQ(events_containing("All workers lost"), 0);
+}
+
 TEST_F(controller_core_test, quit_workers_tells_every_worker) {
     make();
     join("a");

@@ -144,6 +144,28 @@ TEST(json_result_test, open_classes_iter_rows_classes_and_history_fields) {
     EXPECT_EQ(closed.at("classes"), json::array{});
 }
 
+TEST(json_result_test, the_run_says_why_it_stopped_and_what_was_planned) {
+    run_metadata meta = known_meta();
+    meta.stop_reason = "interrupted";
+    meta.planned_run_time_ms = 90'500;
+    meta.profile = "30s:100@10,1m:0@50";
+    meta.iterations = 250;
+    const json::value doc = json::parse(json::serialize(json_result(known_run(true), meta)));
+    const json::object& run = doc.at("run").as_object();
+    EXPECT_EQ(run.at("stop_reason"), "interrupted");
+    EXPECT_DOUBLE_EQ(run.at("planned_run_time_s").to_number<double>(), 90.5);
+    EXPECT_EQ(run.at("profile"), "30s:100@10,1m:0@50");
+    EXPECT_EQ(run.at("iterations").to_number<int>(), 250);
+    EXPECT_DOUBLE_EQ(run.at("duration_s").to_number<double>(), 2.0);
+
+    // Unbounded, no profile, no iteration target, not stopped (yet).
+    const json::value open = json::parse(json::serialize(json_result(known_run(true), {})));
+    EXPECT_EQ(open.at("run").at("stop_reason"), "none");
+    EXPECT_TRUE(open.at("run").at("planned_run_time_s").is_null());
+    EXPECT_EQ(open.at("run").at("profile"), "");
+    EXPECT_TRUE(open.at("run").at("iterations").is_null());
+}
+
 TEST(json_result_test, a_running_run_has_no_end) {
     run_stats run(t0, wall0_ms);
     run.tick(at_ms(1500), wall0_ms + 1500, 3);

@@ -639,11 +639,12 @@ TEST_F(node_core_test, gives_up_after_the_master_timeout_without_a_master) {
     options_.watch.give_up_after = 10s;
     start();
     run_until(15000);
-    EXPECT_EQ(core_->exit_code(), 0);
+    EXPECT_EQ(core_->exit_code(), 5) << "never reached a master: a failure";
     EXPECT_EQ(exit_ms_, 10000);
     EXPECT_EQ(sent_ms<proto::hello>(), (ms_list{0, 1000, 3000, 7000}));
     EXPECT_THAT(log_.text(),
-                HasSubstr("swarm worker: no master for 10s (--master-timeout); exiting"));
+                HasSubstr("swarm worker: no master for 10s (--master-timeout); exiting with "
+                          "status 5: never reached one at "));
 }
 
 TEST_F(node_core_test, gives_up_after_the_master_timeout_counted_from_the_last_word_of_the_master) {
@@ -659,6 +660,7 @@ TEST_F(node_core_test, gives_up_after_the_master_timeout_counted_from_the_last_w
     EXPECT_EQ(engine().times_of("stop_all after_request"), (ms_list{5020}));
     EXPECT_EQ(engine().times_of("stop_all now"), (ms_list{8020}));
     EXPECT_EQ(exit_ms_, 12000);
+    EXPECT_EQ(core_->exit_code(), 0) << "it worked for a master: a finished job";
     EXPECT_TRUE(sent<proto::quit>().empty()) << "no master to say quit to";
 }
 

@@ -60,7 +60,7 @@ TEST(worker_cli_test, an_unusable_auth_key_file_is_a_usage_error) {
         << r.output;
 }
 
-TEST(worker_cli_test, with_no_master_the_master_timeout_exits_0) {
+TEST(worker_cli_test, with_no_master_the_master_timeout_exits_5) {
     std::string address;
     {
         zmq::context_t ctx;
@@ -68,8 +68,12 @@ TEST(worker_cli_test, with_no_master_the_master_timeout_exits_0) {
         address = host_port(probe.endpoint());  // nothing listens there once probe is gone
     }
     const auto r = run_swarm_command({"worker", "--master", address, "--master-timeout", "2s"}, 30);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("(--master-timeout); exiting"), std::string::npos) << r.output;
+    EXPECT_EQ(r.exit_code, 5) << "it never reached a master\n" << r.output;
+    EXPECT_NE(
+        r.output.find("(--master-timeout); exiting with status 5: never reached one at tcp://" +
+                      address),
+        std::string::npos)
+        << r.output;
 }
 
 TEST(worker_cli_test, sigterm_while_waiting_for_a_master_exits_0) {

@@ -445,13 +445,14 @@ TEST(web_api_reports, csv_and_json_are_written_when_a_test_ends_and_again_at_exi
         },
         20s);
     ui.process->send_signal(SIGINT);
-    EXPECT_EQ(ui.process->wait_exit(30s), 0);
+    EXPECT_EQ(ui.process->wait_exit(30s), 4) << "Ctrl-C stopped a running test: interrupted";
     const auto second = read_target_stats(target.url).total - first;
     ASSERT_GE(second, 20);
     EXPECT_EQ(csv_aggregated_count(prefix + "_stats.csv"), second);
     const auto final_result = test::read_json_file(result);
     EXPECT_EQ(total_requests(final_result), second);
-    EXPECT_EQ(final_result.at("run").at("exit_status").to_number<std::int64_t>(), 0);
+    EXPECT_EQ(final_result.at("run").at("exit_status").to_number<std::int64_t>(), 4);
+    EXPECT_EQ(final_result.at("run").at("stop_reason"), "interrupted");
 }
 
 }  // namespace
