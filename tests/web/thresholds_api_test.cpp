@@ -3,10 +3,11 @@
 // with an in-process worker over inproc://) so that its thresholds can be
 // given through headless_options::thresholds (the scenario's `thresholds:`
 // and --threshold end up there); the load goes to a real `swarm target`.
-// What is checked holds before and after master/gates/ judges them: the
-// expressions in order, their options, "pending" while their delay runs, and
-// the same objects in /stats/requests, /thresholds, the snapshot, the JSON
-// result and the HTML report; and a headless master (run_headless) printing
+// What is checked: the expressions in order, their options, "pending" while
+// their delay runs, the final judgement over the whole run once stopped (the
+// delay only holds back live judging), and the same objects in
+// /stats/requests, /thresholds, the snapshot, the JSON result and the HTML
+// report; and a headless master (run_headless) printing
 // the console's Thresholds block under each table and the final summary.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -52,7 +53,7 @@ std::vector<scenario::threshold_spec> two_thresholds() {
     // Long enough to stay pending through this test, judged or not.
     latency.delay = 60s;
     scenario::threshold_spec errors;
-    errors.expression = "error_rate < 50%";
+    errors.expression = "fail_ratio < 50%";
     errors.abort_on_fail = true;
     errors.delay = 90s;
     return {latency, errors};
@@ -127,7 +128,7 @@ void expect_the_two(const json::value& thresholds) {
     EXPECT_EQ(t[0].at("expression"), "p95(GET home) < 2s");
     EXPECT_EQ(t[0].at("abort_on_fail"), false);
     EXPECT_EQ(t[0].at("delay_ms").to_number<std::int64_t>(), 60'000);
-    EXPECT_EQ(t[1].at("expression"), "error_rate < 50%");
+    EXPECT_EQ(t[1].at("expression"), "fail_ratio < 50%");
     EXPECT_EQ(t[1].at("abort_on_fail"), true);
     EXPECT_EQ(t[1].at("delay_ms").to_number<std::int64_t>(), 90'000);
     for (const auto& v : t) {
@@ -191,6 +192,14 @@ TEST(web_thresholds_test, verdicts_show_in_rest_the_snapshot_the_result_and_the_
 
     doc = stop_and_wait(client);
     expect_the_two(doc.at("thresholds"));
+    // Judged once more at the end, the delay notwithstanding: nothing failed
+    // and the target answers in well under 2 s.
+    for (const auto& v : doc.at("thresholds").as_array()) {
+        EXPECT_EQ(v.at("status"), "passing") << json::serialize(v);
+        EXPECT_EQ(v.at("final"), true);
+        EXPECT_FALSE(v.at("value_text").as_string().empty());
+    }
+    EXPECT_EQ(json_of(client.get("/thresholds")).at("passed"), true);
     const auto result = json_of(client.get("/stats/result.json"));
     expect_the_two(result.at("thresholds"));
     EXPECT_EQ(json::serialize(result.at("thresholds")), json::serialize(doc.at("thresholds")));
@@ -257,7 +266,7 @@ TEST(web_thresholds_test, headless_prints_the_thresholds_under_each_table_and_th
     EXPECT_GE(tables, 3u) << out;
     EXPECT_EQ(count_of(out, "Thresholds: "), tables) << out;
     EXPECT_EQ(count_of(out, " p95(GET home) < 2s  "), tables) << out;
-    EXPECT_EQ(count_of(out, " error_rate < 50%    "), tables) << out;
+    EXPECT_EQ(count_of(out, " fail_ratio < 50%    "), tables) << out;
     // The summary's block is the last thing about the run.
     const auto summary = out.rfind("Response time percentiles");
     ASSERT_NE(summary, std::string::npos);
@@ -268,6 +277,10 @@ TEST(web_thresholds_test, headless_prints_the_thresholds_under_each_table_and_th
                            std::istreambuf_iterator<char>());
     const auto result = json::parse(text);
     expect_the_two(result.at("thresholds"));
+    for (const auto& v : result.at("thresholds").as_array()) {
+        EXPECT_EQ(v.at("status"), "passing") << json::serialize(v);
+        EXPECT_EQ(v.at("final"), true);
+    }
     std::remove(o.json_file.c_str());
 }
 
