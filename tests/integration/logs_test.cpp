@@ -11,12 +11,15 @@
 #include <chrono>
 #include <cstdio>
 #include <regex>
+#include <csignal>
 #include <sstream>
+#include <thread>
 
 #include "common/log/log.hpp"
 #include "tests/integration/cluster_support.hpp"
 #include "tests/integration/run_support.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/target_process.hpp"
 
 namespace swarm::test {
@@ -212,6 +215,44 @@ users:
     for (const auto& line : target_lines) EXPECT_TRUE(std::regex_match(line, text_line)) << line;
     EXPECT_THAT(all(target_lines), HasSubstr("INFO  swarm target: serving with 1 io thread"));
     EXPECT_THAT(all(target_lines), HasSubstr("INFO  swarm target: stopping on SIGTERM"));
+}
+
+// UI mode logs the same progress lines while a test runs (a Deployment's log),
+// and none before it starts.
+TEST(logs_integration_test, ui_mode_logs_progress_while_a_test_runs) {
+    auto target = start_target({"--threads", "1"});
+    const auto scenario = write_scenario("paced_ui.yaml", R"y(
+users:
+  Pacer:
+    wait: {constant: 50ms}
+    tasks:
+      index: {get: /}
+)y");
+    const auto err = temp_path("ui.txt");
+    child_process ui({"/bin/sh", "-c",
+                      "exec " + quoted(swarm_binary()) + " run " + quoted(scenario) + " -H " +
+                          target.url + " --threads 1 --web-port 0 --progress-interval 500ms 2>" +
+                          quoted(err)});
+    const auto line = ui.wait_for_line("swarm: web UI at ", 20s);
+    ASSERT_TRUE(line.has_value());
+    const auto url = line->substr(std::string("swarm: web UI at ").size());
+    std::this_thread::sleep_for(1200ms);  // idle: no progress
+    const auto idle = lines_of(read_whole_file(err));
+    http_client client(url);
+    ASSERT_EQ(client.post_form("/swarm", "user_count=2&spawn_rate=10&run_time=2s").status, 200);
+    std::this_thread::sleep_for(3500ms);  // the test runs 2 s (and stops)
+    ui.send_signal(SIGTERM);
+    EXPECT_TRUE(ui.wait_exit(10s).has_value());
+    const auto lines = lines_of(read_whole_file(err));
+    EXPECT_THAT(all(idle), Not(HasSubstr("progress:")));
+    int progress = 0;
+    for (const auto& l : lines) {
+        if (l.find("INFO  swarm master: progress: ") == std::string::npos) continue;
+        ++progress;
+        EXPECT_TRUE(std::regex_match(l, text_line)) << l;
+    }
+    EXPECT_GE(progress, 2) << all(lines);
+    EXPECT_LE(progress, 6) << all(lines);  // only while it ran
 }
 
 TEST(logs_integration_test, usage_errors_stay_plain_and_exit_2) {
