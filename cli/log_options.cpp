@@ -10,9 +10,9 @@ void add_log_options(CLI::App& cmd, log_options& opts) {
                    "(any case; WARN and CRITICAL as in Locust)")
         ->capture_default_str()
         ->check([](const std::string& text) {
-            return log::parse_level(text) ? std::string()
-                                          : "expected debug, info, warning or error, got '" +
-                                                text + "'";
+            return log::parse_level(text)
+                       ? std::string()
+                       : "expected debug, info, warning or error, got '" + text + "'";
         });
     cmd.add_option("--log-format", opts.format,
                    "log lines as text (UTC time, level, source: message) or json (one object a "

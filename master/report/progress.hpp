@@ -32,9 +32,9 @@ struct progress_figures {
     std::int64_t target_users = 0;         // what the test (or its stage) asks for
     std::uint64_t requests = 0;            // since start or reset, ITER rows excluded
     std::uint64_t failures = 0;
-    double rps = 0;                        // current (trailing window) requests per second
-    std::optional<double> p95_us;          // µs, over the run; none before any request
-    std::size_t thresholds = 0;            // 0: the test has none
+    double rps = 0;                // current (trailing window) requests per second
+    std::optional<double> p95_us;  // µs, over the run; none before any request
+    std::size_t thresholds = 0;    // 0: the test has none
     std::size_t thresholds_passing = 0;
     // Workload: a profile's stage (1-based) of stage_count, or iterations done of target.
     std::optional<std::size_t> stage;

@@ -9,9 +9,9 @@
 #include <boost/json/parse.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <regex>
-#include <csignal>
 #include <sstream>
 #include <thread>
 
@@ -52,7 +52,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 struct split_run {
     int exit_code = -1;
-    std::string out;  // stdout
+    std::string out;               // stdout
     std::vector<std::string> err;  // stderr lines
     boost::json::value result;     // --json
 };
@@ -84,8 +84,8 @@ users:
       index: {get: /}
 )y");
     const auto json = temp_path("result.json");
-    std::vector<std::string> args{"run", scenario,  "--headless", "--json", json,
-                                  "-H",  target_url, "--threads", "1"};
+    std::vector<std::string> args{"run", scenario,   "--headless", "--json", json,
+                                  "-H",  target_url, "--threads",  "1"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_split(args);
     r.result = read_json_file(json);
@@ -183,12 +183,12 @@ users:
     tasks:
       index: {get: /}
 )y");
-    auto master = start_master(scenario, "127.0.0.1:0", {"-H", url, "-u", "1", "-r", "10", "-t",
-                                                         "2s", "--progress-interval", "0"});
+    auto master =
+        start_master(scenario, "127.0.0.1:0",
+                     {"-H", url, "-u", "1", "-r", "10", "-t", "2s", "--progress-interval", "0"});
     child_process worker({"/bin/sh", "-c",
-                          "exec " + quoted(swarm_binary()) + " worker --master " +
-                              master.address + " --threads 1 --name w1 --loglevel Info 2>" +
-                              quoted(worker_err)});
+                          "exec " + quoted(swarm_binary()) + " worker --master " + master.address +
+                              " --threads 1 --name w1 --loglevel Info 2>" + quoted(worker_err)});
     const auto end = wait_for_end(master);
     EXPECT_EQ(end.code, 0) << end.output;
     EXPECT_TRUE(worker.wait_exit(10s).has_value());  // the master's quit ends it
