@@ -6,7 +6,8 @@ namespace swarm::cli {
 
 void add_log_options(CLI::App& cmd, log_options& opts) {
     cmd.add_option("-L,--loglevel", opts.level,
-                   "log lines shown on stderr from this level up: debug, info, warning, error "
+                   "log lines kept from this level up (stderr, and the events on stdout): debug, "
+                   "info, warning, error "
                    "(any case; WARN and CRITICAL as in Locust)")
         ->capture_default_str()
         ->check([](const std::string& text) {
