@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/open_files.hpp"
+#include "common/log/log.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
     try {
         return run_swarm(argc, argv);
     } catch (const std::exception& e) {
-        std::cerr << "swarm: " << e.what() << '\n';
+        swarm::log::logger("swarm").error(e.what());
         return 1;
     }
 }

@@ -29,6 +29,7 @@ struct master_options {
 };
 
 int run_master(const master_options& opts) {
+    apply_log_options(opts.test.log);
     if (!check_test_options(opts.test, "swarm master")) return 2;
     const auto scenario = load_scenario(opts.file, opts.test);
     if (!scenario) return 2;
@@ -94,7 +95,7 @@ int run_master(const master_options& opts) {
                                              {*m, *web, opts.test.run_time}, signals.stop);
     } catch (const std::exception& e) {
         // A port that cannot be bound, before any test (a start-up error).
-        std::cerr << "swarm master: " << e.what() << "\n";
+        log.error(e.what());
         return 2;
     }
 }

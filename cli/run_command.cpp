@@ -23,6 +23,7 @@ struct run_options {
 };
 
 int run_run(const run_options& opts) {
+    apply_log_options(opts.test.log);
     if (!check_test_options(opts.test, "swarm run")) return 2;
     const auto scenario = load_scenario(opts.file, opts.test);
     if (!scenario) return 2;
@@ -51,7 +52,7 @@ int run_run(const run_options& opts) {
     w.name = "local";
     // The master speaks for both; only what went wrong in the worker is shown.
     w.log = log::logger("swarm worker", [to = log::stderr_sink()](const log::line& l) {
-        if (l.severity != log::level::info) to(l);
+        if (l.severity >= log::level::warning) to(l);
     });
     w.engine.threads = opts.threads;
     w.stop_now_flag = &signals.again;  // after the master: a second Ctrl-C skips on_stop
@@ -74,7 +75,7 @@ int run_run(const run_options& opts) {
                                                             interrupted, start_worker);
     } catch (const std::exception& e) {
         // A port that cannot be bound, before any test (a start-up error).
-        std::cerr << "swarm run: " << e.what() << "\n";
+        log::logger("swarm run").error(e.what());
         code = 2;
     }
     worker_stop = true;

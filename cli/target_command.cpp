@@ -1,10 +1,12 @@
 #include "cli/commands.hpp"
+#include "cli/log_options.hpp"
 #include "target/target.hpp"
 
 namespace swarm::cli {
 
 void add_target_command(CLI::App& app, command_runner& run) {
     auto opts = std::make_shared<target::options>();
+    auto log = std::make_shared<log_options>();
     auto* cmd =
         app.add_subcommand("target", "Serve the built-in demo site (for demos, tests, benchmarks)");
     cmd->add_option("--listen", opts->listen, "host:port to listen on (port 0 picks a free port)")
@@ -16,7 +18,13 @@ void add_target_command(CLI::App& app, command_runner& run) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--tls-key", opts->tls_key, "PEM private key for --tls-cert")
         ->check(CLI::ExistingFile);
-    cmd->callback([&run, opts] { run = [opts] { return target::run(*opts); }; });
+    add_log_options(*cmd, *log);
+    cmd->callback([&run, opts, log] {
+        run = [opts, log] {
+            apply_log_options(*log);
+            return target::run(*opts);
+        };
+    });
 }
 
 }  // namespace swarm::cli

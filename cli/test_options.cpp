@@ -221,6 +221,11 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_option("--tls-key", opts.tls_key, "the private key (PEM) for --tls-cert")
         ->check(CLI::ExistingFile);
     cmd.add_option("--html", opts.html_file, "write a self-contained HTML report at the end");
+    add_log_options(cmd, opts.log);
+    cmd.add_option("--progress-interval", opts.progress_interval,
+                   "log a progress line (users, requests, failures, req/s, p95) this often "
+                   "while a test runs, also with --only-summary; 0: never")
+        ->capture_default_str();
 }
 
 bool check_test_options(const test_options& opts, const char* command) {
@@ -360,6 +365,9 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     m.only_summary = opts.only_summary;
     m.html_file = opts.html_file;
     if (!add_thresholds(opts, plan, command, m)) return std::nullopt;
+    const auto progress = parse_time_option(opts.progress_interval, command, "--progress-interval");
+    if (!progress) return std::nullopt;
+    m.progress_interval = *progress;
     m.log = log::logger("swarm");
     return m;
 }

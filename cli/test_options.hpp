@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/log_options.hpp"
 #include "common/scenario/loader.hpp"
 #include "master/run_outputs.hpp"
 #include "master/web/server.hpp"
@@ -53,6 +54,10 @@ struct test_options {
     std::string tls_cert;                          // HTTPS for the web UI
     std::string tls_key;
     std::string html_file;
+    // Logs and progress (issue 14): --loglevel/-L, --log-format, and the
+    // progress line's period ("10s"; "0" disables it).
+    log_options log;
+    std::string progress_interval = "10s";
 };
 
 void add_test_options(CLI::App& cmd, test_options& opts);

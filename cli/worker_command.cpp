@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/log_options.hpp"
 #include "cli/signals.hpp"
 #include "common/duration.hpp"
 #include "common/log/log.hpp"
@@ -26,9 +27,11 @@ struct worker_command_options {
     std::string master_timeout;  // empty: keep trying
     std::string ready_file;
     std::string auth_key_file;
+    log_options log;
 };
 
 int run_worker(const worker_command_options& opts) {
+    apply_log_options(opts.log);
     const auto address = proto::parse_tcp_address(opts.master, proto::address_use::connect);
     if (!address) {
         std::cerr << "swarm worker: --master '" << opts.master << "': " << address.error().message
@@ -99,6 +102,7 @@ void add_worker_command(CLI::App& app, command_runner& run) {
            "--auth-key-file", opts->auth_key_file,
            "CURVE key file (swarm keygen): talk only to the master whose public key it names")
         ->check(CLI::ExistingFile);
+    add_log_options(*cmd, opts->log);
     cmd->callback([&run, opts] { run = [opts] { return run_worker(*opts); }; });
 }
 

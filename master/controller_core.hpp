@@ -138,6 +138,10 @@ class controller_core {
     // An edit during a profile test switched it to manual control: the
     // stages no longer drive the users (the UI says so).
     bool manual() const { return manual_; }
+    // The closed profile's stage announced last (0-based) and how many there
+    // are (the progress line's "stage 2 of 3"); nullopt without a profile.
+    std::optional<std::size_t> current_stage() const { return announced_stage_; }
+    std::size_t stage_count() const { return closed_.size(); }
     // Time the current test started (valid once started; an edit keeps it).
     control_clock::time_point started_at() const { return started_at_; }
     // While stopping: when the test ends without the silent workers.

@@ -5,6 +5,7 @@
 #include "master/controller.hpp"
 #include "master/exit_code.hpp"
 #include "master/report/console.hpp"
+#include "master/report/progress.hpp"
 
 namespace swarm::master {
 namespace {
@@ -26,7 +27,10 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
                   << "; waiting for " << opts.expect_workers
                   << (opts.expect_workers == 1 ? " worker" : " workers") << std::endl;
     }
-    c.on_event = [](const std::string& text) { std::cout << text << std::endl; };
+    // Events are log lines with a time and a level, kept on stdout: scripts
+    // and tests read "All users spawned" there (README: Logs and progress).
+    const log::logger events("swarm master", log::stdout_sink());
+    c.on_event = [&events](const std::string& text) { report::log_event(events, text); };
 
     // 1. Workers.
     const auto wait_start = clock::now();
@@ -50,8 +54,8 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
         }
         if (opts.expect_workers > 1 && now - last_note >= 5s) {
             last_note = now;
-            std::cout << "waiting for workers: " << c.workers().ready_workers() << " of "
-                      << opts.expect_workers << " ready" << std::endl;
+            events.info("waiting for workers: " + std::to_string(c.workers().ready_workers()) +
+                        " of " + std::to_string(opts.expect_workers) + " ready");
         }
         c.pump(50ms);
     }
@@ -64,6 +68,7 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
     request.iterations = opts.iterations;
     c.start(request);
     auto last_table = clock::now();
+    auto last_progress = last_table;
     bool stop_asked = false;
     bool stop_now_asked = false;
     const auto again = [&] { return opts.interrupted_again && opts.interrupted_again->load(); };
@@ -71,16 +76,22 @@ int run_headless(zmq::context_t& zmq, const scenario::bundle& bundle,
         c.pump(100ms);
         if (interrupted.load() && !stop_asked) {
             stop_asked = true;
-            std::cout << "Interrupted: stopping" << std::endl;
+            events.warning("Interrupted: stopping");
             c.stop(stop_reason::interrupted);
         }
         if (again() && !stop_now_asked) {
             // The user means it: cancel everything, but still report.
             stop_now_asked = true;
-            std::cout << "Interrupted again: cancelling every request now" << std::endl;
+            events.warning("Interrupted again: cancelling every request now");
             c.stop_now();
         }
         const auto now = clock::now();
+        if (opts.progress_interval.count() > 0 && now - last_progress >= opts.progress_interval &&
+            c.state() != run_state::stopped) {
+            last_progress = now;
+            opts.log.with_source("swarm master")
+                .info(report::progress_line(report::progress_of(c)));
+        }
         if (now - last_table >= opts.table_interval &&
             (c.state() == run_state::spawning || c.state() == run_state::running)) {
             last_table = now;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "master/controller.hpp"
+#include "master/report/progress.hpp"
 #include "master/web/api.hpp"
 
 namespace swarm::master {
@@ -55,7 +56,9 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     if (t.bind.rfind("inproc:", 0) != 0) {
         std::cout << "swarm master: listening for workers on " << c.bound_endpoint() << std::endl;
     }
-    c.on_event = [](const std::string& text) { std::cout << text << std::endl; };
+    // Events are log lines kept on stdout, as in headless.cpp.
+    const log::logger events("swarm master", log::stdout_sink());
+    c.on_event = [&events](const std::string& text) { report::log_event(events, text); };
     std::unique_ptr<web_front> front;
     try {
         front = std::make_unique<web_front>(c, api_options_for(t, opts.run_time_text), opts.web);
@@ -81,6 +84,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
         write_reports(t, c, outcome);
         std::cout << end_line(outcome) << std::endl;
     };
+    auto last_progress = last_snapshot;
     while (!interrupted.load()) {
         c.pump(100ms);
         if (c.state() != last_state) {
@@ -88,6 +92,15 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
             if (last_state == run_state::stopped) test_ended();
         }
         const auto now = control_clock::now();
+        // While a test runs, the progress line, as headless (a Deployment's log).
+        const bool running = c.state() == run_state::spawning || c.state() == run_state::running ||
+                             c.state() == run_state::stopping;
+        if (!running) last_progress = now;
+        if (running && t.progress_interval.count() > 0 &&
+            now - last_progress >= t.progress_interval) {
+            last_progress = now;
+            t.log.with_source("swarm master").info(report::progress_line(report::progress_of(c)));
+        }
         if (now - last_snapshot >= 1s) {
             last_snapshot = now;
             front->server.publish(std::make_shared<const std::string>(web::snapshot_json(c)));

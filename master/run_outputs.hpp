@@ -47,6 +47,9 @@ struct headless_options {
     bool only_summary = false;
     bool quit_workers_at_end = true;
     std::chrono::milliseconds table_interval{2000};
+    // --progress-interval: a "progress: ..." log line this often while a test
+    // runs (master/report/progress.hpp), also with --only-summary; 0: none.
+    std::chrono::milliseconds progress_interval{10'000};
     std::chrono::microseconds request_timeout{60'000'000};  // bounds the wait for the last requests
     std::optional<proto::auth_keys> auth;  // --auth-key-file: CURVE on the worker port
     proto::run_options

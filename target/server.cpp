@@ -411,8 +411,9 @@ int serve_until_signal(const options& opts) {
         acceptor.listen(net::socket_base::max_listen_connections);
 
         net::signal_set signals(main_ioc, SIGINT, SIGTERM);
-        signals.async_wait([&threads](const beast::error_code& ec, int) {
+        signals.async_wait([&threads, &log = opts.log](const beast::error_code& ec, int sig) {
             if (ec) return;
+            log.info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
             for (auto& t : threads) t->ioc.stop();
         });
         // Keep the other contexts running while they have no connection yet.
@@ -426,6 +427,8 @@ int serve_until_signal(const options& opts) {
                       });
         std::cout << "swarm target listening on "
                   << url_of(acceptor.local_endpoint(), tls != nullptr) << std::endl;
+        opts.log.info("serving with " + std::to_string(n) +
+                      (n == 1 ? " io thread" : " io threads"));
 
         std::vector<std::jthread> runners;
         for (unsigned i = 1; i < n; ++i) runners.emplace_back([&t = *threads[i]] { t.ioc.run(); });

@@ -79,7 +79,7 @@ std::string loss_warnings(const std::vector<std::string>& workers_lost, std::uin
 // final summary end (headless prints it after each; empty without thresholds):
 //   Thresholds: 1 passing, 1 failing, 1 pending
 //   ✓ p95(GET /about) < 200ms   183.2 ms
-//   ✗ error_rate < 1%           2.3 %  (aborted)
+//   ✗ fail_ratio < 1%           2.3 %  (aborted)
 //   … p99(GET /) < 500ms        pending (delay 30s)
 // ✓ passing, ✗ failing, … pending (UTF-8, as request names may be). The value
 // is the verdict's value_text, the same text the UI, REST, JSON result and

@@ -224,7 +224,7 @@ gates::threshold_verdict verdict(std::string expression, gates::verdict_status s
 }
 
 TEST(console_test, thresholds_block_has_a_line_per_verdict_with_its_value) {
-    auto aborted = verdict("error_rate < 1%", gates::verdict_status::failing, "2.3 %");
+    auto aborted = verdict("fail_ratio < 1%", gates::verdict_status::failing, "2.3 %");
     aborted.aborted = true;
     aborted.abort_on_fail = true;
     auto pending = verdict("p99(GET /) < 500ms", gates::verdict_status::pending, "");
@@ -236,7 +236,7 @@ TEST(console_test, thresholds_block_has_a_line_per_verdict_with_its_value) {
     EXPECT_EQ(lines[0], "Thresholds: 1 passing, 1 failing, 1 pending");
     // The values start in one column: after the longest expression and two blanks.
     EXPECT_EQ(lines[1], "\u2713 p95(GET /about) < 200ms  183.2 ms");
-    EXPECT_EQ(lines[2], "\u2717 error_rate < 1%          2.3 %  (aborted)");
+    EXPECT_EQ(lines[2], "\u2717 fail_ratio < 1%          2.3 %  (aborted)");
     EXPECT_EQ(lines[3], "\u2026 p99(GET /) < 500ms       pending (delay 30s)");
 }
 

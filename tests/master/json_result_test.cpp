@@ -184,7 +184,7 @@ TEST(json_result_test, thresholds_carry_each_final_verdict_in_order) {
     passed.unit = "ms";
     passed.value_text = "183.2 ms";
     gates::threshold_verdict aborted;
-    aborted.expression = "error_rate < 1%";
+    aborted.expression = "fail_ratio < 1%";
     aborted.status = gates::verdict_status::failing;
     aborted.final = true;
     aborted.aborted = true;

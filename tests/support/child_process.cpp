@@ -75,7 +75,7 @@ std::optional<std::string> child_process::wait_for_line(const std::string& prefi
     std::optional<std::string> found;
     changed_.wait_for(lock, timeout, [&] {
         for (const auto& line : lines_) {
-            if (line.rfind(prefix, 0) == 0) {
+            if (line.find(prefix) != std::string::npos) {
                 found = line;
                 return true;
             }

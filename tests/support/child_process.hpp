@@ -27,8 +27,10 @@ class child_process {
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
 
-    // The first stdout line (without '\n') that starts with `prefix`, waiting up
-    // to `timeout` for it; nullopt on timeout or when stdout closed first.
+    // The first stdout line (without '\n') that contains `prefix` (events are
+    // log lines behind a time and a level: "... INFO  swarm master: All users
+    // spawned"), waiting up to `timeout` for it; nullopt on timeout or when
+    // stdout closed first.
     std::optional<std::string> wait_for_line(const std::string& prefix,
                                              std::chrono::milliseconds timeout);
     // Every stdout line so far.

@@ -277,7 +277,7 @@ async function workloadDrawing(page) {
 const VERDICTS = [
   { expression: "p95(GET home) < 200ms", status: "passing", final: false, aborted: false, abort_on_fail: false,
     delay_ms: 0, value: 183.2, unit: "ms", value_text: "183.2 ms", detail: "" },
-  { expression: "error_rate < 1%", status: "failing", final: true, aborted: true, abort_on_fail: true,
+  { expression: "fail_ratio < 1%", status: "failing", final: true, aborted: true, abort_on_fail: true,
     delay_ms: 0, value: 2.5, unit: "%", value_text: "2.5 %", detail: "" },
   { expression: "rps(GET about) > 10", status: "pending", final: false, aborted: false, abort_on_fail: false,
     delay_ms: 30000, value: null, unit: "/s", value_text: "", detail: "no requests matched" },
@@ -304,7 +304,7 @@ async function thresholdsDrawing(page) {
   assert.ok(seen.during.warn);
   assert.deepEqual(seen.during.rows, [
     ["passing", "\u2713", "p95(GET home) < 200ms", "183.2 ms", "passing", ""],
-    ["failing", "\u2717", "error_rate < 1%", "2.5 %", "failing (final)", "aborted the test"],
+    ["failing", "\u2717", "fail_ratio < 1%", "2.5 %", "failing (final)", "aborted the test"],
     ["pending", "\u2026", "rps(GET about) > 10", "", "pending", "delay 30sno requests matched"],
   ]);
   await page.evaluate((verdicts) => onSnapshot(Object.assign({}, last, { points: [], thresholds: verdicts })), VERDICTS);
@@ -330,7 +330,7 @@ async function thresholdsReport(page, ui) {
   assert.ok(seen.shown);
   assert.deepEqual(seen.rows, [
     ["\u2713", "p95(GET home) < 200ms", "183.2 ms", "passing (not final)", ""],
-    ["\u2717", "error_rate < 1%", "2.5 %", "failing", "aborted the test"],
+    ["\u2717", "fail_ratio < 1%", "2.5 %", "failing", "aborted the test"],
     ["\u2026", "rps(GET about) > 10", "", "pending (not final)", "delay 30s; no requests matched"],
   ]);
   assert.match(seen.summary, /ended by: a threshold failed and aborted the test$/);
