@@ -29,12 +29,12 @@ enum class exit_code : int {
 
 struct run_outcome {
     stop_reason reason = stop_reason::none;
-    bool has_thresholds = false;     // the test had at least one threshold
-    bool thresholds_failed = false;  // one failed at the end or aborted the test
-    bool requests_failed = false;    // total().failures() > 0
-    bool workers_missing = false;    // workers never came, or all were lost
-    bool reports_failed = false;     // a --csv/--json/--html file could not be written
-    int exit_code_on_error = 1;      // --exit-code-on-error (used for "requests failed")
+    bool has_thresholds = false;      // the test had at least one threshold
+    bool thresholds_failed = false;   // one failed at the end or aborted the test
+    bool requests_failed = false;     // total().failures() > 0
+    bool workers_missing = false;     // workers never came, or all were lost
+    bool reports_failed = false;      // a --csv/--json/--html file could not be written
+    int exit_code_on_error = 1;       // --exit-code-on-error (used for "requests failed")
 };
 
 // The code for `o` (see the precedence above).

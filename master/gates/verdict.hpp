@@ -27,12 +27,12 @@ struct threshold_verdict {
     bool abort_on_fail = false;          // see scenario::threshold_spec
     std::chrono::milliseconds delay{0};  // not judged before
     verdict_status status = verdict_status::pending;
-    bool final = false;             // judged at the end: `status` is the verdict
-    bool aborted = false;           // this threshold stopped the test
-    std::optional<double> value{};  // the measured value in `unit` (none: no data yet)
-    std::string unit{};             // "ms", "%", "/s" or "" (a count)
-    std::string value_text{};       // "183.2 ms", "0.8 %", "512.3/s", "3"; "" if none
-    std::string detail{};           // why pending or failing, e.g. "no requests matched"
+    bool final = false;                  // judged at the end: `status` is the verdict
+    bool aborted = false;                // this threshold stopped the test
+    std::optional<double> value{};       // the measured value in `unit` (none: no data yet)
+    std::string unit{};                  // "ms", "%", "/s" or "" (a count)
+    std::string value_text{};            // "183.2 ms", "0.8 %", "512.3/s", "3"; "" if none
+    std::string detail{};                // why pending or failing, e.g. "no requests matched"
 };
 
 }  // namespace swarm::master::gates
