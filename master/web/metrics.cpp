@@ -105,8 +105,7 @@ void request_families(exposition& x, const run_stats& run) {
     x.family("swarm_requests_total", "counter",
              "Requests sent, failed or not, by method and name (since start or stats reset).");
     for (const auto& r : requests)
-        x.sample("swarm_requests_total", {{"method", r.method}, {"name", r.name}},
-                 r.e->requests());
+        x.sample("swarm_requests_total", {{"method", r.method}, {"name", r.name}}, r.e->requests());
     x.family("swarm_request_failures_total", "counter",
              "Requests that failed, any cause, by method and name.");
     for (const auto& r : requests)

@@ -52,7 +52,7 @@ inline constexpr std::string_view metrics_content_type = "text/plain; version=0.
 
 // The histograms' bucket bounds (µs), and their `le` label text (seconds).
 inline constexpr std::array<std::uint64_t, 15> latency_bounds_us{
-    1'000,   2'500,   5'000,     10'000,    25'000,    50'000,    100'000,   250'000,
+    1'000,   2'500,    5'000,    10'000,    25'000,     50'000,     100'000,   250'000,
     500'000, 1000'000, 2500'000, 5'000'000, 10'000'000, 30'000'000, 60'000'000};
 inline constexpr std::array<std::string_view, 15> latency_bounds_text{
     "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",

@@ -190,8 +190,8 @@ TEST_F(metrics_test, buckets_are_cumulative_and_inf_equals_count_for_every_serie
                 std::string("method=\"") + method + "\",name=\"" + name + "\"";
             double previous = 0;
             for (const auto le : latency_bounds_text) {
-                const double b = m.at("swarm_request_duration_seconds_bucket{" + labels +
-                                      ",le=\"" + std::string(le) + "\"}");
+                const double b = m.at("swarm_request_duration_seconds_bucket{" + labels + ",le=\"" +
+                                      std::string(le) + "\"}");
                 EXPECT_GE(b, previous) << labels << " le=" << le;
                 previous = b;
             }
