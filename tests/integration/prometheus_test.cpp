@@ -137,6 +137,12 @@ TEST(prometheus, scrapes_the_same_totals_as_the_json_result_and_the_target) {
     while (!prom.ready() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(100ms);
     ASSERT_TRUE(prom.ready()) << "Prometheus did not come up at " << prom.url;
+    // Its first scrape comes up to 5 s after the start (target discovery
+    // updates are throttled to one per 5 s): the test starts after it, so
+    // every second of it is scraped.
+    while (!prom.query("up == 1") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(prom.query("up == 1")) << "Prometheus did not scrape " << hostport;
 
     http_client client(ui.origin);
     const auto started =
@@ -181,6 +187,34 @@ TEST(prometheus, scrapes_the_same_totals_as_the_json_result_and_the_target) {
     ASSERT_TRUE(p95);
     EXPECT_GT(p95->second, 0);
     EXPECT_LT(p95->second, 1);
+
+    // Every query of deploy/grafana's dashboard is valid PromQL over these
+    // series (Grafana's variables replaced as Grafana would).
+    std::ifstream file(std::string(SWARM_SOURCE_DIR) + "/deploy/grafana/swarm-dashboard.json");
+    const std::string text((std::istreambuf_iterator<char>(file)), {});
+    const auto dashboard = json::parse(text);
+    int queries = 0;
+    int with_data = 0;
+    for (const auto& panel : dashboard.at("panels").as_array()) {
+        for (const auto& t : panel.at("targets").as_array()) {
+            auto expr = std::string(t.at("expr").as_string());
+            for (const auto& [from, to] :
+                 {std::pair<std::string, std::string>{"$job", ".*"}, {"$__rate_interval", "4s"}}) {
+                for (auto at_ = expr.find(from); at_ != std::string::npos; at_ = expr.find(from))
+                    expr.replace(at_, from.size(), to);
+            }
+            ++queries;
+            std::optional<std::pair<double, double>> v;
+            EXPECT_NO_THROW(v = prom.query(expr, at)) << expr;
+            with_data += v ? 1 : 0;
+            if (!v) std::cout << "prometheus: no data: " << expr << std::endl;
+        }
+    }
+    EXPECT_GE(queries, 10);
+    // All but the thresholds' (the scenario has none).
+    EXPECT_EQ(with_data, queries - 1);
+    std::cout << "prometheus: " << queries << " dashboard queries evaluated, " << with_data
+              << " with data" << std::endl;
 }
 
 TEST(prometheus, headless_master_serves_metrics_on_its_probe_port) {
