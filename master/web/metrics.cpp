@@ -4,6 +4,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <set>
+#include <vector>
 
 #include "master/stats/run_stats.hpp"
 

@@ -12,6 +12,8 @@
 #include <map>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "master/web/metrics.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/target_process.hpp"
@@ -305,7 +307,7 @@ TEST_F(metrics_test, label_values_are_escaped_in_the_exposition) {
 }
 
 // promtool (Debian's prometheus package, scripts/install-deps) lints a real
-// sample; the sample is kept in the build tree for a look.
+// sample (written to a temp dir of its own, removed after).
 TEST_F(metrics_test, promtool_accepts_the_exposition) {
     if (std::system("command -v promtool >/dev/null 2>&1") != 0)
         GTEST_SKIP() << "promtool is missing: run scripts/install-deps";
@@ -317,11 +319,19 @@ TEST_F(metrics_test, promtool_accepts_the_exposition) {
     d.requests.record("", "(other)", 120, 1, false);
     report(std::move(d));
     advance(1s);
-    const auto dir = std::filesystem::path(::testing::TempDir()) / "metrics_test";
+    const auto dir = std::filesystem::path(::testing::TempDir()) /
+                     ("metrics_test." + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto sample = dir / "metrics.txt";
     std::ofstream(sample) << prometheus_metrics(*core_, now_, build_version());
     const auto out = dir / "promtool.out";
+    struct remove_dir {
+        std::filesystem::path dir;
+        ~remove_dir() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } cleanup{dir};
     const auto command =
         "promtool check metrics < '" + sample.string() + "' > '" + out.string() + "' 2>&1";
     const int status = std::system(command.c_str());
