@@ -39,7 +39,7 @@ std::string free_port() {
     if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
         throw std::runtime_error("no free port");
-    const auto port = std::to_string(ntohs(a.sin_port));
+    auto port = std::to_string(ntohs(a.sin_port));
     ::close(fd);
     return port;
 }
