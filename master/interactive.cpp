@@ -144,7 +144,7 @@ std::function<std::shared_ptr<void>(controller&)> probe_server(web::server_optio
             return front;
         } catch (const std::exception& e) {
             // A headless run does not need them: say so and go on.
-            web.log.warning(std::string("/healthz and /readyz not served: ") + e.what());
+            web.log.warning(std::string("/healthz, /readyz and /metrics not served: ") + e.what());
             return nullptr;
         }
     };

@@ -10,6 +10,7 @@
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
+#include "master/web/metrics.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
@@ -135,8 +136,21 @@ void web_api::handle(const web_request& req, web_reply reply) {
             return r;
         });
     }
-    if (opts_.probes_only)
-        return reply(json_error(404, "not found: a headless master serves /healthz and /readyz"));
+    // Prometheus scrapes the headless master too (its probe port): served
+    // wherever the probes are, but under the UI's authentication (server.cpp).
+    if (req.path == "/metrics") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        return on_control(std::move(reply), [](controller& c) {
+            web_response r;
+            r.content_type = std::string(metrics_content_type);
+            r.body = prometheus_metrics(c.core(), control_clock::now(), build_version());
+            return r;
+        });
+    }
+    if (opts_.probes_only) {
+        return reply(
+            json_error(404, "not found: a headless master serves /healthz, /readyz and /metrics"));
+    }
     if (req.path == "/swarm") {
         if (req.method != "POST") return reply(method_not_allowed("POST"));
         return start(req, std::move(reply));

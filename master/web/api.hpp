@@ -2,8 +2,8 @@
 // The web server's routes: the embedded UI files, the REST API (Locust's
 // names: POST /swarm, GET /stop, /stats/reset, /stats/requests, the CSVs,
 // /stats/report, /workers; and /stats/entry_history for one name's chart,
-// /thresholds for the gates' verdicts)
-// and the Kubernetes probes (/healthz, /readyz).
+// /thresholds for the gates' verdicts), the Kubernetes probes (/healthz,
+// /readyz) and Prometheus' /metrics (master/web/metrics.hpp).
 //
 // Threading: handle() and hello() are called on the web server's thread.
 // Files and validation are answered there; everything that reads or steers
@@ -25,7 +25,7 @@ struct api_options {
     start_defaults start;            // what POST /swarm uses for fields it lacks
     ui_defaults ui;                  // what the start form shows
     std::size_t expect_workers = 1;  // /readyz: ready with this many workers
-    bool probes_only = false;        // headless: only /healthz and /readyz
+    bool probes_only = false;        // headless: only /healthz, /readyz and /metrics
 };
 
 class web_api {
