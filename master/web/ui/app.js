@@ -327,8 +327,8 @@ function onHello(h) {
   clearHistory();
   historyOfTest = h.tests_started;
   for (const p of h.history) addPoint(p);
-  $("scenario").textContent = h.scenario;
-  $("host").textContent = h.host;
+  $("scenario").textContent = $("scenario").title = h.scenario;
+  $("host").textContent = $("host").title = h.host;
   $("version").textContent = h.version ? "v" + h.version : "";
   $("f-users").value = h.users;
   $("f-rate").value = h.spawn_rate;
