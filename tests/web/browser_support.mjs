@@ -46,6 +46,12 @@ export function start(args, ...prefixes) {
   return Object.assign(promise, { child });
 }
 
+// A child started elsewhere (spawn), ended with the others at the end.
+export function track(child) {
+  children.push(child);
+  return child;
+}
+
 export function stopChild(child) {
   child.removeAllListeners("exit");
   child.kill("SIGTERM");

@@ -146,14 +146,15 @@ async function main() {
 
   // Workers: a worker back under its name is one row; the header counts the missing.
   const workers = await page.evaluate(() => {
-    const w = (id, missing) => ({ id, index: 0, host: "h", state: missing ? "missing" : "running", missing,
+    const w = (id, missing, index) => ({ id, index, host: "h", state: missing ? "missing" : "running", missing,
       user_count: 1, threads: 1, cpu_usage: 1, memory_usage: 1, loop_lag_ms: 0, last_heard_ms_ago: 0,
       num_requests: 1, num_failures: 0 });
-    onSnapshot(Object.assign({}, last, { points: [], worker_count: 1, workers: [w("a", true), w("a", false), w("b", true)] }));
+    onSnapshot(Object.assign({}, last, { points: [], worker_count: 1,
+      workers: [w("a", true, 0), w("b", true, 1), w("a#2", false, 2)] }));
     return { rows: [...document.querySelectorAll("#workers-table tbody tr")].map((tr) => [tr.children[0].textContent, tr.className]),
       header: document.getElementById("workers").parentElement.textContent.replace(/\s+/g, " ").trim() };
   });
-  assert.deepEqual(workers.rows, [["a", ""], ["b", "missing"]]);
+  assert.deepEqual(workers.rows, [["b", "missing"], ["a#2", ""]]);
   assert.equal(workers.header, "workers 1 (1 missing)");
 
   await page.waitForTimeout(1500);  // a few more seconds for the pictures
@@ -161,6 +162,15 @@ async function main() {
   await page.click("#tab-charts");
   await page.screenshot({ path: join(pictures, "ui-charts-1280.png"), fullPage: true });
   await page.click("#tab-stats");
+
+  // 1024 px: every column of the statistics fits (a long name is cut, its title whole).
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.waitForTimeout(300);
+  const fit = await page.evaluate(() => { const b = document.getElementById("stats-scroll");
+    return [b.scrollWidth, b.clientWidth, [...document.querySelectorAll("#stats-table th")].map((th) => Math.round(th.getBoundingClientRect().width)).join(",")]; });
+  assert.ok(fit[0] <= fit[1], `the statistics need sideways scrolling at 1024 px: ${fit[0]} px in ${fit[1]} px (${fit[2]})`);
+  assert.equal(await page.getAttribute('#stats-table td.name[title^="/api/"]', "title"), LONG_NAME);
+  assert.ok(!(await page.isVisible("#stats-cue")));
 
   // Phone width: the table scrolls sideways, with the cue until its end.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -15,16 +15,16 @@ function renderIdentity() {
   document.title = `swarm — ${last.state}` + (active ? ` — ${last.user_count} users` : "");
 }
 
-// A worker that comes back under the same name replaces its missing row:
-// the master keeps the old connection's entry (flagged missing) next to the
-// new one, but to the reader they are one worker.
+// A worker that comes back under its name replaces its missing row. The
+// master keeps the old connection's entry (missing) and names the new one
+// "alpha#2" (names stay unique), but to the reader they are one worker: a
+// missing row goes when a live worker with the same name (before "#k")
+// joined after it. Two live workers of one name both stay.
+const baseName = (id) => String(id).replace(/#\d+$/, "");
+
 function liveWorkers(list) {
-  const byName = new Map();
-  for (const w of list) {
-    const seen = byName.get(w.id);
-    if (!seen || (seen.missing && !w.missing)) byName.set(w.id, w);
-  }
-  return [...byName.values()];
+  return list.filter((w) => !w.missing || !list.some((o) => !o.missing && o !== w &&
+    baseName(o.id) === baseName(w.id) && o.index > w.index));
 }
 
 // ---- the start form remembers the last values (per scenario, in this browser) ----
