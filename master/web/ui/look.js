@@ -59,7 +59,7 @@ function restoreForm(scenario) {
 const isActivation = (ev) => ev.key === "Enter" || ev.key === " ";
 
 // Tabs: arrows, Home and End move between them (the ARIA tabs pattern).
-$("start-dialog").parentElement.querySelector("[role=tablist]").addEventListener("keydown", (ev) => {
+document.querySelector("[role=tablist]").addEventListener("keydown", (ev) => {
   const tabs = [...document.querySelectorAll(".tab")];
   const at = tabs.indexOf(document.activeElement);
   if (at < 0) return;
