@@ -229,9 +229,12 @@ async function reportChecks(ui, target) {
   assert.equal(seen.footAlign, "right");
   assert.ok(seen.nameLines >= 2, `the long name takes ${seen.nameLines} lines`);
   assert.ok(Math.abs(seen.chartWidth - seen.sectionWidth) <= 2, `chart ${seen.chartWidth} px in ${seen.sectionWidth} px`);
+  assert.equal(await page.locator(".scroll-cue:visible").count(), 0);
   await page.screenshot({ path: join(pictures, "report-1280.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForFunction(() => window.swarmReportCharts.rps.width <= 390);
+  // Wide tables say they scroll sideways (the statistics at 390 px); none does at 1280 px.
+  assert.ok(await page.isVisible("#stats >> xpath=../preceding-sibling::p[contains(@class, 'scroll-cue')]"));
   await page.screenshot({ path: join(pictures, "report-390.png") });
 
   // Y labels are never clipped: with 20,000 req/s the axis is as wide as its widest label.

@@ -68,12 +68,12 @@
     "</tbody>";
 
   // A table of r.stats: the last row (Aggregated) in <tfoot>, bold; figures right-aligned.
-  const cell = (v) => (typeof v === "number" ? `<td class="num">${Number.isInteger(v) ? v : f(v, 2)}</td>`
-    : `<td class="name">${esc(v)}</td>`);
+  const cell = (v, key) => (typeof v === "number" ? `<td class="num">${Number.isInteger(v) ? v : f(v, 2)}</td>`
+    : `<td${key === "name" ? ' class="name"' : ""}>${esc(v)}</td>`);
   const table = (cols) => "<thead><tr>" + cols.map(([label, key]) =>
     `<th${key === "method" || key === "name" ? "" : ' class="num"'}>${label}</th>`).join("") + "</tr></thead>" +
-    "<tbody>" + r.stats.slice(0, -1).map((s) => "<tr>" + cols.map((c) => cell(s[c[1]])).join("") + "</tr>").join("") +
-    "</tbody><tfoot><tr>" + cols.map((c) => cell(total[c[1]])).join("") + "</tr></tfoot>";
+    "<tbody>" + r.stats.slice(0, -1).map((s) => "<tr>" + cols.map((c) => cell(s[c[1]], c[1])).join("") + "</tr>").join("") +
+    "</tbody><tfoot><tr>" + cols.map((c) => cell(total[c[1]], c[1])).join("") + "</tr></tfoot>";
   el("stats").innerHTML = table([["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"],
     ["# Fails", "num_failures"], ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
     ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
@@ -122,7 +122,24 @@
       { range: (u, min, max) => [0, Math.max(1, max)] }), [col("t"), col("planned"), col("users")], el("chart-users")),
   };
   window.swarmReportCharts = charts;
+  // A table wider than the screen (a phone) says that it scrolls sideways.
+  const cues = () => {
+    for (const box of document.querySelectorAll(".wide")) {
+      const more = box.scrollWidth - box.clientWidth - box.scrollLeft > 4;
+      let cue = box.previousElementSibling;
+      if (!cue || !cue.classList.contains("scroll-cue")) {
+        cue = document.createElement("p");
+        cue.className = "scroll-cue";
+        cue.textContent = "More columns to the right: scroll sideways \u2192";
+        box.before(cue);
+        box.addEventListener("scroll", cues);
+      }
+      cue.hidden = !more;
+    }
+  };
+  cues();
   window.addEventListener("resize", () => {
     for (const c of Object.values(charts)) c.setSize({ width: width(), height: 240 });
+    cues();
   });
 })();
