@@ -176,9 +176,15 @@ void web_api::handle(const web_request& req, web_reply reply) {
 }
 
 void web_api::start(const web_request& req, web_reply reply) {
-    auto parsed = parse_start_form(req.content_type, req.body, opts_.start);
+    // A rate no form can send (rates are above 0) tells whether spawn_rate was
+    // given: an edit without one keeps the running test's rate, as Locust does.
+    auto probe = opts_.start;
+    probe.spawn_rate = -1;
+    auto parsed = parse_start_form(req.content_type, req.body, probe);
     if (!parsed) return reply(json_error(400, parsed.error().message));
-    on_control(std::move(reply), [request = std::move(*parsed)](controller& c) {
+    const bool rate_given = parsed->spec.spawn_rate >= 0;
+    if (!rate_given) parsed->spec.spawn_rate = opts_.start.spawn_rate;
+    on_control(std::move(reply), [request = std::move(*parsed), rate_given](controller& c) mutable {
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
         }
@@ -197,6 +203,7 @@ void web_api::start(const web_request& req, web_reply reply) {
                                   (ready == 1 ? " is ready" : " are ready"));
         }
         const bool edit = c.state() == run_state::spawning || c.state() == run_state::running;
+        if (edit && !rate_given) request.spec.spawn_rate = c.test().spec.spawn_rate;
         c.start(request);
         json::object o{{"success", true},
                        {"message", edit ? "Test changed" : "Swarming started"},

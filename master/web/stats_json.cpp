@@ -270,6 +270,7 @@ std::optional<std::string> entry_history_json(const controller& c, std::string_v
 std::string hello_json(const controller& c, const ui_defaults& defaults, std::size_t max_points) {
     json::object o;
     o["type"] = "hello";
+    o["version"] = SWARM_VERSION;  // the header's, as `swarm --version` says it
     o["scenario"] = c.plan().name.empty() ? c.bundle().name : c.plan().name;
     o["host"] = c.plan().host;
     o["users"] = defaults.users;

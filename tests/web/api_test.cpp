@@ -160,6 +160,30 @@ TEST_F(web_api_test, reset_clears_the_counts) {
     EXPECT_EQ(aggregated(doc).at("num_requests").to_number<std::int64_t>(), 0);
 }
 
+// Locust's edit: POST /swarm without spawn_rate while running keeps the
+// running test's rate; a new test without one gets the default (-r, 1).
+TEST_F(web_api_test, an_edit_without_spawn_rate_keeps_the_running_rate) {
+    run_until(2, 10);  // at 50 users/s
+    const auto rate_of = [](const http_response& r) {
+        return json::parse(r.body).at("spawn_rate").to_number<double>();
+    };
+    auto r = post("/swarm", "user_count=4");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(rate_of(r), 50);
+    r = post("/swarm", R"({"user_count": 3})", "application/json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(rate_of(r), 50);
+    r = post("/swarm", "user_count=3&spawn_rate=7");
+    EXPECT_EQ(rate_of(r), 7);
+    r = post("/swarm", "user_count=2");
+    EXPECT_EQ(rate_of(r), 7);
+    stop_and_wait();
+    r = post("/swarm", "user_count=1&run_time=1");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(rate_of(r), 1);
+    stop_and_wait();
+}
+
 TEST_F(web_api_test, edit_while_running_changes_the_users_and_a_new_test_starts_after_stop) {
     run_until(2, 10);
     ASSERT_EQ(post("/swarm", "user_count=5&spawn_rate=50").status, 200);

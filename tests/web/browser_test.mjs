@@ -18,76 +18,12 @@
 // Exits 77 (skipped) only when Chromium is missing outside CI. Screenshots are
 // left in the working directory (the build tree): web_browser_*.png.
 import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { createRequire } from "node:module";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import { newBrowser, requireChromium, runTest, scenarioFile, scratch, start, stopChild, swarm, track } from "./browser_support.mjs";
 
-const chromiumPath = "/usr/bin/chromium";
-if (!existsSync(chromiumPath)) {
-  console.log(`web.browser: ${chromiumPath} is missing (scripts/install-deps installs it)`);
-  process.exit(process.env.CI ? 1 : 77);
-}
-const source = process.env.SWARM_SOURCE_DIR;
-const swarm = process.env.SWARM_BIN;
-const require = createRequire(join(source, "master/web/ui/package.json"));
-const { chromium } = require("playwright-core");
-
-const children = [];
-const contexts = [];
-const scratch = mkdtempSync(join(tmpdir(), "swarm-browser-"));
-
-// Starts `swarm ARGS`; resolves with, for each prefix, the rest of the first
-// line of its output starting with it.
-function start(args, ...prefixes) {
-  const child = spawn(swarm, args, { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  const found = {};
-  const promise = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${prefixes}' line from swarm ${args[0]}`)), 30000);
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      for (const p of prefixes) {
-        if (line.startsWith(p) && !(p in found)) found[p] = line.slice(p.length).trim();
-      }
-      if (Object.keys(found).length === prefixes.length) {
-        clearTimeout(timer);
-        resolve(prefixes.length === 1 ? found[prefixes[0]] : found);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`swarm ${args[0]} exited with ${code}`)));
-  });
-  return Object.assign(promise, { child });
-}
-
-function stopChild(child) {
-  child.removeAllListeners("exit");
-  child.kill("SIGTERM");
-}
-
-function scenarioFile(name, yaml) {
-  const path = join(scratch, name);
-  writeFileSync(path, yaml);
-  return path;
-}
-
-async function newBrowser() {
-  const context = await chromium.launchPersistentContext(join(scratch, `profile-${children.length}`), {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  // Nothing may leave 127.0.0.1.
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort());
-  contexts.push(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20000);
-  return { context, page };
-}
+requireChromium("web.browser");
 
 async function startFromForm(page, users, rate) {
   await page.waitForSelector("#start-dialog[open]");
@@ -402,8 +338,7 @@ async function workersTab(target) {
   for (const name of ["alpha", "beta"]) {
     const child = spawn(swarm, ["worker", "--master", address, "--threads", "1", "--name", name],
       { stdio: ["ignore", "ignore", "inherit"] });
-    children.push(child);
-    workers[name] = child;
+    workers[name] = track(child);
   }
   const { context, page } = await newBrowser();
   await page.goto(lines["swarm: web UI at "]);
@@ -440,21 +375,4 @@ async function main() {
     `1000 names listed ${rendered} ms after the start, a sort took ${sortMs} ms)`);
 }
 
-let code = 0;
-const watchdog = setTimeout(() => {
-  console.error("web.browser: timed out");
-  for (const c of children) c.kill("SIGKILL");
-  process.exit(1);
-}, 170000);
-try {
-  await main();
-} catch (e) {
-  console.error("web.browser:", e);
-  code = 1;
-} finally {
-  clearTimeout(watchdog);
-  for (const c of contexts) await c.close().catch(() => {});
-  for (const c of children.reverse()) c.kill("SIGTERM");
-  rmSync(scratch, { recursive: true, force: true });
-}
-process.exit(code);
+await runTest("web.browser", main, 170000);

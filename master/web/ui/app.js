@@ -16,7 +16,6 @@ let last = null;
 let historyOfTest = null;
 let sortKey = null;
 let sortDesc = false;
-let charts = null;
 let formMode = "new";
 // The entry whose response times the Charts tab shows (a row click picks
 // it; kept in the URL's #hash so a reload keeps it), and its history,
@@ -33,7 +32,11 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&
 // ---- tabs ----
 for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
-    for (const t of document.querySelectorAll(".tab")) t.classList.toggle("active", t === tab);
+    for (const t of document.querySelectorAll(".tab")) {
+      t.classList.toggle("active", t === tab);
+      t.setAttribute("aria-selected", String(t === tab));
+      t.tabIndex = t === tab ? 0 : -1;  // one tab stop; arrows move between tabs (look.js)
+    }
     for (const p of document.querySelectorAll(".panel")) p.classList.toggle("active", p.id === tab.dataset.tab);
     if (tab.dataset.tab === "charts") drawCharts();
     if (tab.dataset.tab === "stats") renderStats();
@@ -48,7 +51,8 @@ function isSelected(s) {
 // ITER rows (open classes' iterations) are listed like names; Aggregated leaves them out.
 function statsRow(s, total) {
   const cls = [isSelected(s) ? "selected" : "", s.method === "ITER" ? "iter" : ""].filter(Boolean).join(" ");
-  const attrs = total ? "" : ` data-method="${esc(s.method)}" data-name="${esc(s.name)}"` +
+  // tabindex: a row opens its chart by keyboard too (Enter/Space, look.js).
+  const attrs = total ? "" : ` tabindex="0" data-method="${esc(s.method)}" data-name="${esc(s.name)}"` +
     (cls ? ` class="${cls}"` : "");
   return `<tr${attrs}><td>${esc(s.method)}</td><td class="name" title="${esc(s.name)}">${esc(s.name)}</td>` +
     `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
@@ -90,7 +94,17 @@ function renderStats() {
   renderWindow();
 }
 
+// Rows are redrawn every second: a row that has the keyboard focus keeps it.
 function renderWindow() {
+  const focused = document.activeElement && document.activeElement.closest("#stats-table tbody tr[data-name]");
+  renderRows();
+  if (!focused) return;
+  for (const row of document.querySelectorAll("#stats-table tbody tr[data-name]")) {
+    if (row.dataset.method === focused.dataset.method && row.dataset.name === focused.dataset.name) row.focus();
+  }
+}
+
+function renderRows() {
   const body = document.querySelector("#stats-table tbody");
   const rows = sortedRows;
   if (rows.length <= VIRTUAL_FROM) {
@@ -108,7 +122,7 @@ function renderWindow() {
   const sample = body.querySelector("tr[data-name]");
   if (!rowHeight && sample) {
     rowHeight = sample.getBoundingClientRect().height;
-    if (rowHeight && Math.abs(rowHeight - h) > 0.5) renderWindow();
+    if (rowHeight && Math.abs(rowHeight - h) > 0.5) renderRows();
   }
 }
 
@@ -123,8 +137,12 @@ for (const th of document.querySelectorAll("#stats-table th")) {
   th.addEventListener("click", () => {
     sortDesc = sortKey === th.dataset.key ? !sortDesc : false;
     sortKey = th.dataset.key;
-    for (const o of document.querySelectorAll("#stats-table th")) o.classList.remove("sorted-asc", "sorted-desc");
+    for (const o of document.querySelectorAll("#stats-table th")) {
+      o.classList.remove("sorted-asc", "sorted-desc");
+      o.setAttribute("aria-sort", "none");
+    }
     th.classList.add(sortDesc ? "sorted-desc" : "sorted-asc");
+    th.setAttribute("aria-sort", sortDesc ? "descending" : "ascending");
     renderStats();
   });
 }
@@ -243,7 +261,7 @@ function renderThresholds() {
 }
 
 function renderWorkers() {
-  document.querySelector("#workers-table tbody").innerHTML = last.workers
+  document.querySelector("#workers-table tbody").innerHTML = liveWorkers(last.workers)
     .map((w) => `<tr class="${w.missing ? "missing" : ""}"><td>${esc(w.id)}</td><td>${esc(w.host)}</td>` +
       `<td>${esc(w.state)}${w.missing ? " ⚠" : ""}</td><td class="num">${w.user_count}</td>` +
       `<td class="num">${w.num_requests}</td><td class="num">${fmt(w.cpu_usage, 1)}</td>` +
@@ -266,7 +284,7 @@ function renderRatio() {
 function renderHeader() {
   $("state").textContent = last.state;
   $("users").textContent = last.user_count;
-  $("workers").textContent = last.worker_count;
+  renderIdentity();  // look.js: host, title, workers (missing)
   // A stopped test sends nothing now: its header shows the test's average.
   const stopped = last.state === "stopped";
   $("rps-label").textContent = stopped ? "avg req/s" : "req/s";
@@ -288,60 +306,6 @@ function renderHeader() {
   $("new-test").hidden = active || last.state === "stopping";
 }
 
-// ---- charts (uPlot) ----
-// Whole-second ticks: the history has one point a second, and uPlot's own
-// choice for a short run is ticks every 50 ms (":02.050").
-const SECOND_TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
-
-// A series is [label, stroke] or [label, stroke, dash] (a dashed line, e.g. [6, 4]).
-function chartOpts(title, series, width) {
-  return {
-    title, width, height: 240,
-    scales: { x: { time: true } },
-    series: [{}, ...series.map(([label, stroke, dash]) => (dash ? { label, stroke, width: 2, dash } : { label, stroke, width: 2 }))],
-    axes: [{ incrs: SECOND_TICKS }, { size: 60 }],
-  };
-}
-
-function drawCharts() {
-  if (!$("charts").classList.contains("active")) return;
-  const width = Math.max(300, $("charts").clientWidth - 24);
-  if (!charts) {
-    charts = {
-      rps: new uPlot(chartOpts("Total requests per second", [["req/s", "#2e7d32"], ["failures/s", "#c62828"]], width),
-        [history.t, history.rps, history.fps], $("chart-rps")),
-      latency: new uPlot(chartOpts("Response times (ms)", [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]], width),
-        [history.t, history.p50, history.p95, history.p99], $("chart-latency")),
-      // The planned users first, so the actual users' line is drawn over it.
-      users: new uPlot(chartOpts("Number of users", [["planned users", "#90a4ae", [6, 4]], ["users", "#37474f"]], width),
-        [history.t, history.planned, history.users], $("chart-users")),
-    };
-    window.swarmCharts = charts;
-    drawEntryChart(width);
-    return;
-  }
-  drawEntryChart(width);
-  charts.rps.setData([history.t, history.rps, history.fps]);
-  charts.latency.setData([history.t, history.p50, history.p95, history.p99]);
-  charts.users.setData([history.t, history.planned, history.users]);
-}
-
-function drawEntryChart(width) {
-  $("entry-chart-box").hidden = !selected;
-  if (!selected) return;
-  const data = [entryHistory.t, entryHistory.p50, entryHistory.p95, entryHistory.p99, entryHistory.rps];
-  if (!charts.entry) {
-    const opts = chartOpts(`Response times of ${selected.method} ${selected.name} (ms)`,
-      [["p50", "#1565c0"], ["p95", "#ef6c00"], ["p99", "#6a1b9a"]], width);
-    opts.series.push({ label: "req/s", stroke: "#2e7d32", width: 1, scale: "rps" });
-    opts.axes.push({ scale: "rps", side: 1, size: 50, grid: { show: false } });
-    opts.spanGaps = false;
-    charts.entry = new uPlot(opts, data, $("chart-entry"));
-    return;
-  }
-  charts.entry.setData(data);
-}
-
 function addPoint(p) {
   const n = history.t.length;
   if (n && p.t <= history.t[n - 1]) return;
@@ -359,16 +323,20 @@ function clearHistory() {
 
 function onHello(h) {
   hello = h;
+  if (h.tests_started !== historyOfTest) keepEarlierRun(historyOfTest, h.tests_started);
   clearHistory();
   historyOfTest = h.tests_started;
   for (const p of h.history) addPoint(p);
-  $("scenario").textContent = h.scenario;
+  $("scenario").textContent = $("scenario").title = h.scenario;
+  $("host").textContent = $("host").title = h.host;
+  $("version").textContent = h.version ? "v" + h.version : "";
   $("f-users").value = h.users;
   $("f-rate").value = h.spawn_rate;
   $("f-host").value = h.host;
   $("f-time").value = h.run_time;
   $("f-stages").value = h.stages || "";
   $("f-iterations").value = h.iterations === null || h.iterations === undefined ? "" : h.iterations;
+  restoreForm(h.scenario);  // look.js: the values this browser last started this scenario with
   renderRatio();
   drawCharts();
 }
@@ -377,6 +345,7 @@ function onSnapshot(s) {
   const first = last === null;
   last = s;
   if (s.tests_started !== historyOfTest) {
+    keepEarlierRun(historyOfTest, s.tests_started);
     clearHistory();
     historyOfTest = s.tests_started;
   }
@@ -410,7 +379,8 @@ function connect() {
 }
 
 // ---- start / edit form ----
-const DURATION = /^(\d+(\.\d+)?(ms|us|h|m|s))+$/;
+// A bare number is seconds ("20" = 20 s), as the API and Locust read it.
+const DURATION = /^(\d+(\.\d+)?|(\d+(\.\d+)?(ms|us|h|m|s))+)$/;
 
 function fieldError(name, text) {
   const span = document.querySelector(`.field-error[data-for="${name}"]`);
@@ -476,6 +446,7 @@ $("start-form").addEventListener("submit", async (ev) => {
     else $("form-error").textContent = answer.message;
     return;
   }
+  if (formMode === "new") rememberForm(hello.scenario, form);
   $("start-dialog").close();
 });
 $("start-cancel").addEventListener("click", () => $("start-dialog").close());
@@ -483,12 +454,8 @@ $("new-test").addEventListener("click", () => openForm("new"));
 $("edit").addEventListener("click", () => openForm("edit"));
 $("stop").addEventListener("click", () => fetch(base + "stop"));
 $("reset").addEventListener("click", () => fetch(base + "stats/reset"));
-window.addEventListener("resize", () => {
-  if (!charts) return;
-  const width = Math.max(300, $("charts").clientWidth - 24);
-  for (const c of Object.values(charts)) c.setSize({ width, height: 240 });
-});
 
 const fromHash = selectionFromHash();
 if (fromHash) select(fromHash);
-connect();
+// After every script (charts.js, look.js) has run: the hello may arrive at once.
+document.addEventListener("DOMContentLoaded", connect);
