@@ -1,12 +1,11 @@
 #include "master/run_outputs.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <fstream>
 
 #include "common/result.hpp"
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
+#include "master/web/json_text.hpp"
 #include "master/web/report_page.hpp"
 
 namespace swarm::master {
@@ -37,8 +36,8 @@ void write_reports(const headless_options& opts, const controller& c, int exit_c
     }
     if (!opts.json_file.empty()) {
         files.emplace_back(opts.json_file, [&](std::ostream& o) {
-            o << boost::json::serialize(report::json_result(run, c.run_metadata(exit_code)))
-              << "\n";
+            // Numbers without exponents, as the API serves them.
+            o << web::json_text(report::json_result(run, c.run_metadata(exit_code))) << "\n";
         });
     }
     if (!opts.html_file.empty()) {
