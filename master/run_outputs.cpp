@@ -27,8 +27,9 @@ void write_reports(const headless_options& opts, const controller& c, int exit_c
     if (!opts.csv_prefix.empty()) {
         files.emplace_back(opts.csv_prefix + "_stats.csv",
                            [&](std::ostream& o) { report::write_stats_csv(o, run); });
-        files.emplace_back(opts.csv_prefix + "_stats_history.csv",
-                           [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
+        files.emplace_back(opts.csv_prefix + "_stats_history.csv", [&](std::ostream& o) {
+            report::write_stats_history_csv(o, run, opts.csv_full_history);
+        });
         files.emplace_back(opts.csv_prefix + "_failures.csv",
                            [&](std::ostream& o) { report::write_failures_csv(o, run); });
         files.emplace_back(opts.csv_prefix + "_classes.csv",

@@ -77,7 +77,7 @@ const get_route get_routes[] = {
     {"/stats/requests_full_history/csv",
      [](controller& c) {
          return csv_download("requests_full_history", [&](std::ostream& o) {
-             report::write_stats_history_csv(o, c.stats());
+             report::write_stats_history_csv(o, c.stats(), true);
          });
      }},
     {"/stats/failures/csv",

@@ -31,16 +31,15 @@ json::object entry_json(const report::row& r) {
     o["safe_name"] = html_escape(r.name);
     o["num_requests"] = r.requests;
     o["num_failures"] = r.failures;
-    // Locust's int-typed keys in whole ms; ours beside them keep the µs
-    // precision (what the UI shows: a local target answers in 0.3 ms).
-    const std::uint64_t min_us = r.empty() ? 0 : r.min_us;
+    // Locust's int-typed keys in whole ms (median, ninetieth, ninety_ninth);
+    // its float-typed ones (avg, min, max) with µs precision. The median's
+    // precision is ours beside it: what the UI shows (a local target answers
+    // in 0.3 ms).
     o["median_response_time"] = whole_ms(r.median_us());
-    o["avg_response_time"] = ms(r.avg_us);
-    o["min_response_time"] = whole_ms(min_us);
-    o["max_response_time"] = whole_ms(r.max_us);
     o["median_response_time_precise"] = ms(static_cast<double>(r.median_us()));
-    o["min_response_time_precise"] = ms(static_cast<double>(min_us));
-    o["max_response_time_precise"] = ms(static_cast<double>(r.max_us));
+    o["avg_response_time"] = ms(r.avg_us);
+    o["min_response_time"] = r.empty() ? 0.0 : ms(static_cast<double>(r.min_us));
+    o["max_response_time"] = ms(static_cast<double>(r.max_us));
     o["current_rps"] = r.current_rps();
     o["current_fail_per_sec"] = r.current_fail_per_sec();
     o["total_rps"] = r.total_rps;

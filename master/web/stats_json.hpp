@@ -11,10 +11,10 @@
 //   ratios, defaults) and the history so far, so charts survive a reload.
 //
 // Each stats[] entry has Locust 2.12's keys typed as Locust types them: ints
-// (whole ms, rounded half up) for median/min/max/ninetieth/ninety_ninth
-// _response_time, floats for avg_response_time and the rates; safe_name is
-// the name html-escaped. Ours beside them: median/min/max_response_time
-// _precise (float ms, µs precision: what the UI shows) and
+// (whole ms, rounded half up) for median/ninetieth/ninety_ninth
+// _response_time, floats (µs precision) for avg/min/max_response_time and
+// the rates; safe_name is the name html-escaped. Ours beside them:
+// median_response_time_precise (float ms: what the UI shows) and
 // "response_time_percentile_0.5" ... "_1.0" (float ms). Top level:
 // current_response_time_percentile_50/_95 (Locust 2.12) and the
 // current_response_time_percentiles object (newer Locust), int ms of the

@@ -56,8 +56,8 @@ function statsRow(s, total) {
     `<td class="num">${ms(s["response_time_percentile_0.9"])}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.95"])}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.99"])}</td>` +
-    `<td class="num">${ms(s.avg_response_time)}</td><td class="num">${ms(s.min_response_time_precise)}</td>` +
-    `<td class="num">${ms(s.max_response_time_precise)}</td><td class="num">${fmt(s.avg_content_length, 0)}</td>` +
+    `<td class="num">${ms(s.avg_response_time)}</td><td class="num">${ms(s.min_response_time)}</td>` +
+    `<td class="num">${ms(s.max_response_time)}</td><td class="num">${fmt(s.avg_content_length, 0)}</td>` +
     `<td class="num">${fmt(s.current_rps, 1)}</td><td class="num">${fmt(s.current_fail_per_sec, 1)}</td></tr>`;
 }
 

@@ -35,7 +35,7 @@
   const cols = [["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"], ["# Fails", "num_failures"],
     ["Median (ms)", "median_response_time_precise"], ["95%ile (ms)", "response_time_percentile_0.95"],
     ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
-    ["Min (ms)", "min_response_time_precise"], ["Max (ms)", "max_response_time_precise"], ["Average size (bytes)", "avg_content_length"],
+    ["Min (ms)", "min_response_time"], ["Max (ms)", "max_response_time"], ["Average size (bytes)", "avg_content_length"],
     ["RPS", "total_rps"], ["Failures/s", "total_fail_per_sec"]];
   el("stats").innerHTML = "<thead><tr>" + cols.map((c) => `<th>${c[0]}</th>`).join("") + "</tr></thead><tbody>" +
     r.stats.map((s) => "<tr>" + cols.map((c) => {
