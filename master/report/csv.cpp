@@ -130,9 +130,10 @@ void write_name_rows(std::ostream& out, const run_stats& run, const history_poin
                      const history_point* previous, std::vector<name_history>& names) {
     const auto& all = run.names();
     names.resize(all.size());
-    // A reset between the two seconds restarts the totals (the Aggregated
-    // row's cumulative count tells: it is not the previous one plus this second's).
-    if (previous && p.total.requests != previous->total.requests + p.requests) {
+    // A stats reset restarts the totals: the Aggregated cumulative count
+    // falls (it is not the previous one plus this second's even without a
+    // reset: reports of still-open seconds count in it already).
+    if (previous && p.total.requests < previous->total.requests) {
         for (auto& h : names) h.requests = h.failures = 0;
     }
     std::vector<const second_entry_point*> now(all.size(), nullptr);

@@ -78,7 +78,8 @@ std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
 // history. From what the history keeps per name and second: Requests/s and
 // Failures/s of that second, its 50%, 95% and 99% (whole ms; "N/A" in the
 // other percentile columns and in a second without its requests), Total
-// Request Count and Total Failure Count (since start or the last reset);
+// Request Count and Total Failure Count (summed over the history since start,
+// restarting where the Aggregated total falls: a stats reset);
 // "N/A" in its Total Median/Average/Min/Max Response Time and Total Average
 // Content Size (not kept per second); Planned Users as the Aggregated row's,
 // Dropped Iterations/s empty.

@@ -64,7 +64,8 @@ class Browser(HttpUser):
 }
 
 std::string scenario() {
-    const auto path = ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".yaml";
+    const auto path =
+        ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".yaml";
     std::ofstream(path) << R"y(
 users:
   Browser:
@@ -84,21 +85,29 @@ std::string free_port() {
 
 std::string type_of(const json::value& v) {
     switch (v.kind()) {
-        case json::kind::null: return "null";
-        case json::kind::bool_: return "bool";
+        case json::kind::null:
+            return "null";
+        case json::kind::bool_:
+            return "bool";
         case json::kind::int64:
-        case json::kind::uint64: return "int";
-        case json::kind::double_: return "float";
-        case json::kind::string: return "string";
-        case json::kind::array: return "array";
-        case json::kind::object: return "object";
+        case json::kind::uint64:
+            return "int";
+        case json::kind::double_:
+            return "float";
+        case json::kind::string:
+            return "string";
+        case json::kind::array:
+            return "array";
+        case json::kind::object:
+            return "object";
     }
     return "?";
 }
 
 // Every key path's type ("stats[].median_response_time" -> "int"); an array's
 // elements share one path, their types joined ("int|null") when they differ.
-void json_facts(const json::value& v, const std::string& path, std::map<std::string, std::set<std::string>>& out) {
+void json_facts(const json::value& v, const std::string& path,
+                std::map<std::string, std::set<std::string>>& out) {
     out[path.empty() ? "." : path].insert(type_of(v));
     if (v.is_object()) {
         for (const auto& kv : v.get_object())
@@ -157,8 +166,9 @@ std::string main_type(std::string content_type) {
     return content_type;
 }
 
-// "attachment;filename=requests_1765090000.123456.csv" -> "attachment;filename=requests_<time>.csv".
-// "attachment; filename=" (Flask's send_file) and "attachment;filename=" are one.
+// "attachment;filename=requests_1765090000.123456.csv" ->
+// "attachment;filename=requests_<time>.csv". "attachment; filename=" (Flask's send_file) and
+// "attachment;filename=" are one.
 std::string disposition_pattern(const std::string& header) {
     static const std::regex time_re("_[0-9]+(\\.[0-9]+)?\\."), space_re(";\\s+");
     return std::regex_replace(std::regex_replace(header, time_re, "_<time>."), space_re, ";");
@@ -166,11 +176,18 @@ std::string disposition_pattern(const std::string& header) {
 
 class side {
   public:
-    side(std::string origin, std::string name) : client_(std::move(origin)), name_(std::move(name)) {}
+    side(std::string origin, std::string name)
+        : client_(std::move(origin)), name_(std::move(name)) {}
 
     // One call: records its status, content type, download pattern and body facts.
-    http_response call(const std::string& method, const std::string& target, const std::string& body = "") {
-        const auto r = client_.request({method, target, body, body.empty() ? "" : "application/x-www-form-urlencoded", "", {}});
+    http_response call(const std::string& method, const std::string& target,
+                       const std::string& body = "") {
+        const auto r = client_.request({method,
+                                        target,
+                                        body,
+                                        body.empty() ? "" : "application/x-www-form-urlencoded",
+                                        "",
+                                        {}});
         const std::string call = method + " " + target;
         facts_[call + " | status"] = std::to_string(r.status);
         facts_[call + " | content type"] = main_type(r.header("Content-Type"));
@@ -194,8 +211,11 @@ class side {
     }
 
     // Polls /stats/requests (not recorded) until `done`.
-    json::value wait_for(const std::function<bool(const json::value&)>& done, std::chrono::milliseconds timeout) {
-        return poll_json(client_, "/stats/requests", [&](const json::value& d) { return d.is_object() && done(d); }, timeout);
+    json::value wait_for(const std::function<bool(const json::value&)>& done,
+                         std::chrono::milliseconds timeout) {
+        return poll_json(
+            client_, "/stats/requests",
+            [&](const json::value& d) { return d.is_object() && done(d); }, timeout);
     }
 
     void note(const std::string& fact, const std::string& value) { facts_[fact] = value; }
@@ -210,7 +230,8 @@ class side {
 
 std::int64_t aggregated_requests(const json::value& d) {
     for (const auto& e : d.at("stats").as_array())
-        if (e.at("name").as_string() == "Aggregated") return e.at("num_requests").to_number<std::int64_t>();
+        if (e.at("name").as_string() == "Aggregated")
+            return e.at("num_requests").to_number<std::int64_t>();
     return 0;
 }
 
@@ -240,7 +261,8 @@ void exercise(side& s) {
     // At once, as a script does: Locust starts it.
     const auto again = s.call("POST", "/swarm", "user_count=2&spawn_rate=20");
     s.note("POST /swarm after GET /stop | status", std::to_string(again.status));
-    const auto doc = s.wait_for([](const json::value& d) { return d.at("state").as_string() == "running"; }, 10s);
+    const auto doc = s.wait_for(
+        [](const json::value& d) { return d.at("state").as_string() == "running"; }, 10s);
     s.note("POST /swarm after GET /stop | state", std::string(doc.at("state").as_string()));
     s.call("GET", "/stats/reset");
     s.call("GET", "/stop");
@@ -263,22 +285,26 @@ bool fact_matches(const std::string& pattern, const std::string& fact) {
 }
 
 std::vector<allowed_difference> read_allowed() {
-    const auto doc = read_json_file(std::string(SWARM_SOURCE_DIR) + "/tests/web/locust_compat_allowed.json");
+    const auto doc =
+        read_json_file(std::string(SWARM_SOURCE_DIR) + "/tests/web/locust_compat_allowed.json");
     std::vector<allowed_difference> out;
     for (const auto& d : doc.at("differences").as_array()) {
         out.push_back({std::string(d.at("call").as_string()), std::string(d.at("fact").as_string()),
-                       std::string(d.at("locust").as_string()), std::string(d.at("swarm").as_string())});
+                       std::string(d.at("locust").as_string()),
+                       std::string(d.at("swarm").as_string())});
     }
     return out;
 }
 
 TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_listed) {
-    ASSERT_EQ(std::system((std::string(locust_python) + " -c 'import locust' 2>/dev/null").c_str()), 0)
+    ASSERT_EQ(std::system((std::string(locust_python) + " -c 'import locust' 2>/dev/null").c_str()),
+              0)
         << "Debian's python3-locust is missing: scripts/install-deps installs it";
     auto target = start_target({"--threads", "1"});
     const auto port = free_port();
-    child_process locust({locust_python, "-m", "locust", "-f", locustfile(), "--web-host", "127.0.0.1",
-                          "--web-port", port, "-H", target.url, "--loglevel", "WARNING", "--csv",
+    child_process locust({locust_python, "-m", "locust", "-f", locustfile(), "--web-host",
+                          "127.0.0.1", "--web-port", port, "-H", target.url, "--loglevel",
+                          "WARNING", "--csv",
                           ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()),
                           "--csv-full-history"});
     auto ui = start_ui(scenario(), {"-H", target.url});
@@ -297,8 +323,9 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
     }
     ASSERT_TRUE(up) << "Locust's web UI did not answer on port " << port;
     http_client swarm_probe(ui.origin);
-    poll_json(swarm_probe, "/readyz",
-              [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
+    poll_json(
+        swarm_probe, "/readyz",
+        [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
 
     // Both at once (Locust's run overlaps swarm's), each in its own thread;
     // what one throws becomes a fact, so the comparison names it.
@@ -321,7 +348,8 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
         std::ofstream out(dump);
         for (const auto& [fact, value] : theirs.seen()) {
             const auto it = ours.seen().find(fact);
-            out << fact << " = " << value << " / " << (it == ours.seen().end() ? "(missing)" : it->second) << "\n";
+            out << fact << " = " << value << " / "
+                << (it == ours.seen().end() ? "(missing)" : it->second) << "\n";
         }
     }
     const auto allowed = read_allowed();
@@ -336,7 +364,8 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
         bool ok = false;
         for (std::size_t i = 0; i < allowed.size(); ++i) {
             const auto& a = allowed[i];
-            if (a.call == call && fact_matches(a.fact, what) && a.locust == value && a.swarm == mine) {
+            if (a.call == call && fact_matches(a.fact, what) && a.locust == value &&
+                a.swarm == mine) {
                 ok = true;
                 used.insert(i);
             }
@@ -346,7 +375,8 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
     for (const auto& u : unexpected) ADD_FAILURE() << "not an intended difference: " << u;
     for (std::size_t i = 0; i < allowed.size(); ++i) {
         if (!used.count(i))
-            std::cout << "note: intended difference not seen this time: " << allowed[i].call << " | " << allowed[i].fact << "\n";
+            std::cout << "note: intended difference not seen this time: " << allowed[i].call
+                      << " | " << allowed[i].fact << "\n";
     }
 }
 
@@ -355,7 +385,8 @@ TEST(locust_compat, the_readme_shows_every_intended_difference) {
     const auto allowed = read_allowed();
     ASSERT_FALSE(allowed.empty());
     for (const auto& a : allowed)
-        EXPECT_THAT(readme, ::testing::HasSubstr("`" + a.call + "` | `" + a.fact + "`")) << "README's table lacks this row";
+        EXPECT_THAT(readme, ::testing::HasSubstr("`" + a.call + "` | `" + a.fact + "`"))
+            << "README's table lacks this row";
 }
 
 }  // namespace
