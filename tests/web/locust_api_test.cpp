@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -81,7 +82,8 @@ class locust_api_test : public ::testing::Test {
     }
 
     http_response post(const std::string& target, const std::string& body) {
-        return client_->request({"POST", target, body, "application/x-www-form-urlencoded", "", {}});
+        return client_->request(
+            {"POST", target, body, "application/x-www-form-urlencoded", "", {}});
     }
 
     json::value run_until(std::int64_t requests) {
@@ -114,10 +116,12 @@ TEST(json_text, doubles_are_fixed_decimals_with_a_point_and_never_exponents) {
     EXPECT_EQ(json_number(std::numeric_limits<double>::infinity()), "null");
     const json::value v = {{"a", 0.0}, {"b", json::array{1, 2.5, "x\"y"}}, {"c", nullptr}};
     EXPECT_EQ(master::web::json_text(v), R"({"a":0.0,"b":[1,2.5,"x\"y"],"c":null})");
-    EXPECT_EQ(master::web::json_text(v), master::web::json_text(json::parse(master::web::json_text(v))));
+    EXPECT_EQ(master::web::json_text(v),
+              master::web::json_text(json::parse(master::web::json_text(v))));
 }
 
-TEST_F(locust_api_test, no_rest_or_websocket_json_has_an_exponent_and_locusts_keys_are_typed_as_locust) {
+TEST_F(locust_api_test,
+       no_rest_or_websocket_json_has_an_exponent_and_locusts_keys_are_typed_as_locust) {
     const auto started = run_until(60);
     std::map<std::string, std::string> bodies;
     for (const char* target :
@@ -148,25 +152,25 @@ TEST_F(locust_api_test, no_rest_or_websocket_json_has_an_exponent_and_locusts_ke
         for (const char* k : {"median_response_time", "ninetieth_response_time",
                               "ninety_ninth_response_time", "num_requests", "num_failures"})
             EXPECT_TRUE(o.at(k).is_int64() || o.at(k).is_uint64()) << k;
-        for (const char* k : {"avg_response_time", "min_response_time", "max_response_time",
-                              "current_rps", "current_fail_per_sec", "avg_content_length",
-                              "median_response_time_precise"})
+        for (const char* k :
+             {"avg_response_time", "min_response_time", "max_response_time", "current_rps",
+              "current_fail_per_sec", "avg_content_length", "median_response_time_precise"})
             EXPECT_TRUE(o.at(k).is_double()) << k;
         // Whole ms of the precise figures, rounded half up.
         const double p99 = o.at("response_time_percentile_0.99").as_double();
-        EXPECT_EQ(o.at("ninety_ninth_response_time").to_number<std::int64_t>(),
-                  static_cast<std::int64_t>(p99 + 0.5));
+        EXPECT_EQ(o.at("ninety_ninth_response_time").to_number<std::int64_t>(), std::llround(p99));
         const double median = o.at("median_response_time_precise").as_double();
-        EXPECT_EQ(o.at("median_response_time").to_number<std::int64_t>(),
-                  static_cast<std::int64_t>(median + 0.5));
+        EXPECT_EQ(o.at("median_response_time").to_number<std::int64_t>(), std::llround(median));
     }
     EXPECT_EQ(entry(doc, "home <&> page").at("safe_name").as_string(), "home &lt;&amp;&gt; page");
     EXPECT_EQ(entry(doc, "about").at("safe_name").as_string(), "about");
     EXPECT_TRUE(doc.at("current_response_time_percentile_50").is_int64());
     EXPECT_TRUE(doc.at("current_response_time_percentile_95").is_int64());
     const auto& current = doc.at("current_response_time_percentiles").as_object();
-    EXPECT_EQ(current.at("response_time_percentile_0.5"), doc.at("current_response_time_percentile_50"));
-    EXPECT_EQ(current.at("response_time_percentile_0.95"), doc.at("current_response_time_percentile_95"));
+    EXPECT_EQ(current.at("response_time_percentile_0.5"),
+              doc.at("current_response_time_percentile_50"));
+    EXPECT_EQ(current.at("response_time_percentile_0.95"),
+              doc.at("current_response_time_percentile_95"));
     EXPECT_GE(doc.at("current_response_time_percentile_95").as_int64(),
               doc.at("current_response_time_percentile_50").as_int64());
     EXPECT_GE(aggregated(started).at("num_requests").to_number<std::int64_t>(), 60);
@@ -255,9 +259,9 @@ TEST_F(locust_api_test, full_history_download_has_a_row_per_name_and_second) {
 TEST(locust_api_cli, csv_full_history_writes_name_rows_and_needs_csv) {
     auto target = start_target({"--threads", "1"});
     const auto prefix = ::testing::TempDir() + "/full_history_" + std::to_string(::getpid());
-    const auto run = run_swarm(two_class_scenario(), {"-u", "4", "-r", "50", "-t", "2s",
-                                                      "-H", target.url, "--csv", prefix,
-                                                      "--csv-full-history"});
+    const auto run =
+        run_swarm(two_class_scenario(), {"-u", "4", "-r", "50", "-t", "2s", "-H", target.url,
+                                         "--csv", prefix, "--csv-full-history"});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto history = read_whole_file(prefix + "_stats_history.csv");
     EXPECT_THAT(history, HasSubstr(",GET,about,"));

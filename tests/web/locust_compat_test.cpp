@@ -40,7 +40,7 @@ using facts = std::map<std::string, std::string>;
 constexpr const char* locust_python = "/usr/bin/python3";
 
 std::string locustfile() {
-    const auto path = ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".py";
+    auto path = ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".py";
     // The history file flushed each second (Locust's default: every 10 s), so
     // its full history can be compared within the test's few seconds.
     std::ofstream(path) << R"py(import locust.stats
@@ -64,8 +64,7 @@ class Browser(HttpUser):
 }
 
 std::string scenario() {
-    const auto path =
-        ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".yaml";
+    auto path = ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()) + ".yaml";
     std::ofstream(path) << R"y(
 users:
   Browser:
@@ -176,18 +175,17 @@ std::string disposition_pattern(const std::string& header) {
 
 class side {
   public:
-    side(std::string origin, std::string name)
-        : client_(std::move(origin)), name_(std::move(name)) {}
+    side(const std::string& origin, std::string name) : client_(origin), name_(std::move(name)) {}
 
     // One call: records its status, content type, download pattern and body facts.
     http_response call(const std::string& method, const std::string& target,
                        const std::string& body = "") {
-        const auto r = client_.request({method,
-                                        target,
-                                        body,
-                                        body.empty() ? "" : "application/x-www-form-urlencoded",
-                                        "",
-                                        {}});
+        auto r = client_.request({method,
+                                  target,
+                                  body,
+                                  body.empty() ? "" : "application/x-www-form-urlencoded",
+                                  "",
+                                  {}});
         const std::string call = method + " " + target;
         facts_[call + " | status"] = std::to_string(r.status);
         facts_[call + " | content type"] = main_type(r.header("Content-Type"));
