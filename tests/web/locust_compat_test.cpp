@@ -1,10 +1,9 @@
 // Locust's own web UI (Debian's python3-locust, one process, not headless)
 // and `swarm run`'s, side by side against one `swarm target`, the same
-// scenario on both (two named GETs, weights 3:1): the same REST calls on each,
-// in the same order, and every fact Locust's answer shows (status, content
-// type, download file name pattern, each JSON key's type, each CSV column's
-// type, plain-text bodies) must be the same in swarm's, unless
-// tests/web/locust_compat_allowed.json lists the difference as intended
+// scenario on both (three named GETs, weights 3:1:1, one answered 500): the same REST calls on
+// each, in the same order, and every fact Locust's answer shows (status, content type, download
+// file name pattern, each JSON key's type, each CSV column's type, plain-text bodies) must be the
+// same in swarm's, unless tests/web/locust_compat_allowed.json lists the difference as intended
 // (README.md's "Locust API compatibility" table shows the same list; this
 // test checks that too). Keys only swarm has are fine.
 #include <gmock/gmock.h>
@@ -59,6 +58,10 @@ class Browser(HttpUser):
     @task(1)
     def about(self):
         self.client.get("/about", name="about")
+
+    @task(1)
+    def broken(self):
+        self.client.get("/status/500", name="broken")
 )py";
     return path;
 }
@@ -72,6 +75,7 @@ users:
     tasks:
       home: {weight: 3, get: /, name: home}
       about: {weight: 1, get: /about, name: about}
+      broken: {weight: 1, get: /status/500, name: broken}
 )y";
     return path;
 }
