@@ -151,6 +151,9 @@ void add_test_options(CLI::App& cmd, test_options& opts) {
     cmd.add_option("--csv", opts.csv_prefix,
                    "write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, "
                    "PREFIX_classes.csv");
+    cmd.add_flag("--csv-full-history", opts.csv_full_history,
+                 "with --csv: PREFIX_stats_history.csv also has one row per request name and "
+                 "second (Locust's full history)");
     cmd.add_option("--json", opts.json_file, "write the full result as JSON");
     cmd.add_flag("--reset-stats", opts.reset_stats, "reset statistics once spawning completes");
     cmd.add_option("--stop-timeout", opts.stop_timeout,
@@ -359,6 +362,11 @@ std::optional<master::headless_options> headless_options_for(const test_options&
     }
     m.host_override = opts.host;
     m.csv_prefix = opts.csv_prefix;
+    if (opts.csv_full_history && opts.csv_prefix.empty()) {
+        std::cerr << command << ": --csv-full-history needs --csv PREFIX\n";
+        return std::nullopt;
+    }
+    m.csv_full_history = opts.csv_full_history;
     m.json_file = opts.json_file;
     m.reset_stats = opts.reset_stats;
     m.exit_code_on_error = opts.exit_code_on_error;

@@ -25,6 +25,7 @@ struct test_options {
     std::string run_time;
     std::string host;
     std::string csv_prefix;
+    bool csv_full_history = false;
     std::string json_file;
     bool reset_stats = false;
     std::string stop_timeout = "0s";

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <boost/json/serialize.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +10,7 @@
 
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
+#include "master/web/json_text.hpp"
 #include "master/web/report_page.hpp"
 
 namespace swarm::master {
@@ -108,7 +108,9 @@ int write_reports(const headless_options& opts, const controller& c, run_outcome
         const auto names = csv_files(opts.csv_prefix);
         files.emplace_back(names[0], [&](std::ostream& o) { report::write_stats_csv(o, run); });
         files.emplace_back(names[1],
-                           [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
+                           [&](std::ostream& o) {
+                               report::write_stats_history_csv(o, run, opts.csv_full_history);
+                           });
         files.emplace_back(names[2], [&](std::ostream& o) { report::write_failures_csv(o, run); });
         files.emplace_back(names[3], [&](std::ostream& o) { report::write_classes_csv(o, run); });
     }
@@ -126,7 +128,8 @@ int write_reports(const headless_options& opts, const controller& c, run_outcome
     if (!opts.json_file.empty()) {
         const int code = exit_code_for(outcome);
         write(opts.json_file, [&](std::ostream& o) {
-            o << boost::json::serialize(report::json_result(run, c.run_metadata(code))) << "\n";
+            // Numbers without exponents, as the API serves them.
+            o << web::json_text(report::json_result(run, c.run_metadata(code))) << "\n";
         });
     }
     return exit_code_for(outcome);

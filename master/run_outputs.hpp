@@ -40,6 +40,7 @@ struct headless_options {
     std::chrono::milliseconds expect_workers_max_wait{0};  // 0: wait forever
     std::size_t max_workers = 1000;                        // --max-workers
     std::string csv_prefix;
+    bool csv_full_history = false;  // per-name rows in PREFIX_stats_history.csv
     std::string json_file;
     bool reset_stats = false;
     std::chrono::milliseconds stop_timeout{0};

@@ -1,8 +1,10 @@
 #include "master/report/csv.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "master/report/rows.hpp"
 
@@ -89,6 +91,68 @@ row_cells history_row(const history_point& p) {
     return cells;
 }
 
+// --csv-full-history: per (method, name) row state across the history.
+struct name_history {
+    std::uint64_t requests = 0;  // since start or the last reset, as far as the history tells
+    std::uint64_t failures = 0;
+    bool seen = false;  // had a request in a second written so far
+};
+
+// One name's row for second `p` (`e`: its figures that second, null without requests).
+row_cells name_history_row(const history_point& p, const std::pair<std::string, std::string>& name,
+                           const second_entry_point* e, const name_history& h) {
+    const double seconds = std::max<std::uint32_t>(p.duration_ms, 1) / 1000.0;
+    row_cells cells{std::to_string(p.unix_s),
+                    std::to_string(p.user_count),
+                    name.first,
+                    name.second,
+                    fixed6(e ? e->requests / seconds : 0.0),
+                    fixed6(e ? e->failures / seconds : 0.0)};
+    // The history keeps a name's 50th, 95th and 99th percentile per second.
+    for (double q : stats::standard_percentiles) {
+        const std::uint32_t* v = nullptr;
+        if (e && q == 50) v = &e->p50_us;
+        if (e && q == 95) v = &e->p95_us;
+        if (e && q == 99) v = &e->p99_us;
+        cells.push_back(v ? whole_ms(*v) : "N/A");
+    }
+    cells.push_back(std::to_string(h.requests));
+    cells.push_back(std::to_string(h.failures));
+    // Its cumulative latencies and sizes are not kept per second.
+    cells.insert(cells.end(), 5, "N/A");
+    cells.push_back(p.planned_users ? std::to_string(*p.planned_users) : "");
+    cells.push_back("");  // dropped iterations: the Aggregated row's
+    return cells;
+}
+
+// The rows of every name seen so far at second `p`, sorted as the stats file.
+void write_name_rows(std::ostream& out, const run_stats& run, const history_point& p,
+                     const history_point* previous, std::vector<name_history>& names) {
+    const auto& all = run.names();
+    names.resize(all.size());
+    // A stats reset restarts the totals: the Aggregated cumulative count
+    // falls (it is not the previous one plus this second's even without a
+    // reset: reports of still-open seconds count in it already).
+    if (previous && p.total.requests < previous->total.requests) {
+        for (auto& h : names) h.requests = h.failures = 0;
+    }
+    std::vector<const second_entry_point*> now(all.size(), nullptr);
+    for (const auto& e : p.entries) {
+        if (e.name >= all.size()) continue;
+        now[e.name] = &e;
+        names[e.name].seen = true;
+        names[e.name].requests += e.requests;
+        names[e.name].failures += e.failures;
+    }
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t i = 0; i < all.size(); ++i)
+        if (names[i].seen) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::tie(all[a].second, all[a].first) < std::tie(all[b].second, all[b].first);
+    });
+    for (std::uint32_t i : order) write_row(out, name_history_row(p, all[i], now[i], names[i]));
+}
+
 }  // namespace
 
 const std::vector<std::string>& stats_csv_columns() {
@@ -157,9 +221,19 @@ std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
     return next;
 }
 
-void write_stats_history_csv(std::ostream& out, const run_stats& run) {
+void write_stats_history_csv(std::ostream& out, const run_stats& run, bool per_name) {
     write_stats_history_header(out);
-    write_stats_history_rows(out, run, 0);
+    if (!per_name) {
+        write_stats_history_rows(out, run, 0);
+        return;
+    }
+    std::vector<name_history> names;
+    const history_point* previous = nullptr;
+    for (const history_point& p : run.history()) {
+        write_name_rows(out, run, p, previous, names);
+        write_row(out, history_row(p));
+        previous = &p;
+    }
 }
 
 std::string csv_field(std::string_view text) {

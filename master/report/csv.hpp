@@ -2,7 +2,8 @@
 // Locust-compatible CSV reports (--csv PREFIX), so that tools built around
 // Locust's files read ours unchanged:
 //   PREFIX_stats.csv          one row per (method, name), then "Aggregated";
-//   PREFIX_stats_history.csv  one "Aggregated" row per closed second;
+//   PREFIX_stats_history.csv  one "Aggregated" row per closed second (with
+//                             --csv-full-history, one row per name before it);
 //   PREFIX_failures.csv       one row per distinct error;
 //   PREFIX_classes.csv        ours: one row per user class (iterations,
 //                             dropped iterations, pacing overruns).
@@ -30,8 +31,9 @@
 // "Dropped Iterations/s" (open classes' arrivals with no free pool user, that
 // second, six decimals). Open classes' ITER rows are rows of the stats file
 // like any name (Type "ITER") and count in no Aggregated figure.
-// Not written: PREFIX_exceptions.csv (swarm has no user code to raise) and
-// the per-name rows of --csv-full-history.
+// Not written: PREFIX_exceptions.csv (swarm has no user code to raise).
+// --csv-full-history adds per-name rows to the history file (see
+// write_stats_history_csv).
 //
 // Plain functions: the caller opens the files and calls them, e.g. the
 // history writer again each second with the index it returned.
@@ -70,8 +72,18 @@ void write_classes_csv(std::ostream& out, const run_stats& run);
 void write_stats_history_header(std::ostream& out);
 std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
                                        std::uint64_t first_second = 0);
-// Header and every row of the history kept.
-void write_stats_history_csv(std::ostream& out, const run_stats& run);
+// Header and every row of the history kept. `per_name` (--csv-full-history,
+// the UI's download): before each second's Aggregated row, one row per
+// (method, name) seen so far, sorted as the stats file, as Locust's full
+// history. From what the history keeps per name and second: Requests/s and
+// Failures/s of that second, its 50%, 95% and 99% (whole ms; "N/A" in the
+// other percentile columns and in a second without its requests), Total
+// Request Count and Total Failure Count (summed over the history since start,
+// restarting where the Aggregated total falls: a stats reset);
+// "N/A" in its Total Median/Average/Min/Max Response Time and Total Average
+// Content Size (not kept per second); Planned Users as the Aggregated row's,
+// Dropped Iterations/s empty.
+void write_stats_history_csv(std::ostream& out, const run_stats& run, bool per_name = false);
 
 // One field quoted as Python's csv.writer (QUOTE_MINIMAL) would.
 std::string csv_field(std::string_view text);

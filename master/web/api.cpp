@@ -1,9 +1,8 @@
 #include "master/web/api.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <sstream>
 
 #include "common/scenario/stages_text.hpp"
@@ -11,6 +10,7 @@
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
 #include "master/web/metrics.hpp"
+#include "master/web/json_text.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
@@ -20,18 +20,29 @@ namespace json = boost::json;
 
 web_response json_ok(const json::value& body) {
     web_response r;
-    r.body = json::serialize(body) + "\n";
+    r.body = json_text(body) + "\n";
     return r;
 }
 
-web_response csv_download(const std::string& filename,
+// Locust's download names: PREFIX_<Python's time()>.EXT, e.g.
+// requests_1765090000.123456.csv.
+std::string download_name(std::string_view prefix, std::string_view ext) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    return std::string(prefix) + "_" + report::python_float(static_cast<double>(us) / 1e6) + "." +
+           std::string(ext);
+}
+
+web_response csv_download(std::string_view prefix,
                           const std::function<void(std::ostream&)>& write) {
     std::ostringstream out;
     write(out);
     web_response r;
     r.content_type = "text/csv; charset=utf-8";
     r.body = std::move(out).str();
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment;filename=" + download_name(prefix, "csv"));
     return r;
 }
 
@@ -61,18 +72,18 @@ const get_route get_routes[] = {
      }},
     {"/stats/requests/csv",
      [](controller& c) {
-         return csv_download("requests.csv",
+         return csv_download("requests",
                              [&](std::ostream& o) { report::write_stats_csv(o, c.stats()); });
      }},
     {"/stats/requests_full_history/csv",
      [](controller& c) {
-         return csv_download("requests_full_history.csv", [&](std::ostream& o) {
-             report::write_stats_history_csv(o, c.stats());
+         return csv_download("requests_full_history", [&](std::ostream& o) {
+             report::write_stats_history_csv(o, c.stats(), true);
          });
      }},
     {"/stats/failures/csv",
      [](controller& c) {
-         return csv_download("failures.csv",
+         return csv_download("failures",
                              [&](std::ostream& o) { report::write_failures_csv(o, c.stats()); });
      }},
     {"/stats/result.json",
@@ -84,21 +95,54 @@ const get_route get_routes[] = {
     {"/stats/reset",
      [](controller& c) {
          c.reset_stats();
-         return json_ok(json::object{{"success", true}, {"message", "Statistics reset"}});
+         // Locust's answer: "ok" as Flask sends a str.
+         web_response r;
+         r.content_type = "text/html; charset=utf-8";
+         r.body = "ok";
+         return r;
+     }},
+    {"/tasks", [](controller& c) { return json_ok(tasks_json(c)); }},
+    // swarm runs no user code, so nothing raises: Locust's shapes, always
+    // empty (request errors are in /stats/requests "errors" and /stats/failures/csv).
+    {"/exceptions",
+     [](controller&) {
+         return json_ok(json::object{{"exceptions", json::array{}}});
+     }},
+    {"/exceptions/csv",
+     [](controller&) {
+         return csv_download("exceptions",
+                             [](std::ostream& o) { o << "Count,Message,Traceback,Nodes\r\n"; });
      }},
     {"/stop",
      [](controller& c) {
          c.stop();
          return json_ok(json::object{{"success", true}, {"message", "Test stopped"}});
      }},
-    {"/stats/report",
-     [](controller& c) {
-         web_response r;
-         r.content_type = "text/html; charset=utf-8";
-         r.body = html_report(c);
-         return r;
-     }},
 };
+
+// A POST /swarm waiting for a stopping test to stop (web_api::after_stop).
+struct pending_start {
+    web_reply reply;
+    std::function<web_response(controller&)> build;
+    control_clock::time_point deadline;
+};
+
+// Locust starts a test sent right after GET /stop: the start waits here,
+// re-posted each pump (~10 ms), until the stop has completed; past the
+// deadline, `build` sees "stopping" and refuses.
+void attempt_start(controller& c, const std::shared_ptr<pending_start>& p) {
+    if (c.state() == run_state::stopping && control_clock::now() < p->deadline) {
+        c.post([&c, p] { attempt_start(c, p); });
+        return;
+    }
+    web_response r;
+    try {
+        r = p->build(c);
+    } catch (const std::exception& e) {
+        r = json_error(500, std::string("internal error: ") + e.what());
+    }
+    p->reply(std::move(r));
+}
 
 }  // namespace
 
@@ -112,6 +156,12 @@ void web_api::on_control(web_reply reply, std::function<web_response(controller&
         }
         reply(std::move(r));
     });
+}
+
+void web_api::after_stop(web_reply reply, std::function<web_response(controller&)> build) {
+    auto p = std::make_shared<pending_start>(pending_start{
+        std::move(reply), std::move(build), control_clock::now() + start_after_stop_wait});
+    controller_.post([&c = controller_, p] { attempt_start(c, p); });
 }
 
 void web_api::handle(const web_request& req, web_reply reply) {
@@ -128,10 +178,10 @@ void web_api::handle(const web_request& req, web_reply reply) {
             const auto ready = c.workers().ready_workers();
             web_response r;
             r.status = ready >= expect ? 200 : 503;
-            r.body = json::serialize(json::object{{"ready", ready >= expect},
-                                                  {"workers", ready},
-                                                  {"expect_workers", expect},
-                                                  {"state", to_string(c.state())}}) +
+            r.body = json_text(json::object{{"ready", ready >= expect},
+                                            {"workers", ready},
+                                            {"expect_workers", expect},
+                                            {"state", to_string(c.state())}}) +
                      "\n";
             return r;
         });
@@ -159,6 +209,20 @@ void web_api::handle(const web_request& req, web_reply reply) {
         if (!is_get(req)) return reply(method_not_allowed("GET"));
         return entry_history(req, std::move(reply));
     }
+    if (req.path == "/stats/report") {
+        if (!is_get(req)) return reply(method_not_allowed("GET"));
+        // As Locust: ?download=<anything but empty> makes it an attachment.
+        const bool download = !form_value(req.query, "download").value_or("").empty();
+        return on_control(std::move(reply), [download](controller& c) {
+            web_response r;
+            r.content_type = "text/html; charset=utf-8";
+            r.body = html_report(c);
+            if (download)
+                r.headers.emplace_back("Content-Disposition",
+                                       "attachment;filename=" + download_name("report", "html"));
+            return r;
+        });
+    }
     for (const auto& route : get_routes) {
         if (req.path != route.path) continue;
         if (!is_get(req)) return reply(method_not_allowed("GET"));
@@ -184,7 +248,7 @@ void web_api::start(const web_request& req, web_reply reply) {
     if (!parsed) return reply(json_error(400, parsed.error().message));
     const bool rate_given = parsed->spec.spawn_rate >= 0;
     if (!rate_given) parsed->spec.spawn_rate = opts_.start.spawn_rate;
-    on_control(std::move(reply), [request = std::move(*parsed), rate_given](controller& c) mutable {
+    after_stop(std::move(reply), [request = std::move(*parsed), rate_given](controller& c) mutable {
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
         }

@@ -1,15 +1,17 @@
 #pragma once
 // The web server's routes: the embedded UI files, the REST API (Locust's
-// names: POST /swarm, GET /stop, /stats/reset, /stats/requests, the CSVs,
-// /stats/report, /workers; and /stats/entry_history for one name's chart,
-// /thresholds for the gates' verdicts), the Kubernetes probes (/healthz,
-// /readyz) and Prometheus' /metrics (master/web/metrics.hpp).
+// names and shapes: POST /swarm, GET /stop, /stats/reset, /stats/requests,
+// the CSVs, /stats/report[?download=1], /tasks, /exceptions[/csv]; ours:
+// /workers, /stats/entry_history for one name's chart, /thresholds for the
+// gates' verdicts), the Kubernetes probes (/healthz, /readyz) and
+// Prometheus' /metrics (master/web/metrics.hpp).
 //
 // Threading: handle() and hello() are called on the web server's thread.
 // Files and validation are answered there; everything that reads or steers
 // the test is posted to the controller (controller::post) and answered from
 // the control thread, which is the only one that touches the controller.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,6 +22,9 @@
 #include "master/web/stats_json.hpp"
 
 namespace swarm::master::web {
+
+// How long POST /swarm waits for a stopping test to stop before it answers 409.
+inline constexpr std::chrono::seconds start_after_stop_wait{10};
 
 struct api_options {
     start_defaults start;            // what POST /swarm uses for fields it lacks
@@ -39,6 +44,9 @@ class web_api {
   private:
     // Runs `build` on the control thread and replies with what it returns.
     void on_control(web_reply reply, std::function<web_response(controller&)> build);
+    // As on_control, but first waits (bounded by start_after_stop_wait) while
+    // the test is stopping: POST /swarm right after GET /stop starts, as in Locust.
+    void after_stop(web_reply reply, std::function<web_response(controller&)> build);
     void start(const web_request& req, web_reply reply);
     void entry_history(const web_request& req, web_reply reply);
 

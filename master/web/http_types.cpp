@@ -1,15 +1,15 @@
 #include "master/web/http_types.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "master/web/json_text.hpp"
 
 namespace swarm::master::web {
 
 web_response json_error(int status, const std::string& message) {
     web_response r;
     r.status = status;
-    r.body =
-        boost::json::serialize(boost::json::value{{"success", false}, {"message", message}}) + "\n";
+    r.body = json_text(boost::json::value{{"success", false}, {"message", message}}) + "\n";
     return r;
 }
 

@@ -1,7 +1,5 @@
 #include "master/web/stats_json.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <charconv>
 
@@ -9,6 +7,7 @@
 #include "common/scenario/stages_text.hpp"
 #include "master/report/json_result.hpp"
 #include "master/report/rows.hpp"
+#include "master/web/json_text.hpp"
 
 namespace swarm::master::web {
 namespace {
@@ -19,14 +18,25 @@ double ms(double us) {
     return us / 1000.0;
 }
 
+// Whole ms, rounded half up (Locust's proper_round), for the keys Locust
+// types as int.
+std::int64_t whole_ms(std::uint64_t us) {
+    return static_cast<std::int64_t>((us + 500) / 1000);
+}
+
 json::object entry_json(const report::row& r) {
     json::object o;
     o["method"] = r.method;
     o["name"] = r.name;
-    o["safe_name"] = r.name;
+    o["safe_name"] = html_escape(r.name);
     o["num_requests"] = r.requests;
     o["num_failures"] = r.failures;
-    o["median_response_time"] = ms(static_cast<double>(r.median_us()));
+    // Locust's int-typed keys in whole ms (median, ninetieth, ninety_ninth);
+    // its float-typed ones (avg, min, max) with µs precision. The median's
+    // precision is ours beside it: what the UI shows (a local target answers
+    // in 0.3 ms).
+    o["median_response_time"] = whole_ms(r.median_us());
+    o["median_response_time_precise"] = ms(static_cast<double>(r.median_us()));
     o["avg_response_time"] = ms(r.avg_us);
     o["min_response_time"] = r.empty() ? 0.0 : ms(static_cast<double>(r.min_us));
     o["max_response_time"] = ms(static_cast<double>(r.max_us));
@@ -35,12 +45,21 @@ json::object entry_json(const report::row& r) {
     o["total_rps"] = r.total_rps;
     o["total_fail_per_sec"] = r.total_fail_per_sec;
     o["avg_content_length"] = r.avg_bytes;
-    o["ninetieth_response_time"] = ms(static_cast<double>(r.percentile(90)));
+    o["ninetieth_response_time"] = whole_ms(r.percentile(90));
+    o["ninety_ninth_response_time"] = whole_ms(r.percentile(99));
     for (std::size_t i = 0; i < stats::standard_percentiles.size(); ++i) {
         o[percentile_key(stats::standard_percentiles[i])] =
             ms(static_cast<double>(r.percentiles_us[i]));
     }
     return o;
+}
+
+// The aggregate's percentile over the newest closed second, in whole ms as
+// Locust's current_response_time_percentile_*; null before any second closed
+// (Locust: None until its response-time cache holds a window).
+json::value current_percentile(const run_stats& run, double p) {
+    if (run.history().empty()) return nullptr;
+    return whole_ms(run.history().back().percentile_us(p));
 }
 
 json::array ratio_json(const std::vector<scenario::task_ratio>& tasks) {
@@ -52,6 +71,18 @@ json::array ratio_json(const std::vector<scenario::task_ratio>& tasks) {
                        {"total_ratio", t.of_total}};
         if (!t.children.empty()) o["tasks"] = ratio_json(t.children);
         out.push_back(std::move(o));
+    }
+    return out;
+}
+
+// Locust's get_ratio tasks: {name: {"ratio": r, "tasks"?: {...}}}, r within
+// the parent (per_class) or of all users (total).
+json::object locust_tasks(const std::vector<scenario::task_ratio>& tasks, bool of_total) {
+    json::object out;
+    for (const auto& t : tasks) {
+        json::object o{{"ratio", of_total ? t.of_total : t.within_parent}};
+        if (!t.children.empty()) o["tasks"] = locust_tasks(t.children, of_total);
+        out[t.name] = std::move(o);
     }
     return out;
 }
@@ -101,6 +132,27 @@ std::size_t stage_at(const std::vector<scenario::load_stage>& stages,
         if (elapsed < end || holds) return i + 1;
     }
     return stages.size() + 1;
+}
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        switch (ch) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out += ch;
+        }
+    }
+    return out;
 }
 
 std::string percentile_key(double p) {
@@ -173,6 +225,12 @@ json::object requests_json(const controller& c) {
         run.history().empty() ? 0.0 : ms(run.history().back().percentile_us(50));
     o["current_response_time_percentile_0.95"] =
         run.history().empty() ? 0.0 : ms(run.history().back().percentile_us(95));
+    // Locust 2.12's names, and newer Locust's object (PERCENTILES_TO_CHART).
+    o["current_response_time_percentile_50"] = current_percentile(run, 50);
+    o["current_response_time_percentile_95"] = current_percentile(run, 95);
+    o["current_response_time_percentiles"] =
+        json::object{{percentile_key(50), current_percentile(run, 50)},
+                     {percentile_key(95), current_percentile(run, 95)}};
     o["user_count"] = c.workers().users();
     o["target_user_count"] = c.workers().target_users();
     o["state"] = to_string(c.state());
@@ -214,6 +272,17 @@ json::object thresholds_status_json(const controller& c) {
             {"passed", or_null(thresholds_passed(verdicts))}};
 }
 
+json::object tasks_json(const controller& c) {
+    json::object per_class;
+    json::object total;
+    for (const auto& k : scenario::task_ratios(c.plan())) {
+        per_class[k.name] =
+            json::object{{"ratio", k.share}, {"tasks", locust_tasks(k.tasks, false)}};
+        total[k.name] = json::object{{"ratio", k.share}, {"tasks", locust_tasks(k.tasks, true)}};
+    }
+    return {{"per_class", std::move(per_class)}, {"total", std::move(total)}};
+}
+
 std::string snapshot_json(const controller& c) {
     auto o = requests_json(c);
     o["type"] = "snapshot";
@@ -228,7 +297,7 @@ std::string snapshot_json(const controller& c) {
         points.push_back(point_json(h[i]));
     }
     o["points"] = std::move(points);
-    return json::serialize(o);
+    return json_text(o);
 }
 
 std::optional<std::string> entry_history_json(const controller& c, std::string_view method,
@@ -263,7 +332,7 @@ std::optional<std::string> entry_history_json(const controller& c, std::string_v
         }
         points.push_back(std::move(o));
     }
-    return json::serialize(
+    return json_text(
         json::object{{"method", method}, {"name", name}, {"points", std::move(points)}});
 }
 
@@ -294,7 +363,7 @@ std::string hello_json(const controller& c, const ui_defaults& defaults, std::si
     const std::size_t skip = h.size() > max_points ? h.size() - max_points : 0;
     for (std::size_t i = skip; i < h.size(); ++i) points.push_back(point_json(h[i]));
     o["history"] = std::move(points);
-    return json::serialize(o);
+    return json_text(o);
 }
 
 }  // namespace swarm::master::web

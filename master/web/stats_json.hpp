@@ -10,6 +10,16 @@
 // - hello_json: the first WebSocket message: the scenario (host, task
 //   ratios, defaults) and the history so far, so charts survive a reload.
 //
+// Each stats[] entry has Locust 2.12's keys typed as Locust types them: ints
+// (whole ms, rounded half up) for median/ninetieth/ninety_ninth
+// _response_time, floats (µs precision) for avg/min/max_response_time and
+// the rates; safe_name is the name html-escaped. Ours beside them:
+// median_response_time_precise (float ms: what the UI shows) and
+// "response_time_percentile_0.5" ... "_1.0" (float ms). Top level:
+// current_response_time_percentile_50/_95 (Locust 2.12) and the
+// current_response_time_percentiles object (newer Locust), int ms of the
+// newest closed second, null before one closed.
+//
 // Ours beside Locust's keys in requests_json (issue 13's workload model):
 //   "classes": [{name, iterations, dropped_iterations, pacing_overruns}],
 //   "dropped_iterations": int (all classes, since start or reset),
@@ -83,6 +93,16 @@ std::optional<std::string> entry_history_json(const controller& c, std::string_v
 // 0 holds forever).
 std::size_t stage_at(const std::vector<scenario::load_stage>& stages,
                      std::chrono::microseconds elapsed);
+
+// GET /tasks in Locust's shape: {"per_class": {class: {"ratio": r, "tasks":
+// {task: {"ratio": r, "tasks"?: {...}}}}}, "total": {same}}; a class's ratio
+// is its share of the weighted users in the plan (Locust: of the users
+// spawned so far), a task's is within its parent (per_class) or of all task
+// runs (total), from scenario::task_ratios (what `swarm check --ratio` shows).
+boost::json::object tasks_json(const controller& c);
+
+// `text` as Python's html.escape(text, quote=False): &, <, > (Locust's safe_name).
+std::string html_escape(std::string_view text);
 
 // Locust's key for a percentile (50 → "response_time_percentile_0.5", 99.9 → "..._0.999", 100 →
 // "..._1.0").

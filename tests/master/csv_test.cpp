@@ -162,6 +162,63 @@ TEST(csv_test, history_rows_can_be_appended_incrementally) {
     EXPECT_EQ(lines[3].substr(0, 11), "1700000002,");
 }
 
+// --csv-full-history: before each second's Aggregated row, one row per name
+// seen so far, sorted as the stats file, from what the history keeps per name.
+TEST(csv_test, full_history_has_a_row_per_name_and_second_before_aggregated) {
+    const run_stats run = known_run(true);
+    std::ostringstream out;
+    write_stats_history_csv(out, run, true);
+    const std::vector<std::string> lines = csv_lines(out.str());
+    ASSERT_EQ(lines.size(), 7u);  // header, (/a, /b, Aggregated) x 2 seconds
+    EXPECT_EQ(lines[0], joined(stats_history_csv_columns()));
+    // Second 0: /a 3 requests (1 failed), p50 20, p95 and p99 30 ms; /b 1 at 6 ms.
+    EXPECT_EQ(lines[1],
+              "1700000000,10,GET,/a,3.000000,1.000000,20,N/A,N/A,N/A,N/A,30,N/A,30,N/A,N/A,N/A,"
+              "3,1,N/A,N/A,N/A,N/A,N/A,,");
+    EXPECT_EQ(lines[2],
+              "1700000000,10,POST,/b,1.000000,0.000000,6,N/A,N/A,N/A,N/A,6,N/A,6,N/A,N/A,N/A,"
+              "1,0,N/A,N/A,N/A,N/A,N/A,,");
+    EXPECT_EQ(lines[3].substr(0, 37), "1700000000,10,,Aggregated,4.000000,1.");
+    // Second 1 is idle: rates 0, no percentiles, the totals kept.
+    EXPECT_EQ(lines[4],
+              "1700000001,10,GET,/a,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,"
+              "3,1,N/A,N/A,N/A,N/A,N/A,,");
+    EXPECT_EQ(lines[5].substr(0, 40), "1700000001,10,POST,/b,0.000000,0.000000,");
+    EXPECT_EQ(lines[6].substr(0, 26), "1700000001,10,,Aggregated,");
+    // Without per_name: the Aggregated rows only, as before.
+    std::ostringstream aggregated_only;
+    write_stats_history_csv(aggregated_only, run);
+    EXPECT_EQ(csv_lines(aggregated_only.str()).size(), 3u);
+}
+
+TEST(csv_test, full_history_totals_restart_at_a_stats_reset) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_n("GET", "/a", 5), at_ms(100));
+    run.tick(at_ms(1500), wall0_ms + 1500, 1);
+    run.reset(at_ms(1600));
+    run.apply("w1", delta_n("GET", "/a", 2), at_ms(1700));
+    run.tick(at_ms(2500), wall0_ms + 2500, 1);
+    std::ostringstream out;
+    write_stats_history_csv(out, run, true);
+    const std::vector<std::string> lines = csv_lines(out.str());
+    ASSERT_EQ(lines.size(), 5u);
+    const auto total_requests = [](const std::string& line) {
+        std::vector<std::string> cells{""};
+        for (char c : line) {
+            if (c == ',') {
+                cells.emplace_back();
+            } else {
+                cells.back().push_back(c);
+            }
+        }
+        return cells.at(17);  // Total Request Count
+    };
+    EXPECT_EQ(total_requests(lines[1]), "5");  // /a, second 0
+    EXPECT_EQ(total_requests(lines[2]), "5");  // Aggregated, second 0
+    EXPECT_EQ(total_requests(lines[3]), "2");  // /a after the reset
+    EXPECT_EQ(total_requests(lines[4]), "2");
+}
+
 TEST(csv_test, floats_are_written_like_python_repr) {
     EXPECT_EQ(python_float(1234.0), "1234.0");
     EXPECT_EQ(python_float(0.0), "0.0");

@@ -56,7 +56,7 @@ function statsRow(s, total) {
     (cls ? ` class="${cls}"` : "");
   return `<tr${attrs}><td>${esc(s.method)}</td><td class="name" title="${esc(s.name)}">${esc(s.name)}</td>` +
     `<td class="num">${s.num_requests}</td><td class="num">${s.num_failures}</td>` +
-    `<td class="num">${ms(s.median_response_time)}</td>` +
+    `<td class="num">${ms(s.median_response_time_precise)}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.9"])}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.95"])}</td>` +
     `<td class="num">${ms(s["response_time_percentile_0.99"])}</td>` +

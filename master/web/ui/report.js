@@ -75,7 +75,7 @@
     "<tbody>" + r.stats.slice(0, -1).map((s) => "<tr>" + cols.map((c) => cell(s[c[1]], c[1])).join("") + "</tr>").join("") +
     "</tbody><tfoot><tr>" + cols.map((c) => cell(total[c[1]], c[1])).join("") + "</tr></tfoot>";
   el("stats").innerHTML = table([["Type", "method"], ["Name", "name"], ["# Requests", "num_requests"],
-    ["# Fails", "num_failures"], ["Median (ms)", "median_response_time"], ["95%ile (ms)", "response_time_percentile_0.95"],
+    ["# Fails", "num_failures"], ["Median (ms)", "median_response_time_precise"], ["95%ile (ms)", "response_time_percentile_0.95"],
     ["99%ile (ms)", "response_time_percentile_0.99"], ["Average (ms)", "avg_response_time"],
     ["Min (ms)", "min_response_time"], ["Max (ms)", "max_response_time"], ["Average size (bytes)", "avg_content_length"],
     ["RPS", "total_rps"], ["Failures/s", "total_fail_per_sec"]]);

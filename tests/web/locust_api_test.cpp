@@ -1,0 +1,277 @@
+// Locust's API as swarm serves it, against `swarm target` (issue 15): numbers
+// never in exponent notation anywhere in the REST API and the WebSocket,
+// Locust's key names and int/float types in /stats/requests, safe_name
+// escaped as Locust does, /tasks from the scenario's weights, /exceptions,
+// POST /swarm right after GET /stop, Locust's download names, /stats/reset's
+// answer, the full-history CSV's per-name rows, and --csv-full-history.
+// (tests/web/locust_compat_test.cpp compares all this with Locust itself.)
+#include <gmock/gmock.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cmath>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "master/web/json_text.hpp"
+#include "tests/integration/run_support.hpp"
+#include "tests/support/files.hpp"
+#include "tests/web/web_support.hpp"
+
+namespace swarm::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+// Two classes 3:1; names with html's special characters.
+std::string two_class_scenario() {
+    return write_scenario("locust_api", R"y(
+users:
+  Reader:
+    weight: 3
+    wait: {constant: 20ms}
+    tasks:
+      home: {weight: 1, get: /, name: "home <&> page"}
+      about: {weight: 1, get: /about, name: about}
+  Writer:
+    weight: 1
+    wait: {constant: 20ms}
+    tasks:
+      post: {get: /, name: post}
+)y");
+}
+
+// A number token written with an exponent ("0E0", "6.25e-1") outside strings.
+std::string exponent_in(const std::string& text) {
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        if ((c == 'e' || c == 'E') && i > 0 &&
+            (std::isdigit(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.'))
+            return text.substr(i > 10 ? i - 10 : 0, 20);
+    }
+    return "";
+}
+
+const json::object& entry(const json::value& doc, const std::string& name) {
+    for (const auto& e : doc.at("stats").as_array())
+        if (e.at("name").as_string() == name) return e.as_object();
+    throw std::runtime_error("no entry " + name);
+}
+
+class locust_api_test : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        target_ = start_target({"--threads", "1"});
+        ui_ = start_ui(two_class_scenario(), {"-H", target_.url});
+        client_ = std::make_unique<http_client>(ui_.origin);
+        poll_json(
+            *client_, "/readyz",
+            [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
+    }
+
+    http_response post(const std::string& target, const std::string& body) {
+        return client_->request(
+            {"POST", target, body, "application/x-www-form-urlencoded", "", {}});
+    }
+
+    json::value run_until(std::int64_t requests) {
+        const auto r = post("/swarm", "user_count=4&spawn_rate=50");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return poll_json(
+            *client_, "/stats/requests",
+            [&](const json::value& d) {
+                return aggregated(d).at("num_requests").to_number<std::int64_t>() >= requests &&
+                       !d.at("current_response_time_percentile_50").is_null();
+            },
+            20s);
+    }
+
+    running_target target_;
+    running_ui ui_;
+    std::unique_ptr<http_client> client_;
+};
+
+TEST(json_text, doubles_are_fixed_decimals_with_a_point_and_never_exponents) {
+    using master::web::json_number;
+    EXPECT_EQ(json_number(0.0), "0.0");
+    EXPECT_EQ(json_number(-0.0), "0.0");
+    EXPECT_EQ(json_number(0.625), "0.625");
+    EXPECT_EQ(json_number(1234.0), "1234.0");
+    EXPECT_EQ(json_number(1e-7), "0.0000001");
+    EXPECT_EQ(json_number(1e21), "1000000000000000000000.0");
+    EXPECT_EQ(json_number(1.0 / 3.0), "0.3333333333333333");
+    EXPECT_EQ(json_number(std::numeric_limits<double>::quiet_NaN()), "null");
+    EXPECT_EQ(json_number(std::numeric_limits<double>::infinity()), "null");
+    const json::value v = {{"a", 0.0}, {"b", json::array{1, 2.5, "x\"y"}}, {"c", nullptr}};
+    EXPECT_EQ(master::web::json_text(v), R"({"a":0.0,"b":[1,2.5,"x\"y"],"c":null})");
+    EXPECT_EQ(master::web::json_text(v),
+              master::web::json_text(json::parse(master::web::json_text(v))));
+}
+
+TEST_F(locust_api_test,
+       no_rest_or_websocket_json_has_an_exponent_and_locusts_keys_are_typed_as_locust) {
+    const auto started = run_until(60);
+    std::map<std::string, std::string> bodies;
+    for (const char* target :
+         {"/stats/requests", "/workers", "/thresholds", "/tasks", "/exceptions", "/readyz",
+          "/healthz", "/stats/result.json", "/stats/entry_history?method=GET&name=about",
+          "/no/such/path", "/stats/entry_history?method=GET"}) {
+        bodies[target] = client_->get(target).body;
+    }
+    bodies["POST /swarm (400)"] = post("/swarm", "user_count=x").body;
+    const auto port = ui_.origin.substr(ui_.origin.rfind(':') + 1);
+    ws_client ws("127.0.0.1", port, "/ws");
+    bodies["ws hello"] = ws.read();
+    bodies["ws snapshot"] = ws.read();
+    bodies["GET /stop"] = client_->get("/stop").body;
+    for (const auto& [what, body] : bodies) {
+        EXPECT_FALSE(body.empty()) << what;
+        EXPECT_EQ(exponent_in(body), "") << what << ": " << body.substr(0, 300);
+        EXPECT_TRUE(json_of(http_response{200, {}, body}).is_object() || what.rfind("ws", 0) == 0)
+            << what;
+    }
+    // Zero floats as Python writes them, where Boost.JSON wrote 0E0.
+    EXPECT_THAT(bodies["/stats/requests"], HasSubstr("\"fail_ratio\":0.0,"));
+    EXPECT_THAT(bodies["/stats/requests"], HasSubstr("\"current_fail_per_sec\":0.0,"));
+
+    const auto doc = json::parse(bodies["/stats/requests"]);
+    for (const auto& e : doc.at("stats").as_array()) {
+        const auto& o = e.as_object();
+        for (const char* k : {"median_response_time", "ninetieth_response_time",
+                              "ninety_ninth_response_time", "num_requests", "num_failures"})
+            EXPECT_TRUE(o.at(k).is_int64() || o.at(k).is_uint64()) << k;
+        for (const char* k :
+             {"avg_response_time", "min_response_time", "max_response_time", "current_rps",
+              "current_fail_per_sec", "avg_content_length", "median_response_time_precise"})
+            EXPECT_TRUE(o.at(k).is_double()) << k;
+        // Whole ms of the precise figures, rounded half up.
+        const double p99 = o.at("response_time_percentile_0.99").as_double();
+        EXPECT_EQ(o.at("ninety_ninth_response_time").to_number<std::int64_t>(), std::llround(p99));
+        const double median = o.at("median_response_time_precise").as_double();
+        EXPECT_EQ(o.at("median_response_time").to_number<std::int64_t>(), std::llround(median));
+    }
+    EXPECT_EQ(entry(doc, "home <&> page").at("safe_name").as_string(), "home &lt;&amp;&gt; page");
+    EXPECT_EQ(entry(doc, "about").at("safe_name").as_string(), "about");
+    EXPECT_TRUE(doc.at("current_response_time_percentile_50").is_int64());
+    EXPECT_TRUE(doc.at("current_response_time_percentile_95").is_int64());
+    const auto& current = doc.at("current_response_time_percentiles").as_object();
+    EXPECT_EQ(current.at("response_time_percentile_0.5"),
+              doc.at("current_response_time_percentile_50"));
+    EXPECT_EQ(current.at("response_time_percentile_0.95"),
+              doc.at("current_response_time_percentile_95"));
+    EXPECT_GE(doc.at("current_response_time_percentile_95").as_int64(),
+              doc.at("current_response_time_percentile_50").as_int64());
+    EXPECT_GE(aggregated(started).at("num_requests").to_number<std::int64_t>(), 60);
+}
+
+TEST_F(locust_api_test, tasks_and_exceptions_have_locusts_shapes) {
+    const auto tasks = json_of(client_->get("/tasks"));
+    const auto& per_class = tasks.at("per_class");
+    EXPECT_DOUBLE_EQ(per_class.at("Reader").at("ratio").as_double(), 0.75);
+    EXPECT_DOUBLE_EQ(per_class.at("Writer").at("ratio").as_double(), 0.25);
+    EXPECT_DOUBLE_EQ(per_class.at("Reader").at("tasks").at("home").at("ratio").as_double(), 0.5);
+    EXPECT_DOUBLE_EQ(per_class.at("Writer").at("tasks").at("post").at("ratio").as_double(), 1.0);
+    const auto& total = tasks.at("total");
+    EXPECT_DOUBLE_EQ(total.at("Reader").at("tasks").at("home").at("ratio").as_double(), 0.375);
+    EXPECT_DOUBLE_EQ(total.at("Reader").at("tasks").at("about").at("ratio").as_double(), 0.375);
+    EXPECT_DOUBLE_EQ(total.at("Writer").at("tasks").at("post").at("ratio").as_double(), 0.25);
+
+    EXPECT_EQ(json::serialize(json_of(client_->get("/exceptions"))), R"({"exceptions":[]})");
+    const auto csv = client_->get("/exceptions/csv");
+    EXPECT_EQ(csv.status, 200);
+    EXPECT_EQ(csv.body, "Count,Message,Traceback,Nodes\r\n");
+    EXPECT_THAT(csv.header("Content-Disposition"),
+                MatchesRegex("attachment;filename=exceptions_[0-9]+(\\.[0-9]+)?\\.csv"));
+}
+
+TEST_F(locust_api_test, a_start_right_after_stop_starts_and_downloads_and_reset_answer_as_locust) {
+    run_until(20);
+    ASSERT_EQ(client_->get("/stop").status, 200);
+    const auto again = post("/swarm", "user_count=2&spawn_rate=50");  // at once, "stopping"
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(json_of(again).at("message").as_string(), "Swarming started");
+    auto doc = poll_json(
+        *client_, "/stats/requests",
+        [](const json::value& d) {
+            return d.at("state").as_string() == "running" && d.at("user_count").as_int64() == 2;
+        },
+        10s);
+    EXPECT_EQ(doc.at("tests_started").to_number<std::int64_t>(), 2);
+    EXPECT_EQ(doc.at("state").as_string(), "running");
+
+    const auto report = client_->get("/stats/report?download=1");
+    EXPECT_EQ(report.status, 200);
+    EXPECT_THAT(report.header("Content-Disposition"),
+                MatchesRegex("attachment;filename=report_[0-9]+(\\.[0-9]+)?\\.html"));
+    EXPECT_EQ(client_->get("/stats/report").header("Content-Disposition"), "");
+    EXPECT_THAT(client_->get("/stats/requests/csv").header("Content-Disposition"),
+                MatchesRegex("attachment;filename=requests_[0-9]+(\\.[0-9]+)?\\.csv"));
+
+    const auto reset = client_->get("/stats/reset");
+    EXPECT_EQ(reset.status, 200);
+    EXPECT_EQ(reset.body, "ok");
+    EXPECT_THAT(reset.header("Content-Type"), ::testing::StartsWith("text/html"));
+    stop_and_wait(*client_);
+}
+
+// The UI's download: every second has a row per name seen so far, then
+// Aggregated; the names' totals add up to Aggregated's, which the target saw.
+TEST_F(locust_api_test, full_history_download_has_a_row_per_name_and_second) {
+    run_until(100);
+    std::this_thread::sleep_for(1500ms);  // a few closed seconds
+    stop_and_wait(*client_);
+    const auto body = client_->get("/stats/requests_full_history/csv").body;
+    std::istringstream in(body);
+    std::string line;
+    std::getline(in, line);  // header
+    std::map<std::string, std::vector<std::string>> names_by_second;
+    std::map<std::string, std::int64_t> last_total;  // name -> Total Request Count of its last row
+    while (std::getline(in, line)) {
+        std::vector<std::string> cells{""};
+        for (char c : line) {
+            if (c == ',') cells.emplace_back();
+            else if (c != '\r') cells.back().push_back(c);
+        }
+        ASSERT_GE(cells.size(), 18u) << line;
+        names_by_second[cells[0]].push_back(cells[3]);
+        last_total[cells[3]] = std::stoll(cells[17]);
+    }
+    ASSERT_GE(names_by_second.size(), 3u);
+    const std::vector<std::string> full{"about", "home <&> page", "post", "Aggregated"};
+    EXPECT_EQ(names_by_second.rbegin()->second, full);
+    EXPECT_EQ(last_total["about"] + last_total["home <&> page"] + last_total["post"],
+              last_total["Aggregated"]);
+    EXPECT_EQ(last_total["Aggregated"], read_target_stats(target_.url).total);
+}
+
+TEST(locust_api_cli, csv_full_history_writes_name_rows_and_needs_csv) {
+    auto target = start_target({"--threads", "1"});
+    const auto prefix = ::testing::TempDir() + "/full_history_" + std::to_string(::getpid());
+    const auto run =
+        run_swarm(two_class_scenario(), {"-u", "4", "-r", "50", "-t", "2s", "-H", target.url,
+                                         "--csv", prefix, "--csv-full-history"});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    const auto history = read_whole_file(prefix + "_stats_history.csv");
+    EXPECT_THAT(history, HasSubstr(",GET,about,"));
+    EXPECT_THAT(history, HasSubstr(",GET,post,"));
+    EXPECT_THAT(history, HasSubstr(",,Aggregated,"));
+    const auto bad = run_swarm(two_class_scenario(),
+                               {"-u", "1", "-t", "1s", "-H", target.url, "--csv-full-history"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_THAT(bad.output, HasSubstr("--csv-full-history needs --csv PREFIX"));
+}
+
+}  // namespace
+}  // namespace swarm::test
