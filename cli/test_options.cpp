@@ -110,18 +110,17 @@ bool add_thresholds(const test_options& opts, const scenario::plan& plan, const 
     for (const auto& text : opts.thresholds) {
         auto spec = scenario::parse_threshold_option(text);
         if (spec) {
-            // A class that does not exist would count 0 and pass.
-            const auto parsed = scenario::parse_threshold(spec->expression);
-            const auto& sel = parsed->selector;
-            const bool known_class =
-                sel.what != scenario::threshold_selector::kind::user_class ||
-                std::any_of(plan.users.begin(), plan.users.end(),
-                            [&](const scenario::user_class& u) { return u.name == sel.text; });
-            if (known_class) {
+            // The same checks as the scenario's `thresholds:`: a class or tag
+            // that does not exist would count 0 and pass.
+            const auto problems =
+                scenario::threshold_plan_problems(*scenario::parse_threshold(spec->expression), plan);
+            for (const auto& w : problems.warnings)
+                std::cerr << command << ": warning: --threshold '" << text << "': " << w << "\n";
+            if (problems.errors.empty()) {
                 m.thresholds.push_back(std::move(*spec));
                 continue;
             }
-            spec = fail("no user class '" + sel.text + "' in the scenario");
+            spec = fail(problems.errors.front());
         }
         std::cerr << command << ": --threshold '" << text << "': " << spec.error().message << "\n";
         return false;

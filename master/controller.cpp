@@ -42,6 +42,9 @@ controller::controller(zmq::context_t& zmq, scenario::bundle bundle,
     core_.on_event = [this](const std::string& text) {
         if (on_event) on_event(text);
     };
+    core_.on_test_end = [this] {
+        if (on_test_end) on_test_end();
+    };
 }
 
 controller::~controller() = default;
@@ -53,6 +56,11 @@ std::string controller::bound_endpoint() const {
 void controller::post(std::function<void()> fn) {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
+}
+
+void controller::discard_posted() {
+    std::lock_guard lock(posted_mutex_);
+    posted_.clear();
 }
 
 void controller::pump(std::chrono::milliseconds slice) {

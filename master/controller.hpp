@@ -57,6 +57,13 @@ class controller {
 
     // Runs `fn` on the control thread inside the next pump(). Thread-safe.
     void post(std::function<void()> fn);
+    // Drops what was posted and not yet run: the web front that posted it
+    // is gone (its closures would reach a destroyed object).
+    void discard_posted();
+    // The master is shutting down: no new test may start (a start queued
+    // behind a stop is refused). Control thread.
+    void close() { closing_ = true; }
+    bool closing() const { return closing_; }
 
     const controller_core& core() const { return core_; }
     run_state state() const { return core_.state(); }
@@ -71,8 +78,11 @@ class controller {
 
     // The core's events ("All users spawned", ...). Called on the control thread.
     std::function<void(const std::string&)> on_event;
+    // controller_core::on_test_end. Called on the control thread.
+    std::function<void()> on_test_end;
 
   private:
+    bool closing_ = false;  // see close()
     std::unique_ptr<proto::master_endpoint> endpoint_;
     controller_core core_;
 

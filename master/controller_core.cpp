@@ -249,6 +249,7 @@ void controller_core::finish(control_clock::time_point now, std::int64_t wall_ms
     judge_thresholds(now, true);
     state_ = run_state::stopped;
     event("test stopped");
+    if (on_test_end) on_test_end();
 }
 
 // A worker that runs out of CPU measures its own queueing, not the target:
@@ -337,6 +338,16 @@ report::run_metadata controller_core::run_metadata(int exit_code) const {
     if (!test_.stages.empty()) meta.profile = scenario::format_stages(test_.stages);
     meta.iterations = test_.iterations;
     return meta;
+}
+
+run_outcome controller_core::outcome() const {
+    run_outcome o;
+    o.reason = stop_reason_;
+    o.has_thresholds = !verdicts_.empty();
+    o.thresholds_failed = thresholds_failed();
+    o.requests_failed = stats().total().failures() > 0;
+    o.exit_code_on_error = opts_.exit_code_on_error;
+    return o;
 }
 
 bool controller_core::thresholds_failed() const {

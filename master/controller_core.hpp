@@ -49,6 +49,7 @@
 
 #include "common/log/log.hpp"
 #include "master/coordinator.hpp"
+#include "master/exit_code.hpp"
 #include "master/gates/judge.hpp"
 #include "master/gates/verdict.hpp"
 #include "master/profile/schedule.hpp"
@@ -87,6 +88,7 @@ struct core_options {
     // Every threshold of every test: the scenario's `thresholds:` then the
     // --threshold ones (validated by the cli before the master starts).
     std::vector<scenario::threshold_spec> thresholds{};
+    int exit_code_on_error = 1;  // --exit-code-on-error: outcome()'s code for failed requests
     log::logger log{"swarm master"};  // workers joining, leaving, going missing
 };
 
@@ -153,12 +155,20 @@ class controller_core {
     const std::vector<gates::threshold_verdict>& thresholds() const { return verdicts_; }
     // A threshold failed (judged at the end, or one aborted the test).
     bool thresholds_failed() const;
+    // The current (or last) test's outcome, as the exit code reads it
+    // (exit_code_for): its stop reason, thresholds and failed requests.
+    run_outcome outcome() const;
     // The JSON result's metadata for the current (or last) test.
     report::run_metadata run_metadata(int exit_code) const;
 
     // Things worth a line on the console or a banner in the UI: "All users
     // spawned", "(other)" folding began, a hot worker, the test ended.
     std::function<void(const std::string&)> on_event;
+    // Called once when a test has stopped (state() just became stopped),
+    // before anything can start the next one: the UI mode writes the test's
+    // reports here (a start queued behind a stop would otherwise replace
+    // the test before a state poll saw it stopped).
+    std::function<void()> on_test_end;
 
   private:
     void event(const std::string& text);

@@ -78,19 +78,15 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     // failed requests, as headless), 4 when Ctrl-C stopped a running test,
     // 0 when no test ran; 5 when the reports at exit could not be written.
     auto last_snapshot = control_clock::now();
-    auto last_state = c.state();
     const auto test_ended = [&] {
         auto outcome = outcome_of(t, c);
         write_reports(t, c, outcome);
         std::cout << end_line(outcome) << std::endl;
     };
     auto last_progress = last_snapshot;
+    c.on_test_end = test_ended;
     while (!interrupted.load()) {
         c.pump(100ms);
-        if (c.state() != last_state) {
-            last_state = c.state();
-            if (last_state == run_state::stopped) test_ended();
-        }
         const auto now = control_clock::now();
         // While a test runs, the progress line, as headless (a Deployment's log).
         const bool running = c.state() == run_state::spawning || c.state() == run_state::running ||
@@ -110,6 +106,10 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
     // by itself (stop timeout + on_stop's bound + slack: controller_core.hpp);
     // the 2 s past it only guard this loop. A second Ctrl-C cancels
     // everything now, which brings the give-up within 3 s.
+    // No test starts any more (a start queued behind a stop is refused), and
+    // the reports are written once, below.
+    c.close();
+    c.on_test_end = nullptr;
     c.stop(stop_reason::interrupted);
     bool stop_now_asked = false;
     while (c.state() == run_state::stopping &&
@@ -121,6 +121,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
         c.pump(100ms);
     }
     front.reset();  // before the controller: no request may reach it any more
+    c.discard_posted();  // what it queued would reach the destroyed front
     c.quit_workers("master shut down");
     c.pump(100ms);
     // No test ran: nothing failed. Otherwise the last test's outcome.

@@ -91,14 +91,8 @@ result<void> check_report_paths(const headless_options& opts) {
     return {};
 }
 
-run_outcome outcome_of(const headless_options& opts, const controller& c) {
-    run_outcome o;
-    o.reason = c.core().stop_reason();
-    o.has_thresholds = !c.core().thresholds().empty();
-    o.thresholds_failed = c.core().thresholds_failed();
-    o.requests_failed = c.stats().total().failures() > 0;
-    o.exit_code_on_error = opts.exit_code_on_error;
-    return o;
+run_outcome outcome_of(const headless_options&, const controller& c) {
+    return c.core().outcome();
 }
 
 int write_reports(const headless_options& opts, const controller& c, run_outcome& outcome) {
@@ -145,6 +139,7 @@ controller_options controller_options_for(const headless_options& opts) {
     co.max_workers = opts.max_workers;
     co.run_options = opts.run_options;
     co.thresholds = opts.thresholds;
+    co.exit_code_on_error = opts.exit_code_on_error;
     co.log = opts.log.with_source("swarm master");
     return co;
 }

@@ -24,43 +24,12 @@ void collect_tags(const task_set& set, std::vector<std::string>& tags) {
     }
 }
 
-// Checks the selector's class, tag or request row against the plan.
+// Reports threshold_plan_problems() at the item.
 void check_against_plan(load_context& ctx, const YAML::Node& n, const std::string& path,
                         const threshold_expr& t, const plan& p) {
-    using k = threshold_selector::kind;
-    const auto& sel = t.selector;
-    const auto prefix = t.normalised() + ": ";
-    if (sel.what == k::user_class) {
-        std::vector<std::string> classes;
-        for (const auto& u : p.users) classes.push_back(u.name);
-        if (std::find(classes.begin(), classes.end(), sel.text) == classes.end())
-            ctx.error(n, path,
-                      prefix + "no user class '" + sel.text + "'" +
-                          did_you_mean(sel.text, views(classes)));
-    } else if (sel.what == k::tag) {
-        std::vector<std::string> tags;
-        for (const auto& u : p.users) collect_tags(u.root, tags);
-        if (std::find(tags.begin(), tags.end(), sel.text) == tags.end())
-            ctx.error(n, path,
-                      prefix + "no task has the tag '" + sel.text + "'" +
-                          did_you_mean(sel.text, views(tags)));
-    } else if (sel.what == k::row || sel.what == k::name) {
-        if (sel.method == "ITER") return;  // task names of open classes, not requests
-        const auto rows = plan_request_rows(p);
-        const bool found = std::any_of(rows.begin(), rows.end(), [&](const request_row& r) {
-            return r.name == sel.text && (sel.what == k::name || r.method == sel.method);
-        });
-        if (found) return;
-        std::vector<std::string> names;
-        names.reserve(rows.size());
-        for (const auto& r : rows)
-            names.push_back(sel.what == k::row ? r.method + " " + r.name : r.name);
-        const auto written = sel.what == k::row ? sel.method + " " + sel.text : sel.text;
-        ctx.warning(n, path,
-                    prefix + "no request of the scenario is named '" + written + "'" +
-                        did_you_mean(written, views(names)) +
-                        " (a templated name may still match at run time)");
-    }
+    const auto problems = threshold_plan_problems(t, p);
+    for (const auto& e : problems.errors) ctx.error(n, path, e);
+    for (const auto& w : problems.warnings) ctx.warning(n, path, w);
 }
 
 void load_threshold(load_context& ctx, const YAML::Node& n, const std::string& path, plan& p) {
@@ -110,3 +79,43 @@ void load_thresholds(load_context& ctx, const YAML::Node& n, plan& p) {
 }
 
 }  // namespace swarm::scenario::detail
+
+namespace swarm::scenario {
+
+threshold_problems threshold_plan_problems(const threshold_expr& t, const plan& p) {
+    threshold_problems out;
+    using k = threshold_selector::kind;
+    const auto& sel = t.selector;
+    const auto prefix = t.normalised() + ": ";
+    if (sel.what == k::user_class) {
+        std::vector<std::string> classes;
+        for (const auto& u : p.users) classes.push_back(u.name);
+        if (std::find(classes.begin(), classes.end(), sel.text) == classes.end())
+            out.errors.push_back(prefix + "no user class '" + sel.text + "'" +
+                          did_you_mean(sel.text, detail::views(classes)));
+    } else if (sel.what == k::tag) {
+        std::vector<std::string> tags;
+        for (const auto& u : p.users) detail::collect_tags(u.root, tags);
+        if (std::find(tags.begin(), tags.end(), sel.text) == tags.end())
+            out.errors.push_back(prefix + "no task has the tag '" + sel.text + "'" +
+                          did_you_mean(sel.text, detail::views(tags)));
+    } else if (sel.what == k::row || sel.what == k::name) {
+        if (sel.method == "ITER") return out;  // task names of open classes, not requests
+        const auto rows = plan_request_rows(p);
+        const bool found = std::any_of(rows.begin(), rows.end(), [&](const request_row& r) {
+            return r.name == sel.text && (sel.what == k::name || r.method == sel.method);
+        });
+        if (found) return out;
+        std::vector<std::string> names;
+        names.reserve(rows.size());
+        for (const auto& r : rows)
+            names.push_back(sel.what == k::row ? r.method + " " + r.name : r.name);
+        const auto written = sel.what == k::row ? sel.method + " " + sel.text : sel.text;
+        out.warnings.push_back(prefix + "no request of the scenario is named '" + written + "'" +
+                        did_you_mean(written, detail::views(names)) +
+                        " (a templated name may still match at run time)");
+    }
+    return out;
+}
+
+}  // namespace swarm::scenario

@@ -120,4 +120,15 @@ struct request_row {
 // those of the tasks tagged so (and their nested sets), what tag:NAME selects.
 std::vector<request_row> plan_request_rows(const plan& p, std::string_view tag = {});
 
+// What a threshold's selector names that the plan lacks, as messages that
+// start with the normalised expression: errors for a class or a tag that
+// does not exist (it would count 0 and pass), warnings for a request row no
+// request of the plan names (a templated name may still match at run time).
+// The one check of `thresholds:` (load_thresholds.cpp) and --threshold (cli).
+struct threshold_problems {
+    std::vector<std::string> errors;
+    std::vector<std::string> warnings;
+};
+threshold_problems threshold_plan_problems(const threshold_expr& t, const plan& p);
+
 }  // namespace swarm::scenario

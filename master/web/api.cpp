@@ -88,7 +88,9 @@ const get_route get_routes[] = {
      }},
     {"/stats/result.json",
      [](controller& c) {
-         auto r = json_ok(report::json_result(c.stats(), c.run_metadata(0)));
+         // The exit status the process would give this test (as --json's).
+         auto r = json_ok(report::json_result(
+             c.stats(), c.run_metadata(exit_code_for(c.core().outcome()))));
          r.headers.emplace_back("Content-Disposition", "attachment; filename=\"result.json\"");
          return r;
      }},
@@ -249,6 +251,7 @@ void web_api::start(const web_request& req, web_reply reply) {
     const bool rate_given = parsed->spec.spawn_rate >= 0;
     if (!rate_given) parsed->spec.spawn_rate = opts_.start.spawn_rate;
     after_stop(std::move(reply), [request = std::move(*parsed), rate_given](controller& c) mutable {
+        if (c.closing()) return json_error(503, "the master is shutting down");
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
         }

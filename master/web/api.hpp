@@ -23,8 +23,11 @@
 
 namespace swarm::master::web {
 
-// How long POST /swarm waits for a stopping test to stop before it answers 409.
-inline constexpr std::chrono::seconds start_after_stop_wait{10};
+// How long POST /swarm waits for a stopping test to stop before it answers
+// 409: below the server's 10 s wait for the control thread's answer
+// (server.cpp's reply_timeout), so the client gets the 409, not a 503 for a
+// start that then happens after all.
+inline constexpr std::chrono::seconds start_after_stop_wait{8};
 
 struct api_options {
     start_defaults start;            // what POST /swarm uses for fields it lacks

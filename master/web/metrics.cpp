@@ -1,5 +1,7 @@
 #include "master/web/metrics.hpp"
 
+#include "common/printable.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -223,7 +225,11 @@ std::array<std::uint64_t, latency_bounds_us.size()> cumulative_buckets(const sta
     return out;
 }
 
-std::string escape_label_value(std::string_view v) {
+std::string escape_label_value(std::string_view raw) {
+    // A request name can come from a response (a templated name): bytes that
+    // are not valid UTF-8, or controls, would make Prometheus reject the whole
+    // scrape. printable() writes them as \xNN (all of it: no truncation).
+    const std::string v = printable(raw, raw.size());
     std::string out;
     out.reserve(v.size());
     for (const char c : v) {

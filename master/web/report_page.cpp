@@ -37,7 +37,8 @@ std::string html_report(const controller& c) {
     data["start_unix_ms"] = c.stats().start_wall_ms();
     data["end_unix_ms"] = c.stats().last_wall_ms();
     // Why the test ended ("" while it runs, or when nothing recorded it).
-    data["stop_reason"] = c.run_metadata(0).stop_reason;
+    const auto reason = c.core().stop_reason();
+    data["stop_reason"] = reason == stop_reason::none ? "" : to_string(reason);
     std::string page = asset_text("/report.html");
     replace_marker(page, "/*SWARM_CSS*/",
                    asset_text("/uPlot.min.css") + "\n" + asset_text("/app.css"));

@@ -131,6 +131,12 @@ TEST(gates_integration_test, a_bad_threshold_option_exits_2_with_the_message) {
         20);
     EXPECT_EQ(cls.exit_code, 2) << cls.output;
     EXPECT_THAT(cls.output, HasSubstr("no user class 'Nobody'"));
+    // The same checks as the scenario's: a tag no task has would count 0 and pass.
+    const auto tag = run_swarm(
+        path, {"-H", "http://127.0.0.1:1", "-t", "1s", "--threshold", "failures(tag:nope) == 0"},
+        20);
+    EXPECT_EQ(tag.exit_code, 2) << tag.output;
+    EXPECT_THAT(tag.output, HasSubstr("no task has the tag 'nope'"));
 }
 
 TEST(gates_integration_test, a_bad_scenario_threshold_exits_2_with_its_place) {

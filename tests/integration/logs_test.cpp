@@ -161,9 +161,11 @@ TEST(logs_integration_test, progress_lines_grow_up_to_the_final_total) {
         EXPECT_EQ(m[3].str(), "0.0") << line;
     }
     ASSERT_GE(counts.size(), 3U) << all(run.err);
-    for (std::size_t i = 1; i < counts.size(); ++i) EXPECT_GT(counts[i], counts[i - 1]);
+    // Never down, and growing over the run; a busy machine may merge no
+    // report between two lines (equal counts), or none before the first.
+    for (std::size_t i = 1; i < counts.size(); ++i) EXPECT_GE(counts[i], counts[i - 1]);
+    EXPECT_GT(counts.back(), counts.front());
     EXPECT_LE(counts.back(), total_requests(run.result));
-    EXPECT_GT(counts.front(), 0);
 }
 
 TEST(logs_integration_test, worker_target_and_master_events_are_timestamped) {

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -224,6 +225,46 @@ TEST_F(locust_api_test, a_start_right_after_stop_starts_and_downloads_and_reset_
     EXPECT_EQ(reset.body, "ok");
     EXPECT_THAT(reset.header("Content-Type"), ::testing::StartsWith("text/html"));
     stop_and_wait(*client_);
+}
+
+// A start queued behind a stop (GET /stop, then POST /swarm at once) used to
+// run within the same pump as the stop's end: the UI mode never saw the first
+// test stopped, so its --json result was never written and its verdicts were
+// reset unrecorded. The test's end is now a callback from the core.
+TEST(locust_api_ui, a_start_queued_behind_a_stop_still_records_the_first_test) {
+    const auto target = start_target({"--threads", "1"});
+    const auto result_path =
+        ::testing::TempDir() + "/queued_start_" + std::to_string(::getpid()) + ".json";
+    std::remove(result_path.c_str());
+    const auto ui = start_ui(two_class_scenario(), {"-H", target.url, "--json", result_path});
+    http_client client(ui.origin);
+    poll_json(
+        client, "/readyz",
+        [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
+    const auto form = [&](const std::string& body) {
+        return client.request({"POST", "/swarm", body, "application/x-www-form-urlencoded", "", {}});
+    };
+    ASSERT_EQ(form("user_count=4&spawn_rate=50").status, 200);
+    poll_json(
+        client, "/stats/requests",
+        [](const json::value& d) {
+            return aggregated(d).at("num_requests").to_number<std::int64_t>() >= 20;
+        },
+        20s);
+    ASSERT_EQ(client.get("/stop").status, 200);
+    const auto again = form("user_count=2&spawn_rate=50");
+    ASSERT_EQ(again.status, 200) << again.body;
+    poll_json(
+        client, "/stats/requests",
+        [](const json::value& d) { return d.at("tests_started").to_number<std::int64_t>() == 2; },
+        10s);
+    // The first test's result, written when it ended (before the second began).
+    const auto first = read_json_file(result_path);
+    ASSERT_TRUE(first.is_object()) << "no --json result for the first test";
+    EXPECT_EQ(first.at("run").at("stop_reason").as_string(), "stopped");
+    EXPECT_GE(first.at("total").at("requests").to_number<std::int64_t>(), 20);
+    stop_and_wait(client);
+    std::remove(result_path.c_str());
 }
 
 // The UI's download: every second has a row per name seen so far, then

@@ -235,12 +235,16 @@ TEST(metrics_buckets, misplace_a_sample_only_within_1_128_of_a_bound) {
     EXPECT_GT(misplaced, 0);  // the sweep does reach the straddling buckets
 }
 
-TEST(metrics_labels, escape_backslash_quote_and_newline) {
+TEST(metrics_labels, escape_backslash_quote_controls_and_invalid_utf8) {
+    // Controls (a newline too) become \xNN first (printable()), then the
+    // format's escapes apply: the value stays one valid UTF-8 line.
     EXPECT_EQ(escape_label_value(R"(a\b"c)"
                                  "\n"
                                  "d"),
-              R"(a\\b\"c\nd)");
-    EXPECT_EQ(escape_label_value("plain /path?x=1"), "plain /path?x=1");
+              R"(a\\b\"c\\x0ad)");
+    EXPECT_EQ(escape_label_value("plain /path?x=1 \u00e9"), "plain /path?x=1 \u00e9");
+    // A name built from a response's bytes: invalid UTF-8 would fail the whole scrape.
+    EXPECT_EQ(escape_label_value("/item/\xff\xfe"), R"(/item/\\xff\\xfe)");
 }
 
 TEST_F(metrics_test, users_workers_and_test_state_follow_the_core_and_a_reset_lowers_counters) {
