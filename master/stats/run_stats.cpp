@@ -1,6 +1,7 @@
 #include "master/stats/run_stats.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <utility>
 
@@ -88,11 +89,20 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
     if (worker == workers_.end())
         worker = workers_.emplace(std::string(worker_id), worker_contribution{}).first;
     worker_contribution& w = worker->second;
+    // The worker's time this delta covers, as the master saw it: since the
+    // worker's previous delta (or the start of the run for its first).
+    const stats_time covered_from = w.reports == 0 ? start_ : w.last_report;
+    const auto covered = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::max(now, covered_from) - covered_from);
     ++w.reports;
     w.last_report = std::max(w.last_report, now);
     stats::table* second = nullptr;
     if (!end_) {
         const std::uint64_t k = second_for(w, now);
+        // A worker's second delta in one second adds to its time, not to
+        // the number of workers the second's time is averaged over.
+        if (w.last_second != k) ++open_reporters_[k % 2];
+        open_covered_ms_[k % 2] += static_cast<std::uint64_t>(covered.count());
         w.last_second = k;
         second = &open_table(k);
         open_dropped_[k % 2] += delta.classes.total().dropped_iterations;
@@ -132,11 +142,13 @@ void run_stats::stop(stats_time now, std::int64_t wall_ms) {
     if (second_of(now) > first_open_) close_oldest_second(1000);
     // The cut last second is kept when it has requests, or drops: an open
     // class whose pool was full for the whole second sent nothing.
-    if (!open_table(first_open_).empty() || open_dropped_[first_open_ % 2] > 0) {
-        const auto open_start = start_ + std::chrono::seconds(first_open_);
-        const auto cut = std::chrono::duration_cast<std::chrono::milliseconds>(now - open_start);
-        close_oldest_second(
-            static_cast<std::uint32_t>(std::clamp<std::int64_t>(cut.count(), 1, 1000)));
+    // Its length is the time its deltas cover (run_stats.hpp, "The last
+    // second"), not the few ms the stop may have left of it.
+    const std::size_t last = first_open_ % 2;
+    if (!open_table(first_open_).empty() || open_dropped_[last] > 0) {
+        const std::uint64_t reporters = std::max<std::uint64_t>(open_reporters_[last], 1);
+        close_oldest_second(static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(open_covered_ms_[last] / reporters, 1, 1000)));
     }
     end_ = std::max(now, latest_);
     end_wall_ms_ = wall_ms;
@@ -198,6 +210,8 @@ void run_stats::close_oldest_second(std::uint32_t duration_ms) {
     p.user_count = user_count_;
     p.planned_users = planned_users_;
     p.dropped_iterations = std::exchange(open_dropped_[first_open_ % 2], 0);
+    open_covered_ms_[first_open_ % 2] = 0;
+    open_reporters_[first_open_ % 2] = 0;
     stats::entry all;
     p.entries.reserve(open.size());
     open.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {
