@@ -3,7 +3,8 @@
 // a real `swarm run` and `swarm target`:
 //  1. a stale dialog: page A's "Start a new test" dialog is open when page B
 //     starts a test; A's dialog turns into the edit form of the running test
-//     (its users, a notice), and a POST made for the old view gets 409;
+//     (its users, a notice), a POST made for the old view gets 409, and an
+//     edit from it says what it changed;
 //  2. the last, cut second of a test with a run time: the charts' last
 //     req/s point is the steady rate (at most 1.2 x the median), not a spike;
 //  3. staleness: the master SIGSTOPped (a half-open WebSocket) → within a few
@@ -80,7 +81,7 @@ async function main() {
   await b.waitForSelector("#start-dialog[open]");
   await b.fill("#f-users", "20");
   await b.fill("#f-rate", "100");
-  await b.fill("#f-time", "4s");
+  await b.fill("#f-time", "6s");
   await b.click("#start-submit");
   await b.waitForSelector("#start-dialog", { state: "hidden" });
   // A's dialog is now the running test's edit form, and says why.
@@ -94,6 +95,15 @@ async function main() {
   });
   assert.equal(stale.status, 409);
   assert.match(stale.body.message, /made for test 0, but test 1/);
+  // An edit from A's (now current) form says what it changed.
+  assert.equal(await a.inputValue("#f-rate"), "100");
+  await a.fill("#f-rate", "50");  // the same users: the load stays steady for part 2
+  await a.click("#start-submit");
+  await a.waitForSelector("#edit-result", { state: "visible" });
+  assert.equal(await a.textContent("#edit-result"), "Test changed: spawn rate 100/s → 50/s");
+  // (The edit kept the test's 6s run time: the form sends none.)
+  await a.click("#edit");
+  await a.waitForSelector("#start-dialog[open]");
 
   // 2. The test ends by its run time: the charts' last point is no spike.
   await b.waitForFunction(() => document.getElementById("state").textContent === "stopped", null, { timeout: 15000 });

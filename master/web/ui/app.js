@@ -488,6 +488,7 @@ $("start-form").addEventListener("submit", async (ev) => {
     else $("form-error").textContent = answer.message;
     return;
   }
+  formSync.done(answer);
   $("start-dialog").close();
 });
 $("start-cancel").addEventListener("click", () => $("start-dialog").close());

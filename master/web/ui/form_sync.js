@@ -37,6 +37,16 @@ const formSync = (() => {
       if (seenTest !== null) body.set("tests_started", String(seenTest));
     },
     clearNotice() { notice(""); },
+    // After a successful POST: an edit's answer says what it changed
+    // ("Test changed: users 20 → 3"), shown for a while under the header.
+    done(answer) {
+      const box = el("edit-result");
+      if (!answer || !answer.changes) return;
+      box.textContent = answer.message;
+      box.hidden = false;
+      clearTimeout(box.timer);
+      box.timer = setTimeout(() => { box.hidden = true; }, 10000);
+    },
     // Each snapshot: re-forms an open dialog whose state changed under it.
     // `mode` is the form's ("new" or "edit"), `openForm(mode)` app.js's.
     follow(s, mode, openForm) {
