@@ -18,7 +18,9 @@ const liveness = (() => {
   const RECONNECT_MS = 5000;
   const COMMANDS = ["edit", "new-test", "stop", "reset", "start-submit"];
   const el = (id) => document.getElementById(id);
-  let lastHeard = null;  // performance.now() of the latest message; null before the first
+  // performance.now() of the latest message; the page's load before the
+  // first, so a master that never answers gets the banner too.
+  let lastHeard = performance.now();
   let stale = false;
   let socket = null;
   let reconnect = null;  // app.js's connect()
@@ -54,7 +56,6 @@ const liveness = (() => {
   }
 
   function check() {
-    if (lastHeard === null) return;
     const now = performance.now();
     const silent = now - lastHeard;
     if (silent < STALE_MS) return;
