@@ -64,11 +64,13 @@ TEST(history_rate_test, the_last_second_of_a_run_shows_the_steady_rate) {
     const double csv_steady = median_of({csv.begin(), csv.end() - 1});
     EXPECT_GT(csv_steady, 100.0);  // 10 users, one request per ~20 ms each
     EXPECT_LE(csv.back(), 1.2 * csv_steady) << "the history CSV's last Requests/s";
+    EXPECT_GE(csv.back(), 0.8 * csv_steady) << "the history CSV's last Requests/s";
 
     const std::vector<double> json = json_history_rates(run.result);
     ASSERT_EQ(json.size(), csv.size());
     const double json_steady = median_of({json.begin(), json.end() - 1});
     EXPECT_LE(json.back(), 1.2 * json_steady) << "the JSON result's last history point";
+    EXPECT_GE(json.back(), 0.8 * json_steady) << "the JSON result's last history point";
 }
 
 }  // namespace
