@@ -403,8 +403,9 @@ void coordinator::redispatch(control_clock::time_point now) {
     send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate), threads, now);
 }
 
-void coordinator::stop(control_clock::time_point) {
+void coordinator::stop(control_clock::time_point now) {
     running_ = false;
+    stats_.stopping(now);  // the last second's deltas cover the time up to here
     for (auto& [id, w] : workers_) {
         if (w.state == worker_state::missing || w.state == worker_state::failed ||
             w.state == worker_state::joined)

@@ -1,6 +1,7 @@
 #include "master/stats/run_stats.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <utility>
 
@@ -88,11 +89,21 @@ void run_stats::apply(std::string_view worker_id, const stats::delta& delta, sta
     if (worker == workers_.end())
         worker = workers_.emplace(std::string(worker_id), worker_contribution{}).first;
     worker_contribution& w = worker->second;
+    // The worker's time this delta covers, as the master saw it: since the
+    // worker's previous delta (or the start of the run for its first).
+    const stats_time covered_from = w.reports == 0 ? start_ : w.last_report;
+    const stats_time covered_to = stop_sent_ ? std::min(now, *stop_sent_) : now;
+    const auto covered = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::max(covered_to, covered_from) - covered_from);
     ++w.reports;
     w.last_report = std::max(w.last_report, now);
     stats::table* second = nullptr;
     if (!end_) {
         const std::uint64_t k = second_for(w, now);
+        // A worker's second delta in one second adds to its time, not to
+        // the number of workers the second's time is averaged over.
+        if (w.last_second != k) ++open_reporters_[k % 2];
+        open_covered_ms_[k % 2] += static_cast<std::uint64_t>(covered.count());
         w.last_second = k;
         second = &open_table(k);
         open_dropped_[k % 2] += delta.classes.total().dropped_iterations;
@@ -128,15 +139,37 @@ void run_stats::tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_co
 void run_stats::stop(stats_time now, std::int64_t wall_ms) {
     if (end_) return;
     advance(now);
-    // A second that ended but was still in its grace is whole.
-    if (second_of(now) > first_open_) close_oldest_second(1000);
-    // The cut last second is kept when it has requests, or drops: an open
-    // class whose pool was full for the whole second sent nothing.
-    if (!open_table(first_open_).empty() || open_dropped_[first_open_ % 2] > 0) {
-        const auto open_start = start_ + std::chrono::seconds(first_open_);
-        const auto cut = std::chrono::duration_cast<std::chrono::milliseconds>(now - open_start);
+    const std::size_t last = first_open_ % 2;
+    const bool cut_has_data = !open_table(first_open_).empty() || open_dropped_[last] > 0;
+    // Its length is the time its deltas cover (run_stats.hpp, "The last
+    // second"), not the few ms the stop may have left of it.
+    const auto covered_ms = [this](std::size_t slot) {
+        return open_covered_ms_[slot] / std::max<std::uint64_t>(open_reporters_[slot], 1);
+    };
+    if (second_of(now) > first_open_) {
+        // The previous second is still in its grace: the cut one folds into
+        // it, over the time both seconds' deltas cover, so that master-time
+        // jitter in when the deltas arrived cancels out between the two.
+        const std::size_t prev = last;
+        const std::size_t cut = (first_open_ + 1) % 2;
+        if (!open_[cut].empty() || open_dropped_[cut] > 0) {
+            open_[prev].merge(open_[cut]);
+            open_[cut].clear();
+            open_dropped_[prev] += std::exchange(open_dropped_[cut], 0);
+            const std::uint64_t reporters = std::max(open_reporters_[prev], open_reporters_[cut]);
+            const std::uint64_t ms = (open_covered_ms_[prev] + open_covered_ms_[cut]) /
+                                     std::max<std::uint64_t>(reporters, 1);
+            open_covered_ms_[cut] = 0;
+            open_reporters_[cut] = 0;
+            close_oldest_second(static_cast<std::uint32_t>(std::clamp<std::uint64_t>(ms, 1, 2000)));
+        } else {
+            close_oldest_second(1000);  // whole
+        }
+    } else if (cut_has_data) {
+        // The cut second is kept when it has requests, or drops: an open
+        // class whose pool was full for the whole second sent nothing.
         close_oldest_second(
-            static_cast<std::uint32_t>(std::clamp<std::int64_t>(cut.count(), 1, 1000)));
+            static_cast<std::uint32_t>(std::clamp<std::uint64_t>(covered_ms(last), 1, 1000)));
     }
     end_ = std::max(now, latest_);
     end_wall_ms_ = wall_ms;
@@ -198,6 +231,8 @@ void run_stats::close_oldest_second(std::uint32_t duration_ms) {
     p.user_count = user_count_;
     p.planned_users = planned_users_;
     p.dropped_iterations = std::exchange(open_dropped_[first_open_ % 2], 0);
+    open_covered_ms_[first_open_ % 2] = 0;
+    open_reporters_[first_open_ % 2] = 0;
     stats::entry all;
     p.entries.reserve(open.size());
     open.for_each([&](std::string_view method, std::string_view name, const stats::entry& e) {

@@ -27,6 +27,24 @@
 // silent, or lost a report), is placed so that it arrives mid-window:
 // the second in which it arrived `late_report_grace` / 2 earlier. Its next
 // ones then have a quarter of a second's slack each way.
+// The last second. stop() cuts the run's last second short, but the final
+// deltas it holds each cover up to a whole reporting interval of their
+// worker's time: since that worker's previous report, however soon after a
+// second boundary the stop came. Dividing them by the cut (a few ms) drew
+// the last point of every chart, history CSV and report at many times the
+// steady rate. So the cut second's duration_ms is the time its deltas cover:
+// per worker, the master-time gap since its previous delta (since the start
+// for a first one; up to stopping(), when the stop was sent, for a delta
+// that arrives after it), averaged over the workers that reported in it, at most
+// 1000. Workers that share the load evenly thus give its true rate whatever
+// their phases. A short cut second carries few, noisy ms (a delta's arrival
+// jitter is large against 50 ms), so when the stop comes while the previous
+// second is still in its grace (the first late_report_grace of a second) the
+// cut one is folded into it: one point, its requests, failures, drops and
+// entries merged, its percentiles from both seconds' histograms, over both
+// seconds' covered time - in which the middle delta's jitter cancels. Every
+// reader (snapshot, REST, CSV, JSON, HTML, /metrics)
+// divides by duration_ms, so all of them show it.
 // Current rates. current_rps() averages the last `rate_window_seconds`
 // closed seconds (default 3) and never an open one, which is only partly
 // filled. Locust averages a 10 s window that ends 2 s in the past, so its
@@ -120,10 +138,12 @@ using second_percentiles = std::array<std::uint32_t, stats::standard_percentiles
 
 // One closed second: only numbers, no histograms.
 struct history_point {
-    std::uint64_t second = 0;          // index on the run's grid (0 = the run's first second)
-    std::int64_t unix_s = 0;           // unix time (s) at which the second began
-    std::uint32_t duration_ms = 1000;  // length; < 1000 only for the last, cut by stop()
-    std::uint32_t user_count = 0;      // users running when the second closed
+    std::uint64_t second = 0;  // index on the run's grid (0 = the run's first second)
+    std::int64_t unix_s = 0;   // unix time (s) at which the second began
+    // ms the point's figures cover; 1000 but for the last (see "The last
+    // second": the time its deltas cover, up to 2000 when it folded the cut one in).
+    std::uint32_t duration_ms = 1000;
+    std::uint32_t user_count = 0;  // users running when the second closed
     // Users the load profile planned when the second closed (stages); none
     // without a profile, or after an edit switched the test to manual.
     std::optional<std::uint32_t> planned_users;
@@ -164,6 +184,14 @@ class run_stats {
     // the points it closes, `wall_ms` (unix ms) is the time the run has
     // lasted until, for rates, until stop(). Call it at least once a second.
     void tick(stats_time now, std::int64_t wall_ms, std::uint32_t user_count);
+
+    // The stop was sent to the workers at `now`: their users start no request
+    // after it, so the time a later delta covers ends there (see "The last
+    // second"), not when the delta arrives after the users wound down.
+    // The first call counts (a second stop only hurries the workers).
+    void stopping(stats_time now) noexcept {
+        if (!stop_sent_) stop_sent_ = now;
+    }
 
     // Ends the run: closes the elapsed seconds (a full one still in its
     // grace too) and the cut last one (if it received anything) and fixes
@@ -249,6 +277,7 @@ class run_stats {
     std::int64_t last_wall_ms_;                // unix ms of the latest tick
     std::optional<std::int64_t> end_wall_ms_;  // unix ms given to stop()
     std::optional<stats_time> end_;            // steady time given to stop()
+    std::optional<stats_time> stop_sent_;      // steady time given to stopping()
     stats_time since_;                         // start of the cumulative figures (start or reset)
     stats_time latest_;                        // latest `now` seen
 
@@ -262,8 +291,12 @@ class run_stats {
     std::uint64_t first_open_ = 0;
     std::array<stats::table, 2> open_;
     std::array<std::uint64_t, 2> open_dropped_{};  // dropped iterations, by second % 2
-    std::uint32_t user_count_ = 0;                 // latest tick's user count
-    std::optional<std::uint32_t> planned_users_;   // see set_planned_users()
+    // Summed over the deltas of each open second: the ms of worker time they
+    // cover, and how many workers sent them (the cut last second's length).
+    std::array<std::uint64_t, 2> open_covered_ms_{};
+    std::array<std::uint64_t, 2> open_reporters_{};
+    std::uint32_t user_count_ = 0;                // latest tick's user count
+    std::optional<std::uint32_t> planned_users_;  // see set_planned_users()
 
     std::deque<history_point> history_;                                // closed seconds, capped
     std::vector<std::pair<std::string, std::string>> names_;           // history name registry

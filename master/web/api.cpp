@@ -9,8 +9,9 @@
 #include "master/report/csv.hpp"
 #include "master/report/json_result.hpp"
 #include "master/web/assets.hpp"
-#include "master/web/metrics.hpp"
 #include "master/web/json_text.hpp"
+#include "master/web/metrics.hpp"
+#include "master/web/start_form.hpp"
 #include "master/web/start_limits.hpp"
 
 namespace swarm::master::web {
@@ -250,10 +251,41 @@ void web_api::start(const web_request& req, web_reply reply) {
     if (!parsed) return reply(json_error(400, parsed.error().message));
     const bool rate_given = parsed->spec.spawn_rate >= 0;
     if (!rate_given) parsed->spec.spawn_rate = opts_.start.spawn_rate;
-    after_stop(std::move(reply), [request = std::move(*parsed), rate_given](controller& c) mutable {
+    const auto guard = parse_start_guard(req.content_type, req.body);
+    if (!guard) return reply(json_error(400, guard.error().message));
+    // Right after GET /stop the start waits for the stop to complete (Locust).
+    after_stop(std::move(reply), [request = std::move(*parsed), rate_given,
+                                  guard = *guard](controller& c) mutable {
         if (c.closing()) return json_error(503, "the master is shutting down");
         if (c.state() == run_state::stopping) {
             return json_error(409, "the test is stopping; start a new one when it has stopped");
+        }
+        // A form made from a view of another test (another client started
+        // one since) must not silently edit or restart the current one.
+        if (guard.seen_test && *guard.seen_test != c.tests_started()) {
+            return json_error(409, "tests_started: this form was made for test " +
+                                       std::to_string(*guard.seen_test) + ", but test " +
+                                       std::to_string(c.tests_started()) +
+                                       " is the current one; nothing was changed");
+        }
+        const bool editing = c.state() == run_state::spawning || c.state() == run_state::running;
+        if (editing) {
+            // Workers keep the host a test started with: an edit cannot move
+            // the traffic, so it neither takes nor records another host.
+            const std::string& running_host = c.test().spec.host_override;
+            const std::string shown = running_host.empty() ? c.plan().host : running_host;
+            if (guard.host_given && request.spec.host_override != running_host &&
+                request.spec.host_override != shown) {
+                return json_error(409, "host: the running test sends to " + shown +
+                                           "; its host cannot change while it runs (stop it "
+                                           "and start a new test for " +
+                                           request.spec.host_override + ")");
+            }
+            request.spec.host_override = running_host;
+            // The UI's edit form has no run time: the test keeps its own
+            // rather than getting the command line's (a silent reset).
+            if (!guard.run_time_given) request.run_time = c.test().run_time;
+            if (!rate_given) request.spec.spawn_rate = c.test().spec.spawn_rate;
         }
         const auto ready = c.workers().ready_workers();
         if (ready == 0) return json_error(409, "no worker is connected");
@@ -269,17 +301,18 @@ void web_api::start(const web_request& req, web_reply reply) {
                                   fits.error().message + "; " + std::to_string(ready) +
                                   (ready == 1 ? " is ready" : " are ready"));
         }
-        const bool edit = c.state() == run_state::spawning || c.state() == run_state::running;
-        if (edit && !rate_given) request.spec.spawn_rate = c.test().spec.spawn_rate;
+        const std::string changes = editing ? describe_edit(c.test(), request) : std::string();
         c.start(request);
         json::object o{{"success", true},
-                       {"message", edit ? "Test changed" : "Swarming started"},
+                       {"message", editing ? "Test changed: " + changes : "Swarming started"},
                        {"host", request.spec.host_override.empty() ? c.plan().host
                                                                    : request.spec.host_override},
                        {"user_count", request.spec.users},
                        {"spawn_rate", request.spec.spawn_rate}};
         if (!request.stages.empty()) o["stages"] = scenario::format_stages(request.stages);
         if (request.iterations) o["iterations"] = *request.iterations;
+        if (editing) o["changes"] = changes;
+        o["tests_started"] = c.tests_started();
         return json_ok(o);
     });
 }

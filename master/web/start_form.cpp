@@ -4,8 +4,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/params_view.hpp>
 
+#include <charconv>
 #include <map>
+#include <sstream>
 
+#include "common/duration.hpp"
 #include "common/printable.hpp"
 #include "common/result.hpp"
 #include "common/scenario/stages_text.hpp"
@@ -124,6 +127,53 @@ result<test_request> parse_start_form(const std::string& content_type, const std
         }
     }
     return req;
+}
+
+result<start_guard> parse_start_guard(const std::string& content_type, const std::string& body) {
+    auto fields = fields_of(content_type, body);
+    if (!fields) return fields.error();
+    start_guard guard;
+    if (auto it = fields->find("tests_started"); it != fields->end()) {
+        const auto text = trim(it->second);
+        if (!text.empty()) {
+            std::uint64_t n = 0;
+            const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (r.ec != std::errc() || r.ptr != text.data() + text.size())
+                return fail("tests_started: expected a whole number, got '" + printable(text) +
+                            "'");
+            guard.seen_test = n;
+        }
+    }
+    if (auto it = fields->find("host"); it != fields->end())
+        guard.host_given = !trim(it->second).empty();
+    guard.run_time_given = fields->count("run_time") > 0;
+    return guard;
+}
+
+namespace {
+
+std::string rate_text(double rate) {
+    std::ostringstream out;
+    out << rate << "/s";
+    return out.str();
+}
+
+std::string run_time_text(const std::optional<std::chrono::milliseconds>& t) {
+    return t ? format_duration(*t) : std::string("none");
+}
+
+}  // namespace
+
+std::string describe_edit(const test_request& before, const test_request& after) {
+    std::string out;
+    const auto add = [&](const char* what, const std::string& from, const std::string& to) {
+        if (from == to) return;
+        out += (out.empty() ? "" : ", ") + std::string(what) + " " + from + " \u2192 " + to;
+    };
+    add("users", std::to_string(before.spec.users), std::to_string(after.spec.users));
+    add("spawn rate", rate_text(before.spec.spawn_rate), rate_text(after.spec.spawn_rate));
+    add("run time", run_time_text(before.run_time), run_time_text(after.run_time));
+    return out.empty() ? "nothing" : out;
 }
 
 }  // namespace swarm::master::web

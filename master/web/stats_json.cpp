@@ -233,6 +233,7 @@ json::object requests_json(const controller& c) {
                      {percentile_key(95), current_percentile(run, 95)}};
     o["user_count"] = c.workers().users();
     o["target_user_count"] = c.workers().target_users();
+    o["spawn_rate"] = c.test().spec.spawn_rate;  // the current test's (the UI's edit form)
     o["state"] = to_string(c.state());
     o["workers"] = workers_json(c);
     o["worker_count"] = c.workers().ready_workers();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "tests/master/stats_fixture.hpp"
@@ -126,7 +127,7 @@ TEST(run_stats_test, a_report_early_for_its_second_counts_in_the_newest_open_one
     run.stop(at_ms(950), wall0_ms + 950);
     ASSERT_EQ(run.history().size(), 1u);
     EXPECT_EQ(run.history()[0].requests, 14u);
-    EXPECT_EQ(run.history()[0].duration_ms, 950u);
+    EXPECT_EQ(run.history()[0].duration_ms, 900u);  // what its two deltas cover, not the cut
 }
 
 TEST(run_stats_test, empty_seconds_are_recorded_as_zero) {
@@ -171,25 +172,106 @@ TEST(run_stats_test, current_rate_uses_fewer_seconds_at_the_start) {
     EXPECT_DOUBLE_EQ(run.current_rps(), 8.0);  // one closed second, not 8 / 3
 }
 
-TEST(run_stats_test, stop_closes_the_cut_last_second_at_its_real_length) {
+TEST(run_stats_test, stop_closes_the_cut_last_second_at_the_time_its_deltas_cover) {
     run_stats run(t0, wall0_ms);
-    run.apply("w1", delta_n("GET", "/a", 10), at_ms(500));
-    run.apply("w1", delta_n("GET", "/a", 5), at_ms(1100));
-    run.stop(at_ms(1250), wall0_ms + 1250);
+    run.apply("w1", delta_n("GET", "/a", 10), at_ms(300));
+    run.tick(at_ms(1500), wall0_ms + 1500, 1);              // second 0 closes
+    run.apply("w1", delta_n("GET", "/a", 6), at_ms(1800));  // covers 1800 - 300 ms
+    run.stop(at_ms(1900), wall0_ms + 1900);
     ASSERT_EQ(run.history().size(), 2u);
-    EXPECT_EQ(run.history()[1].duration_ms, 250u);
-    EXPECT_DOUBLE_EQ(run.history()[1].rps(), 20.0);
+    EXPECT_EQ(run.history()[1].duration_ms, 1000u);  // clamped: not the 900 ms the cut left
+    EXPECT_DOUBLE_EQ(run.history()[1].rps(), 6.0);
     EXPECT_TRUE(run.stopped());
-    EXPECT_EQ(run.end_wall_ms(), wall0_ms + 1250);
-    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.25);
-    EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 12.0);
+    EXPECT_EQ(run.end_wall_ms(), wall0_ms + 1900);
+    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.9);
     EXPECT_EQ(run.current_rps(), 0.0);  // stopped: nothing is being sent now
     EXPECT_EQ(run.current_rps("GET", "/a"), 0.0);
     // A straggler still counts in the totals, not in the history or the time.
     run.apply("w2", delta_n("GET", "/a", 5), at_ms(3000));
-    EXPECT_EQ(run.total().requests(), 20u);
+    EXPECT_EQ(run.total().requests(), 21u);
     EXPECT_EQ(run.history().size(), 2u);
+    EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.9);
+}
+
+TEST(run_stats_test, a_short_cut_second_folds_into_the_previous_one_still_in_its_grace) {
+    run_stats run(t0, wall0_ms);
+    run.apply("w1", delta_of("GET", "/a", {1'000, 2'000}), at_ms(500));
+    run.apply("w1", delta_of("GET", "/a", {3'000, 4'000}, 1), at_ms(1100));  // covers 600 ms
+    run.stop(at_ms(1250), wall0_ms + 1250);
+    ASSERT_EQ(run.history().size(), 1u);  // seconds 0 and 1 in one point
+    const history_point& p = run.history()[0];
+    EXPECT_EQ(p.second, 0u);
+    EXPECT_EQ(p.requests, 4u);
+    EXPECT_EQ(p.failures, 1u);
+    EXPECT_EQ(p.duration_ms, 1100u);               // 500 + 600 ms, both deltas' time
+    EXPECT_NEAR(p.percentile_us(100), 4'000, 40);  // both seconds' histograms
+    ASSERT_EQ(p.entries.size(), 1u);
+    EXPECT_EQ(p.entries[0].requests, 4u);
     EXPECT_DOUBLE_EQ(run.elapsed_seconds(), 1.25);
+    EXPECT_DOUBLE_EQ(run.per_second(run.total().requests()), 3.2);
+}
+
+// Four workers at 25 requests/s each (100/s in all), reporting every second
+// on their own phases, stopped 3 ms into second 6; each worker's final delta
+// (its requests up to the stop) arrives `final_delay_ms` + a few ms after
+// the stop was sent. Returns the stopped run; `sent` gets the requests sent.
+run_stats steady_run_stopped_early_in_a_second(std::int64_t final_delay_ms, std::uint64_t& sent) {
+    run_stats run(t0, wall0_ms);
+    const std::int64_t phase_ms[] = {100, 400, 730, 998};
+    const auto requests_in = [](std::int64_t from_ms, std::int64_t to_ms) {
+        return static_cast<std::uint64_t>((to_ms - from_ms) * 25 / 1000);
+    };
+    constexpr std::int64_t stop_ms = 6003;
+    std::int64_t last_ms[4] = {0, 0, 0, 0};
+    sent = 0;
+    for (std::int64_t t = 1; t < stop_ms; ++t) {
+        for (std::size_t w = 0; w < 4; ++w) {
+            if (t % 1000 != phase_ms[w]) continue;
+            sent += requests_in(last_ms[w], t);
+            run.apply("w" + std::to_string(w), delta_n("GET", "/a", requests_in(last_ms[w], t)),
+                      at_ms(t));
+            last_ms[w] = t;
+        }
+        if (t % 100 == 0) run.tick(at_ms(t), wall0_ms + t, 4);
+    }
+    run.stopping(at_ms(stop_ms));
+    for (std::size_t w = 0; w < 4; ++w) {
+        const std::int64_t t = stop_ms + final_delay_ms + 2 + static_cast<std::int64_t>(w);
+        const std::uint64_t n = requests_in(last_ms[w], std::min(t, stop_ms));
+        sent += n;
+        run.apply("w" + std::to_string(w), delta_n("GET", "/a", n), at_ms(t));
+    }
+    run.stop(at_ms(stop_ms + final_delay_ms + 8), wall0_ms + stop_ms + final_delay_ms + 8);
+    return run;
+}
+
+// The bug: the final deltas, each covering up to a second of its worker's
+// time, were divided by the few ms the stop left of the last second - the
+// last point of every chart and of the history CSV spiked to many times the
+// steady rate (3909/s here).
+TEST(run_stats_test, a_stop_just_after_a_second_boundary_does_not_spike_the_last_point) {
+    std::uint64_t sent = 0;
+    const run_stats run = steady_run_stopped_early_in_a_second(0, sent);
+    ASSERT_GE(run.history().size(), 6u);
+    for (const history_point& p : run.history()) {
+        EXPECT_LE(p.rps(), 100.0 * 1.1) << "second " << p.second << ", " << p.requests
+                                        << " requests over " << p.duration_ms << " ms";
+    }
+    const history_point& last = run.history().back();
+    EXPECT_GE(last.rps(), 100.0 * 0.9) << last.requests << " over " << last.duration_ms << " ms";
+    EXPECT_EQ(run.total().requests(), sent);
+}
+
+// Users wind down after the stop (in-flight requests, on_stop): the time the
+// final deltas cover ends when the stop was sent, not when they arrive, or
+// the last point would dip instead.
+TEST(run_stats_test, final_deltas_arriving_late_after_the_stop_do_not_dip_the_last_point) {
+    std::uint64_t sent = 0;
+    const run_stats run = steady_run_stopped_early_in_a_second(400, sent);
+    const history_point& last = run.history().back();
+    EXPECT_GE(last.rps(), 100.0 * 0.9) << last.requests << " over " << last.duration_ms << " ms";
+    EXPECT_LE(last.rps(), 100.0 * 1.1) << last.requests << " over " << last.duration_ms << " ms";
+    EXPECT_EQ(run.total().requests(), sent);
 }
 
 TEST(run_stats_test, reset_clears_the_totals_but_keeps_the_history) {
@@ -411,7 +493,7 @@ TEST(run_stats_test, a_cut_last_second_with_only_drops_is_kept) {
     run.stop(at_ms(600), wall0_ms + 600);
     ASSERT_EQ(run.history().size(), 1u);
     EXPECT_EQ(run.history()[0].dropped_iterations, 6u);
-    EXPECT_EQ(run.history()[0].duration_ms, 600u);
+    EXPECT_EQ(run.history()[0].duration_ms, 300u);  // the time its one delta covers
 }
 
 TEST(run_stats_test, planned_users_recorded_in_the_seconds_that_close) {

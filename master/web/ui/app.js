@@ -358,14 +358,17 @@ function onSnapshot(s) {
   renderWorkers();
   drawCharts();
   fetchEntryHistory();
+  formSync.follow(s, formMode, openForm);
   if (first && s.state === "ready" && s.tests_started === 0) openForm("new");
 }
 
 let retry = 500;
 function connect() {
   const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + base + "ws");
+  liveness.watch(ws, connect);
   ws.onopen = () => { retry = 500; $("conn").textContent = "live"; $("conn").classList.remove("down"); };
   ws.onmessage = (ev) => {
+    liveness.heard();
     const m = JSON.parse(ev.data);
     if (m.type === "hello") onHello(m);
     else if (m.type === "snapshot") onSnapshot(m);
@@ -418,7 +421,9 @@ function openForm(mode) {
   $("start-submit").textContent = mode === "edit" ? "Update" : "Start";
   for (const el of document.querySelectorAll(".for-new")) el.hidden = mode === "edit";
   $("form-error").textContent = "";
-  if (mode === "edit" && last) $("f-users").value = last.target_user_count;
+  formSync.clearNotice();
+  formSync.opened(last);
+  if (mode === "edit" && last) formSync.fillEdit(last);
   // Said before submitting: an edit hands a profile test over to the form's numbers.
   $("manual-note").hidden = !(mode === "edit" && last && last.profile && !last.profile.manual);
   if (!$("start-dialog").open) $("start-dialog").showModal();
@@ -438,7 +443,14 @@ $("start-form").addEventListener("submit", async (ev) => {
     body.set("stages", form.stages.value.trim());
     body.set("iterations", form.iterations.value.trim());
   }
-  const res = await fetch(base + "swarm", { method: "POST", body });
+  formSync.sign(body);
+  let res;
+  try {
+    res = await fetch(base + "swarm", { method: "POST", body });
+  } catch (e) {
+    $("form-error").textContent = `could not reach the master: ${e.message}`;
+    return;
+  }
   const answer = await res.json().catch(() => ({ message: res.statusText }));
   if (!res.ok) {
     const field = /^(\w+):/.exec(answer.message || "");
@@ -447,13 +459,14 @@ $("start-form").addEventListener("submit", async (ev) => {
     return;
   }
   if (formMode === "new") rememberForm(hello.scenario, form);
+  formSync.done(answer);
   $("start-dialog").close();
 });
 $("start-cancel").addEventListener("click", () => $("start-dialog").close());
 $("new-test").addEventListener("click", () => openForm("new"));
 $("edit").addEventListener("click", () => openForm("edit"));
-$("stop").addEventListener("click", () => fetch(base + "stop"));
-$("reset").addEventListener("click", () => fetch(base + "stats/reset"));
+$("stop").addEventListener("click", () => liveness.command(base, "stop", "Stop"));
+$("reset").addEventListener("click", () => liveness.command(base, "stats/reset", "Reset stats"));
 
 const fromHash = selectionFromHash();
 if (fromHash) select(fromHash);
