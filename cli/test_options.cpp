@@ -112,8 +112,8 @@ bool add_thresholds(const test_options& opts, const scenario::plan& plan, const 
         if (spec) {
             // The same checks as the scenario's `thresholds:`: a class or tag
             // that does not exist would count 0 and pass.
-            const auto problems =
-                scenario::threshold_plan_problems(*scenario::parse_threshold(spec->expression), plan);
+            const auto problems = scenario::threshold_plan_problems(
+                *scenario::parse_threshold(spec->expression), plan);
             for (const auto& w : problems.warnings)
                 std::cerr << command << ": warning: --threshold '" << text << "': " << w << "\n";
             if (problems.errors.empty()) {

@@ -88,7 +88,7 @@ struct core_options {
     // Every threshold of every test: the scenario's `thresholds:` then the
     // --threshold ones (validated by the cli before the master starts).
     std::vector<scenario::threshold_spec> thresholds{};
-    int exit_code_on_error = 1;  // --exit-code-on-error: outcome()'s code for failed requests
+    int exit_code_on_error = 1;       // --exit-code-on-error: outcome()'s code for failed requests
     log::logger log{"swarm master"};  // workers joining, leaving, going missing
 };
 

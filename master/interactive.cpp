@@ -120,7 +120,7 @@ int run_interactive(zmq::context_t& zmq, const scenario::bundle& bundle,
         }
         c.pump(100ms);
     }
-    front.reset();  // before the controller: no request may reach it any more
+    front.reset();       // before the controller: no request may reach it any more
     c.discard_posted();  // what it queued would reach the destroyed front
     c.quit_workers("master shut down");
     c.pump(100ms);

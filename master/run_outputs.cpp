@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -101,10 +100,9 @@ int write_reports(const headless_options& opts, const controller& c, run_outcome
     if (!opts.csv_prefix.empty()) {
         const auto names = csv_files(opts.csv_prefix);
         files.emplace_back(names[0], [&](std::ostream& o) { report::write_stats_csv(o, run); });
-        files.emplace_back(names[1],
-                           [&](std::ostream& o) {
-                               report::write_stats_history_csv(o, run, opts.csv_full_history);
-                           });
+        files.emplace_back(names[1], [&](std::ostream& o) {
+            report::write_stats_history_csv(o, run, opts.csv_full_history);
+        });
         files.emplace_back(names[2], [&](std::ostream& o) { report::write_failures_csv(o, run); });
         files.emplace_back(names[3], [&](std::ostream& o) { report::write_classes_csv(o, run); });
     }

@@ -92,13 +92,13 @@ threshold_problems threshold_plan_problems(const threshold_expr& t, const plan& 
         for (const auto& u : p.users) classes.push_back(u.name);
         if (std::find(classes.begin(), classes.end(), sel.text) == classes.end())
             out.errors.push_back(prefix + "no user class '" + sel.text + "'" +
-                          did_you_mean(sel.text, detail::views(classes)));
+                                 did_you_mean(sel.text, detail::views(classes)));
     } else if (sel.what == k::tag) {
         std::vector<std::string> tags;
         for (const auto& u : p.users) detail::collect_tags(u.root, tags);
         if (std::find(tags.begin(), tags.end(), sel.text) == tags.end())
             out.errors.push_back(prefix + "no task has the tag '" + sel.text + "'" +
-                          did_you_mean(sel.text, detail::views(tags)));
+                                 did_you_mean(sel.text, detail::views(tags)));
     } else if (sel.what == k::row || sel.what == k::name) {
         if (sel.method == "ITER") return out;  // task names of open classes, not requests
         const auto rows = plan_request_rows(p);
@@ -112,8 +112,8 @@ threshold_problems threshold_plan_problems(const threshold_expr& t, const plan& 
             names.push_back(sel.what == k::row ? r.method + " " + r.name : r.name);
         const auto written = sel.what == k::row ? sel.method + " " + sel.text : sel.text;
         out.warnings.push_back(prefix + "no request of the scenario is named '" + written + "'" +
-                        did_you_mean(written, detail::views(names)) +
-                        " (a templated name may still match at run time)");
+                               did_you_mean(written, detail::views(names)) +
+                               " (a templated name may still match at run time)");
     }
     return out;
 }

@@ -90,8 +90,8 @@ const get_route get_routes[] = {
     {"/stats/result.json",
      [](controller& c) {
          // The exit status the process would give this test (as --json's).
-         auto r = json_ok(report::json_result(
-             c.stats(), c.run_metadata(exit_code_for(c.core().outcome()))));
+         auto r = json_ok(
+             report::json_result(c.stats(), c.run_metadata(exit_code_for(c.core().outcome()))));
          r.headers.emplace_back("Content-Disposition", "attachment; filename=\"result.json\"");
          return r;
      }},

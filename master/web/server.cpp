@@ -43,7 +43,8 @@ constexpr auto read_timeout = 30s;   // idle keep-alive wait plus one request, o
 constexpr auto write_timeout = 30s;  // writing one response
 constexpr auto handshake_timeout = 10s;  // the WebSocket handshake
 constexpr auto spare_timeout = 1s;       // a probe on a spare slot: connect to request read
-constexpr auto reply_timeout = 10s;  // the control thread answering (api.hpp: start_after_stop_wait below it)
+constexpr auto reply_timeout =
+    10s;  // the control thread answering (api.hpp: start_after_stop_wait below it)
 constexpr std::size_t header_limit = 16 * 1024;
 constexpr std::size_t ws_read_limit = 4096;  // browsers send us nothing but control frames
 

@@ -242,7 +242,8 @@ TEST(locust_api_ui, a_start_queued_behind_a_stop_still_records_the_first_test) {
         client, "/readyz",
         [](const json::value& d) { return d.is_object() && d.at("ready").as_bool(); }, 20s);
     const auto form = [&](const std::string& body) {
-        return client.request({"POST", "/swarm", body, "application/x-www-form-urlencoded", "", {}});
+        return client.request(
+            {"POST", "/swarm", body, "application/x-www-form-urlencoded", "", {}});
     };
     ASSERT_EQ(form("user_count=4&spawn_rate=50").status, 200);
     poll_json(
