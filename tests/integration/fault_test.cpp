@@ -88,7 +88,9 @@ TEST(fault_test, worker_frozen_10_s_loses_nothing) {
 // of 20). Now the cluster is back at its users within users/rate + 2 s of
 // the resume, and never above them.
 TEST(fault_test, worker_back_from_missing_refills_at_the_rate_without_overshoot) {
-    auto c = start_cluster("fb", 20, 10, "17s");  // users/rate = 2 s
+    // 18 s: the refill is checked over the seconds after resume + 5 s, and a
+    // stop early in a second folds that last second into the one before.
+    auto c = start_cluster("fb", 20, 10, "18s");  // users/rate = 2 s
     std::this_thread::sleep_for(1s);
     c.workers[1]->send_signal(SIGSTOP);
     std::this_thread::sleep_for(5s);  // > 3 s: missing, its 10 users go to fb0
