@@ -91,4 +91,11 @@ const boost::json::value* json_path::find(const boost::json::value& doc) const {
     return at;
 }
 
+void json_path::select(const boost::json::value& doc,
+                       std::vector<const boost::json::value*>& out) const {
+    if (const auto* found = find(doc)) out.push_back(found);
+}
+
+bool json_path::is_singular() const { return true; }
+
 }  // namespace swarm::scenario

@@ -30,7 +30,17 @@ class json_path {
     static result<json_path> parse(std::string_view text);
 
     // The value at this path, or nullptr when any step does not resolve.
+    // For a query that may select several nodes: the first selected one.
     const boost::json::value* find(const boost::json::value& doc) const;
+
+    // Every node the query selects, in the order RFC 9535 gives (appended to
+    // `out`, which the caller may reuse across responses).
+    void select(const boost::json::value& doc, std::vector<const boost::json::value*>& out) const;
+
+    // True when the query selects at most one node whatever the document
+    // (only member names and indexes): extraction then gives one value, a
+    // non-singular query gives the list of every match.
+    bool is_singular() const;
 
     const std::vector<segment>& segments() const { return segments_; }
 
