@@ -62,7 +62,7 @@ TEST(json_path_test, syntax_errors_say_where) {
         EXPECT_FALSE(p) << text;
         return p ? std::string() : p.error().message;
     };
-    EXPECT_EQ(error_of("$.a["), "expected an array index or a quoted member at offset 4");
+    EXPECT_EQ(error_of("$.a["), "expected a selector at offset 4");
     EXPECT_EQ(error_of("$."), "expected a member name after '.' at offset 2");
     EXPECT_EQ(error_of("$['x"), "unterminated quoted member at offset 2");
     EXPECT_EQ(error_of("$.a]"), "unexpected ']' at offset 3");
