@@ -1,6 +1,7 @@
 // JSONPath queries, segments and selectors (RFC 9535 §2.1–2.5).
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 #include "common/scenario/json_path_parser.hpp"
 
@@ -38,6 +39,13 @@ void append_utf8(std::string& out, unsigned cp) {
         out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
         out += static_cast<char>(0x80 | (cp & 0x3F));
     }
+}
+
+json_path::selector make_selector(json_path::selector::kind how, std::string name = {}) {
+    json_path::selector sel;
+    sel.how = how;
+    sel.name = std::move(name);
+    return sel;
 }
 
 std::string describe(char c) {
@@ -80,7 +88,7 @@ result<json_path> parser::whole_query() {
     } else if (!at_end() && is_name_char(peek())) {
         // "a.b": the leading "$." may be left out
         json_path::segment seg;
-        seg.selectors.push_back({json_path::selector::kind::name, member_name()});
+        seg.selectors.push_back(make_selector(json_path::selector::kind::name, member_name()));
         access::segments(path).push_back(std::move(seg));
     }
     if (auto parsed = segments(path); !parsed) return parsed.error();
@@ -132,7 +140,7 @@ result<void> parser::dot_segment(json_path::segment& seg) {
     }
     if (peek() == '*') {
         ++pos_;
-        seg.selectors.push_back({json_path::selector::kind::wildcard});
+        seg.selectors.push_back(make_selector(json_path::selector::kind::wildcard));
         return {};
     }
     const auto start = pos_;
@@ -142,7 +150,7 @@ result<void> parser::dot_segment(json_path::segment& seg) {
                                       : "expected a member name after '.'",
                        start);
     }
-    seg.selectors.push_back({json_path::selector::kind::name, std::move(name)});
+    seg.selectors.push_back(make_selector(json_path::selector::kind::name, std::move(name)));
     return {};
 }
 
@@ -170,11 +178,11 @@ result<json_path::selector> parser::selector() {
     if (c == '\'' || c == '"') {
         auto name = string_literal("unterminated quoted member");
         if (!name) return name.error();
-        return json_path::selector{json_path::selector::kind::name, std::move(*name)};
+        return make_selector(json_path::selector::kind::name, std::move(*name));
     }
     if (c == '*') {
         ++pos_;
-        return json_path::selector{json_path::selector::kind::wildcard};
+        return make_selector(json_path::selector::kind::wildcard);
     }
     if (c == '?') {
         const auto at = pos_++;
@@ -183,7 +191,7 @@ result<json_path::selector> parser::selector() {
         auto expr = logical_or();
         leave();
         if (!expr) return expr.error();
-        json_path::selector sel{json_path::selector::kind::filter};
+        auto sel = make_selector(json_path::selector::kind::filter);
         sel.filter = std::make_shared<const logical>(std::move(*expr));
         return sel;
     }
@@ -193,7 +201,7 @@ result<json_path::selector> parser::selector() {
 
 // `3`, `-1`, `1:3`, `::-1`, `1:5:2` (RFC 9535 §2.3.3, §2.3.4).
 result<json_path::selector> parser::index_or_slice() {
-    json_path::selector sel{json_path::selector::kind::index};
+    auto sel = make_selector(json_path::selector::kind::index);
     std::optional<std::int64_t> first;
     if (peek() != ':') {
         auto n = integer();
