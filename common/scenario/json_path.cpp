@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <ranges>
 
 #include "common/scenario/json_path_ast.hpp"
 
@@ -69,10 +70,10 @@ bool apply_slice(const json_path::slice& s, const bj::array& arr, eval_context& 
             if (!ctx.step() || !to.add(&arr[static_cast<std::size_t>(i)])) return false;
         }
     } else {
-        const auto upper = std::clamp<std::int64_t>(normalize(s.start.value_or(len - 1)), -1,
-                                                    len - 1);
-        const auto lower = std::clamp<std::int64_t>(normalize(s.end.value_or(-len - 1)), -1,
-                                                    len - 1);
+        const auto upper =
+            std::clamp<std::int64_t>(normalize(s.start.value_or(len - 1)), -1, len - 1);
+        const auto lower =
+            std::clamp<std::int64_t>(normalize(s.end.value_or(-len - 1)), -1, len - 1);
         for (auto i = upper; lower < i; i += s.step) {
             if (!ctx.step() || !to.add(&arr[static_cast<std::size_t>(i)])) return false;
         }
@@ -118,11 +119,11 @@ bool apply_descendant(const json_path::segment& seg, const bj::value& node, eval
         const bj::value* at = pending.back();
         pending.pop_back();
         if (!ctx.step() || !apply_selectors(seg, *at, ctx, to)) return false;
+        // children pushed last first, so that the first is visited next
         if (const auto* arr = at->if_array()) {
-            for (auto it = arr->rbegin(); it != arr->rend(); ++it) pending.push_back(&*it);
+            for (const auto& v : std::ranges::reverse_view(*arr)) pending.push_back(&v);
         } else if (const auto* obj = at->if_object()) {
-            // reverse order so that the first member is visited first
-            for (std::size_t i = obj->size(); i-- > 0;) pending.push_back(&(obj->begin() + i)->value());
+            for (const auto& kv : std::ranges::reverse_view(*obj)) pending.push_back(&kv.value());
         }
     }
     return true;

@@ -39,7 +39,7 @@ struct access;   // the parser and the evaluator
 
 class json_path {
   public:
-    static constexpr std::size_t max_text = 4096;       // bytes of query text
+    static constexpr std::size_t max_text = 4096;        // bytes of query text
     static constexpr int max_nesting = 64;               // filters, parentheses, calls
     static constexpr std::size_t max_nodes = 100'000;    // nodes one select() returns
     static constexpr std::size_t max_steps = 4'000'000;  // nodes one select() visits
@@ -54,9 +54,9 @@ class json_path {
     struct selector {
         enum class kind : std::uint8_t { name, index, wildcard, slice, filter };
         kind how = kind::name;
-        std::string name;        // name
-        std::int64_t index = 0;  // index
-        struct slice range;      // slice
+        std::string name;                                         // name
+        std::int64_t index = 0;                                   // index
+        struct slice range;                                       // slice
         std::shared_ptr<const json_path_detail::logical> filter;  // filter
     };
 

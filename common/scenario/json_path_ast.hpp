@@ -3,8 +3,8 @@
 // (json_path_parse*.cpp) and the evaluator (json_path_eval*.cpp). Not for
 // other parts of swarm: they use json_path.hpp.
 
-#include <boost/json/value.hpp>
 #include <re2/re2.h>
+#include <boost/json/value.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -40,7 +40,7 @@ enum class compare_op : std::uint8_t { eq, ne, lt, le, gt, ge };
 struct logical {
     enum class kind : std::uint8_t { any_of, all_of, negate, compare, exists, call };
     kind how = kind::exists;
-    std::vector<logical> children;  // any_of, all_of (several), negate (one)
+    std::vector<logical> children;   // any_of, all_of (several), negate (one)
     compare_op op = compare_op::eq;  // compare: left op right
     operand left;                    // compare; exists (a query); call (a call)
     operand right;                   // compare
@@ -75,8 +75,7 @@ void evaluate_query(const json_path& query, const boost::json::value& current, e
                     node_list& out);
 
 // json_path_eval.cpp: a singular query's node without allocating, or nullptr.
-const boost::json::value* resolve_singular(const json_path& query,
-                                           const boost::json::value& start);
+const boost::json::value* resolve_singular(const json_path& query, const boost::json::value& start);
 
 // json_path_filter.cpp: whether `expr` holds for the node `current`.
 bool holds(const logical& expr, const boost::json::value& current, eval_context& ctx);

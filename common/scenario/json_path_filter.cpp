@@ -132,8 +132,7 @@ std::size_t nodes_of(const operand& op, const bj::value& current, eval_context& 
     return found.size();
 }
 
-value_or_nothing call_value(const function_call& fn, const bj::value& current,
-                            eval_context& ctx) {
+value_or_nothing call_value(const function_call& fn, const bj::value& current, eval_context& ctx) {
     const bj::value* first = nullptr;
     switch (fn.which) {
         case function_kind::length: {
@@ -141,12 +140,15 @@ value_or_nothing call_value(const function_call& fn, const bj::value& current,
             const auto* v = arg.get();
             if (!v) return {};
             if (v->is_string()) return value_or_nothing(code_points(v->get_string()));
-            if (v->is_array()) return value_or_nothing(static_cast<std::int64_t>(v->get_array().size()));
-            if (v->is_object()) return value_or_nothing(static_cast<std::int64_t>(v->get_object().size()));
+            if (v->is_array())
+                return value_or_nothing(static_cast<std::int64_t>(v->get_array().size()));
+            if (v->is_object())
+                return value_or_nothing(static_cast<std::int64_t>(v->get_object().size()));
             return {};
         }
         case function_kind::count:
-            return value_or_nothing(static_cast<std::int64_t>(nodes_of(fn.args[0], current, ctx, first)));
+            return value_or_nothing(
+                static_cast<std::int64_t>(nodes_of(fn.args[0], current, ctx, first)));
         case function_kind::value:
             if (nodes_of(fn.args[0], current, ctx, first) == 1) return value_or_nothing(first);
             return {};
@@ -198,12 +200,18 @@ bool compare(const logical& expr, const bj::value& current, eval_context& ctx) {
     const auto* a = left.get();
     const auto* b = right.get();
     switch (expr.op) {
-        case compare_op::eq: return equal(a, b, ctx);
-        case compare_op::ne: return !equal(a, b, ctx);
-        case compare_op::lt: return less(a, b);
-        case compare_op::le: return less(a, b) || equal(a, b, ctx);
-        case compare_op::gt: return less(b, a);
-        case compare_op::ge: return less(b, a) || equal(a, b, ctx);
+        case compare_op::eq:
+            return equal(a, b, ctx);
+        case compare_op::ne:
+            return !equal(a, b, ctx);
+        case compare_op::lt:
+            return less(a, b);
+        case compare_op::le:
+            return less(a, b) || equal(a, b, ctx);
+        case compare_op::gt:
+            return less(b, a);
+        case compare_op::ge:
+            return less(b, a) || equal(a, b, ctx);
     }
     return false;
 }

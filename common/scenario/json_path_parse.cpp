@@ -12,7 +12,9 @@ namespace {
 // I-JSON's exact integers (RFC 9535 §2.1): indexes and slice bounds.
 constexpr std::int64_t max_exact_int = (std::int64_t{1} << 53) - 1;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // RFC 9535's member-name-shorthand characters, plus the '-' and '$' (and a
 // leading digit) that swarm's first JSONPath accepted.
@@ -21,7 +23,9 @@ bool is_name_char(char c) {
            static_cast<unsigned char>(c) >= 0x80;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 void append_utf8(std::string& out, unsigned cp) {
     if (cp < 0x80) {
@@ -286,20 +290,18 @@ result<void> parser::escape(std::string& out, char quote) {
     ++pos_;
     const char c = peek();
     ++pos_;
-    switch (c) {
-        case 'b': out += '\b'; return {};
-        case 'f': out += '\f'; return {};
-        case 'n': out += '\n'; return {};
-        case 'r': out += '\r'; return {};
-        case 't': out += '\t'; return {};
-        case '/': out += '/'; return {};
-        case '\\': out += '\\'; return {};
-        case 'u': break;
-        default:
-            // a quote is escaped only inside its own kind of quotes
-            if (c != quote) return fail_at("invalid escape in a string", start);
-            out += c;
-            return {};
+    // RFC 9535 §2.3.1.1's one-character escapes and what they stand for
+    constexpr std::string_view escapes = "bfnrt/\\";
+    constexpr std::string_view meanings = "\b\f\n\r\t/\\";
+    if (const auto at = escapes.find(c); c != '\0' && at != std::string_view::npos) {
+        out += meanings[at];
+        return {};
+    }
+    if (c != 'u') {
+        // a quote is escaped only inside its own kind of quotes
+        if (c != quote || c == '\0') return fail_at("invalid escape in a string", start);
+        out += c;
+        return {};
     }
     auto high = hex4();
     if (!high) return high.error();

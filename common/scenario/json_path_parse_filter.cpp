@@ -9,15 +9,19 @@
 namespace swarm::scenario::json_path_detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_lower(char c) {
+    return c >= 'a' && c <= 'z';
+}
 
 struct function_info {
     std::string_view name;
     function_kind which;
     int arity;
-    bool nodes_argument;   // count(), value(): a query of any kind
-    bool gives_logical;    // match(), search(): usable only as a test
+    bool nodes_argument;  // count(), value(): a query of any kind
+    bool gives_logical;   // match(), search(): usable only as a test
 };
 
 constexpr std::array<function_info, 5> functions{{
@@ -161,9 +165,9 @@ result<logical> parser::test_of(operand op, std::size_t offset) {
         return fail_at("a literal must be compared with something (e.g. @.a == 1)", offset);
     }
     if (op.how == operand::kind::call && !info_of(op.call->which).gives_logical) {
-        return fail_at(std::string(info_of(op.call->which).name) +
-                           "() gives a value: compare it (e.g. == 1)",
-                       offset);
+        return fail_at(
+            std::string(info_of(op.call->which).name) + "() gives a value: compare it (e.g. == 1)",
+            offset);
     }
     logical test;
     test.how = op.how == operand::kind::query ? logical::kind::exists : logical::kind::call;
@@ -273,9 +277,9 @@ result<operand> parser::name_or_call() {
     for (const auto& f : functions) {
         if (f.name == name) return call(f.which, name, start);
     }
-    return fail_at("unknown function '" + std::string(name) +
-                       "' (length, count, match, search, value)",
-                   start);
+    return fail_at(
+        "unknown function '" + std::string(name) + "' (length, count, match, search, value)",
+        start);
 }
 
 // pos_ on '(' after the function's name.
@@ -290,9 +294,8 @@ result<operand> parser::call(function_kind which, std::string_view name, std::si
         if (i > 0) {
             if (peek() != ',') {
                 leave();
-                return fail_at(std::string(name) + "() takes " + std::to_string(f.arity) +
-                                   " arguments",
-                               pos_);
+                return fail_at(
+                    std::string(name) + "() takes " + std::to_string(f.arity) + " arguments", pos_);
             }
             ++pos_;
             skip_blank();

@@ -67,6 +67,7 @@ std::vector<std::string> select_paths(const bj::value& doc, const std::string& q
     parsed->select(doc, nodes);
     const auto paths = paths_of(doc);
     std::vector<std::string> out;
+    out.reserve(nodes.size());
     for (const auto* n : nodes) out.push_back(paths.at(n));
     // find() is select()'s first node
     EXPECT_EQ(parsed->find(doc), nodes.empty() ? nullptr : nodes.front()) << query;
@@ -149,15 +150,14 @@ TEST(json_path_rfc_test, root_and_name_selectors) {
 }
 
 TEST(json_path_rfc_test, wildcard_selector) {
-    check_examples(R"({ "o": {"j": 1, "k": 2}, "a": [5, 3] })",
-                   {
-                       {"$[*]", {"$['o']", "$['a']"}, true},
-                       {"$.o[*]", {"$['o']['j']", "$['o']['k']"}, true},
-                       {"$.o[*, *]",
-                        {"$['o']['j']", "$['o']['k']", "$['o']['j']", "$['o']['k']"},
-                        true},
-                       {"$.a[*]", {"$['a'][0]", "$['a'][1]"}},
-                   });
+    check_examples(
+        R"({ "o": {"j": 1, "k": 2}, "a": [5, 3] })",
+        {
+            {"$[*]", {"$['o']", "$['a']"}, true},
+            {"$.o[*]", {"$['o']['j']", "$['o']['k']"}, true},
+            {"$.o[*, *]", {"$['o']['j']", "$['o']['k']", "$['o']['j']", "$['o']['k']"}, true},
+            {"$.a[*]", {"$['a'][0]", "$['a'][1]"}},
+        });
 }
 
 TEST(json_path_rfc_test, index_selector) {
@@ -218,23 +218,39 @@ TEST(json_path_rfc_test, filter_selector) {
 TEST(json_path_rfc_test, comparison_semantics) {
     const auto doc = bj::parse(R"({"obj": {"x": "y"}, "arr": [2, 3]})");
     const std::vector<std::pair<std::string, bool>> table{
-        {"$.absent1 == $.absent2", true}, {"$.absent1 <= $.absent2", true},
-        {"$.absent == 'g'", false},       {"$.absent1 != $.absent2", false},
-        {"$.absent != 'g'", true},        {"1 <= 2", true},
-        {"1 > 2", false},                 {"13 == '13'", false},
-        {"'a' <= 'b'", true},             {"'a' > 'b'", false},
-        {"$.obj == $.arr", false},        {"$.obj != $.arr", true},
-        {"$.obj == $.obj", true},         {"$.obj != $.obj", false},
-        {"$.arr == $.arr", true},         {"$.arr != $.arr", false},
-        {"$.obj == 17", false},           {"$.obj != 17", true},
-        {"$.obj <= $.arr", false},        {"$.obj < $.arr", false},
-        {"$.obj <= $.obj", true},         {"$.arr <= $.arr", true},
-        {"1 <= $.arr", false},            {"1 >= $.arr", false},
-        {"1 > $.arr", false},             {"1 < $.arr", false},
-        {"true <= true", true},           {"true > true", false},
+        {"$.absent1 == $.absent2", true},
+        {"$.absent1 <= $.absent2", true},
+        {"$.absent == 'g'", false},
+        {"$.absent1 != $.absent2", false},
+        {"$.absent != 'g'", true},
+        {"1 <= 2", true},
+        {"1 > 2", false},
+        {"13 == '13'", false},
+        {"'a' <= 'b'", true},
+        {"'a' > 'b'", false},
+        {"$.obj == $.arr", false},
+        {"$.obj != $.arr", true},
+        {"$.obj == $.obj", true},
+        {"$.obj != $.obj", false},
+        {"$.arr == $.arr", true},
+        {"$.arr != $.arr", false},
+        {"$.obj == 17", false},
+        {"$.obj != 17", true},
+        {"$.obj <= $.arr", false},
+        {"$.obj < $.arr", false},
+        {"$.obj <= $.obj", true},
+        {"$.arr <= $.arr", true},
+        {"1 <= $.arr", false},
+        {"1 >= $.arr", false},
+        {"1 > $.arr", false},
+        {"1 < $.arr", false},
+        {"true <= true", true},
+        {"true > true", false},
         // numbers compare as numbers, whatever their spelling
-        {"1 == 1.0", true},               {"1e2 == 100", true},
-        {"-0 == 0", true},                {"$.arr[0] < 2.5", true},
+        {"1 == 1.0", true},
+        {"1e2 == 100", true},
+        {"-0 == 0", true},
+        {"$.arr[0] < 2.5", true},
     };
     for (const auto& [expr, expected] : table) {
         const auto got = select_paths(doc, "$[?" + expr + "]");
@@ -358,7 +374,8 @@ TEST(json_path_rfc_test, errors_say_where) {
         {R"($['\uD800'])", "high surrogate without its low surrogate at offset 3"},
         {R"($['\uDC00'])", "lone low surrogate at offset 3"},
         {"$['a\tb']", "control character in a string (escape it) at offset 4"},
-        {"$[?@.* == 1]", "a comparison needs a singular query (names and indexes only) at offset 3"},
+        {"$[?@.* == 1]",
+         "a comparison needs a singular query (names and indexes only) at offset 3"},
         {"$[?length(@.*) < 3]",
          "length() takes a value: a literal, a singular query or a function giving a value at "
          "offset 10"},
@@ -366,7 +383,8 @@ TEST(json_path_rfc_test, errors_say_where) {
         {"$[?match(@.a, 'x') == true]",
          "match() gives true or false and cannot be compared at offset 3"},
         {"$[?value(@..c)]", "value() gives a value: compare it (e.g. == 1) at offset 3"},
-        {"$[?foo(@.a)]", "unknown function 'foo' (length, count, match, search, value) at offset 3"},
+        {"$[?foo(@.a)]",
+         "unknown function 'foo' (length, count, match, search, value) at offset 3"},
         {"$[?1]", "a literal must be compared with something (e.g. @.a == 1) at offset 3"},
         {"$[?@.a == nul]",
          "unknown name 'nul' (expected true, false, null or a function call) at offset 10"},
@@ -389,7 +407,8 @@ TEST(json_path_rfc_test, bounds_on_text_and_nesting) {
     EXPECT_FALSE(json_path::parse("$" + std::string(5000, ' ')));
     std::string parens = "$[?";
     for (int i = 0; i < 70; ++i) parens += "(";
-    EXPECT_EQ(json_path::parse(parens).error().message, "filter nested deeper than 64 at offset 66");
+    EXPECT_EQ(json_path::parse(parens).error().message,
+              "filter nested deeper than 64 at offset 66");
     std::string filters = "$";
     for (int i = 0; i < 70; ++i) filters += "[?@";
     EXPECT_EQ(json_path::parse(filters).error().message,
