@@ -5,7 +5,6 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <ranges>
 
 #include "common/scenario/json_path_ast.hpp"
 
@@ -121,9 +120,11 @@ bool apply_descendant(const json_path::segment& seg, const bj::value& node, eval
         if (!ctx.step() || !apply_selectors(seg, *at, ctx, to)) return false;
         // children pushed last first, so that the first is visited next
         if (const auto* arr = at->if_array()) {
-            for (const auto& v : std::ranges::reverse_view(*arr)) pending.push_back(&v);
+            for (auto i = arr->size(); i > 0; --i) pending.push_back(&(*arr)[i - 1]);
         } else if (const auto* obj = at->if_object()) {
-            for (const auto& kv : std::ranges::reverse_view(*obj)) pending.push_back(&kv.value());
+            for (auto i = obj->size(); i > 0; --i) {
+                pending.push_back(&(obj->begin() + (i - 1))->value());
+            }
         }
     }
     return true;
