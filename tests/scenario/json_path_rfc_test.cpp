@@ -442,13 +442,15 @@ TEST(json_path_rfc_test, huge_documents_are_bounded) {
     p->select(wide_doc, out);
     EXPECT_EQ(out.size(), json_path::max_nodes);
 
-    // quadratic work (a filter re-querying the whole document per node) stops
-    // at the step budget instead of running for minutes
-    auto costly = json_path::parse("$..[?$..[?@ == 1]]");
+    // quadratic work (a filter re-querying the whole document for each of
+    // its 300 000 children) stops at the step budget, after a few dozen
+    // children, instead of running for minutes
+    auto costly = json_path::parse("$[?count($..*) > 0]");
     ASSERT_TRUE(costly);
     out.clear();
     costly->select(wide_doc, out);
-    EXPECT_LE(out.size(), json_path::max_nodes);
+    EXPECT_GT(out.size(), 0u);
+    EXPECT_LT(out.size(), 1000u);
 
     // the deep document is destroyed without recursing either (Boost.JSON's
     // destructor recurses): flatten it first
