@@ -74,6 +74,22 @@ const std::string* field_of(const node& n, environment& env) {
     return (*r)->find(n.fields_[0]);
 }
 
+// A member of a JSON object variable, following every field
+// (order.customer.id); "no value" when a step is not an object or lacks
+// the member.
+value member_of(const node& n, environment& env) {
+    const value* v = env.variable(n.name_);
+    const auto* j = v ? std::get_if<json_ptr>(v) : nullptr;
+    if (!j || !*j) return {};
+    const boost::json::value* at = j->get();
+    for (const auto& name : n.fields_) {
+        const auto* object = at->if_object();
+        at = object ? object->if_contains(name) : nullptr;
+        if (!at) return {};
+    }
+    return from_json(*at);
+}
+
 // -1, 0 or 1 as a compares to b.
 int compare(const value& a, const value& b) {
     auto x = number_of(a);
@@ -187,8 +203,8 @@ value compute(const node& n, environment& env) {
         case op::last_body:
             return std::string(env.last_body());
         case op::variable: {
-            const std::string* field = field_of(n, env);
-            return field ? value(*field) : value();
+            if (const std::string* field = field_of(n, env)) return *field;
+            return member_of(n, env);
         }
         case op::negate: {
             value s;
@@ -257,6 +273,8 @@ void append_node(const node& n, environment& env, std::string& out) {
                 if (const value* v = env.variable(n.name_)) append_to(out, *v);
             } else if (const std::string* field = field_of(n, env)) {
                 out.append(*field);
+            } else {
+                append_to(out, member_of(n, env));
             }
             return;
         case op::add: {

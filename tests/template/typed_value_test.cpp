@@ -212,6 +212,17 @@ TEST(typed_value, len_and_random_choice_of_lists) {
     EXPECT_EQ(json_render("{{ random_choice(l) }}", env), "5");
 }
 
+TEST(typed_value, fields_of_a_json_object_keep_their_type) {
+    fake_environment env = typed_environment();
+    env.variables_["o"] = parsed(R"({"a": {"b": 2.5, "c": [1]}, "s": "x"})");
+    EXPECT_EQ(typed_eval("o.a.b", env), value(2.5));
+    EXPECT_EQ(typed_eval("o.s", env), value(std::string("x")));
+    EXPECT_EQ(json_render("{{ o.a.c }}", env), "[1]");
+    EXPECT_EQ(text_render("{{ o.a.b }}/{{ o.missing }}/{{ o.s.deeper }}", env), "2.5//");
+    EXPECT_EQ(typed_eval("o.a.missing", env), value());
+    EXPECT_EQ(typed_eval("l.x", env), value());  // a list has no fields
+}
+
 TEST(typed_value, from_json_maps_scalars_to_native_values) {
     EXPECT_EQ(parsed("7"), value(std::int64_t{7}));
     EXPECT_EQ(parsed("-7.25"), value(-7.25));
