@@ -21,14 +21,21 @@ namespace swarm::tmpl {
 namespace {
 
 constexpr function_info function_table[] = {
-    {"random", function_id::random, 1, true},      {"next", function_id::next, 1, true},
-    {"rand_int", function_id::rand_int, 2, false}, {"rand_str", function_id::rand_str, 1, false},
-    {"uuid", function_id::uuid, 0, false},         {"now_ms", function_id::now_ms, 0, false},
-    {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
-    {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
+    {"random", function_id::random, 1, true},
+    {"next", function_id::next, 1, true},
+    {"rand_int", function_id::rand_int, 2, false},
+    {"rand_str", function_id::rand_str, 1, false},
+    {"uuid", function_id::uuid, 0, false},
+    {"now_ms", function_id::now_ms, 0, false},
+    {"len", function_id::len, 1, false},
+    {"prefix", function_id::prefix, 2, false},
+    {"substr", function_id::substr, 3, false},
+    {"urlencode", function_id::urlencode, 1, false},
     {"env", function_id::env, 1, false},
-    {"int", function_id::to_int, 1, false},        {"float", function_id::to_float, 1, false},
-    {"str", function_id::to_str, 1, false},        {"json", function_id::parse_json, 1, false},
+    {"int", function_id::to_int, 1, false},
+    {"float", function_id::to_float, 1, false},
+    {"str", function_id::to_str, 1, false},
+    {"json", function_id::parse_json, 1, false},
     {"random_choice", function_id::random_choice, 1, false},
 };
 

@@ -78,8 +78,8 @@ void check_literal_conversion(const function_info& info, const node& call,
                                                            : "is not a number";
     std::string argument;
     append_json(argument, call.args_[0].constant_);  // quoted and escaped when a string
-    errors.push_back({call.args_[0].offset_, std::string(info.name_) + "(" + argument +
-                                                 "): the argument " + what});
+    errors.push_back({call.args_[0].offset_,
+                      std::string(info.name_) + "(" + argument + "): the argument " + what});
 }
 
 }  // namespace

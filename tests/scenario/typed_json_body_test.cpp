@@ -60,10 +60,9 @@ users:
     record->fields = {{"email", "a@x"}, {"password", "pa"}};
     env.vars["account"] = tmpl::record_ptr(record);
     const std::string body = render_body(r.json, env);
-    EXPECT_EQ(body,
-              R"({"n":1,"f":1.5,"l":[true,null,{"k":"v"}],"none":null,)"
-              R"("account":{"email":"a@x","password":"pa"},"s":"textx","in":"n=1",)"
-              R"("spaced":" 1","list":[1,1.5,"#1.5"]})");
+    EXPECT_EQ(body, R"({"n":1,"f":1.5,"l":[true,null,{"k":"v"}],"none":null,)"
+                    R"("account":{"email":"a@x","password":"pa"},"s":"textx","in":"n=1",)"
+                    R"("spaced":" 1","list":[1,1.5,"#1.5"]})");
     // Valid JSON whatever the values.
     boost::system::error_code ec;
     boost::json::parse(body, ec);

@@ -103,8 +103,7 @@ TEST_F(extract_fixture, regex_header_and_cookie_extractions_stay_strings) {
 TEST(extract_list, list_of_copies_every_match_in_order) {
     const boost::json::value doc = boost::json::parse(R"({"items": [{"id": 3}, {"id": "x"}]})");
     const auto& items = doc.at("items").as_array();
-    const std::vector<const boost::json::value*> matches = {&items[0].at("id"),
-                                                            &items[1].at("id")};
+    const std::vector<const boost::json::value*> matches = {&items[0].at("id"), &items[1].at("id")};
     const tmpl::value list = tmpl::list_of(matches);
     std::string json;
     tmpl::append_json(json, list);

@@ -134,9 +134,8 @@ TEST(request_builder, json_body_whole_value_templates_keep_their_type) {
         "z: \"{{ json('null') }}\", l: \"{{ json('[1, \\\"a\\\"]') }}\", s: \"{{ str(n) }}\", "
         "in: \"id-{{ n }}\", t: \"{{ t }}\", q: [\"{{ n }}\"]}\n",
         "{n: \"{{ int('5') }}\", t: x}");
-    EXPECT_EQ(r.body,
-              R"({"i":5,"f":5.0,"b":true,"z":null,"l":[1,"a"],"s":"5","in":"id-5","t":"x",)"
-              R"("q":[5]})");
+    EXPECT_EQ(r.body, R"({"i":5,"f":5.0,"b":true,"z":null,"l":[1,"a"],"s":"5","in":"id-5","t":"x",)"
+                      R"("q":[5]})");
     boost::system::error_code ec;
     auto doc = boost::json::parse(r.body, ec);
     ASSERT_FALSE(ec) << r.body;
