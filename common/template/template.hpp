@@ -38,8 +38,9 @@
 //   && || !       on truthy(); && and || skip their right side when they can and
 //                 yield a boolean.
 //   names         the builtins (user_id worker_id iteration last) win over a
-//                 variable of the same name; a field of an unset or non-record
-//                 variable, or a missing field, is "no value".
+//                 variable of the same name; fields read a record (one level)
+//                 or a JSON object (any depth, typed); a field of any other
+//                 value, or a missing field, is "no value".
 //   functions     rand_int(a, b) accepts a > b; prefix/substr count bytes and
 //                 clamp to the text; rand_str is capped at 1 MiB; random/next
 //                 of an empty data set give "no value"; non-integer arguments
