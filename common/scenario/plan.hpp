@@ -102,12 +102,14 @@ struct extraction {
 };
 
 // A JSON body whose string leaves may hold templates: literal JSON text
-// alternating with templates rendered as JSON strings. Without templates it
-// is one literal part, pre-serialised at load.
+// alternating with templates. A leaf that is exactly "{{ expr }}" renders as
+// the JSON of the value's type (number, bool, null, array, object, string);
+// any other templated leaf renders as a JSON string. Without templates the
+// body is one literal part, pre-serialised at load.
 struct json_body {
     struct part {
         std::string literal;                         // JSON text, when !value
-        std::optional<tmpl::template_string> value;  // rendered and JSON-escaped into a string
+        std::optional<tmpl::template_string> value;  // rendered as JSON (see above)
     };
     std::vector<part> parts;
 };

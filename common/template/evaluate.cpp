@@ -1,17 +1,23 @@
 // Operator semantics:
-//   + -        integer arithmetic when both operands are integer-like (an
-//              integer, or a string that is exactly a decimal integer); it
-//              wraps around on overflow. Otherwise `+` concatenates the text
+//   + -        arithmetic when both operands are numbers (an integer, a float,
+//              or a string that is exactly a decimal integer): integer
+//              arithmetic wraps around on overflow; a float on either side
+//              makes the result a float. Otherwise `+` concatenates the text
 //              of both operands ("id-" + 7 is "id-7") and `-` counts a
-//              non-integer operand as 0. Unary `-` likewise.
-//   == != < <= > >=   numeric when both operands are integer-like, otherwise
-//              a byte-wise comparison of their text.
-//   contains   substring test on the text of both operands.
+//              non-number operand as 0. Unary `-` likewise.
+//   == != < <= > >=   numeric when both operands are numbers (1 == 1.0),
+//              JSON equality for two arrays/objects, otherwise a byte-wise
+//              comparison of their text (null's text is "null").
+//   contains   on a list: whether an element equals the right operand;
+//              otherwise a substring test on the text of both operands.
 //   && || !    on truthy() of the operands; the right operand of && and ||
 //              is evaluated only when needed; the result is a boolean.
 
 #include "common/template/evaluate.hpp"
 
+#include <boost/json/value.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 namespace swarm::tmpl {
@@ -25,6 +31,12 @@ std::optional<std::int64_t> integer_of(const value& v) {
     auto [ptr, ec] = std::from_chars(s->data(), end, n);
     if (ec != std::errc{} || ptr != end) return std::nullopt;
     return n;
+}
+
+std::optional<number> number_of(const value& v) {
+    if (const auto* d = std::get_if<double>(&v)) return number{0, *d, true};
+    if (auto n = integer_of(v)) return number{*n, 0, false};
+    return std::nullopt;
 }
 
 std::string_view text_of(const value& v, text_scratch& scratch) {
@@ -62,15 +74,65 @@ const std::string* field_of(const node& n, environment& env) {
     return (*r)->find(n.fields_[0]);
 }
 
+// A member of a JSON object variable, following every field
+// (order.customer.id); "no value" when a step is not an object or lacks
+// the member.
+value member_of(const node& n, environment& env) {
+    const value* v = env.variable(n.name_);
+    const auto* j = v ? std::get_if<json_ptr>(v) : nullptr;
+    if (!j || !*j) return {};
+    const boost::json::value* at = j->get();
+    for (const auto& name : n.fields_) {
+        const auto* object = at->if_object();
+        at = object ? object->if_contains(name) : nullptr;
+        if (!at) return {};
+    }
+    return from_json(*at);
+}
+
 // -1, 0 or 1 as a compares to b.
 int compare(const value& a, const value& b) {
-    auto x = integer_of(a);
-    auto y = integer_of(b);
-    if (x && y) return (*x > *y) - (*x < *y);
+    auto x = number_of(a);
+    auto y = number_of(b);
+    if (x && y) {
+        if (!x->is_float_ && !y->is_float_) return (x->int_ > y->int_) - (x->int_ < y->int_);
+        const double p = x->as_double();
+        const double q = y->as_double();
+        return (p > q) - (p < q);  // NaN compares equal to nothing, less than nothing
+    }
+    const auto* ja = std::get_if<json_ptr>(&a);
+    const auto* jb = std::get_if<json_ptr>(&b);
+    if (ja && jb && *ja && *jb && **ja == **jb) return 0;
     text_scratch sa;
     text_scratch sb;
     int c = text_of(a, sa).compare(text_of(b, sb));
     return (c > 0) - (c < 0);
+}
+
+// A list holds an element equal to `needle` (numbers by value, as ==).
+bool list_contains(const boost::json::array& list, const value& needle) {
+    return std::any_of(list.begin(), list.end(), [&](const boost::json::value& item) {
+        return compare(from_json(item), needle) == 0;
+    });
+}
+
+number add(number x, number y) {
+    if (x.is_float_ || y.is_float_) return {0, x.as_double() + y.as_double(), true};
+    return {wrapping_add(x.int_, y.int_), 0, false};
+}
+
+number subtract(number x, number y) {
+    if (x.is_float_ || y.is_float_) return {0, x.as_double() - y.as_double(), true};
+    return {wrapping_subtract(x.int_, y.int_), 0, false};
+}
+
+value value_of(number n) {
+    if (n.is_float_) return n.float_;
+    return n.int_;
+}
+
+number number_or_zero(const value& v) {
+    return number_of(v).value_or(number{});
 }
 
 bool compare_as(op kind, int c) {
@@ -102,11 +164,11 @@ value binary(const node& n, environment& env) {
         case op::logical_or:
             return truthy(b);
         case op::subtract:
-            return wrapping_subtract(integer_or_zero(a), integer_or_zero(b));
+            return value_of(subtract(number_or_zero(a), number_or_zero(b)));
         case op::add: {
-            auto x = integer_of(a);
-            auto y = integer_of(b);
-            if (x && y) return wrapping_add(*x, *y);
+            auto x = number_of(a);
+            auto y = number_of(b);
+            if (x && y) return value_of(add(*x, *y));
             text_scratch ta;
             text_scratch tb;
             std::string_view left = text_of(a, ta);
@@ -117,6 +179,7 @@ value binary(const node& n, environment& env) {
             return joined;
         }
         case op::contains: {
+            if (const auto* list = as_list(a)) return list_contains(*list, b);
             text_scratch ta;
             text_scratch tb;
             return text_of(a, ta).find(text_of(b, tb)) != std::string_view::npos;
@@ -140,12 +203,12 @@ value compute(const node& n, environment& env) {
         case op::last_body:
             return std::string(env.last_body());
         case op::variable: {
-            const std::string* field = field_of(n, env);
-            return field ? value(*field) : value();
+            if (const std::string* field = field_of(n, env)) return *field;
+            return member_of(n, env);
         }
         case op::negate: {
             value s;
-            return wrapping_subtract(0, integer_or_zero(evaluate_ref(n.args_[0], env, s)));
+            return value_of(subtract(number{}, number_or_zero(evaluate_ref(n.args_[0], env, s))));
         }
         case op::logical_not: {
             value s;
@@ -210,6 +273,8 @@ void append_node(const node& n, environment& env, std::string& out) {
                 if (const value* v = env.variable(n.name_)) append_to(out, *v);
             } else if (const std::string* field = field_of(n, env)) {
                 out.append(*field);
+            } else {
+                append_to(out, member_of(n, env));
             }
             return;
         case op::add: {
@@ -218,10 +283,10 @@ void append_node(const node& n, environment& env, std::string& out) {
             value sb;
             const value& a = evaluate_ref(n.args_[0], env, sa);
             const value& b = evaluate_ref(n.args_[1], env, sb);
-            auto x = integer_of(a);
-            auto y = integer_of(b);
+            auto x = number_of(a);
+            auto y = number_of(b);
             if (x && y) {
-                append_integer(out, wrapping_add(*x, *y));
+                append_to(out, value_of(add(*x, *y)));
             } else {
                 append_to(out, a);
                 append_to(out, b);

@@ -31,6 +31,15 @@ inline std::int64_t integer_or_zero(const value& v) {
     return integer_of(v).value_or(0);
 }
 
+// A number operand: an integer-like value or a float.
+struct number {
+    std::int64_t int_ = 0;
+    double float_ = 0;
+    bool is_float_ = false;
+    double as_double() const { return is_float_ ? float_ : static_cast<double>(int_); }
+};
+std::optional<number> number_of(const value& v);
+
 // Storage for the text of a value that is not a string already.
 struct text_scratch {
     char digits_[24];

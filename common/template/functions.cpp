@@ -4,9 +4,13 @@
 
 #include "common/template/functions.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 
@@ -17,12 +21,22 @@ namespace swarm::tmpl {
 namespace {
 
 constexpr function_info function_table[] = {
-    {"random", function_id::random, 1, true},      {"next", function_id::next, 1, true},
-    {"rand_int", function_id::rand_int, 2, false}, {"rand_str", function_id::rand_str, 1, false},
-    {"uuid", function_id::uuid, 0, false},         {"now_ms", function_id::now_ms, 0, false},
-    {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
-    {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
+    {"random", function_id::random, 1, true},
+    {"next", function_id::next, 1, true},
+    {"rand_int", function_id::rand_int, 2, false},
+    {"rand_str", function_id::rand_str, 1, false},
+    {"uuid", function_id::uuid, 0, false},
+    {"now_ms", function_id::now_ms, 0, false},
+    {"len", function_id::len, 1, false},
+    {"prefix", function_id::prefix, 2, false},
+    {"substr", function_id::substr, 3, false},
+    {"urlencode", function_id::urlencode, 1, false},
     {"env", function_id::env, 1, false},
+    {"int", function_id::to_int, 1, false},
+    {"float", function_id::to_float, 1, false},
+    {"str", function_id::to_str, 1, false},
+    {"json", function_id::parse_json, 1, false},
+    {"random_choice", function_id::random_choice, 1, false},
 };
 
 // rand_str(n) is capped so a scenario cannot ask a user for gigabytes.
@@ -103,6 +117,60 @@ void append_env(std::string& out, std::string_view name) {
     if (const char* v = std::getenv(std::string(name).c_str())) out += v;
 }
 
+// float(x): numbers as floats, booleans 0.0/1.0, a text that is exactly a
+// finite decimal number ("1.5", "-2e3"); nothing else converts.
+value to_float(const value& x) {
+    if (const auto* d = std::get_if<double>(&x)) return *d;
+    if (const auto* n = std::get_if<std::int64_t>(&x)) return static_cast<double>(*n);
+    if (const auto* b = std::get_if<bool>(&x)) return *b ? 1.0 : 0.0;
+    const auto* s = std::get_if<std::string>(&x);
+    if (!s || s->empty()) return {};
+    double d = 0;
+    const char* end = s->data() + s->size();
+    auto [ptr, ec] = std::from_chars(s->data(), end, d);
+    if (ec != std::errc{} || ptr != end || !std::isfinite(d)) return {};
+    return d;
+}
+
+// int(x): integers as they are, booleans 0/1, floats and float texts
+// truncated toward zero when in range ("12.7" is 12); nothing else converts.
+value to_int(const value& x) {
+    if (auto n = integer_of(x)) return *n;
+    if (const auto* b = std::get_if<bool>(&x)) return std::int64_t{*b ? 1 : 0};
+    const auto f = to_float(x);
+    const auto* d = std::get_if<double>(&f);
+    // 2^63 as a double: the first value past int64's range.
+    constexpr double limit = 9223372036854775808.0;
+    if (!d || !(*d > -limit - 1) || !(*d < limit)) return {};  // also NaN
+    return static_cast<std::int64_t>(std::trunc(*d));
+}
+
+value parse_json_text(const value& x) {
+    const auto* s = std::get_if<std::string>(&x);
+    if (!s) return x;  // already typed
+    boost::system::error_code ec;
+    // Boost.JSON's default depth limit (32) bounds what a hostile text builds.
+    boost::json::value parsed = boost::json::parse(*s, ec);
+    if (ec) return {};
+    return from_json(parsed);
+}
+
+value choose(const value& list, environment& env) {
+    const boost::json::array* items = as_list(list);
+    if (!items || items->empty()) return {};
+    std::uniform_int_distribution<std::size_t> index(0, items->size() - 1);
+    return from_json((*items)[index(env.rng())]);
+}
+
+std::int64_t length(const value& x) {
+    if (const auto* list = as_list(x)) return static_cast<std::int64_t>(list->size());
+    if (const auto* j = std::get_if<json_ptr>(&x); j && *j && (*j)->is_object()) {
+        return static_cast<std::int64_t>((*j)->get_object().size());
+    }
+    text_scratch text;
+    return static_cast<std::int64_t>(text_of(x, text).size());
+}
+
 const value& pick(const node& call, std::size_t index, value& scratch) {
     const auto& items = call.data_->items;
     if (items.empty()) {
@@ -113,6 +181,19 @@ const value& pick(const node& call, std::size_t index, value& scratch) {
 }
 
 }  // namespace
+
+value convert(function_id fn, const value& x) {
+    switch (fn) {
+        case function_id::to_int:
+            return to_int(x);
+        case function_id::to_float:
+            return to_float(x);
+        case function_id::parse_json:
+            return parse_json_text(x);
+        default:
+            return to_string(x);
+    }
+}
 
 std::span<const function_info> all_functions() {
     return function_table;
@@ -180,10 +261,21 @@ const value& call_function(const node& call, environment& env, value& scratch) {
             return scratch;
         }
         case function_id::len: {
-            text_scratch text;
             value arg;
-            scratch = static_cast<std::int64_t>(
-                text_of(evaluate_ref(call.args_[0], env, arg), text).size());
+            scratch = length(evaluate_ref(call.args_[0], env, arg));
+            return scratch;
+        }
+        case function_id::to_int:
+        case function_id::to_float:
+        case function_id::to_str:
+        case function_id::parse_json: {
+            value arg;
+            scratch = convert(call.fn_, evaluate_ref(call.args_[0], env, arg));
+            return scratch;
+        }
+        case function_id::random_choice: {
+            value arg;
+            scratch = choose(evaluate_ref(call.args_[0], env, arg), env);
             return scratch;
         }
         default: {

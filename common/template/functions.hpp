@@ -21,6 +21,11 @@ struct function_info {
 };
 
 std::span<const function_info> all_functions();
+
+// int(x), float(x), str(x) or json(x) of one value (`fn` one of those); "no
+// value" when x does not convert (the resolver checks literal arguments with
+// it at compile time).
+value convert(function_id fn, const value& x);
 const function_info* find_function(std::string_view name);
 
 }  // namespace swarm::tmpl

@@ -49,6 +49,11 @@ enum class function_id : std::uint8_t {
     substr,
     urlencode,
     env,
+    to_int,  // int(x), float(x), str(x), json(x): conversions
+    to_float,
+    to_str,
+    parse_json,
+    random_choice,  // random_choice(list)
 };
 
 struct node {

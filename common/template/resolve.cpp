@@ -63,6 +63,25 @@ node resolve_last(const token& name, const std::vector<std::string>& fields,
     return placeholder(name.offset_);
 }
 
+// int("abc"), float("x"), json("{"): a literal that cannot convert is a
+// mistake in the scenario, reported now rather than as "no value" per request.
+void check_literal_conversion(const function_info& info, const node& call,
+                              std::vector<error>& errors) {
+    const bool converts = info.id_ == function_id::to_int || info.id_ == function_id::to_float ||
+                          info.id_ == function_id::parse_json;
+    if (!converts || call.args_.size() != 1 || call.args_[0].kind_ != op::literal) return;
+    if (!std::holds_alternative<std::monostate>(convert(info.id_, call.args_[0].constant_))) {
+        return;
+    }
+    std::string what = info.id_ == function_id::parse_json ? "is not valid JSON"
+                       : info.id_ == function_id::to_int   ? "is not an integer or a number"
+                                                           : "is not a number";
+    std::string argument;
+    append_json(argument, call.args_[0].constant_);  // quoted and escaped when a string
+    errors.push_back({call.args_[0].offset_,
+                      std::string(info.name_) + "(" + argument + "): the argument " + what});
+}
+
 }  // namespace
 
 node resolve_name(const token& name, std::vector<std::string> fields, const symbols& syms,
@@ -115,6 +134,7 @@ void resolve_call(const token& name, const token* data_set_name, node& call, con
                                             expected + ", got " + std::to_string(count)});
         return;
     }
+    check_literal_conversion(*info, call, errors);
     if (!info->takes_data_set_) return;
     if (!data_set_name) {
         errors.push_back({call.args_[0].offset_, "'" + std::string(info->name_) +

@@ -180,6 +180,21 @@ std::string template_string::render(environment& env) const {
     return out;
 }
 
+void template_string::render_json(environment& env, std::string& out) const {
+    if (is_whole_expression()) {
+        value scratch;
+        append_json(out, evaluate_ref(*segments_[0].expr, env, scratch));
+        return;
+    }
+    // Literal JSON-safe text would need no escaping, but a template's text
+    // may carry quotes and control characters: escape the whole rendering.
+    const std::size_t start = out.size();
+    render(env, out);
+    std::string text = out.substr(start);
+    out.resize(start);
+    append_json_string(out, text);
+}
+
 value template_string::evaluate(environment& env) const {
     if (segments_.size() == 1 && segments_[0].expr) return evaluate_node(*segments_[0].expr, env);
     if (is_static()) return static_text();

@@ -13,21 +13,34 @@
 //                 variable (account.email)
 //   functions     random(ds) next(ds) rand_int(a, b) rand_str(n) uuid() now_ms()
 //                 len(s) prefix(s, n) substr(s, a, b) urlencode(s) env("NAME")
-//   operators     + - (integers)  == != < <= > >=  contains  && || !  ( )
+//                 int(x) float(x) str(x) json(text) random_choice(list)
+//   operators     + - (numbers)  == != < <= > >=  contains  && || !  ( )
 //                 (precedence, lowest first: || && comparisons/contains + - unary)
 //
 // Details:
 //   strings       escapes \" \' \\ \n \t; "{{ '{{' }}" writes literal braces.
 //   integer-like  an integer, or a string that is exactly a decimal integer ("42").
-//   + -           integer arithmetic when both sides are integer-like, wrapping
-//                 on overflow; otherwise `+` concatenates the text of both sides
-//                 ("id-" + 7 is "id-7") and `-` counts a non-integer side as 0.
-//   comparisons   numeric when both sides are integer-like, else byte-wise on text.
+//   types         values from JSON keep their type (float, null, array, object);
+//                 see value.hpp for each type's text, JSON and truthiness.
+//   + -           arithmetic when both sides are numbers (integer-like or float):
+//                 integers wrap on overflow, a float side gives a float;
+//                 otherwise `+` concatenates the text of both sides ("id-" + 7
+//                 is "id-7") and `-` counts a non-number side as 0.
+//   comparisons   numeric when both sides are numbers (1 == 1.0), JSON equality
+//                 for two arrays/objects, else byte-wise on text.
+//   contains      element test on a list (ids contains 3), else substring test.
+//   conversions   int(x) truncates floats and float texts, float(x) parses
+//                 decimal text, str(x) is the text, json(s) parses JSON text;
+//                 what does not convert gives "no value" (a literal argument
+//                 that cannot convert is a compile error). random_choice of
+//                 an empty list or a non-list gives "no value"; len of a list
+//                 or object counts its elements, of anything else its bytes.
 //   && || !       on truthy(); && and || skip their right side when they can and
 //                 yield a boolean.
 //   names         the builtins (user_id worker_id iteration last) win over a
-//                 variable of the same name; a field of an unset or non-record
-//                 variable, or a missing field, is "no value".
+//                 variable of the same name; fields read a record (one level)
+//                 or a JSON object (any depth, typed); a field of any other
+//                 value, or a missing field, is "no value".
 //   functions     rand_int(a, b) accepts a > b; prefix/substr count bytes and
 //                 clamp to the text; rand_str is capped at 1 MiB; random/next
 //                 of an empty data set give "no value"; non-integer arguments
@@ -82,6 +95,12 @@ class template_string {
     // unchanged (so a record survives `let: {account: "{{ random(accounts) }}"}`);
     // any other template yields its rendering as a string.
     value evaluate(environment& env) const;
+    // True when the template is exactly one "{{ expr }}", nothing around it.
+    bool is_whole_expression() const { return segments_.size() == 1 && segments_[0].expr; }
+    // Appends the template as JSON: a whole expression as the JSON of its
+    // value's type (1, 1.5, true, null, [..], {..}, "text"), any other
+    // template as a JSON string of its rendering.
+    void render_json(environment& env, std::string& out) const;
     const std::string& source() const { return source_; }
 
   private:

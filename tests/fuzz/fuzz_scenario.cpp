@@ -63,6 +63,8 @@ void fuzz_template(std::string_view text) {
     if (t.result) {
         fuzz_environment env;
         (void)t.result->render(env);
+        std::string json;  // typed rendering, as a json: body leaf
+        t.result->render_json(env, json);
     }
     (void)swarm::tmpl::referenced_names(text);
 }

@@ -66,7 +66,7 @@ TEST(request_builder, form_body_is_urlencoded_with_default_content_type) {
     EXPECT_EQ(r.headers[0].second, "application/x-www-form-urlencoded");
 }
 
-TEST(request_builder, json_body_renders_templates_as_escaped_strings) {
+TEST(request_builder, json_body_renders_whole_values_typed_and_other_templates_as_strings) {
     auto r = build_first(
         "        post: /echo\n"
         "        json: {msg: \"{{ text }}\", n: 5, ok: true, tags: [load, \"{{ user_id }}\"], "
@@ -74,7 +74,7 @@ TEST(request_builder, json_body_renders_templates_as_escaped_strings) {
         "{text: \"he said \\\"hi\\\"\\n\\tback\\\\slash \\u0001 é\"}");
     EXPECT_EQ(r.body,
               "{\"msg\":\"he said \\\"hi\\\"\\n\\tback\\\\slash \\u0001 é\",\"n\":5,\"ok\":true,"
-              "\"tags\":[\"load\",\"7\"],\"nested\":{\"x\":null}}");
+              "\"tags\":[\"load\",7],\"nested\":{\"x\":null}}");
     boost::system::error_code ec;
     auto doc = boost::json::parse(r.body, ec);
     ASSERT_FALSE(ec) << r.body;
@@ -125,6 +125,26 @@ TEST(request_builder, static_request_is_prepared_whole) {
     ASSERT_TRUE(dynamic.body);
     EXPECT_EQ(*dynamic.body, "x=y");
     ASSERT_TRUE(dynamic.headers);
+}
+
+TEST(request_builder, json_body_whole_value_templates_keep_their_type) {
+    auto r = build_first(
+        "        post: /echo\n"
+        "        json: {i: \"{{ n }}\", f: \"{{ float(n) }}\", b: \"{{ n == 5 }}\", "
+        "z: \"{{ json('null') }}\", l: \"{{ json('[1, \\\"a\\\"]') }}\", s: \"{{ str(n) }}\", "
+        "in: \"id-{{ n }}\", t: \"{{ t }}\", q: [\"{{ n }}\"]}\n",
+        "{n: \"{{ int('5') }}\", t: x}");
+    EXPECT_EQ(r.body, R"({"i":5,"f":5.0,"b":true,"z":null,"l":[1,"a"],"s":"5","in":"id-5","t":"x",)"
+                      R"("q":[5]})");
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(r.body, ec);
+    ASSERT_FALSE(ec) << r.body;
+    EXPECT_TRUE(doc.at("i").is_int64());
+    EXPECT_TRUE(doc.at("f").is_double());
+    EXPECT_TRUE(doc.at("b").is_bool());
+    EXPECT_TRUE(doc.at("z").is_null());
+    EXPECT_TRUE(doc.at("l").is_array());
+    EXPECT_TRUE(doc.at("s").is_string());
 }
 
 TEST(request_builder, json_escaping_of_control_characters) {

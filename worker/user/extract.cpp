@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <array>
+#include <vector>
 
 #include "common/ascii.hpp"
 
@@ -24,12 +25,19 @@ std::optional<std::string> extract_regex(const extraction& e, std::string_view b
     return std::string(g.data() ? std::string_view(g.data(), g.size()) : std::string_view());
 }
 
-std::optional<std::string> extract_json(const extraction& e, lazy_json& json) {
+std::optional<tmpl::value> extract_json(const extraction& e, lazy_json& json) {
     const boost::json::value* doc = json.get();
     if (!doc) return std::nullopt;
-    const boost::json::value* found = e.path.find(*doc);
-    if (!found) return std::nullopt;
-    return json_text(*found);
+    if (e.path.is_singular()) {
+        const boost::json::value* found = e.path.find(*doc);
+        if (!found) return std::nullopt;
+        return tmpl::from_json(*found);
+    }
+    // Every match, as a list; none at all is "no match", as for one value.
+    std::vector<const boost::json::value*> matches;
+    e.path.select(*doc, matches);
+    if (matches.empty()) return std::nullopt;
+    return tmpl::list_of(matches);
 }
 
 // Decodes the few entities a form field's value is likely to carry.
@@ -161,24 +169,26 @@ std::optional<std::string> find_input_value(std::string_view html, std::string_v
     return std::nullopt;
 }
 
-std::optional<std::string> extract_value(const extraction& e, const response_facts& facts) {
+std::optional<tmpl::value> extract_value(const extraction& e, const response_facts& facts) {
+    std::optional<std::string> text;
     switch (e.how) {
-        case extraction::kind::regex:
-            return extract_regex(e, facts.response.body);
         case extraction::kind::json:
             return extract_json(e, facts.json);
-        case extraction::kind::header: {
-            const std::string* h = facts.response.header(e.argument);
-            return h ? std::optional<std::string>(*h) : std::nullopt;
-        }
-        case extraction::kind::cookie: {
-            const std::string* c = facts.session.cookie(facts.url, e.argument);
-            return c ? std::optional<std::string>(*c) : std::nullopt;
-        }
+        case extraction::kind::regex:
+            text = extract_regex(e, facts.response.body);
+            break;
+        case extraction::kind::header:
+            if (const std::string* h = facts.response.header(e.argument)) text = *h;
+            break;
+        case extraction::kind::cookie:
+            if (const std::string* c = facts.session.cookie(facts.url, e.argument)) text = *c;
+            break;
         case extraction::kind::input:
-            return find_input_value(facts.response.body, e.argument);
+            text = find_input_value(facts.response.body, e.argument);
+            break;
     }
-    return std::nullopt;
+    if (!text) return std::nullopt;
+    return tmpl::value(std::move(*text));
 }
 
 }  // namespace swarm::worker::user

@@ -9,13 +9,16 @@
 #include <string_view>
 
 #include "common/scenario/plan.hpp"
+#include "common/template/value.hpp"
 #include "worker/user/checks.hpp"
 
 namespace swarm::worker::user {
 
-// The extracted value, or nullopt when nothing matched. JSON strings come
-// back unquoted, other JSON values serialised.
-std::optional<std::string> extract_value(const scenario::extraction& e,
+// The extracted value, or nullopt when nothing matched. A JSON path keeps
+// the JSON type of what it finds (a string, number, bool, null, array or
+// object); a path that may select several nodes ($.items[*].id) gives the list
+// of every match. Regex, header, cookie and input extractions give strings.
+std::optional<tmpl::value> extract_value(const scenario::extraction& e,
                                          const response_facts& facts);
 
 // The value of the first <input> whose name attribute is `name`: attributes

@@ -105,6 +105,11 @@ void render_body(const request_step& step, tmpl::environment* env, std::string& 
                     out += part.literal;
                     continue;
                 }
+                if (part.value->is_whole_expression()) {
+                    // "{{ expr }}" alone keeps its value's JSON type.
+                    part.value->render_json(*env, out);
+                    continue;
+                }
                 scratch.clear();
                 render(*part.value, env, scratch);
                 out += '"';
@@ -178,41 +183,7 @@ void append_form_encoded(std::string& out, std::string_view text) {
 }
 
 void append_json_escaped(std::string& out, std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (u < 0x20) {
-                    out += "\\u00";
-                    out += hex[u >> 4];
-                    out += hex[u & 15];
-                } else {
-                    out += c;
-                }
-        }
-    }
+    tmpl::append_json_escaped(out, text);
 }
 
 prepared_request prepare(const request_step& step, std::string_view host) {
