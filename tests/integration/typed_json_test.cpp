@@ -8,7 +8,6 @@
 
 #include <string>
 
-#include "common/scenario/json_path.hpp"
 #include "tests/integration/run_support.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/target_process.hpp"
@@ -74,13 +73,8 @@ users:
     EXPECT_GT(requests_of(run, "POST text"), 0) << run.output;
 }
 
-// List extraction needs a non-singular JSONPath ($[*]), which the RFC 9535
-// query parser (branch i16-jsonpath) brings; until it is merged this test
-// skips itself.
+// A non-singular JSONPath ($[*]) extracts the list of every match.
 TEST(typed_json_integration_test, a_list_extracted_with_a_wildcard_feeds_len_and_random_choice) {
-    if (!scenario::json_path::parse("$[*]")) {
-        GTEST_SKIP() << "JSONPath wildcards are not parsed yet (i16-jsonpath)";
-    }
     auto target = start_target();
     // What the target lists for "b", read by the test itself.
     const auto words = boost::json::parse(http_get(target.url + "/search?search=b").body);
