@@ -23,6 +23,7 @@ constexpr function_info function_table[] = {
     {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
     {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
     {"env", function_id::env, 1, false},
+    {"unique", function_id::unique, 1, true},
 };
 
 // rand_str(n) is capped so a scenario cannot ask a user for gigabytes.
@@ -105,7 +106,7 @@ void append_env(std::string& out, std::string_view name) {
 
 const value& pick(const node& call, std::size_t index, value& scratch) {
     const auto& items = call.data_->items;
-    if (items.empty()) {
+    if (items.empty() || index == environment::no_item) {
         scratch = value();
         return scratch;
     }
@@ -166,6 +167,8 @@ const value& call_function(const node& call, environment& env, value& scratch) {
         }
         case function_id::next:
             return pick(call, env.next_index(*call.data_), scratch);
+        case function_id::unique:
+            return pick(call, env.unique_index(*call.data_), scratch);
         case function_id::rand_int: {
             std::int64_t a = integer_argument(call, 0, env);
             std::int64_t b = integer_argument(call, 1, env);

@@ -49,6 +49,7 @@ enum class function_id : std::uint8_t {
     substr,
     urlencode,
     env,
+    unique,
 };
 
 struct node {
