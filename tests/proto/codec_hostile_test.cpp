@@ -597,6 +597,28 @@ TEST(codec_hostile, impossible_arrival_shares_and_quotas_are_refused) {
                 HasSubstr("spawn.iteration_quota: expected -1 (no bound) or more, got -2"));
 }
 
+TEST(codec_hostile, feeder_shares_and_exhausted_data_sets_are_bounded) {
+    spawn s;
+    s.feeder_slot = 2;
+    s.feeder_slots = 3;
+    const auto ok = decode(encode(s));
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(std::get<spawn>(*ok).feeder_slot, 2u);
+    EXPECT_EQ(std::get<spawn>(*ok).feeder_slots, 3u);
+    s.feeder_slot = 3;
+    EXPECT_THAT(error_of(encode(s)), HasSubstr("spawn.feeder_slot: slot 3 of only 3"));
+    s.feeder_slots = 0;  // no share: the slot is not read
+    EXPECT_TRUE(decode(encode(s)));
+
+    stats_report r;
+    r.exhausted_data.assign(max_exhausted_data, "accounts");
+    EXPECT_TRUE(decode(encode(r)));
+    r.exhausted_data.push_back("one too many");
+    EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data: more than 256"));
+    r.exhausted_data = {std::string(max_data_set_name_bytes + 1, 'a')};
+    EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data[0]"));
+}
+
 TEST(codec_hostile, numbers_and_bytes_accepted_from_other_encoders) {
     // An integer where a float is expected, bin where a string is.
     const std::string bytes = pack([](packer& pk) {
