@@ -25,7 +25,15 @@ std::optional<data_end> parse_data_end(std::string_view text) {
 
 feeder_pick pick_record(feeder_share s, std::uint64_t local, std::size_t records,
                         data_end on_end) {
-    if (s.slots == 0 || records == 0 || s.slot >= s.slots) return {0, true};
+    if (records == 0) return {0, true};
+    if (s.slots == 0) {
+        // No share (a late worker): recycle still gives a record, from the
+        // worker's own cycle over the whole set — records it hands out may
+        // also be handed out by the others in the same cycle.
+        if (on_end != data_end::recycle) return {0, true};
+        return {static_cast<std::size_t>(local % records), false};
+    }
+    if (s.slot >= s.slots) return {0, true};
     // Global draw slot + local·slots; past 2^64 (never in a real run) the
     // share counts as exhausted rather than wrapping onto other shares.
     constexpr auto max = std::numeric_limits<std::uint64_t>::max();

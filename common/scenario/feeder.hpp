@@ -36,7 +36,8 @@ std::optional<data_end> parse_data_end(std::string_view text);
 
 // A worker's share of every data set: slot `slot` of `slots`. slots == 0:
 // no share (a worker that joined after the test started, while every slot
-// was taken): its draws are all exhausted.
+// was taken): with recycle it cycles over the whole data set on its own
+// (records may repeat within a cycle), otherwise its draws are exhausted.
 struct feeder_share {
     std::uint32_t slot = 0;
     std::uint32_t slots = 1;

@@ -12,6 +12,10 @@ void feeder_slots::start(const std::vector<std::string>& ids) {
 }
 
 void feeder_slots::update(const std::vector<std::string>& ids) {
+    if (slots_ == 0) {  // the test started before any worker
+        start(ids);
+        return;
+    }
     // Gone: the slot is free (its holder's reports no longer count).
     for (auto it = held_.begin(); it != held_.end();) {
         if (std::find(ids.begin(), ids.end(), it->first) != ids.end()) {

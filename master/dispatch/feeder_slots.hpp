@@ -15,9 +15,13 @@
 //   worker had drawn may be drawn a second time, at most once per departed
 //   worker. A worker that comes back before its slot was taken gets it
 //   again and continues where it was (its cursor survived).
-// - With no free slot, a late worker gets no share: its users' next() and
-//   unique() find the data exhausted, and the user ends (whatever on_end:
-//   there is nothing of its own to recycle). It never stops the test.
+// - With no free slot, a late worker gets no share: with on_end recycle
+//   its users cycle over the whole data set on their worker's own cursor
+//   (records may then repeat within a cycle); otherwise their next() and
+//   unique() find the data exhausted and the user ends. It never stops
+//   the test.
+// - A test that started without workers gives out its slots at the first
+//   dispatch that has some.
 // Records are never moved between shares: that would need each worker's
 // progress, i.e. per-record (or per-block) chatter with the master.
 //

@@ -76,8 +76,10 @@ TEST(feeder_assignment, recycle_hands_out_every_record_once_per_cycle) {
 }
 
 TEST(feeder_assignment, no_share_and_more_workers_than_records) {
-    EXPECT_TRUE(pick_record({0, 0}, 0, 10, data_end::recycle).exhausted);
+    EXPECT_TRUE(pick_record({0, 0}, 0, 10, data_end::stop_test).exhausted);
     EXPECT_EQ(share_size({0, 0}, 10), 0u);
+    // Without a share, recycle cycles over the whole set on the worker's own.
+    EXPECT_EQ(pick_record({0, 0}, 12, 10, data_end::recycle).record, 2u);
     EXPECT_EQ(share_size({4, 5}, 3), 0u);  // worker 4 of 5, 3 records: none
     EXPECT_TRUE(pick_record({4, 5}, 0, 3, data_end::stop_user).exhausted);
     EXPECT_FALSE(pick_record({4, 5}, 0, 3, data_end::recycle).exhausted);  // record 4 mod 3
@@ -116,6 +118,14 @@ TEST(feeder_slots, a_leaver_frees_its_slot_for_the_next_joiner_and_shares_stay_d
     f.start({"e", "a"});
     EXPECT_EQ(f.share("e"), (feeder_share{0, 2}));
     EXPECT_EQ(f.share("c"), (feeder_share{0, 0}));
+}
+
+TEST(feeder_slots, a_test_started_without_workers_splits_at_the_first_that_come) {
+    feeder_slots f;
+    f.start({});
+    f.update({"a", "b"});
+    EXPECT_EQ(f.share("a"), (feeder_share{0, 2}));
+    EXPECT_EQ(f.share("b"), (feeder_share{1, 2}));
 }
 
 TEST(feeder_slots, used_up_when_every_busy_holder_ran_out) {

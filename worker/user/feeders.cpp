@@ -33,7 +33,7 @@ void data_feeders::assign(std::uint64_t run_id, scenario::feeder_share share) {
         // so at once, or a stop_test would wait for this worker forever.
         const bool empty = scenario::share_size(share, c.set->items.size()) == 0 &&
                            c.on_end != scenario::data_end::recycle;
-        c.exhausted.store(empty || share.slots == 0);
+        c.exhausted.store(empty);
         c.reported.store(false);
     }
 }
