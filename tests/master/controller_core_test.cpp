@@ -640,8 +640,11 @@ TEST_F(controller_core_test, feeder_slots_go_by_join_order_and_used_up_data_stop
     EXPECT_EQ(slot("b"), (std::pair<std::uint32_t, std::uint32_t>{2, 3}));
 
     const auto used_up = [&](const std::string& id, std::vector<std::string> names) {
-        proto::stats_report r{++sequence_[id], latest<proto::spawn>(id)->run_id, users_[id],
-                              stats::delta{}, std::move(names)};
+        proto::stats_report r;
+        r.sequence = ++sequence_[id];
+        r.run_id = latest<proto::spawn>(id)->run_id;
+        r.users = users_[id];
+        r.exhausted_data = std::move(names);
         core_->on_message(id, r, now_);
     };
     used_up("a", {"accounts"});
