@@ -255,8 +255,8 @@ class coordinator {
     std::int64_t retired_done_ = 0;
     std::int64_t unassigned_ = 0;
     std::set<std::string> pool_warned_;  // open classes warned about in this test
-    feeder_slots feeders_;                // each worker's share of the data sets
-    bool new_test_ = false;               // the next redispatch starts a test's feeder slots
+    feeder_slots feeders_;               // each worker's share of the data sets
+    bool new_test_ = false;              // the next redispatch starts a test's feeder slots
     std::vector<std::string> notices_;   // see take_notices()
 };
 

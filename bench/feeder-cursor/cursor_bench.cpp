@@ -26,7 +26,8 @@ static double run(int threads, long draws, int work, bool use_shared) {
         });
     }
     for (auto& t : pool) t.join();
-    auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    auto ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     return ns / static_cast<double>(draws);  // wall ns per draw per thread
 }
 

@@ -109,7 +109,8 @@ result<tmpl::data_set> parse_csv(std::string name, std::string_view content) {
     if (!split_csv(content, rows, bad_line)) {
         return fail("line " + std::to_string(bad_line) + ": unterminated quoted field");
     }
-    if (rows.empty()) return fail("the file is empty: a CSV data file needs a header row and records");
+    if (rows.empty())
+        return fail("the file is empty: a CSV data file needs a header row and records");
     const auto& header = rows[0];
     tmpl::data_set ds{std::move(name), {}};
     for (std::size_t r = 1; r < rows.size(); ++r) {
@@ -137,7 +138,8 @@ result<tmpl::data_set> parse_data_set(std::string name, std::string_view content
 
 namespace detail {
 
-// `data: {name: {file: path, format: lines|csv, on_end: recycle|stop_user|stop_test} | {items: [..]}}`
+// `data: {name: {file: path, format: lines|csv, on_end: recycle|stop_user|stop_test} | {items:
+// [..]}}`
 std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data) {
     std::vector<data_end> on_ends;
     if (!ctx.expect_map(data, "data", "a map of data sets by name")) return on_ends;
@@ -147,14 +149,13 @@ std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data) {
         const auto path = join_path("data", name);
         const auto& spec = kv.second;
         if (name.size() > max_data_set_name_bytes) {
-            ctx.error(kv.first, path,
-                      "a data set name is at most " + std::to_string(max_data_set_name_bytes) +
-                          " bytes");
+            ctx.error(
+                kv.first, path,
+                "a data set name is at most " + std::to_string(max_data_set_name_bytes) + " bytes");
             continue;
         }
         if (on_ends.size() == max_data_sets) {
-            ctx.error(kv.first, path,
-                      "more than " + std::to_string(max_data_sets) + " data sets");
+            ctx.error(kv.first, path, "more than " + std::to_string(max_data_sets) + " data sets");
             break;
         }
         if (!ctx.expect_map(spec, path, "{file: NAME} or {items: [...]}")) continue;
@@ -211,9 +212,8 @@ std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data) {
             if (ds->items.empty()) {
                 // Say which kind of empty: no feeder can hand out a record.
                 ctx.error(spec["file"], join_path(path, "file"),
-                          what + (format == data_format::csv
-                                      ? " has a header row and no records"
-                                      : " is empty (no non-blank line)"));
+                          what + (format == data_format::csv ? " has a header row and no records"
+                                                             : " is empty (no non-blank line)"));
                 continue;
             }
         } else {

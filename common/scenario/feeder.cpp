@@ -23,8 +23,7 @@ std::optional<data_end> parse_data_end(std::string_view text) {
     return std::nullopt;
 }
 
-feeder_pick pick_record(feeder_share s, std::uint64_t local, std::size_t records,
-                        data_end on_end) {
+feeder_pick pick_record(feeder_share s, std::uint64_t local, std::size_t records, data_end on_end) {
     if (records == 0) return {0, true};
     if (s.slots == 0) {
         // No share (a late worker): recycle still gives a record, from the

@@ -22,8 +22,7 @@ constexpr function_info function_table[] = {
     {"uuid", function_id::uuid, 0, false},         {"now_ms", function_id::now_ms, 0, false},
     {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
     {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
-    {"env", function_id::env, 1, false},
-    {"unique", function_id::unique, 1, true},
+    {"env", function_id::env, 1, false},           {"unique", function_id::unique, 1, true},
 };
 
 // rand_str(n) is capped so a scenario cannot ask a user for gigabytes.

@@ -58,7 +58,7 @@ class feeder_slots {
 
   private:
     std::uint32_t slots_ = 0;
-    std::map<std::string, std::uint32_t> held_;  // worker id → slot
+    std::map<std::string, std::uint32_t> held_;               // worker id → slot
     std::map<std::string, std::set<std::string>> exhausted_;  // data set → worker ids
 };
 

@@ -26,9 +26,9 @@ std::string example(const std::string& name) {
 TEST(feeder_test, three_workers_hand_out_each_record_once_and_stop_when_it_is_used_up) {
     auto target = start_target({"--threads", "1"});
     // -t is only a bound: the data ends the test long before it.
-    auto master = start_master(example("feeders.yaml"), "127.0.0.1:0",
-                               {"-H", target.url, "-u", "6", "-r", "30", "-t", "60s",
-                                "--expect-workers", "3"});
+    auto master = start_master(
+        example("feeders.yaml"), "127.0.0.1:0",
+        {"-H", target.url, "-u", "6", "-r", "30", "-t", "60s", "--expect-workers", "3"});
     auto workers = start_workers(master.address, "f", 3);
     const auto end = wait_for_end(master);
     ASSERT_EQ(end.code, std::optional<int>(0)) << end.output;

@@ -8,8 +8,8 @@
 // Owned by one test thread.
 
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "worker/runtime/engine_options.hpp"

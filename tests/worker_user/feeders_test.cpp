@@ -32,7 +32,8 @@ std::string after(const std::string& line, const std::string& prefix) {
 
 TEST(data_feeders, workers_times_threads_hand_out_each_record_once) {
     constexpr int records = 1000, workers = 3, threads = 4;
-    auto plan = testing::compile_plan(items_scenario("stop_test", "/{{ next(accounts) }}", records));
+    auto plan =
+        testing::compile_plan(items_scenario("stop_test", "/{{ next(accounts) }}", records));
     ASSERT_TRUE(plan);
     const auto& ds = *plan->data.at(0);
     std::mutex m;

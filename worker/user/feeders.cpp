@@ -43,9 +43,8 @@ data_feeders::draw_result data_feeders::draw(const tmpl::data_set& ds) {
         auto& c = cursors_[i];
         if (c.set != &ds) continue;
         const std::uint64_t local = c.next.fetch_add(1, std::memory_order_relaxed);
-        const auto pick =
-            scenario::pick_record(unpack(share_.load(std::memory_order_relaxed)), local,
-                                  ds.items.size(), c.on_end);
+        const auto pick = scenario::pick_record(unpack(share_.load(std::memory_order_relaxed)),
+                                                local, ds.items.size(), c.on_end);
         if (pick.exhausted) c.exhausted.store(true, std::memory_order_relaxed);
         return {pick.record, pick.exhausted, c.on_end};
     }

@@ -38,8 +38,8 @@ asio::awaitable<void> virtual_user::run() {
             const auto& cls = program_->user_class();
             env_.assign(cls.vars);
             // A record missing from `vars` (the data ran out): end at once.
-            flow f = env_.take_data_ran_out() ? flow::stop_user
-                                              : co_await run_steps(cls.root.on_start);
+            flow f =
+                env_.take_data_ran_out() ? flow::stop_user : co_await run_steps(cls.root.on_start);
             if (f != flow::stop && f != flow::stop_user && !stop_) {
                 f = pooled() ? co_await run_pooled() : co_await run_set(cls.root, false);
             }
