@@ -54,12 +54,14 @@ void feeder_slots::exhausted(const std::string& id, const std::string& data_set)
 
 std::optional<std::string> feeder_slots::used_up(
     const std::function<bool(const std::string& id)>& busy) const {
-    for (const auto& [name, workers] : exhausted_) {
+    for (const auto& entry : exhausted_) {
+        // Not a structured binding: a lambda cannot capture one (C++20, clang 14).
+        const auto& workers = entry.second;
         if (workers.empty()) continue;
         const bool all = std::all_of(held_.begin(), held_.end(), [&](const auto& h) {
             return workers.contains(h.first) || !busy(h.first);
         });
-        if (all) return name;
+        if (all) return entry.first;
     }
     return std::nullopt;
 }
