@@ -43,6 +43,7 @@ TEST(data_feeders, workers_times_threads_hand_out_each_record_once) {
         feeders.assign(1, {w, workers});
         EXPECT_TRUE(feeders.take_exhausted().empty());
         std::vector<std::thread> pool;
+        pool.reserve(threads);
         for (int t = 0; t < threads; ++t) {
             pool.emplace_back([&] {
                 std::vector<std::size_t> mine;
