@@ -18,11 +18,15 @@ namespace {
 
 using testing::harness;
 
-std::string items_scenario(const std::string& on_end, const std::string& get, int n = 5) {
+// A class whose users loop over one request; `wait` lets them take turns
+// (with the fake web and no wait a user runs until it is stopped).
+std::string items_scenario(const std::string& on_end, const std::string& get, int n = 5,
+                           const std::string& wait = "") {
     std::string items;
     for (int i = 0; i < n; ++i) items += (i ? ", r" : "r") + std::to_string(i);
     return "host: http://h\ndata:\n  accounts: {items: [" + items + "], on_end: " + on_end +
-           "}\nusers:\n  U:\n    tasks:\n      t: {get: \"" + get + "\"}\n";
+           "}\nusers:\n  U:\n" + (wait.empty() ? "" : "    wait: " + wait + "\n") +
+           "    tasks:\n      t: {get: \"" + get + "\"}\n";
 }
 
 // The record in a line "GET http://h/a/r3..." after `prefix`.
@@ -119,7 +123,8 @@ TEST(feeder_users, recycle_starts_over_in_order) {
 }
 
 TEST(feeder_users, unique_keeps_one_record_per_user_for_life) {
-    harness h(items_scenario("stop_user", "/u/{{ user_id }}/{{ unique(accounts) }}", 3));
+    harness h(items_scenario("stop_user", "/u/{{ user_id }}/{{ unique(accounts) }}", 3,
+                             "{constant: 1ms}"));
     data_feeders feeders(*h.plan);
     h.sink.feeders = &feeders;
     for (int u = 1; u <= 4; ++u) h.start(u);  // 4 users, 3 records: the 4th ends
@@ -144,7 +149,8 @@ TEST(feeder_users, unique_keeps_one_record_per_user_for_life) {
 TEST(feeder_users, a_record_missing_from_vars_ends_the_user_before_any_request) {
     harness h(
         "host: http://h\ndata:\n  accounts: {items: [r0], on_end: stop_test}\nusers:\n  U:\n"
-        "    vars: {login: \"{{ next(accounts) }}\"}\n    tasks:\n      t: {get: \"/{{ login "
+        "    wait: {constant: 1ms}\n    vars: {login: \"{{ next(accounts) }}\"}\n    tasks:\n      "
+        "t: {get: \"/{{ login "
         "}}\"}\n");
     data_feeders feeders(*h.plan);
     feeders.assign(1, {0, 1});
