@@ -349,8 +349,8 @@ message read_stats_report(array_reader& r) {
     if (!r.at_end()) {  // appended in protocol 4
         array_reader names = r.array("exhausted_data");
         if (names.size() > max_exhausted_data) {
-            names.fail("", "more than " + std::to_string(max_exhausted_data) + " data sets (" +
-                               std::to_string(names.size()) + ")");
+            r.fail("exhausted_data", "more than " + std::to_string(max_exhausted_data) +
+                                         " data sets (" + std::to_string(names.size()) + ")");
         }
         for (std::size_t i = 0; i < names.size(); ++i)
             m.exhausted_data.push_back(names.str(item(i), max_data_set_name_bytes));

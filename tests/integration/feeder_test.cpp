@@ -5,9 +5,11 @@
 // record (unique); the test stopped itself with stop reason data_exhausted.
 #include <gmock/gmock.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/integration/cluster_support.hpp"
 #include "tests/integration/run_support.hpp"
@@ -19,8 +21,17 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-std::string example(const std::string& name) {
-    return std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name;
+// scenarios/NAME and its data files, copied to the test's temp dir (the
+// master writes its --json next to the scenario).
+std::string example(const std::string& name, const std::vector<std::string>& data_files) {
+    namespace fs = std::filesystem;
+    const fs::path from = fs::path(SWARM_SOURCE_DIR) / "scenarios";
+    const fs::path to = fs::path(::testing::TempDir()) / "feeder_example";
+    fs::create_directories(to / "data");
+    fs::copy_file(from / name, to / name, fs::copy_options::overwrite_existing);
+    for (const auto& f : data_files)
+        fs::copy_file(from / "data" / f, to / "data" / f, fs::copy_options::overwrite_existing);
+    return (to / name).string();
 }
 
 TEST(feeder_test, three_workers_hand_out_each_record_once_and_stop_when_it_is_used_up) {

@@ -404,7 +404,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         };
     };
     const std::string bytes = pack([&](packer& pk) {
-        pk.pack_array(9);
+        pk.pack_array(10);
         str(pk, "stats_report");
         pk.pack_uint64(1);
         pk.pack_uint64(1);
@@ -415,6 +415,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         pk.pack_array(0);
         pk.pack_uint64(3);
         pk.pack_array(0);  // classes
+        pk.pack_array(0);  // exhausted_data (protocol 4)
         pk.pack_array(1);  // a field appended to the message itself
         pk.pack_array(0);
     });
