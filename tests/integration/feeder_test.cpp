@@ -38,7 +38,7 @@ TEST(feeder_test, three_workers_hand_out_each_record_once_and_stop_when_it_is_us
     auto target = start_target({"--threads", "1"});
     // -t is only a bound: the data ends the test long before it.
     auto master = start_master(
-        example("feeders.yaml"), "127.0.0.1:0",
+        example("feeders.yaml", {"orders.csv", "members.csv"}), "127.0.0.1:0",
         {"-H", target.url, "-u", "6", "-r", "30", "-t", "60s", "--expect-workers", "3"});
     auto workers = start_workers(master.address, "f", 3);
     const auto end = wait_for_end(master);

@@ -614,7 +614,7 @@ TEST(codec_hostile, feeder_shares_and_exhausted_data_sets_are_bounded) {
     stats_report r;
     r.exhausted_data.assign(max_exhausted_data, "accounts");
     EXPECT_TRUE(decode(encode(r)));
-    r.exhausted_data.push_back("one too many");
+    r.exhausted_data.emplace_back("one too many");
     EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data: more than 256"));
     r.exhausted_data = {std::string(max_data_set_name_bytes + 1, 'a')};
     EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data[0]"));
