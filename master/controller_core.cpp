@@ -169,6 +169,9 @@ void controller_core::check_ends(control_clock::time_point now) {
     } else if (const auto end = profile_end(); end && since_start(now) >= *end) {
         event("Load profile finished: stopping");
         stop(now, stop_reason::profile_end);
+    } else if (const auto data = coordinator_.data_used_up()) {
+        event("Data set '" + *data + "' used up (on_end: stop_test): stopping");
+        stop(now, stop_reason::data_exhausted);
     }
 }
 

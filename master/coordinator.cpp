@@ -277,6 +277,12 @@ void coordinator::handle(worker_info& w, const proto::stats_report& r,
     if (r.run_id == run_id_ && sequences_.observe(w.id, r.sequence).accept()) {
         done_[w.id] += static_cast<std::int64_t>(r.delta.classes.total().iterations);
         stats_.apply(w.id, r.delta, now);
+        for (const auto& name : r.exhausted_data) {
+            // Only the scenario's names: a peer cannot grow the set.
+            const bool known = std::any_of(plan_->data.begin(), plan_->data.end(),
+                                           [&](const auto& ds) { return ds->name == name; });
+            if (known) feeders_.exhausted(w.id, name);
+        }
     }
     w.users = r.users;
 }
@@ -375,6 +381,7 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
         retired_done_ = 0;
         unassigned_ = iteration_target_.value_or(0);
         pool_warned_.clear();
+        new_test_ = true;
         for (auto& [id, w] : workers_) {
             sequences_.forget(id);
             w.targets.clear();
@@ -400,6 +407,16 @@ void coordinator::redispatch(control_clock::time_point now) {
         }
     }
     if (iteration_target_) rebalance_quotas(ids, threads);
+    // Feeder slots go by join order, so that the first worker draws record 0.
+    std::vector<std::string> by_join = ids;
+    std::sort(by_join.begin(), by_join.end(), [&](const auto& a, const auto& b) {
+        return workers_.at(a).index < workers_.at(b).index;
+    });
+    if (std::exchange(new_test_, false)) {
+        feeders_.start(by_join);
+    } else {
+        feeders_.update(by_join);
+    }
     send_spawns(dispatch(classes_, slots, spec_.users, spec_.spawn_rate), threads, now);
 }
 

@@ -21,6 +21,7 @@
 #include "common/log/log.hpp"
 #include "common/scenario/loader.hpp"
 #include "master/dispatch/dispatch.hpp"
+#include "master/dispatch/feeder_slots.hpp"
 #include "master/profile/schedule.hpp"
 #include "master/stats/run_stats.hpp"
 #include "master/stats/sequence_tracker.hpp"
@@ -105,6 +106,9 @@ class coordinator {
     void set_iteration_target(std::optional<std::int64_t> n) { iteration_target_ = n; }
     // Task iterations that ended in this test, all workers (also those lost).
     std::int64_t iterations_done() const;
+    // An `on_end: stop_test` data set that every worker holding a share
+    // (and running users) reported used up in this test: its name.
+    std::optional<std::string> data_used_up() const;
     // The planned-users line for the stats' next closed second (none: no profile).
     void set_planned_users(std::optional<std::int64_t> users);
     // The open (arrival) classes, in scenario order: their schedules (time
@@ -251,6 +255,8 @@ class coordinator {
     std::int64_t retired_done_ = 0;
     std::int64_t unassigned_ = 0;
     std::set<std::string> pool_warned_;  // open classes warned about in this test
+    feeder_slots feeders_;               // each worker's share of the data sets
+    bool new_test_ = false;              // the next redispatch starts a test's feeder slots
     std::vector<std::string> notices_;   // see take_notices()
 };
 

@@ -43,6 +43,17 @@ std::int64_t coordinator::iterations_done() const {
     return n;
 }
 
+std::optional<std::string> coordinator::data_used_up() const {
+    return feeders_.used_up([this](const std::string& id) {
+        const auto it = workers_.find(id);
+        if (it == workers_.end()) return false;
+        const auto& t = it->second.targets;
+        // Open classes' arrivals may start users on any worker.
+        return !open_.empty() ||
+               std::any_of(t.begin(), t.end(), [](std::int64_t n) { return n > 0; });
+    });
+}
+
 void coordinator::set_planned_users(std::optional<std::int64_t> users) {
     if (!users) {
         stats_.set_planned_users(std::nullopt);
@@ -94,6 +105,9 @@ void coordinator::send_spawns(const std::vector<worker_assignment>& assignments,
                 {open_[c].name, v.rate, v.rate_end, v.ramp_ms, pools[c][i], pre[c][i], phase});
         }
         if (iteration_target_) s.iteration_quota = quota_[a.id];
+        const auto share = feeders_.share(a.id);
+        s.feeder_slot = share.slot;
+        s.feeder_slots = share.slots;
         send_(a.id, s);
     }
 }

@@ -20,6 +20,8 @@ const char* to_string(stop_reason r) {
             return "threshold_abort";
         case stop_reason::workers_lost:
             return "workers_lost";
+        case stop_reason::data_exhausted:
+            return "data_exhausted";
     }
     return "none";
 }
@@ -42,6 +44,8 @@ const char* describe(stop_reason r) {
             return "a threshold aborted the test";
         case stop_reason::workers_lost:
             return "all workers were lost";
+        case stop_reason::data_exhausted:
+            return "data used up (on_end: stop_test)";
     }
     return "not stopped";
 }

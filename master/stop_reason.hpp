@@ -15,10 +15,11 @@ enum class stop_reason {
     interrupted,      // SIGINT / SIGTERM before the planned end
     threshold_abort,  // a threshold with abort_on_fail failed
     workers_lost,     // every worker was lost during the test
+    data_exhausted,   // an `on_end: stop_test` data set was used up on every worker
 };
 
 // "run_time", "profile_end", "iterations", "stopped", "interrupted",
-// "threshold_abort", "workers_lost" ("none" for none).
+// "threshold_abort", "workers_lost", "data_exhausted" ("none" for none).
 const char* to_string(stop_reason r);
 
 // The console's words for it: "run time reached", "interrupted (SIGINT/SIGTERM)", ...

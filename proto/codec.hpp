@@ -45,6 +45,10 @@ inline constexpr std::size_t max_error_message_bytes = 1024;  // stats::error_ta
 inline constexpr std::size_t max_user_class_bytes = scenario::max_stats_name_bytes;
 inline constexpr std::size_t max_tags = 256;  // run_options' tag lists
 inline constexpr std::size_t max_tag_bytes = 255;
+// stats_report.exhausted_data (protocol 4): data set names, which the
+// scenario bounds in number and length.
+inline constexpr std::size_t max_exhausted_data = scenario::max_data_sets;
+inline constexpr std::size_t max_data_set_name_bytes = scenario::max_data_set_name_bytes;
 
 // The largest message a worker sends is a stats_report with every row a
 // worker's tables keep (1000 names + "(other)", every histogram bucket

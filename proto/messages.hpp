@@ -14,7 +14,7 @@
 namespace swarm::proto {
 
 // Bumped on any incompatible change; a worker with another version is rejected.
-inline constexpr std::uint32_t protocol_version = 3;
+inline constexpr std::uint32_t protocol_version = 4;
 
 // worker → master: first message after connecting.
 struct hello {
@@ -101,6 +101,11 @@ struct spawn {
     // (--iterations; absolute like the targets); -1: no bound.
     std::vector<arrival_share> arrivals{};
     std::int64_t iteration_quota = -1;
+    // Appended in protocol 4: this worker's share of every data set for
+    // next()/unique() (common/scenario/feeder.hpp): slot `feeder_slot` of
+    // `feeder_slots`, fixed for the run; feeder_slots 0: no share.
+    std::uint32_t feeder_slot = 0;
+    std::uint32_t feeder_slots = 1;
 };
 
 // worker → master: ramp progress, and ramp done.
@@ -119,6 +124,9 @@ struct stats_report {
     std::uint64_t run_id = 0;
     std::int64_t users = 0;  // running users at the time of the report
     stats::delta delta;
+    // Appended in protocol 4: `on_end: stop_test` data sets whose share on
+    // this worker ran out since the last report (each once per run).
+    std::vector<std::string> exhausted_data{};
 };
 
 // both ways, every second. Worker fields are zero in the master's heartbeat.

@@ -190,6 +190,7 @@ void node_core::handle(const proto::spawn& s, clock::time_point now) {
     ramping_ = true;
     // Open classes: the pools and schedules continue across a rebalance.
     engine_->set_iteration_quota(s.iteration_quota);
+    engine_->set_feeder_share(s.run_id, {s.feeder_slot, s.feeder_slots});
     arrivals_ = s.arrivals;
     arrivals_at_ = now;
     engine_->set_arrivals(arrivals_);
@@ -449,6 +450,7 @@ void node_core::report() {
         r.run_id = run_id_;
         r.users = users = this->users();
         r.delta = engine_->collect();
+        r.exhausted_data = engine_->take_exhausted_data();
         send(std::move(r));
         loop_lag_ms = engine_->take_loop_lag_ms();
     }

@@ -109,7 +109,8 @@ result<tmpl::data_set> parse_csv(std::string name, std::string_view content) {
     if (!split_csv(content, rows, bad_line)) {
         return fail("line " + std::to_string(bad_line) + ": unterminated quoted field");
     }
-    if (rows.empty()) return fail("no header row");
+    if (rows.empty())
+        return fail("the file is empty: a CSV data file needs a header row and records");
     const auto& header = rows[0];
     tmpl::data_set ds{std::move(name), {}};
     for (std::size_t r = 1; r < rows.size(); ++r) {
@@ -137,17 +138,40 @@ result<tmpl::data_set> parse_data_set(std::string name, std::string_view content
 
 namespace detail {
 
-// `data: {name: {file: path, format: lines|csv} | {items: [..]}}`
-void load_data(load_context& ctx, const YAML::Node& data) {
-    if (!ctx.expect_map(data, "data", "a map of data sets by name")) return;
+// `data: {name: {file: path, format: lines|csv, on_end: recycle|stop_user|stop_test} | {items:
+// [..]}}`
+std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data) {
+    std::vector<data_end> on_ends;
+    if (!ctx.expect_map(data, "data", "a map of data sets by name")) return on_ends;
     for (const auto& kv : data) {
         if (!kv.first.IsScalar()) continue;
         const auto& name = kv.first.Scalar();
         const auto path = join_path("data", name);
         const auto& spec = kv.second;
+        if (name.size() > max_data_set_name_bytes) {
+            ctx.error(
+                kv.first, path,
+                "a data set name is at most " + std::to_string(max_data_set_name_bytes) + " bytes");
+            continue;
+        }
+        if (on_ends.size() == max_data_sets) {
+            ctx.error(kv.first, path, "more than " + std::to_string(max_data_sets) + " data sets");
+            break;
+        }
         if (!ctx.expect_map(spec, path, "{file: NAME} or {items: [...]}")) continue;
-        ctx.check_keys(spec, path, {"file", "format", "items"});
+        ctx.check_keys(spec, path, {"file", "format", "items", "on_end"});
+        data_end on_end = data_end::recycle;
+        if (spec["on_end"]) {
+            auto e = ctx.string(spec["on_end"], join_path(path, "on_end"));
+            if (e && parse_data_end(*e)) {
+                on_end = *parse_data_end(*e);
+            } else if (e) {
+                ctx.error(spec["on_end"], join_path(path, "on_end"),
+                          "expected 'recycle', 'stop_user' or 'stop_test', got '" + *e + "'");
+            }
+        }
         std::optional<tmpl::data_set> ds;
+        std::string what = "data set '" + name + "'";  // what an empty one is called
         if (spec["items"]) {
             if (!ctx.expect_sequence(spec["items"], join_path(path, "items"))) continue;
             ds = tmpl::data_set{name, {}};
@@ -184,16 +208,28 @@ void load_data(load_context& ctx, const YAML::Node& data) {
                 continue;
             }
             ds = std::move(*parsed);
+            what = "'" + *file + "'";
+            if (ds->items.empty()) {
+                // Say which kind of empty: no feeder can hand out a record.
+                ctx.error(spec["file"], join_path(path, "file"),
+                          what + (format == data_format::csv ? " has a header row and no records"
+                                                             : " is empty (no non-blank line)"));
+                continue;
+            }
         } else {
             ctx.error(spec, path, "a data set needs `file:` or `items:`");
             continue;
         }
         if (ds && ds->items.empty()) {
-            ctx.error(spec, path, "data set '" + name + "' is empty");
+            ctx.error(spec, path, what + " is empty");
             continue;
         }
-        if (ds) ctx.data_sets().push_back(std::make_shared<const tmpl::data_set>(std::move(*ds)));
+        if (ds) {
+            ctx.data_sets().push_back(std::make_shared<const tmpl::data_set>(std::move(*ds)));
+            on_ends.push_back(on_end);
+        }
     }
+    return on_ends;
 }
 
 }  // namespace detail

@@ -82,7 +82,8 @@ source_location location_of(const YAML::Node& n);
 YAML::Node key_node(const YAML::Node& map, std::string_view key);
 
 // Each compiles one part of the scenario into `out`, reporting into ctx.
-void load_data(load_context& ctx, const YAML::Node& data);
+// Adds the data sets to ctx.data_sets(); returns their `on_end:`, same order.
+std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data);
 // `ca_file: PATH` → its name as written and its PEM content (from the bundle).
 void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::string& file, std::string& pem);

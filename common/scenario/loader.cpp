@@ -131,7 +131,7 @@ void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
     if (root["host"]) {
         if (auto h = ctx.string(root["host"], "host")) p.host = *h;
     }
-    if (root["data"]) detail::load_data(ctx, root["data"]);
+    if (root["data"]) p.data_on_end = detail::load_data(ctx, root["data"]);
     p.data = ctx.data_sets();
     load_users(ctx, root["users"], p);
     if (root["ca_file"]) {

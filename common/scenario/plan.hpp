@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/scenario/feeder.hpp"
 #include "common/scenario/json_path.hpp"
 #include "common/template/template.hpp"
 
@@ -266,6 +267,9 @@ struct plan {
     std::string name;  // the scenario's file name, for display
     std::string host;
     std::vector<std::shared_ptr<const tmpl::data_set>> data;
+    // Each data set's `on_end:` (same order as `data`): what next() and
+    // unique() do when its records run out (common/scenario/feeder.hpp).
+    std::vector<data_end> data_on_end{};
     std::vector<user_class> users;
     load_spec load;
     std::vector<threshold_spec> thresholds{};  // `thresholds:`, in file order

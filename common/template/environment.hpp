@@ -31,8 +31,15 @@ class environment {
     virtual int last_status() const = 0;         // status of the previous response, 0 if none
     virtual std::string_view last_body() const = 0;
     virtual std::mt19937_64& rng() = 0;  // the user's own seeded generator
-    // Position for next(ds): each call returns the following item, wrapping around.
+    // Position for next(ds): each call returns the following item (of the
+    // user's worker's share, common/scenario/feeder.hpp), or no_item when
+    // the data ran out (the call then gives "no value").
     virtual std::size_t next_index(const data_set& ds) = 0;
+    // Position for unique(ds): the same item on every call by this user,
+    // taken from the same sequence as next(ds) on its first call; no_item
+    // when none was left.
+    virtual std::size_t unique_index(const data_set& ds) = 0;
+    static constexpr std::size_t no_item = static_cast<std::size_t>(-1);
 };
 
 // What the compiler may know statically.

@@ -37,6 +37,7 @@ constexpr function_info function_table[] = {
     {"str", function_id::to_str, 1, false},
     {"json", function_id::parse_json, 1, false},
     {"random_choice", function_id::random_choice, 1, false},
+    {"unique", function_id::unique, 1, true},
 };
 
 // rand_str(n) is capped so a scenario cannot ask a user for gigabytes.
@@ -173,7 +174,7 @@ std::int64_t length(const value& x) {
 
 const value& pick(const node& call, std::size_t index, value& scratch) {
     const auto& items = call.data_->items;
-    if (items.empty()) {
+    if (items.empty() || index == environment::no_item) {
         scratch = value();
         return scratch;
     }
@@ -247,6 +248,8 @@ const value& call_function(const node& call, environment& env, value& scratch) {
         }
         case function_id::next:
             return pick(call, env.next_index(*call.data_), scratch);
+        case function_id::unique:
+            return pick(call, env.unique_index(*call.data_), scratch);
         case function_id::rand_int: {
             std::int64_t a = integer_argument(call, 0, env);
             std::int64_t b = integer_argument(call, 1, env);

@@ -54,6 +54,7 @@ enum class function_id : std::uint8_t {
     to_str,
     parse_json,
     random_choice,  // random_choice(list)
+    unique,
 };
 
 struct node {

@@ -16,7 +16,7 @@
 //            "stop_reason": str,     // why it stopped: "run_time", "profile_end",
 //                                    // "iterations", "stopped" (UI/REST), "interrupted"
 //                                    // (SIGINT/SIGTERM), "threshold_abort",
-//                                    // "workers_lost"; "none" while it runs
+//                                    // "workers_lost", "data_exhausted"; "none" while it runs
 //            "planned_run_time_s": num?,  // -t / load.run_time; null: unbounded
 //            "profile": str,         // the closed stages as --stages text; "" if none
 //            "iterations": int?,     // --iterations / load.iterations; null if none

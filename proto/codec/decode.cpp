@@ -329,6 +329,14 @@ message read_spawn(array_reader& r) {
                    "expected -1 (no bound) or more, got " + std::to_string(m.iteration_quota));
         }
     }
+    if (!r.at_end()) {  // appended in protocol 4
+        m.feeder_slot = r.u32("feeder_slot");
+        m.feeder_slots = r.u32("feeder_slots");
+        if (m.feeder_slots != 0 && m.feeder_slot >= m.feeder_slots) {
+            r.fail("feeder_slot", "slot " + std::to_string(m.feeder_slot) + " of only " +
+                                      std::to_string(m.feeder_slots));
+        }
+    }
     return m;
 }
 
@@ -338,6 +346,15 @@ message read_stats_report(array_reader& r) {
     m.run_id = r.u64("run_id");
     m.users = r.i64("users");
     m.delta = read_delta(r);
+    if (!r.at_end()) {  // appended in protocol 4
+        array_reader names = r.array("exhausted_data");
+        if (names.size() > max_exhausted_data) {
+            r.fail("exhausted_data", "more than " + std::to_string(max_exhausted_data) +
+                                         " data sets (" + std::to_string(names.size()) + ")");
+        }
+        for (std::size_t i = 0; i < names.size(); ++i)
+            m.exhausted_data.push_back(names.str(item(i), max_data_set_name_bytes));
+    }
     return m;
 }
 

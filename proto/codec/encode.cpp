@@ -172,7 +172,7 @@ struct field_writer {
         for (const auto& e : x.errors) w.str(e);
     }
     void operator()(const spawn& x) const {
-        envelope(w, m, 6);
+        envelope(w, m, 8);
         w.u64(x.run_id);
         w.array(x.targets.size());
         for (const auto& [user_class, users] : x.targets) {
@@ -194,6 +194,8 @@ struct field_writer {
             w.f64(a.phase);
         }
         w.i64(x.iteration_quota);
+        w.u64(x.feeder_slot);
+        w.u64(x.feeder_slots);
     }
     void operator()(const spawning& x) const {
         envelope(w, m, 2);
@@ -206,11 +208,13 @@ struct field_writer {
         w.i64(x.users);
     }
     void operator()(const stats_report& x) const {
-        envelope(w, m, 7);
+        envelope(w, m, 8);
         w.u64(x.sequence);
         w.u64(x.run_id);
         w.i64(x.users);
         write_delta(w, x.delta);  // requests, errors, error overflow, classes
+        w.array(x.exhausted_data.size());
+        for (const auto& name : x.exhausted_data) w.str(name);
     }
     void operator()(const heartbeat& x) const {
         envelope(w, m, 4);

@@ -33,6 +33,9 @@ class fuzz_environment : public swarm::tmpl::environment {
     std::size_t next_index(const swarm::tmpl::data_set& ds) override {
         return next_++ % ds.items.size();
     }
+    std::size_t unique_index(const swarm::tmpl::data_set& ds) override {
+        return ds.items.empty() ? no_item : 0;
+    }
 
   private:
     swarm::tmpl::value token_ = std::string("abc");

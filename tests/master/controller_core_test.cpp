@@ -608,3 +608,56 @@ TEST_F(controller_core_test, quit_workers_tells_every_worker) {
 
 }  // namespace
 }  // namespace swarm::master
+
+namespace swarm::master {
+namespace {
+
+// Data feeders (issue 16): slots by join order, and a stop_test data set
+// used up on every worker stops the test (data_exhausted).
+TEST_F(controller_core_test, feeder_slots_go_by_join_order_and_used_up_data_stops_the_test) {
+    bundle_ = {"feed.yaml",
+               "host: http://127.0.0.1:1\ndata:\n  accounts: {items: [a, b, c], on_end: "
+               "stop_test}\nusers:\n  Browser:\n    tasks:\n      index: {get: "
+               "\"/{{ next(accounts) }}\"}\n",
+               {}};
+    auto compiled = scenario::compile(bundle_);
+    ASSERT_TRUE(compiled.result);
+    plan_ = compiled.result;
+    make();
+    join("c");  // joins first: slot 0, though its id sorts last
+    join("a");
+    join("b");
+    core_->start({{3, 100, "", 0}, {}}, now_, wall());
+    for (const auto* id : {"a", "b", "c"}) complete_spawn(id);
+    advance(500ms, {"a", "b", "c"});
+    ASSERT_EQ(core_->state(), run_state::running);
+    const auto slot = [&](const std::string& id) {
+        const auto* s = latest<proto::spawn>(id);
+        return std::pair<std::uint32_t, std::uint32_t>{s->feeder_slot, s->feeder_slots};
+    };
+    EXPECT_EQ(slot("c"), (std::pair<std::uint32_t, std::uint32_t>{0, 3}));
+    EXPECT_EQ(slot("a"), (std::pair<std::uint32_t, std::uint32_t>{1, 3}));
+    EXPECT_EQ(slot("b"), (std::pair<std::uint32_t, std::uint32_t>{2, 3}));
+
+    const auto used_up = [&](const std::string& id, std::vector<std::string> names) {
+        proto::stats_report r;
+        r.sequence = ++sequence_[id];
+        r.run_id = latest<proto::spawn>(id)->run_id;
+        r.users = users_[id];
+        r.exhausted_data = std::move(names);
+        core_->on_message(id, r, now_);
+    };
+    used_up("a", {"accounts"});
+    used_up("b", {"no such data set"});  // ignored: not the scenario's
+    advance(1s, {"a", "b", "c"});
+    EXPECT_EQ(core_->state(), run_state::running);
+    used_up("b", {"accounts"});
+    used_up("c", {"accounts"});
+    advance(500ms, {"a", "b", "c"});
+    EXPECT_EQ(core_->state(), run_state::stopping);
+    EXPECT_EQ(core_->stop_reason(), stop_reason::data_exhausted);
+    EXPECT_EQ(events_containing("Data set 'accounts' used up (on_end: stop_test): stopping"), 1);
+}
+
+}  // namespace
+}  // namespace swarm::master

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "worker/runtime/engine_options.hpp"
@@ -29,6 +30,7 @@ struct fake_engine_state {
     std::int64_t pooled = 0;            // open classes' pool users: set_arrivals' pre_allocate
     std::int64_t quota = -1;            // set_iteration_quota's
     std::vector<proto::arrival_share> arrivals;  // the last set_arrivals' shares
+    std::vector<std::string> exhausted_data;     // what take_exhausted_data() hands over next
     bool finish_on_stop_now = true;    // false: users ignore "cancel" and "now" too (never end)
     bool finish_on_cancel = true;      // false: after "cancel" users run an on_stop that hangs
     bool finish_after_request = true;  // false: the request in flight hangs (a cancel ends it)
@@ -116,6 +118,13 @@ class fake_engine : public worker::user_engine {
         s_->quota = quota;
     }
     void reset_iterations() override { s_->record("reset_iterations"); }
+    void set_feeder_share(std::uint64_t run_id, scenario::feeder_share share) override {
+        s_->record("feeders run " + std::to_string(run_id) + " slot " + std::to_string(share.slot) +
+                   " of " + std::to_string(share.slots));
+    }
+    std::vector<std::string> take_exhausted_data() override {
+        return std::exchange(s_->exhausted_data, {});
+    }
     std::int64_t pooled() const override { return s_->pooled; }
     const std::vector<std::int64_t>& running() const override { return s_->running; }
     std::int64_t running_total() const override { return s_->total(); }

@@ -31,6 +31,24 @@ TEST_F(node_core_test, says_hello_welcomed_compiles_and_answers_ready) {
     EXPECT_TRUE(reconnect_ms_.empty());
 }
 
+TEST_F(node_core_test, a_spawn_gives_the_engine_its_feeder_share_and_reports_name_used_up_data) {
+    start();
+    join();
+    auto s = spawn_of(3, 2);
+    s.feeder_slot = 1;
+    s.feeder_slots = 3;
+    deliver(s);
+    EXPECT_EQ(engine().count("feeders run 3 slot 1 of 3"), 1);
+    const auto before = sent<proto::stats_report>().size();
+    engine().exhausted_data = {"accounts"};
+    tick_at(0);
+    tick_at(1000);
+    const auto reports = sent<proto::stats_report>();
+    ASSERT_EQ(reports.size(), before + 2);
+    EXPECT_EQ(reports[before].exhausted_data, std::vector<std::string>{"accounts"});
+    EXPECT_TRUE(reports[before + 1].exhausted_data.empty());  // once
+}
+
 TEST_F(node_core_test, reports_every_interval_on_a_fixed_grid) {
     start();
     join();

@@ -404,7 +404,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         };
     };
     const std::string bytes = pack([&](packer& pk) {
-        pk.pack_array(9);
+        pk.pack_array(10);
         str(pk, "stats_report");
         pk.pack_uint64(1);
         pk.pack_uint64(1);
@@ -415,6 +415,7 @@ TEST(codec_hostile, nested_fields_from_the_future_are_skipped) {
         pk.pack_array(0);
         pk.pack_uint64(3);
         pk.pack_array(0);  // classes
+        pk.pack_array(0);  // exhausted_data (protocol 4)
         pk.pack_array(1);  // a field appended to the message itself
         pk.pack_array(0);
     });
@@ -595,6 +596,28 @@ TEST(codec_hostile, impossible_arrival_shares_and_quotas_are_refused) {
                 HasSubstr("spawn.arrivals[0].phase"));
     EXPECT_THAT(error_of(spawn_with(1, 1, {}, -2)),
                 HasSubstr("spawn.iteration_quota: expected -1 (no bound) or more, got -2"));
+}
+
+TEST(codec_hostile, feeder_shares_and_exhausted_data_sets_are_bounded) {
+    spawn s;
+    s.feeder_slot = 2;
+    s.feeder_slots = 3;
+    const auto ok = decode(encode(s));
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(std::get<spawn>(*ok).feeder_slot, 2u);
+    EXPECT_EQ(std::get<spawn>(*ok).feeder_slots, 3u);
+    s.feeder_slot = 3;
+    EXPECT_THAT(error_of(encode(s)), HasSubstr("spawn.feeder_slot: slot 3 of only 3"));
+    s.feeder_slots = 0;  // no share: the slot is not read
+    EXPECT_TRUE(decode(encode(s)));
+
+    stats_report r;
+    r.exhausted_data.assign(max_exhausted_data, "accounts");
+    EXPECT_TRUE(decode(encode(r)));
+    r.exhausted_data.emplace_back("one too many");
+    EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data: more than 256"));
+    r.exhausted_data = {std::string(max_data_set_name_bytes + 1, 'a')};
+    EXPECT_THAT(error_of(encode(r)), HasSubstr("stats_report.exhausted_data[0]"));
 }
 
 TEST(codec_hostile, numbers_and_bytes_accepted_from_other_encoders) {

@@ -49,7 +49,7 @@ stats::delta sample_delta() {
 }  // namespace
 
 stats_report sample_stats_report() {
-    return {41, 0xfedc'ba98'7654'3210ULL, 1234, sample_delta()};
+    return {41, 0xfedc'ba98'7654'3210ULL, 1234, sample_delta(), {"accounts", unicode}};
 }
 
 std::vector<message> sample_messages() {
@@ -77,7 +77,9 @@ std::vector<message> sample_messages() {
               12.625,
               "https://staging.example",
               {{"Shop", 12.5, 400.25, 60'000, 2'000, 100, 0.25}, {unicode, 0, 0, 0, 1, 0, 1}},
-              9'000'000'000LL},
+              9'000'000'000LL,
+              2,
+              3},
         spawning{7, 350},
         spawn_complete{7, 700},
         sample_stats_report(),
@@ -145,6 +147,8 @@ struct comparer {
             EXPECT_EQ(a.arrivals[i].phase, b.arrivals[i].phase);
         }
         EXPECT_EQ(a.iteration_quota, b.iteration_quota);
+        EXPECT_EQ(a.feeder_slot, b.feeder_slot);
+        EXPECT_EQ(a.feeder_slots, b.feeder_slots);
     }
     void operator()(const spawning& a) const {
         EXPECT_EQ(a.run_id, other<spawning>().run_id);
@@ -160,6 +164,7 @@ struct comparer {
         EXPECT_EQ(a.run_id, b.run_id);
         EXPECT_EQ(a.users, b.users);
         expect_same(a.delta, b.delta);
+        EXPECT_EQ(a.exhausted_data, b.exhausted_data);
     }
     void operator()(const heartbeat& a) const {
         const auto& b = other<heartbeat>();

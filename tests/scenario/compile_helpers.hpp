@@ -94,6 +94,9 @@ class fake_environment : public tmpl::environment {
     std::size_t next_index(const tmpl::data_set& ds) override {
         return positions[&ds]++ % ds.items.size();
     }
+    std::size_t unique_index(const tmpl::data_set& ds) override {
+        return ds.items.empty() ? no_item : 0;
+    }
 };
 
 }  // namespace swarm::scenario::testing

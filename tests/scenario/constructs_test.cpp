@@ -381,7 +381,7 @@ TEST(constructs_test, host_override_replaces_scenario_host) {
 }
 
 TEST(constructs_test, every_example_scenario_compiles) {
-    for (auto name : {"website", "autocomplete", "api", "shop"}) {
+    for (auto name : {"website", "autocomplete", "api", "shop", "feeders"}) {
         auto r = load_file(std::string(SWARM_SOURCE_DIR) + "/scenarios/" + name + ".yaml");
         EXPECT_TRUE(r.result) << name << ": " << (r.errors.empty() ? "" : r.errors[0].to_string());
     }

@@ -39,7 +39,7 @@ TEST(data_files_test, csv_errors_say_where) {
         return ds ? std::string() : ds.error().message;
     };
     EXPECT_EQ(error_of("a,b\n\"open,1\n"), "line 2: unterminated quoted field");
-    EXPECT_EQ(error_of(""), "no header row");
+    EXPECT_EQ(error_of(""), "the file is empty: a CSV data file needs a header row and records");
     EXPECT_EQ(error_of("a,b\n1,2\n1,2,3\n"), "row 3: 3 fields, the header has 2");
 }
 

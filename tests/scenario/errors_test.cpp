@@ -116,7 +116,32 @@ TEST(errors_test, missing_and_bad_data_files) {
     EXPECT_THAT(
         only_error("host: http://h\ndata: {w: {file: e.txt}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
                    {{"e.txt", "\n\n"}}),
-        HasSubstr("data set 'w' is empty"));
+        HasSubstr("2:18: data.w.file: 'e.txt' is empty (no non-blank line)"));
+    EXPECT_THAT(
+        only_error("host: http://h\ndata: {w: {file: h.csv}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                   {{"h.csv", "id,name\n"}}),
+        HasSubstr("2:18: data.w.file: 'h.csv' has a header row and no records"));
+    EXPECT_THAT(
+        only_error("host: http://h\ndata: {w: {file: z.csv}}\nusers: {A: {tasks: {t: {get: /}}}}\n",
+                   {{"z.csv", ""}}),
+        HasSubstr("2:18: data.w.file: 'z.csv': the file is empty"));
+    EXPECT_THAT(only_error("host: http://h\ndata: {w: {items: []}}\nusers: {A: {tasks: {t: {get: "
+                           "/}}}}\n"),
+                HasSubstr("data set 'w' is empty"));
+}
+
+TEST(errors_test, data_set_on_end_is_checked_with_did_you_mean) {
+    EXPECT_THAT(only_error("host: http://h\ndata: {w: {items: [a], on_end: stop}}\nusers: {A: "
+                           "{tasks: {t: {get: /}}}}\n"),
+                HasSubstr("2:32: data.w.on_end: expected 'recycle', 'stop_user' or 'stop_test', "
+                          "got 'stop'"));
+    EXPECT_THAT(only_error("host: http://h\ndata: {w: {items: [a], on_edn: stop_test}}\nusers: "
+                           "{A: {tasks: {t: {get: /}}}}\n"),
+                HasSubstr("did you mean 'on_end'"));
+    // A worker names used-up data sets to the master: names are bounded.
+    EXPECT_THAT(only_error("host: http://h\ndata: {" + std::string(256, 'n') +
+                           ": {items: [a]}}\nusers: {A: {tasks: {t: {get: /}}}}\n"),
+                HasSubstr("a data set name is at most 255 bytes"));
 }
 
 TEST(errors_test, read_bundle_reports_a_missing_data_file_with_its_location) {

@@ -57,6 +57,10 @@ class fake_environment : public environment {
         std::size_t at = i++;
         return ds.items.empty() ? 0 : at % ds.items.size();
     }
+    // The user's own item: user_id's, fixed.
+    std::size_t unique_index(const data_set& ds) override {
+        return ds.items.empty() ? no_item : static_cast<std::size_t>(user_id_) % ds.items.size();
+    }
 
     bool was_read(std::string_view name) const {
         return std::find(reads_.begin(), reads_.end(), name) != reads_.end();

@@ -112,10 +112,14 @@ result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
         programs_.push_back(std::make_shared<const user::user_program>(plan, c));
         names.push_back(plan->users[c].name);
     }
+    // One set of data cursors for the worker (feeders.hpp); no user is alive
+    // to hold the old one.
+    feeders_ = std::make_shared<user::data_feeders>(*plan);
     for (auto& t : threads_) {
         // No user is alive: the old pools have none either. Their timers'
         // pending waits end as cancelled and touch nothing.
-        asio::post(t->ctx, [t = t.get(), names, programs = programs_] {
+        asio::post(t->ctx, [t = t.get(), names, programs = programs_, feeders = feeders_] {
+            t->sink.feeders = feeders.get();
             const auto n = programs.size();
             t->class_names = names;
             t->programs = programs;
@@ -128,6 +132,14 @@ result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
     by_class_.assign(programs_.size(), {});
     running_.assign(programs_.size(), 0);
     return {};
+}
+
+void engine::set_feeder_share(std::uint64_t run_id, scenario::feeder_share share) {
+    if (feeders_) feeders_->assign(run_id, share);
+}
+
+std::vector<std::string> engine::take_exhausted_data() {
+    return feeders_ ? feeders_->take_exhausted() : std::vector<std::string>{};
 }
 
 std::size_t engine::class_index(const std::string& name) const {

@@ -62,6 +62,8 @@ class engine final : public user_engine {
     // its own pool and timer (open_pools.cpp).
     void set_arrivals(const std::vector<proto::arrival_share>& shares) override;
     void set_iteration_quota(std::int64_t quota) override;
+    void set_feeder_share(std::uint64_t run_id, scenario::feeder_share share) override;
+    std::vector<std::string> take_exhausted_data() override;
     void reset_iterations() override;
     std::int64_t pooled() const override { return pooled_.load(); }
 
@@ -130,6 +132,7 @@ class engine final : public user_engine {
     std::atomic<std::int64_t> next_user_{0};  // pool users are made on the io threads
     user::iteration_budget budget_;
     std::shared_ptr<const scenario::plan> plan_;
+    std::shared_ptr<user::data_feeders> feeders_;  // the plan's data cursors (set by load)
 };
 
 }  // namespace swarm::worker

@@ -41,7 +41,7 @@ struct open_pool final : user::user_pool {
     open_pool(boost::asio::io_context& ctx, std::size_t class_index,
               std::shared_ptr<const user::user_program> program, arrival_schedule schedule,
               std::uint64_t seed, std::atomic<std::int64_t>& pooled, const user::user_sink& thread)
-        : sink{thread.delta, thread.counts, this},
+        : sink{thread.delta, thread.counts, this, thread.feeders},
           class_index(class_index),
           program(std::move(program)),
           schedule(schedule),

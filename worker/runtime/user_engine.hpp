@@ -47,6 +47,12 @@ class user_engine {
     // The task iterations (all classes) this worker may start in this run
     // in all, those already started included; -1: no bound.
     virtual void set_iteration_quota(std::int64_t quota) = 0;
+    // This worker's share of the data sets in run `run_id` (the spawn's
+    // feeder slot): a new run or share restarts the cursors.
+    virtual void set_feeder_share(std::uint64_t /*run_id*/, scenario::feeder_share /*share*/) {}
+    // Names of `on_end: stop_test` data sets whose share ran out since the
+    // last call (each once per run), for the next stats_report.
+    virtual std::vector<std::string> take_exhausted_data() { return {}; }
     // A new run: no iteration started yet.
     virtual void reset_iterations() = 0;
     // Pool users of open classes not asked to stop (not in running()).

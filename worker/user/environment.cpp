@@ -24,12 +24,30 @@ std::mt19937_64& user_environment::rng() {
     return engine;
 }
 
-std::size_t user_environment::next_index(const tmpl::data_set& ds) {
-    for (auto& [set, calls] : next_calls_) {
-        if (set == &ds) return static_cast<std::size_t>(user_id_) + calls++;
+user_environment::data_position& user_environment::position(const tmpl::data_set& ds) {
+    for (auto& p : positions_) {
+        if (p.set == &ds) return p;
     }
-    next_calls_.emplace_back(&ds, 1);
-    return static_cast<std::size_t>(user_id_);
+    return positions_.emplace_back(data_position{&ds});
+}
+
+std::size_t user_environment::next_index(const tmpl::data_set& ds) {
+    if (feeders_ == nullptr) return position(ds).next_calls++;
+    const auto drawn = feeders_->draw(ds);
+    if (drawn.exhausted) {
+        data_ran_out_ = true;
+        return no_item;
+    }
+    return drawn.index;
+}
+
+std::size_t user_environment::unique_index(const tmpl::data_set& ds) {
+    if (auto& p = position(ds); p.unique != no_item) return p.unique;
+    const std::size_t index =
+        feeders_ == nullptr ? static_cast<std::size_t>(user_id_) : next_index(ds);
+    // Looked up again: next_index() may have grown the list.
+    position(ds).unique = index;
+    return index;
 }
 
 void user_environment::set(std::string_view name, tmpl::value v) {

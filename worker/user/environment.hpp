@@ -1,7 +1,8 @@
 #pragma once
 // One virtual user's template environment: its variables, the built-ins
 // (user_id, worker_id, iteration, last.status, last.body), its random numbers
-// and its positions in data sets for next(ds).
+// and its records of data sets: next(ds) and unique(ds) draw from the
+// worker's shared cursors (feeders.hpp); unique(ds) keeps its first draw.
 //
 // Owned by the virtual user and touched only on the user's thread.
 
@@ -15,6 +16,7 @@
 
 #include "common/scenario/plan.hpp"
 #include "common/template/template.hpp"
+#include "worker/user/feeders.hpp"
 
 namespace swarm::worker::user {
 
@@ -47,8 +49,12 @@ class user_environment final : public tmpl::environment {
     // Longest last.body kept, in bytes; a longer body is cut.
     static constexpr std::size_t max_last_body_bytes = 1u << 20;
 
-    user_environment(std::int64_t user_id, std::int64_t worker_id, std::uint64_t seed)
-        : user_id_(user_id), worker_id_(worker_id), random_(seed) {}
+    // `feeders` (may be null: then each user draws from its own cursor,
+    // from the first record, as a worker alone with one user would) must
+    // outlive the environment.
+    user_environment(std::int64_t user_id, std::int64_t worker_id, std::uint64_t seed,
+                     data_feeders* feeders = nullptr)
+        : user_id_(user_id), worker_id_(worker_id), random_(seed), feeders_(feeders) {}
 
     // tmpl::environment
     const tmpl::value* variable(std::string_view name) const override;
@@ -61,9 +67,17 @@ class user_environment final : public tmpl::environment {
     // functions use the reference at once, so users on one thread never see
     // each other's state, and results stay a function of the user's seed.
     std::mt19937_64& rng() override;
-    // next(ds) starts at item user_id (so concurrent users take different
-    // rows of an accounts file first) and advances by one per call.
+    // next(ds): the worker's next record of its share (each record once
+    // per cycle, cluster-wide). When the share ran out and the data set's
+    // on_end is not recycle: no_item, and data_ran_out() says how to end.
     std::size_t next_index(const tmpl::data_set& ds) override;
+    // unique(ds): the first call draws as next(ds) does; later calls give
+    // the same record.
+    std::size_t unique_index(const tmpl::data_set& ds) override;
+    // A next()/unique() found its data exhausted since the last call: the
+    // user must end (stop_user or stop_test) before it sends what it built
+    // with the missing record. Clears the flag.
+    bool take_data_ran_out() { return std::exchange(data_ran_out_, false); }
 
     // Sets (or replaces) a variable. `name` must outlive the environment: it
     // points into the shared plan.
@@ -84,10 +98,21 @@ class user_environment final : public tmpl::environment {
     std::int64_t worker_id_;
     std::int64_t iteration_ = 0;
     int last_status_ = 0;
+    bool data_ran_out_ = false;  // fills last_status_'s padding: users are kept small
     user_random random_;
     std::string last_body_;  // only when the class mentions last.body
     std::vector<std::pair<std::string_view, tmpl::value>> variables_;  // few: a flat list
-    std::vector<std::pair<const tmpl::data_set*, std::size_t>> next_calls_;
+    data_feeders* feeders_ = nullptr;
+    // Per data set the user touched: its own next() cursor (used without
+    // feeders only) and its unique() record (no_item until drawn). One
+    // flat list for both: users are kept small (memory_test).
+    struct data_position {
+        const tmpl::data_set* set = nullptr;
+        std::size_t next_calls = 0;
+        std::size_t unique = no_item;
+    };
+    data_position& position(const tmpl::data_set& ds);
+    std::vector<data_position> positions_;
 };
 
 }  // namespace swarm::worker::user

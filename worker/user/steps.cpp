@@ -45,6 +45,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
         } else if (std::holds_alternative<scenario::stop_user_step>(s.action)) {
             f = flow::stop_user;
         }
+        // A let, condition or sleep found its data set exhausted: end the user.
+        if (f == flow::next && env_.take_data_ran_out()) f = flow::stop_user;
         if (f != flow::next) co_return f;
     }
     co_return flow::next;
@@ -69,6 +71,9 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
     if (!req) {
         build(r, prep.request, program_->host(), env_, built);
         req = &built;
+        // Built with a next()/unique() that found its data exhausted: not
+        // sent (each record once), and the user ends (its data set's on_end).
+        if (env_.take_data_ran_out()) co_return flow::stop_user;
     }
     if (in_final_on_stop_) {
         // The final on_stop is bounded: this request gets at most the time left.

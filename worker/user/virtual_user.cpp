@@ -28,7 +28,7 @@ virtual_user::virtual_user(std::shared_ptr<const user_program> program, const us
       session_(std::move(session)),
       sink_(&sink),
       timer_(ex),
-      env_(id.user_id, id.worker_id, user_seed(id.run_seed, id.user_id)) {}
+      env_(id.user_id, id.worker_id, user_seed(id.run_seed, id.user_id), sink.feeders) {}
 
 asio::awaitable<void> virtual_user::run() {
     try {
@@ -37,7 +37,9 @@ asio::awaitable<void> virtual_user::run() {
         if (!stop_) {  // stopped before it began: nothing started, nothing to undo
             const auto& cls = program_->user_class();
             env_.assign(cls.vars);
-            flow f = co_await run_steps(cls.root.on_start);
+            // A record missing from `vars` (the data ran out): end at once.
+            flow f =
+                env_.take_data_ran_out() ? flow::stop_user : co_await run_steps(cls.root.on_start);
             if (f != flow::stop && f != flow::stop_user && !stop_) {
                 f = pooled() ? co_await run_pooled() : co_await run_set(cls.root, false);
             }
@@ -188,6 +190,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_pooled() {
 
 asio::awaitable<virtual_user::flow> virtual_user::run_task(const scenario::task& t) {
     env_.assign(t.let);
+    if (env_.take_data_ran_out()) co_return flow::stop_user;  // `let` found the data exhausted
     if (t.nested) co_return co_await run_set(*t.nested, true);
     // A task of one request (the usual kind) skips run_steps' frame;
     // run_request makes the same stop check run_steps would.

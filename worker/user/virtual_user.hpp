@@ -100,6 +100,7 @@ struct user_sink {
     stats::delta* delta = nullptr;    // the thread's current interval
     thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
     user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
+    data_feeders* feeders = nullptr;  // the worker's data cursors; null: each user its own
 };
 
 class virtual_user {

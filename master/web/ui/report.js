@@ -10,7 +10,8 @@
   // stop_reason (master/stop_reason.hpp) in words; unknown ones as they are.
   const STOP_REASONS = { run_time: "run time reached", profile_end: "load profile ended",
     iterations: "iterations reached", stopped: "stopped by the user", interrupted: "interrupted (signal)",
-    threshold_abort: "a threshold failed and aborted the test", workers_lost: "workers lost" };
+    threshold_abort: "a threshold failed and aborted the test", workers_lost: "workers lost",
+    data_exhausted: "a data set was used up (on_end: stop_test)" };
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const f = (v, d) => Number(v).toFixed(d);
   const el = (id) => document.getElementById(id);
