@@ -37,8 +37,9 @@ void append_base64(std::string& out, std::string_view bytes, base64_alphabet alp
     const bool pad = alphabet == base64_alphabet::standard;
     out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
-    const auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(
-                                               static_cast<unsigned char>(bytes[k])); };
+    const auto byte = [&](std::size_t k) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
+    };
     for (; i + 3 <= bytes.size(); i += 3) {
         const std::uint32_t group = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
         for (int shift = 18; shift >= 0; shift -= 6) out += chars[(group >> shift) & 63];

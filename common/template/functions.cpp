@@ -19,12 +19,17 @@ namespace swarm::tmpl {
 namespace {
 
 constexpr function_info function_table[] = {
-    {"random", function_id::random, 1, true},      {"next", function_id::next, 1, true},
-    {"rand_int", function_id::rand_int, 2, false}, {"rand_str", function_id::rand_str, 1, false},
-    {"uuid", function_id::uuid, 0, false},         {"now_ms", function_id::now_ms, 0, false},
-    {"len", function_id::len, 1, false},           {"prefix", function_id::prefix, 2, false},
-    {"substr", function_id::substr, 3, false},     {"urlencode", function_id::urlencode, 1, false},
-    {"env", function_id::env, 1, false, 2},
+    {"random", function_id::random, 1, true},
+    {"next", function_id::next, 1, true},
+    {"rand_int", function_id::rand_int, 2, false},
+    {"rand_str", function_id::rand_str, 1, false},
+    {"uuid", function_id::uuid, 0, false},
+    {"now_ms", function_id::now_ms, 0, false},
+    {"len", function_id::len, 1, false},
+    {"prefix", function_id::prefix, 2, false},
+    {"substr", function_id::substr, 3, false},
+    {"urlencode", function_id::urlencode, 1, false},
+    {"env", function_id::env, 1, false},
     {"base64", function_id::base64, 1, false},
     {"base64url", function_id::base64url, 1, false},
     {"base64_decode", function_id::base64_decode, 1, false},
@@ -123,8 +128,8 @@ void append_case(std::string& out, std::string_view text, bool to_upper) {
 void append_now_iso(std::string& out) {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
-    const auto ms = duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    const auto ms =
+        duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const auto seconds = static_cast<std::time_t>(ms / 1000);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
@@ -189,9 +194,9 @@ bool append_function(const node& call, environment& env, std::string& out) {
             return true;
         case function_id::base64:
         case function_id::base64url:
-            append_base64(out, text_of(evaluate_ref(call.args_[0], env, scratch), text),
-                          call.fn_ == function_id::base64 ? base64_alphabet::standard
-                                                          : base64_alphabet::url);
+            append_base64(
+                out, text_of(evaluate_ref(call.args_[0], env, scratch), text),
+                call.fn_ == function_id::base64 ? base64_alphabet::standard : base64_alphabet::url);
             return true;
         case function_id::base64_decode:
         case function_id::base64url_decode:

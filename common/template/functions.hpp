@@ -18,7 +18,6 @@ struct function_info {
     function_id id_;
     std::size_t arity_;
     bool takes_data_set_;  // random(ds) / next(ds): the argument names a data set
-    std::size_t max_arity_ = 0;  // more than arity_ when later arguments are optional
 };
 
 std::span<const function_info> all_functions();

@@ -146,7 +146,8 @@ void resolve_call(const token& name, const token* data_set_name, node& call, con
     }
     call.fn_ = info->id_;
     std::size_t count = call.args_.size() + (data_set_name ? 1 : 0);
-    const std::size_t most = std::max(info->arity_, info->max_arity_);
+    // env("X", "default"): the one function with an optional argument.
+    const std::size_t most = info->id_ == function_id::env ? 2 : info->arity_;
     if (count < info->arity_ || count > most) {
         std::string expected = info->arity_ == 0   ? "no arguments"
                                : info->arity_ == 1 ? "1 argument"

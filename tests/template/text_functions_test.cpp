@@ -23,9 +23,13 @@ std::string first_error(std::string_view source) {
 
 // RFC 4648 §10: BASE64("") = "", ... BASE64("foobar") = "Zm9vYmFy".
 TEST(text_functions_test, base64_encodes_the_rfc_4648_vectors) {
-    const std::pair<const char*, const char*> vectors[] = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+    const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                           {"f", "Zg=="},
+                                                           {"fo", "Zm8="},
+                                                           {"foo", "Zm9v"},
+                                                           {"foob", "Zm9vYg=="},
+                                                           {"fooba", "Zm9vYmE="},
+                                                           {"foobar", "Zm9vYmFy"}};
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(render(std::string("{{ base64('") + plain + "') }}"), encoded) << plain;
         EXPECT_EQ(render(std::string("{{ base64_decode('") + encoded + "') }}"), plain) << encoded;
@@ -137,8 +141,8 @@ TEST(text_functions_test, env_with_a_default_uses_it_only_when_unset) {
     EXPECT_EQ(render("{{ env('SWARM_TEXT_FN_SET', 'fallback') }}"), "set-value");
     EXPECT_EQ(render("{{ env('SWARM_TEXT_FN_UNSET', 'fallback') }}"), "fallback");
     // Read once at compile time: a template of env() alone is static text.
-    auto c = compile_template("http://{{ env('SWARM_TEXT_FN_UNSET', '127.0.0.1:1') }}/",
-                              make_symbols());
+    auto c =
+        compile_template("http://{{ env('SWARM_TEXT_FN_UNSET', '127.0.0.1:1') }}/", make_symbols());
     ASSERT_TRUE(c.result);
     EXPECT_TRUE(c.result->is_static());
     EXPECT_EQ(c.result->static_text(), "http://127.0.0.1:1/");
