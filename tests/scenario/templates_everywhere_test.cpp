@@ -76,7 +76,7 @@ users:
     ASSERT_TRUE(req.name_template);
     EXPECT_EQ(req.name, "item {{ rand_int(1, 3) }}");
     EXPECT_THAT(warning_lines(r),
-                ElementsAre(HasSubstr("5:67: users.A.tasks.t.name: a templated name makes a "
+                ElementsAre(HasSubstr("5:55: users.A.tasks.t.name: a templated name makes a "
                                       "stats row per distinct value")));
 }
 
@@ -137,7 +137,7 @@ TEST(templates_everywhere_test, while_errors_name_where) {
               "(like max: 20)");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {steps: [{while: 'true', max: 0, "
                          "steps: [{get: /}]}]}}}}\n"),
-              "2:53: users.A.tasks.t.steps[0].max: must be between 1 and 1000000, got 0");
+              "2:54: users.A.tasks.t.steps[0].max: must be between 1 and 1000000, got 0");
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {steps: [{while: 'nope', max: 3, "
                          "steps: [{get: /}]}]}}}}\n"),
               "2:42: users.A.tasks.t.steps[0].while: undefined variable 'nope'");
@@ -146,7 +146,7 @@ TEST(templates_everywhere_test, while_errors_name_where) {
         "stpes: [{get: /}]}]}}}}\n");
     EXPECT_THAT(error_lines(r),
                 ElementsAre("2:33: users.A.tasks.t.steps[0]: `while` needs `steps:`",
-                            "2:60: users.A.tasks.t.steps[0]: unknown key 'stpes', did you mean "
+                            "2:57: users.A.tasks.t.steps[0]: unknown key 'stpes', did you mean "
                             "'steps'?"));
 }
 
@@ -183,10 +183,10 @@ TEST(templates_everywhere_test, braces_where_text_is_used_as_written_are_refused
     EXPECT_EQ(
         only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: "
                    "{message: \"bad {{ x }}\"}}}}}\n"),
-        "2:49: users.A.tasks.t.check.message: templates are not allowed here" + used_as_written);
+        "2:55: users.A.tasks.t.check.message: templates are not allowed here" + used_as_written);
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, check: "
                          "{body_regex: \"a{{ x }}\"}}}}}\n"),
-              "2:53: users.A.tasks.t.check.body_regex: templates are not allowed here (a regex "
+              "2:55: users.A.tasks.t.check.body_regex: templates are not allowed here (a regex "
               "is compiled once, at load)" +
                   used_as_written);
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, timeout: "
