@@ -3,6 +3,8 @@
 // check's plain value and a header's or cookie's `equals:`.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "tests/worker_user/harness.hpp"
 #include "worker/user/checks.hpp"
 #include "worker/user/environment.hpp"
@@ -26,10 +28,12 @@ class template_checks : public ::testing::Test {
         EXPECT_TRUE(plan_);
         if (!plan_) return "no plan";
         program_ = std::make_shared<user_program>(plan_, 0);
-        env_.assign(plan_->users[0].vars);
+        // The user's variables name the plan's strings: a user per plan.
+        env_.emplace(7, 1, 42);
+        env_->assign(plan_->users[0].vars);
         const auto& step = first_request(*plan_);
         lazy_json json(resp_.body);
-        const response_facts facts{resp_, session_, "http://h/x", json, &env_};
+        const response_facts facts{resp_, session_, "http://h/x", json, &*env_};
         const auto verdict = check_response(step.check, program_->prepared(step).expected, facts);
         if (verdict) return std::nullopt;
         return verdict.error().message;
@@ -37,7 +41,7 @@ class template_checks : public ::testing::Test {
 
     std::shared_ptr<const scenario::plan> plan_;
     std::shared_ptr<const user_program> program_;
-    user_environment env_{7, 1, 42};
+    std::optional<user_environment> env_;
     std::shared_ptr<fake_web> web_ = std::make_shared<fake_web>();
     fake_session session_{web_};
     http::response resp_ = [] {
