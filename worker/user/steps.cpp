@@ -4,8 +4,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/duration.hpp"
-#include "common/scenario/bundle.hpp"
 #include "common/printable.hpp"
+#include "common/scenario/bundle.hpp"
 #include "worker/user/checks.hpp"
 #include "worker/user/extract.hpp"
 #include "worker/user/failure_text.hpp"
