@@ -57,6 +57,7 @@ std::size_t count_requests(const scenario::step_list& steps) {
         if (auto* i = std::get_if<scenario::if_step>(&s.action))
             n += count_requests(i->then_steps) + count_requests(i->else_steps);
         if (auto* r = std::get_if<scenario::repeat_step>(&s.action)) n += count_requests(r->steps);
+        if (auto* w = std::get_if<scenario::while_step>(&s.action)) n += count_requests(w->steps);
     }
     return n;
 }

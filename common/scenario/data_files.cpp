@@ -176,7 +176,10 @@ std::vector<data_end> load_data(load_context& ctx, const YAML::Node& data) {
             if (!ctx.expect_sequence(spec["items"], join_path(path, "items"))) continue;
             ds = tmpl::data_set{name, {}};
             for (const auto& item : spec["items"]) {
-                if (auto s = ctx.string(item, join_path(path, "items"))) ds->items.emplace_back(*s);
+                // Data, like a data file's lines: "{{" in an item is kept as is.
+                if (ctx.expect_scalar(item, join_path(path, "items"), "text")) {
+                    ds->items.emplace_back(item.Scalar());
+                }
             }
         } else if (spec["file"]) {
             auto file = ctx.string(spec["file"], join_path(path, "file"));

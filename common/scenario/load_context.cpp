@@ -128,9 +128,47 @@ void load_context::check_keys(const YAML::Node& map, const std::string& path,
     }
 }
 
+bool load_context::refuse_template(const YAML::Node& n, const std::string& path,
+                                   std::string_view why) {
+    if (!n.IsScalar()) return false;
+    const auto at = n.Scalar().find("{{");
+    if (at == std::string::npos) return false;
+    // Point at the "{{" when it is on the scalar's first line, as template errors do.
+    auto mark = mark_of(n);
+    if (!mark.is_null() && n.Scalar().find('\n') == std::string::npos) {
+        mark.column += static_cast<int>(at) + (n.Tag() == "!" ? 1 : 0);
+    }
+    std::string message = "templates are not allowed here";
+    if (!why.empty()) message += std::string(" (") + std::string(why) + ")";
+    message += ": this text is used as written, '{{' included";
+    error_at(mark, path, message);
+    return true;
+}
+
 std::optional<std::string> load_context::string(const YAML::Node& n, const std::string& path) {
     if (!expect_scalar(n, path, "text")) return std::nullopt;
+    if (refuse_template(n, path)) return std::nullopt;
     return n.Scalar();
+}
+
+std::optional<std::string> load_context::constant_text(const YAML::Node& n,
+                                                       const std::string& path) {
+    if (!expect_scalar(n, path, "text")) return std::nullopt;
+    if (n.Scalar().find("{{") == std::string::npos) return n.Scalar();
+    // No variables and no data sets: only literals and env() are left.
+    tmpl::symbols none;
+    auto compiled = tmpl::compile_template(n.Scalar(), none);
+    if (!compiled.errors.empty()) {
+        report_template_errors(n, path, compiled.errors);
+        return std::nullopt;
+    }
+    if (!compiled.result->is_static()) {
+        error(n, path,
+              "only env() and literal text may be templated here: the value is fixed "
+              "for the whole run");
+        return std::nullopt;
+    }
+    return compiled.result->static_text();
 }
 
 std::optional<double> load_context::positive_number(const YAML::Node& n, const std::string& path) {
@@ -186,6 +224,9 @@ std::optional<bool> load_context::boolean(const YAML::Node& n, const std::string
 }
 
 std::optional<duration> load_context::time(const YAML::Node& n, const std::string& path) {
+    if (refuse_template(n, path, "a template duration is only read in `sleep:`")) {
+        return std::nullopt;
+    }
     if (n.IsScalar()) {
         if (auto d = parse_duration(n.Scalar())) return *d;
     }
@@ -194,6 +235,7 @@ std::optional<duration> load_context::time(const YAML::Node& n, const std::strin
 }
 
 regex_ptr load_context::regex(const YAML::Node& n, const std::string& path) {
+    if (refuse_template(n, path, "a regex is compiled once, at load")) return nullptr;
     auto text = string(n, path);
     if (!text) return nullptr;
     RE2::Options opts;
@@ -263,6 +305,10 @@ named_templates load_context::templates_map(const YAML::Node& n, const std::stri
             continue;
         }
         const auto key_path = join_path(path, kv.first.Scalar());
+        if (refuse_template(kv.first, key_path,
+                            "a name is used as written; its value may be one")) {
+            continue;
+        }
         if (kv.second.IsNull()) {
             out.emplace_back(kv.first.Scalar(), tmpl::template_string{});  // empty value
             continue;

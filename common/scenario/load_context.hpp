@@ -39,7 +39,14 @@ class load_context {
     void check_keys(const YAML::Node& map, const std::string& path,
                     std::initializer_list<std::string_view> allowed);
 
+    // Text used as written: a "{{" in it is refused (refuse_template).
     std::optional<std::string> string(const YAML::Node& n, const std::string& path);
+    // Reports (and returns true) when scalar `n` holds "{{" where no template
+    // is allowed, so it is never kept literally by mistake; `why` is added.
+    bool refuse_template(const YAML::Node& n, const std::string& path, std::string_view why = {});
+    // Text fixed for the whole run that may use env() ("{{ env('HOST') }}"),
+    // as for `host:`: a template that reads nothing per user, rendered at load.
+    std::optional<std::string> constant_text(const YAML::Node& n, const std::string& path);
     std::optional<double> positive_number(const YAML::Node& n, const std::string& path);
     std::optional<double> non_negative_number(const YAML::Node& n, const std::string& path);
     std::optional<std::int64_t> integer(const YAML::Node& n, const std::string& path,

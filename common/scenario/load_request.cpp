@@ -118,15 +118,16 @@ std::optional<status_ranges> load_status(load_context& ctx, const YAML::Node& n,
     return out;
 }
 
-std::vector<std::string> string_or_list(load_context& ctx, const YAML::Node& n,
-                                        const std::string& path) {
-    std::vector<std::string> out;
+// body_contains / body_not_contains: one text or a list, each a template.
+std::vector<tmpl::template_string> template_or_list(load_context& ctx, const YAML::Node& n,
+                                                    const std::string& path) {
+    std::vector<tmpl::template_string> out;
     if (n.IsSequence()) {
         for (const auto& item : n) {
-            if (auto s = ctx.string(item, path)) out.push_back(*s);
+            if (auto t = ctx.templ(item, path)) out.push_back(std::move(*t));
         }
-    } else if (auto s = ctx.string(n, path)) {
-        out.push_back(*s);
+    } else if (auto t = ctx.templ(n, path)) {
+        out.push_back(std::move(*t));
     }
     return out;
 }
@@ -142,7 +143,15 @@ std::vector<named_check> load_named_checks(load_context& ctx, const YAML::Node& 
         c.name = kv.first.Scalar();
         const auto sub = join_path(path, c.name);
         if (kv.second.IsMap()) {
-            ctx.check_keys(kv.second, sub, {"exists", "matches"});
+            ctx.check_keys(kv.second, sub, {"exists", "matches", "equals"});
+            if (kv.second["equals"]) {
+                if (kv.second["exists"] || kv.second["matches"]) {
+                    ctx.error(kv.second, sub, "`equals` goes alone, without exists or matches");
+                }
+                c.equals = ctx.templ(kv.second["equals"], join_path(sub, "equals"));
+                out.push_back(std::move(c));
+                continue;
+            }
             if (kv.second["exists"])
                 c.exists =
                     ctx.boolean(kv.second["exists"], join_path(sub, "exists")).value_or(true);
@@ -177,7 +186,11 @@ std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
         }
         c.path = std::move(*parsed);
         const auto& v = kv.second;
-        if (v.IsMap() && (v["exists"] || v["matches"])) {
+        if (v.IsScalar() && v.Scalar().find("{{") != std::string::npos) {
+            c.how = json_check::kind::equals;
+            c.expected_template = ctx.templ(v, sub);
+            c.expected_json = boost::json::serialize(boost::json::string(v.Scalar()));
+        } else if (v.IsMap() && (v["exists"] || v["matches"])) {
             ctx.check_keys(v, sub, {"exists", "matches"});
             if (v["exists"]) {
                 c.how = json_check::kind::exists;
@@ -192,7 +205,11 @@ std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
             json_body_builder builder(ctx, body);
             builder.build(v, sub, 0);
             for (const auto& part : body.parts) {
-                if (part.value) ctx.error(v, sub, "templates are not supported in check values");
+                if (part.value) {
+                    ctx.error(v, sub,
+                              "a template in a json check goes in a plain value "
+                              "(\"$.id\": \"{{ id }}\"), not inside a map or list");
+                }
                 c.expected_json += part.literal;
             }
         }
@@ -211,10 +228,10 @@ void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path
     if (n["status"]) out.status = load_status(ctx, n["status"], join_path(path, "status"));
     if (n["body_contains"])
         out.body_contains =
-            string_or_list(ctx, n["body_contains"], join_path(path, "body_contains"));
+            template_or_list(ctx, n["body_contains"], join_path(path, "body_contains"));
     if (n["body_not_contains"]) {
         out.body_not_contains =
-            string_or_list(ctx, n["body_not_contains"], join_path(path, "body_not_contains"));
+            template_or_list(ctx, n["body_not_contains"], join_path(path, "body_not_contains"));
     }
     if (n["body_regex"]) {
         out.body_regex = ctx.regex(n["body_regex"], join_path(path, "body_regex"));
@@ -343,6 +360,28 @@ void load_body_handling(load_context& ctx, const YAML::Node& n, const std::strin
     }
 }
 
+namespace {
+
+// `name:` as written, or a template rendered per request: each distinct
+// rendering is a stats row of its own, so it warns (the table's cap of
+// stats::table::default_max_names rows folds the rest into "(other)").
+void load_name(load_context& ctx, const YAML::Node& n, const std::string& path, request_step& out) {
+    if (!ctx.expect_scalar(n, path, "text")) return;
+    out.name = n.Scalar();
+    if (out.name.find("{{") == std::string::npos) return;
+    out.name_template = ctx.templ(n, path);
+    if (out.name_template && !out.name_template->is_static()) {
+        ctx.warning(n, path,
+                    "a templated name makes a stats row per distinct value: keep the values "
+                    "few (past 1000 rows, new names count under \"(other)\")");
+    } else if (out.name_template) {
+        out.name = out.name_template->static_text();  // env() or literals only
+        out.name_template.reset();
+    }
+}
+
+}  // namespace
+
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out) {
     std::vector<std::string_view> allowed = {
@@ -381,9 +420,13 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
         ctx.error(url, url_path, "expected a URL (a path like /about, or http://host/path)");
         return;
     }
-    if (auto t = ctx.templ(url, url_path)) out.url = std::move(*t);
     out.name = url.Scalar();
-    if (n["name"]) out.name = ctx.string(n["name"], join_path(path, "name")).value_or(out.name);
+    if (auto t = ctx.templ(url, url_path)) {
+        out.url = std::move(*t);
+        // A URL of env() and literals is fixed: its row is named by its text.
+        if (out.url.is_static()) out.name = out.url.static_text();
+    }
+    if (n["name"]) load_name(ctx, n["name"], join_path(path, "name"), out);
     if (out.name.size() > max_stats_name_bytes) {
         ctx.error(n["name"] ? n["name"] : url, n["name"] ? join_path(path, "name") : url_path,
                   "the request's stats name (its name:, else its URL) is " +

@@ -163,7 +163,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
             ctx.integer(n["fixed_count"], join_path(path, "fixed_count"), 0, 100'000'000);
     }
     if (n["arrival"]) load_open_class(ctx, n, path, out);
-    if (n["host"]) out.host = ctx.string(n["host"], join_path(path, "host")).value_or("");
+    if (n["host"]) out.host = ctx.constant_text(n["host"], join_path(path, "host")).value_or("");
     if (n["insecure"])
         out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
     if (n["ca_file"])
@@ -275,8 +275,36 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
 }
 
 const std::vector<std::string_view> step_kinds = {
-    "get", "post",   "put",   "patch", "delete",    "head",     "options",
-    "if",  "repeat", "sleep", "let",   "interrupt", "stop_user"};
+    "get", "post",   "put",   "patch", "delete",    "head",      "options",
+    "if",  "repeat", "sleep", "let",   "interrupt", "stop_user", "while"};
+
+// `sleep: 2s`, or a template rendered per run ("{{ delay }}", "{{ rand_int(1, 3) }}s").
+sleep_step load_sleep(load_context& ctx, const YAML::Node& n, const std::string& path) {
+    sleep_step out;
+    if (n.IsScalar() && n.Scalar().find("{{") != std::string::npos) {
+        out.templated = ctx.templ(n, path);
+        return out;
+    }
+    out.time = ctx.time(n, path).value_or(duration{0});
+    return out;
+}
+
+// `while: EXPR` with a mandatory `max:` (rounds) and `steps:`.
+while_step load_while(load_context& ctx, const YAML::Node& n, const std::string& path,
+                      scope where) {
+    while_step w;
+    w.where = location_of(n);
+    ctx.check_keys(n, path, {"while", "max", "steps"});
+    if (auto e = ctx.expression(n["while"], join_path(path, "while"))) w.condition = std::move(*e);
+    if (!n["max"]) {
+        ctx.error(n, path, "`while` needs `max:`, the most rounds it may run (like max: 20)");
+    } else {
+        w.max = ctx.integer(n["max"], join_path(path, "max"), 1, 1'000'000).value_or(0);
+    }
+    if (!n["steps"]) ctx.error(n, path, "`while` needs `steps:`");
+    else w.steps = load_steps(ctx, n["steps"], join_path(path, "steps"), where.deeper());
+    return w;
+}
 
 std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std::string& path,
                               scope where) {
@@ -298,7 +326,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
     }
     if (!ctx.expect_map(
             n, path,
-            "a step: a request (get: /path), if, repeat, sleep, let, interrupt or stop_user")) {
+            "a step: a request (get: /path), if, repeat, while, sleep, let, interrupt or "
+            "stop_user")) {
         return std::nullopt;
     }
     if (has_method_key(n)) {
@@ -323,7 +352,9 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         s.action = std::move(r);
     } else if (n["sleep"]) {
         ctx.check_keys(n, path, {"sleep"});
-        s.action = sleep_step{ctx.time(n["sleep"], join_path(path, "sleep")).value_or(duration{0})};
+        s.action = load_sleep(ctx, n["sleep"], join_path(path, "sleep"));
+    } else if (n["while"]) {
+        s.action = load_while(ctx, n, path, where);
     } else if (n["let"]) {
         ctx.check_keys(n, path, {"let"});
         s.action = let_step{ctx.templates_map(n["let"], join_path(path, "let"))};
@@ -342,7 +373,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
             n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
         ctx.error(n, path,
                   "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
-                      " (a step is a request, if, repeat, sleep, let, interrupt or stop_user)");
+                      " (a step is a request, if, repeat, while, sleep, let, interrupt or "
+                      "stop_user)");
         return std::nullopt;
     }
     return s;

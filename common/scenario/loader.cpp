@@ -91,6 +91,8 @@ bool has_relative_url(const step_list& steps) {
             if (has_relative_url(i->then_steps) || has_relative_url(i->else_steps)) return true;
         } else if (const auto* rep = std::get_if<repeat_step>(&s.action)) {
             if (has_relative_url(rep->steps)) return true;
+        } else if (const auto* w = std::get_if<while_step>(&s.action)) {
+            if (has_relative_url(w->steps)) return true;
         }
     }
     return false;
@@ -129,7 +131,7 @@ void compile_root(load_context& ctx, const YAML::Node& root, plan& p) {
     }
     ctx.check_keys(root, "", {"host", "data", "users", "load", "ca_file", "thresholds"});
     if (root["host"]) {
-        if (auto h = ctx.string(root["host"], "host")) p.host = *h;
+        if (auto h = ctx.constant_text(root["host"], "host")) p.host = *h;
     }
     if (root["data"]) p.data_on_end = detail::load_data(ctx, root["data"]);
     p.data = ctx.data_sets();

@@ -64,8 +64,11 @@ struct json_check {
     json_path path;
     kind how = kind::equals;
     std::string expected_json;  // equals: the expected value serialised as JSON
-    bool exists = true;         // exists: whether the path must resolve
-    regex_ptr pattern;          // matches: against the value's text
+    // equals with a templated scalar ("{{ id }}"): rendered per response and
+    // compared with the found value's text (json_text: 42 equals "42").
+    std::optional<tmpl::template_string> expected_template;
+    bool exists = true;  // exists: whether the path must resolve
+    regex_ptr pattern;   // matches: against the value's text
 };
 
 // `check.header` and `check.cookie`: a regex over the value, or presence.
@@ -74,14 +77,16 @@ struct named_check {
     bool exists = true;  // false: must be absent
     regex_ptr pattern;   // set: must be present and match
     std::string pattern_text;
+    // `{equals: TEMPLATE}`: must be present and equal its rendering.
+    std::optional<tmpl::template_string> equals;
 };
 
 // Everything `check:` may ask of a response. Empty = the default rule only
 // (status >= 400 is a failure, as in Locust).
 struct checks {
     std::optional<status_ranges> status;
-    std::vector<std::string> body_contains;
-    std::vector<std::string> body_not_contains;
+    std::vector<tmpl::template_string> body_contains;  // rendered per response
+    std::vector<tmpl::template_string> body_not_contains;
     regex_ptr body_regex;
     std::string body_regex_text;
     std::vector<json_check> json;
@@ -121,6 +126,9 @@ struct request_step {
     http_method method = http_method::get;
     tmpl::template_string url;  // relative to the host, or absolute
     std::string name;           // stats group (default: the URL as written)
+    // A `name:` with {{ }}: rendered per request (cut to max_stats_name_bytes);
+    // `name` then holds its source.
+    std::optional<tmpl::template_string> name_template;
     named_templates headers;
     named_templates query;
     enum class body_kind { none, form, json, raw } body = body_kind::none;
@@ -155,6 +163,19 @@ struct repeat_step {
 
 struct sleep_step {
     duration time{0};
+    // `sleep: "{{ ... }}"`: rendered per run and read as a duration ("2s",
+    // "1.5" seconds); text that is not one is a counted error and no sleep.
+    std::optional<tmpl::template_string> templated{};
+};
+
+// `while: EXPR, max: N, steps: [...]`: the steps run while EXPR is true,
+// at most `max` rounds; a condition still true after them is a counted error
+// (the task goes on with the next step).
+struct while_step {
+    tmpl::expression condition;
+    std::int64_t max = 0;
+    step_list steps;
+    source_location where;  // for the error's message
 };
 
 struct let_step {
@@ -167,7 +188,7 @@ struct stop_user_step {};  // this user stops for good (on_stop runs)
 struct step {
     source_location where;
     std::variant<request_step, if_step, repeat_step, sleep_step, let_step, interrupt_step,
-                 stop_user_step>
+                 stop_user_step, while_step>
         action;
 };
 

@@ -311,6 +311,8 @@ void collect_rows(const step_list& steps, std::vector<request_row>& rows) {
             collect_rows(i->else_steps, rows);
         } else if (const auto* rep = std::get_if<repeat_step>(&s.action)) {
             collect_rows(rep->steps, rows);
+        } else if (const auto* w = std::get_if<while_step>(&s.action)) {
+            collect_rows(w->steps, rows);
         }
     }
 }

@@ -12,8 +12,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstdio>
+#include <ctime>
 #include <random>
 
+#include "common/template/encoding.hpp"
 #include "common/template/evaluate.hpp"
 
 namespace swarm::tmpl {
@@ -38,6 +41,16 @@ constexpr function_info function_table[] = {
     {"json", function_id::parse_json, 1, false},
     {"random_choice", function_id::random_choice, 1, false},
     {"unique", function_id::unique, 1, true},
+    {"base64", function_id::base64, 1, false},
+    {"base64url", function_id::base64url, 1, false},
+    {"base64_decode", function_id::base64_decode, 1, false},
+    {"base64url_decode", function_id::base64url_decode, 1, false},
+    {"sha256", function_id::sha256, 1, false},
+    {"hmac_sha256", function_id::hmac_sha256, 2, false},
+    {"hmac_sha256_base64", function_id::hmac_sha256_base64, 2, false},
+    {"upper", function_id::upper, 1, false},
+    {"lower", function_id::lower, 1, false},
+    {"now_iso", function_id::now_iso, 0, false},
 };
 
 // rand_str(n) is capped so a scenario cannot ask a user for gigabytes.
@@ -112,10 +125,36 @@ void append_slice(std::string& out, std::string_view text, std::int64_t start,
     out.append(text.substr(from, count));
 }
 
-void append_env(std::string& out, std::string_view name) {
-    // getenv needs a terminated string; a name with a NUL byte names nothing.
-    if (name.find('\0') != std::string_view::npos) return;
-    if (const char* v = std::getenv(std::string(name).c_str())) out += v;
+// ASCII letters only: a multi-byte UTF-8 sequence passes through unchanged.
+void append_case(std::string& out, std::string_view text, bool to_upper) {
+    out.reserve(out.size() + text.size());
+    for (char c : text) {
+        if (to_upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (!to_upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        out += c;
+    }
+}
+
+// RFC 3339 in UTC with milliseconds: 2026-12-07T12:49:32.123Z.
+void append_now_iso(std::string& out) {
+    using std::chrono::duration_cast;
+    using std::chrono::milliseconds;
+    const auto ms =
+        duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[40];
+    const int n = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                                utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
+    if (n > 0) out.append(text, std::min(static_cast<std::size_t>(n), sizeof text - 1));
+}
+
+// Text that is not base64 decodes to nothing (the empty text): functions
+// never fail, and a check on the result tells the user.
+void append_decoded(std::string& out, std::string_view text, base64_alphabet alphabet) {
+    if (auto bytes = decode_base64(text, alphabet)) out += *bytes;
 }
 
 // float(x): numbers as floats, booleans 0.0/1.0, a text that is exactly a
@@ -231,8 +270,43 @@ bool append_function(const node& call, environment& env, std::string& out) {
         case function_id::urlencode:
             append_urlencoded(out, text_of(evaluate_ref(call.args_[0], env, scratch), text));
             return true;
-        case function_id::env:
-            append_env(out, text_of(evaluate_ref(call.args_[0], env, scratch), text));
+        case function_id::base64:
+        case function_id::base64url:
+            append_base64(
+                out, text_of(evaluate_ref(call.args_[0], env, scratch), text),
+                call.fn_ == function_id::base64 ? base64_alphabet::standard : base64_alphabet::url);
+            return true;
+        case function_id::base64_decode:
+        case function_id::base64url_decode:
+            append_decoded(out, text_of(evaluate_ref(call.args_[0], env, scratch), text),
+                           call.fn_ == function_id::base64_decode ? base64_alphabet::standard
+                                                                  : base64_alphabet::url);
+            return true;
+        case function_id::sha256:
+            out += sha256_hex(text_of(evaluate_ref(call.args_[0], env, scratch), text));
+            return true;
+        case function_id::hmac_sha256:
+        case function_id::hmac_sha256_base64: {
+            // The key's text is copied: the message's evaluation may reuse the scratch.
+            const std::string key(text_of(evaluate_ref(call.args_[0], env, scratch), text));
+            value message_scratch;
+            text_scratch message_text;
+            const std::string mac = hmac_sha256(
+                key, text_of(evaluate_ref(call.args_[1], env, message_scratch), message_text));
+            if (call.fn_ == function_id::hmac_sha256) {
+                out += to_hex(mac);
+            } else {
+                append_base64(out, mac, base64_alphabet::standard);
+            }
+            return true;
+        }
+        case function_id::upper:
+        case function_id::lower:
+            append_case(out, text_of(evaluate_ref(call.args_[0], env, scratch), text),
+                        call.fn_ == function_id::upper);
+            return true;
+        case function_id::now_iso:
+            append_now_iso(out);
             return true;
         default:
             return false;

@@ -55,6 +55,16 @@ enum class function_id : std::uint8_t {
     parse_json,
     random_choice,  // random_choice(list)
     unique,
+    base64,
+    base64url,
+    base64_decode,
+    base64url_decode,
+    sha256,
+    hmac_sha256,
+    hmac_sha256_base64,
+    upper,
+    lower,
+    now_iso,
 };
 
 struct node {

@@ -2,6 +2,8 @@
 // or a data set, and every call a function id, so evaluation never looks a
 // name up by string except a variable in the user's own table.
 
+#include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "common/suggest.hpp"
@@ -80,6 +82,41 @@ void check_literal_conversion(const function_info& info, const node& call,
     append_json(argument, call.args_[0].constant_);  // quoted and escaped when a string
     errors.push_back({call.args_[0].offset_,
                       std::string(info.name_) + "(" + argument + "): the argument " + what});
+// The text of a string literal argument, or nullptr.
+const std::string* literal_text(const node& n) {
+    if (n.kind_ != op::literal) return nullptr;
+    return std::get_if<std::string>(&n.constant_);
+}
+
+// env("NAME") and env("NAME", "default") are read once, here: the
+// environment of the process that compiles the scenario (the master and
+// each worker) does not change while it runs. The call becomes its value,
+// so a template of env() alone is static text.
+void resolve_env(node& call, std::vector<error>& errors) {
+    const std::string* name = literal_text(call.args_[0]);
+    if (!name) {
+        errors.push_back({call.args_[0].offset_,
+                          "env() takes the variable's name in quotes, like env(\"API_TOKEN\")"});
+        return;
+    }
+    const std::string* fallback = call.args_.size() > 1 ? literal_text(call.args_[1]) : nullptr;
+    if (call.args_.size() > 1 && !fallback) {
+        errors.push_back({call.args_[1].offset_, "env()'s default is text in quotes, like env(\"" +
+                                                     *name + "\", \"fallback\")"});
+        return;
+    }
+    // getenv needs a terminated string; a name with a NUL byte names nothing.
+    const char* found =
+        name->find('\0') == std::string::npos ? std::getenv(name->c_str()) : nullptr;
+    if (!found && !fallback) {
+        errors.push_back({call.offset_, "environment variable '" + *name +
+                                            "' is not set (give a default: env(\"" + *name +
+                                            "\", \"...\"))"});
+        return;
+    }
+    node folded = placeholder(call.offset_);
+    folded.constant_ = found ? std::string(found) : *fallback;
+    call = std::move(folded);
 }
 
 }  // namespace
@@ -126,15 +163,22 @@ void resolve_call(const token& name, const token* data_set_name, node& call, con
     }
     call.fn_ = info->id_;
     std::size_t count = call.args_.size() + (data_set_name ? 1 : 0);
-    if (count != info->arity_) {
+    // env("X", "default"): the one function with an optional argument.
+    const std::size_t most = info->id_ == function_id::env ? 2 : info->arity_;
+    if (count < info->arity_ || count > most) {
         std::string expected = info->arity_ == 0   ? "no arguments"
                                : info->arity_ == 1 ? "1 argument"
                                                    : std::to_string(info->arity_) + " arguments";
+        if (most > info->arity_) expected += " or " + std::to_string(most);
         errors.push_back({name.offset_, "function '" + std::string(info->name_) + "' takes " +
                                             expected + ", got " + std::to_string(count)});
         return;
     }
     check_literal_conversion(*info, call, errors);
+    if (info->id_ == function_id::env) {
+        resolve_env(call, errors);
+        return;
+    }
     if (!info->takes_data_set_) return;
     if (!data_set_name) {
         errors.push_back({call.args_[0].offset_, "'" + std::string(info->name_) +

@@ -12,8 +12,12 @@
 //                 a variable (from vars, let or extract), a field of a record
 //                 variable (account.email)
 //   functions     random(ds) next(ds) rand_int(a, b) rand_str(n) uuid() now_ms()
-//                 len(s) prefix(s, n) substr(s, a, b) urlencode(s) env("NAME")
-//                 int(x) float(x) str(x) json(text) random_choice(list)
+//                 len(s) prefix(s, n) substr(s, a, b) urlencode(s)
+//                 env("NAME") env("NAME", "default")
+//                 base64(s) base64url(s) base64_decode(s) base64url_decode(s)
+//                 sha256(s) hmac_sha256(key, msg) hmac_sha256_base64(key, msg)
+//                 upper(s) lower(s) now_iso()
+//                 int(x) float(x) str(x) json(text) random_choice(list) unique(ds)
 //   operators     + - (numbers)  == != < <= > >=  contains  && || !  ( )
 //                 (precedence, lowest first: || && comparisons/contains + - unary)
 //
@@ -44,7 +48,12 @@
 //   functions     rand_int(a, b) accepts a > b; prefix/substr count bytes and
 //                 clamp to the text; rand_str is capped at 1 MiB; random/next
 //                 of an empty data set give "no value"; non-integer arguments
-//                 where an integer is expected count as 0.
+//                 where an integer is expected count as 0; text that is not
+//                 base64 decodes to ""; upper/lower change ASCII letters only.
+//   env()         read once at compile time (the compiling process's
+//                 environment) and folded into a literal: its arguments must
+//                 be quoted text, and a variable unset without a default is a
+//                 compile error.
 //   limits        nesting deeper than 64 (parentheses, calls, unary operators)
 //                 or operator chains longer than 128 are compile errors.
 

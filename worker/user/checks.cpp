@@ -46,12 +46,25 @@ verdict check_status(const checks& c, int status) {
     return {};
 }
 
-verdict check_body(const checks& c, std::string_view body) {
-    for (const auto& text : c.body_contains) {
+// A check value's text: a static one as is, a template rendered for the user.
+std::string_view text_of(const tmpl::template_string& t, tmpl::environment* env,
+                         std::string& scratch) {
+    if (t.is_static()) return t.static_text();
+    if (!env) return t.source();
+    scratch.clear();
+    t.render(*env, scratch);
+    return scratch;
+}
+
+verdict check_body(const checks& c, std::string_view body, tmpl::environment* env) {
+    std::string scratch;
+    for (const auto& t : c.body_contains) {
+        const std::string_view text = text_of(t, env, scratch);
         if (body.find(text) == std::string_view::npos)
             return fail("body does not contain " + quoted(text));
     }
-    for (const auto& text : c.body_not_contains) {
+    for (const auto& t : c.body_not_contains) {
+        const std::string_view text = text_of(t, env, scratch);
         if (body.find(text) != std::string_view::npos) return fail("body contains " + quoted(text));
     }
     if (c.body_regex && !RE2::PartialMatch(body, *c.body_regex)) {
@@ -67,7 +80,7 @@ bool json_equal(const boost::json::value& a, const boost::json::value& b) {
 }
 
 verdict check_one_json(const json_check& j, const boost::json::value* expected,
-                       const boost::json::value& doc) {
+                       const boost::json::value& doc, tmpl::environment* env) {
     const boost::json::value* found = j.path.find(doc);
     const auto failed = [&](std::string_view why) {
         std::string message = "json " + j.path_text + ": ";
@@ -81,6 +94,13 @@ verdict check_one_json(const json_check& j, const boost::json::value* expected,
             return {};
         case json_check::kind::equals:
             if (!found) return failed("missing");
+            if (j.expected_template) {
+                std::string scratch;
+                const std::string_view want = text_of(*j.expected_template, env, scratch);
+                const std::string got = json_text(*found);
+                if (got == want) return {};
+                return failed("expected " + quoted(want) + ", got " + quoted(got));
+            }
             if (expected && json_equal(*found, *expected)) return {};
             return failed("expected " + j.expected_json + ", got " +
                           printable(boost::json::serialize(*found)));
@@ -95,24 +115,33 @@ verdict check_one_json(const json_check& j, const boost::json::value* expected,
     return {};
 }
 
-verdict check_json(const checks& c, std::span<const boost::json::value> expected, lazy_json& json) {
+verdict check_json(const checks& c, std::span<const boost::json::value> expected, lazy_json& json,
+                   tmpl::environment* env) {
     if (c.json.empty()) return {};
     const boost::json::value* doc = json.get();
     if (!doc) return fail("response is not JSON");
     for (std::size_t i = 0; i < c.json.size(); ++i) {
         const boost::json::value* e = i < expected.size() ? &expected[i] : nullptr;
-        if (auto v = check_one_json(c.json[i], e, *doc); !v) return v;
+        if (auto v = check_one_json(c.json[i], e, *doc, env); !v) return v;
     }
     return {};
 }
 
 // `what` is "header" or "cookie"; `value` the found value or nullptr.
-verdict check_named(const named_check& n, const std::string* value, std::string_view what) {
+verdict check_named(const named_check& n, const std::string* value, std::string_view what,
+                    tmpl::environment* env) {
     const auto failed = [&](std::string_view why) {
         std::string message = std::string(what) + " " + n.name + ": ";
         message += why;
         return fail(std::move(message));
     };
+    if (n.equals) {
+        if (!value) return failed("missing");
+        std::string scratch;
+        const std::string_view want = text_of(*n.equals, env, scratch);
+        if (*value == want) return {};
+        return failed(quoted(*value) + ", expected " + quoted(want));
+    }
     if (n.pattern) {
         if (!value) return failed("missing");
         if (RE2::PartialMatch(*value, *n.pattern)) return {};
@@ -126,13 +155,14 @@ verdict check_named(const named_check& n, const std::string* value, std::string_
 verdict check_all(const checks& c, std::span<const boost::json::value> expected,
                   const response_facts& f) {
     if (auto v = check_status(c, f.response.status); !v) return v;
-    if (auto v = check_body(c, f.response.body); !v) return v;
-    if (auto v = check_json(c, expected, f.json); !v) return v;
+    if (auto v = check_body(c, f.response.body, f.env); !v) return v;
+    if (auto v = check_json(c, expected, f.json, f.env); !v) return v;
     for (const auto& h : c.headers) {
-        if (auto v = check_named(h, f.response.header(h.name), "header"); !v) return v;
+        if (auto v = check_named(h, f.response.header(h.name), "header", f.env); !v) return v;
     }
     for (const auto& k : c.cookies) {
-        if (auto v = check_named(k, f.session.cookie(f.url, k.name), "cookie"); !v) return v;
+        auto v = check_named(k, f.session.cookie(f.url, k.name), "cookie", f.env);
+        if (!v) return v;
     }
     if (c.max_time && f.response.latency > *c.max_time) {
         using std::chrono::duration_cast;

@@ -6,7 +6,9 @@
 // failed has no response to judge: failure_text.hpp words it.)
 //
 // Plain functions on the user's thread; nothing here allocates unless a check
-// fails or JSON has to be parsed.
+// fails, JSON has to be parsed or a check value is a template (rendered per
+// response: body_contains, body_not_contains, a json equals value, a header
+// or cookie `equals:`).
 
 #include <boost/json/value.hpp>
 
@@ -41,6 +43,8 @@ struct response_facts {
     const http::session& session;  // for cookie checks
     std::string_view url;          // the URL cookies are looked up for
     lazy_json& json;
+    // The user's, for templated check values; nullptr renders them as written.
+    tmpl::environment* env = nullptr;
 };
 
 // Passes, or fails with why the response fails `c`. `expected` holds, for

@@ -26,6 +26,27 @@ bool mentions(const scenario::named_templates& list) {
     return false;
 }
 
+// The templates of a request's name and checks (they render per response).
+bool check_mentions(const request_step& r) {
+    const auto any = [](const auto& templates) {
+        for (const auto& t : templates) {
+            if (mentions_last_body(t.source())) return true;
+        }
+        return false;
+    };
+    if (r.name_template && mentions_last_body(r.name_template->source())) return true;
+    if (any(r.check.body_contains) || any(r.check.body_not_contains)) return true;
+    for (const auto& j : r.check.json) {
+        if (j.expected_template && mentions_last_body(j.expected_template->source())) return true;
+    }
+    for (const auto* list : {&r.check.headers, &r.check.cookies}) {
+        for (const auto& c : *list) {
+            if (c.equals && mentions_last_body(c.equals->source())) return true;
+        }
+    }
+    return false;
+}
+
 bool request_mentions(const request_step& r) {
     if (mentions_last_body(r.url.source()) || mentions(r.headers) || mentions(r.query) ||
         mentions(r.form) || mentions_last_body(r.raw.source())) {
@@ -34,7 +55,7 @@ bool request_mentions(const request_step& r) {
     for (const auto& part : r.json.parts) {
         if (part.value && mentions_last_body(part.value->source())) return true;
     }
-    return false;
+    return check_mentions(r);
 }
 
 prepared_step prepare_step(const request_step& r, std::string_view host) {
@@ -99,6 +120,12 @@ void user_program::prepare_steps(const scenario::step_list& steps) {
             prepare_steps(i->else_steps);
         } else if (const auto* rep = std::get_if<scenario::repeat_step>(&s.action)) {
             prepare_steps(rep->steps);
+        } else if (const auto* w = std::get_if<scenario::while_step>(&s.action)) {
+            keeps_last_body_ = keeps_last_body_ || mentions_last_body(w->condition.source());
+            prepare_steps(w->steps);
+        } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
+            keeps_last_body_ =
+                keeps_last_body_ || (sl->templated && mentions_last_body(sl->templated->source()));
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
             keeps_last_body_ = keeps_last_body_ || mentions(l->assignments);
         }

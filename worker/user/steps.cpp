@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/duration.hpp"
+#include "common/printable.hpp"
+#include "common/scenario/bundle.hpp"
 #include "worker/user/checks.hpp"
 #include "worker/user/extract.hpp"
 #include "worker/user/failure_text.hpp"
@@ -36,8 +39,11 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
             f = co_await run_steps(yes ? i->then_steps : i->else_steps);
         } else if (const auto* rep = std::get_if<scenario::repeat_step>(&s.action)) {
             f = co_await run_repeat(*rep);
+        } else if (const auto* w = std::get_if<scenario::while_step>(&s.action)) {
+            f = co_await run_while(*w);
         } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
-            if (sl->time > scenario::duration{0}) co_await pause(sl->time);
+            const auto time = sl->templated ? sleep_time(*sl) : sl->time;
+            if (time > scenario::duration{0}) co_await pause(time);
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
             env_.assign(l->assignments);
         } else if (std::holds_alternative<scenario::interrupt_step>(s.action)) {
@@ -61,6 +67,36 @@ asio::awaitable<virtual_user::flow> virtual_user::run_repeat(const scenario::rep
         }
     }
     co_return flow::next;
+}
+
+// The bound reached is the user's failure, not a request's: a row of the
+// errors table under the class's name, and the task goes on.
+asio::awaitable<virtual_user::flow> virtual_user::run_while(const scenario::while_step& w) {
+    for (std::int64_t i = 0;; ++i) {
+        if (!tmpl::truthy(w.condition.evaluate(env_))) co_return flow::next;
+        if (i == w.max) break;
+        const flow f = co_await run_steps(w.steps);
+        if (f != flow::next) co_return f;
+        if ((i + 1) % repeat_yield_every == 0) {
+            co_await asio::post(timer_.get_executor(), asio::use_awaitable);
+        }
+    }
+    record_user_error("while at line " + std::to_string(w.where.line) + ": still true after " +
+                      std::to_string(w.max) + " rounds (max)");
+    co_return flow::next;
+}
+
+// A templated sleep's text read as a duration; anything else is a counted
+// error and no sleep. Capped at a day, like every other wait of a scenario.
+scenario::duration virtual_user::sleep_time(const scenario::sleep_step& s) {
+    constexpr scenario::duration max_sleep = std::chrono::hours(24);
+    const std::string text = s.templated->render(env_);
+    const auto parsed = parse_duration(text);
+    if (!parsed) {
+        record_user_error("sleep: " + printable(text, 80) + " is not a duration");
+        return scenario::duration{0};
+    }
+    return std::min(*parsed, max_sleep);
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::request_step& r) {
@@ -100,7 +136,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
     }
     http::response& resp = *sent;
     lazy_json json(resp.body);
-    const response_facts facts{resp, *session_, resp.url, json};
+    const response_facts facts{resp, *session_, resp.url, json, &env_};
     swarm::result<void> verdict = check_response(r.check, prep.expected, facts);
     bool end_task = !verdict && !r.extract.empty();
     for (const auto& e : r.extract) {
@@ -122,9 +158,18 @@ void virtual_user::record(const prepared_step& prep, const scenario::request_ste
                           std::chrono::microseconds latency, std::uint64_t wire_bytes,
                           const swarm::result<void>& verdict) {
     const auto latency_us = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
-    sink_->delta->requests.record(prep.method, r.name, latency_us, wire_bytes, !verdict);
+    std::string rendered;
+    if (r.name_template) {
+        // The master refuses longer names: cut, as the loader bounds written ones.
+        r.name_template->render(env_, rendered);
+        if (rendered.size() > scenario::max_stats_name_bytes) {
+            rendered.resize(scenario::max_stats_name_bytes);
+        }
+    }
+    const std::string_view name = r.name_template ? std::string_view(rendered) : r.name;
+    sink_->delta->requests.record(prep.method, name, latency_us, wire_bytes, !verdict);
     if (!verdict)
-        sink_->delta->errors.record(prep.method, r.name, verdict.error().message, unix_ms_now());
+        sink_->delta->errors.record(prep.method, name, verdict.error().message, unix_ms_now());
 }
 
 }  // namespace swarm::worker::user

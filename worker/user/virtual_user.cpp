@@ -216,6 +216,10 @@ asio::awaitable<void> virtual_user::pause(duration d) {
 void virtual_user::record_internal(std::string_view what) {
     std::string message = "internal: ";
     message += what;
+    record_user_error(message);
+}
+
+void virtual_user::record_user_error(std::string_view message) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     sink_->delta->errors.record("", program_->user_class().name, message,
                                 std::chrono::duration_cast<std::chrono::milliseconds>(now).count());

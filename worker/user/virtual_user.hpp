@@ -172,6 +172,8 @@ class virtual_user {
     boost::asio::awaitable<flow> run_task(const scenario::task& t);
     boost::asio::awaitable<flow> run_steps(const scenario::step_list& steps);
     boost::asio::awaitable<flow> run_repeat(const scenario::repeat_step& r);
+    boost::asio::awaitable<flow> run_while(const scenario::while_step& w);
+    scenario::duration sleep_time(const scenario::sleep_step& s);
     boost::asio::awaitable<flow> run_request(const scenario::request_step& r);
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
@@ -182,6 +184,9 @@ class virtual_user {
                 std::chrono::microseconds latency, std::uint64_t wire_bytes,
                 const swarm::result<void>& verdict);
     void record_internal(std::string_view what);
+    // A failure of the user's own steps (a while's bound, a sleep that is not
+    // a duration): a row of the errors table under the class's name.
+    void record_user_error(std::string_view message);
     // Unwind at the next step or request: stopped now, stopped at a request
     // boundary outside the final on_stop, or the final on_stop ran out of time.
     bool stop_now() const;
