@@ -99,6 +99,8 @@ void user_program::prepare_steps(const scenario::step_list& steps) {
             prepare_steps(i->else_steps);
         } else if (const auto* rep = std::get_if<scenario::repeat_step>(&s.action)) {
             prepare_steps(rep->steps);
+        } else if (const auto* g = std::get_if<scenario::group_step>(&s.action)) {
+            prepare_steps(g->steps);
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
             keeps_last_body_ = keeps_last_body_ || mentions(l->assignments);
         }

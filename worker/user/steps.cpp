@@ -36,6 +36,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
             f = co_await run_steps(yes ? i->then_steps : i->else_steps);
         } else if (const auto* rep = std::get_if<scenario::repeat_step>(&s.action)) {
             f = co_await run_repeat(*rep);
+        } else if (const auto* g = std::get_if<scenario::group_step>(&s.action)) {
+            f = co_await run_group(*g);
         } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
             if (sl->time > scenario::duration{0}) co_await pause(sl->time);
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
@@ -118,6 +120,7 @@ void virtual_user::record(const prepared_step& prep, const scenario::request_ste
                           const swarm::result<void>& verdict) {
     const auto latency_us = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
     sink_->delta->requests.record(prep.method, r.name, latency_us, wire_bytes, !verdict);
+    if (!verdict) ++requests_failed_;
     if (!verdict)
         sink_->delta->errors.record(prep.method, r.name, verdict.error().message, unix_ms_now());
 }
