@@ -7,6 +7,8 @@ namespace swarm::scenario::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
+using ::testing::StartsWith;
 
 TEST(group_load, groups_nest_and_keep_their_steps) {
     auto p = compile_ok(R"y(host: http://h
@@ -52,8 +54,8 @@ TEST(group_load, mistakes_are_errors_at_their_place) {
         "      deep:\n        steps:\n" +
         deep);
     const auto lines = error_lines(r);
-    ASSERT_GE(lines.size(), 6u) << joined(lines);
-    EXPECT_THAT(std::vector<std::string>(lines.begin(), lines.begin() + 6),
+    ASSERT_EQ(lines.size(), 6u) << joined(lines);
+    EXPECT_THAT(std::vector<std::string>(lines.begin(), lines.begin() + 5),
                 ElementsAre("7:20: users.U.tasks.t.steps[0].group: a group needs a name (its GROUP "
                             "row's)",
                             "9:13: users.U.tasks.t.steps[1]: `group` needs `steps:` (the steps it "
@@ -64,13 +66,10 @@ TEST(group_load, mistakes_are_errors_at_their_place) {
                             "'group'? (a step is a request, if, repeat, sleep, let, group, "
                             "interrupt or stop_user)",
                             "15:13: users.U.tasks.t.steps[4]: unknown key 'stpes', did you mean "
-                            "'steps'?",
-                            "19:13: users.U.tasks.deep.steps[0].steps[0].steps[0].steps[0]."
-                            "steps[0].steps[0].steps[0].steps[0].steps[0].steps[0].steps[0]."
-                            "steps[0].steps[0].steps[0].steps[0].steps[0].steps[0].steps[0]."
-                            "steps[0].steps[0].steps[0].steps[0].steps[0].steps[0].steps[0]."
-                            "steps[0].steps[0].steps[0].steps[0].steps[0].steps[0]: nested more "
-                            "than 32 levels deep"));
+                            "'steps'?"));
+    // 40 nested groups: refused at the 33rd level's steps (its path cut short).
+    EXPECT_THAT(lines[5], StartsWith("82:139: users.U.tasks.deep.steps[0].steps[0]"));
+    EXPECT_THAT(lines[5], EndsWith(": nested more than 32 levels deep"));
 }
 
 TEST(group_load, a_threshold_selects_a_group_row) {

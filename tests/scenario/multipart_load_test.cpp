@@ -73,7 +73,7 @@ TEST(multipart_load, mistakes_are_errors_at_their_place) {
             "with form, json or body",
             "11:18: users.U.tasks.u.headers: a multipart body's Content-Type is set by swarm (it "
             "carries the boundary): remove this header",
-            "13:24: users.U.tasks.u.multipart.photo.file: file 'data/missing.jpg' is not in the "
+            "13:25: users.U.tasks.u.multipart.photo.file: file 'data/missing.jpg' is not in the "
             "scenario's bundle",
             "13:43: users.U.tasks.u.multipart.photo: unknown key 'contnet_type', did you mean "
             "'content_type'?",
