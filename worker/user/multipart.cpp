@@ -75,7 +75,7 @@ std::string render_multipart(const std::vector<scenario::multipart_part>& parts,
         }
         bytes += contents[i].size() + part.name.size() + part.filename.size() + 160;
     }
-    const auto boundary = choose_boundary(contents, env.rng());
+    auto boundary = choose_boundary(contents, env.rng());
     body.reserve(body.size() + bytes + boundary.size() * (parts.size() + 1));
     for (std::size_t i = 0; i < parts.size(); ++i) {
         append_part_head(parts[i], boundary, body);
