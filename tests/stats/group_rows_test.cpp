@@ -17,7 +17,9 @@ TEST(group_rows_test, group_rows_past_the_cap_fold_into_their_own_other_row) {
     EXPECT_EQ(t.find("GROUP", "(other)")->requests(), 1u);
     EXPECT_EQ(t.find("", "(other)")->requests(), 1u);
     EXPECT_EQ(t.folded_requests(), 1u);  // requests only
-    EXPECT_EQ(t.named_rows(), 2u);       // the two "(other)" rows are not names
+    EXPECT_EQ(t.size(), 4u);
+    t.record("GROUP", "pay", 900, 0, false);  // still past the cap
+    EXPECT_EQ(t.find("GROUP", "(other)")->requests(), 2u);
     EXPECT_EQ(table::fold_method("GROUP"), "GROUP");
     EXPECT_EQ(table::fold_method("POST"), "");
 }
