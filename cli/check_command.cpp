@@ -58,8 +58,21 @@ std::size_t count_requests(const scenario::step_list& steps) {
             n += count_requests(i->then_steps) + count_requests(i->else_steps);
         if (auto* r = std::get_if<scenario::repeat_step>(&s.action)) n += count_requests(r->steps);
         if (auto* w = std::get_if<scenario::while_step>(&s.action)) n += count_requests(w->steps);
+        if (auto* g = std::get_if<scenario::group_step>(&s.action)) n += count_requests(g->steps);
     }
     return n;
+}
+
+// Each nested task set's effective wait, one line each, by its task path
+// ("browse", "browse.deep"): its own `wait:`, or the class's it inherits.
+void print_nested_waits(const scenario::task_set& set, const std::string& parent) {
+    for (const auto& t : set.tasks) {
+        if (!t.nested) continue;
+        const auto path = parent.empty() ? t.name : parent + "." + t.name;
+        std::cout << "    task set " << path << ": " << describe_wait(t.nested->wait)
+                  << (t.nested->wait_inherited ? " (the class's)" : "") << "\n";
+        print_nested_waits(*t.nested, path);
+    }
 }
 
 void print_summary(const scenario::plan& p) {
@@ -79,6 +92,7 @@ void print_summary(const scenario::plan& p) {
         }
         std::cout << ", " << u.root.tasks.size() << " tasks, " << count_requests(u.root)
                   << " requests\n";
+        print_nested_waits(u.root, "");
     }
     if (!p.load.stages.empty())
         std::cout << "  load stages: " << scenario::format_stages(p.load.stages) << "\n";

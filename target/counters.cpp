@@ -111,6 +111,18 @@ boost::json::object gaps_json(const stats::histogram& gaps) {
             {"max", gaps.max_us()}};
 }
 
+boost::json::object uploads_json(const upload_snapshot& u) {
+    boost::json::object by_hash;
+    for (const auto& [hash, count] : u.files_by_sha256) by_hash[hash] = count;
+    return {{"requests", u.requests},
+            {"malformed", u.malformed},
+            {"fields", u.fields},
+            {"field_bytes", u.field_bytes},
+            {"files", u.files},
+            {"file_bytes", u.file_bytes},
+            {"files_by_sha256", std::move(by_hash)}};
+}
+
 }  // namespace
 
 std::string to_json(const stats_snapshot& snapshot) {
@@ -139,6 +151,7 @@ std::string to_json(const stats_snapshot& snapshot) {
     root["arrivals"] = arrivals_json(snapshot.arrivals);
     root["gaps_us"] = gaps_json(snapshot.arrivals.gaps);
     root["stall"] = boost::json::object{{"phase_unix_ms", snapshot.stall_phase_unix_ms}};
+    root["uploads"] = uploads_json(snapshot.uploads);
     return boost::json::serialize(root);
 }
 

@@ -11,6 +11,7 @@
 // route when answered. Both skip /__stats and /__reset.
 
 #include "target/arrivals.hpp"
+#include "target/multipart.hpp"
 
 #include <array>
 #include <cstdint>
@@ -34,6 +35,7 @@ struct stats_snapshot {
     arrivals_snapshot arrivals{};
     // The /stall route's phase: the unix time (ms) its periods count from.
     std::int64_t stall_phase_unix_ms = 0;
+    upload_snapshot uploads{};  // what POST /upload parsed (kept by the site)
 };
 
 // Counters of one io thread. record() from that thread; the rest from any thread.

@@ -172,6 +172,7 @@ struct route_table {
         res.content_type = json;
         auto snapshot = s.counters_.snapshot();
         snapshot.stall_phase_unix_ms = s.started_unix_ms_;
+        snapshot.uploads = s.uploads_.snapshot();
         res.body = to_json(snapshot);
     }
 
@@ -203,7 +204,42 @@ struct route_table {
         res.counted = false;
         if (!is_get(req) && req.method != "POST") return method_not_allowed(res, "GET, POST");
         s.counters_.reset();
+        s.uploads_.reset();
         set_json(res, boost::json::object{{"reset", true}});
+    }
+
+    // POST /upload: a multipart/form-data body, parsed and counted; answers
+    // what it found, each file by size and SHA-256.
+    static void upload(site& s, const request& req, response& res) {
+        if (req.method != "POST") return method_not_allowed(res, "POST");
+        const auto boundary = multipart_boundary(req.header("Content-Type"));
+        if (!boundary) {
+            s.uploads_.record_malformed();
+            return set_text(res, 400, "expected Content-Type: multipart/form-data; boundary=...");
+        }
+        const auto parsed = parse_multipart(req.body, *boundary);
+        if (!parsed.error.empty()) {
+            s.uploads_.record_malformed();
+            return set_text(res, 400, "malformed multipart body: " + parsed.error);
+        }
+        boost::json::object fields;
+        boost::json::array files;
+        std::vector<std::string> hashes;
+        for (const auto& part : parsed.parts) {
+            if (!part.has_filename) {
+                fields[part.name] = part.data;
+                continue;
+            }
+            hashes.push_back(sha256_hex(part.data));
+            files.push_back(boost::json::object{{"name", part.name},
+                                                {"filename", part.filename},
+                                                {"content_type", part.content_type},
+                                                {"size", part.data.size()},
+                                                {"sha256", hashes.back()}});
+        }
+        s.uploads_.record(parsed.parts, hashes);
+        set_json(res,
+                 boost::json::object{{"fields", std::move(fields)}, {"files", std::move(files)}});
     }
 };
 
@@ -383,6 +419,7 @@ void site::handle(const request& req, response& res) {
     if (path == "/account") return route_table::account(*this, req, res);
     if (path == "/__stats") return route_table::stats(*this, req, res);
     if (path == "/__reset") return route_table::reset(*this, req, res);
+    if (path == "/upload") return route_table::upload(*this, req, res);
     if (path == "/stall") {
         if (!is_get(req)) return method_not_allowed(res, "GET, HEAD");
         return route_table::stall(*this, req, res);

@@ -10,6 +10,7 @@
 // handle() may be called concurrently from any io thread.
 
 #include "target/counters.hpp"
+#include "target/multipart.hpp"
 #include "target/sessions.hpp"
 
 #include <chrono>
@@ -94,6 +95,7 @@ class site {
     std::chrono::steady_clock::time_point started_;  // /stall's phase, monotonic
     std::int64_t started_unix_ms_ = 0;               // the same instant on the wall clock
     session_store sessions_;
+    upload_counters uploads_;  // POST /upload
     csrf_signer csrf_;
     std::unique_ptr<const pages> pages_;
 };

@@ -25,6 +25,9 @@
 //   GET  /gzip                 HTML, gzip-encoded when Accept-Encoding allows it
 //   GET  /cookies/set?a=1&…    sets those cookies;  GET /cookies: the request's cookies as JSON
 //   ANY  /echo                 {"method", "target", "headers": {name: value}, "body"}
+//   POST /upload               a multipart/form-data body (at most 256 parts) →
+//                              {"fields": {name: value}, "files": [{"name", "filename",
+//                              "content_type", "size", "sha256"}]}; malformed → 400
 //   GET  /__stats              the counters (below);  GET|POST /__reset zeroes them
 // Anything else is 404; a known path with the wrong method is 405.
 //
@@ -42,7 +45,9 @@
 //    "arrivals": {"total": 7, "now_unix_ms": 1700000003500,
 //                 "per_second": [[1700000002, 3], [1700000003, 4]]},
 //    "gaps_us": {"count": 6, "p50": 800, "p90": 1500, "p99": 1900, "max": 1910},
-//    "stall": {"phase_unix_ms": 1699999990000}}
+//    "stall": {"phase_unix_ms": 1699999990000},
+//    "uploads": {"requests": 2, "malformed": 0, "fields": 2, "field_bytes": 10,
+//                "files": 2, "file_bytes": 512, "files_by_sha256": {"40aff2e9…": 2}}}
 // Arrivals are counted when a request has been read (before a delayed answer),
 // per wall-clock second over the last 600 s (seconds with none are left out;
 // the second of now_unix_ms is still filling). gaps_us: the time between

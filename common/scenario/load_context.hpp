@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -112,16 +113,30 @@ void load_thresholds(load_context& ctx, const YAML::Node& n, plan& p);
 struct scope {
     int depth = 0;
     bool nested = false;
-    scope deeper() const { return {depth + 1, nested}; }
+    // The user class's wait: what a nested task set without `wait:` runs
+    // with (Locust's TaskSet.wait_time falls back to the user's).
+    const wait_spec* user_wait = nullptr;
+    scope deeper() const { return {depth + 1, nested, user_wait}; }
 };
 step_list load_steps(load_context& ctx, const YAML::Node& n, const std::string& path, scope where);
 void load_task_set_body(load_context& ctx, const YAML::Node& tasks, const std::string& path,
                         scope where, task_set& out);
+// A `group: NAME` step with its `steps:` (load_group.cpp).
+void load_group(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
+                step& out);
 // Request keys other than the method; `extra` are keys the caller handles
 // (a task's weight and let when the request is written inline).
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out);
 void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path, checks& out);
+// A request's `multipart:` body (load_multipart.cpp); `other_bodies`: how
+// many of form, json and body the request also has (an error if any).
+void load_multipart(load_context& ctx, const YAML::Node& request, const std::string& path,
+                    int other_bodies, request_step& out);
+// Every `multipart:` file part's `file:` node under `n`, with its key path
+// (read_bundle ships these files with the scenario).
+void find_multipart_files(const YAML::Node& n, const std::string& path, int depth,
+                          const std::function<void(const YAML::Node&, std::string)>& add);
 void load_extract(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::vector<extraction>& out);
 

@@ -390,6 +390,7 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
         "form",  "json",    "body",     "timeout",      "follow_redirects",
         "check", "extract", "max_body", "response_body"};
     allowed.insert(allowed.end(), extra.begin(), extra.end());
+    allowed.emplace_back("multipart");  // load_multipart.cpp
     // check_keys takes an initializer_list; report unknown keys against the vector here.
     int methods = 0;
     std::string method_key;
@@ -448,6 +449,7 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
         out.body = request_step::body_kind::raw;
         if (auto t = ctx.templ(n["body"], join_path(path, "body"))) out.raw = std::move(*t);
     }
+    if (n["multipart"]) load_multipart(ctx, n, path, bodies, out);
     if (n["timeout"]) out.timeout = ctx.time(n["timeout"], join_path(path, "timeout"));
     if (n["follow_redirects"]) {
         out.follow_redirects =

@@ -179,9 +179,12 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
         ctx.error(n, path, "a user class needs `tasks:`");
         return;
     }
-    load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), root, out.root);
-    // An arrival runs one task and ends: there is no wait between tasks.
+    // An arrival runs one task and ends: there is no wait between tasks
+    // (nor in its nested sets, which inherit the class's wait).
     if (out.arrival) out.root.wait = wait_spec{};
+    scope tasks_scope = root;
+    tasks_scope.user_wait = &out.root.wait;
+    load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), tasks_scope, out.root);
 }
 
 void load_task_set_body(load_context& ctx, const YAML::Node& n, const std::string& path,
@@ -217,8 +220,13 @@ bool has_method_key(const YAML::Node& n) {
 void load_nested_set(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
                      task& out) {
     auto set = std::make_shared<task_set>();
-    const scope inner{where.depth + 1, true};
-    if (n["wait"]) set->wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
+    const scope inner{where.depth + 1, true, where.user_wait};
+    if (n["wait"]) {
+        set->wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
+    } else if (where.user_wait) {
+        set->wait = *where.user_wait;
+        set->wait_inherited = true;
+    }
     if (n["sequential"])
         set->sequential =
             ctx.boolean(n["sequential"], join_path(path, "sequential")).value_or(false);
@@ -276,7 +284,7 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
 
 const std::vector<std::string_view> step_kinds = {
     "get", "post",   "put",   "patch", "delete",    "head",      "options",
-    "if",  "repeat", "sleep", "let",   "interrupt", "stop_user", "while"};
+    "if",  "repeat", "sleep", "let",   "interrupt", "stop_user", "while", "group"};
 
 // `sleep: 2s`, or a template rendered per run ("{{ delay }}", "{{ rand_int(1, 3) }}s").
 sleep_step load_sleep(load_context& ctx, const YAML::Node& n, const std::string& path) {
@@ -358,6 +366,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
     } else if (n["let"]) {
         ctx.check_keys(n, path, {"let"});
         s.action = let_step{ctx.templates_map(n["let"], join_path(path, "let"))};
+    } else if (n["group"]) {
+        load_group(ctx, n, path, where, s);
     } else if (n["interrupt"] || n["stop_user"]) {
         ctx.check_keys(n, path, {"interrupt", "stop_user"});
         if (n["interrupt"] && !where.nested) {
@@ -373,7 +383,7 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
             n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
         ctx.error(n, path,
                   "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
-                      " (a step is a request, if, repeat, while, sleep, let, interrupt or "
+                      " (a step is a request, if, repeat, while, sleep, let, group, interrupt or "
                       "stop_user)");
         return std::nullopt;
     }

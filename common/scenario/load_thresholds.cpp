@@ -100,7 +100,8 @@ threshold_problems threshold_plan_problems(const threshold_expr& t, const plan& 
             out.errors.push_back(prefix + "no task has the tag '" + sel.text + "'" +
                                  did_you_mean(sel.text, detail::views(tags)));
     } else if (sel.what == k::row || sel.what == k::name) {
-        if (sel.method == "ITER") return out;  // task names of open classes, not requests
+        if (sel.method == "ITER") return out;   // task names of open classes, not requests
+        if (sel.method == "GROUP") return out;  // `group:` names, not requests
         const auto rows = plan_request_rows(p);
         const bool found = std::any_of(rows.begin(), rows.end(), [&](const request_row& r) {
             return r.name == sel.text && (sel.what == k::name || r.method == sel.method);

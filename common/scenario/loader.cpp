@@ -93,6 +93,8 @@ bool has_relative_url(const step_list& steps) {
             if (has_relative_url(rep->steps)) return true;
         } else if (const auto* w = std::get_if<while_step>(&s.action)) {
             if (has_relative_url(w->steps)) return true;
+        } else if (const auto* g = std::get_if<group_step>(&s.action)) {
+            if (has_relative_url(g->steps)) return true;
         }
     }
     return false;
@@ -181,6 +183,11 @@ std::vector<file_reference> referenced_files(const YAML::Node& root) {
             add(kv.second["ca_file"], join_path(join_path("users", kv.first.Scalar()), "ca_file"),
                 max_ca_file_bytes);
         }
+        // `multipart:` file parts, wherever a request is written.
+        detail::find_multipart_files(root["users"], "users", 0,
+                                     [&add](const YAML::Node& n, std::string where) {
+                                         add(n, std::move(where), max_data_file_bytes);
+                                     });
     }
     return out;
 }

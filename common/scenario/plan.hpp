@@ -122,6 +122,19 @@ struct json_body {
 
 using named_templates = std::vector<std::pair<std::string, tmpl::template_string>>;
 
+// One part of a `multipart:` body (multipart/form-data, RFC 7578): a text
+// field (a template) or a file shipped in the scenario's bundle.
+struct multipart_part {
+    std::string name;             // the form field's name
+    tmpl::template_string value;  // a text field's value (when !is_file())
+    // A file's bytes, exactly as read (binary-safe), shared by every request.
+    std::shared_ptr<const std::string> content;
+    std::string file;          // the file's path as written in the scenario
+    std::string filename;      // Content-Disposition's filename= (default: the path's last part)
+    std::string content_type;  // the part's Content-Type (default application/octet-stream)
+    bool is_file() const { return content != nullptr; }
+};
+
 struct request_step {
     http_method method = http_method::get;
     tmpl::template_string url;  // relative to the host, or absolute
@@ -131,10 +144,13 @@ struct request_step {
     std::optional<tmpl::template_string> name_template;
     named_templates headers;
     named_templates query;
-    enum class body_kind { none, form, json, raw } body = body_kind::none;
+    enum class body_kind { none, form, json, raw, multipart } body = body_kind::none;
     named_templates form;       // body == form (urlencoded)
     json_body json;             // body == json
     tmpl::template_string raw;  // body == raw
+    // body == multipart: the parts in the order written; the boundary is
+    // chosen per request (worker/user/multipart.hpp).
+    std::vector<multipart_part> multipart;
     std::optional<duration> timeout;
     bool follow_redirects = true;
     // `max_body:` the largest response body accepted (as received and
@@ -182,13 +198,22 @@ struct let_step {
     named_templates assignments;
 };
 
+// `group: NAME` with `steps:`: the steps run as written, and a row of type
+// GROUP named NAME records each execution's duration (first step's start to
+// last step's end; k6's and Gatling's groups). Failed when a request inside
+// failed. GROUP rows are not requests: they count in no total.
+struct group_step {
+    std::string name;
+    step_list steps;
+};
+
 struct interrupt_step {};  // leave the current nested task set
 struct stop_user_step {};  // this user stops for good (on_stop runs)
 
 struct step {
     source_location where;
     std::variant<request_step, if_step, repeat_step, sleep_step, let_step, interrupt_step,
-                 stop_user_step, while_step>
+                 stop_user_step, while_step, group_step>
         action;
 };
 
@@ -209,6 +234,8 @@ struct task {
 struct task_set {
     std::vector<task> tasks;
     wait_spec wait;
+    // Nested, without `wait:` of its own: `wait` is the user class's.
+    bool wait_inherited = false;
     step_list on_start;
     step_list on_stop;
     bool sequential = false;

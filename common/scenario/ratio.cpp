@@ -26,17 +26,42 @@ std::vector<task_ratio> set_ratios(const task_set& set, double class_scale, doub
     return out;
 }
 
+// A share as a right-aligned "%6.1f%%" column: "  31.2%".
+std::string percent_column(double fraction) {
+    const auto text = percent_text(fraction);
+    return std::string(text.size() < 7 ? 7 - text.size() : 0, ' ') + text;
+}
+
 void print_rows(std::string& out, const std::vector<task_ratio>& rows, int level, bool total) {
     const std::string pad(static_cast<std::size_t>(2 * level), ' ');
     for (const auto& r : rows) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%6.1f%%", 100.0 * (total ? r.of_total : r.within_parent));
-        out += pad + buf + "  " + r.name + "\n";
+        out += pad + percent_column(total ? r.of_total : r.within_parent) + "  " + r.name + "\n";
         print_rows(out, r.children, level + 1, total);
     }
 }
 
+// A class's head line: its share of the users, or why it has none.
+void print_class(std::string& out, const class_ratio& c) {
+    if (c.arrival) {
+        // Not a share of the users: its own rate.
+        out += "  open    " + c.name + "  " + describe_arrival(*c.arrival) + "\n";
+    } else if (c.fixed_count) {
+        out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) +
+               " users, not weighted)\n";
+    } else {
+        out += " " + percent_column(c.share) + "  " + c.name + "\n";
+    }
+}
+
 }  // namespace
+
+std::string percent_text(double fraction) {
+    // printf rounds the binary value exactly, ties to even: what Python's
+    // "%.1f" (Locust) prints. 0.3125 → "31.2%", 0.0625 → "6.2%".
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * fraction);
+    return buf;
+}
 
 std::string describe_arrival(const arrival_spec& a) {
     std::string out = "arrival ";
@@ -76,29 +101,18 @@ std::vector<class_ratio> task_ratios(const plan& p) {
 std::string format_ratios(const std::vector<class_ratio>& ratios) {
     const std::string rule(60, '-');
     std::string out = "Task ratio per user class\n" + rule + "\n";
+    // Per class, as Locust's: the class's share of the users, its tasks
+    // within the class.
     for (const auto& c : ratios) {
-        out += " 100.0%  " + c.name;
-        if (c.arrival) out += "  " + describe_arrival(*c.arrival);
-        out += "\n";
+        print_class(out, c);
         print_rows(out, c.tasks, 1, false);
     }
     out += "\nTotal task ratio\n" + rule + "\n";
     for (const auto& c : ratios) {
-        char buf[64];
-        if (c.arrival) {
-            // Not a share of the users: its own rate. Its tasks as within the class.
-            out += "  open    " + c.name + "  " + describe_arrival(*c.arrival) + "\n";
-            print_rows(out, c.tasks, 1, false);
-            continue;
-        }
-        if (c.fixed_count) {
-            out += "  fixed   " + c.name + " (" + std::to_string(*c.fixed_count) +
-                   " users, not weighted)\n";
-            continue;
-        }
-        std::snprintf(buf, sizeof buf, "%6.1f%%", 100.0 * c.share);
-        out += std::string(" ") + buf + "  " + c.name + "\n";
-        print_rows(out, c.tasks, 1, true);
+        print_class(out, c);
+        if (c.fixed_count && !c.arrival) continue;
+        // An open class's tasks as within the class (its runs follow its rate).
+        print_rows(out, c.tasks, 1, !c.arrival);
     }
     return out;
 }

@@ -34,7 +34,13 @@ std::vector<class_ratio> task_ratios(const plan& p);
 // with ", poisson" for Poisson spacing.
 std::string describe_arrival(const arrival_spec& a);
 
-// The two tables `swarm check --ratio` prints: per user class, then total.
+// A share (0..1) as a percentage with one decimal, rounded as Locust (Python's
+// "%.1f": the exact binary value, ties to even): 0.3125 → "31.2%". The web UI
+// and the HTML report round alike (master/web/ui: percentText).
+std::string percent_text(double fraction);
+
+// The two tables `swarm check --ratio` prints: per user class (each class's
+// share of the users, its tasks within it), then total.
 std::string format_ratios(const std::vector<class_ratio>& ratios);
 
 }  // namespace swarm::scenario

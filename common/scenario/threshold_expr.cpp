@@ -38,8 +38,8 @@ constexpr std::array<named_metric, 13> metric_names{{
     {"pacing_overruns", threshold_metric::pacing_overruns},
 }};
 
-constexpr std::array<std::string_view, 8> row_methods{"GET",    "POST", "PUT",     "PATCH",
-                                                      "DELETE", "HEAD", "OPTIONS", "ITER"};
+constexpr std::array<std::string_view, 9> row_methods{"GET",  "POST",    "PUT",  "PATCH", "DELETE",
+                                                      "HEAD", "OPTIONS", "ITER", "GROUP"};
 
 bool is_space(char c) {
     return c == ' ' || c == '\t';
@@ -313,6 +313,8 @@ void collect_rows(const step_list& steps, std::vector<request_row>& rows) {
             collect_rows(rep->steps, rows);
         } else if (const auto* w = std::get_if<while_step>(&s.action)) {
             collect_rows(w->steps, rows);
+        } else if (const auto* g = std::get_if<group_step>(&s.action)) {
+            collect_rows(g->steps, rows);
         }
     }
 }

@@ -19,7 +19,8 @@
 //             pacing_overruns.
 //   SELECTOR  none        the aggregate: every request row, no ITER rows
 //             GET /about  one row: a method (GET POST PUT PATCH DELETE HEAD
-//                         OPTIONS, or ITER for an open class's iterations)
+//                         OPTIONS, ITER for an open class's iterations,
+//                         or GROUP for a `group:` step's durations)
 //                         then the name
 //             /about      every method of that name (requests only)
 //             ~REGEX      every request row whose name matches (RE2, partial)

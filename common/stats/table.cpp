@@ -46,7 +46,8 @@ std::uint64_t table::folded_requests() const noexcept {
 
 std::size_t table::named_rows() const noexcept {
     return rows_.size() - (find(other_method, other_name) != nullptr ? 1 : 0) -
-           (find(iter_method, other_name) != nullptr ? 1 : 0);
+           (find(iter_method, other_name) != nullptr ? 1 : 0) -
+           (find(group_method, other_name) != nullptr ? 1 : 0);
 }
 
 void table::swap(table& other) noexcept {

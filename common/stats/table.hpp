@@ -10,7 +10,8 @@
 // exact; which names keep their own row depends on arrival order. Rows of
 // open classes' iterations (method iter_method, "ITER") fold into a row of
 // their own, ("ITER", "(other)"): an iteration is not a request, and must
-// not turn into one in the totals by being folded.
+// not turn into one in the totals by being folded. Rows of `group:` steps
+// (method group_method, "GROUP") fold into ("GROUP", "(other)") alike.
 //
 // A plain value, not thread-safe: a worker thread records into its own table
 // and the reporter take()s it between intervals (a move, no copying).
@@ -32,9 +33,12 @@ class table {
     static constexpr std::string_view other_name = "(other)";
     // The method of open classes' iteration rows; folded ones go to (iter_method, other_name).
     static constexpr std::string_view iter_method = "ITER";
+    // The method of `group:` rows (a group's duration); folded ones go to
+    // (group_method, other_name). Like ITER rows, not requests.
+    static constexpr std::string_view group_method = "GROUP";
     // The "(other)" row a row of `method` folds into.
     static constexpr std::string_view fold_method(std::string_view method) noexcept {
-        return method == iter_method ? iter_method : other_method;
+        return method == iter_method || method == group_method ? method : other_method;
     }
 
     // `max_names`: distinct (method, name) rows kept, not counting the "(other)" rows.

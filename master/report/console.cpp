@@ -239,7 +239,7 @@ std::string stats_table(const run_stats& run, rate_basis rates, const console_op
 std::string classes_table(const run_stats& run, const console_options& options) {
     bool any_open = false;
     run.requests().for_each([&](std::string_view method, std::string_view, const stats::entry&) {
-        any_open = any_open || is_iter_row(method);
+        any_open = any_open || method == iter_method;
     });
     bool worth = any_open;
     run.classes().for_each([&](std::string_view, const stats::class_counts& c) {

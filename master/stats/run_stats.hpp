@@ -92,8 +92,10 @@ using stats_clock = std::chrono::steady_clock;
 
 // The method of the iteration rows of open classes (see "ITER rows" above).
 inline constexpr std::string_view iter_method = stats::table::iter_method;
+// True for every row that is not a request: ITER rows and `group:` steps'
+// GROUP rows (a group's duration), kept out of totals, rates and history.
 inline bool is_iter_row(std::string_view method) noexcept {
-    return method == iter_method;
+    return method == iter_method || method == stats::table::group_method;
 }
 using stats_time = stats_clock::time_point;
 

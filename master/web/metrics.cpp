@@ -101,9 +101,10 @@ void request_families(exposition& x, const run_stats& run) {
         std::string_view method, name;
         const stats::entry* e;
     };
-    std::vector<row> requests, iterations;
+    std::vector<row> requests, iterations, groups;
     run.requests().for_each([&](std::string_view m, std::string_view n, const stats::entry& e) {
-        (is_iter_row(m) ? iterations : requests).push_back({m, n, &e});
+        if (m == stats::table::group_method) groups.push_back({m, n, &e});
+        else (is_iter_row(m) ? iterations : requests).push_back({m, n, &e});
     });
     x.family("swarm_requests_total", "counter",
              "Requests sent, failed or not, by method and name (since start or stats reset).");
@@ -128,6 +129,16 @@ void request_families(exposition& x, const run_stats& run) {
     for (const auto& r : iterations)
         x.histogram("swarm_iteration_duration_seconds", {"name", r.name}, {}, r.e->latency(),
                     r.e->latency_sum_us());
+    if (groups.empty()) return;  // only scenarios with `group:` steps have the family
+    x.family("swarm_group_duration_seconds", "histogram",
+             "`group:` steps' executions, first step's start to last step's end, by group name.");
+    for (const auto& r : groups)
+        x.histogram("swarm_group_duration_seconds", {"name", r.name}, {}, r.e->latency(),
+                    r.e->latency_sum_us());
+    x.family("swarm_group_failures_total", "counter",
+             "`group:` executions in which a request failed, by group name.");
+    for (const auto& r : groups)
+        x.sample("swarm_group_failures_total", {{"name", r.name}}, r.e->failures());
 }
 
 void class_families(exposition& x, const stats::class_table& classes) {

@@ -152,13 +152,13 @@ TEST(check_cli_test, ratio_after_tags_with_open_classes_and_warnings) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_THAT(r.output, HasSubstr("Task ratio per user class\n"
                                     "------------------------------------------------------------\n"
-                                    " 100.0%  Browser\n"
+                                    "   75.0%  Browser\n"
                                     "    75.0%  index\n"
                                     "    25.0%  cart\n"
                                     "     100.0%  add\n"
-                                    " 100.0%  Shop  arrival 200/s, max_users 2000\n"
+                                    "  open    Shop  arrival 200/s, max_users 2000\n"
                                     "   100.0%  buy\n"
-                                    " 100.0%  Reader\n"
+                                    "   25.0%  Reader\n"
                                     "   100.0%  read\n"));
     EXPECT_THAT(r.output, HasSubstr("  75.0%  Browser\n    56.2%  index\n    18.8%  cart\n"));
     EXPECT_THAT(r.output, HasSubstr("  open    Shop  arrival 200/s, max_users 2000\n"));

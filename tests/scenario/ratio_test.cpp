@@ -100,7 +100,9 @@ users:
     EXPECT_DOUBLE_EQ(ratios[2].tasks[0].within_parent, 0.75);
     EXPECT_DOUBLE_EQ(ratios[2].tasks[0].of_total, 0);
     const auto text = format_ratios(ratios);
-    EXPECT_THAT(text, HasSubstr(" 100.0%  Shop  arrival 200/s, max_users 2000\n"
+    EXPECT_THAT(text, HasSubstr("Task ratio per user class\n" + std::string(60, '-') +
+                                "\n   75.0%  Browser\n"));
+    EXPECT_THAT(text, HasSubstr("  open    Shop  arrival 200/s, max_users 2000\n"
                                 "    75.0%  buy\n    25.0%  look\n"));
     EXPECT_THAT(text, HasSubstr("\n  open    Shop  arrival 200/s, max_users 2000\n"
                                 "    75.0%  buy\n"));

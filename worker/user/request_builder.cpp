@@ -5,6 +5,7 @@
 
 #include "common/ascii.hpp"
 #include "worker/http/url.hpp"
+#include "worker/user/multipart.hpp"
 
 namespace swarm::worker::user {
 namespace {
@@ -28,6 +29,8 @@ bool body_is_static(const request_step& step) {
                                 [](const auto& p) { return p.value.has_value(); });
         case request_step::body_kind::raw:
             return step.raw.is_static();
+        case request_step::body_kind::multipart:
+            return false;  // a boundary of its own per request
     }
     return true;
 }
@@ -98,6 +101,8 @@ void render_body(const request_step& step, tmpl::environment* env, std::string& 
         case request_step::body_kind::raw:
             render(step.raw, env, out);
             return;
+        case request_step::body_kind::multipart:
+            return;  // build() renders it with its Content-Type
         case request_step::body_kind::json: {
             std::string scratch;
             for (const auto& part : step.json.parts) {
@@ -239,6 +244,10 @@ void build(const request_step& step, const prepared_request& prep, std::string_v
     }
     if (prep.body) {
         out.body = *prep.body;
+    } else if (step.body == request_step::body_kind::multipart) {
+        // The loader refused a Content-Type header: this is the only one.
+        const auto boundary = render_multipart(step.multipart, env, out.body);
+        out.headers.emplace_back("Content-Type", multipart_content_type(boundary));
     } else {
         render_body(step, &env, out.body);
     }

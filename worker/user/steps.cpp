@@ -41,6 +41,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
             f = co_await run_repeat(*rep);
         } else if (const auto* w = std::get_if<scenario::while_step>(&s.action)) {
             f = co_await run_while(*w);
+        } else if (const auto* g = std::get_if<scenario::group_step>(&s.action)) {
+            f = co_await run_group(*g);
         } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
             const auto time = sl->templated ? sleep_time(*sl) : sl->time;
             if (time > scenario::duration{0}) co_await pause(time);
@@ -168,6 +170,7 @@ void virtual_user::record(const prepared_step& prep, const scenario::request_ste
     }
     const std::string_view name = r.name_template ? std::string_view(rendered) : r.name;
     sink_->delta->requests.record(prep.method, name, latency_us, wire_bytes, !verdict);
+    if (!verdict) ++requests_failed_;
     if (!verdict)
         sink_->delta->errors.record(prep.method, name, verdict.error().message, unix_ms_now());
 }

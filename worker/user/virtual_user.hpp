@@ -174,6 +174,8 @@ class virtual_user {
     boost::asio::awaitable<flow> run_repeat(const scenario::repeat_step& r);
     boost::asio::awaitable<flow> run_while(const scenario::while_step& w);
     scenario::duration sleep_time(const scenario::sleep_step& s);
+    // A `group:` step: its steps, then a GROUP row (groups.cpp).
+    boost::asio::awaitable<flow> run_group(const scenario::group_step& g);
     boost::asio::awaitable<flow> run_request(const scenario::request_step& r);
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
@@ -201,6 +203,8 @@ class virtual_user {
     // Tells run_set whether a task gave way to other users (only compared
     // for equality: 32 bits wrap harmlessly, and keep the user small).
     std::uint32_t requests_sent_ = 0;
+    // Requests recorded as failed: a group compares it before and after (wraps harmlessly).
+    std::uint32_t requests_failed_ = 0;
     std::optional<stop_mode> stop_;
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session

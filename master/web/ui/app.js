@@ -269,14 +269,27 @@ function renderWorkers() {
     .join("");
 }
 
+// A share (0..1) as "31.2%": one decimal, ties to even on the exact binary
+// value, as Python's "%.1f" (Locust) and `swarm check --ratio` round (toFixed
+// alone rounds ties up: 31.25 → "31.3"). toFixed(100) shows a double's exact
+// digits far enough to tell a tie from its neighbours.
+function percentText(fraction) {
+  const v = fraction * 100;
+  const exact = v.toFixed(100);
+  const dot = exact.indexOf(".");
+  const tie = /^50*$/.test(exact.slice(dot + 2));
+  if (tie && Number(exact[dot + 1]) % 2 === 0) return exact.slice(0, dot + 2) + "%";
+  return v.toFixed(1) + "%";
+}
+
 function ratioList(tasks) {
-  return "<ul>" + tasks.map((t) => `<li>${fmt(t.class_ratio * 100, 1)}% ${esc(t.name)}` +
+  return "<ul>" + tasks.map((t) => `<li>${percentText(t.class_ratio)} ${esc(t.name)}` +
     (t.tasks ? ratioList(t.tasks) : "") + "</li>").join("") + "</ul>";
 }
 
 function renderRatio() {
   $("ratio-body").innerHTML = hello.ratio.map((c) =>
-    `<h3>${esc(c.name)}: ${c.fixed_count !== undefined ? c.fixed_count + " users (fixed)" : fmt(c.share * 100, 1) + "% of users"}</h3>` +
+    `<h3>${esc(c.name)}: ${c.fixed_count !== undefined ? c.fixed_count + " users (fixed)" : percentText(c.share) + " of users"}</h3>` +
     ratioList(c.tasks)).join("");
 }
 

@@ -96,9 +96,23 @@
   el("failures").innerHTML = "<thead><tr><th>Type</th><th>Name</th><th>Message</th><th class=\"num\"># Occurrences</th></tr></thead><tbody>" +
     r.errors.map((e) => `<tr><td>${esc(e.method)}</td><td class="name">${esc(e.name)}</td><td class="name">${esc(e.error)}</td>` +
       `<td class="num">${e.occurrences}</td></tr>`).join("") + "</tbody>";
-  const list = (tasks) => "<ul>" + tasks.map((t) => `<li>${f(t.class_ratio * 100, 1)}% ${esc(t.name)}` +
+  // A share (0..1) as "31.2%": one decimal, ties to even on the exact binary
+  // value, as Python's "%.1f" (Locust) and `swarm check --ratio` round (toFixed
+  // alone rounds ties up: 31.25 → "31.3"). toFixed(100) shows a double's exact
+  // digits far enough to tell a tie from its neighbours.
+  function percentText(fraction) {
+    const v = fraction * 100;
+    const exact = v.toFixed(100);
+    const dot = exact.indexOf(".");
+    const tie = /^50*$/.test(exact.slice(dot + 2));
+    if (tie && Number(exact[dot + 1]) % 2 === 0) return exact.slice(0, dot + 2) + "%";
+    return v.toFixed(1) + "%";
+  }
+  const list = (tasks) => "<ul>" + tasks.map((t) => `<li>${percentText(t.class_ratio)} ${esc(t.name)}` +
     (t.tasks ? list(t.tasks) : "") + "</li>").join("") + "</ul>";
-  el("ratio").innerHTML = r.hello.ratio.map((c) => `<h3>${esc(c.name)}</h3>` + list(c.tasks)).join("");
+  el("ratio").innerHTML = r.hello.ratio.map((c) => `<h3>${esc(c.name)}: ` +
+    `${c.fixed_count !== undefined ? c.fixed_count + " users (fixed)" : percentText(c.share) + " of users"}</h3>` +
+    list(c.tasks)).join("");
 
   const col = (k) => history.map((p) => (p[k] === undefined ? null : p[k]));
   const width = () => Math.max(300, el("charts-section").clientWidth);
