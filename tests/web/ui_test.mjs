@@ -6,7 +6,7 @@
 //    3 s), the last values come back after a reload (localStorage), an
 //    edit without spawn_rate keeps the running test's rate (POST /swarm);
 //  - the charts: a sentence before any data, earlier runs kept (Run #1,
-//    Run #2), users from 0, log scale, synced cursors, the legend's time,
+//    Run #2, also after a reload), users from 0, log scale, synced cursors, the legend's time,
 //    Save PNG (a real PNG file);
 //  - keyboard and ARIA: tabs (arrows), sortable headers and rows (Enter and
 //    Space), aria-selected, aria-sort, exactly one <h1>; dark mode; 390 px
@@ -100,6 +100,18 @@ async function main() {
   assert.equal(await page.evaluate(() => window.swarmCharts.rps.data[0].length), run1Seconds);
   await page.selectOption("#run-select", "");
   assert.ok(await page.evaluate(() => window.swarmCharts.rps.data[0].length >= 3));
+  // A reload keeps the earlier run: the master sends its points (hello's
+  // earlier_runs), and the page marks it Run #1 as before.
+  await page.reload();
+  await page.waitForFunction(stateIs, "running");
+  await page.click("#tab-charts");
+  await page.waitForFunction(() => document.querySelectorAll("#run-select option").length === 2);
+  assert.deepEqual(await page.$$eval("#run-select option", (os) => os.map((o) => o.textContent)),
+    ["Run #2 (current)", "Run #1"]);
+  await page.selectOption("#run-select", "1");
+  assert.equal(await page.evaluate(() => window.swarmCharts.rps.data[0].length), run1Seconds);
+  await page.selectOption("#run-select", "");
+  await page.waitForFunction(() => history.t.length >= 3);
   assert.equal(await page.evaluate(() => window.swarmCharts.users.scales.y.min), 0);
   await page.check("#log-scale");
   assert.equal(await page.evaluate(() => window.swarmCharts.latency.scales.y.distr), 3);
