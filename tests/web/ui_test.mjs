@@ -1,7 +1,7 @@
 // web.ui: the UI and the HTML report as a reader meets them, in Chromium
 // against a real `swarm run` and `swarm target` (browser_support.mjs):
 //  - the header: host, version, the tab's title with the state and users,
-//    "workers N (M missing)" and one Workers row per worker name;
+//    "workers N (M missing)" and one Workers row per master entry;
 //  - the start form: `3` as run time is 3 s (the test ends by itself after
 //    3 s), the last values come back after a reload (localStorage), an
 //    edit without spawn_rate keeps the running test's rate (POST /swarm);
@@ -156,17 +156,19 @@ async function main() {
   await page.waitForTimeout(1200);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.name), "home");
 
-  // Workers: a worker back under its name is one row; the header counts the missing.
+  // Workers: one row per entry of the master (a worker back under its name
+  // already replaced its missing entry there: web.ui_workers); the header
+  // counts the missing.
   const workers = await page.evaluate(() => {
     const w = (id, missing, index) => ({ id, index, host: "h", state: missing ? "missing" : "running", missing,
       user_count: 1, threads: 1, cpu_usage: 1, memory_usage: 1, loop_lag_ms: 0, last_heard_ms_ago: 0,
       num_requests: 1, num_failures: 0 });
     onSnapshot(Object.assign({}, last, { points: [], worker_count: 1,
-      workers: [w("a", true, 0), w("b", true, 1), w("a#2", false, 2)] }));
+      workers: [w("b", true, 1), w("a", false, 2)] }));
     return { rows: [...document.querySelectorAll("#workers-table tbody tr")].map((tr) => [tr.children[0].textContent, tr.className]),
       header: document.getElementById("workers").parentElement.textContent.replace(/\s+/g, " ").trim() };
   });
-  assert.deepEqual(workers.rows, [["b", "missing"], ["a#2", ""]]);
+  assert.deepEqual(workers.rows, [["b", "missing"], ["a", ""]]);
   assert.equal(workers.header, "workers 1 (1 missing)");
 
   await page.waitForTimeout(1500);  // a few more seconds for the pictures
