@@ -53,6 +53,7 @@ controller_core::controller_core(scenario::bundle bundle,
       plan_(std::move(plan)),
       coordinator_(bundle_, plan_, std::move(send), now, wall_ms, opts_.log) {
     coordinator_.missing_after = opts_.missing_after;
+    coordinator_.on_second_closed = opts_.on_second_closed;
     coordinator_.max_workers = opts_.max_workers;
     coordinator_.set_run_options(opts_.run_options);
     for (const auto& t : opts_.thresholds) gates_.push_back(gates::prepare(t, *plan_));
@@ -83,6 +84,7 @@ void controller_core::start(const test_request& request, control_clock::time_poi
         next_boundary_ = next_boundary(since_start(now));
         return;
     }
+    keep_earlier_run();
     test_ = request;
     ++tests_started_;
     started_at_ = now;
@@ -115,6 +117,22 @@ void controller_core::start(const test_request& request, control_clock::time_poi
     coordinator_.start(test_.spec, now, wall_ms);
     next_boundary_ = next_boundary(profile::ms{0});
     for (auto& n : coordinator_.take_notices()) event(n);
+}
+
+void controller_core::keep_earlier_run() {
+    const auto& history = stats().history();
+    if (tests_started_ == 0 || history.empty()) return;
+    earlier_run run{tests_started_, {}};
+    const std::size_t skip =
+        history.size() > max_earlier_points ? history.size() - max_earlier_points : 0;
+    run.points.reserve(history.size() - skip);
+    for (std::size_t i = skip; i < history.size(); ++i) {
+        history_point p = history[i];
+        p.entries = {};  // the charts draw the totals only
+        run.points.push_back(std::move(p));
+    }
+    earlier_runs_.push_back(std::move(run));
+    while (earlier_runs_.size() > max_earlier_runs) earlier_runs_.pop_front();
 }
 
 void controller_core::apply_profile(control_clock::time_point now, std::int64_t wall_ms) {

@@ -39,6 +39,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -90,7 +91,20 @@ struct core_options {
     std::vector<scenario::threshold_spec> thresholds{};
     int exit_code_on_error = 1;       // --exit-code-on-error: outcome()'s code for failed requests
     log::logger log{"swarm master"};  // workers joining, leaving, going missing
+    // Each test's closed seconds as they close (--csv-full-history's file).
+    run_stats::second_listener on_second_closed;
 };
+
+// An earlier test's chart history (its points without per-name entries),
+// kept so that a page loaded later still shows "Run #1", "Run #2".
+struct earlier_run {
+    std::uint64_t test = 0;             // its tests_started() number
+    std::vector<history_point> points;  // its latest max_earlier_points seconds
+};
+// Bounds: the last 5 tests, an hour of points each (about 150 bytes a
+// point: under 3 MB in all).
+inline constexpr std::size_t max_earlier_runs = 5;
+inline constexpr std::size_t max_earlier_points = 3600;
 
 class controller_core {
   public:
@@ -134,6 +148,8 @@ class controller_core {
     const scenario::bundle& bundle() const { return bundle_; }
     const scenario::plan& plan() const { return *plan_; }
     std::uint64_t tests_started() const { return tests_started_; }
+    // The tests before the current one, oldest first (bounded, see earlier_run).
+    const std::deque<earlier_run>& earlier_runs() const { return earlier_runs_; }
     // Users the profile plans at `now` (the stages' line the charts draw
     // under the actual users); nullopt without a profile or once manual().
     std::optional<std::int64_t> planned_users(control_clock::time_point now) const;
@@ -179,6 +195,8 @@ class controller_core {
     // Applies the profile at t (since start): the closed stage's users and
     // rate (unless manual), arrival shares at t; then finds the next boundary.
     void apply_profile(control_clock::time_point now, std::int64_t wall_ms);
+    // A new test starts: the ending one's points join earlier_runs_.
+    void keep_earlier_run();
     std::optional<profile::ms> next_boundary(profile::ms t) const;
     // "Stage 2 of 3: 500 users at 50 users/s" on the console and in the UI.
     void announce_stage(const profile::stage_point& p);
@@ -202,6 +220,7 @@ class controller_core {
     run_state state_ = run_state::ready;
     test_request test_;
     std::uint64_t tests_started_ = 0;
+    std::deque<earlier_run> earlier_runs_;  // see earlier_runs()
     control_clock::time_point started_at_{};
     control_clock::time_point stop_give_up_{};
     bool stop_now_ = false;  // stop_now() sent its second stop in this stop

@@ -125,6 +125,29 @@ bool coordinator::admit(const std::string& id, const proto::hello& h) {
     return true;
 }
 
+void coordinator::replace_missing_namesake(const std::string& id, const std::string& given) {
+    if (workers_.count(id) != 0) return;  // a known peer saying hello again
+    auto it = workers_.end();
+    for (auto at = workers_.begin(); at != workers_.end(); ++at) {
+        const worker_info& old = at->second;
+        if (old.state != worker_state::missing || old.given_name != given) continue;
+        // The entry that has the name itself first (not "name#2").
+        if (it == workers_.end() || old.name == given) it = at;
+    }
+    if (it != workers_.end()) {
+        const worker_info& old = it->second;
+        // A worker restarted under its --name (a new process, a new
+        // connection): the same worker to the reader, so it takes the
+        // missing entry's place and name, not a second row "name#2". Its
+        // users were handed to the others when it went missing, and the
+        // test's lost-workers list keeps its name.
+        log_.info("worker " + old.name +
+                  " is back on a new connection (replaces its missing entry)");
+        sequences_.forget(it->first);
+        workers_.erase(it);
+    }
+}
+
 std::string coordinator::unique_name(const std::string& id, const std::string& given) const {
     std::set<std::string_view> taken;
     for (const auto& [other, w] : workers_) {
@@ -146,6 +169,7 @@ void coordinator::receive(const std::string& id, worker_info*, const proto::hell
                    ")");
         return;
     }
+    replace_missing_namesake(id, h.name);
     if (!admit(id, h)) return;
     unknown_senders_.erase(id);
     auto& w = workers_[id];
@@ -373,6 +397,7 @@ void coordinator::start(const test_spec& spec, control_clock::time_point now,
     if (!running_) {
         ++run_id_;
         stats_ = run_stats(now, wall_ms);
+        stats_.set_second_listener(on_second_closed);
         workers_lost_.clear();
         participants_.clear();
         test_started_at_ = now;

@@ -151,6 +151,8 @@ class coordinator {
     // Names of the workers given users in the current test, in join order.
     const std::vector<std::string>& participants() const { return participants_; }
     std::chrono::milliseconds missing_after{3000};
+    // Given to each test's run_stats (run_stats::set_second_listener).
+    run_stats::second_listener on_second_closed;
     // Registry bounds (--max-workers): a hello from a new worker when this
     // many are known takes the place of the longest missing one, or gets a
     // reject. A worker missing this long is forgotten (and may join again).
@@ -195,6 +197,9 @@ class coordinator {
     // Hello's parts: room in the registry (false: rejected), a unique name,
     // and the bundles owed to workers that said hello.
     bool admit(const std::string& id, const proto::hello& h);
+    // A hello from a new peer named `given` while a worker of that name is
+    // missing: the missing entry goes, so the newcomer gets its name.
+    void replace_missing_namesake(const std::string& id, const std::string& given);
     std::string unique_name(const std::string& id, const std::string& given) const;
     void send_bundles(control_clock::time_point now);
     void forget_long_missing(control_clock::time_point horizon);

@@ -42,6 +42,7 @@ web::api_options api_options_for(const headless_options& t, const std::string& r
     if (!t.stages.empty()) a.ui.stages = scenario::format_stages(t.stages);
     a.ui.iterations = t.iterations;
     a.expect_workers = t.expect_workers;
+    a.full_history_file = full_history_path(t);
     return a;
 }
 

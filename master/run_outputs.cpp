@@ -90,6 +90,10 @@ result<void> check_report_paths(const headless_options& opts) {
     return {};
 }
 
+std::string full_history_path(const headless_options& opts) {
+    return opts.csv_full_history && !opts.csv_prefix.empty() ? csv_files(opts.csv_prefix)[1] : "";
+}
+
 run_outcome outcome_of(const headless_options&, const controller& c) {
     return c.core().outcome();
 }
@@ -100,9 +104,15 @@ int write_reports(const headless_options& opts, const controller& c, run_outcome
     if (!opts.csv_prefix.empty()) {
         const auto names = csv_files(opts.csv_prefix);
         files.emplace_back(names[0], [&](std::ostream& o) { report::write_stats_csv(o, run); });
-        files.emplace_back(names[1], [&](std::ostream& o) {
-            report::write_stats_history_csv(o, run, opts.csv_full_history);
-        });
+        // With --csv-full-history the rows are in the file already (written
+        // as each second closed); without, the Aggregated rows the history keeps.
+        if (!opts.csv_full_history) {
+            files.emplace_back(names[1],
+                               [&](std::ostream& o) { report::write_stats_history_csv(o, run); });
+        } else if (auto done = opts.full_history->finish(names[1], run); !done) {
+            opts.log.error(done.error().message);
+            outcome.reports_failed = true;
+        }
         files.emplace_back(names[2], [&](std::ostream& o) { report::write_failures_csv(o, run); });
         files.emplace_back(names[3], [&](std::ostream& o) { report::write_classes_csv(o, run); });
     }
@@ -139,6 +149,13 @@ controller_options controller_options_for(const headless_options& opts) {
     co.thresholds = opts.thresholds;
     co.exit_code_on_error = opts.exit_code_on_error;
     co.log = opts.log.with_source("swarm master");
+    if (const auto path = full_history_path(opts); !path.empty()) {
+        co.on_second_closed = [file = opts.full_history, path](const run_stats& run,
+                                                               const history_point& p,
+                                                               const stats::table& second) {
+            file->write_second(path, run, p, second);
+        };
+    }
     return co;
 }
 

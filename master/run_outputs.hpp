@@ -21,6 +21,7 @@
 #include "common/result.hpp"
 #include "master/controller.hpp"
 #include "master/exit_code.hpp"
+#include "master/report/history_file.hpp"
 #include "proto/auth.hpp"
 #include "proto/messages.hpp"
 
@@ -41,6 +42,8 @@ struct headless_options {
     std::size_t max_workers = 1000;                        // --max-workers
     std::string csv_prefix;
     bool csv_full_history = false;  // per-name rows in PREFIX_stats_history.csv
+    // Writes them as each second closes (shared by the copies of these options).
+    std::shared_ptr<report::history_file> full_history = std::make_shared<report::history_file>();
     std::string json_file;
     bool reset_stats = false;
     std::chrono::milliseconds stop_timeout{0};
@@ -88,6 +91,10 @@ int write_reports(const headless_options& opts, const controller& c, run_outcome
 // failed requests) with `opts`' --exit-code-on-error; the caller adds
 // workers_missing and reports_failed.
 run_outcome outcome_of(const headless_options& opts, const controller& c);
+
+// --csv-full-history's PREFIX_stats_history.csv, written as the test
+// goes; "" without --csv-full-history.
+std::string full_history_path(const headless_options& opts);
 
 // Every file write_reports() will write, checked before the test starts: its
 // directory exists and a file can be created in it, or the file exists and

@@ -69,13 +69,8 @@ row_cells stats_row(const row& r) {
     return cells;
 }
 
-row_cells history_row(const history_point& p) {
-    row_cells cells{std::to_string(p.unix_s), std::to_string(p.user_count), "", "Aggregated",
-                    fixed6(p.rps()),          fixed6(p.fail_per_sec())};
-    for (std::uint32_t v : p.percentiles_us) {
-        cells.push_back(p.requests == 0 ? "N/A" : whole_ms(v));
-    }
-    const cumulative_point& t = p.total;
+// The "Total ..." columns: cumulative figures as Locust writes them.
+void append_totals(row_cells& cells, const cumulative_point& t) {
     const bool any = t.requests > 0;
     cells.push_back(std::to_string(t.requests));
     cells.push_back(std::to_string(t.failures));
@@ -84,6 +79,15 @@ row_cells history_row(const history_point& p) {
     cells.push_back(float_ms_or_zero(static_cast<double>(t.min_us), any));
     cells.push_back(float_ms_or_zero(static_cast<double>(t.max_us), any));
     cells.push_back(any ? python_float(t.avg_bytes) : "0");
+}
+
+row_cells history_row(const history_point& p) {
+    row_cells cells{std::to_string(p.unix_s), std::to_string(p.user_count), "", "Aggregated",
+                    fixed6(p.rps()),          fixed6(p.fail_per_sec())};
+    for (std::uint32_t v : p.percentiles_us) {
+        cells.push_back(p.requests == 0 ? "N/A" : whole_ms(v));
+    }
+    append_totals(cells, p.total);
     cells.push_back(p.planned_users ? std::to_string(*p.planned_users) : "");
     cells.push_back(fixed6(p.duration_ms == 0 ? 0.0
                                               : static_cast<double>(p.dropped_iterations) * 1000.0 /
@@ -91,66 +95,31 @@ row_cells history_row(const history_point& p) {
     return cells;
 }
 
-// --csv-full-history: per (method, name) row state across the history.
-struct name_history {
-    std::uint64_t requests = 0;  // since start or the last reset, as far as the history tells
-    std::uint64_t failures = 0;
-    bool seen = false;  // had a request in a second written so far
-};
-
-// One name's row for second `p` (`e`: its figures that second, null without requests).
-row_cells name_history_row(const history_point& p, const std::pair<std::string, std::string>& name,
-                           const second_entry_point* e, const name_history& h) {
+// --csv-full-history: one name's row for second `p`. `total`: its cumulative
+// row; `now`: its row in that second, null when it had no request then.
+row_cells name_history_row(const history_point& p, const detail::row_ref& total,
+                           const stats::entry* now) {
     const double seconds = std::max<std::uint32_t>(p.duration_ms, 1) / 1000.0;
+    const bool in_second = now != nullptr && now->requests() > 0;
     row_cells cells{std::to_string(p.unix_s),
                     std::to_string(p.user_count),
-                    name.first,
-                    name.second,
-                    fixed6(e ? e->requests / seconds : 0.0),
-                    fixed6(e ? e->failures / seconds : 0.0)};
-    // The history keeps a name's 50th, 95th and 99th percentile per second.
-    for (double q : stats::standard_percentiles) {
-        const std::uint32_t* v = nullptr;
-        if (e && q == 50) v = &e->p50_us;
-        if (e && q == 95) v = &e->p95_us;
-        if (e && q == 99) v = &e->p99_us;
-        cells.push_back(v ? whole_ms(*v) : "N/A");
+                    std::string(total.method),
+                    std::string(total.name),
+                    fixed6(in_second ? static_cast<double>(now->requests()) / seconds : 0.0),
+                    fixed6(in_second ? static_cast<double>(now->failures()) / seconds : 0.0)};
+    // As Locust: "N/A" for a name without any request yet, else the current
+    // percentiles (here: that second's), 0 when it had none in that second.
+    if (total.stats->requests() == 0) {
+        cells.insert(cells.end(), stats::standard_percentiles.size(), "N/A");
+    } else if (!in_second) {
+        cells.insert(cells.end(), stats::standard_percentiles.size(), "0");
+    } else {
+        for (std::uint64_t v : now->percentiles()) cells.push_back(whole_ms(v));
     }
-    cells.push_back(std::to_string(h.requests));
-    cells.push_back(std::to_string(h.failures));
-    // Its cumulative latencies and sizes are not kept per second.
-    cells.insert(cells.end(), 5, "N/A");
+    append_totals(cells, cumulative_of(*total.stats));
     cells.push_back(p.planned_users ? std::to_string(*p.planned_users) : "");
     cells.push_back("");  // dropped iterations: the Aggregated row's
     return cells;
-}
-
-// The rows of every name seen so far at second `p`, sorted as the stats file.
-void write_name_rows(std::ostream& out, const run_stats& run, const history_point& p,
-                     const history_point* previous, std::vector<name_history>& names) {
-    const auto& all = run.names();
-    names.resize(all.size());
-    // A stats reset restarts the totals: the Aggregated cumulative count
-    // falls (it is not the previous one plus this second's even without a
-    // reset: reports of still-open seconds count in it already).
-    if (previous && p.total.requests < previous->total.requests) {
-        for (auto& h : names) h.requests = h.failures = 0;
-    }
-    std::vector<const second_entry_point*> now(all.size(), nullptr);
-    for (const auto& e : p.entries) {
-        if (e.name >= all.size()) continue;
-        now[e.name] = &e;
-        names[e.name].seen = true;
-        names[e.name].requests += e.requests;
-        names[e.name].failures += e.failures;
-    }
-    std::vector<std::uint32_t> order;
-    for (std::uint32_t i = 0; i < all.size(); ++i)
-        if (names[i].seen) order.push_back(i);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return std::tie(all[a].second, all[a].first) < std::tie(all[b].second, all[b].first);
-    });
-    for (std::uint32_t i : order) write_row(out, name_history_row(p, all[i], now[i], names[i]));
 }
 
 }  // namespace
@@ -221,19 +190,17 @@ std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
     return next;
 }
 
-void write_stats_history_csv(std::ostream& out, const run_stats& run, bool per_name) {
+void write_stats_history_csv(std::ostream& out, const run_stats& run) {
     write_stats_history_header(out);
-    if (!per_name) {
-        write_stats_history_rows(out, run, 0);
-        return;
+    write_stats_history_rows(out, run, 0);
+}
+
+void write_full_history_second(std::ostream& out, const run_stats& run, const history_point& p,
+                               const stats::table& second) {
+    for (const detail::row_ref& r : detail::sorted_rows(run.requests())) {
+        write_row(out, name_history_row(p, r, second.find(r.method, r.name)));
     }
-    std::vector<name_history> names;
-    const history_point* previous = nullptr;
-    for (const history_point& p : run.history()) {
-        write_name_rows(out, run, p, previous, names);
-        write_row(out, history_row(p));
-        previous = &p;
-    }
+    write_row(out, history_row(p));
 }
 
 std::string csv_field(std::string_view text) {

@@ -32,8 +32,8 @@
 // second, six decimals). Open classes' ITER rows are rows of the stats file
 // like any name (Type "ITER") and count in no Aggregated figure.
 // Not written: PREFIX_exceptions.csv (swarm has no user code to raise).
-// --csv-full-history adds per-name rows to the history file (see
-// write_stats_history_csv).
+// --csv-full-history adds per-name rows to the history file, written as
+// each second closes (see write_full_history_second).
 //
 // Plain functions: the caller opens the files and calls them, e.g. the
 // history writer again each second with the index it returned.
@@ -72,18 +72,19 @@ void write_classes_csv(std::ostream& out, const run_stats& run);
 void write_stats_history_header(std::ostream& out);
 std::uint64_t write_stats_history_rows(std::ostream& out, const run_stats& run,
                                        std::uint64_t first_second = 0);
-// Header and every row of the history kept. `per_name` (--csv-full-history,
-// the UI's download): before each second's Aggregated row, one row per
-// (method, name) seen so far, sorted as the stats file, as Locust's full
-// history. From what the history keeps per name and second: Requests/s and
-// Failures/s of that second, its 50%, 95% and 99% (whole ms; "N/A" in the
-// other percentile columns and in a second without its requests), Total
-// Request Count and Total Failure Count (summed over the history since start,
-// restarting where the Aggregated total falls: a stats reset);
-// "N/A" in its Total Median/Average/Min/Max Response Time and Total Average
-// Content Size (not kept per second); Planned Users as the Aggregated row's,
-// Dropped Iterations/s empty.
-void write_stats_history_csv(std::ostream& out, const run_stats& run, bool per_name = false);
+// Header and every row of the history kept (Aggregated rows only).
+void write_stats_history_csv(std::ostream& out, const run_stats& run);
+// --csv-full-history, as each second closes (run_stats::second_listener):
+// one row per row of run.requests() (every name since start or reset,
+// sorted as the stats file), then the second's Aggregated row, as Locust's
+// full history. A name's row: Requests/s and Failures/s of that second; its
+// 50%..100% from that second's requests (Locust: its last 10 s), 0 when it
+// had none in that second, "N/A" before its first request; its "Total ..."
+// columns from its cumulative row, as the stats file's; Planned Users as
+// the Aggregated row's, Dropped Iterations/s empty. Nothing is kept: the
+// rows go to `out` (the file) and the history keeps its usual figures.
+void write_full_history_second(std::ostream& out, const run_stats& run, const history_point& p,
+                               const stats::table& second);
 
 // One field quoted as Python's csv.writer (QUOTE_MINIMAL) would.
 std::string csv_field(std::string_view text);

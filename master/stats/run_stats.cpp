@@ -22,18 +22,6 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-cumulative_point cumulative_of(const stats::entry& e) {
-    cumulative_point c;
-    c.requests = e.requests();
-    c.failures = e.failures();
-    c.median_us = e.latency().value_at_percentile(50);
-    c.avg_us = e.avg_latency_us();
-    c.min_us = e.min_latency_us();
-    c.max_us = e.max_latency_us();
-    c.avg_bytes = average_bytes(e);
-    return c;
-}
-
 second_entry_point entry_point_of(std::uint32_t name, const stats::entry& e) {
     static constexpr std::array<double, 3> shown{50, 95, 99};
     std::array<std::uint64_t, 3> v{};
@@ -60,6 +48,18 @@ double history_point::rps() const noexcept {
 
 double history_point::fail_per_sec() const noexcept {
     return duration_ms == 0 ? 0.0 : static_cast<double>(failures) * 1000.0 / duration_ms;
+}
+
+cumulative_point cumulative_of(const stats::entry& e) {
+    cumulative_point c;
+    c.requests = e.requests();
+    c.failures = e.failures();
+    c.median_us = e.latency().value_at_percentile(50);
+    c.avg_us = e.avg_latency_us();
+    c.min_us = e.min_latency_us();
+    c.max_us = e.max_latency_us();
+    c.avg_bytes = average_bytes(e);
+    return c;
 }
 
 std::uint32_t history_point::percentile_us(double p) const noexcept {
@@ -244,6 +244,7 @@ void run_stats::close_oldest_second(std::uint32_t duration_ms) {
     const stats::percentile_values v = all.percentiles();
     std::transform(v.begin(), v.end(), p.percentiles_us.begin(), saturate32);
     p.total = cumulative_of(total_);
+    if (on_second_) on_second_(*this, p, open);
     open.clear();
     ++first_open_;
     push_history(std::move(p));

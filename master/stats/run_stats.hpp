@@ -72,6 +72,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -133,6 +134,8 @@ struct cumulative_point {
 
 // Mean response body size of `e` (bytes); 0 when it has no requests.
 double average_bytes(const stats::entry& e) noexcept;
+// `e`'s cumulative figures as a point's total holds them.
+cumulative_point cumulative_of(const stats::entry& e);
 
 // Latencies are stored as 32-bit µs (saturating at 71.6 min, the histogram's
 // tracked range anyway) so that a day of history stays small.
@@ -221,6 +224,15 @@ class run_stats {
         planned_users_ = planned;
     }
 
+    // Called as each second closes, before its histograms are dropped, with
+    // the point and that second's rows (histograms included; names as in
+    // requests(), which holds the cumulative rows at that time). What
+    // --csv-full-history writes as it goes: the history itself keeps only
+    // a name's requests, failures and 50/95/99th percentile per second.
+    using second_listener =
+        std::function<void(const run_stats&, const history_point&, const stats::table&)>;
+    void set_second_listener(second_listener listener) { on_second_ = std::move(listener); }
+
     // Closed seconds, oldest first.
     const std::deque<history_point>& history() const noexcept { return history_; }
     // (method, name) of history entries, by second_entry_point::name.
@@ -304,6 +316,7 @@ class run_stats {
     std::vector<std::pair<std::string, std::string>> names_;           // history name registry
     std::unordered_map<std::string, std::uint32_t> name_ids_;          // "method\nname" -> index
     std::map<std::string, worker_contribution, std::less<>> workers_;  // by worker id
+    second_listener on_second_;                                        // see set_second_listener()
 };
 
 }  // namespace swarm::master

@@ -34,6 +34,9 @@ struct api_options {
     ui_defaults ui;                  // what the start form shows
     std::size_t expect_workers = 1;  // /readyz: ready with this many workers
     bool probes_only = false;        // headless: only /healthz, /readyz and /metrics
+    // --csv-full-history's file, what /stats/requests_full_history/csv
+    // serves; "": none (it serves the Aggregated rows).
+    std::string full_history_file;
 };
 
 class web_api {

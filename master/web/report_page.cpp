@@ -33,7 +33,7 @@ void replace_marker(std::string& page, std::string_view marker, const std::strin
 
 std::string html_report(const controller& c) {
     auto data = requests_json(c);
-    data["hello"] = boost::json::parse(hello_json(c, {}, 24 * 3600));
+    data["hello"] = boost::json::parse(hello_json(c, {}, 24 * 3600, false));
     data["start_unix_ms"] = c.stats().start_wall_ms();
     data["end_unix_ms"] = c.stats().last_wall_ms();
     // Why the test ended ("" while it runs, or when nothing recorded it).

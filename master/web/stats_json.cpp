@@ -337,7 +337,8 @@ std::optional<std::string> entry_history_json(const controller& c, std::string_v
         json::object{{"method", method}, {"name", name}, {"points", std::move(points)}});
 }
 
-std::string hello_json(const controller& c, const ui_defaults& defaults, std::size_t max_points) {
+std::string hello_json(const controller& c, const ui_defaults& defaults, std::size_t max_points,
+                       bool with_earlier_runs) {
     json::object o;
     o["type"] = "hello";
     o["version"] = SWARM_VERSION;  // the header's, as `swarm --version` says it
@@ -364,6 +365,16 @@ std::string hello_json(const controller& c, const ui_defaults& defaults, std::si
     const std::size_t skip = h.size() > max_points ? h.size() - max_points : 0;
     for (std::size_t i = skip; i < h.size(); ++i) points.push_back(point_json(h[i]));
     o["history"] = std::move(points);
+    if (with_earlier_runs) {
+        // The charts' "Run #N" of the tests before this one (bounded by the core).
+        json::array runs;
+        for (const auto& run : c.core().earlier_runs()) {
+            json::array earlier;
+            for (const auto& p : run.points) earlier.push_back(point_json(p));
+            runs.push_back(json::object{{"test", run.test}, {"history", std::move(earlier)}});
+        }
+        o["earlier_runs"] = std::move(runs);
+    }
     return json_text(o);
 }
 

@@ -74,9 +74,11 @@ std::string snapshot_json(const controller& c);
 boost::json::object thresholds_status_json(const controller& c);
 // That "passed" (nullopt: null) for these verdicts.
 std::optional<bool> thresholds_passed(const std::vector<gates::threshold_verdict>& verdicts);
-// At most `max_points` of the newest history points.
+// At most `max_points` of the newest history points; `with_earlier_runs`:
+// "earlier_runs", [{test, history}] of the tests before (controller_core::
+// earlier_runs), so that a reloaded page still charts them (the report: without).
 std::string hello_json(const controller& c, const ui_defaults& defaults,
-                       std::size_t max_points = 3600);
+                       std::size_t max_points = 3600, bool with_earlier_runs = true);
 
 // GET /stats/entry_history?method=GET&name=home&since=T: one request
 // name's per-second points ({t, requests, rps, fps, p50, p95, p99}, ms; percentiles

@@ -463,6 +463,33 @@ TEST_F(controller_core_test, a_new_test_after_stop_starts_afresh) {
     EXPECT_EQ(core_->stats().start_wall_ms(), wall());
 }
 
+// The charts' earlier runs (Run #1, ...) survive a page reload: the core
+// keeps each ended test's points, without per-name entries, for the last
+// max_earlier_runs tests.
+TEST_F(controller_core_test, keeps_the_last_tests_chart_points_bounded) {
+    make();
+    running_test(2);  // test 1
+    EXPECT_TRUE(core_->earlier_runs().empty());
+    for (std::uint64_t test = 1; test <= max_earlier_runs + 2; ++test) {
+        report("a", 3);
+        advance(2s, {"a", "b"});
+        stop_test();
+        const auto kept_seconds = core_->stats().history().size();
+        ASSERT_GE(kept_seconds, 1u);
+        EXPECT_FALSE(core_->stats().history().front().entries.empty());
+        core_->start({{2, 100, "", 0}, std::nullopt}, now_, wall());  // test + 1
+        const auto& runs = core_->earlier_runs();
+        ASSERT_EQ(runs.size(), std::min<std::size_t>(test, max_earlier_runs));
+        EXPECT_EQ(runs.back().test, test);
+        EXPECT_EQ(runs.back().points.size(), kept_seconds);
+        for (const auto& p : runs.back().points) EXPECT_TRUE(p.entries.empty());
+        complete_spawn("a");
+        complete_spawn("b");
+        advance(500ms, {"a", "b"});
+    }
+    EXPECT_EQ(core_->earlier_runs().front().test, 3u);  // the oldest two went
+}
+
 TEST_F(controller_core_test, says_once_per_test_when_names_fold_into_other) {
     make();
     running_test(2);

@@ -116,6 +116,33 @@ TEST_F(coordinator_registry_test, missing_workers_are_forgotten_after_the_bound)
     EXPECT_EQ(coord_->ready_workers(), 2u);
 }
 
+// A worker restarted under its name (new process, new connection id) while
+// its old entry is missing: one entry, under its name, so /workers,
+// worker_count and the header's "(N missing)" count it once.
+TEST_F(coordinator_registry_test, a_worker_back_under_its_name_replaces_its_missing_entry) {
+    join("old", "alpha");
+    join("b", "b");
+    advance(4s, {"b"});
+    ASSERT_EQ(coord_->workers().at("old").state, worker_state::missing);
+    join("new", "alpha");
+    EXPECT_EQ(coord_->workers().count("old"), 0u);
+    ASSERT_EQ(coord_->workers().count("new"), 1u);
+    EXPECT_EQ(name_of("new"), "alpha");
+    EXPECT_EQ(coord_->workers().size(), 2u);
+    EXPECT_EQ(coord_->ready_workers(), 2u);
+    EXPECT_EQ(log_lines_with("worker alpha is back on a new connection"), 1);
+    // A live namesake is another worker: it keeps its row and gets a suffix.
+    join("third", "alpha");
+    EXPECT_EQ(name_of("third"), "alpha#2");
+    EXPECT_EQ(coord_->workers().size(), 3u);
+    // Missing later, and one of them back: the one named "alpha" is replaced first.
+    advance(4s, {"b"});
+    join("fourth", "alpha");
+    EXPECT_EQ(name_of("fourth"), "alpha");
+    EXPECT_EQ(coord_->workers().count("new"), 0u);
+    EXPECT_EQ(coord_->workers().at("third").state, worker_state::missing);
+}
+
 TEST_F(coordinator_registry_test, a_taken_name_gets_a_suffix_and_keeps_it) {
     join("id1", "w");
     join("id2", "w");

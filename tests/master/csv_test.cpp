@@ -3,11 +3,16 @@
 #include "master/report/csv.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "master/report/history_file.hpp"
 #include "tests/master/stats_fixture.hpp"
 
 namespace swarm::master::report {
@@ -162,61 +167,153 @@ TEST(csv_test, history_rows_can_be_appended_incrementally) {
     EXPECT_EQ(lines[3].substr(0, 11), "1700000002,");
 }
 
-// --csv-full-history: before each second's Aggregated row, one row per name
-// seen so far, sorted as the stats file, from what the history keeps per name.
-TEST(csv_test, full_history_has_a_row_per_name_and_second_before_aggregated) {
-    const run_stats run = known_run(true);
+std::vector<std::string> cells_of(const std::string& line) {
+    std::vector<std::string> cells{""};
+    for (char c : line) {
+        if (c == ',') {
+            cells.emplace_back();
+        } else {
+            cells.back().push_back(c);
+        }
+    }
+    return cells;
+}
+
+// A run whose closed seconds' --csv-full-history rows go to `out`, as the
+// history file gets them.
+run_stats listened_run(std::ostringstream& out) {
+    run_stats run(t0, wall0_ms);
+    run.set_second_listener(
+        [&out](const run_stats& r, const history_point& p, const stats::table& second) {
+            write_full_history_second(out, r, p, second);
+        });
+    return run;
+}
+
+// --csv-full-history: as each second closes, one row per name (sorted as
+// the stats file) then Aggregated; every column real: that second's rates
+// and percentiles, the name's cumulative totals.
+TEST(csv_test, full_history_rows_value_by_value_as_seconds_close) {
     std::ostringstream out;
-    write_stats_history_csv(out, run, true);
+    run_stats run = listened_run(out);
+    stats::delta d = delta_of("GET", "/a", {10'000, 20'000, 30'000}, 1);
+    d.requests.record("POST", "/b", 6'000, 100, false);
+    run.apply("w1", d, at_ms(100));
+    run.tick(at_ms(1500), wall0_ms + 1500, 10);  // second 0 closes
+    const std::vector<std::string> first = csv_lines(out.str());
+    ASSERT_EQ(first.size(), 3u) << "written when the second closed";
+    // GET /a: 3 requests (1 failed) at 10, 20, 30 ms; percentiles of that
+    // second (20 ms = the bucket midpoint 20.096 rounded), totals as the stats file's.
+    EXPECT_EQ(first[0],
+              "1700000000,10,GET,/a,3.000000,1.000000,20,20,30,30,30,30,30,30,30,30,30,"
+              "3,1,20,20.0,10.0,30.0,100.0,,");
+    EXPECT_EQ(first[1],
+              "1700000000,10,POST,/b,1.000000,0.000000,6,6,6,6,6,6,6,6,6,6,6,"
+              "1,0,6,6.0,6.0,6.0,100.0,,");
+    EXPECT_EQ(first[2].substr(0, 37), "1700000000,10,,Aggregated,4.000000,1.");
+
+    // Second 1: /a once at 40 ms; /b idle (percentiles 0 as Locust's
+    // current ones with nothing in the window, its totals kept).
+    run.apply("w1", delta_of("GET", "/a", {40'000}), at_ms(1600));
+    run.tick(at_ms(2500), wall0_ms + 2500, 12);
+    run.stop(at_ms(2600), wall0_ms + 2600);
     const std::vector<std::string> lines = csv_lines(out.str());
-    ASSERT_EQ(lines.size(), 7u);  // header, (/a, /b, Aggregated) x 2 seconds
-    EXPECT_EQ(lines[0], joined(stats_history_csv_columns()));
-    // Second 0: /a 3 requests (1 failed), p50 20, p95 and p99 30 ms; /b 1 at 6 ms.
-    EXPECT_EQ(lines[1],
-              "1700000000,10,GET,/a,3.000000,1.000000,20,N/A,N/A,N/A,N/A,30,N/A,30,N/A,N/A,N/A,"
-              "3,1,N/A,N/A,N/A,N/A,N/A,,");
-    EXPECT_EQ(lines[2],
-              "1700000000,10,POST,/b,1.000000,0.000000,6,N/A,N/A,N/A,N/A,6,N/A,6,N/A,N/A,N/A,"
-              "1,0,N/A,N/A,N/A,N/A,N/A,,");
-    EXPECT_EQ(lines[3].substr(0, 37), "1700000000,10,,Aggregated,4.000000,1.");
-    // Second 1 is idle: rates 0, no percentiles, the totals kept.
+    ASSERT_EQ(lines.size(), 6u);
+    const auto a = cells_of(lines[3]);
+    ASSERT_EQ(a.size(), 26u);
+    EXPECT_EQ(lines[3].substr(0, 42), "1700000001,12,GET,/a,1.000000,0.000000,40,");
+    for (std::size_t i = 6; i <= 16; ++i) EXPECT_EQ(a[i], "40") << "percentile column " << i;
     EXPECT_EQ(lines[4],
-              "1700000001,10,GET,/a,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,"
-              "3,1,N/A,N/A,N/A,N/A,N/A,,");
-    EXPECT_EQ(lines[5].substr(0, 40), "1700000001,10,POST,/b,0.000000,0.000000,");
-    EXPECT_EQ(lines[6].substr(0, 26), "1700000001,10,,Aggregated,");
-    // Without per_name: the Aggregated rows only, as before.
-    std::ostringstream aggregated_only;
-    write_stats_history_csv(aggregated_only, run);
-    EXPECT_EQ(csv_lines(aggregated_only.str()).size(), 3u);
+              "1700000001,12,POST,/b,0.000000,0.000000,0,0,0,0,0,0,0,0,0,0,0,"
+              "1,0,6,6.0,6.0,6.0,100.0,,");
+    EXPECT_EQ(lines[5].substr(0, 26), "1700000001,12,,Aggregated,");
+    // The last rows' totals are the stats file's figures (count, failures,
+    // median, average, min, max, average size).
+    std::ostringstream stats_file;
+    write_stats_csv(stats_file, run);
+    const auto stats_lines = csv_lines(stats_file.str());
+    ASSERT_EQ(stats_lines.size(), 4u);
+    for (const auto& [history, stats_row] :
+         {std::pair{lines[3], stats_lines[1]}, std::pair{lines[4], stats_lines[2]}}) {
+        const auto h = cells_of(history);
+        const auto st = cells_of(stats_row);
+        for (std::size_t i = 0; i < 7; ++i) EXPECT_EQ(h[17 + i], st[2 + i]) << history;
+    }
+    EXPECT_EQ(cells_of(lines[3])[17], "4");
+    EXPECT_EQ(cells_of(lines[3])[20], "25.0");  // (10 + 20 + 30 + 40) / 4
+    EXPECT_EQ(cells_of(lines[3])[22], "40.0");
+    // The history itself keeps its usual per-name figures only.
+    ASSERT_EQ(run.history().size(), 2u);
+    EXPECT_EQ(run.history()[1].entries.size(), 1u);
 }
 
 TEST(csv_test, full_history_totals_restart_at_a_stats_reset) {
-    run_stats run(t0, wall0_ms);
+    std::ostringstream out;
+    run_stats run = listened_run(out);
     run.apply("w1", delta_n("GET", "/a", 5), at_ms(100));
     run.tick(at_ms(1500), wall0_ms + 1500, 1);
     run.reset(at_ms(1600));
     run.apply("w1", delta_n("GET", "/a", 2), at_ms(1700));
     run.tick(at_ms(2500), wall0_ms + 2500, 1);
-    std::ostringstream out;
-    write_stats_history_csv(out, run, true);
     const std::vector<std::string> lines = csv_lines(out.str());
-    ASSERT_EQ(lines.size(), 5u);
-    const auto total_requests = [](const std::string& line) {
-        std::vector<std::string> cells{""};
-        for (char c : line) {
-            if (c == ',') {
-                cells.emplace_back();
-            } else {
-                cells.back().push_back(c);
-            }
-        }
-        return cells.at(17);  // Total Request Count
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(cells_of(lines[0]).at(17), "5");  // /a, second 0
+    EXPECT_EQ(cells_of(lines[1]).at(17), "5");  // Aggregated, second 0
+    EXPECT_EQ(cells_of(lines[2]).at(17), "2");  // /a after the reset
+    EXPECT_EQ(cells_of(lines[3]).at(17), "2");
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The file is written as seconds close (readable during the run), and a new
+// test starts it again; finish() leaves a header-only file for a test that
+// closed no second, and names the file when it cannot be written.
+TEST(csv_test, history_file_is_written_live_and_restarts_per_test) {
+    const std::string path =
+        ::testing::TempDir() + "/history_file_" + std::to_string(::getpid()) + ".csv";
+    history_file file;
+    const auto listen = [&](run_stats& run) {
+        run.set_second_listener(
+            [&](const run_stats& r, const history_point& p, const stats::table& second) {
+                file.write_second(path, r, p, second);
+            });
     };
-    EXPECT_EQ(total_requests(lines[1]), "5");  // /a, second 0
-    EXPECT_EQ(total_requests(lines[2]), "5");  // Aggregated, second 0
-    EXPECT_EQ(total_requests(lines[3]), "2");  // /a after the reset
-    EXPECT_EQ(total_requests(lines[4]), "2");
+    run_stats first(t0, wall0_ms);
+    listen(first);
+    first.apply("w1", delta_n("GET", "/a", 3), at_ms(100));
+    first.tick(at_ms(1500), wall0_ms + 1500, 1);
+    auto lines = csv_lines(file_text(path));
+    ASSERT_EQ(lines.size(), 3u) << "header, /a, Aggregated before the run ends";
+    EXPECT_EQ(lines[0], joined(stats_history_csv_columns()));
+    first.tick(at_ms(2500), wall0_ms + 2500, 1);
+    first.stop(at_ms(2600), wall0_ms + 2600);
+    ASSERT_TRUE(file.finish(path, first));
+    EXPECT_EQ(csv_lines(file_text(path)).size(), 5u);
+
+    run_stats second(t0 + 10s, wall0_ms + 10'000);
+    listen(second);
+    second.stop(t0 + 10s + 200ms, wall0_ms + 10'200);  // closes no second
+    ASSERT_TRUE(file.finish(path, second));
+    EXPECT_EQ(csv_lines(file_text(path)).size(), 1u) << "the new test's header only";
+    std::remove(path.c_str());
+
+    history_file broken;
+    const auto failed = broken.finish("/nonexistent-dir/x_stats_history.csv", second);
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().message.find("/nonexistent-dir/x_stats_history.csv"),
+              std::string::npos);
+}
+
+// Without --csv-full-history: the Aggregated rows the history keeps.
+TEST(csv_test, history_file_without_full_history_has_aggregated_rows_only) {
+    std::ostringstream out;
+    write_stats_history_csv(out, known_run(true));
+    const std::vector<std::string> lines = csv_lines(out.str());
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[1].substr(0, 26), "1700000000,10,,Aggregated,");
 }
 
 TEST(csv_test, floats_are_written_like_python_repr) {

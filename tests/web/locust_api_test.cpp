@@ -73,9 +73,13 @@ const json::object& entry(const json::value& doc, const std::string& name) {
 
 class locust_api_test : public ::testing::Test {
   protected:
-    void SetUp() override {
+    void SetUp() override { start({}); }
+
+    void start(const std::vector<std::string>& extra_args) {
         target_ = start_target({"--threads", "1"});
-        ui_ = start_ui(two_class_scenario(), {"-H", target_.url});
+        std::vector<std::string> args{"-H", target_.url};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        ui_ = start_ui(two_class_scenario(), args);
         client_ = std::make_unique<http_client>(ui_.origin);
         poll_json(
             *client_, "/readyz",
@@ -268,34 +272,107 @@ TEST(locust_api_ui, a_start_queued_behind_a_stop_still_records_the_first_test) {
     std::remove(result_path.c_str());
 }
 
-// The UI's download: every second has a row per name seen so far, then
-// Aggregated; the names' totals add up to Aggregated's, which the target saw.
-TEST_F(locust_api_test, full_history_download_has_a_row_per_name_and_second) {
-    run_until(100);
-    std::this_thread::sleep_for(1500ms);  // a few closed seconds
-    stop_and_wait(*client_);
-    const auto body = client_->get("/stats/requests_full_history/csv").body;
+// The master started with --csv-full-history: the UI's download serves its file.
+class locust_full_history_test : public locust_api_test {
+  protected:
+    void SetUp() override {
+        prefix_ = ::testing::TempDir() + "/ui_full_history_" + std::to_string(::getpid());
+        start({"--csv", prefix_, "--csv-full-history"});
+    }
+    void TearDown() override {
+        for (const char* f : {"_stats.csv", "_stats_history.csv", "_failures.csv", "_classes.csv"})
+            std::remove((prefix_ + f).c_str());
+    }
+    std::string prefix_;
+};
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& body) {
     std::istringstream in(body);
     std::string line;
-    std::getline(in, line);  // header
-    std::map<std::string, std::vector<std::string>> names_by_second;
-    std::map<std::string, std::int64_t> last_total;  // name -> Total Request Count of its last row
+    std::vector<std::vector<std::string>> rows;
     while (std::getline(in, line)) {
         std::vector<std::string> cells{""};
         for (char c : line) {
             if (c == ',') cells.emplace_back();
             else if (c != '\r') cells.back().push_back(c);
         }
-        ASSERT_GE(cells.size(), 18u) << line;
+        rows.push_back(std::move(cells));
+    }
+    return rows;
+}
+
+// Every second has a row per name, then Aggregated, every column a number:
+// the names' percentiles that second, their totals the stats table's, which
+// the target saw.
+TEST_F(locust_full_history_test, download_has_a_full_row_per_name_and_second) {
+    run_until(100);
+    std::this_thread::sleep_for(1500ms);  // a few closed seconds
+    stop_and_wait(*client_);
+    const auto body = client_->get("/stats/requests_full_history/csv").body;
+    const auto rows = csv_rows(body);
+    ASSERT_GE(rows.size(), 2u);
+    std::map<std::string, std::vector<std::string>> names_by_second;
+    std::map<std::string, std::vector<std::string>> last;  // name -> its last row
+    const std::regex whole("[0-9]+");
+    const std::regex python_float("[0-9]+\\.[0-9]+");
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const auto& cells = rows[i];
+        ASSERT_EQ(cells.size(), 26u) << body;
         names_by_second[cells[0]].push_back(cells[3]);
-        last_total[cells[3]] = std::stoll(cells[17]);
+        last[cells[3]] = cells;
     }
     ASSERT_GE(names_by_second.size(), 3u);
     const std::vector<std::string> full{"about", "home <&> page", "post", "Aggregated"};
     EXPECT_EQ(names_by_second.rbegin()->second, full);
-    EXPECT_EQ(last_total["about"] + last_total["home <&> page"] + last_total["post"],
-              last_total["Aggregated"]);
-    EXPECT_EQ(last_total["Aggregated"], read_target_stats(target_.url).total);
+    // A name's row in a second it had requests in: every column a number.
+    bool busy_row = false;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const auto& cells = rows[i];
+        if (cells[3] == "Aggregated" || cells[4] == "0.000000") continue;
+        busy_row = true;
+        for (std::size_t c = 6; c <= 19; ++c)
+            EXPECT_TRUE(std::regex_match(cells[c], whole)) << c << ": " << cells[c];
+        for (std::size_t c = 20; c <= 23; ++c)
+            EXPECT_TRUE(std::regex_match(cells[c], python_float)) << c << ": " << cells[c];
+        // Percentiles rise with the rank.
+        for (std::size_t c = 7; c <= 16; ++c)
+            EXPECT_LE(std::stoll(cells[c - 1]), std::stoll(cells[c]));
+    }
+    EXPECT_TRUE(busy_row);
+    // The last rows' totals are the stats table's.
+    const auto stats = client_->get("/stats/requests");
+    const auto doc = json::parse(stats.body);
+    for (const auto& e : doc.at("stats").as_array()) {
+        const std::string name(e.at("name").as_string());
+        ASSERT_TRUE(last.count(name)) << name;
+        EXPECT_EQ(std::stoll(last[name][17]), e.at("num_requests").to_number<std::int64_t>())
+            << name;
+        EXPECT_EQ(std::stoll(last[name][18]), e.at("num_failures").to_number<std::int64_t>())
+            << name;
+        EXPECT_NEAR(std::stod(last[name][21]), e.at("min_response_time").to_number<double>(), 0.001)
+            << name;
+        EXPECT_NEAR(std::stod(last[name][22]), e.at("max_response_time").to_number<double>(), 0.001)
+            << name;
+    }
+    EXPECT_EQ(std::stoll(last["about"][17]) + std::stoll(last["home <&> page"][17]) +
+                  std::stoll(last["post"][17]),
+              std::stoll(last["Aggregated"][17]));
+    EXPECT_EQ(std::stoll(last["Aggregated"][17]), read_target_stats(target_.url).total);
+    // The download is the file --csv-full-history writes.
+    EXPECT_EQ(body, read_whole_file(prefix_ + "_stats_history.csv"));
+}
+
+// Without --csv-full-history the download is the Aggregated rows the
+// history keeps (Locust: 404), so the UI's link always works.
+TEST_F(locust_api_test, full_history_download_without_the_option_has_aggregated_rows) {
+    run_until(50);
+    std::this_thread::sleep_for(1500ms);
+    stop_and_wait(*client_);
+    const auto r = client_->get("/stats/requests_full_history/csv");
+    EXPECT_EQ(r.status, 200);
+    const auto rows = csv_rows(r.body);
+    ASSERT_GE(rows.size(), 2u);
+    for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i].at(3), "Aggregated");
 }
 
 TEST(locust_api_cli, csv_full_history_writes_name_rows_and_needs_csv) {

@@ -309,7 +309,9 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
                           "WARNING", "--csv",
                           ::testing::TempDir() + "/locust_compat_" + std::to_string(::getpid()),
                           "--csv-full-history"});
-    auto ui = start_ui(scenario(), {"-H", target.url});
+    // Both with --csv-full-history: the full-history download is that file on both sides.
+    const auto swarm_csv = ::testing::TempDir() + "/swarm_compat_" + std::to_string(::getpid());
+    auto ui = start_ui(scenario(), {"-H", target.url, "--csv", swarm_csv, "--csv-full-history"});
     side theirs("http://127.0.0.1:" + port, "locust");
     side ours(ui.origin, "swarm");
     // Locust is up once its page answers (a fresh connection each try: a

@@ -1,12 +1,12 @@
 // web.ui: the UI and the HTML report as a reader meets them, in Chromium
 // against a real `swarm run` and `swarm target` (browser_support.mjs):
 //  - the header: host, version, the tab's title with the state and users,
-//    "workers N (M missing)" and one Workers row per worker name;
+//    "workers N (M missing)" and one Workers row per master entry;
 //  - the start form: `3` as run time is 3 s (the test ends by itself after
 //    3 s), the last values come back after a reload (localStorage), an
 //    edit without spawn_rate keeps the running test's rate (POST /swarm);
 //  - the charts: a sentence before any data, earlier runs kept (Run #1,
-//    Run #2), users from 0, log scale, synced cursors, the legend's time,
+//    Run #2, also after a reload), users from 0, log scale, synced cursors, the legend's time,
 //    Save PNG (a real PNG file);
 //  - keyboard and ARIA: tabs (arrows), sortable headers and rows (Enter and
 //    Space), aria-selected, aria-sort, exactly one <h1>; dark mode; 390 px
@@ -100,6 +100,18 @@ async function main() {
   assert.equal(await page.evaluate(() => window.swarmCharts.rps.data[0].length), run1Seconds);
   await page.selectOption("#run-select", "");
   assert.ok(await page.evaluate(() => window.swarmCharts.rps.data[0].length >= 3));
+  // A reload keeps the earlier run: the master sends its points (hello's
+  // earlier_runs), and the page marks it Run #1 as before.
+  await page.reload();
+  await page.waitForFunction(stateIs, "running");
+  await page.click("#tab-charts");
+  await page.waitForFunction(() => document.querySelectorAll("#run-select option").length === 2);
+  assert.deepEqual(await page.$$eval("#run-select option", (os) => os.map((o) => o.textContent)),
+    ["Run #2 (current)", "Run #1"]);
+  await page.selectOption("#run-select", "1");
+  assert.equal(await page.evaluate(() => window.swarmCharts.rps.data[0].length), run1Seconds);
+  await page.selectOption("#run-select", "");
+  await page.waitForFunction(() => history.t.length >= 3);
   assert.equal(await page.evaluate(() => window.swarmCharts.users.scales.y.min), 0);
   await page.check("#log-scale");
   assert.equal(await page.evaluate(() => window.swarmCharts.latency.scales.y.distr), 3);
@@ -144,17 +156,19 @@ async function main() {
   await page.waitForTimeout(1200);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.name), "home");
 
-  // Workers: a worker back under its name is one row; the header counts the missing.
+  // Workers: one row per entry of the master (a worker back under its name
+  // already replaced its missing entry there: web.ui_workers); the header
+  // counts the missing.
   const workers = await page.evaluate(() => {
     const w = (id, missing, index) => ({ id, index, host: "h", state: missing ? "missing" : "running", missing,
       user_count: 1, threads: 1, cpu_usage: 1, memory_usage: 1, loop_lag_ms: 0, last_heard_ms_ago: 0,
       num_requests: 1, num_failures: 0 });
     onSnapshot(Object.assign({}, last, { points: [], worker_count: 1,
-      workers: [w("a", true, 0), w("b", true, 1), w("a#2", false, 2)] }));
+      workers: [w("b", true, 1), w("a", false, 2)] }));
     return { rows: [...document.querySelectorAll("#workers-table tbody tr")].map((tr) => [tr.children[0].textContent, tr.className]),
       header: document.getElementById("workers").parentElement.textContent.replace(/\s+/g, " ").trim() };
   });
-  assert.deepEqual(workers.rows, [["b", "missing"], ["a#2", ""]]);
+  assert.deepEqual(workers.rows, [["b", "missing"], ["a", ""]]);
   assert.equal(workers.header, "workers 1 (1 missing)");
 
   await page.waitForTimeout(1500);  // a few more seconds for the pictures

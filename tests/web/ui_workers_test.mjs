@@ -1,5 +1,5 @@
 // web.ui_workers: a worker that dies and comes back under its name is one
-// row in the Workers tab, and the header's "(N missing)" counts it only
+// entry in the master's /workers and /stats/requests and one row in the Workers tab, and the header's "(N missing)" counts it only
 // while it is away. Real `swarm master`, `swarm worker` (SIGKILLed, then
 // started again with the same --name) and Chromium (browser_support.mjs).
 import { spawn } from "node:child_process";
@@ -37,17 +37,19 @@ async function main() {
 
   alpha = worker(address, "alpha");
   await page.waitForFunction(() => document.getElementById("workers").textContent === "1", null, { timeout: 15000 });
-  // The master keeps both entries; the page shows the worker once, back.
+  // The new connection replaces the missing entry in the master: one entry
+  // under its name in /workers and /stats/requests, one row on the page.
   const json = await (await fetch(ui + "workers")).json();
-  assert.equal(json.workers.length, 2);
+  assert.deepEqual(json.workers.map((w) => [w.id, w.missing]), [["alpha", false]]);
+  const stats = await (await fetch(ui + "stats/requests")).json();
+  assert.equal(stats.worker_count, 1);
+  assert.deepEqual(stats.workers.map((w) => w.id), ["alpha"]);
   const shown = await rows();
-  assert.equal(shown.length, 1, JSON.stringify(shown));
-  assert.match(shown[0][0], /^alpha(#\d+)?$/);
-  assert.equal(shown[0][1], "");
+  assert.deepEqual(shown, [["alpha", ""]]);
   assert.equal(await missing(), "");
   stopChild(alpha);
   stopChild(master.child);
-  console.log("web.ui_workers: ok (the master lists 2 entries for alpha, the page 1)");
+  console.log("web.ui_workers: ok (one entry for alpha in the master and on the page)");
 }
 
 await runTest("web.ui_workers", main, 60000);

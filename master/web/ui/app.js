@@ -261,7 +261,9 @@ function renderThresholds() {
 }
 
 function renderWorkers() {
-  document.querySelector("#workers-table tbody").innerHTML = liveWorkers(last.workers)
+  // One row per entry: a worker back under its name replaces its missing
+  // entry in the master (coordinator::replace_missing_namesake).
+  document.querySelector("#workers-table tbody").innerHTML = last.workers
     .map((w) => `<tr class="${w.missing ? "missing" : ""}"><td>${esc(w.id)}</td><td>${esc(w.host)}</td>` +
       `<td>${esc(w.state)}${w.missing ? " ⚠" : ""}</td><td class="num">${w.user_count}</td>` +
       `<td class="num">${w.num_requests}</td><td class="num">${fmt(w.cpu_usage, 1)}</td>` +
@@ -340,6 +342,8 @@ function onHello(h) {
   clearHistory();
   historyOfTest = h.tests_started;
   for (const p of h.history) addPoint(p);
+  currentTest = h.tests_started;
+  restoreEarlierRuns(h.earlier_runs);  // charts.js: Run #N of the tests before, after a reload
   $("scenario").textContent = $("scenario").title = h.scenario;
   $("host").textContent = $("host").title = h.host;
   $("version").textContent = h.version ? "v" + h.version : "";

@@ -30,6 +30,20 @@ function keepEarlierRun(test, next) {
   renderRunSelect();
 }
 
+// A page loaded after earlier tests: the master's "earlier_runs" (hello)
+// join those this page kept itself (by test number, oldest first).
+function restoreEarlierRuns(runs) {
+  for (const r of runs || []) {
+    if (!(r.test > 0) || earlierRuns.some((e) => e.test === r.test)) continue;
+    const copy = {};
+    for (const k of Object.keys(history)) copy[k] = r.history.map((p) => (p[k] === undefined ? null : p[k]));
+    earlierRuns.push({ test: r.test, history: copy });
+  }
+  earlierRuns.sort((a, b) => a.test - b.test);
+  while (earlierRuns.length > 10) earlierRuns.shift();
+  renderRunSelect();
+}
+
 // The test whose points the charts show: the current one, or an earlier one picked.
 function shownHistory() {
   const run = shownRun === null ? null : earlierRuns.find((r) => r.test === shownRun);

@@ -1,5 +1,5 @@
 // The page's identity and reach, loaded after app.js: the header's host,
-// title and worker count, one Workers row per worker name, the start form's
+// title and worker count (with the missing ones), the start form's
 // memory (localStorage), keyboard use of tabs, sortable headers and rows,
 // and the cue that a table scrolls sideways. UI thread only.
 "use strict";
@@ -7,24 +7,12 @@
 // ---- header and title ----
 // The tab's title says the state at a glance: "swarm — running — 500 users".
 function renderIdentity() {
-  const workers = liveWorkers(last.workers);
+  const workers = last.workers;
   const missing = workers.filter((w) => w.missing).length;
   $("workers").textContent = last.worker_count;
   $("workers-missing").textContent = missing ? `(${missing} missing)` : "";
   const active = last.state === "spawning" || last.state === "running";
   document.title = `swarm — ${last.state}` + (active ? ` — ${last.user_count} users` : "");
-}
-
-// A worker that comes back under its name replaces its missing row. The
-// master keeps the old connection's entry (missing) and names the new one
-// "alpha#2" (names stay unique), but to the reader they are one worker: a
-// missing row goes when a live worker with the same name (before "#k")
-// joined after it. Two live workers of one name both stay.
-const baseName = (id) => String(id).replace(/#\d+$/, "");
-
-function liveWorkers(list) {
-  return list.filter((w) => !w.missing || !list.some((o) => !o.missing && o !== w &&
-    baseName(o.id) === baseName(w.id) && o.index > w.index));
 }
 
 // ---- the start form remembers the last values (per scenario, in this browser) ----
