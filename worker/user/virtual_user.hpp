@@ -41,6 +41,7 @@
 #include "worker/http/session.hpp"
 #include "worker/user/environment.hpp"
 #include "worker/user/iteration_counts.hpp"
+#include "worker/user/observer.hpp"
 #include "worker/user/program.hpp"
 
 namespace swarm::worker::user {
@@ -100,6 +101,7 @@ struct user_sink {
     stats::delta* delta = nullptr;    // the thread's current interval
     thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
     user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
+    user_observer* observer = nullptr;  // set: told of every exchange (swarm try; observer.hpp)
 };
 
 class virtual_user {
