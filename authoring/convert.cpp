@@ -177,15 +177,42 @@ std::vector<std::string> page_order(const har_log& har) {
     return order;
 }
 
-std::string page_name(const har_log& har, const std::string& id,
-                      std::set<std::string, std::less<>>& taken) {
-    std::string base = id.empty() ? "requests" : id;
+const har_page* find_page(const har_log& har, const std::string& id) {
     for (const auto& p : har.pages)
-        if (p.id == id && !p.title.empty()) base = p.title;
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+std::string unique_name(const std::string& base, std::set<std::string, std::less<>>& taken) {
     std::string name = base;
     for (int n = 2; taken.contains(name); ++n) name = base + " (" + std::to_string(n) + ")";
     taken.insert(name);
     return name;
+}
+
+// A top-level document load: Chromium's resource type, or the fetch
+// metadata browsers send with a navigation.
+bool is_navigation(const har_entry& e) {
+    if (lower(e.resource_type) == "document") return true;
+    for (const auto& h : e.headers)
+        if (lower(h.name) == "sec-fetch-mode" && lower(h.value) == "navigate") return true;
+    return false;
+}
+
+// The text of an HTML page's <title>, spaces trimmed ("" when none).
+std::string html_title(std::string_view html) {
+    const std::string head = lower(html.substr(0, 64 * 1024));
+    const auto open = head.find("<title");
+    if (open == std::string::npos) return {};
+    const auto text_at = head.find('>', open);
+    const auto close = head.find("</title", open);
+    if (text_at == std::string::npos || close == std::string::npos || close < text_at) return {};
+    std::string_view title = html.substr(text_at + 1, close - text_at - 1);
+    while (!title.empty() && std::isspace(static_cast<unsigned char>(title.front())))
+        title.remove_prefix(1);
+    while (!title.empty() && std::isspace(static_cast<unsigned char>(title.back())))
+        title.remove_suffix(1);
+    return std::string(title);
 }
 
 // A header recorded twice becomes one, its values joined as HTTP allows
@@ -260,6 +287,23 @@ void correlate_tokens(std::vector<replayed>& order, std::size_t min_length) {
     }
 }
 
+// The request of a kept entry, its URL relative to `host` when it is on it.
+recorded_request make_request(const har_entry& e, const std::string& host) {
+    recorded_request r;
+    const auto url = *split_url(e.url);
+    r.method = lower(e.method);
+    r.url = url.origin == host ? url.relative : url.origin + url.relative;
+    const bool keep_content_type = e.post ? take_body(*e.post, r) : true;
+    for (const auto& h : e.headers) {
+        const std::string name = lower(h.name);
+        if (dropped_header(name) || (name == "content-type" && !keep_content_type)) continue;
+        add_header(r.headers, h);
+    }
+    r.status = e.status;
+    r.redirect = e.status >= 300 && e.status < 400 && e.status != 304;
+    return r;
+}
+
 }  // namespace
 
 bool is_static_asset(const har_entry& e) {
@@ -331,35 +375,32 @@ recording build_recording(const har_log& har, const convert_options& opts) {
         if (entries.empty()) continue;
         std::stable_sort(entries.begin(), entries.end(),
                          [](const auto* a, const auto* b) { return a->started_us < b->started_us; });
-        recorded_page page;
-        page.name = page_name(har, id, names);
-        for (const auto* e : entries) {
-            recorded_request r;
-            const auto gap_ms = (e->started_us - busy_until_us) / 1000;
+        const har_page* har_page_of = find_page(har, id);
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const har_entry& e = *entries[i];
+            // A navigation begins a page as the user saw it (a HAR page may hold many).
+            if (i == 0 || is_navigation(e)) {
+                out.pages.emplace_back();
+                const std::string title = html_title(e.response_text);
+                std::string name = !title.empty() ? title
+                                   : i == 0 && har_page_of && !har_page_of->title.empty()
+                                       ? har_page_of->title
+                                       : e.method + " " + split_url(e.url)->relative;
+                out.pages.back().name = unique_name(printable(name, 80), names);
+            }
+            recorded_request r = make_request(e, out.host);
+            const auto gap_ms = (e.started_us - busy_until_us) / 1000;
             if (!first && gap_ms >= opts.min_think_ms) r.sleep_before_ms = gap_ms;
             first = false;
             busy_until_us = std::max(busy_until_us,
-                                     e->started_us + static_cast<std::int64_t>(e->time_ms * 1000));
-            const auto url = *split_url(e->url);
-            r.method = lower(e->method);
-            r.url = url.origin == out.host ? url.relative : url.origin + url.relative;
-            const bool keep_content_type = e->post ? take_body(*e->post, r) : true;
-            for (const auto& h : e->headers) {
-                const std::string name = lower(h.name);
-                if (dropped_header(name) || (name == "content-type" && !keep_content_type))
-                    continue;
-                add_header(r.headers, h);
-            }
-            r.status = e->status;
-            r.redirect = e->status >= 300 && e->status < 400 && e->status != 304;
+                                     e.started_us + static_cast<std::int64_t>(e.time_ms * 1000));
+            auto& page = out.pages.back();
+            // The first request's think time is the page's: the user read the page before.
+            if (page.requests.empty()) std::swap(page.sleep_before_ms, r.sleep_before_ms);
             page.requests.push_back(std::move(r));
-            sources.push_back(e);
+            sources.push_back(&e);
             ++out.requests;
         }
-        // The first request's think time is the page's: the user read the page before.
-        page.sleep_before_ms = page.requests.front().sleep_before_ms;
-        page.requests.front().sleep_before_ms = 0;
-        out.pages.push_back(std::move(page));
     }
     std::vector<replayed> order;
     for (auto& page : out.pages)

@@ -5,8 +5,10 @@
 // page) and `emit_scenario` writes it as YAML that `swarm check` accepts.
 //
 // What is kept, and why (README "swarm convert" says the same to users):
-// - one task per HAR page, in a sequential nested task set, so that one
-//   iteration of the user replays the whole recording in order;
+// - one task per page the user saw (a HAR page, split at each top-level
+//   navigation: Playwright records one HAR page per tab), named by the
+//   page's <title>, in a sequential nested task set, so that one iteration
+//   of the user replays the whole recording in order;
 // - the most common origin becomes `host:`, other origins stay absolute URLs;
 // - headers a browser or the transport adds are dropped (cookies: swarm's
 //   cookie jar makes its own; HTTP/2 pseudo-headers; hop-by-hop headers;
@@ -70,7 +72,7 @@ struct recorded_request {
 };
 
 struct recorded_page {
-    std::string name;  // the page's title, else its id; unique in the recording
+    std::string name;  // its <title>, the HAR page's title, or "GET /path"; unique
     std::int64_t sleep_before_ms = 0;
     std::vector<recorded_request> requests;
 };

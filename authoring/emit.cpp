@@ -44,8 +44,10 @@ void emit_json(YAML::Emitter& out, const boost::json::value& v) {
         out << YAML::EndSeq;
     } else if (const auto* s = v.if_string()) {
         quoted(out, std::string(*s));
+    } else if (v.is_null()) {
+        out << YAML::Null;
     } else {
-        out << boost::json::serialize(v);  // a number, true, false or null: plain
+        out << boost::json::serialize(v);  // a number, true or false: plain
     }
 }
 

@@ -175,13 +175,14 @@ TEST(har_convert, keeps_json_bodies_with_their_types) {
 }
 
 TEST(har_convert, sends_recorded_braces_as_they_were_never_as_templates) {
-    auto e = entry("POST", "http://127.0.0.1:8080/echo?q={{x}}", 200, 0);
+    // (A URL with braces is not a URL: browsers record them %-encoded.)
+    auto e = entry("POST", "http://127.0.0.1:8080/echo?q=%7B%7Bx%7D%7D", 200, 0);
     add_header(e, "X-Tpl", "{{ user_id }}");
     set_body(e, "text/plain", "a {{ b }} {{{c");
     const auto c = convert(read({e}));
     ASSERT_TRUE(c.plan);
     const auto* r = requests_of(pages_of(*c.plan)[0])[0];
-    EXPECT_EQ(render(r->url), "/echo?q={{x}}");
+    EXPECT_EQ(render(r->url), "/echo?q=%7B%7Bx%7D%7D");
     EXPECT_EQ(render(r->headers.at(0).second), "{{ user_id }}");
     ASSERT_EQ(r->body, scenario::request_step::body_kind::raw);
     EXPECT_EQ(render(r->raw), "a {{ b }} {{{c");
@@ -261,7 +262,30 @@ TEST(har_convert, groups_requests_of_no_page_into_one_task_and_names_pages_uniqu
     ASSERT_EQ(pages.size(), 3u);
     EXPECT_EQ(pages[0].name, "Same \"title\"");
     EXPECT_EQ(pages[1].name, "Same \"title\" (2)");
-    EXPECT_EQ(pages[2].name, "requests");
+    EXPECT_EQ(pages[2].name, "GET /");  // no page, no title: named by its request
+}
+
+TEST(har_convert, starts_a_task_at_each_navigation_named_by_the_pages_title) {
+    auto home = entry("GET", "http://h:1/", 200, 0);
+    home["_resourceType"] = "document";
+    home["response"].as_object()["content"] = {
+        {"mimeType", "text/html"}, {"text", "<html><head><TITLE> Home · shop </TITLE></head></html>"}};
+    auto api = entry("GET", "http://h:1/api/items/1", 200, 50);
+    api["_resourceType"] = "fetch";
+    auto about = entry("GET", "http://h:1/about", 200, 900);
+    add_header(about, "Sec-Fetch-Mode", "navigate");
+    auto again = entry("GET", "http://h:1/", 200, 1900);
+    again["_resourceType"] = "document";
+    again["response"] = home["response"];
+    const auto c = convert(read({home, api, about, again}, {page("page_1", "", 0)}));
+    ASSERT_TRUE(c.plan);
+    const auto& pages = pages_of(*c.plan);
+    ASSERT_EQ(pages.size(), 3u);
+    EXPECT_EQ(pages[0].name, "Home · shop");
+    EXPECT_EQ(requests_of(pages[0]).size(), 2u);  // the page and its fetch
+    EXPECT_EQ(pages[1].name, "GET /about");
+    EXPECT_EQ(pages[2].name, "Home · shop (2)");
+    EXPECT_EQ(c.plan->users[0].root.tasks[0].nested->iterations, 3);
 }
 
 TEST(har_convert, notes_what_cannot_be_replayed) {
