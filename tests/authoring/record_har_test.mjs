@@ -78,7 +78,10 @@ await runTest(test, async () => {
   const scenario = join(scratch, "converted.yaml");
   writeFileSync(scenario, converted.out);
   assert.match(converted.out, /\{\{ csrf_token \}\}/, "the CSRF token is taken from the replayed page");
-  assert.doesNotMatch(converted.out, /[Cc]ookie|:authority|sec-ch-ua/);
+  assert.doesNotMatch(converted.out, /[Cc]ookie|:authority|sec-ch-ua|User-Agent/);
+  // A task per page seen (Playwright records one HAR page per tab), named by its <title>.
+  assert.match(converted.out, /"About · swarm target":\n/);
+  assert.match(converted.out, /- sleep: \d+ms/, "the recorded think times are kept");
   if (process.env.SWARM_SHOW_SCENARIO) console.log(converted.out, converted.err);
   const checked = swarmCommand(["check", scenario]);
   assert.equal(checked.code, 0, checked.err + checked.out);
