@@ -41,14 +41,32 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 // Request headers a replay must not copy (lower case); see convert.hpp.
 bool dropped_header(const std::string& name) {
-    static const std::set<std::string, std::less<>> dropped{
-        "cookie",          "host",         "connection",          "keep-alive",
-        "proxy-connection", "transfer-encoding", "te",            "trailer",
-        "upgrade",         "content-length", "accept-encoding",   "user-agent",
-        "referer",         "origin",       "upgrade-insecure-requests", "if-none-match",
-        "if-modified-since", "if-match",   "if-unmodified-since", "if-range",
-        "cache-control",   "pragma",       "priority",            "dnt",
-        "purpose",         "proxy-authorization"};
+    static const std::set<std::string, std::less<>> dropped{"cookie",
+                                                            "host",
+                                                            "connection",
+                                                            "keep-alive",
+                                                            "proxy-connection",
+                                                            "transfer-encoding",
+                                                            "te",
+                                                            "trailer",
+                                                            "upgrade",
+                                                            "content-length",
+                                                            "accept-encoding",
+                                                            "user-agent",
+                                                            "referer",
+                                                            "origin",
+                                                            "upgrade-insecure-requests",
+                                                            "if-none-match",
+                                                            "if-modified-since",
+                                                            "if-match",
+                                                            "if-unmodified-since",
+                                                            "if-range",
+                                                            "cache-control",
+                                                            "pragma",
+                                                            "priority",
+                                                            "dnt",
+                                                            "purpose",
+                                                            "proxy-authorization"};
     return name.empty() || name[0] == ':' || starts_with(name, "sec-") || dropped.contains(name);
 }
 
@@ -61,8 +79,7 @@ std::optional<parsed_url> split_url(const std::string& url) {
     const auto u = boost::urls::parse_uri(url);
     if (!u) return std::nullopt;
     const std::string scheme = lower(u->scheme());
-    if ((scheme != "http" && scheme != "https") || !u->has_authority() ||
-        u->encoded_host().empty())
+    if ((scheme != "http" && scheme != "https") || !u->has_authority() || u->encoded_host().empty())
         return std::nullopt;
     parsed_url out;
     out.origin = scheme + "://" + lower(u->encoded_host_and_port());
@@ -250,8 +267,10 @@ std::string variable_for(const std::string& field) {
 // plain search for both, near each other: enough to tell a token the page
 // handed out from a value the user typed).
 bool has_input(std::string_view html, const std::string& name, const std::string& value) {
-    for (const std::string& attr : {"name=\"" + name + "\"", "name='" + name + "'", "name=" + name}) {
-        for (auto at = html.find(attr); at != std::string_view::npos; at = html.find(attr, at + 1)) {
+    for (const std::string& attr :
+         {"name=\"" + name + "\"", "name='" + name + "'", "name=" + name}) {
+        for (auto at = html.find(attr); at != std::string_view::npos;
+             at = html.find(attr, at + 1)) {
             const auto open = html.rfind('<', at);
             const auto close = html.find('>', at);
             if (open == std::string_view::npos || close == std::string_view::npos) continue;
@@ -311,19 +330,23 @@ bool is_static_asset(const har_entry& e) {
         "image", "stylesheet", "script", "font", "media", "texttrack", "manifest"};
     if (static_types.contains(lower(e.resource_type))) return true;
     const std::string mime = base_mime(e.response_mime);
-    for (std::string_view prefix : {"image/", "font/", "audio/", "video/", "application/font",
-                                    "application/x-font"})
+    for (std::string_view prefix :
+         {"image/", "font/", "audio/", "video/", "application/font", "application/x-font"})
         if (starts_with(mime, prefix)) return true;
-    static const std::set<std::string, std::less<>> static_mimes{
-        "text/css", "text/javascript", "application/javascript", "application/x-javascript",
-        "application/ecmascript", "application/vnd.ms-fontobject"};
+    static const std::set<std::string, std::less<>> static_mimes{"text/css",
+                                                                 "text/javascript",
+                                                                 "application/javascript",
+                                                                 "application/x-javascript",
+                                                                 "application/ecmascript",
+                                                                 "application/vnd.ms-fontobject"};
     if (static_mimes.contains(mime)) return true;
     const auto u = split_url(e.url);
     if (!u) return false;
     const std::string path = lower(u->relative.substr(0, u->relative.find('?')));
-    for (std::string_view ext : {".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif",
-                                 ".svg", ".ico", ".webp", ".avif", ".bmp", ".woff", ".woff2",
-                                 ".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".ogg", ".wav"})
+    for (std::string_view ext :
+         {".css", ".js",  ".mjs",  ".map",  ".png", ".jpg",  ".jpeg",  ".gif",
+          ".svg", ".ico", ".webp", ".avif", ".bmp", ".woff", ".woff2", ".ttf",
+          ".otf", ".eot", ".mp4",  ".webm", ".mp3", ".ogg",  ".wav"})
         if (ends_with(path, ext)) return true;
     return false;
 }
@@ -352,7 +375,8 @@ recording build_recording(const har_log& har, const convert_options& opts) {
             out.notes.push_back(where + ": not an http(s) URL, left out");
         } else if (std::find(supported_methods.begin(), supported_methods.end(), method) ==
                    supported_methods.end()) {
-            out.notes.push_back(where + ": method " + printable(e.method) + " not supported, left out");
+            out.notes.push_back(where + ": method " + printable(e.method) +
+                                " not supported, left out");
         } else if (e.status == 0) {
             out.notes.push_back(where + ": no response was recorded, left out");
         } else if (!opts.include_static && is_static_asset(e)) {
@@ -373,8 +397,9 @@ recording build_recording(const har_log& har, const convert_options& opts) {
         for (const auto* e : kept)
             if (e->pageref == id) entries.push_back(e);
         if (entries.empty()) continue;
-        std::stable_sort(entries.begin(), entries.end(),
-                         [](const auto* a, const auto* b) { return a->started_us < b->started_us; });
+        std::stable_sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {
+            return a->started_us < b->started_us;
+        });
         const har_page* har_page_of = find_page(har, id);
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const har_entry& e = *entries[i];
@@ -392,8 +417,8 @@ recording build_recording(const har_log& har, const convert_options& opts) {
             const auto gap_ms = (e.started_us - busy_until_us) / 1000;
             if (!first && gap_ms >= opts.min_think_ms) r.sleep_before_ms = gap_ms;
             first = false;
-            busy_until_us = std::max(busy_until_us,
-                                     e.started_us + static_cast<std::int64_t>(e.time_ms * 1000));
+            busy_until_us =
+                std::max(busy_until_us, e.started_us + static_cast<std::int64_t>(e.time_ms * 1000));
             auto& page = out.pages.back();
             // The first request's think time is the page's: the user read the page before.
             if (page.requests.empty()) std::swap(page.sleep_before_ms, r.sleep_before_ms);

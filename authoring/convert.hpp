@@ -37,9 +37,9 @@
 namespace swarm::authoring {
 
 struct convert_options {
-    bool include_static = false;           // keep images, CSS, scripts, fonts, media
+    bool include_static = false;  // keep images, CSS, scripts, fonts, media
     std::string class_name = "RecordedUser";
-    std::string source_name;               // the HAR's file name, for the header comment
+    std::string source_name;  // the HAR's file name, for the header comment
     // Gaps shorter than this between two requests are the browser's own
     // pace (parallel fetches of one page), not a user thinking: no sleep.
     std::int64_t min_think_ms = 100;
@@ -64,10 +64,10 @@ struct recorded_request {
     std::vector<form_field> form;  // body == form
     // `extract: {variable: {input: name}}`: variable → the <input>'s name.
     std::vector<std::pair<std::string, std::string>> extract;
-    boost::json::value json;     // body == json
-    std::string raw;             // body == raw
-    int status = 0;              // the recorded status, checked on replay (0: not checked)
-    bool redirect = false;       // a recorded 3xx: replayed without following it
+    boost::json::value json;  // body == json
+    std::string raw;          // body == raw
+    int status = 0;           // the recorded status, checked on replay (0: not checked)
+    bool redirect = false;    // a recorded 3xx: replayed without following it
     std::int64_t sleep_before_ms = 0;
 };
 

@@ -101,8 +101,8 @@ void emit_request(YAML::Emitter& out, const recorded_request& r) {
     if (!r.extract.empty()) {
         out << YAML::Key << "extract" << YAML::Value << YAML::BeginMap;
         for (const auto& [variable, input] : r.extract) {
-            out << YAML::Key << variable << YAML::Value << YAML::Flow << YAML::BeginMap
-                << YAML::Key << "input" << YAML::Value;
+            out << YAML::Key << variable << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+                << "input" << YAML::Value;
             quoted(out, input);
             out << YAML::EndMap;
         }
@@ -124,11 +124,10 @@ void emit_page(YAML::Emitter& out, const recorded_page& page) {
 }
 
 std::string header_comment(const recording& r, const convert_options& opts) {
-    std::string text = "Converted by `swarm convert` from " +
-                       (opts.source_name.empty() ? std::string("a HAR recording")
-                                                 : opts.source_name) +
-                       ": " + std::to_string(r.requests) + " requests on " +
-                       std::to_string(r.pages.size()) + " pages";
+    std::string text =
+        "Converted by `swarm convert` from " +
+        (opts.source_name.empty() ? std::string("a HAR recording") : opts.source_name) + ": " +
+        std::to_string(r.requests) + " requests on " + std::to_string(r.pages.size()) + " pages";
     if (r.static_skipped > 0)
         text += "; " + std::to_string(r.static_skipped) +
                 " static assets left out (--include-static keeps them)";

@@ -75,8 +75,8 @@ std::vector<har_pair> pairs_at(const json::value& v, const std::string& pointer)
     for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string at = pointer + "/" + std::to_string(i);
         const auto& o = object_at(list[i], at);
-        out.push_back({string_at(member(o, "name", at), at + "/name"),
-                       optional_string(o, "value", at)});
+        out.push_back(
+            {string_at(member(o, "name", at), at + "/name"), optional_string(o, "value", at)});
     }
     return out;
 }
@@ -195,8 +195,8 @@ std::optional<std::int64_t> parse_iso8601(std::string_view s) {
     } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
         const int sign = s[pos++] == '+' ? 1 : -1;
         int oh = 0, om = 0;
-        if (!digits(s, pos, 2, oh) || !expect(s, pos, ':') || !digits(s, pos, 2, om) ||
-            oh > 23 || om > 59)
+        if (!digits(s, pos, 2, oh) || !expect(s, pos, ':') || !digits(s, pos, 2, om) || oh > 23 ||
+            om > 59)
             return std::nullopt;
         offset_min = sign * (oh * 60 + om);
     } else {

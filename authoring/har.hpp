@@ -30,10 +30,10 @@ struct har_pair {
 };
 
 struct har_post_data {
-    std::string mime_type;          // postData.mimeType, as recorded (may carry "; charset=")
-    std::string text;               // postData.text (empty when absent)
-    std::vector<har_pair> params;   // postData.params (form fields), when recorded
-    bool has_text = false;          // postData.text was present
+    std::string mime_type;         // postData.mimeType, as recorded (may carry "; charset=")
+    std::string text;              // postData.text (empty when absent)
+    std::vector<har_pair> params;  // postData.params (form fields), when recorded
+    bool has_text = false;         // postData.text was present
 };
 
 struct har_entry {
@@ -44,9 +44,9 @@ struct har_entry {
     std::string url;                // absolute, as recorded
     std::vector<har_pair> headers;  // request headers, in order
     std::optional<har_post_data> post;
-    int status = 0;                 // response status (0: no response, e.g. blocked)
-    std::string response_mime;      // response.content.mimeType ("" when absent)
-    std::string resource_type;      // Chromium's `_resourceType` ("" when absent)
+    int status = 0;             // response status (0: no response, e.g. blocked)
+    std::string response_mime;  // response.content.mimeType ("" when absent)
+    std::string resource_type;  // Chromium's `_resourceType` ("" when absent)
     // response.content.text when recorded as text (not base64) and at most
     // max_kept_body_bytes; the converter looks for form tokens in it.
     std::string response_text;
@@ -61,8 +61,8 @@ struct har_page {
 };
 
 struct har_log {
-    std::vector<har_page> pages;      // in file order
-    std::vector<har_entry> entries;   // in file order
+    std::vector<har_page> pages;     // in file order
+    std::vector<har_entry> entries;  // in file order
 };
 
 // Parses and checks a HAR document.

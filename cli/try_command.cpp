@@ -123,8 +123,8 @@ int run_try(const try_options& opts) {
     user::user_sink sink{&delta, &counts, nullptr, &printer};
     std::random_device seed;
     const user::user_identity id{1, 1, (std::uint64_t{seed()} << 32) | seed()};
-    auto session = std::make_unique<worker::http::client>(ctx.get_executor(),
-                                                          client_options_for(*plan, *cls));
+    auto session =
+        std::make_unique<worker::http::client>(ctx.get_executor(), client_options_for(*plan, *cls));
     user::virtual_user u(program, id, std::move(session), sink, ctx.get_executor());
     run_user(u, counts, *cls, opts.iterations, ctx);
 

@@ -36,9 +36,11 @@ bool looks_binary(std::string_view body) {
 bool binary_type(const std::string* content_type) {
     if (!content_type) return false;
     std::string t;
-    for (char c : *content_type) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::string_view prefix : {"image/", "audio/", "video/", "font/", "application/octet-stream",
-                                    "application/zip", "application/gzip", "application/pdf"})
+    for (char c : *content_type)
+        t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view prefix :
+         {"image/", "audio/", "video/", "font/", "application/octet-stream", "application/zip",
+          "application/gzip", "application/pdf"})
         if (t.rfind(prefix, 0) == 0) return true;
     return false;
 }

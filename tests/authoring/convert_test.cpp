@@ -87,10 +87,10 @@ std::string render(const tmpl::template_string& t) {
 }
 
 TEST(har_convert, makes_a_task_per_page_in_order_and_one_iteration_replays_them_all) {
-    const auto c = convert(read(
-        {entry("GET", "http://127.0.0.1:8080/about", 200, 3000, "page_2"),
-         entry("GET", "http://127.0.0.1:8080/", 200, 0), entry("GET", "http://127.0.0.1:8080/search?q=a", 200, 500)},
-        {page("page_2", "About", 3), page("page_1", "Home", 0)}));
+    const auto c = convert(read({entry("GET", "http://127.0.0.1:8080/about", 200, 3000, "page_2"),
+                                 entry("GET", "http://127.0.0.1:8080/", 200, 0),
+                                 entry("GET", "http://127.0.0.1:8080/search?q=a", 200, 500)},
+                                {page("page_2", "About", 3), page("page_1", "Home", 0)}));
     ASSERT_TRUE(c.plan);
     EXPECT_EQ(c.plan->host, "http://127.0.0.1:8080");
     const auto& root = c.plan->users.at(0).root;
@@ -124,12 +124,20 @@ TEST(har_convert, keeps_the_most_common_origin_as_host_and_others_absolute) {
 
 TEST(har_convert, drops_cookies_pseudo_and_hop_by_hop_headers_and_keeps_useful_ones) {
     auto e = entry("GET", "http://127.0.0.1:8080/api/items/1", 200, 0);
-    for (const auto& [n, v] : std::vector<std::pair<std::string, std::string>>{
-             {":authority", "127.0.0.1"}, {"Cookie", "sid=1"}, {"Connection", "keep-alive"},
-             {"Accept-Encoding", "gzip"}, {"Content-Length", "0"}, {"User-Agent", "Chrome"},
-             {"sec-ch-ua", "x"}, {"Referer", "http://127.0.0.1:8080/"}, {"If-None-Match", "\"a\""},
-             {"Accept", "application/json"}, {"Authorization", "Bearer t"}, {"X-Api-Key", "k"},
-             {"accept", "text/plain"}})
+    for (const auto& [n, v] :
+         std::vector<std::pair<std::string, std::string>>{{":authority", "127.0.0.1"},
+                                                          {"Cookie", "sid=1"},
+                                                          {"Connection", "keep-alive"},
+                                                          {"Accept-Encoding", "gzip"},
+                                                          {"Content-Length", "0"},
+                                                          {"User-Agent", "Chrome"},
+                                                          {"sec-ch-ua", "x"},
+                                                          {"Referer", "http://127.0.0.1:8080/"},
+                                                          {"If-None-Match", "\"a\""},
+                                                          {"Accept", "application/json"},
+                                                          {"Authorization", "Bearer t"},
+                                                          {"X-Api-Key", "k"},
+                                                          {"accept", "text/plain"}})
         add_header(e, n, v);
     const auto c = convert(read({e}));
     ASSERT_TRUE(c.plan);
@@ -203,10 +211,10 @@ TEST(har_convert, keeps_other_bodies_raw_with_their_content_type) {
 
 TEST(har_convert, sleeps_for_recorded_think_times_but_not_for_parallel_fetches) {
     // / at 0 ms (20 ms long), /a at 10 ms (parallel), /b at 1520 ms: 1500 ms thought.
-    const auto c = convert(read({entry("GET", "http://h:1/", 200, 0),
-                                 entry("GET", "http://h:1/a", 200, 10),
-                                 entry("GET", "http://h:1/b", 200, 1530, "page_2")},
-                                {page("page_1", "One", 0), page("page_2", "Two", 1)}));
+    const auto c =
+        convert(read({entry("GET", "http://h:1/", 200, 0), entry("GET", "http://h:1/a", 200, 10),
+                      entry("GET", "http://h:1/b", 200, 1530, "page_2")},
+                     {page("page_1", "One", 0), page("page_2", "Two", 1)}));
     ASSERT_TRUE(c.plan);
     const auto& pages = pages_of(*c.plan);
     ASSERT_EQ(pages.size(), 2u);
@@ -253,10 +261,10 @@ TEST(har_convert, replays_redirects_as_recorded) {
 }
 
 TEST(har_convert, groups_requests_of_no_page_into_one_task_and_names_pages_uniquely) {
-    const auto c = convert(read({entry("GET", "http://h:1/", 200, 0, ""),
-                                 entry("GET", "http://h:1/a", 200, 10, "p1"),
-                                 entry("GET", "http://h:1/b", 200, 20, "p2")},
-                                {page("p1", "Same \"title\"", 0), page("p2", "Same \"title\"", 1)}));
+    const auto c = convert(
+        read({entry("GET", "http://h:1/", 200, 0, ""), entry("GET", "http://h:1/a", 200, 10, "p1"),
+              entry("GET", "http://h:1/b", 200, 20, "p2")},
+             {page("p1", "Same \"title\"", 0), page("p2", "Same \"title\"", 1)}));
     ASSERT_TRUE(c.plan);
     const auto& pages = pages_of(*c.plan);
     ASSERT_EQ(pages.size(), 3u);
@@ -269,7 +277,8 @@ TEST(har_convert, starts_a_task_at_each_navigation_named_by_the_pages_title) {
     auto home = entry("GET", "http://h:1/", 200, 0);
     home["_resourceType"] = "document";
     home["response"].as_object()["content"] = {
-        {"mimeType", "text/html"}, {"text", "<html><head><TITLE> Home · shop </TITLE></head></html>"}};
+        {"mimeType", "text/html"},
+        {"text", "<html><head><TITLE> Home · shop </TITLE></head></html>"}};
     auto api = entry("GET", "http://h:1/api/items/1", 200, 50);
     api["_resourceType"] = "fetch";
     auto about = entry("GET", "http://h:1/about", 200, 900);
@@ -289,11 +298,11 @@ TEST(har_convert, starts_a_task_at_each_navigation_named_by_the_pages_title) {
 }
 
 TEST(har_convert, notes_what_cannot_be_replayed) {
-    const auto rec = build_recording(read({entry("GET", "data:image/png;base64,AAAA", 200, 0),
-                                           entry("TRACE", "http://h:1/", 200, 1),
-                                           entry("GET", "http://h:1/blocked", 0, 2),
-                                           entry("GET", "http://h:1/", 200, 3)}),
-                                     {});
+    const auto rec = build_recording(
+        read({entry("GET", "data:image/png;base64,AAAA", 200, 0),
+              entry("TRACE", "http://h:1/", 200, 1), entry("GET", "http://h:1/blocked", 0, 2),
+              entry("GET", "http://h:1/", 200, 3)}),
+        {});
     EXPECT_EQ(rec.requests, 1u);
     ASSERT_EQ(rec.notes.size(), 3u);
     EXPECT_NE(rec.notes[0].find("not an http(s) URL"), std::string::npos);
@@ -311,7 +320,8 @@ TEST(har_convert, takes_a_token_the_page_handed_out_from_the_replayed_page) {
     auto form_page = entry("GET", "http://h:1/contact_us", 200, 0);
     form_page["response"].as_object()["content"] = {
         {"mimeType", "text/html"},
-        {"text", R"(<form><input type="hidden" name="csrf_token" value="tok3n-abc123"><input name="email"></form>)"}};
+        {"text",
+         R"(<form><input type="hidden" name="csrf_token" value="tok3n-abc123"><input name="email"></form>)"}};
     auto post = entry("POST", "http://h:1/contact_us", 200, 900);
     set_body(post, "application/x-www-form-urlencoded",
              "csrf_token=tok3n-abc123&email=someone%40example.com&subject=hi");

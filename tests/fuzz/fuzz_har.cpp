@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         b.source = swarm::authoring::emit_scenario(rec, opts);
         const auto compiled = swarm::scenario::compile(b);
         if (!compiled.result) {
-            for (const auto& e : compiled.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+            for (const auto& e : compiled.errors)
+                std::fprintf(stderr, "%s\n", e.to_string().c_str());
             std::fprintf(stderr, "%s", b.source.c_str());
             std::abort();
         }

@@ -54,7 +54,8 @@ std::map<std::string, std::int64_t> printed_requests(const std::string& output,
 TEST(try_command, prints_each_exchange_and_the_target_saw_exactly_those_requests) {
     const auto target = start_target();
     const auto file = write_scenario("try_shop.yaml", shop);
-    const auto r = run_swarm_command({"try", file, "-H", target.url, "--task", "contact", "-n", "2"});
+    const auto r =
+        run_swarm_command({"try", file, "-H", target.url, "--task", "contact", "-n", "2"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
 
     const auto printed = printed_requests(r.output, target.url);
