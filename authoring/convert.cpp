@@ -183,14 +183,16 @@ constexpr std::array<std::string_view, 7> supported_methods{"get",    "post", "p
 // then any pageref no page names, then entries of no page.
 std::vector<std::string> page_order(const har_log& har) {
     std::vector<const har_page*> pages;
+    pages.reserve(har.pages.size());
     for (const auto& p : har.pages) pages.push_back(&p);
     std::stable_sort(pages.begin(), pages.end(),
                      [](const auto* a, const auto* b) { return a->started_us < b->started_us; });
     std::vector<std::string> order;
-    for (const auto* p : pages) order.push_back(p->id);
+    std::set<std::string, std::less<>> seen;
+    for (const auto* p : pages)
+        if (seen.insert(p->id).second) order.push_back(p->id);
     for (const auto& e : har.entries)
-        if (std::find(order.begin(), order.end(), e.pageref) == order.end())
-            order.push_back(e.pageref);
+        if (seen.insert(e.pageref).second) order.push_back(e.pageref);
     return order;
 }
 
@@ -263,40 +265,75 @@ std::string variable_for(const std::string& field) {
     return out;
 }
 
-// Whether `html` has an <input> named `name` whose value is `value` (a
-// plain search for both, near each other: enough to tell a token the page
-// handed out from a value the user typed).
-bool has_input(std::string_view html, const std::string& name, const std::string& value) {
-    for (const std::string& attr :
-         {"name=\"" + name + "\"", "name='" + name + "'", "name=" + name}) {
-        for (auto at = html.find(attr); at != std::string_view::npos;
-             at = html.find(attr, at + 1)) {
-            const auto open = html.rfind('<', at);
-            const auto close = html.find('>', at);
-            if (open == std::string_view::npos || close == std::string_view::npos) continue;
-            const auto tag = html.substr(open, close - open);
-            if (lower(tag.substr(0, 6)) == "<input" && tag.find(value) != std::string_view::npos)
-                return true;
+// The value of attribute `name` in a tag's text (`lowered`: the same, lower
+// case), or nullopt. Quoted with " or ', or bare up to a space.
+std::optional<std::string_view> attribute(std::string_view tag, std::string_view lowered,
+                                          const std::string& name) {
+    const std::string key = name + "=";
+    for (auto at = lowered.find(key); at != std::string_view::npos;
+         at = lowered.find(key, at + 1)) {
+        if (at == 0 || !std::isspace(static_cast<unsigned char>(lowered[at - 1]))) continue;
+        std::size_t from = at + key.size();
+        if (from >= tag.size()) return std::nullopt;
+        const char quote = tag[from];
+        if (quote == '"' || quote == '\'') {
+            const auto to = tag.find(quote, ++from);
+            if (to == std::string_view::npos) return std::nullopt;
+            return tag.substr(from, to - from);
         }
+        auto to = from;
+        while (to < tag.size() && !std::isspace(static_cast<unsigned char>(tag[to]))) ++to;
+        return tag.substr(from, to - from);
     }
-    return false;
+    return std::nullopt;
+}
+
+// The name and value of every <input> of an HTML page (a tag longer than
+// 4 KiB is not looked into: the scan stays linear in the page).
+using input_list = std::vector<std::pair<std::string, std::string>>;
+input_list inputs_of(std::string_view html) {
+    constexpr std::size_t max_tag = 4096;
+    input_list out;
+    const std::string lowered = lower(html);
+    for (auto at = lowered.find("<input"); at != std::string::npos;
+         at = lowered.find("<input", at + 1)) {
+        const auto end = lowered.find('>', at);
+        if (end == std::string::npos) break;
+        if (end - at > max_tag) continue;
+        const auto tag = html.substr(at, end - at);
+        const auto tag_lowered = std::string_view(lowered).substr(at, end - at);
+        const auto name = attribute(tag, tag_lowered, "name");
+        const auto value = attribute(tag, tag_lowered, "value");
+        if (name && value) out.emplace_back(*name, *value);
+    }
+    return out;
 }
 
 // A kept request and the entry it came from, in replay order.
 struct replayed {
     recorded_request* request;
     const har_entry* entry;
+    std::optional<input_list> inputs{};  // of its response, parsed on first use
 };
+
+// How many requests back a token is looked for: the form's page is recent.
+constexpr std::size_t token_lookback = 64;
 
 // Form values an earlier page handed out become extractions (see convert.hpp).
 void correlate_tokens(std::vector<replayed>& order, std::size_t min_length) {
     for (std::size_t i = 0; i < order.size(); ++i) {
         for (auto& field : order[i].request->form) {
             if (field.value.size() < min_length) continue;
-            for (std::size_t j = i; j-- > 0;) {
-                if (!has_input(order[j].entry->response_text, field.name, field.value)) continue;
+            const std::pair<std::string, std::string> input{field.name, field.value};
+            const std::size_t oldest = i > token_lookback ? i - token_lookback : 0;
+            for (std::size_t j = i; j-- > oldest;) {
+                auto& earlier = order[j];
+                if (!earlier.inputs) earlier.inputs = inputs_of(earlier.entry->response_text);
+                if (std::find(earlier.inputs->begin(), earlier.inputs->end(), input) ==
+                    earlier.inputs->end())
+                    continue;
                 field.variable = variable_for(field.name);
-                auto& extract = order[j].request->extract;
+                auto& extract = earlier.request->extract;
                 const std::pair<std::string, std::string> wanted{field.variable, field.name};
                 if (std::find(extract.begin(), extract.end(), wanted) == extract.end())
                     extract.push_back(wanted);
@@ -392,10 +429,10 @@ recording build_recording(const har_log& har, const convert_options& opts) {
     std::set<std::string, std::less<>> names;
     std::int64_t busy_until_us = 0;  // the end of the latest request so far
     bool first = true;
+    std::unordered_map<std::string, std::vector<const har_entry*>> by_page;
+    for (const auto* e : kept) by_page[e->pageref].push_back(e);
     for (const auto& id : page_order(har)) {
-        std::vector<const har_entry*> entries;
-        for (const auto* e : kept)
-            if (e->pageref == id) entries.push_back(e);
+        auto& entries = by_page[id];
         if (entries.empty()) continue;
         std::stable_sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {
             return a->started_us < b->started_us;

@@ -321,19 +321,23 @@ TEST(har_convert, takes_a_token_the_page_handed_out_from_the_replayed_page) {
     form_page["response"].as_object()["content"] = {
         {"mimeType", "text/html"},
         {"text",
-         R"(<form><input type="hidden" name="csrf_token" value="tok3n-abc123"><input name="email"></form>)"}};
+         R"(<form><input type="hidden" name="csrf_token" value="tok3n-abc123"><input name="email">)"
+         R"(<INPUT value='zz-99887766' NAME=other.token></form>)"}};
     auto post = entry("POST", "http://h:1/contact_us", 200, 900);
     set_body(post, "application/x-www-form-urlencoded",
-             "csrf_token=tok3n-abc123&email=someone%40example.com&subject=hi");
+             "csrf_token=tok3n-abc123&email=someone%40example.com&subject=hi&other.token=zz-99887766");
     const auto c = convert(read({form_page, post}));
     ASSERT_TRUE(c.plan);
     const auto r = requests_of(pages_of(*c.plan)[0]);
     ASSERT_EQ(r.size(), 2u);
-    ASSERT_EQ(r[0]->extract.size(), 1u);
+    ASSERT_EQ(r[0]->extract.size(), 2u);
+    EXPECT_EQ(r[0]->extract[1].variable, "other_token");  // a variable's name: letters, digits, _
+    EXPECT_EQ(r[0]->extract[1].argument, "other.token");
     EXPECT_EQ(r[0]->extract[0].variable, "csrf_token");
     EXPECT_EQ(r[0]->extract[0].how, scenario::extraction::kind::input);
     EXPECT_EQ(r[0]->extract[0].argument, "csrf_token");
-    ASSERT_EQ(r[1]->form.size(), 3u);
+    ASSERT_EQ(r[1]->form.size(), 4u);
+    EXPECT_EQ(r[1]->form[3].second.source(), "{{ other_token }}");
     EXPECT_EQ(r[1]->form[0].second.source(), "{{ csrf_token }}");
     // Typed values stay as recorded, even one the page's body happens to contain.
     EXPECT_EQ(render(r[1]->form[1].second), "someone@example.com");
