@@ -452,7 +452,13 @@ recording build_recording(const har_log& har, const convert_options& opts) {
             }
             recorded_request r = make_request(e, out.host);
             const auto gap_ms = (e.started_us - busy_until_us) / 1000;
-            if (!first && gap_ms >= opts.min_think_ms) r.sleep_before_ms = gap_ms;
+            if (!first && gap_ms >= opts.min_think_ms) {
+                r.sleep_before_ms = std::min(gap_ms, opts.max_think_ms);
+                if (gap_ms > opts.max_think_ms)
+                    out.notes.push_back("a gap of " + std::to_string(gap_ms / 1000) + " s before " +
+                                        printable(e.url) + " is replayed as " +
+                                        std::to_string(opts.max_think_ms / 1000) + " s");
+            }
             first = false;
             busy_until_us =
                 std::max(busy_until_us, e.started_us + static_cast<std::int64_t>(e.time_ms * 1000));

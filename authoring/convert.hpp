@@ -43,6 +43,8 @@ struct convert_options {
     // Gaps shorter than this between two requests are the browser's own
     // pace (parallel fetches of one page), not a user thinking: no sleep.
     std::int64_t min_think_ms = 100;
+    // Longer gaps are a person gone away, not thinking: the sleep is cut to this.
+    std::int64_t max_think_ms = 60'000;
     // Form values shorter than this are never taken for server-made tokens.
     std::size_t min_token_length = 8;
 };

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -98,7 +99,7 @@ har_entry entry_at(const json::value& v, const std::string& pointer) {
     e.pageref = optional_string(o, "pageref", pointer);
     e.started_us = date_at(o, pointer);
     if (const auto* t = o.if_contains("time"); t && !t->is_null())
-        e.time_ms = std::max(0.0, number_at(*t, pointer + "/time"));
+        e.time_ms = std::clamp(number_at(*t, pointer + "/time"), 0.0, max_entry_time_ms);
     e.resource_type = optional_string(o, "_resourceType", pointer);
 
     const std::string req_at = pointer + "/request";

@@ -23,6 +23,7 @@ namespace swarm::authoring {
 // a browsing session is megabytes, not gigabytes.
 inline constexpr std::size_t max_har_bytes = 256 * 1024 * 1024;
 inline constexpr std::size_t max_har_entries = 100'000;
+inline constexpr double max_entry_time_ms = 86'400'000;
 
 struct har_pair {
     std::string name;
@@ -37,11 +38,11 @@ struct har_post_data {
 };
 
 struct har_entry {
-    std::string pageref;            // empty: the entry belongs to no page
-    std::int64_t started_us = 0;    // startedDateTime, microseconds since the Unix epoch
-    double time_ms = 0;             // the whole exchange (HAR `time`; -1 or absent: 0)
-    std::string method;             // as recorded, e.g. "GET"
-    std::string url;                // absolute, as recorded
+    std::string pageref;          // empty: the entry belongs to no page
+    std::int64_t started_us = 0;  // startedDateTime, microseconds since the Unix epoch
+    double time_ms = 0;           // the whole exchange (HAR `time`; -1 or absent: 0; at most a day)
+    std::string method;           // as recorded, e.g. "GET"
+    std::string url;              // absolute, as recorded
     std::vector<har_pair> headers;  // request headers, in order
     std::optional<har_post_data> post;
     int status = 0;             // response status (0: no response, e.g. blocked)
