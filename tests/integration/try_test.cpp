@@ -119,6 +119,22 @@ users:
     EXPECT_NE(r.output.find("  FAIL send: "), std::string::npos) << r.output;
 }
 
+// scenarios/website.yaml, the README's example: sign-in, then the CSRF form.
+TEST(try_command, runs_the_website_example_task_by_name) {
+    const auto target = start_target();
+    const auto r =
+        run_swarm_command({"try", std::string(SWARM_SOURCE_DIR) + "/scenarios/website.yaml", "-H",
+                           target.url, "--task", "contact_us"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    const std::map<std::string, std::int64_t> expected{
+        {"POST /user/signin", 1}, {"GET /contact_us", 1}, {"POST /contact_us", 1}};
+    EXPECT_EQ(printed_requests(r.output, target.url), expected) << r.output;
+    EXPECT_EQ(read_target_stats(target.url).requests, expected);
+    EXPECT_NE(r.output.find("WebsiteUser: 1 iteration, 3 requests, 0 failed, 0 checks failed"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(try_command, names_an_unknown_class_or_task_with_a_suggestion) {
     const auto file = write_scenario("try_names.yaml", shop);
     auto r = run_swarm_command({"try", file, "-H", "http://127.0.0.1:1", "--class", "Visiter"});
