@@ -324,8 +324,9 @@ TEST(har_convert, takes_a_token_the_page_handed_out_from_the_replayed_page) {
          R"(<form><input type="hidden" name="csrf_token" value="tok3n-abc123"><input name="email">)"
          R"(<INPUT value='zz-99887766' NAME=other.token></form>)"}};
     auto post = entry("POST", "http://h:1/contact_us", 200, 900);
-    set_body(post, "application/x-www-form-urlencoded",
-             "csrf_token=tok3n-abc123&email=someone%40example.com&subject=hi&other.token=zz-99887766");
+    set_body(
+        post, "application/x-www-form-urlencoded",
+        "csrf_token=tok3n-abc123&email=someone%40example.com&subject=hi&other.token=zz-99887766");
     const auto c = convert(read({form_page, post}));
     ASSERT_TRUE(c.plan);
     const auto r = requests_of(pages_of(*c.plan)[0]);
