@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/printable.hpp"
+#include "common/template/value.hpp"
 #include "worker/user/extract.hpp"
 
 namespace swarm::cli {
@@ -56,6 +57,15 @@ std::string describe_status(const scenario::status_ranges& s) {
 
 std::string quote(std::string_view text) {
     return "\"" + printable(text) + "\"";
+}
+
+// An extracted value as shown: quoted text (a typed value, e.g. a JSON
+// path's number or list, as its text).
+[[maybe_unused]] std::string shown(const std::string& text) {
+    return quote(text);
+}
+[[maybe_unused]] std::string shown(const tmpl::value& v) {
+    return quote(tmpl::to_string(v));
 }
 
 std::string milliseconds(std::chrono::microseconds us) {
@@ -135,17 +145,17 @@ void try_printer::print_body(const std::string& body, bool binary) {
         out_ << paint(dim, "  (" + std::to_string(body.size()) + " bytes of binary data)") << "\n";
         return;
     }
-    const std::string_view shown = std::string_view(body).substr(0, try_body_excerpt_bytes);
+    const std::string_view excerpt = std::string_view(body).substr(0, try_body_excerpt_bytes);
     std::size_t from = 0;
-    while (from < shown.size()) {
-        auto end = shown.find('\n', from);
-        if (end == std::string_view::npos) end = shown.size();
-        auto line = shown.substr(from, end - from);
+    while (from < excerpt.size()) {
+        auto end = excerpt.find('\n', from);
+        if (end == std::string_view::npos) end = excerpt.size();
+        auto line = excerpt.substr(from, end - from);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         out_ << paint(dim, "  | " + printable(line, try_body_excerpt_bytes)) << "\n";
         from = end + 1;
     }
-    if (body.size() > shown.size()) {
+    if (body.size() > excerpt.size()) {
         out_ << paint(dim, "  | ... (" + std::to_string(body.size()) + " bytes in all)") << "\n";
     }
 }
@@ -186,7 +196,7 @@ void try_printer::on_response(const scenario::request_step& step, const http::re
     for (const auto& e : step.extract) {
         const auto value = user::extract_value(e, facts);
         print_outcome(value.has_value(), "extract " + e.variable,
-                      value ? quote(*value) : std::string("no match"));
+                      value ? shown(*value) : std::string("no match"));
     }
     if (!verdict) ++failed_;
     out_ << "\n";

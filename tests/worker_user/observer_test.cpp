@@ -9,9 +9,9 @@ namespace {
 
 struct seen_exchange {
     std::string url;
-    int status = 0;           // 0: the send failed
-    std::string verdict;      // "" when it passed
-    std::string body;         // of the response
+    int status = 0;       // 0: the send failed
+    std::string verdict;  // "" when it passed
+    std::string body;     // of the response
 };
 
 class recording_observer final : public user_observer {
