@@ -120,7 +120,8 @@ int run_try(const try_options& opts) {
     budget.quota = opts.iterations;
     user::thread_counts counts;
     counts.budget = &budget;
-    user::user_sink sink{&delta, &counts, nullptr, &printer};
+    user::user_sink sink{&delta, &counts};
+    sink.observer = &printer;
     std::random_device seed;
     const user::user_identity id{1, 1, (std::uint64_t{seed()} << 32) | seed()};
     auto session =

@@ -98,10 +98,11 @@ class user_pool {
 // one per pool, outliving their users (a user holds only a pointer: the
 // idle user's size is a tracked figure, tests/worker_user/memory_test.cpp).
 struct user_sink {
-    stats::delta* delta = nullptr;      // the thread's current interval
-    thread_counts* counts = nullptr;    // nullptr: iterations neither counted nor bounded
-    user_pool* pool = nullptr;          // set: pooled mode (see virtual_user)
-    user_observer* observer = nullptr;  // set: told of every exchange (swarm try; observer.hpp)
+    stats::delta* delta = nullptr;    // the thread's current interval
+    thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
+    user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
+    // Set: told of every exchange (swarm try; observer.hpp). Null in a load test.
+    user_observer* observer = nullptr;
 };
 
 class virtual_user {
