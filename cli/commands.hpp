@@ -15,5 +15,7 @@ void add_run_command(CLI::App& app, command_runner& run);
 void add_master_command(CLI::App& app, command_runner& run);
 void add_keygen_command(CLI::App& app, command_runner& run);
 void add_worker_command(CLI::App& app, command_runner& run);
+void add_convert_command(CLI::App& app, command_runner& run);
+void add_try_command(CLI::App& app, command_runner& run);
 
 }  // namespace swarm::cli

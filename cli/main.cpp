@@ -21,6 +21,8 @@ int run_swarm(int argc, char** argv) {
     swarm::cli::add_check_command(app, run);
     swarm::cli::add_target_command(app, run);
     swarm::cli::add_keygen_command(app, run);
+    swarm::cli::add_convert_command(app, run);
+    swarm::cli::add_try_command(app, run);
 
     try {
         app.parse(argc, argv);

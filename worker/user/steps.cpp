@@ -129,7 +129,9 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
     in_flight_ = false;
     if (!sent) {
         const http::error e = sent.error();
-        record(prep, r, e.latency, e.wire_bytes, fail(failure_text(e)));
+        const swarm::result<void> verdict = fail(failure_text(e));
+        if (sink_->observer) sink_->observer->on_send_failed(r, *req, e, verdict.error().message);
+        record(prep, r, e.latency, e.wire_bytes, verdict);
         env_.set_last_status(e.status);
         if (program_->keeps_last_body()) env_.keep_last_body(std::string());
         // The steps after an extraction depend on its variable: without it
@@ -150,6 +152,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
             end_task = true;
         }
     }
+    if (sink_->observer) sink_->observer->on_response(r, *req, facts, verdict);
     record(prep, r, resp.latency, resp.wire_bytes, verdict);
     env_.set_last_status(resp.status);
     if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));

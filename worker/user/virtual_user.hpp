@@ -41,6 +41,7 @@
 #include "worker/http/session.hpp"
 #include "worker/user/environment.hpp"
 #include "worker/user/iteration_counts.hpp"
+#include "worker/user/observer.hpp"
 #include "worker/user/program.hpp"
 
 namespace swarm::worker::user {
@@ -101,6 +102,8 @@ struct user_sink {
     thread_counts* counts = nullptr;  // nullptr: iterations neither counted nor bounded
     user_pool* pool = nullptr;        // set: pooled mode (see virtual_user)
     data_feeders* feeders = nullptr;  // the worker's data cursors; null: each user its own
+    // Set: told of every exchange (swarm try; observer.hpp). Null in a load test.
+    user_observer* observer = nullptr;
 };
 
 class virtual_user {

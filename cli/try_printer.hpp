@@ -1,0 +1,49 @@
+#pragma once
+// What `swarm try` prints for each exchange of its one user: the request
+// (method, URL, the scenario's headers, the body's start), the response
+// (status, time, headers, the first KiB of the body, binary bodies as a byte
+// count), then each check and each extraction with its result. Coloured
+// when writing to a terminal, plain when piped.
+//
+// Lives on the user's thread (the only thread of `swarm try`).
+
+#include <cstddef>
+#include <ostream>
+
+#include "worker/user/observer.hpp"
+
+namespace swarm::cli {
+
+// Bytes of a body shown; the rest is counted.
+inline constexpr std::size_t try_body_excerpt_bytes = 1024;
+
+class try_printer final : public worker::user::user_observer {
+  public:
+    try_printer(std::ostream& out, bool colour) : out_(out), colour_(colour) {}
+
+    void on_response(const scenario::request_step& step, const worker::http::request& sent,
+                     const worker::user::response_facts& facts,
+                     const swarm::result<void>& verdict) override;
+    void on_send_failed(const scenario::request_step& step, const worker::http::request& sent,
+                        const worker::http::error& failure, const std::string& message) override;
+
+    std::size_t requests() const { return requests_; }
+    // Requests that failed: a send that failed, a check or an extraction.
+    std::size_t failed() const { return failed_; }
+    std::size_t checks_failed() const { return checks_failed_; }
+
+  private:
+    void print_request(const worker::http::request& sent);
+    void print_body(const std::string& body, bool binary);
+    void print_checks(const scenario::checks& c, const worker::user::response_facts& facts);
+    void print_outcome(bool ok, const std::string& what, const std::string& detail);
+    std::string paint(const char* code, const std::string& text) const;
+
+    std::ostream& out_;
+    bool colour_;
+    std::size_t requests_ = 0;
+    std::size_t failed_ = 0;
+    std::size_t checks_failed_ = 0;
+};
+
+}  // namespace swarm::cli
