@@ -87,12 +87,12 @@ std::vector<std::pair<std::string, scenario::checks>> single_rules(const scenari
     for (const auto& text : c.body_contains) {
         auto one = base;
         one.body_contains = {text};
-        out.emplace_back("body_contains " + quote(text), std::move(one));
+        out.emplace_back("body_contains " + quote(text.source()), std::move(one));
     }
     for (const auto& text : c.body_not_contains) {
         auto one = base;
         one.body_not_contains = {text};
-        out.emplace_back("body_not_contains " + quote(text), std::move(one));
+        out.emplace_back("body_not_contains " + quote(text.source()), std::move(one));
     }
     if (c.body_regex) {
         auto one = base;

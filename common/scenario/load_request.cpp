@@ -10,6 +10,7 @@
 #include "common/byte_size.hpp"
 #include "common/scenario/load_context.hpp"
 #include "common/suggest.hpp"
+#include "common/template/value.hpp"
 
 namespace swarm::scenario::detail {
 namespace {
@@ -37,6 +38,20 @@ boost::json::value scalar_to_json(const YAML::Node& n) {
         if (YAML::convert<bool>::decode(n, b) && (s == "true" || s == "false")) return b;
     }
     return boost::json::string(s);
+}
+
+// A scalar's JSON text. Floats are written as their shortest round-trip
+// digits ("1.5", "2.0"), as typed template values are: Boost writes
+// "1.5E0", valid JSON that grep-style readers and humans stumble over.
+std::string scalar_json_text(const YAML::Node& n) {
+    const auto v = scalar_to_json(n);
+    std::string out;
+    if (v.is_double()) {
+        tmpl::append_double(out, v.get_double());
+    } else {
+        out = boost::json::serialize(v);
+    }
+    return out;
 }
 
 // Builds a JSON body: literal JSON text between templated string leaves.
@@ -72,7 +87,7 @@ class json_body_builder {
         } else if (n.IsScalar() && n.Scalar().find("{{") != std::string::npos) {
             if (auto t = ctx_.templ(n, path)) out_.parts.push_back({{}, std::move(*t)});
         } else if (n.IsScalar()) {
-            literal(boost::json::serialize(scalar_to_json(n)));
+            literal(scalar_json_text(n));
         } else {
             literal("null");
         }

@@ -82,6 +82,8 @@ void check_literal_conversion(const function_info& info, const node& call,
     append_json(argument, call.args_[0].constant_);  // quoted and escaped when a string
     errors.push_back({call.args_[0].offset_,
                       std::string(info.name_) + "(" + argument + "): the argument " + what});
+}
+
 // The text of a string literal argument, or nullptr.
 const std::string* literal_text(const node& n) {
     if (n.kind_ != op::literal) return nullptr;

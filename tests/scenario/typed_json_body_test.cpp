@@ -72,6 +72,24 @@ users:
     EXPECT_NE(render_body(r.json, env).find(R"("n":null)"), std::string::npos);
 }
 
+TEST(typed_json_body, literal_numbers_are_written_without_exponents) {
+    auto p = compile_ok(R"y(
+host: http://h
+users:
+  A:
+    tasks:
+      t:
+        post: /echo
+        json: {price: 1.5, big: 1e3, tiny: 0.000125, n: 7, neg: -2.25, s: "1.5"}
+)y");
+    ASSERT_TRUE(p);
+    const auto& r = std::get<request_step>(p->users[0].root.tasks[0].steps[0].action);
+    fake_environment env;
+    const std::string body = render_body(r.json, env);
+    EXPECT_EQ(body, R"({"price":1.5,"big":1000.0,"tiny":0.000125,"n":7,"neg":-2.25,"s":"1.5"})");
+    EXPECT_EQ(body.find('E'), std::string::npos) << body;
+}
+
 TEST(typed_json_body, a_literal_that_cannot_convert_is_an_error_at_its_place) {
     auto r = compile_text(
         "host: http://h\n"
