@@ -114,14 +114,15 @@ result<tmpl::data_set> parse_csv(std::string name, std::string_view content) {
     const auto& header = rows[0];
     tmpl::data_set ds{std::move(name), {}};
     for (std::size_t r = 1; r < rows.size(); ++r) {
-        if (rows[r].size() > header.size()) {
+        // A ragged row is a mistake in the file (a lost comma or column),
+        // not data: an empty field is written as such ("a,,c").
+        if (rows[r].size() != header.size()) {
             return fail("row " + std::to_string(r + 1) + ": " + std::to_string(rows[r].size()) +
                         " fields, the header has " + std::to_string(header.size()));
         }
         auto rec = std::make_shared<tmpl::record>();
         for (std::size_t f = 0; f < header.size(); ++f) {
-            rec->fields.emplace_back(header[f],
-                                     f < rows[r].size() ? std::move(rows[r][f]) : std::string());
+            rec->fields.emplace_back(header[f], std::move(rows[r][f]));
         }
         ds.items.emplace_back(tmpl::record_ptr(std::move(rec)));
     }

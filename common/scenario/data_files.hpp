@@ -24,7 +24,7 @@ data_format format_for(std::string_view file_name);
 
 // Lines: trailing \r stripped, empty lines skipped.
 // CSV: RFC 4180 quoting ("a ""b""", embedded commas and newlines), header
-// required, short rows padded with "", long rows an error.
+// required, and every row has one field per column (a ragged row is an error).
 // Bad input is an error saying where ("row 7: 4 fields, the header has 3").
 result<tmpl::data_set> parse_data_set(std::string name, std::string_view content,
                                       data_format format);

@@ -8,7 +8,10 @@ void load_group(load_context& ctx, const YAML::Node& n, const std::string& path,
     ctx.check_keys(n, path, {"group", "steps"});
     group_step g;
     const auto name_path = join_path(path, "group");
-    if (auto name = ctx.string(n["group"], name_path)) {
+    if (ctx.refuse_template(n["group"], name_path,
+                            "a group is one row, a template a row per value")) {
+        // refused above, with the reason
+    } else if (auto name = ctx.string(n["group"], name_path)) {
         if (name->empty()) {
             ctx.error(n["group"], name_path, "a group needs a name (its GROUP row's)");
         } else if (name->size() > max_stats_name_bytes) {
@@ -16,9 +19,6 @@ void load_group(load_context& ctx, const YAML::Node& n, const std::string& path,
             ctx.error(n["group"], name_path,
                       "a group's name is at most " + std::to_string(max_stats_name_bytes) +
                           " bytes, got " + std::to_string(name->size()));
-        } else if (name->find("{{") != std::string::npos) {
-            ctx.error(n["group"], name_path,
-                      "a group's name is plain text: templates would make a row per value");
         }
         g.name = std::move(*name);
     }

@@ -215,7 +215,7 @@ users:
         else json += part.literal;
     }
     EXPECT_EQ(json,
-              R"({"id":"7","n":3,"f":1.5E0,"ok":true,"none":null,"s":"text","list":[1,"two"]})");
+              R"({"id":"7","n":3,"f":1.5,"ok":true,"none":null,"s":"text","list":[1,"two"]})");
     EXPECT_EQ(r.timeout, 1500ms);
     EXPECT_FALSE(r.follow_redirects);
     const auto& raw = request_of(p->users[0].root.tasks[1].steps[0]);

@@ -19,8 +19,8 @@ TEST(data_files_test, lines_skip_blanks_and_carriage_returns) {
     EXPECT_EQ(std::get<std::string>(ds->items[2]), "c");
 }
 
-TEST(data_files_test, csv_quotes_commas_newlines_and_short_rows) {
-    auto ds = parse_data_set("a", "email,pw,name\r\nx@e,\"a,\"\"b\"\"\",\"multi\nline\"\ny@e,p\n",
+TEST(data_files_test, csv_quotes_commas_newlines_and_empty_fields) {
+    auto ds = parse_data_set("a", "email,pw,name\r\nx@e,\"a,\"\"b\"\"\",\"multi\nline\"\ny@e,p,\n",
                              data_format::csv);
     ASSERT_TRUE(ds) << ds.error().message;
     ASSERT_EQ(ds->items.size(), 2u);
@@ -28,7 +28,7 @@ TEST(data_files_test, csv_quotes_commas_newlines_and_short_rows) {
     EXPECT_EQ(*r0->find("pw"), "a,\"b\"");
     EXPECT_EQ(*r0->find("name"), "multi\nline");
     const auto& r1 = std::get<tmpl::record_ptr>(ds->items[1]);
-    EXPECT_EQ(*r1->find("name"), "");  // short row padded
+    EXPECT_EQ(*r1->find("name"), "");  // an empty last field
     EXPECT_EQ(r1->find("nope"), nullptr);
 }
 
@@ -41,6 +41,7 @@ TEST(data_files_test, csv_errors_say_where) {
     EXPECT_EQ(error_of("a,b\n\"open,1\n"), "line 2: unterminated quoted field");
     EXPECT_EQ(error_of(""), "the file is empty: a CSV data file needs a header row and records");
     EXPECT_EQ(error_of("a,b\n1,2\n1,2,3\n"), "row 3: 3 fields, the header has 2");
+    EXPECT_EQ(error_of("a,b,c\n1,2,3\n1,2\n"), "row 3: 2 fields, the header has 3");
 }
 
 TEST(data_files_test, a_file_over_the_limit_or_missing_is_an_error_naming_it) {

@@ -60,10 +60,11 @@ TEST(group_load, mistakes_are_errors_at_their_place) {
                             "row's)",
                             "9:13: users.U.tasks.t.steps[1]: `group` needs `steps:` (the steps it "
                             "times)",
-                            "10:20: users.U.tasks.t.steps[2].group: a group's name is plain text: "
-                            "templates would make a row per value",
+                            "10:21: users.U.tasks.t.steps[2].group: templates are not allowed "
+                            "here (a group is one row, a template a row per value): this text is "
+                            "used as written, '{{' included",
                             "12:13: users.U.tasks.t.steps[3]: unknown step 'grup', did you mean "
-                            "'group'? (a step is a request, if, repeat, sleep, let, group, "
+                            "'group'? (a step is a request, if, repeat, while, sleep, let, group, "
                             "interrupt or stop_user)",
                             "15:13: users.U.tasks.t.steps[4]: unknown key 'stpes', did you mean "
                             "'steps'?"));

@@ -210,8 +210,9 @@ TEST(templates_everywhere_test, braces_where_text_is_used_as_written_are_refused
 }
 
 TEST(templates_everywhere_test, inline_data_items_are_data_and_keep_their_braces) {
-    auto p = compile_ok("host: http://h\ndata: {w: {items: [\"{{ not a template }}\", b]}}\n"
-                        "users: {A: {tasks: {t: {get: \"/{{ random(w) }}\"}}}}\n");
+    auto p = compile_ok(
+        "host: http://h\ndata: {w: {items: [\"{{ not a template }}\", b]}}\n"
+        "users: {A: {tasks: {t: {get: \"/{{ random(w) }}\"}}}}\n");
     ASSERT_TRUE(p);
     ASSERT_EQ(p->data.size(), 1u);
     EXPECT_EQ(std::get<std::string>(p->data[0]->items[0]), "{{ not a template }}");

@@ -54,7 +54,10 @@ class user_environment final : public tmpl::environment {
     // outlive the environment.
     user_environment(std::int64_t user_id, std::int64_t worker_id, std::uint64_t seed,
                      data_feeders* feeders = nullptr)
-        : user_id_(user_id), worker_id_(worker_id), random_(seed), feeders_(feeders) {}
+        : user_id_(user_id),
+          worker_id_(static_cast<std::int32_t>(worker_id)),
+          random_(seed),
+          feeders_(feeders) {}
 
     // tmpl::environment
     const tmpl::value* variable(std::string_view name) const override;
@@ -86,7 +89,7 @@ class user_environment final : public tmpl::environment {
     void assign(const scenario::named_templates& assignments);
 
     void count_iteration() { ++iteration_; }
-    void set_last_status(int status) { last_status_ = status; }
+    void set_last_status(int status) { last_status_ = static_cast<std::int16_t>(status); }
     // Keeps `body` (moved from, cut to max_last_body_bytes) as last.body.
     void keep_last_body(std::string&& body);
 
@@ -95,10 +98,12 @@ class user_environment final : public tmpl::environment {
 
   private:
     std::int64_t user_id_;
-    std::int64_t worker_id_;
     std::int64_t iteration_ = 0;
-    int last_status_ = 0;
-    bool data_ran_out_ = false;  // fills last_status_'s padding: users are kept small
+    // A worker's index, an HTTP status and a flag share one 8-byte word:
+    // there is one environment per user, and users are kept small.
+    std::int32_t worker_id_;
+    std::int16_t last_status_ = 0;
+    bool data_ran_out_ = false;
     user_random random_;
     std::string last_body_;  // only when the class mentions last.body
     std::vector<std::pair<std::string_view, tmpl::value>> variables_;  // few: a flat list
