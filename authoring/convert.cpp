@@ -400,6 +400,25 @@ std::string escape_template(const std::string& text) {
     return out;
 }
 
+// A scenario uses header and form field names as written and refuses "{{"
+// in them (it cannot mean a template there), so a recorded name with "{{"
+// cannot be replayed: that pair is left out, and said.
+void drop_templated_names(recorded_request& r, const std::string& url,
+                          std::vector<std::string>& notes) {
+    const auto templated = [](const auto& pair) {
+        return pair.name.find("{{") != std::string::npos;
+    };
+    const auto drop = [&](auto& pairs, const char* what) {
+        const auto dropped = std::erase_if(pairs, templated);
+        if (dropped > 0) {
+            notes.push_back(printable(url) + ": " + std::to_string(dropped) + " " + what +
+                            " named with '{{' left out (a scenario cannot send such a name)");
+        }
+    };
+    drop(r.headers, "header(s)");
+    drop(r.form, "form field(s)");
+}
+
 recording build_recording(const har_log& har, const convert_options& opts) {
     recording out;
     // What can be replayed at all, and what is wanted.
@@ -451,6 +470,7 @@ recording build_recording(const har_log& har, const convert_options& opts) {
                 out.pages.back().name = unique_name(printable(name, 80), names);
             }
             recorded_request r = make_request(e, out.host);
+            drop_templated_names(r, e.url, out.notes);
             const auto gap_ms = (e.started_us - busy_until_us) / 1000;
             if (!first && gap_ms >= opts.min_think_ms) {
                 r.sleep_before_ms = std::min(gap_ms, opts.max_think_ms);

@@ -63,21 +63,37 @@ void controller::discard_posted() {
     posted_.clear();
 }
 
+// Notes a stall: more than a second since this thread last ran pump()'s loop.
+void controller::note_awake() {
+    const auto now = control_clock::now();
+    if (now - last_awake_ > 1s) recovering_ = true;
+    last_awake_ = now;
+}
+
 void controller::pump(std::chrono::milliseconds slice) {
     const auto until = control_clock::now() + slice;
     do {
         // Drain what is queued before judging health: a master that fell
         // behind must not call a worker missing whose heartbeat is waiting
         // in the queue. Bounded, so commands and ticks still run.
-        auto wait = 10ms;
+        note_awake();
+        auto wait = recovering_ ? 200ms : 10ms;
         const auto drain_until = control_clock::now() + 50ms;
         for (int n = 0; n < 4096; ++n) {
             const auto asked = control_clock::now();
             auto in = endpoint_->receive(wait);
+            note_awake();
             if (!in) {
                 // Nothing queued: whatever a worker sent before `asked` has
-                // been handled, so its silence up to then is real.
-                core_.caught_up(asked);
+                // been handled, so its silence up to then is real — unless
+                // this master was itself stopped: then ZeroMQ's I/O thread,
+                // stopped too, may not have handed the workers' messages
+                // over yet, and only a longer wait that comes back empty
+                // says so (a frozen master must not call its workers missing).
+                if (!recovering_ || wait >= 200ms) {
+                    core_.caught_up(asked);
+                    recovering_ = false;
+                }
                 break;
             }
             core_.on_message(in->worker, in->body, control_clock::now());

@@ -82,7 +82,14 @@ class controller {
     std::function<void()> on_test_end;
 
   private:
+    void note_awake();
+
     bool closing_ = false;  // see close()
+    // pump() was not running for a while (the process was stopped or starved):
+    // until a longer wait comes back empty, ZeroMQ's I/O thread may still be
+    // handing over what workers sent meanwhile (see pump()).
+    bool recovering_ = false;
+    control_clock::time_point last_awake_ = control_clock::now();
     std::unique_ptr<proto::master_endpoint> endpoint_;
     controller_core core_;
 

@@ -196,6 +196,26 @@ TEST(har_convert, sends_recorded_braces_as_they_were_never_as_templates) {
     EXPECT_EQ(render(r->raw), "a {{ b }} {{{c");
 }
 
+// Found by fuzz.har: a scenario refuses "{{" in a header or form field
+// name, so such a pair is left out (and noted) rather than written.
+TEST(har_convert, leaves_out_header_and_form_names_with_braces_and_says_so) {
+    auto e = entry("POST", "http://127.0.0.1:8080/contact_us", 200, 0);
+    add_header(e, "X-{{a}}", "1");
+    add_header(e, "X-Kept", "2");
+    set_body(e, "application/x-www-form-urlencoded", "email=a%40b&options%7B%7Bx%7D%7D=&kept=1");
+    const auto c = convert(read({e}));
+    ASSERT_TRUE(c.plan);
+    const auto* r = requests_of(pages_of(*c.plan)[0])[0];
+    ASSERT_EQ(r->headers.size(), 1u);
+    EXPECT_EQ(r->headers[0].first, "X-Kept");
+    ASSERT_EQ(r->form.size(), 2u);
+    EXPECT_EQ(r->form[0].first, "email");
+    EXPECT_EQ(r->form[1].first, "kept");
+    ASSERT_EQ(c.rec.notes.size(), 2u);
+    EXPECT_NE(c.rec.notes[0].find("1 header(s) named with '{{' left out"), std::string::npos);
+    EXPECT_NE(c.rec.notes[1].find("1 form field(s) named with '{{' left out"), std::string::npos);
+}
+
 TEST(har_convert, keeps_other_bodies_raw_with_their_content_type) {
     auto e = entry("PUT", "http://127.0.0.1:8080/echo", 200, 0);
     add_header(e, "Content-Type", "text/csv");
