@@ -64,6 +64,17 @@ inline std::string joined(const std::vector<std::string>& lines) {
     return out;
 }
 
+// The single diagnostic for `source`, as "line:col: path: message"; a test
+// failure when it compiles or gives more than one.
+inline std::string only_error(const std::string& source,
+                              std::vector<std::pair<std::string, std::string>> files = {}) {
+    auto r = compile_text(source, std::move(files));
+    EXPECT_FALSE(r.result);
+    auto lines = error_lines(r);
+    EXPECT_EQ(lines.size(), 1u) << joined(lines);
+    return lines.empty() ? "" : lines[0];
+}
+
 }  // namespace swarm::scenario::testing
 
 #include <map>

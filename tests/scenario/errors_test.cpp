@@ -17,16 +17,7 @@ using testing::error_lines;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::joined;
-
-// The single diagnostic for `source`, as "line:col: path: message".
-std::string only_error(const std::string& source,
-                       std::vector<std::pair<std::string, std::string>> files = {}) {
-    auto r = compile_text(source, std::move(files));
-    EXPECT_FALSE(r.result);
-    auto lines = error_lines(r);
-    EXPECT_EQ(lines.size(), 1u) << joined(lines);
-    return lines.empty() ? "" : lines[0];
-}
+using testing::only_error;
 
 TEST(errors_test, misspelled_key_suggests_the_closest) {
     EXPECT_EQ(only_error("host: http://h\nusers:\n  A:\n    wiat: 1s\n    tasks: {t: {get: /}}\n"),

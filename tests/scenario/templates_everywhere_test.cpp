@@ -16,15 +16,8 @@ using ::testing::ElementsAre;
 using testing::error_lines;
 using ::testing::HasSubstr;
 using testing::joined;
+using testing::only_error;
 using testing::warning_lines;
-
-std::string only_error(const std::string& source) {
-    auto r = compile_text(source);
-    EXPECT_FALSE(r.result);
-    auto lines = error_lines(r);
-    EXPECT_EQ(lines.size(), 1u) << joined(lines);
-    return lines.empty() ? "" : lines[0];
-}
 
 const step_list& steps_of(const plan& p) {
     return p.users.at(0).root.tasks.at(0).steps;

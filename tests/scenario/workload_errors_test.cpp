@@ -12,15 +12,7 @@ namespace {
 using testing::compile_text;
 using ::testing::ElementsAre;
 using testing::error_lines;
-using testing::joined;
-
-std::string only_error(const std::string& source) {
-    auto r = compile_text(source);
-    EXPECT_FALSE(r.result);
-    auto lines = error_lines(r);
-    EXPECT_EQ(lines.size(), 1u) << joined(lines);
-    return lines.empty() ? "" : lines[0];
-}
+using testing::only_error;
 
 // A scenario with `load:` written as `load` (one line of flow YAML at line 2).
 std::string with_load(const std::string& load) {
