@@ -1,4 +1,7 @@
 # Every dependency comes from Debian 12 packages installed by scripts/install-deps.
+if(SWARM_STATIC_DEPS)
+    include(${CMAKE_CURRENT_LIST_DIR}/static_deps.cmake)  # the switches, before the finders
+endif()
 find_package(Boost 1.81.0 EXACT REQUIRED COMPONENTS json url CONFIG)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
@@ -8,6 +11,9 @@ find_package(CLI11 REQUIRED)
 find_package(cppzmq REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+if(SWARM_STATIC_DEPS)
+    include(${CMAKE_CURRENT_LIST_DIR}/static_deps.cmake)  # archives for what the finders found
+endif()
 if(SWARM_TESTS AND NOT SWARM_FUZZ)  # the fuzz targets have their own driver
     find_package(GTest REQUIRED)
 endif()
