@@ -1,6 +1,6 @@
 # The two commands a new user needs (see README.md): `make demo` and `make test`.
 # Each does its own set-up and is safe to run again.
-.PHONY: all deps build build-asan build-fuzz build-tsan test test-tsan demo format tidy clean
+.PHONY: all deps build build-asan build-fuzz build-tsan dist test test-tsan demo format tidy clean
 
 # ccache hits across clones (CI builds in a fresh folder): hash relative paths,
 # and not the build folder (debug info then names the first clone's folder).
@@ -33,10 +33,19 @@ build-tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS)
 
+# One file to copy to other machines for an ad hoc multi-machine run
+# (docs/dist.md): build/dist/swarm-VERSION-linux-ARCH.tar.gz. Its objects are
+# the release build's (ccache shares them); only the link differs.
+dist: deps
+	@cmake --preset dist >/dev/null
+	@cmake --build --preset dist -j $(JOBS)
+	@scripts/make-dist build/dist
+
 # Every test: unit and integration tests under ASan+UBSan, the fuzz targets for
 # a bounded time and the style checks (format, clang-tidy), then the threaded
-# tests under TSan. Ends with ctest's summary line.
-test: build-asan build-fuzz
+# tests under TSan, and the dist tarball where the build's libraries are out of
+# reach (tests/dist). Ends with ctest's summary line.
+test: build-asan build-fuzz dist
 	@ctest --preset asan -j $(JOBS)
 	@$(MAKE) --no-print-directory test-tsan
 
@@ -54,4 +63,4 @@ demo: build
 	@scripts/demo build/release/swarm
 
 clean:
-	rm -rf build/release build/asan build/fuzz build/tsan
+	rm -rf build/release build/dist build/asan build/fuzz build/tsan
