@@ -210,8 +210,12 @@ bool start_from_web(int web_port, std::size_t workers, int run_s, const fleet_co
                     const std::atomic<bool>& give_up) {
     while (!give_up) {
         if (c.ready.load() >= workers) {
+            // With the UI, /readyz is 200 once serving; its body's "ready"
+            // says whether the master's --expect-workers joined.
             const auto ready = http_get(web_port, "/readyz");
-            if (ready && ready->status == 200) break;
+            if (ready && ready->status == 200 &&
+                ready->body.find("\"ready\":true") != std::string::npos)
+                break;
         }
         std::this_thread::sleep_for(100ms);
     }

@@ -171,11 +171,17 @@ void web_api::handle(const web_request& req, web_reply reply) {
     }
     if (req.path == "/readyz") {
         if (!is_get(req)) return reply(method_not_allowed("GET"));
+        // Headless, ready means "the expected workers joined" (the test is
+        // about to start). With the UI it means "serving": a UI that waited
+        // for workers would keep its Service without endpoints, and nobody
+        // could open it to watch the workers arrive. "ready" in the body keeps
+        // saying whether the workers are there, in both modes.
         const auto expect = opts_.expect_workers;
-        return on_control(std::move(reply), [expect](controller& c) {
+        const bool gate_on_workers = opts_.probes_only;
+        return on_control(std::move(reply), [expect, gate_on_workers](controller& c) {
             const auto ready = c.workers().ready_workers();
             web_response r;
-            r.status = ready >= expect ? 200 : 503;
+            r.status = ready >= expect || !gate_on_workers ? 200 : 503;
             r.body = json_text(json::object{{"ready", ready >= expect},
                                             {"workers", ready},
                                             {"expect_workers", expect},

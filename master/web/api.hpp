@@ -32,7 +32,7 @@ inline constexpr std::chrono::seconds start_after_stop_wait{8};
 struct api_options {
     start_defaults start;            // what POST /swarm uses for fields it lacks
     ui_defaults ui;                  // what the start form shows
-    std::size_t expect_workers = 1;  // /readyz: ready with this many workers
+    std::size_t expect_workers = 1;  // headless /readyz: 200 with this many workers
     bool probes_only = false;        // headless: only /healthz, /readyz and /metrics
     // --csv-full-history's file, what /stats/requests_full_history/csv
     // serves; "": none (it serves the Aggregated rows).

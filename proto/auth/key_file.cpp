@@ -211,16 +211,18 @@ std::string read_whole_file(const std::string& path) {
     return text.str();
 }
 
-// A secret key readable by group or others is worth a warning, not a refusal
-// (a file just copied into place often has the umask's mode).
+// A secret key that others (neither the owner nor the group) can read is worth
+// a warning, not a refusal (a file just copied into place often has the
+// umask's mode). Group access is not: Kubernetes mounts a Secret with
+// `defaultMode: 0400` as 0440 once the pod has an fsGroup, and that group is
+// exactly who should read it.
 void warn_if_open(const std::string& path, const log::logger& log) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return;  // the read has reported that
-    const unsigned others = st.st_mode & (S_IRWXG | S_IRWXO);
-    if (others == 0) return;
+    if ((st.st_mode & S_IRWXO) == 0) return;
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    log.warning(path + " holds a secret key but is open to group or others (mode " + mode +
+    log.warning(path + " holds a secret key but others can read it (mode " + mode +
                 "): chmod 600 " + path);
 }
 

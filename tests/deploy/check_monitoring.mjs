@@ -5,7 +5,7 @@
 //   a family with no series yet, such as swarm_threshold_passing without
 //   thresholds, still counts; a histogram brings _bucket, _sum and _count);
 // - every panel has at least one query, and each query names a swarm_ metric;
-// - with --render (an overlay rendered with components/prometheus): each
+// - with --render (an overlay rendered with addons/prometheus): each
 //   PodMonitor selects the master's pod template and scrapes a port the
 //   master's container declares, at /metrics under its --web-base-path.
 // Prints every problem; exit 0 when none, 1 otherwise, 2 on bad usage or input.

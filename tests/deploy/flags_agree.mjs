@@ -13,6 +13,17 @@ export const HEADLESS_FLAGS = new Set([
 ]);
 export const INGRESS_FLAGS = new Set(["--web-base-path"]);
 const HOST_FLAGS = new Set(["--master", "--host"]);
+// What the cluster adds by design, in every overlay: CURVE on by default (its
+// Secret; compose documents the flag in deploy/README.md), and the UI's
+// password and certificate of the -auth, -ingress and -tls overlays.
+export const K8S_ONLY_FLAGS = new Set(["--auth-key-file", "--web-auth-file", "--tls-cert", "--tls-key"]);
+// What compose may have and the interactive worker Deployment must not: a
+// worker there waits for its master for ever (with a timeout it would exit
+// and crash-loop while the master is away).
+const COMPOSE_ONLY_WORKER_FLAGS = new Set(["--master-timeout"]);
+// Report files: the Job names each run's after its pod ($(RUN_ID)), compose
+// writes fixed names; both write below /results.
+const PER_RUN_FLAGS = new Set(["--json", "--csv"]);
 
 // role → parsed args, from compose `services:`; hosts resolve to service names.
 export function composeRoles(compose) {
@@ -49,7 +60,7 @@ export function k8sRoles(objects) {
         const c = pod.spec.template.spec.containers[0];
         const args = parseSwarmArgs(c.args);
         if (!roles.has(args.sub)) {
-            roles.set(args.sub, { args, roleOfHost, ports: (c.ports ?? []).map((p) => p.containerPort) });
+            roles.set(args.sub, { args, roleOfHost, owner: pod.kind, ports: (c.ports ?? []).map((p) => p.containerPort) });
         }
     }
     return roles;
@@ -79,12 +90,17 @@ export function compareRole(role, composeEntry, k8sEntry, extraAllowed, where) {
         errors.push(`${where} ${role}: arguments ${a.positionals.join(" ")} vs ${b.positionals.join(" ")}`);
     }
     const fa = flagsOf(composeEntry), fb = flagsOf(k8sEntry);
+    const interactiveWorker = role === "worker" && k8sEntry.owner === "Deployment";
     for (const [flag, value] of fa) {
-        if (!fb.has(flag)) errors.push(`${where} ${role}: ${flag} is in compose, not in the manifests`);
-        else if (fb.get(flag) !== value) errors.push(`${where} ${role}: ${flag} is ${value} in compose, ${fb.get(flag)} in the manifests`);
+        if (!fb.has(flag)) {
+            if (!(interactiveWorker && COMPOSE_ONLY_WORKER_FLAGS.has(flag))) errors.push(`${where} ${role}: ${flag} is in compose, not in the manifests`);
+        } else if (PER_RUN_FLAGS.has(flag)) {
+            const dir = (v) => String(v).replace(/\/[^/]*$/, "");
+            if (dir(fb.get(flag)) !== dir(value)) errors.push(`${where} ${role}: ${flag} writes to ${dir(value)} in compose, ${dir(fb.get(flag))} in the manifests`);
+        } else if (fb.get(flag) !== value) errors.push(`${where} ${role}: ${flag} is ${value} in compose, ${fb.get(flag)} in the manifests`);
     }
     for (const flag of fb.keys()) {
-        if (!fa.has(flag) && !extraAllowed.has(flag)) errors.push(`${where} ${role}: ${flag} is in the manifests, not in compose`);
+        if (!fa.has(flag) && !extraAllowed.has(flag) && !K8S_ONLY_FLAGS.has(flag)) errors.push(`${where} ${role}: ${flag} is in the manifests, not in compose`);
     }
     // Every port the manifests' container exposes is published (or reachable) in compose and vice versa.
     const pa = [...new Set(composeEntry.ports)].sort(), pb = [...new Set(k8sEntry.ports)].sort();

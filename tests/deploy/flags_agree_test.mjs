@@ -51,6 +51,12 @@ const drifts = {
     "the override changes more than headless flags": [(c, r, h) => {
         const a = h.services.master.command; a[a.indexOf("--bind") + 1] = "0.0.0.0:6000";
     }, /compose vs compose \(headless\) master: --bind/],
+    "the Job's reports written elsewhere than compose's": [(c, r) => {
+        const a = k8sArgs(r, "headless-job", "Job", "swarm-master"); a[a.indexOf("--json") + 1] = "/tmp/$(RUN_ID).json";
+    }, /headless-job master: --json writes to \/results in compose, \/tmp in the manifests/],
+    "the interactive worker's --master-timeout is compose's only; a Job's must agree": [(c, r, h) => {
+        const a = k8sArgs(r, "headless-job", "Job", "swarm-worker"); a[a.indexOf("--master-timeout") + 1] = "1m";
+    }, /headless-job worker: --master-timeout is 10m in compose, 1m in the manifests/],
     "the compose service renamed": [(c) => { c.services.workers = c.services.worker; delete c.services.worker; }, /no service named worker/],
 };
 

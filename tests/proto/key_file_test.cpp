@@ -204,10 +204,26 @@ TEST_F(key_file_test, a_file_open_to_others_loads_with_a_warning) {
     EXPECT_EQ(load(open, auth_side::master).own.public_key,
               load(write("same.key", text, 0600), auth_side::master).own.public_key);
     ASSERT_EQ(log_.lines().size(), 1u);
-    EXPECT_EQ(log_.lines()[0], "swarm: warning: " + open +
-                                   " holds a secret key but is open to group or others (mode "
-                                   "0644): chmod 600 " +
-                                   open);
+    EXPECT_EQ(log_.lines()[0],
+              "swarm: warning: " + open +
+                  " holds a secret key but others can read it (mode 0644): chmod 600 " + open);
+}
+
+// A Kubernetes Secret mounted with defaultMode 0400 in a pod with an fsGroup
+// arrives as 0440 (group-readable): the group is the pod's, no warning. Any
+// access for others still warns.
+TEST_F(key_file_test, group_access_is_quiet_and_any_access_for_others_warns) {
+    const std::string text = shared_text(generate_curve_key_pair());
+    (void)load(write("secret-volume.key", text, 0440), auth_side::worker);
+    (void)load(write("group-rw.key", text, 0660), auth_side::worker);
+    EXPECT_THAT(log_.lines(), IsEmpty());
+    for (const ::mode_t mode : {0604, 0602, 0601}) {
+        const auto name = "others-" + std::to_string(mode) + ".key";
+        (void)load(write(name, text, mode), auth_side::worker);
+    }
+    ASSERT_EQ(log_.lines().size(), 3u);
+    EXPECT_THAT(log_.lines()[0], HasSubstr("others can read it (mode 0604)"));
+    EXPECT_THAT(log_.lines()[2], HasSubstr("(mode 0601)"));
 }
 
 TEST(bind_warning, loopback_addresses_need_no_warning_and_others_name_the_port) {
