@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -60,7 +59,7 @@ std::size_t copy_body(const response& res, std::uint64_t offset, std::uint8_t* o
     const auto n = static_cast<std::size_t>(
         std::min<std::uint64_t>(length, res.body_size() - std::min(offset, res.body_size())));
     if (res.filler_bytes == 0) {
-        std::memcpy(out, res.body_view().data() + offset, n);
+        std::copy_n(res.body_view().data() + offset, n, out);
         return n;
     }
     // The same bytes HTTP/1.1 sends: the pattern chunk, restarted every chunk.
@@ -68,7 +67,7 @@ std::size_t copy_body(const response& res, std::uint64_t offset, std::uint8_t* o
     for (std::size_t done = 0; done < n;) {
         const std::size_t at = (offset + done) % pattern.size();
         const std::size_t piece = std::min(n - done, pattern.size() - at);
-        std::memcpy(out + done, pattern.data() + at, piece);
+        std::copy_n(pattern.data() + at, piece, out + done);
         done += piece;
     }
     return n;
