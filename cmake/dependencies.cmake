@@ -41,3 +41,6 @@ target_link_libraries(swarm_boost INTERFACE Boost::headers Boost::json Boost::ur
 target_compile_definitions(swarm_boost INTERFACE
     BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS
     BOOST_ASIO_DISABLE_AWAITABLE_FRAME_RECYCLING BOOST_ASIO_DISABLE_SMALL_BLOCK_RECYCLING)
+
+# nghttp2: HTTP/2 framing, HPACK, flow control and stream state (`swarm target`'s h2/h2c).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)

@@ -6,8 +6,10 @@
 
 namespace swarm::target {
 
-void thread_counters::record(std::string_view method, std::string_view path, int status) {
+void thread_counters::record(std::string_view method, std::string_view path, int status,
+                             http_protocol protocol) {
     std::lock_guard lock(mutex_);
+    ++by_protocol_.at(static_cast<std::size_t>(protocol));
     key_.assign(method);
     key_.push_back(' ');
     key_.append(path);
@@ -32,6 +34,16 @@ void thread_counters::record_malformed() {
     ++malformed_;
 }
 
+void thread_counters::record_h2_connection() {
+    std::lock_guard lock(mutex_);
+    ++h2_.connections;
+}
+
+void thread_counters::record_h2_protocol_error() {
+    std::lock_guard lock(mutex_);
+    ++h2_.protocol_errors;
+}
+
 void thread_counters::record_arrival(const arrival_time& at) {
     // The shared clock first, outside the lock: it is lock-free.
     const auto gap = gap_clock_.arrive(at.steady_ns);
@@ -43,6 +55,10 @@ void thread_counters::record_arrival(const arrival_time& at) {
 
 void thread_counters::merge_into(stats_snapshot& out) const {
     out.malformed += malformed_;
+    out.h1 += by_protocol_[static_cast<std::size_t>(http_protocol::h1)];
+    out.h2 += by_protocol_[static_cast<std::size_t>(http_protocol::h2)];
+    out.h2_connections.connections += h2_.connections;
+    out.h2_connections.protocol_errors += h2_.protocol_errors;
     out.arrivals.total += arrival_total_;
     arrivals_.merge_into(out.arrivals.per_second, out.arrivals.now_unix_ms / 1000);
     out.arrivals.gaps.merge(gaps_);
@@ -57,6 +73,8 @@ void thread_counters::merge_into(stats_snapshot& out) const {
 
 void thread_counters::clear() {
     malformed_ = 0;
+    by_protocol_ = {};
+    h2_ = {};
     routes_.clear();
     arrivals_.clear();
     arrival_total_ = 0;
@@ -148,6 +166,9 @@ std::string to_json(const stats_snapshot& snapshot) {
     root["statuses"] = std::move(statuses);
     root["routes"] = std::move(routes);
     root["malformed"] = snapshot.malformed;
+    root["protocols"] = boost::json::object{{"h1", snapshot.h1}, {"h2", snapshot.h2}};
+    root["h2"] = boost::json::object{{"connections", snapshot.h2_connections.connections},
+                                     {"protocol_errors", snapshot.h2_connections.protocol_errors}};
     root["arrivals"] = arrivals_json(snapshot.arrivals);
     root["gaps_us"] = gaps_json(snapshot.arrivals.gaps);
     root["stall"] = boost::json::object{{"phase_unix_ms", snapshot.stall_phase_unix_ms}};

@@ -26,12 +26,24 @@
 
 namespace swarm::target {
 
+// The HTTP version a request came in on (/__stats "protocols").
+enum class http_protocol : std::uint8_t { h1, h2 };
+
+// HTTP/2 connection-level events (/__stats "h2"), merged over threads.
+struct h2_snapshot {
+    std::uint64_t connections = 0;      // HTTP/2 connections opened (h2c and h2 over TLS)
+    std::uint64_t protocol_errors = 0;  // connections ended by a protocol error or flood
+};
+
 // A merged, point-in-time view of all counters.
 struct stats_snapshot {
     std::uint64_t total = 0;      // requests answered (sum over routes)
     std::uint64_t malformed = 0;  // requests that could not be parsed (not in total)
     // "GET /about" → status → count; path without the query string.
     std::map<std::string, std::map<int, std::uint64_t>> routes;
+    std::uint64_t h1 = 0;  // of total: answered over HTTP/1.x
+    std::uint64_t h2 = 0;  // of total: answered over HTTP/2
+    h2_snapshot h2_connections{};
     arrivals_snapshot arrivals{};
     // The /stall route's phase: the unix time (ms) its periods count from.
     std::int64_t stall_phase_unix_ms = 0;
@@ -44,9 +56,13 @@ class thread_counters {
     explicit thread_counters(gap_clock& gaps) : gap_clock_(gaps) {}
 
     // Counts one answered request. `status` is 100..599.
-    void record(std::string_view method, std::string_view path, int status);
-    // Counts one request that never parsed (answered 400/431 and closed).
+    void record(std::string_view method, std::string_view path, int status, http_protocol protocol);
+    // Counts one request that never parsed (answered 400/431 and closed, or a
+    // malformed HTTP/2 request whose stream was reset).
     void record_malformed();
+    // Counts one HTTP/2 connection, and one that ended in a protocol error.
+    void record_h2_connection();
+    void record_h2_protocol_error();
     // Counts one request that arrived at `at` (its second and its gap).
     void record_arrival(const arrival_time& at);
 
@@ -78,6 +94,8 @@ class thread_counters {
     stats::histogram gaps_;  // µs
     std::string key_;        // scratch for "METHOD path", reused to avoid allocating
     std::uint64_t malformed_ = 0;
+    std::array<std::uint64_t, 2> by_protocol_{};  // indexed by http_protocol
+    h2_snapshot h2_{};
     std::unordered_map<std::string, route_counts, key_hash, std::equal_to<>> routes_;
 };
 

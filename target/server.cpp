@@ -1,6 +1,11 @@
-// The network side of `swarm target`: listening, accepting, TLS, reading
-// requests with Beast's parser and writing `response`s. The only translation
-// unit that includes Beast/Asio (their templates compile once, here).
+// The network side of `swarm target`: listening, accepting, TLS, choosing
+// the protocol of a connection, and HTTP/1.1 — reading requests with Beast's
+// parser and writing `response`s. With h2_server.cpp (HTTP/2 over the same
+// streams) the only translation units that include Beast/Asio.
+//
+// Protocol: a cleartext connection whose first bytes are the HTTP/2 preface
+// is h2c (prior knowledge); over TLS, ALPN "h2" (alpn.hpp) is HTTP/2; any
+// other connection is HTTP/1.1.
 //
 // Threads: one io_context per io thread, each run by exactly one thread. One
 // acceptor (on thread 0) hands accepted sockets round-robin to the threads'
@@ -9,6 +14,8 @@
 // Round-robin also spreads even two connections over two threads, which
 // SO_REUSEPORT's hashing does not promise, and needs no port-0 rebinding dance.
 
+#include "target/alpn.hpp"
+#include "target/h2_server.hpp"
 #include "target/routes.hpp"
 #include "target/target.hpp"
 #include "target/wire.hpp"
@@ -48,17 +55,7 @@ constexpr auto handshake_timeout = 10s;  // TLS handshake
 constexpr auto shutdown_timeout = 2s;    // TLS close_notify exchange
 constexpr auto linger_timeout = 2s;      // draining a rejected request before closing
 constexpr std::size_t first_read_size = 4096;
-constexpr std::size_t filler_chunk = 64 * 1024;
 constexpr std::size_t tls_coalesce_limit = 8 * 1024;  // body bytes copied behind the head
-
-const std::string& filler_pattern() {
-    static const std::string pattern = [] {
-        std::string s(filler_chunk, '\0');
-        for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + i % 26);
-        return s;
-    }();
-    return pattern;
-}
 
 // What one io thread owns.
 struct io_thread {
@@ -146,7 +143,8 @@ net::awaitable<bool> write_response(Stream& stream, connection& c, connection_mo
     }
     // /bytes/N: the head, then the pattern chunk repeated, never N bytes in memory.
     for (std::uint64_t left = res.filler_bytes; left > 0;) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, filler_chunk));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(left, filler_pattern().size()));
         const bool written =
             co_await write_parts(stream, c.head_, std::string_view(filler_pattern()).substr(0, n));
         if (!written) co_return false;
@@ -188,7 +186,7 @@ net::awaitable<void> reject(Stream& stream, connection& c, const beast::error_co
         const auto& msg = parser.get();
         const std::string_view target = msg.target();
         c.counters_.record(msg.method_string(), target.substr(0, target.find('?')),
-                           c.response_.status);
+                           c.response_.status, http_protocol::h1);
     } else {
         c.counters_.record_malformed();
     }
@@ -274,7 +272,8 @@ net::awaitable<bool> answer(Stream& stream, connection& c) {
     if (c.response_.counted) {
         // Counted before the write: a client that has its answer and then asks
         // /__stats (on any connection) must see it.
-        c.counters_.record(c.request_.method, c.request_.path, c.response_.status);
+        c.counters_.record(c.request_.method, c.request_.path, c.response_.status,
+                           http_protocol::h1);
     }
     const bool keep_alive = msg.keep_alive() && !c.response_.close;
     const auto mode = !keep_alive           ? connection_mode::close
@@ -297,10 +296,36 @@ net::awaitable<void> serve(Stream& stream, connection& c) {
     }
 }
 
+enum class first_bytes { h1, h2, none };
+
+// Reads until the first bytes tell the HTTP/2 preface (h2c with prior
+// knowledge) from anything else; `none` when the client left or stayed silent
+// first. What was read stays in `buffer` for the protocol's reader.
+net::awaitable<first_bytes> sniff(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    for (;;) {
+        const std::string_view got(static_cast<const char*>(buffer.data().data()), buffer.size());
+        const std::size_t n = std::min(got.size(), h2_preface.size());
+        if (got.substr(0, n) != h2_preface.substr(0, n)) co_return first_bytes::h1;
+        if (n == h2_preface.size()) co_return first_bytes::h2;
+        stream.expires_after(idle_timeout);
+        auto [ec, read] =
+            co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
+        if (ec) co_return first_bytes::none;
+        buffer.commit(read);
+    }
+}
+
 net::awaitable<void> run_plain(tcp::socket socket, site& s, thread_counters& counters) {
     beast::tcp_stream stream(std::move(socket));
     connection c(s, counters, stream.get_executor());
-    co_await serve(stream, c);
+    const first_bytes protocol = co_await sniff(stream, c.buffer_);
+    if (protocol == first_bytes::h2) {
+        const std::string_view preface(static_cast<const char*>(c.buffer_.data().data()),
+                                       c.buffer_.size());
+        co_await serve_h2(stream, preface, s, counters);
+    } else if (protocol == first_bytes::h1) {
+        co_await serve(stream, c);
+    }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
@@ -311,8 +336,12 @@ net::awaitable<void> run_tls(tcp::socket socket, site& s, thread_counters& count
     beast::get_lowest_layer(stream).expires_after(handshake_timeout);
     auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
     if (ec) co_return;
-    connection c(s, counters, stream.get_executor());
-    co_await serve(stream, c);
+    if (negotiated_h2(stream.native_handle())) {
+        co_await serve_h2(stream, s, counters);
+    } else {
+        connection c(s, counters, stream.get_executor());
+        co_await serve(stream, c);
+    }
     beast::get_lowest_layer(stream).expires_after(shutdown_timeout);
     co_await stream.async_shutdown(use_tuple);
 }
@@ -388,6 +417,7 @@ std::unique_ptr<ssl::context> make_tls(const options& opts) {
                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     tls->use_certificate_chain_file(opts.tls_cert);
     tls->use_private_key_file(opts.tls_key, ssl::context::pem);
+    offer_alpn(tls->native_handle());
     return tls;
 }
 

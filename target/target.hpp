@@ -4,8 +4,12 @@
 // counters at /__stats, so a test can compare swarm's report with what the
 // target actually saw.
 //
-// Routes (HTTP/1.1, keep-alive unless the client says close; HEAD works
-// wherever GET does):
+// Protocols, on one port: HTTP/1.1 (keep-alive unless the client says
+// close), h2c with prior knowledge (a connection opening with the HTTP/2
+// preface) and, with TLS, h2 by ALPN (preferred when the client offers it).
+// Every route answers the same over each.
+//
+// Routes (HEAD works wherever GET does):
 //   GET  /, /about             static HTML with Cache-Control and Expires
 //   POST /user/signin          form email+password → Set-Cookie session=…; 400 if either is empty
 //   GET  /contact_us           form with a csrf_token bound to the session (or a visitor cookie)
@@ -32,7 +36,9 @@
 // Anything else is 404; a known path with the wrong method is 405.
 //
 // Limits: request header 16 KiB (431), body 1 MiB (413); malformed requests
-// get 400 and the connection is closed. Deadlines: 30 s idle between
+// get 400 and the connection is closed (HTTP/2: the stream is reset; a
+// protocol error gets GOAWAY and a close); at most 100 concurrent HTTP/2
+// streams per connection. Deadlines: 30 s idle between
 // keep-alive requests, 10 s from a request's first byte to its end, 30 s per
 // response write.
 //
@@ -42,6 +48,9 @@
 //    "statuses": {"200": 6, "400": 1},
 //    "routes": {"GET /about": {"200": 5}, "POST /user/signin": {"200": 1, "400": 1}},
 //    "malformed": 0,                             unparseable requests (not in total)
+//    "protocols": {"h1": 5, "h2": 2},            of total, per HTTP version
+//    "h2": {"connections": 1, "protocol_errors": 0},   HTTP/2 connections, and those
+//                                                ended by a protocol error (GOAWAY)
 //    "arrivals": {"total": 7, "now_unix_ms": 1700000003500,
 //                 "per_second": [[1700000002, 3], [1700000003, 4]]},
 //    "gaps_us": {"count": 6, "p50": 800, "p90": 1500, "p99": 1900, "max": 1910},

@@ -123,6 +123,15 @@ std::string_view current_http_date() {
     return cached;
 }
 
+const std::string& filler_pattern() {
+    static const std::string pattern = [] {
+        std::string s(std::size_t{64} * 1024, '\0');
+        for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + i % 26);
+        return s;
+    }();
+    return pattern;
+}
+
 void render_head(const response& res, connection_mode mode, std::string& out) {
     char number[24];
     out.append("HTTP/1.1 ");

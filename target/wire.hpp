@@ -27,4 +27,8 @@ void render_head(const response& res, connection_mode mode, std::string& out);
 // The current Date header value, recomputed at most once a second per thread.
 std::string_view current_http_date();
 
+// /bytes/N's body is this 64 KiB chunk ('a'..'z' repeated) over and over,
+// never N bytes in memory; HTTP/1.1 and HTTP/2 send the same bytes.
+const std::string& filler_pattern();
+
 }  // namespace swarm::target
