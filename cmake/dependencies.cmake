@@ -11,6 +11,8 @@ find_package(CLI11 REQUIRED)
 find_package(cppzmq REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# nghttp2: HTTP/2 framing, HPACK, flow control and stream state (`swarm target`'s h2/h2c).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 if(SWARM_STATIC_DEPS)
     include(${CMAKE_CURRENT_LIST_DIR}/static_deps.cmake)  # archives for what the finders found
 endif()
@@ -42,5 +44,3 @@ target_compile_definitions(swarm_boost INTERFACE
     BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_DISABLE_CONCEPTS
     BOOST_ASIO_DISABLE_AWAITABLE_FRAME_RECYCLING BOOST_ASIO_DISABLE_SMALL_BLOCK_RECYCLING)
 
-# nghttp2: HTTP/2 framing, HPACK, flow control and stream state (`swarm target`'s h2/h2c).
-pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)

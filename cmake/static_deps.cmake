@@ -50,6 +50,11 @@ swarm_archive(re2_a re2 libre2-dev)
 set_target_properties(PkgConfig::RE2 PROPERTIES INTERFACE_LINK_LIBRARIES "${re2_a};Threads::Threads"
                                                 INTERFACE_LINK_DIRECTORIES "")
 
+# nghttp2 from pkg-config: the archive.
+swarm_archive(nghttp2_a nghttp2 libnghttp2-dev)
+set_target_properties(PkgConfig::NGHTTP2 PROPERTIES INTERFACE_LINK_LIBRARIES "${nghttp2_a}"
+                                                    INTERFACE_LINK_DIRECTORIES "")
+
 # libzmq (cppzmq's fallback finder made an UNKNOWN target for the .so): the
 # archive and what Debian built it with (pkg-config --static libzmq). The
 # Kerberos libraries have no archive: they stay shared and are bundled.
