@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <map>
+#include <initializer_list>
+#include <utility>
+#include <vector>
 
 #include "tests/support/swarm_command.hpp"
 
@@ -23,7 +25,8 @@ using ::testing::Not;
 // in a process of its own).
 class scoped_environment {
   public:
-    explicit scoped_environment(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {
+    scoped_environment(std::initializer_list<std::pair<std::string, std::string>> vars)
+        : vars_(vars) {
         for (const auto& [name, value] : vars_) ::setenv(name.c_str(), value.c_str(), 1);
     }
     ~scoped_environment() {
@@ -33,7 +36,7 @@ class scoped_environment {
     scoped_environment& operator=(const scoped_environment&) = delete;
 
   private:
-    std::map<std::string, std::string> vars_;
+    std::vector<std::pair<std::string, std::string>> vars_;
 };
 
 std::string temp_file(const std::string& name, const std::string& text) {
