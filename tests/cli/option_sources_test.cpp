@@ -40,8 +40,7 @@ class scoped_environment {
 };
 
 std::string temp_file(const std::string& name, const std::string& text) {
-    const auto path =
-        ::testing::TempDir() + "/option_sources." + std::to_string(::getpid()) + "." + name;
+    auto path = ::testing::TempDir() + "/option_sources." + std::to_string(::getpid()) + "." + name;
     std::ofstream(path) << text;
     return path;
 }
