@@ -7,13 +7,17 @@
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
+# What scripts/install-deps installs (build, demo, test or bench): everything
+# `make test` needs unless a target says less (`make demo`: the demo's only).
+DEPS ?= $(or $(SWARM_DEPS),test)
+
 # Parallel compile and test jobs: every core unless given (make test JOBS=1).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 all: build
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps $(DEPS)
 
 build: deps
 	@cmake --preset release >/dev/null
@@ -59,6 +63,8 @@ tidy:
 	@cmake --preset asan >/dev/null
 	@scripts/run-tidy build/asan -j $(JOBS)
 
+# The compiler, CMake, the libraries and curl: no test toolchain.
+demo: DEPS = demo
 demo: build
 	@scripts/demo build/release/swarm
 

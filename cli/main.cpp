@@ -4,6 +4,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/open_files.hpp"
+#include "cli/option_sources.hpp"
+#include "cli/usage_hints.hpp"
 #include "common/log/log.hpp"
 
 namespace {
@@ -23,14 +25,26 @@ int run_swarm(int argc, char** argv) {
     swarm::cli::add_keygen_command(app, run);
     swarm::cli::add_convert_command(app, run);
     swarm::cli::add_try_command(app, run);
+    const auto prepared = swarm::cli::prepare_option_sources(app);
 
+    std::vector<swarm::cli::applied_option> applied;
     try {
         app.parse(argc, argv);
+        applied = swarm::cli::apply_option_sources(*app.get_subcommands().front(), prepared,
+                                                   swarm::cli::swarm_environment());
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
+        const int code = app.exit(e);
+        for (const auto* cmd : app.get_subcommands()) swarm::cli::print_unknown_option_hints(*cmd);
+        return code == 0 ? 0 : 2;  // usage errors exit 2
+    } catch (const swarm::cli::option_source_error& e) {
+        std::cerr << "swarm " << app.get_subcommands().front()->get_name() << ": " << e.what()
+                  << "\n";
+        return 2;
     }
     swarm::cli::raise_open_file_limit();
-    return run ? run() : 2;
+    const int code = run ? run() : 2;
+    if (code == 2) swarm::cli::print_sources_note(*app.get_subcommands().front(), applied);
+    return code;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "master/headless.hpp"
 #include "master/interactive.hpp"
 #include "worker/node.hpp"
+#include "worker/usable_cpus.hpp"
 
 namespace swarm::cli {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 struct run_options {
     std::string file;
     test_options test;
-    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = std::min(1024u, worker::usable_cpus());  // --threads' bound
 };
 
 int run_run(const run_options& opts) {
@@ -91,7 +92,10 @@ void add_run_command(CLI::App& app, command_runner& run) {
         "run", "Run a scenario on this machine (master and worker in one process)");
     cmd->add_option("file", opts->file, "scenario YAML file")->required();
     add_test_options(*cmd, opts->test);
-    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")
+    cmd->add_option("--threads", opts->threads,
+                    "worker threads, 1 to 1024 (default: the CPUs this process may use: its CPU "
+                    "affinity and its cgroup's CPU quota, rounded up)")
+        ->capture_default_str()
         ->check(CLI::Range(1u, 1024u));
     cmd->callback([&run, opts] { run = [opts] { return run_run(*opts); }; });
 }

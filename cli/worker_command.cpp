@@ -16,13 +16,14 @@
 #include "proto/address.hpp"
 #include "proto/auth.hpp"
 #include "worker/node.hpp"
+#include "worker/usable_cpus.hpp"
 
 namespace swarm::cli {
 namespace {
 
 struct worker_command_options {
     std::string master;
-    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = std::min(1024u, worker::usable_cpus());  // --threads' bound
     std::string name;
     std::string master_timeout;  // empty: keep trying
     std::string ready_file;
@@ -82,7 +83,10 @@ void add_worker_command(CLI::App& app, command_runner& run) {
            "--master", opts->master,
            "the master: HOST, HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (default port 5557)")
         ->required();
-    cmd->add_option("--threads", opts->threads, "worker threads (default: cores)")
+    cmd->add_option("--threads", opts->threads,
+                    "worker threads, 1 to 1024 (default: the CPUs this process may use: its CPU "
+                    "affinity and its cgroup's CPU quota, rounded up)")
+        ->capture_default_str()
         ->check(CLI::Range(1u, 1024u));
     cmd->add_option("--name", opts->name,
                     "name shown by the master, at most 255 bytes (default: HOST:PID; a name "
