@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdint>
 #include <new>
 #include <string>
 
@@ -23,8 +22,12 @@ using tls_detail::tls_want;
 // raising SIGPIPE (OpenSSL's own socket BIO uses write(), which does), and
 // nothing buffered: whatever OpenSSL holds is in its record buffers, which
 // SSL_MODE_RELEASE_BUFFERS frees between records.
+// The BIO's data is the stream's socket (moving the stream re-points it):
+// a closed socket reads as -1, so OpenSSL cannot reach a descriptor number
+// reused by another connection.
 int descriptor_of(BIO* bio) {
-    return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+    auto* socket = static_cast<net::ip::tcp::socket*>(BIO_get_data(bio));
+    return socket != nullptr && socket->is_open() ? socket->native_handle() : -1;
 }
 
 bool would_block(int error) {
@@ -178,15 +181,29 @@ tls_stream::tls_stream(net::ip::tcp::socket socket, net::ssl::context& ctx)
 }
 
 tls_stream::~tls_stream() = default;
-tls_stream::tls_stream(tls_stream&& other) noexcept = default;
-tls_stream& tls_stream::operator=(tls_stream&& other) noexcept = default;
+
+tls_stream::tls_stream(tls_stream&& other) noexcept
+    : socket_(std::move(other.socket_)), ssl_(std::move(other.ssl_)) {
+    bind_socket();
+}
+
+tls_stream& tls_stream::operator=(tls_stream&& other) noexcept {
+    socket_ = std::move(other.socket_);
+    ssl_ = std::move(other.ssl_);
+    bind_socket();
+    return *this;
+}
+
+void tls_stream::bind_socket() noexcept {
+    if (BIO* bio = ssl_ ? SSL_get_rbio(ssl_.get()) : nullptr) BIO_set_data(bio, &socket_);
+}
 
 void tls_stream::prepare(handshake_type type) {
     BIO* bio = BIO_new(socket_bio_method());
     if (bio == nullptr) throw std::bad_alloc();
-    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(socket_.native_handle())));
     BIO_set_init(bio, 1);
     SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns it (one BIO for both directions)
+    bind_socket();
     error_code ignored;  // a socket that is not open fails the handshake's first step
     socket_.native_non_blocking(true, ignored);
     if (type == net::ssl::stream_base::client) {

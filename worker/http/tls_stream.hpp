@@ -160,8 +160,10 @@ class tls_stream {
         void operator()(SSL* ssl) const noexcept;
     };
 
-    // Binds the SSL to the socket's descriptor and sets its role.
+    // Gives the SSL a BIO on the socket and sets its role.
     void prepare(handshake_type type);
+    // Points the BIO (if any) at socket_, where this object keeps it.
+    void bind_socket() noexcept;
 
     template <bool Bytes, class Attempt, class Token>
     auto start(Attempt attempt, Token&& token) {
