@@ -25,9 +25,9 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include "tests/worker_http/test_run.hpp"
 #include "worker/http/tls.hpp"
@@ -134,8 +134,8 @@ TEST_F(tls_stream_test, websocket_over_it_echoes_and_closes_cleanly) {
             websocket::stream<tls_stream> ws(ioc_.get_executor(), *client_ctx_);
             if ((client_end = co_await connect(ws.next_layer()))) co_return;
             tls::expect_peer_name(ws.next_layer().native_handle(), "127.0.0.1");
-            auto [hs_ec] = co_await ws.next_layer().async_handshake(tls_stream::handshake_type::client,
-                                                                   as_value);
+            auto [hs_ec] = co_await ws.next_layer().async_handshake(
+                tls_stream::handshake_type::client, as_value);
             if ((client_end = hs_ec)) co_return;
             auto [ws_ec] = co_await ws.async_handshake("127.0.0.1", "/", as_value);
             if ((client_end = ws_ec)) co_return;

@@ -91,9 +91,12 @@ tls_step outcome(SSL* ssl, int ret, std::size_t bytes, int saved_errno) {
             return {tls_want::nothing, net::error::eof, 0};
         case SSL_ERROR_SYSCALL: {
             if (const auto e = ERR_get_error(); e != 0) {
-                return {tls_want::nothing, error_code(static_cast<int>(e), net::error::get_ssl_category()), 0};
+                return {tls_want::nothing,
+                        error_code(static_cast<int>(e), net::error::get_ssl_category()), 0};
             }
-            if (saved_errno != 0) return {tls_want::nothing, error_code(saved_errno, boost::system::system_category()), 0};
+            if (saved_errno != 0)
+                return {tls_want::nothing,
+                        error_code(saved_errno, boost::system::system_category()), 0};
             return {tls_want::nothing, net::ssl::error::stream_truncated, 0};
         }
         default: {
@@ -102,7 +105,8 @@ tls_step outcome(SSL* ssl, int ret, std::size_t bytes, int saved_errno) {
             if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
                 return {tls_want::nothing, net::ssl::error::stream_truncated, 0};
             }
-            return {tls_want::nothing, error_code(static_cast<int>(e), net::error::get_ssl_category()), 0};
+            return {tls_want::nothing,
+                    error_code(static_cast<int>(e), net::error::get_ssl_category()), 0};
         }
     }
 }

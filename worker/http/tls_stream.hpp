@@ -35,8 +35,8 @@
 
 #include <cstddef>
 #include <memory>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -125,32 +125,31 @@ class tls_stream {
     template <class Token>
     auto async_handshake(handshake_type type, Token&& token) {
         prepare(type);
-        return start<false>(
-            [](tls_stream& s) { return tls_detail::try_handshake(s); },
-            std::forward<Token>(token));
+        return start<false>([](tls_stream& s) { return tls_detail::try_handshake(s); },
+                            std::forward<Token>(token));
     }
     // Token signature: void(error_code, std::size_t).
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         const auto b = tls_detail::first_mutable(buffers);
-        return start<true>(
-            [b](tls_stream& s) { return tls_detail::try_read(s, b); }, std::forward<Token>(token));
+        return start<true>([b](tls_stream& s) { return tls_detail::try_read(s, b); },
+                           std::forward<Token>(token));
     }
     // Token signature: void(error_code, std::size_t). Writes (part of) the
     // first non-empty buffer, as ssl::stream does.
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
         const auto b = tls_detail::first_const(buffers);
-        return start<true>(
-            [b](tls_stream& s) { return tls_detail::try_write(s, b); }, std::forward<Token>(token));
+        return start<true>([b](tls_stream& s) { return tls_detail::try_write(s, b); },
+                           std::forward<Token>(token));
     }
     // Sends close_notify and waits for the peer's. A peer that closes the
     // TCP connection instead is no error: the stream is over either way.
     // Token signature: void(error_code).
     template <class Token>
     auto async_shutdown(Token&& token) {
-        return start<false>(
-            [](tls_stream& s) { return tls_detail::try_shutdown(s); }, std::forward<Token>(token));
+        return start<false>([](tls_stream& s) { return tls_detail::try_shutdown(s); },
+                            std::forward<Token>(token));
     }
     // The same, blocking (Beast's synchronous websocket close).
     void shutdown(boost::system::error_code& ec);
