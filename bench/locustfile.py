@@ -1,5 +1,5 @@
 # The peer for bench/compare: Locust's equivalents of bench/scenarios/*.yaml.
-# SCENARIO=plain|website picks the job, USER_KIND=fast|http the client.
+# SCENARIO=plain|website|idle picks the job, USER_KIND=fast|http the client.
 import os
 import re
 
@@ -43,3 +43,16 @@ class WebsiteUser(Base):
         m = TOKEN.search(r.text or "")
         self.client.post("/contact_us", data={"csrf_token": m.group(1) if m else "", "email": "user@example.com",
                                               "subject": "Sales inquiry", "message": "I am very interested"})
+
+
+class IdleUser(Base):
+    """bench/scenarios/idle.yaml: one request to open the connection, then a long wait."""
+    wait_time = constant(3600)
+    abstract = SCENARIO != "idle"
+
+    def on_start(self):
+        self.client.get("/")
+
+    @task
+    def ping(self):
+        self.client.get("/")

@@ -7,7 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <sys/socket.h>
@@ -22,6 +22,7 @@
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
 #include "worker/http/tls.hpp"
+#include "worker/http/tls_stream.hpp"
 #include "worker/http/url.hpp"
 
 namespace swarm::worker::http {
@@ -34,26 +35,22 @@ using steady = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
 // A plain socket, not beast::tcp_stream: that one keeps 536 bytes and three
 // timers per connection and arms a timer on every read and write. The
-// deadline is the send's own (client::in_flight below). The TLS stream (two
-// 17 KiB buffers) is on the heap so a plain connection does not pay for its size.
-using tls_stream = net::ssl::stream<tcp::socket>;
+// deadline is the send's own (client::in_flight below). The TLS stream is
+// ours (tls_stream.hpp): a socket and an SSL object, no buffers while idle.
 
 struct client::connection {
     std::string origin;                    // "https://host:port"
     std::vector<tcp::endpoint> endpoints;  // the DNS answer, cached for reconnects
     // monostate: not connected
-    std::variant<std::monostate, tcp::socket, std::unique_ptr<tls_stream>> stream;
+    std::variant<std::monostate, tcp::socket, tls_stream> stream;
     std::uint32_t responses = 0;  // answered on this stream; > 0 means a reused connection
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
-        if (auto* s = std::get_if<std::unique_ptr<tls_stream>>(&stream)) return &(*s)->next_layer();
+        if (auto* s = std::get_if<tls_stream>(&stream)) return &s->next_layer();
         return nullptr;
     }
-    tls_stream* secure() {
-        auto* s = std::get_if<std::unique_ptr<tls_stream>>(&stream);
-        return s ? s->get() : nullptr;
-    }
+    tls_stream* secure() { return std::get_if<tls_stream>(&stream); }
     // Only when no operation is pending on the stream (the send coroutine's own calls).
     void reset() {
         if (auto* low = lowest()) {
@@ -394,8 +391,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         if (!c_.tls_) c_.tls_ = opts.tls;
         if (!c_.tls_ && opts.make_tls) c_.tls_ = opts.make_tls();
         if (!c_.tls_) c_.tls_ = make_tls_context();
-        conn.stream.emplace<std::unique_ptr<tls_stream>>(
-            std::make_unique<tls_stream>(c_.ex_, *c_.tls_));
+        conn.stream.emplace<tls_stream>(c_.ex_, *c_.tls_);
     } else {
         conn.stream.emplace<tcp::socket>(c_.ex_);
     }
@@ -433,7 +429,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
         tls::offer_session(ssl, conn.origin);
         const auto [hs_ec] =
-            co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
+            co_await secure->async_handshake(tls_stream::handshake_type::client, as_value);
         if (hs_ec) {
             error failed = !expired_ ? error{errc::tls, tls::handshake_error(ssl, hs_ec, t.host)}
                            : own_deadline ? error{errc::handshake_timeout}

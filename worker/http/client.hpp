@@ -11,8 +11,8 @@
 // Idle memory is kept small on purpose (a worker holds ~20 000 idle users):
 // read buffers, parsers and the deadline timer live only during a request
 // (in the send's coroutine frame), the body is moved to the caller, an idle
-// connection is just its socket, and the options are shared by every client
-// of a thread.
+// connection is just its socket (and, over TLS, its SSL object: see
+// tls_stream.hpp), and the options are shared by every client of a thread.
 
 #include <boost/asio/any_io_executor.hpp>
 
