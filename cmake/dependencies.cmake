@@ -8,6 +8,8 @@ find_package(CLI11 REQUIRED)
 find_package(cppzmq REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# HTTP/2 framing, HPACK and flow control for the worker's client (worker/http/h2_*).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 if(SWARM_TESTS AND NOT SWARM_FUZZ)  # the fuzz targets have their own driver
     find_package(GTest REQUIRED)
 endif()
