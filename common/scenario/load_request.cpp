@@ -400,9 +400,9 @@ void load_name(load_context& ctx, const YAML::Node& n, const std::string& path, 
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out) {
     std::vector<std::string_view> allowed = {
-        "get",   "post",    "put",      "patch",        "delete",
-        "head",  "options", "name",     "headers",      "query",
-        "form",  "json",    "body",     "timeout",      "follow_redirects",
+        "get",   "post",    "put",      "patch",         "delete",
+        "head",  "options", "name",     "headers",       "query",
+        "form",  "json",    "body",     "timeout",       "follow_redirects",
         "check", "extract", "max_body", "response_body", "protocol"};
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     allowed.emplace_back("multipart");  // load_multipart.cpp

@@ -60,13 +60,13 @@ TEST_P(h2_run_test, counts_equal_the_servers) {
 TEST_P(h2_run_test, a_request_may_set_its_own_protocol) {
     // The class asks HTTP/1.1 (which nghttpd does not speak), the requests HTTP/2.
     const std::string protocol = tls_ ? "auto" : "h2c";
-    expect_clean(run(scenario("    protocol: h1\n", "      page: {get: /index.html, protocol: " +
-                                                          protocol + "}\n")));
+    expect_clean(run(scenario("    protocol: h1\n",
+                              "      page: {get: /index.html, protocol: " + protocol + "}\n")));
 }
 
 INSTANTIATE_TEST_SUITE_P(servers, h2_run_test, ::testing::Values("nghttpd-h2c", "nghttpd-tls"),
-                         [](const auto& info) {
-                             std::string name = info.param;
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                             std::string name = p.param;
                              std::replace(name.begin(), name.end(), '-', '_');
                              return name;
                          });

@@ -43,7 +43,7 @@ TEST(protocol_load, an_unknown_protocol_is_an_error_at_its_key) {
               "'h2'");
     EXPECT_EQ(
         only_error("host: http://h\nusers: {A: {tasks: {t: {get: /, protocol: http3}}}}\n"),
-        "2:46: users.A.tasks.t.protocol: expected 'auto' (HTTP/2 when a TLS server offers it), "
+        "2:43: users.A.tasks.t.protocol: expected 'auto' (HTTP/2 when a TLS server offers it), "
         "'h1' (HTTP/1.1 only) or 'h2c' (HTTP/2 over http:// with prior knowledge), got 'http3'");
 }
 

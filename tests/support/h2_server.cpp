@@ -50,7 +50,9 @@ int h2_test_server::wait_requests(int n, std::chrono::milliseconds limit) const 
     return requests();
 }
 
-bool nghttpd_server::available() { return !nghttpd_path().empty(); }
+bool nghttpd_server::available() {
+    return !nghttpd_path().empty();
+}
 
 nghttpd_server::nghttpd_server(bool tls) : tls_(tls) {
     docroot_ = std::filesystem::temp_directory_path() /
@@ -58,8 +60,8 @@ nghttpd_server::nghttpd_server(bool tls) : tls_(tls) {
     std::filesystem::create_directories(docroot_);
     std::ofstream(docroot_ + "/index.html") << "hello h2\n";
     std::ofstream(docroot_ + "/big.bin") << std::string(256 * 1024, 'x');
-    std::vector<std::string> argv = {nghttpd_path(), "-v",      "--echo-upload", "-a",
-                                     "127.0.0.1",    "-d",      docroot_};
+    std::vector<std::string> argv = {nghttpd_path(), "-v", "--echo-upload", "-a",
+                                     "127.0.0.1",    "-d", docroot_};
     if (!tls_) argv.emplace_back("--no-tls");
     port_ = free_port();
     argv.push_back(std::to_string(port_));

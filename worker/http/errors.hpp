@@ -39,7 +39,7 @@ enum class errc : std::uint8_t {
     header_too_large,    // status line + headers over client_options::max_header_bytes
     body_too_large,      // as received; detail: the limit as written ("16 MiB")
     decoded_too_large,   // after gzip/deflate; detail: the limit as written
-    malformed,  // not HTTP/1.x, or a corrupt encoding; detail: what is wrong
+    malformed,           // not HTTP/1.x, or a corrupt encoding; detail: what is wrong
     too_many_redirects,  // detail: the limit ("10")
     bad_redirect,        // a Location that is no URI reference; detail: the Location
     // HTTP/2 (h2_session.hpp).
@@ -51,8 +51,8 @@ enum class errc : std::uint8_t {
     // PING flood); detail: what ("flooding was detected", nghttp2's reason).
     h2_protocol,
     cancelled,  // session::close() during the send
-    io,                  // any other socket error; detail: the system's message
-    internal,            // an unexpected exception (a bug, no memory); detail: its what()
+    io,         // any other socket error; detail: the system's message
+    internal,   // an unexpected exception (a bug, no memory); detail: its what()
     // internal stays last: failure_text_test counts every kind up to it.
 };
 

@@ -15,9 +15,9 @@ std::string lower(std::string_view name) {
 
 // Connection-specific fields, or ones made here from other inputs.
 bool left_out(std::string_view name, std::string_view value, const h2_head_source& src) {
-    for (const std::string_view n : {"host", "cookie", "content-length", "connection",
-                                     "keep-alive", "proxy-connection", "transfer-encoding",
-                                     "upgrade", "user-agent", "accept-encoding"}) {
+    for (const std::string_view n :
+         {"host", "cookie", "content-length", "connection", "keep-alive", "proxy-connection",
+          "transfer-encoding", "upgrade", "user-agent", "accept-encoding"}) {
         if (iequals(name, n)) return true;
     }
     if (iequals(name, "te")) return !iequals(value, "trailers");

@@ -18,15 +18,15 @@ namespace {
 constexpr std::int32_t stream_window = 1 << 20;
 constexpr std::int32_t connection_window = 16 << 20;
 // nghttp2's defaults, written out: what a peer may make us queue or parse.
-constexpr std::size_t max_outbound_acks = 1000;  // SETTINGS/PING acks not yet written
+constexpr std::size_t max_outbound_acks = 1000;   // SETTINGS/PING acks not yet written
 constexpr std::size_t max_settings_entries = 32;  // per SETTINGS frame
 constexpr std::size_t max_last_error_bytes = 200;
 
 nghttp2_nv field(std::string_view name, std::string_view value) {
     // nghttp2 copies names and values while submit_request runs.
     return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
-                      reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())),
-                      name.size(), value.size(), NGHTTP2_NV_FLAG_NONE};
+                      reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                      value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
 }  // namespace
@@ -56,9 +56,8 @@ struct h2_session::callbacks {
     }
 
     static int on_header(nghttp2_session* session, const nghttp2_frame* frame,
-                         const std::uint8_t* name, std::size_t name_len,
-                         const std::uint8_t* value, std::size_t value_len, std::uint8_t,
-                         void* user_data) {
+                         const std::uint8_t* name, std::size_t name_len, const std::uint8_t* value,
+                         std::size_t value_len, std::uint8_t, void* user_data) {
         h2_stream* s = stream_of(session, frame->hd.stream_id);
         if (!s || s->finished()) return 0;
         // RFC 9113 §6.5.2: each field counts its name, its value and 32.
@@ -142,17 +141,17 @@ struct h2_session::callbacks {
             h2_stream* s = stream_of(session, frame->hd.stream_id);
             if (s && !s->finished()) {
                 s->failed = true;
-                s->failure = error{errc::malformed, "invalid HTTP/2 response (" +
-                                                        h2_error_name(frame->rst_stream.error_code) +
-                                                        ")"};
+                s->failure =
+                    error{errc::malformed, "invalid HTTP/2 response (" +
+                                               h2_error_name(frame->rst_stream.error_code) + ")"};
             }
         } else if (frame->hd.type == NGHTTP2_GOAWAY &&
                    frame->goaway.error_code != NGHTTP2_NO_ERROR) {
             auto& me = self(user_data);
-            std::string why = me.last_error_.empty()
-                                  ? h2_error_name(frame->goaway.error_code)
-                                  : me.last_error_ + " (" +
-                                        h2_error_name(frame->goaway.error_code) + ")";
+            std::string why =
+                me.last_error_.empty()
+                    ? h2_error_name(frame->goaway.error_code)
+                    : me.last_error_ + " (" + h2_error_name(frame->goaway.error_code) + ")";
             me.end_with(error{errc::h2_protocol, std::move(why)});
         }
         return 0;
@@ -184,16 +183,14 @@ struct h2_session::callbacks {
         return 0;
     }
 
-    static int on_error(nghttp2_session*, int, const char* msg, std::size_t len,
-                        void* user_data) {
+    static int on_error(nghttp2_session*, int, const char* msg, std::size_t len, void* user_data) {
         auto& me = self(user_data);
         me.last_error_.assign(msg, std::min(len, max_last_error_bytes));
         return 0;
     }
 
-    static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf,
-                             std::size_t length, std::uint32_t* flags, nghttp2_data_source* src,
-                             void*) {
+    static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
+                             std::uint32_t* flags, nghttp2_data_source* src, void*) {
         auto* s = static_cast<h2_stream*>(src->ptr);
         // A forgotten stream's body may be gone: reset it rather than read.
         if (s->forgotten) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -237,7 +234,9 @@ h2_session::h2_session(std::uint32_t max_header_bytes) : max_header_bytes_(max_h
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, connection_window);
 }
 
-h2_session::~h2_session() { nghttp2_session_del(session_); }
+h2_session::~h2_session() {
+    nghttp2_session_del(session_);
+}
 
 std::int32_t h2_session::submit(const h2_request& req) {
     if (!usable()) return 0;
@@ -269,11 +268,11 @@ bool h2_session::receive(const std::uint8_t* data, std::size_t size) {
     if (error_) return false;
     const auto rv = nghttp2_session_mem_recv(session_, data, size);
     if (rv < 0) {
-        end_with(error{errc::h2_protocol,
-                       rv == NGHTTP2_ERR_FLOODED
-                           ? "flood of SETTINGS, PING or RST_STREAM frames"
-                           : (last_error_.empty() ? nghttp2_strerror(static_cast<int>(rv))
-                                                  : last_error_)});
+        end_with(error{
+            errc::h2_protocol,
+            rv == NGHTTP2_ERR_FLOODED
+                ? "flood of SETTINGS, PING or RST_STREAM frames"
+                : (last_error_.empty() ? nghttp2_strerror(static_cast<int>(rv)) : last_error_)});
         return false;
     }
     if (over()) {
@@ -322,10 +321,13 @@ void h2_session::forget(std::int32_t id) {
 }
 
 bool h2_session::over() const {
-    return error_ || (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_));
+    return error_ ||
+           (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_));
 }
 
-bool h2_session::wants_write() const { return !error_ && nghttp2_session_want_write(session_); }
+bool h2_session::wants_write() const {
+    return !error_ && nghttp2_session_want_write(session_);
+}
 
 h2_stream* h2_session::find(std::int32_t id) {
     for (auto& s : streams_) {

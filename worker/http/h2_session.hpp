@@ -33,12 +33,12 @@ namespace swarm::worker::http {
 
 // One request as HTTP/2 sends it. Everything is copied by submit().
 struct h2_request {
-    std::string_view method;     // "GET"
-    std::string_view scheme;     // "http" or "https"
-    std::string_view authority;  // host[:port]
-    std::string_view path;       // origin-form target
+    std::string_view method;              // "GET"
+    std::string_view scheme;              // "http" or "https"
+    std::string_view authority;           // host[:port]
+    std::string_view path;                // origin-form target
     const header_list* fields = nullptr;  // regular fields, names in lower case
-    std::string_view body;  // sent as DATA; must stay alive while the stream is open
+    std::string_view body;                // sent as DATA; must stay alive while the stream is open
     std::uint64_t max_body_bytes = 16 * 1024 * 1024;  // received body bytes accepted
     bool discard_body = false;                        // count the body, keep none
 };
@@ -58,8 +58,8 @@ struct h2_stream {
     bool unprocessed = false;
     bool got_frames = false;   // a frame of the response arrived
     bool in_trailers = false;  // the header block being read follows the final status
-    bool forgotten = false;   // the client is done with it; freed when nghttp2 closes it
-    bool closed = false;      // nghttp2 closed it
+    bool forgotten = false;    // the client is done with it; freed when nghttp2 closes it
+    bool closed = false;       // nghttp2 closed it
     bool interrupted = false;  // the client's deadline or stop ended its wait (h2_io.hpp)
     error failure;
 
