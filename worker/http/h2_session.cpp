@@ -33,7 +33,7 @@ nghttp2_nv field(std::string_view name, std::string_view value) {
 
 std::string h2_error_name(std::uint32_t code) {
     // nghttp2 names the codes of RFC 9113 §7 and says "unknown" for others.
-    const std::string name = nghttp2_http2_strerror(code);
+    std::string name = nghttp2_http2_strerror(code);
     if (name == "unknown") return "error code " + std::to_string(code);
     return name;
 }
