@@ -4,6 +4,7 @@
 // for `auto` over https, and `protocol:` per request too.
 #include <gmock/gmock.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "tests/integration/run_support.hpp"
