@@ -38,7 +38,7 @@ TEST(protocol_load, a_class_sets_its_requests_default_and_a_request_overrides_it
 
 TEST(protocol_load, an_unknown_protocol_is_an_error_at_its_key) {
     EXPECT_EQ(only_error("host: http://h\nusers: {A: {protocol: h2, tasks: {t: {get: /}}}}\n"),
-              "2:24: users.A.protocol: expected 'auto' (HTTP/2 when a TLS server offers it), "
+              "2:23: users.A.protocol: expected 'auto' (HTTP/2 when a TLS server offers it), "
               "'h1' (HTTP/1.1 only) or 'h2c' (HTTP/2 over http:// with prior knowledge), got "
               "'h2'");
     EXPECT_EQ(
