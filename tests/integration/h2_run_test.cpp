@@ -23,7 +23,7 @@ class h2_run_test : public ::testing::TestWithParam<std::string> {
         std::filesystem::create_directories(dir_);
     }
     std::string scenario(const std::string& class_keys, const std::string& tasks) const {
-        const auto path = dir_ + "/h2.yaml";
+        auto path = dir_ + "/h2.yaml";
         std::ofstream(path) << "users:\n  U:\n    wait: {constant: 50ms}\n"
                             << class_keys << "    tasks:\n"
                             << tasks;
