@@ -11,7 +11,7 @@ find_package(CLI11 REQUIRED)
 find_package(cppzmq REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
-# nghttp2: HTTP/2 framing, HPACK, flow control and stream state (`swarm target`'s h2/h2c).
+# nghttp2: HTTP/2 framing, HPACK, flow control and stream state (`swarm target`'s h2/h2c and the worker's client, worker/http/h2_*).
 pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 if(SWARM_STATIC_DEPS)
     include(${CMAKE_CURRENT_LIST_DIR}/static_deps.cmake)  # archives for what the finders found

@@ -248,6 +248,19 @@ regex_ptr load_context::regex(const YAML::Node& n, const std::string& path) {
     return re;
 }
 
+std::optional<http_protocol> load_context::protocol(const YAML::Node& n, const std::string& path) {
+    const auto text = string(n, path);
+    if (!text) return std::nullopt;
+    for (auto p : {http_protocol::auto_, http_protocol::h1, http_protocol::h2c}) {
+        if (*text == to_string(p)) return p;
+    }
+    error(n, path,
+          "expected 'auto' (HTTP/2 when a TLS server offers it), 'h1' (HTTP/1.1 only) or 'h2c' "
+          "(HTTP/2 over http:// with prior knowledge), got '" +
+              *text + "'");
+    return std::nullopt;
+}
+
 void load_context::begin_user_class(std::set<std::string, std::less<>> variables) {
     variables_ = std::move(variables);
     symbols_.is_variable = [this](std::string_view name) { return variables_.count(name) > 0; };

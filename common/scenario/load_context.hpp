@@ -61,6 +61,12 @@ class load_context {
     std::optional<tmpl::expression> expression(const YAML::Node& n, const std::string& path);
     named_templates templates_map(const YAML::Node& n, const std::string& path);
 
+    // `protocol:` (auto, h1 or h2c), or nullopt after reporting.
+    std::optional<http_protocol> protocol(const YAML::Node& n, const std::string& path);
+    // The current user class's `protocol:`: the default of the requests loaded next.
+    void set_class_protocol(http_protocol p) { class_protocol_ = p; }
+    http_protocol class_protocol() const { return class_protocol_; }
+
     // The names the current user class may use in templates.
     void begin_user_class(std::set<std::string, std::less<>> variables);
     tmpl::symbols& symbols() { return symbols_; }
@@ -73,6 +79,7 @@ class load_context {
 
     const bundle& bundle_;
     const compile_options& options_;
+    http_protocol class_protocol_ = http_protocol::auto_;
     std::vector<diagnostic> errors_;
     std::vector<diagnostic> warnings_;
     std::set<std::string, std::less<>> variables_;

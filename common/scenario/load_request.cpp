@@ -400,10 +400,10 @@ void load_name(load_context& ctx, const YAML::Node& n, const std::string& path, 
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::initializer_list<std::string_view> extra, request_step& out) {
     std::vector<std::string_view> allowed = {
-        "get",   "post",    "put",      "patch",        "delete",
-        "head",  "options", "name",     "headers",      "query",
-        "form",  "json",    "body",     "timeout",      "follow_redirects",
-        "check", "extract", "max_body", "response_body"};
+        "get",   "post",    "put",      "patch",         "delete",
+        "head",  "options", "name",     "headers",       "query",
+        "form",  "json",    "body",     "timeout",       "follow_redirects",
+        "check", "extract", "max_body", "response_body", "protocol"};
     allowed.insert(allowed.end(), extra.begin(), extra.end());
     allowed.emplace_back("multipart");  // load_multipart.cpp
     // check_keys takes an initializer_list; report unknown keys against the vector here.
@@ -469,6 +469,11 @@ void load_request(load_context& ctx, const YAML::Node& n, const std::string& pat
     if (n["follow_redirects"]) {
         out.follow_redirects =
             ctx.boolean(n["follow_redirects"], join_path(path, "follow_redirects")).value_or(true);
+    }
+    out.protocol = ctx.class_protocol();
+    if (n["protocol"]) {
+        out.protocol =
+            ctx.protocol(n["protocol"], join_path(path, "protocol")).value_or(out.protocol);
     }
     if (n["check"]) load_checks(ctx, n["check"], join_path(path, "check"), out.check);
     if (n["extract"]) load_extract(ctx, n["extract"], join_path(path, "extract"), out.extract);

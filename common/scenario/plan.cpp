@@ -22,6 +22,18 @@ const char* to_string(http_method m) {
     return "GET";
 }
 
+const char* to_string(http_protocol p) {
+    switch (p) {
+        case http_protocol::auto_:
+            return "auto";
+        case http_protocol::h1:
+            return "h1";
+        case http_protocol::h2c:
+            return "h2c";
+    }
+    return "auto";
+}
+
 bool status_ranges::contains(int status) const {
     for (const auto& [lo, hi] : ranges) {
         if (status >= lo && status <= hi) return true;

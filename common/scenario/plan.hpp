@@ -36,6 +36,13 @@ struct source_location {
 enum class http_method { get, post, put, patch, delete_, head, options };
 const char* to_string(http_method m);  // "GET", "POST", ...
 
+// `protocol:` of a user class or a request. auto: HTTP/2 when a TLS server
+// picks it by ALPN (offered "h2,http/1.1"), else HTTP/1.1; h1: HTTP/1.1
+// only (no h2 offered); h2c: HTTP/2 with prior knowledge over http:// (over
+// https:// it is auto).
+enum class http_protocol : std::uint8_t { auto_, h1, h2c };
+const char* to_string(http_protocol p);  // "auto", "h1", "h2c"
+
 // How long a user waits after each task (Locust's wait_time).
 struct wait_spec {
     enum class kind {
@@ -159,6 +166,8 @@ struct request_step {
     // `response_body: discard`: read the body, count its bytes, keep none
     // (downloads). Checks and extractions that read the body are refused.
     bool discard_body = false;
+    // The request's own `protocol:`, else its user class's (resolved at load).
+    http_protocol protocol = http_protocol::auto_;
     checks check;
     std::vector<extraction> extract;
 };
@@ -276,6 +285,7 @@ struct user_class {
     bool insecure = false;                    // skip TLS verification
     std::string ca_file;  // `ca_file:` as written (the class's, else the scenario's)
     std::string ca_pem;   // its content: extra CA certificates (PEM) to trust
+    http_protocol protocol = http_protocol::auto_;  // `protocol:`, its requests' default
     source_location where;
 };
 

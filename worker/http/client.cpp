@@ -21,6 +21,8 @@
 #include "common/ascii.hpp"
 #include "worker/http/decode.hpp"
 #include "worker/http/exchange.hpp"
+#include "worker/http/h2_fields.hpp"
+#include "worker/http/h2_io.hpp"
 #include "worker/http/tls.hpp"
 #include "worker/http/tls_stream.hpp"
 #include "worker/http/url.hpp"
@@ -44,6 +46,9 @@ struct client::connection {
     // monostate: not connected
     std::variant<std::monostate, tcp::socket, tls_stream> stream;
     std::uint32_t responses = 0;  // answered on this stream; > 0 means a reused connection
+    // Set when the connection speaks HTTP/2 (ALPN chose h2, or h2c): its
+    // session and the sends using it (h2_io.hpp). Null for HTTP/1.1.
+    std::unique_ptr<h2_channel> h2;
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
@@ -51,14 +56,24 @@ struct client::connection {
         return nullptr;
     }
     tls_stream* secure() { return std::get_if<tls_stream>(&stream); }
-    // Only when no operation is pending on the stream (the send coroutine's own calls).
+    // Only when no operation is pending on the stream (the send coroutine's
+    // own calls) and no other send uses its HTTP/2 session.
     void reset() {
         if (auto* low = lowest()) {
             error_code ignored;
             low->close(ignored);
         }
+        h2.reset();
         stream.emplace<std::monostate>();
         responses = 0;
+    }
+    // Whether the connection (if open) can carry a request asking for `p`:
+    // h1 wants no HTTP/2, h2c over http:// wants nothing else.
+    bool fits(scenario::http_protocol p, bool tls) const {
+        if (std::holds_alternative<std::monostate>(stream)) return true;
+        if (p == scenario::http_protocol::h1) return !h2;
+        if (p == scenario::http_protocol::h2c && !tls) return h2 != nullptr;
+        return true;
     }
 };
 
@@ -67,6 +82,8 @@ namespace {
 constexpr int max_redirects = 10;
 constexpr std::size_t max_origins = 8;  // keep-alive connections per user
 constexpr auto as_value = net::as_tuple(net::use_awaitable);
+// ALPN's list (RFC 7301): HTTP/2 first, HTTP/1.1 as the fallback.
+constexpr unsigned char alpn_h2_and_h1[] = "\x02h2\x08http/1.1";
 
 // What a step of a send gives: nothing, or how the send failed.
 using step_result = swarm::result<void, error>;
@@ -256,13 +273,15 @@ class client::in_flight {
 
     steady::time_point start() const { return start_; }
 
-    // One request and its response on the origin's keep-alive connection.
-    // When a reused connection turns out to be closed before any byte of the
-    // response, an idempotent request is sent once more on a new connection;
-    // any other fails (errc::closed_not_retried). `wire` is the request as
-    // bytes.
-    net::awaitable<step_result> round_trip(const target_url& t, std::string_view wire,
-                                           scenario::http_method method, exchange_limits limits,
+    // One request and its response on the origin's keep-alive connection,
+    // over HTTP/1.1 or HTTP/2 (as the connection negotiated, `protocol`
+    // asks). When a reused connection turns out to be closed before any
+    // byte of the response (or an HTTP/2 server says it did not process
+    // the stream), an idempotent request is sent once more on a new
+    // connection; any other fails (errc::closed_not_retried).
+    net::awaitable<step_result> round_trip(const target_url& t, const hop_request& hop,
+                                           const header_list& user_headers,
+                                           scenario::http_protocol protocol, exchange_limits limits,
                                            exchange_outcome& out);
 
     // close(): ends the pending operation now; the send reports errc::cancelled.
@@ -289,7 +308,14 @@ class client::in_flight {
     }
 
   private:
-    net::awaitable<step_result> connect(connection& conn, const target_url& t);
+    net::awaitable<step_result> connect(connection& conn, const target_url& t,
+                                        scenario::http_protocol protocol);
+    // One stream on conn's HTTP/2 session; `unprocessed`: it failed before
+    // the server could have acted on it (safe to send again).
+    net::awaitable<step_result> h2_exchange(connection& conn, const target_url& t,
+                                            const hop_request& hop, const header_list& user_headers,
+                                            exchange_limits limits, exchange_outcome& out,
+                                            bool& unprocessed);
     net::awaitable<step_result> resolve(connection& conn, const target_url& t);
     connection& connection_for(const std::string& origin);
 
@@ -310,9 +336,14 @@ class client::in_flight {
             interrupt();
         });
     }
-    // Ends the operation pending on the connection in use, or the DNS lookup.
+    // Ends the operation pending on the connection in use, or the DNS
+    // lookup. An HTTP/2 stream ends alone: the connection serves others.
     void interrupt() {
-        if (auto* socket = conn_ ? conn_->lowest() : nullptr) {
+        auto* socket = conn_ ? conn_->lowest() : nullptr;
+        if (socket && conn_->h2 && h2_stream_ != 0) {
+            error_code ignored;
+            if (conn_->h2->interrupt(h2_stream_)) socket->cancel(ignored);
+        } else if (socket) {
             error_code ignored;
             socket->close(ignored);
         }
@@ -327,6 +358,7 @@ class client::in_flight {
     net::steady_timer timer_;
     connection* conn_ = nullptr;         // in use (the client owns it)
     tcp::resolver* resolver_ = nullptr;  // while resolve() waits for DNS (in its frame)
+    std::int32_t h2_stream_ = 0;         // the HTTP/2 stream h2_exchange() waits for
     std::uint32_t armed_ = 0;       // bumped by arm(): an expiry queued for an older one is stale
     std::uint32_t live_waits_ = 0;  // timer waits that may still end without error (and touch this)
     bool expired_ = false;          // the armed time passed: the failure at hand is a timeout
@@ -375,7 +407,8 @@ net::awaitable<step_result> client::in_flight::resolve(connection& conn, const t
 }
 
 // Connects (and handshakes) conn under min(deadline, now + connect_timeout).
-net::awaitable<step_result> client::in_flight::connect(connection& conn, const target_url& t) {
+net::awaitable<step_result> client::in_flight::connect(connection& conn, const target_url& t,
+                                                       scenario::http_protocol protocol) {
     const client_options& opts = *c_.opts_;
     if (conn.endpoints.empty()) {
         auto resolved = co_await resolve(conn, t);
@@ -428,6 +461,10 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
         if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
         tls::offer_session(ssl, conn.origin);
+        // h1 offers nothing: a server without ALPN answers as before.
+        if (protocol != scenario::http_protocol::h1) {
+            SSL_set_alpn_protos(ssl, alpn_h2_and_h1, sizeof alpn_h2_and_h1 - 1);
+        }
         const auto [hs_ec] =
             co_await secure->async_handshake(tls_stream::handshake_type::client, as_value);
         if (hs_ec) {
@@ -437,29 +474,43 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
             conn.reset();
             co_return failed;
         }
+        const unsigned char* chosen = nullptr;
+        unsigned chosen_len = 0;
+        SSL_get0_alpn_selected(ssl, &chosen, &chosen_len);
+        if (chosen_len == 2 && chosen[0] == 'h' && chosen[1] == '2') {
+            conn.h2 = std::make_unique<h2_channel>(
+                c_.ex_, static_cast<std::uint32_t>(opts.max_header_bytes));
+        }
+    } else if (protocol == scenario::http_protocol::h2c) {
+        conn.h2 =
+            std::make_unique<h2_channel>(c_.ex_, static_cast<std::uint32_t>(opts.max_header_bytes));
     }
     if (own_deadline) arm(deadline_);  // back to the request's
     co_return step_result();
 }
 
-net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
-                                                          std::string_view wire,
-                                                          scenario::http_method method,
-                                                          exchange_limits limits,
-                                                          exchange_outcome& out) {
+net::awaitable<step_result> client::in_flight::round_trip(
+    const target_url& t, const hop_request& hop, const header_list& user_headers,
+    scenario::http_protocol protocol, exchange_limits limits, exchange_outcome& out) {
     connection& conn = connection_for(t.origin);
     conn_ = &conn;
+    const scenario::http_method method = hop.method;
     const bool head = method == scenario::http_method::head;
     const bool idempotent = is_idempotent(method);
+    const bool shared = conn.h2 && conn.h2->users > 0;  // other sends' streams: keep it
+    if (!shared && (!conn.fits(protocol, t.tls) || (conn.h2 && !conn.h2->session.usable()))) {
+        conn.reset();  // another protocol asked for, or an HTTP/2 session that ended
+    }
     // Not re-sent if lost: not sent on a connection already known to be closed.
-    if (!idempotent && conn.responses > 0 && conn.lowest() &&
+    if (!idempotent && !conn.h2 && conn.responses > 0 && conn.lowest() &&
         idle_connection_is_stale(*conn.lowest())) {
         conn.reset();
     }
+    std::string wire;  // the HTTP/1.1 request as bytes, made once a connection is there
     for (int attempt = 0;; ++attempt) {
         if (cancelled_) co_return error{errc::cancelled};  // close() between two hops
         if (!conn.lowest()) {
-            auto connected = co_await connect(conn, t);
+            auto connected = co_await connect(conn, t, protocol);
             if (cancelled_) {
                 conn.reset();
                 co_return error{errc::cancelled};
@@ -467,6 +518,23 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
             if (!connected) co_return connected;
         }
         const bool reused = conn.responses > 0;
+        if (conn.h2) {
+            bool unprocessed = false;
+            auto done = co_await h2_exchange(conn, t, hop, user_headers, limits, out, unprocessed);
+            if (cancelled_) co_return error{errc::cancelled};
+            if (expired_) co_return timed_out();
+            if (done || !unprocessed) co_return done;
+            if (attempt == 0 && idempotent) {
+                if (conn.h2 && conn.h2->users == 0) conn.reset();  // the retry's new connection
+                continue;
+            }
+            if (!idempotent && done.error().kind != errc::goaway &&
+                done.error().kind != errc::stream_reset) {
+                co_return error{errc::closed_not_retried, std::string(scenario::to_string(method))};
+            }
+            co_return done;
+        }
+        if (wire.empty()) format_request(hop, t, user_headers, *c_.opts_, c_.jar_, wire);
         // Dispatched here rather than in a helper coroutine: one frame less per request.
         if (tls_stream* secure = conn.secure()) {
             out = co_await exchange(*secure, wire, head, limits);
@@ -497,6 +565,70 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
     }
 }
 
+net::awaitable<step_result> client::in_flight::h2_exchange(
+    connection& conn, const target_url& t, const hop_request& hop, const header_list& user_headers,
+    exchange_limits limits, exchange_outcome& out, bool& unprocessed) {
+    h2_channel& ch = *conn.h2;
+    const bool reused = conn.responses > 0;
+    const h2_head head = make_h2_head({
+        .user_headers = &user_headers,
+        .host = t.host_header,
+        .user_agent = c_.opts_->user_agent,
+        .cookies = c_.jar_.header_for({t.host, t.path, t.tls}),
+        .body_size = hop.body->size(),
+        .content_length =
+            hop.method == scenario::http_method::post || hop.method == scenario::http_method::put,
+        .cross_origin = hop.cross_origin,
+        .body_dropped = hop.body == &no_body,
+    });
+    const std::int32_t id = ch.session.submit({
+        .method = scenario::to_string(hop.method),
+        .scheme = t.tls ? "https" : "http",
+        .authority = head.authority,
+        .path = t.target,
+        .fields = &head.fields,
+        .body = *hop.body,
+        .max_body_bytes = limits.body_bytes,
+        .discard_body = limits.discard_body,
+    });
+    if (id == 0) {
+        // The session takes no more streams (a GOAWAY came while others used it).
+        unprocessed = true;
+        co_return error{errc::closed};
+    }
+    ++ch.users;
+    h2_stream_ = id;
+    if (tls_stream* secure = conn.secure()) {
+        co_await h2_run(*secure, ch, id);
+    } else {
+        co_await h2_run(std::get<tcp::socket>(conn.stream), ch, id);
+    }
+    h2_stream_ = 0;
+    --ch.users;
+    step_result result;
+    h2_stream* s = ch.session.stream(id);
+    if (s && s->done) {
+        out.message = std::move(s->message);
+        ++conn.responses;
+        if (tls_stream* secure = conn.secure()) {
+            tls::remember_session(secure->native_handle(), conn.origin);
+        }
+    } else if (s && s->failed) {
+        result = s->failure;
+        // Unprocessed by the server's word, or a reused connection that
+        // closed before any frame of it (as for HTTP/1.1 keep-alive).
+        unprocessed =
+            s->unprocessed || (reused && !s->got_frames &&
+                               (s->failure.kind == errc::closed || s->failure.kind == errc::reset));
+    } else {
+        // Interrupted (the caller knows why), or the connection ended.
+        result = ch.session.error_reason().value_or(error{errc::closed});
+    }
+    ch.session.forget(id);
+    if (ch.session.over() && ch.users == 0) conn.reset();
+    co_return result;
+}
+
 client::client(boost::asio::any_io_executor ex, std::shared_ptr<const client_options> opts)
     : ex_(std::move(ex)), opts_(std::move(opts)) {}
 
@@ -522,7 +654,6 @@ net::awaitable<send_result> client::send(const request& req) {
         // Heap, not frame: a frame that holds them costs every request in flight.
         std::unique_ptr<const target_url> parsed_first, parsed_hop;
         std::string redirect_url;  // where hop.url points after a redirect
-        std::string wire;          // the request bytes of the current hop
         for (int hops = 0;; ++hops) {
             const target_url* t = hops == 0 ? first : nullptr;
             if (!t) {
@@ -537,9 +668,9 @@ net::awaitable<send_result> client::send(const request& req) {
                 if (hops == 0) first = t;
             }
             hop.cross_origin = t->origin != first->origin;
-            format_request(hop, *t, req.headers, *opts_, jar_, wire);
             exchange_outcome exchanged;
-            outcome = co_await flight.round_trip(*t, wire, hop.method, limits, exchanged);
+            outcome =
+                co_await flight.round_trip(*t, hop, req.headers, req.protocol, limits, exchanged);
             if (!outcome) break;
             out.latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
                                                                                 flight.start());

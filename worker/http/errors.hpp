@@ -42,9 +42,17 @@ enum class errc : std::uint8_t {
     malformed,           // not HTTP/1.x, or a corrupt encoding; detail: what is wrong
     too_many_redirects,  // detail: the limit ("10")
     bad_redirect,        // a Location that is no URI reference; detail: the Location
-    cancelled,           // session::close() during the send
-    io,                  // any other socket error; detail: the system's message
-    internal,            // an unexpected exception (a bug, no memory); detail: its what()
+    // HTTP/2 (h2_session.hpp).
+    stream_reset,  // RST_STREAM from the server; detail: its error code's name ("REFUSED_STREAM")
+    // GOAWAY before the server processed the stream (and it was not, or no
+    // longer, retried); detail: the GOAWAY's error code name ("NO_ERROR").
+    goaway,
+    // The server broke HTTP/2 (a connection error: bad frames, a SETTINGS or
+    // PING flood); detail: what ("flooding was detected", nghttp2's reason).
+    h2_protocol,
+    cancelled,  // session::close() during the send
+    io,         // any other socket error; detail: the system's message
+    internal,   // an unexpected exception (a bug, no memory); detail: its what()
     // internal stays last: failure_text_test counts every kind up to it.
 };
 

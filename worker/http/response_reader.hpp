@@ -14,30 +14,10 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <cstdint>
-#include <string>
-#include <string_view>
 
-#include "common/ascii.hpp"
-#include "worker/http/session.hpp"
+#include "worker/http/received_response.hpp"
 
 namespace swarm::worker::http {
-
-// One response as it came off the wire.
-struct received_response {
-    int status = 0;
-    header_list headers;           // as received: names as the server spelled them, in order
-    std::string body;              // as received (gzip not undone); empty when discarded
-    bool discard_body = false;     // count the body's bytes, keep none (set before reading)
-    std::uint64_t body_bytes = 0;  // body bytes received, kept or not
-
-    // The value of the first field called `name` (case-insensitive), or "".
-    std::string_view field(std::string_view name) const {
-        for (const auto& [key, value] : headers) {
-            if (swarm::iequals(key, name)) return value;
-        }
-        return {};
-    }
-};
 
 class response_reader final : public boost::beast::http::basic_parser<false> {
   public:

@@ -43,6 +43,9 @@ struct request {
     // empty, wire_bytes counts what came. A download of any size costs no
     // memory; with max_body_bytes 0 no size limit applies (the timeout does).
     bool discard_body = false;
+    // auto: HTTP/2 when a TLS server picks it (ALPN), else HTTP/1.1; h1:
+    // HTTP/1.1 only; h2c: HTTP/2 with prior knowledge over http://.
+    scenario::http_protocol protocol = scenario::http_protocol::auto_;
     // `url` parsed ahead of time (the request builder does it once for a
     // static URL); null: the session parses `url` on every send.
     std::shared_ptr<const target_url> parsed_url;

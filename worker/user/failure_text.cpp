@@ -50,6 +50,12 @@ std::string failure_text(const http::error& error) {
             return "too many redirects (" + detail + ")";
         case errc::bad_redirect:
             return "invalid redirect Location '" + detail + "'";
+        case errc::stream_reset:
+            return "HTTP/2 stream reset by the server (" + detail + ")";
+        case errc::goaway:
+            return "HTTP/2 GOAWAY (" + detail + ") before the server processed the request";
+        case errc::h2_protocol:
+            return "HTTP/2 protocol error: " + detail;
         case errc::cancelled:
             // Only a stop cancels a send (session::close() from request_stop).
             return "cancelled: test stopped";

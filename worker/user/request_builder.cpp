@@ -132,6 +132,7 @@ void set_options(const request_step& step, http::request& out) {
     out.follow_redirects = step.follow_redirects;
     out.max_body_bytes = step.max_body_bytes.value_or(0);
     out.discard_body = step.discard_body;
+    out.protocol = step.protocol;
 }
 
 }  // namespace
