@@ -151,7 +151,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
     ctx.check_keys(n, path,
                    {"weight", "fixed_count", "arrival", "host", "wait", "vars", "on_start",
-                    "on_stop", "tasks", "insecure", "ca_file"});
+                    "on_stop", "tasks", "insecure", "ca_file", "tls"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
@@ -168,6 +168,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
         out.insecure = ctx.boolean(n["insecure"], join_path(path, "insecure")).value_or(false);
     if (n["ca_file"])
         load_ca_file(ctx, n["ca_file"], join_path(path, "ca_file"), out.ca_file, out.ca_pem);
+    if (n["tls"]) load_tls(ctx, n["tls"], join_path(path, "tls"), out.tls);
     if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
     if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
     const scope root{1, false};

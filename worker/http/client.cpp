@@ -44,6 +44,7 @@ struct client::connection {
     // monostate: not connected
     std::variant<std::monostate, tcp::socket, std::unique_ptr<tls_stream>> stream;
     std::uint32_t responses = 0;  // answered on this stream; > 0 means a reused connection
+    tls::session_slot session;    // this user's TLS session here, resumed on a reconnect
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
@@ -56,6 +57,7 @@ struct client::connection {
     }
     // Only when no operation is pending on the stream (the send coroutine's own calls).
     void reset() {
+        if (auto* s = secure()) tls::release(s->native_handle());
         if (auto* low = lowest()) {
             error_code ignored;
             low->close(ignored);
@@ -426,12 +428,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
     conn.lowest()->set_option(tcp::no_delay(true), ignored);
     if (tls_stream* secure = conn.secure()) {
         SSL* ssl = secure->native_handle();
-        // SNI is for names only (RFC 6066 forbids IP literals).
-        error_code not_an_address;
-        net::ip::make_address(t.host, not_an_address);
-        if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-        if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
-        tls::offer_session(ssl, conn.origin);
+        tls::prepare_handshake(ssl, t.host, conn.origin, conn.session);
         const auto [hs_ec] =
             co_await secure->async_handshake(net::ssl::stream_base::client, as_value);
         if (hs_ec) {
@@ -484,11 +481,14 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
         if (!out.ec) {
             ++conn.responses;
             if (tls_stream* secure = conn.secure()) {
-                tls::remember_session(secure->native_handle(), conn.origin);
+                tls::remember_session(secure->native_handle(), conn.origin, conn.session);
             }
             if (!out.keep_alive) conn.reset();
             co_return step_result();
         }
+        // Read before reset() frees the SSL: why TLS ended the exchange.
+        std::string tls_failure =
+            conn.secure() ? tls::exchange_error(conn.secure()->native_handle(), out.ec) : "";
         conn.reset();
         if (expired_) co_return timed_out();
         if (reused && !out.received_any && is_stale_connection(out.ec)) {
@@ -497,6 +497,7 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
                 co_return error{errc::closed_not_retried, std::string(scenario::to_string(method))};
             }
         }
+        if (!tls_failure.empty()) co_return error{errc::io, std::move(tls_failure)};
         co_return exchange_error(out.ec, limits.body_bytes);
     }
 }
