@@ -59,8 +59,7 @@ int tls13_suites(SSL_CTX* ctx) {
     int n = 0;
     STACK_OF(SSL_CIPHER)* all = SSL_CTX_get_ciphers(ctx);
     for (int i = 0; all && i < sk_SSL_CIPHER_num(all); ++i) {
-        if (std::string_view(SSL_CIPHER_get_version(sk_SSL_CIPHER_value(all, i))) == "TLSv1.3")
-            ++n;
+        if (std::string_view(SSL_CIPHER_get_version(sk_SSL_CIPHER_value(all, i))) == "TLSv1.3") ++n;
     }
     return n;
 }
@@ -89,7 +88,9 @@ std::optional<int> tls_version(load_context& ctx, const YAML::Node& n, const std
     if (*text == "1.2") return tls_spec::tls_1_2;
     if (*text == "1.3") return tls_spec::tls_1_3;
     if (*text == "1" || *text == "1.0" || *text == "1.1") {
-        ctx.error(n, path, "TLS " + *text + " is not offered (deprecated, RFC 8996); use \"1.2\" or \"1.3\"");
+        ctx.error(
+            n, path,
+            "TLS " + *text + " is not offered (deprecated, RFC 8996); use \"1.2\" or \"1.3\"");
     } else {
         ctx.error(n, path, "expected \"1.2\" or \"1.3\", got '" + *text + "'");
     }
@@ -119,10 +120,11 @@ std::optional<std::string> server_name(load_context& ctx, const YAML::Node& n,
         ctx.error(n, path, "expected a host name to send, or false to send none");
         return std::nullopt;
     }
-    const auto name = ctx.string(n, path);
+    auto name = ctx.string(n, path);
     if (!name) return std::nullopt;
     if (is_ip_literal(*name)) {
-        ctx.error(n, path, "'" + *name + "' is an IP address; SNI carries host names only (RFC 6066)");
+        ctx.error(n, path,
+                  "'" + *name + "' is an IP address; SNI carries host names only (RFC 6066)");
     } else if (!is_host_name(*name)) {
         ctx.error(n, path, "'" + *name + "' is not a host name (letters, digits, '-' and '.')");
     } else {
@@ -160,11 +162,14 @@ void load_tls(load_context& ctx, const YAML::Node& n, const std::string& path, t
     if (!ctx.expect_map(n, path, "a map of TLS settings (resume, min_version, ...)")) return;
     ctx.check_keys(n, path,
                    {"resume", "min_version", "max_version", "ciphers", "ciphersuites", "sni"});
-    if (n["resume"]) out.resume = ctx.boolean(n["resume"], join_path(path, "resume")).value_or(false);
+    if (n["resume"])
+        out.resume = ctx.boolean(n["resume"], join_path(path, "resume")).value_or(false);
     if (n["min_version"])
-        out.min_version = tls_version(ctx, n["min_version"], join_path(path, "min_version")).value_or(0);
+        out.min_version =
+            tls_version(ctx, n["min_version"], join_path(path, "min_version")).value_or(0);
     if (n["max_version"])
-        out.max_version = tls_version(ctx, n["max_version"], join_path(path, "max_version")).value_or(0);
+        out.max_version =
+            tls_version(ctx, n["max_version"], join_path(path, "max_version")).value_or(0);
     if (out.min_version && out.max_version && out.min_version > out.max_version) {
         ctx.error(n["max_version"], join_path(path, "max_version"),
                   "is below min_version " + tls_version_name(out.min_version));

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/target_process.hpp"
@@ -120,9 +121,9 @@ TEST_F(tls_run_test, each_user_does_its_own_full_handshake_unless_the_class_resu
             if (!tls.handshake(counts) || !tls.read_request()) return;
             if (tls.send(http_response("ok", true))) ++answered;
         });
-        const auto path = scenario(resume ? "resume.yaml" : "own.yaml",
-                                   std::string("    insecure: true\n") +
-                                       (resume ? "    tls: {resume: true}\n" : ""));
+        const auto path = scenario(
+            resume ? "resume.yaml" : "own.yaml",
+            std::string("    insecure: true\n") + (resume ? "    tls: {resume: true}\n" : ""));
         const auto r = run_swarm(path, {"-H", https_url(server, ""), "-u", "4", "-r", "20", "-t",
                                         "2s", "--threads", "1"});
         EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -130,6 +131,7 @@ TEST_F(tls_run_test, each_user_does_its_own_full_handshake_unless_the_class_resu
         EXPECT_GT(requests, 8) << r.output;
         EXPECT_EQ(total_failures(r.result), 0) << r.output;
         EXPECT_EQ(requests, answered.load()) << r.output;
+        // One full handshake per user, or (sharing) one for the thread.
         EXPECT_EQ(counts.full, resume ? 1 : 4) << "resume " << resume << "\n" << r.output;
         EXPECT_EQ(counts.full + counts.resumed, requests) << r.output;
     }
@@ -139,7 +141,7 @@ TEST_F(tls_run_test, each_user_does_its_own_full_handshake_unless_the_class_resu
 TEST_F(tls_run_test, an_unknown_cipher_stops_the_run_with_its_location) {
     const auto r = run(scenario("cipher.yaml", "    tls: {ciphers: NOT-A-CIPHER}\n"));
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_THAT(r.output, HasSubstr("cipher.yaml:4:21: users.U.tls.ciphers: OpenSSL knows no "
+    EXPECT_THAT(r.output, HasSubstr("cipher.yaml:4:20: users.U.tls.ciphers: OpenSSL knows no "
                                     "cipher 'NOT-A-CIPHER'"));
     EXPECT_EQ(read_target_stats(target_.url).total, 0);
 }

@@ -75,13 +75,13 @@ users:
 )y");
     auto r = test::run_swarm_command({"check", path});
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_THAT(r.output, HasSubstr("  user class Shared: weight 1, no wait, 1 tasks, 1 requests\n"
-                                    "    tls: resume across users, TLS 1.3 only, no SNI\n"
-                                    "  user class Plain: weight 1, no wait, 1 tasks, 1 requests\n"));
+    EXPECT_THAT(r.output,
+                HasSubstr("  user class Shared: weight 1, no wait, 1 tasks, 1 requests\n"
+                          "    tls: resume across users, TLS 1.3 only, no SNI\n"
+                          "  user class Plain: weight 1, no wait, 1 tasks, 1 requests\n"));
     r = test::run_swarm_command({"check", "--json", path});
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_THAT(r.output,
-                HasSubstr(R"("tls":{"resume":true,"min_version":"1.3","sni":false})"));
+    EXPECT_THAT(r.output, HasSubstr(R"("tls":{"resume":true,"min_version":"1.3","sni":false})"));
 }
 
 }  // namespace

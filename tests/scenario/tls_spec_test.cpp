@@ -56,11 +56,11 @@ TEST(tls_spec_test, sni_false_sends_none) {
 TEST(tls_spec_test, unknown_ciphers_are_named_by_openssl_at_load) {
     EXPECT_THAT(
         error_lines(compile_text(with_tls("{ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES129-SHA'}"))),
-        ElementsAre("3:19: users.U.tls.ciphers: OpenSSL knows no cipher 'AES129-SHA' (see "
+        ElementsAre("3:20: users.U.tls.ciphers: OpenSSL knows no cipher 'AES129-SHA' (see "
                     "`openssl ciphers -v` for names; TLS 1.3 suites go in `ciphersuites:`)"));
     EXPECT_THAT(
         error_lines(compile_text(with_tls("{ciphersuites: 'TLS_AES_128_GCM_SHA256:TLS_AES_512'}"))),
-        ElementsAre("3:24: users.U.tls.ciphersuites: OpenSSL knows no TLS 1.3 suite "
+        ElementsAre("3:25: users.U.tls.ciphersuites: OpenSSL knows no TLS 1.3 suite "
                     "'TLS_AES_512' (such as TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, "
                     "TLS_CHACHA20_POLY1305_SHA256)"));
     // A TLS 1.3 suite is not a TLS 1.2 cipher, and the other way round.
@@ -104,7 +104,8 @@ TEST(tls_spec_test, unknown_keys_and_shapes_are_errors) {
 }
 
 TEST(tls_spec_test, a_setting_no_version_uses_is_a_warning) {
-    const auto r = compile_text(with_tls("{min_version: 1.3, ciphers: ECDHE-RSA-AES128-GCM-SHA256}"));
+    const auto r =
+        compile_text(with_tls("{min_version: 1.3, ciphers: ECDHE-RSA-AES128-GCM-SHA256}"));
     EXPECT_TRUE(r.result);
     EXPECT_THAT(warning_lines(r),
                 ElementsAre("3:38: users.U.tls.ciphers: applies to TLS 1.2 and below only, and "

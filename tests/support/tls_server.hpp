@@ -65,7 +65,6 @@ class tls_server_connection {
     SSL* ssl() { return ssl_; }
 
   private:
-    hostile_connection& conn_;
     SSL* ssl_ = nullptr;
 };
 

@@ -24,8 +24,8 @@ namespace {
 // (freed with it through ex_data).
 struct context_state {
     static constexpr std::size_t max_origins = 256;
-    std::optional<std::string> sni;  // tls_spec::sni
-    bool share_sessions = false;     // tls_spec::resume
+    std::optional<std::string> sni;                              // tls_spec::sni
+    bool share_sessions = false;                                 // tls_spec::resume
     std::map<std::string, SSL_SESSION*, std::less<>> by_origin;  // when sharing
 
     context_state() = default;
@@ -211,12 +211,17 @@ void prepare_handshake(SSL* ssl, const std::string& host, const std::string& ori
         if (X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str()) != 1)
             SSL_set1_host(ssl, name.c_str());
     }
-    SSL_SESSION* offered = own.get();
     if (state && state->share_sessions) {
         const auto it = state->by_origin.find(origin);
-        offered = it != state->by_origin.end() ? it->second : nullptr;
+        if (it == state->by_origin.end()) return;
+        // A copy: OpenSSL may update the session a connection resumes, and
+        // a shared one may be in use by several connections at once.
+        SSL_SESSION* copy = SSL_SESSION_dup(it->second);
+        if (copy) SSL_set_session(ssl, copy);
+        SSL_SESSION_free(copy);
+        return;
     }
-    if (offered) SSL_set_session(ssl, offered);
+    if (own.get()) SSL_set_session(ssl, own.get());
 }
 
 void remember_session(SSL* ssl, const std::string& origin, session_slot& own) {
@@ -245,8 +250,7 @@ std::string handshake_error(SSL* ssl, const boost::system::error_code& ec,
     if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
         // With `sni: NAME` that name is the one the certificate had to hold.
         const context_state* state = state_of(ssl);
-        const std::string& asked =
-            state && state->sni && !state->sni->empty() ? *state->sni : host;
+        const std::string& asked = state && state->sni && !state->sni->empty() ? *state->sni : host;
         // The chain is kept even when verification failed; its first is the server's.
         STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
         X509* cert = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : nullptr;
