@@ -92,6 +92,8 @@ void print_summary(const scenario::plan& p) {
         }
         std::cout << ", " << u.root.tasks.size() << " tasks, " << count_requests(u.root)
                   << " requests\n";
+        if (const auto tls = scenario::describe_tls(u.tls); !tls.empty())
+            std::cout << "    tls: " << tls << "\n";
         print_nested_waits(u.root, "");
     }
     if (!p.load.stages.empty())
@@ -133,6 +135,27 @@ boost::json::object arrival_json(const scenario::arrival_spec& a) {
              a.spacing == scenario::arrival_spec::distribution::poisson ? "poisson" : "constant"}};
 }
 
+// `tls:` as set, defaults left out ("1.2" for versions; "sni": false for none).
+boost::json::object tls_json(const scenario::tls_spec& t) {
+    boost::json::object o{{"resume", t.resume}};
+    if (t.min_version) o["min_version"] = scenario::tls_version_name(t.min_version);
+    if (t.max_version) o["max_version"] = scenario::tls_version_name(t.max_version);
+    if (!t.ciphers.empty()) o["ciphers"] = t.ciphers;
+    if (!t.ciphersuites.empty()) o["ciphersuites"] = t.ciphersuites;
+    if (t.sni) {
+        if (t.sni->empty()) o["sni"] = false;
+        else o["sni"] = *t.sni;
+    }
+    return o;
+}
+
+const scenario::user_class* find_class(const scenario::plan& p, const std::string& name) {
+    for (const auto& u : p.users) {
+        if (u.name == name) return &u;
+    }
+    return nullptr;
+}
+
 boost::json::array ratios_json(const std::vector<scenario::task_ratio>& tasks) {
     boost::json::array out;
     for (const auto& t : tasks) {
@@ -166,6 +189,8 @@ void print_json(const scenario::plan& p, const std::vector<scenario::diagnostic>
             {"name", c.name}, {"share", c.share}, {"tasks", ratios_json(c.tasks)}};
         if (c.fixed_count) u["fixed_count"] = *c.fixed_count;
         if (c.arrival) u["arrival"] = arrival_json(*c.arrival);
+        if (const auto* cls = find_class(p, c.name); cls && cls->tls != scenario::tls_spec{})
+            u["tls"] = tls_json(cls->tls);
         users.push_back(std::move(u));
     }
     out["users"] = std::move(users);

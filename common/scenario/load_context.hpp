@@ -104,6 +104,8 @@ void load_ca_file(load_context& ctx, const YAML::Node& n, const std::string& pat
                   std::string& file, std::string& pem);
 void load_user_class(load_context& ctx, const std::string& name, const YAML::Node& n,
                      const std::string& path, user_class& out);
+// A user class's `tls:` (resume, versions, ciphers, sni); load_tls.cpp.
+void load_tls(load_context& ctx, const YAML::Node& n, const std::string& path, tls_spec& out);
 // `load:` (users, spawn_rate, run_time, stages, iterations); load_profile.cpp.
 void load_load_spec(load_context& ctx, const YAML::Node& n, load_spec& out);
 // A user class's `arrival:` (an open class); load_profile.cpp.

@@ -151,7 +151,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
     ctx.check_keys(n, path,
                    {"weight", "fixed_count", "arrival", "host", "wait", "vars", "on_start",
-                    "on_stop", "tasks", "insecure", "ca_file", "protocol"});
+                    "on_stop", "tasks", "insecure", "ca_file", "protocol", "tls"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
@@ -173,6 +173,7 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
             ctx.protocol(n["protocol"], join_path(path, "protocol")).value_or(out.protocol);
     }
     ctx.set_class_protocol(out.protocol);  // the default of the class's requests
+    if (n["tls"]) load_tls(ctx, n["tls"], join_path(path, "tls"), out.tls);
     if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
     if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
     const scope root{1, false};

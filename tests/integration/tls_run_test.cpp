@@ -5,10 +5,12 @@
 #include <gmock/gmock.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/target_process.hpp"
 #include "tests/support/test_pki.hpp"
+#include "tests/support/tls_server.hpp"
 
 namespace swarm::test {
 namespace {
@@ -101,6 +103,46 @@ TEST_F(tls_run_test, a_ca_file_that_is_not_a_certificate_stops_the_run_with_its_
         r.output,
         HasSubstr(
             "key_as_ca.yaml:4:14: users.U.ca_file: CA file 'server.key': holds a private key"));
+    EXPECT_EQ(read_target_stats(target_.url).total, 0);
+}
+
+// Against a TLS server in this process that counts handshakes and answers
+// each request with Connection: close (a new connection per request): by
+// default each of the 4 users makes exactly one full handshake and resumes
+// its own session after; `tls: {resume: true}` makes the first user's
+// session everyone's (one thread: one full handshake).
+TEST_F(tls_run_test, each_user_does_its_own_full_handshake_unless_the_class_resumes) {
+    for (const bool resume : {false, true}) {
+        tls_server_context ctx;
+        tls_handshake_counts counts;
+        std::atomic<int> answered{0};
+        hostile_server server([&](hostile_connection& c) {
+            tls_server_connection tls(c, ctx);
+            if (!tls.handshake(counts) || !tls.read_request()) return;
+            if (tls.send(http_response("ok", true))) ++answered;
+        });
+        const auto path = scenario(
+            resume ? "resume.yaml" : "own.yaml",
+            std::string("    insecure: true\n") + (resume ? "    tls: {resume: true}\n" : ""));
+        const auto r = run_swarm(path, {"-H", https_url(server, ""), "-u", "4", "-r", "20", "-t",
+                                        "2s", "--threads", "1"});
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        const auto requests = total_requests(r.result);
+        EXPECT_GT(requests, 8) << r.output;
+        EXPECT_EQ(total_failures(r.result), 0) << r.output;
+        EXPECT_EQ(requests, answered.load()) << r.output;
+        // One full handshake per user, or (sharing) one for the thread.
+        EXPECT_EQ(counts.full, resume ? 1 : 4) << "resume " << resume << "\n" << r.output;
+        EXPECT_EQ(counts.full + counts.resumed, requests) << r.output;
+    }
+}
+
+// `tls:` is checked at load: an unknown cipher stops the run with its location.
+TEST_F(tls_run_test, an_unknown_cipher_stops_the_run_with_its_location) {
+    const auto r = run(scenario("cipher.yaml", "    tls: {ciphers: NOT-A-CIPHER}\n"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("cipher.yaml:4:20: users.U.tls.ciphers: OpenSSL knows no "
+                                    "cipher 'NOT-A-CIPHER'"));
     EXPECT_EQ(read_target_stats(target_.url).total, 0);
 }
 

@@ -62,5 +62,27 @@ TEST(check_waits_test, ratio_prints_each_classs_share_rounded_as_locust) {
                                     "\n   31.2%  Browser\n    19.5%  home\n"));
 }
 
+// A class's `tls:` settings show under it (and in --json); a class without
+// them shows no line.
+TEST(check_waits_test, a_classs_tls_settings_show_under_it) {
+    const auto path = write_temp("tls_settings.yaml", R"y(host: https://h
+users:
+  Shared:
+    tls: {resume: true, min_version: "1.3", sni: false}
+    tasks: {home: {get: /}}
+  Plain:
+    tasks: {home: {get: /}}
+)y");
+    auto r = test::run_swarm_command({"check", path});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output,
+                HasSubstr("  user class Shared: weight 1, no wait, 1 tasks, 1 requests\n"
+                          "    tls: resume across users, TLS 1.3 only, no SNI\n"
+                          "  user class Plain: weight 1, no wait, 1 tasks, 1 requests\n"));
+    r = test::run_swarm_command({"check", "--json", path});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(R"("tls":{"resume":true,"min_version":"1.3","sni":false})"));
+}
+
 }  // namespace
 }  // namespace swarm

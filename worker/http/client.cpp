@@ -49,6 +49,7 @@ struct client::connection {
     // Set when the connection speaks HTTP/2 (ALPN chose h2, or h2c): its
     // session and the sends using it (h2_io.hpp). Null for HTTP/1.1.
     std::unique_ptr<h2_channel> h2;
+    tls::session_slot session;    // this user's TLS session here, resumed on a reconnect
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
@@ -59,6 +60,7 @@ struct client::connection {
     // Only when no operation is pending on the stream (the send coroutine's
     // own calls) and no other send uses its HTTP/2 session.
     void reset() {
+        if (auto* s = secure()) tls::release(s->native_handle());
         if (auto* low = lowest()) {
             error_code ignored;
             low->close(ignored);
@@ -455,12 +457,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
     conn.lowest()->set_option(tcp::no_delay(true), ignored);
     if (tls_stream* secure = conn.secure()) {
         SSL* ssl = secure->native_handle();
-        // SNI is for names only (RFC 6066 forbids IP literals).
-        error_code not_an_address;
-        net::ip::make_address(t.host, not_an_address);
-        if (not_an_address) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-        if (tls::verifies_peer(ssl)) tls::expect_peer_name(ssl, t.host);
-        tls::offer_session(ssl, conn.origin);
+        tls::prepare_handshake(ssl, t.host, conn.origin, conn.session);
         // h1 offers nothing: a server without ALPN answers as before.
         if (protocol != scenario::http_protocol::h1) {
             SSL_set_alpn_protos(ssl, alpn_h2_and_h1, sizeof alpn_h2_and_h1 - 1);
@@ -548,11 +545,14 @@ net::awaitable<step_result> client::in_flight::round_trip(
         if (!out.ec) {
             ++conn.responses;
             if (tls_stream* secure = conn.secure()) {
-                tls::remember_session(secure->native_handle(), conn.origin);
+                tls::remember_session(secure->native_handle(), conn.origin, conn.session);
             }
             if (!out.keep_alive) conn.reset();
             co_return step_result();
         }
+        // Read before reset() frees the SSL: why TLS ended the exchange.
+        std::string tls_failure =
+            conn.secure() ? tls::exchange_error(conn.secure()->native_handle(), out.ec) : "";
         conn.reset();
         if (expired_) co_return timed_out();
         if (reused && !out.received_any && is_stale_connection(out.ec)) {
@@ -561,6 +561,7 @@ net::awaitable<step_result> client::in_flight::round_trip(
                 co_return error{errc::closed_not_retried, std::string(scenario::to_string(method))};
             }
         }
+        if (!tls_failure.empty()) co_return error{errc::io, std::move(tls_failure)};
         co_return exchange_error(out.ec, limits.body_bytes);
     }
 }
@@ -611,7 +612,7 @@ net::awaitable<step_result> client::in_flight::h2_exchange(
         out.message = std::move(s->message);
         ++conn.responses;
         if (tls_stream* secure = conn.secure()) {
-            tls::remember_session(secure->native_handle(), conn.origin);
+            tls::remember_session(secure->native_handle(), conn.origin, conn.session);
         }
     } else if (s && s->failed) {
         result = s->failure;

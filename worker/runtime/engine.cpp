@@ -81,14 +81,18 @@ engine::~engine() {  // NOLINT(bugprone-exception-escape)
 result<void> engine::load(std::shared_ptr<const scenario::plan> plan) {
     const tls_settings settings{opts_.ca_file, opts_.ca_pem, opts_.insecure};
     auto profiles = std::make_shared<const tls_profiles>(tls_profiles_for(*plan, settings));
-    // Made once here so that a CA OpenSSL refuses is an error now, not a
-    // failure of every https request later. Without extra CAs nothing can
-    // fail, and a plan without https should not pay for a context.
+    // Made once here so that a CA (or a `tls:` setting) OpenSSL refuses is an
+    // error now, not a failure of every https request later. Without either
+    // nothing can fail, and a plan without https should not pay for a context.
     for (std::size_t p = 0; p < profiles->profiles.size(); ++p) {
         const auto& profile = profiles->profiles[p];
-        if (!profile.verify ||
-            (settings.ca_file.empty() && settings.ca_pem.empty() && profile.ca_pem.empty()))
-            continue;
+        const bool extra_cas =
+            profile.verify &&
+            !(settings.ca_file.empty() && settings.ca_pem.empty() && profile.ca_pem.empty());
+        const auto& t = profile.tls;
+        const bool openssl_settings =
+            !t.ciphers.empty() || !t.ciphersuites.empty() || t.min_version || t.max_version;
+        if (!extra_cas && !openssl_settings) continue;
         try {
             make_tls_context(profile, settings);
         } catch (const std::exception& e) {

@@ -30,9 +30,11 @@ tls_profiles tls_profiles_for(const scenario::plan& plan, const tls_settings& se
             p.ca_file = u.ca_file;
             p.ca_pem = u.ca_pem;
         }
+        p.tls = u.tls;
         std::size_t i = 0;
         while (i < out.profiles.size() &&
-               !(out.profiles[i].verify == p.verify && out.profiles[i].ca_pem == p.ca_pem)) {
+               !(out.profiles[i].verify == p.verify && out.profiles[i].ca_pem == p.ca_pem &&
+                 out.profiles[i].tls == p.tls)) {
             ++i;
         }
         if (i == out.profiles.size()) out.profiles.push_back(std::move(p));
@@ -45,7 +47,8 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_profile& p
                                                             const tls_settings& settings) {
     std::shared_ptr<boost::asio::ssl::context> ctx;
     try {
-        ctx = http::make_tls_context(profile.verify, profile.verify ? settings.ca_file : "");
+        ctx = http::make_tls_context(
+            {profile.verify, profile.verify ? settings.ca_file : "", profile.tls});
     } catch (const boost::system::system_error& e) {
         throw std::runtime_error("--ca-file '" + settings.ca_file +
                                  "': cannot load it: " + e.code().message());

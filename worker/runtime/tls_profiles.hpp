@@ -1,10 +1,11 @@
 #pragma once
 // Which TLS context each user class needs, and making one. A class's context
 // depends on whether it verifies certificates (`insecure` from the class,
-// the worker's flags or the master's run options) and on the extra CAs it
-// trusts (the class's `ca_file:` PEM, plus the run's --ca-file). Classes with
-// the same needs share a profile, so a thread makes one context (and one TLS
-// session cache) per profile, not per class.
+// the worker's flags or the master's run options), on the extra CAs it
+// trusts (the class's `ca_file:` PEM, plus the run's --ca-file) and on its
+// `tls:` settings. Classes with the same needs share a profile, so a thread
+// makes one context (and, with `tls: {resume: true}`, one TLS session cache)
+// per profile, not per class.
 //
 // Built by the engine's control thread at load(); read-only afterwards.
 
@@ -29,8 +30,9 @@ struct tls_settings {
 
 struct tls_profile {
     bool verify = true;
-    std::string ca_file;  // the class's `ca_file:` as written, for messages
-    std::string ca_pem;   // its content (PEM); empty: none
+    std::string ca_file;     // the class's `ca_file:` as written, for messages
+    std::string ca_pem;      // its content (PEM); empty: none
+    scenario::tls_spec tls;  // the class's `tls:` (sessions, versions, ciphers, SNI)
 };
 
 struct tls_profiles {
