@@ -118,8 +118,7 @@ void print_summary(const scenario::plan& p) {
             else std::cout << "weight " << u.weight;
             std::cout << ", " << describe_wait(u.root.wait);
         }
-        std::cout << ", " << u.root.tasks.size() << " tasks, " << describe_requests(u.root)
-                  << "\n";
+        std::cout << ", " << u.root.tasks.size() << " tasks, " << describe_requests(u.root) << "\n";
         print_nested_waits(u.root, "");
     }
     if (!p.load.stages.empty())

@@ -7,8 +7,9 @@ namespace swarm::scenario::detail {
 namespace {
 
 bool is_request(const YAML::Node& n) {
-    return n.IsMap() && std::any_of(std::begin(method_keys), std::end(method_keys),
-                                    [&](std::string_view m) { return static_cast<bool>(n[std::string(m)]); });
+    return n.IsMap() &&
+           std::any_of(std::begin(method_keys), std::end(method_keys),
+                       [&](std::string_view m) { return static_cast<bool>(n[std::string(m)]); });
 }
 
 // What a step that is not a request is, for the refusal's message.

@@ -53,14 +53,16 @@ TEST(parallel_integration_test, every_request_of_a_block_is_counted_once_on_its_
     ASSERT_TRUE(run.result.is_object()) << run.output;
     const auto seen = read_target_stats(target.url);
     const std::map<std::string, std::int64_t> expected_target{
-        {"GET /", 30},         {"GET /about", 30},       {"GET /gzip", 30},
-        {"GET /api/items/7", 30}, {"GET /bytes/2048", 30}, {"GET /status/404", 30},
-        {"GET /slow", 30},     {"GET /search", 30}};
+        {"GET /", 30},           {"GET /about", 30},
+        {"GET /gzip", 30},       {"GET /api/items/7", 30},
+        {"GET /bytes/2048", 30}, {"GET /status/404", 30},
+        {"GET /slow", 30},       {"GET /search", 30}};
     EXPECT_EQ(seen.requests, expected_target);
     EXPECT_EQ(seen.total, 240);
     const std::map<std::string, std::int64_t> expected_rows{
-        {"GET /", 30},           {"GET /about", 30},       {"GET style", 30},
-        {"GET /api/items/7", 30}, {"GET /bytes/2048", 30}, {"GET /status/404", 30},
+        {"GET /", 30},           {"GET /about", 30},
+        {"GET style", 30},       {"GET /api/items/7", 30},
+        {"GET /bytes/2048", 30}, {"GET /status/404", 30},
         {"GET slow", 30},        {"GET search", 30}};
     EXPECT_EQ(requests_by_entry(run.result), expected_rows);
     EXPECT_EQ(total_requests(run.result), seen.total);

@@ -70,11 +70,12 @@ users:
     const std::string rest =
         " inside `parallel`: a parallel block holds requests only (get:, post: ...); put `if`, "
         "`repeat`, `while`, `group` and the like around the block, not in it";
-    EXPECT_THAT(lines, ElementsAre("9:17: users.U.tasks.t.steps[0].parallel[1]: `if:`" + rest,
-                                   "11:17: users.U.tasks.t.steps[0].parallel[2]: `group:`" + rest,
-                                   "13:17: users.U.tasks.t.steps[0].parallel[3]: `parallel:`" + rest,
-                                   "14:17: users.U.tasks.t.steps[0].parallel[4]: `stop_user`" + rest,
-                                   "15:17: users.U.tasks.t.steps[0].parallel[5]: `sleep:`" + rest));
+    EXPECT_THAT(lines,
+                ElementsAre("9:17: users.U.tasks.t.steps[0].parallel[1]: `if:`" + rest,
+                            "11:17: users.U.tasks.t.steps[0].parallel[2]: `group:`" + rest,
+                            "13:17: users.U.tasks.t.steps[0].parallel[3]: `parallel:`" + rest,
+                            "14:17: users.U.tasks.t.steps[0].parallel[4]: `stop_user`" + rest,
+                            "15:17: users.U.tasks.t.steps[0].parallel[5]: `sleep:`" + rest));
 }
 
 TEST(parallel_load, a_block_is_a_non_empty_bounded_list) {

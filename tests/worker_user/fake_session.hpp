@@ -43,11 +43,11 @@ struct fake_web {
     std::map<std::string, scripted_response> routes;  // "GET http://h/path"
     scripted_response fallback;                       // for anything else (200, empty)
     std::vector<http::request> received;
-    bool keep_requests = true;  // false: count them only (memory tests)
-    std::size_t sent = 0;       // requests answered
+    bool keep_requests = true;       // false: count them only (memory tests)
+    std::size_t sent = 0;            // requests answered
     std::size_t in_flight = 0;       // sends begun and not ended
     std::size_t most_in_flight = 0;  // the most that overlapped
-    http::cookie_jar cookies;   // the session's
+    http::cookie_jar cookies;        // the session's
     int closed = 0;
     // Called after each answer with the number of requests so far (sent).
     std::function<void(std::size_t)> after_send;

@@ -29,8 +29,8 @@ users:
               - post: /beacon
           - get: /after
 )y");
-    for (const char* route : {"GET http://h/a.css", "GET http://h/b.js",
-                              "GET http://h/missing.png", "POST http://h/beacon"}) {
+    for (const char* route : {"GET http://h/a.css", "GET http://h/b.js", "GET http://h/missing.png",
+                              "POST http://h/beacon"}) {
         h.web->routes[route].delay = 100ms;
     }
     h.web->routes["GET http://h/missing.png"].status = 404;

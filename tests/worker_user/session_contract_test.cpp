@@ -397,7 +397,8 @@ TYPED_TEST(session_contract, overlapping_sends_keep_their_own_deadlines) {
 }
 
 TYPED_TEST(session_contract, close_ends_every_overlapping_send_as_cancelled) {
-    for (const char* path : {"/s1", "/s2", "/s3"}) this->site.answer(std::string("GET ") + path, slow(5s));
+    for (const char* path : {"/s1", "/s2", "/s3"})
+        this->site.answer(std::string("GET ") + path, slow(5s));
     std::vector<send_result> out(3);
     int done = 0;
     for (std::size_t i = 0; i < 3; ++i) {

@@ -350,9 +350,9 @@ class client::in_flight {
     const steady::time_point deadline_;  // of the whole send, redirects included
     const std::chrono::microseconds timeout_;
     net::steady_timer timer_;
-    in_flight* next_;                    // the client's next pending send
-    connection* conn_ = nullptr;         // in use, busy (the client owns it)
-    tcp::resolver* resolver_ = nullptr;  // while resolve() waits for DNS (in its frame)
+    in_flight* next_;                       // the client's next pending send
+    connection* conn_ = nullptr;            // in use, busy (the client owns it)
+    tcp::resolver* resolver_ = nullptr;     // while resolve() waits for DNS (in its frame)
     net::steady_timer* waiting_ = nullptr;  // while waiting for a connection (in that frame)
     std::uint32_t armed_ = 0;       // bumped by arm(): an expiry queued for an older one is stale
     std::uint32_t live_waits_ = 0;  // timer waits that may still end without error (and touch this)

@@ -101,7 +101,8 @@ class client final : public session {
     cookie_jar jar_;
     // Most recently used first; at most max_kept_connections idle ones.
     std::vector<std::unique_ptr<connection>> connections_;
-    in_flight* pending_ = nullptr;  // the sends in progress (a list through them), which close() ends
+    in_flight* pending_ =
+        nullptr;  // the sends in progress (a list through them), which close() ends
     std::uint32_t connects_ = 0;
 };
 

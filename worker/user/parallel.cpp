@@ -23,7 +23,7 @@ using join_timer = virtual_user::timer_type;
 struct parallel_send {
     const scenario::request_step* step = nullptr;
     const prepared_step* prep = nullptr;
-    http::request built;               // when the step's request is not static
+    http::request built;                 // when the step's request is not static
     const http::request* req = nullptr;  // &built, or the prepared request
     std::optional<http::send_result> sent;
     std::exception_ptr thrown;  // send() threw (a broken session): rethrown after the block

@@ -190,8 +190,8 @@ class virtual_user {
     // One send's outcome: checks, then extractions into the variables, the
     // observer, the stats, last.status and last.body. end_task when an
     // extraction is missing (the steps after it would lack its variable).
-    flow judge(const scenario::request_step& r, const prepared_step& prep,
-               const http::request& req, http::send_result& sent);
+    flow judge(const scenario::request_step& r, const prepared_step& prep, const http::request& req,
+               http::send_result& sent);
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
 
