@@ -525,7 +525,14 @@ net::awaitable<step_result> client::in_flight::round_trip(const target_url& t,
     if (!acquired) co_return acquired;
     struct release_on_exit {
         in_flight& flight;
-        ~release_on_exit() { flight.release(); }
+        ~release_on_exit() {
+            try {
+                flight.release();
+            } catch (...) {
+                // Only a timer's cancel() can throw here (it does not in
+                // practice); a destructor must not, and the connection is idle.
+            }
+        }
     } release_later{*this};  // every way out of this hop, an exception's too
     connection& conn = *conn_;
     const bool head = method == scenario::http_method::head;

@@ -79,7 +79,11 @@ asio::awaitable<virtual_user::flow> virtual_user::run_parallel(const scenario::p
         left -= sends.size() - spawned;
         session_->close();
     }
-    while (left > 0) co_await joined.async_wait(asio::as_tuple(asio::use_awaitable));
+    // The sends' coroutines count `left` down while this one waits.
+    for (;;) {
+        if (left == 0) break;
+        co_await joined.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     in_flight_ = false;
     if (sink_->observer) {
         sink_->observer->on_parallel(sends.size(),
