@@ -2,6 +2,7 @@
 // validate a scenario and describe it (after the tag filter, as a run would).
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -41,26 +42,53 @@ std::string describe_wait(const scenario::wait_spec& w) {
     return "";
 }
 
-std::size_t count_requests(const scenario::step_list& steps);
+// The requests a class's steps hold, and how many of them are in `parallel:` blocks.
+struct request_count {
+    std::size_t requests = 0;
+    std::size_t blocks = 0;       // parallel blocks
+    std::size_t in_parallel = 0;  // requests inside them
+    std::size_t widest = 0;       // the largest block's requests
+};
 
-std::size_t count_requests(const scenario::task_set& set) {
-    std::size_t n = count_requests(set.on_start) + count_requests(set.on_stop);
-    for (const auto& t : set.tasks)
-        n += count_requests(t.steps) + (t.nested ? count_requests(*t.nested) : 0);
-    return n;
+void count_requests(const scenario::step_list& steps, request_count& n);
+
+void count_requests(const scenario::task_set& set, request_count& n) {
+    count_requests(set.on_start, n);
+    count_requests(set.on_stop, n);
+    for (const auto& t : set.tasks) {
+        count_requests(t.steps, n);
+        if (t.nested) count_requests(*t.nested, n);
+    }
 }
 
-std::size_t count_requests(const scenario::step_list& steps) {
-    std::size_t n = 0;
+void count_requests(const scenario::step_list& steps, request_count& n) {
     for (const auto& s : steps) {
-        if (std::holds_alternative<scenario::request_step>(s.action)) ++n;
-        if (auto* i = std::get_if<scenario::if_step>(&s.action))
-            n += count_requests(i->then_steps) + count_requests(i->else_steps);
-        if (auto* r = std::get_if<scenario::repeat_step>(&s.action)) n += count_requests(r->steps);
-        if (auto* w = std::get_if<scenario::while_step>(&s.action)) n += count_requests(w->steps);
-        if (auto* g = std::get_if<scenario::group_step>(&s.action)) n += count_requests(g->steps);
+        if (std::holds_alternative<scenario::request_step>(s.action)) ++n.requests;
+        if (auto* i = std::get_if<scenario::if_step>(&s.action)) {
+            count_requests(i->then_steps, n);
+            count_requests(i->else_steps, n);
+        }
+        if (auto* r = std::get_if<scenario::repeat_step>(&s.action)) count_requests(r->steps, n);
+        if (auto* w = std::get_if<scenario::while_step>(&s.action)) count_requests(w->steps, n);
+        if (auto* g = std::get_if<scenario::group_step>(&s.action)) count_requests(g->steps, n);
+        if (auto* p = std::get_if<scenario::parallel_step>(&s.action)) {
+            n.requests += p->requests.size();
+            n.in_parallel += p->requests.size();
+            n.widest = std::max(n.widest, p->requests.size());
+            ++n.blocks;
+        }
     }
-    return n;
+}
+
+// "12 requests", or "12 requests (8 in 2 parallel blocks, up to 6 at once)".
+std::string describe_requests(const scenario::task_set& set) {
+    request_count n;
+    count_requests(set, n);
+    std::string out = std::to_string(n.requests) + " requests";
+    if (n.blocks == 0) return out;
+    return out + " (" + std::to_string(n.in_parallel) + " in " + std::to_string(n.blocks) +
+           " parallel block" + (n.blocks == 1 ? "" : "s") + ", up to " + std::to_string(n.widest) +
+           " at once)";
 }
 
 // Each nested task set's effective wait, one line each, by its task path
@@ -90,8 +118,7 @@ void print_summary(const scenario::plan& p) {
             else std::cout << "weight " << u.weight;
             std::cout << ", " << describe_wait(u.root.wait);
         }
-        std::cout << ", " << u.root.tasks.size() << " tasks, " << count_requests(u.root)
-                  << " requests\n";
+        std::cout << ", " << u.root.tasks.size() << " tasks, " << describe_requests(u.root) << "\n";
         if (const auto tls = scenario::describe_tls(u.tls); !tls.empty())
             std::cout << "    tls: " << tls << "\n";
         print_nested_waits(u.root, "");

@@ -210,4 +210,11 @@ void try_printer::on_send_failed(const scenario::request_step& /*step*/, const h
     out_ << "\n";
 }
 
+void try_printer::on_parallel(std::size_t requests, std::chrono::microseconds took) {
+    out_ << paint(bold, "parallel: " + std::to_string(requests) + " request" +
+                            (requests == 1 ? "" : "s") + " at once, all ended in " +
+                            milliseconds(took))
+         << "\n\n";
+}
+
 }  // namespace swarm::cli

@@ -26,6 +26,8 @@ class try_printer final : public worker::user::user_observer {
                      const swarm::result<void>& verdict) override;
     void on_send_failed(const scenario::request_step& step, const worker::http::request& sent,
                         const worker::http::error& failure, const std::string& message) override;
+    // A line before a `parallel:` block's exchanges (printed in list order).
+    void on_parallel(std::size_t requests, std::chrono::microseconds took) override;
 
     std::size_t requests() const { return requests_; }
     // Requests that failed: a send that failed, a check or an extraction.

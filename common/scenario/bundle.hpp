@@ -55,6 +55,9 @@ inline constexpr std::size_t max_stats_name_bytes = 1024;
 // A task's `tags:` (--tags names them; the protocol carries ≤ 255-byte tags).
 inline constexpr std::size_t max_tag_bytes = 255;
 inline constexpr std::size_t max_task_tags = 256;
+// Requests of one `parallel:` block: each is a send in flight at once (its
+// coroutine, its buffers), so a block is bounded as a browser's page is.
+inline constexpr std::size_t max_parallel_requests = 64;
 
 struct compile_options {
     std::string host_override;  // -H/--host: replaces the scenario's host

@@ -133,6 +133,8 @@ void load_task_set_body(load_context& ctx, const YAML::Node& tasks, const std::s
 // A `group: NAME` step with its `steps:` (load_group.cpp).
 void load_group(load_context& ctx, const YAML::Node& n, const std::string& path, scope where,
                 step& out);
+// A `parallel: [requests]` step (load_parallel.cpp): requests only.
+void load_parallel(load_context& ctx, const YAML::Node& n, const std::string& path, step& out);
 // Request keys other than the method; `extra` are keys the caller handles
 // (a task's weight and let when the request is written inline).
 void load_request(load_context& ctx, const YAML::Node& n, const std::string& path,

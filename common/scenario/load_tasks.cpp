@@ -290,7 +290,7 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
 
 const std::vector<std::string_view> step_kinds = {
     "get",    "post",  "put", "patch",     "delete",    "head",  "options", "if",
-    "repeat", "sleep", "let", "interrupt", "stop_user", "while", "group"};
+    "repeat", "sleep", "let", "interrupt", "stop_user", "while", "group",   "parallel"};
 
 // `sleep: 2s`, or a template rendered per run ("{{ delay }}", "{{ rand_int(1, 3) }}s").
 sleep_step load_sleep(load_context& ctx, const YAML::Node& n, const std::string& path) {
@@ -340,8 +340,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
     }
     if (!ctx.expect_map(
             n, path,
-            "a step: a request (get: /path), if, repeat, while, sleep, let, interrupt or "
-            "stop_user")) {
+            "a step: a request (get: /path), if, repeat, while, sleep, let, group, parallel, "
+            "interrupt or stop_user")) {
         return std::nullopt;
     }
     if (has_method_key(n)) {
@@ -374,6 +374,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         s.action = let_step{ctx.templates_map(n["let"], join_path(path, "let"))};
     } else if (n["group"]) {
         load_group(ctx, n, path, where, s);
+    } else if (n["parallel"]) {
+        load_parallel(ctx, n, path, s);
     } else if (n["interrupt"] || n["stop_user"]) {
         ctx.check_keys(n, path, {"interrupt", "stop_user"});
         if (n["interrupt"] && !where.nested) {
@@ -389,8 +391,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
             n.size() > 0 && n.begin()->first.IsScalar() ? n.begin()->first.Scalar() : "";
         ctx.error(n, path,
                   "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
-                      " (a step is a request, if, repeat, while, sleep, let, group, interrupt or "
-                      "stop_user)");
+                      " (a step is a request, if, repeat, while, sleep, let, group, parallel, "
+                      "interrupt or stop_user)");
         return std::nullopt;
     }
     return s;

@@ -95,6 +95,8 @@ bool has_relative_url(const step_list& steps) {
             if (has_relative_url(w->steps)) return true;
         } else if (const auto* g = std::get_if<group_step>(&s.action)) {
             if (has_relative_url(g->steps)) return true;
+        } else if (const auto* p = std::get_if<parallel_step>(&s.action)) {
+            if (has_relative_url(p->requests)) return true;
         }
     }
     return false;

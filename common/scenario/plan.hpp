@@ -217,13 +217,23 @@ struct group_step {
     step_list steps;
 };
 
+// `parallel: [requests]`: one user sends the requests at once (a page's
+// assets) and goes on when every one has ended, each under its own
+// deadline. Each request keeps its own row, latency and failure; their
+// checks and extractions are judged after all have ended, in list order,
+// so a later request's extraction of the same variable wins. Only request
+// steps: the loader refuses control steps and nested blocks inside.
+struct parallel_step {
+    step_list requests;  // each a request_step
+};
+
 struct interrupt_step {};  // leave the current nested task set
 struct stop_user_step {};  // this user stops for good (on_stop runs)
 
 struct step {
     source_location where;
     std::variant<request_step, if_step, repeat_step, sleep_step, let_step, interrupt_step,
-                 stop_user_step, while_step, group_step>
+                 stop_user_step, while_step, group_step, parallel_step>
         action;
 };
 

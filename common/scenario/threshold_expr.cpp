@@ -315,6 +315,8 @@ void collect_rows(const step_list& steps, std::vector<request_row>& rows) {
             collect_rows(w->steps, rows);
         } else if (const auto* g = std::get_if<group_step>(&s.action)) {
             collect_rows(g->steps, rows);
+        } else if (const auto* p = std::get_if<parallel_step>(&s.action)) {
+            collect_rows(p->requests, rows);
         }
     }
 }

@@ -84,5 +84,22 @@ users:
     EXPECT_THAT(r.output, HasSubstr(R"("tls":{"resume":true,"min_version":"1.3","sni":false})"));
 }
 
+TEST(check_waits_test, parallel_blocks_are_counted_apart) {
+    const auto path = write_temp("parallel_blocks.yaml", R"y(host: http://h
+users:
+  Browser:
+    tasks:
+      page:
+        steps:
+          - get: /
+          - parallel: [{get: /a.css}, {get: /b.js}, {get: /c.png}]
+          - parallel: [{get: /d.css}, {get: /e.js}]
+)y");
+    const auto r = test::run_swarm_command({"check", path});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("  user class Browser: weight 1, no wait, 1 tasks, 6 requests "
+                                    "(5 in 2 parallel blocks, up to 3 at once)\n"));
+}
+
 }  // namespace
 }  // namespace swarm

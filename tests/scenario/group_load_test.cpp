@@ -65,7 +65,7 @@ TEST(group_load, mistakes_are_errors_at_their_place) {
                             "used as written, '{{' included",
                             "12:13: users.U.tasks.t.steps[3]: unknown step 'grup', did you mean "
                             "'group'? (a step is a request, if, repeat, while, sleep, let, group, "
-                            "interrupt or stop_user)",
+                            "parallel, interrupt or stop_user)",
                             "15:13: users.U.tasks.t.steps[4]: unknown key 'stpes', did you mean "
                             "'steps'?"));
     // 40 nested groups: refused at the 33rd level's steps (its path cut short).

@@ -41,6 +41,33 @@ send_result run_send(boost::asio::io_context& ioc, session& c, const request& re
     return out;
 }
 
+std::vector<send_result> run_sends(boost::asio::io_context& ioc, session& c,
+                                   const std::vector<request>& reqs, std::chrono::seconds limit) {
+    std::vector<send_result> out(reqs.size(), error(errc::internal, "test: send hung"));
+    std::size_t left = reqs.size();
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        boost::asio::co_spawn(
+            ioc,
+            [&, i]() -> boost::asio::awaitable<void> {
+                out[i] = co_await c.send(reqs[i]);
+                --left;
+            },
+            boost::asio::detached);
+    }
+    ioc.restart();
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (left > 0 && std::chrono::steady_clock::now() < until) {
+        ioc.run_for(std::chrono::milliseconds(10));
+        ioc.restart();
+    }
+    EXPECT_EQ(left, 0u) << "sends did not complete";
+    if (left > 0) {
+        c.close();
+        ioc.run_for(std::chrono::seconds(1));
+    }
+    return out;
+}
+
 std::string failure(const send_result& r) {
     return r ? std::string() : user::failure_text(r.error());
 }

@@ -18,6 +18,13 @@ namespace swarm::worker::http::testing {
 send_result run_send(boost::asio::io_context& ioc, session& c, const request& req,
                      std::chrono::seconds limit = std::chrono::seconds(20));
 
+// Sends all of `reqs` at once on `ioc`, each in its own coroutine (as a
+// parallel block does), and runs until every one has ended (at most
+// `limit`; then the test fails and the session is closed).
+std::vector<send_result> run_sends(boost::asio::io_context& ioc, session& c,
+                                   const std::vector<request>& reqs,
+                                   std::chrono::seconds limit = std::chrono::seconds(20));
+
 // How a failed send reads in the failures table (worker/user/failure_text.hpp),
 // or "" when it worked: what the tests of messages compare.
 std::string failure(const send_result& r);

@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "common/ascii.hpp"
@@ -47,7 +48,21 @@ std::size_t fake_web::count(const std::string& key) const {
 }
 
 boost::asio::awaitable<http::send_result> fake_session::send(const http::request& req) {
-    cancelled_ = false;
+    struct in_flight_count {
+        fake_web& web;
+        explicit in_flight_count(fake_web& w) : web(w) {
+            web.most_in_flight = std::max(web.most_in_flight, ++web.in_flight);
+        }
+        ~in_flight_count() { --web.in_flight; }
+        in_flight_count(const in_flight_count&) = delete;
+        in_flight_count& operator=(const in_flight_count&) = delete;
+    } counted{*web_};
+    bool cancelled = false;
+    co_return co_await answer(req, cancelled);
+}
+
+boost::asio::awaitable<http::send_result> fake_session::answer(const http::request& req,
+                                                               bool& cancelled) {
     http::request hop = req;
     std::chrono::microseconds latency{0};
     for (int hops = 0;; ++hops) {
@@ -63,11 +78,11 @@ boost::asio::awaitable<http::send_result> fake_session::send(const http::request
         if (s.delay.count() > 0) {
             boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
                                             times_out ? req.timeout : s.delay);
-            waiting_ = &timer;
+            waiting_.push_back({&timer, &cancelled});
             co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            waiting_ = nullptr;
+            std::erase_if(waiting_, [&](const waiting_send& w) { return w.delay == &timer; });
         }
-        if (cancelled_) co_return http::error(http::errc::cancelled);
+        if (cancelled) co_return http::error(http::errc::cancelled);
         if (times_out) {
             http::error e(http::errc::timeout, http::format_duration(req.timeout));
             e.latency = latency + req.timeout;
@@ -123,9 +138,9 @@ const std::string* fake_session::cookie(std::string_view url, std::string_view n
 
 void fake_session::close() {
     ++web_->closed;
-    if (waiting_) {
-        cancelled_ = true;
-        waiting_->cancel();
+    for (const waiting_send& w : waiting_) {
+        *w.cancelled = true;
+        w.delay->cancel();
     }
 }
 

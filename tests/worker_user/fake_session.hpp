@@ -3,8 +3,10 @@
 // "METHOD URL" (full URL first, then without the query), records every
 // request it receives, can delay an answer on a timer, keeps the cookies of
 // Set-Cookie headers in a real cookie jar the test may also fill directly,
-// and follows redirects by the client's rules. The test keeps the shared
-// `fake_web` while the user owns the session.
+// and follows redirects by the client's rules. Sends may overlap (a
+// parallel block's), each with its own delay and deadline; close() ends
+// every one waiting. The test keeps the shared `fake_web` while the user
+// owns the session.
 //
 // It answers what http::client answers for the same exchange (status, body,
 // headers, cookies, final URL, error kinds): session_contract_test.cpp runs
@@ -41,9 +43,11 @@ struct fake_web {
     std::map<std::string, scripted_response> routes;  // "GET http://h/path"
     scripted_response fallback;                       // for anything else (200, empty)
     std::vector<http::request> received;
-    bool keep_requests = true;  // false: count them only (memory tests)
-    std::size_t sent = 0;       // requests answered
-    http::cookie_jar cookies;   // the session's
+    bool keep_requests = true;       // false: count them only (memory tests)
+    std::size_t sent = 0;            // requests answered
+    std::size_t in_flight = 0;       // sends begun and not ended
+    std::size_t most_in_flight = 0;  // the most that overlapped
+    http::cookie_jar cookies;        // the session's
     int closed = 0;
     // Called after each answer with the number of requests so far (sent).
     std::function<void(std::size_t)> after_send;
@@ -64,10 +68,17 @@ class fake_session final : public http::session {
     // Counts the call; a send waiting out its delay ends as errc::cancelled.
     void close() override;
 
+    // A send waiting out its delay: close() sets `cancelled` and ends the wait.
+    struct waiting_send {
+        boost::asio::steady_timer* delay;
+        bool* cancelled;
+    };
+
   private:
+    boost::asio::awaitable<http::send_result> answer(const http::request& req, bool& cancelled);
+
     std::shared_ptr<fake_web> web_;
-    boost::asio::steady_timer* waiting_ = nullptr;  // the pending send's delay
-    bool cancelled_ = false;
+    std::vector<waiting_send> waiting_;  // the pending sends' delays
 };
 
 }  // namespace swarm::worker::user::testing

@@ -9,7 +9,7 @@
 // testing::fake_session. Failures the wire produces (a closed connection,
 // garbage) are scripted for the fake as the error kind the client reports.
 
-#include <gtest/gtest.h>
+#include <gmock/gmock.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -34,6 +34,7 @@ using http::errc;
 using http::send_result;
 using testing::scripted_response;
 using strings = std::vector<std::string>;
+using ::testing::UnorderedElementsAreArray;
 
 // "GET /path?query" of a request head's first line.
 std::string request_line(const std::string& head) {
@@ -199,6 +200,9 @@ class session_contract : public ::testing::Test {
         req.body = std::move(body);
         return send(req);
     }
+    std::vector<send_result> send_all(const std::vector<http::request>& reqs) {
+        return http::testing::run_sends(io, site.session(), reqs);
+    }
     const std::string* cookie(const std::string& path, std::string_view name) {
         return site.session().cookie(site.url(path), name);
     }
@@ -345,6 +349,83 @@ TYPED_TEST(session_contract, close_ends_a_pending_send_as_cancelled) {
     EXPECT_EQ(out.error().kind, errc::cancelled);
     EXPECT_EQ(http::testing::failure(out), "cancelled: test stopped");
     // The session stays usable: the next send gets a connection of its own.
+    this->site.answer("GET /after", reply(200, "fine"));
+    const send_result after = this->get("/after");
+    ASSERT_TRUE(after) << http::testing::failure(after);
+    EXPECT_EQ(after->body, "fine");
+}
+
+TYPED_TEST(session_contract, overlapping_sends_each_get_their_own_answer_at_once) {
+    std::vector<http::request> reqs;
+    strings expected;
+    for (int i = 0; i < 4; ++i) {
+        const std::string path = "/asset" + std::to_string(i);
+        scripted_response r = reply(200, "body of " + path, {{"X-Asset", std::to_string(i)}});
+        r.delay = 300ms;
+        this->site.answer("GET " + path, r);
+        reqs.push_back(http::testing::get(this->site.url(path)));
+        expected.push_back("GET " + path);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto results = this->send_all(reqs);
+    const auto took = std::chrono::steady_clock::now() - started;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        ASSERT_TRUE(r) << http::testing::failure(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_EQ(r->body, "body of /asset" + std::to_string(i));
+        ASSERT_NE(r->header("X-Asset"), nullptr);
+        EXPECT_EQ(*r->header("X-Asset"), std::to_string(i));
+        EXPECT_EQ(r->url, this->site.url("/asset" + std::to_string(i)));
+    }
+    EXPECT_THAT(this->site.seen(), UnorderedElementsAreArray(expected));
+    // At once: about the slowest one's 300 ms, well below the 1200 ms of their sum.
+    EXPECT_LT(took, 960ms);
+}
+
+TYPED_TEST(session_contract, overlapping_sends_keep_their_own_deadlines) {
+    this->site.answer("GET /slow", slow(3s));
+    this->site.answer("GET /quick", reply(200, "quick"));
+    const auto results = this->send_all({http::testing::get(this->site.url("/slow"), 200ms),
+                                         http::testing::get(this->site.url("/quick"), 10s)});
+    ASSERT_FALSE(results[0]);
+    EXPECT_EQ(results[0].error().kind, errc::timeout);
+    EXPECT_EQ(http::testing::failure(results[0]), "timeout after 200ms");
+    ASSERT_TRUE(results[1]) << http::testing::failure(results[1]);
+    EXPECT_EQ(results[1]->body, "quick");
+}
+
+TYPED_TEST(session_contract, close_ends_every_overlapping_send_as_cancelled) {
+    for (const char* path : {"/s1", "/s2", "/s3"})
+        this->site.answer(std::string("GET ") + path, slow(5s));
+    std::vector<send_result> out(3);
+    int done = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        net::co_spawn(
+            this->io,
+            [&, i]() -> net::awaitable<void> {
+                out[i] = co_await this->site.session().send(
+                    http::testing::get(this->site.url("/s" + std::to_string(i + 1))));
+                ++done;
+            },
+            net::detached);
+    }
+    this->io.run_for(300ms);
+    this->io.restart();
+    ASSERT_EQ(done, 0);
+    const auto closed_at = std::chrono::steady_clock::now();
+    this->site.session().close();
+    while (done < 3 && std::chrono::steady_clock::now() - closed_at < 3s) {
+        this->io.run_for(10ms);
+        this->io.restart();
+    }
+    ASSERT_EQ(done, 3);
+    for (const auto& r : out) {
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().kind, errc::cancelled);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - closed_at, 2s);  // at once, not after the 5 s
+    this->io.restart();
     this->site.answer("GET /after", reply(200, "fine"));
     const send_result after = this->get("/after");
     ASSERT_TRUE(after) << http::testing::failure(after);

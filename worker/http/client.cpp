@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <variant>
 
 #include "common/ascii.hpp"
@@ -50,6 +51,9 @@ struct client::connection {
     // session and the sends using it (h2_io.hpp). Null for HTTP/1.1.
     std::unique_ptr<h2_channel> h2;
     tls::session_slot session;    // this user's TLS session here, resumed on a reconnect
+    // Sends using it (take_connection .. give_back): at most one on HTTP/1.1,
+    // any number of streams on an HTTP/2 session.
+    std::uint32_t busy = 0;
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
@@ -82,7 +86,6 @@ struct client::connection {
 namespace {
 
 constexpr int max_redirects = 10;
-constexpr std::size_t max_origins = 8;  // keep-alive connections per user
 constexpr auto as_value = net::as_tuple(net::use_awaitable);
 // ALPN's list (RFC 7301): HTTP/2 first, HTTP/1.1 as the fallback.
 constexpr unsigned char alpn_h2_and_h1[] = "\x02h2\x08http/1.1";
@@ -251,8 +254,9 @@ step_result decode_into(received_response& msg, std::uint64_t max_body_bytes, re
 // operations of the exchange (resolve, connect, write and read, and ending
 // whatever is pending when the deadline passes or close() is called).
 //
-// It lives in client::send's coroutine frame, and the client points at it
-// while it does (pending_). There is one timer: when it expires it closes
+// It lives in client::send's coroutine frame, and the client lists it while
+// it does (pending_, linked through next_: sends may overlap). There is one
+// timer: when it expires it closes
 // the socket of the connection in use (and cancels a DNS lookup), so
 // whatever operation is pending there ends at once with an error the send
 // reports as a timeout. An idle connection holds no timer, and a send costs
@@ -265,11 +269,19 @@ class client::in_flight {
           start_(steady::now()),
           deadline_(start_ + std::chrono::duration_cast<steady::duration>(timeout)),
           timeout_(timeout),
-          timer_(c.ex_) {
+          timer_(c.ex_),
+          next_(c.pending_) {
         c_.pending_ = this;
         arm(deadline_);
     }
-    ~in_flight() { c_.pending_ = nullptr; }
+    ~in_flight() {
+        for (in_flight** p = &c_.pending_; *p != nullptr; p = &(*p)->next_) {
+            if (*p == this) {
+                *p = next_;
+                break;
+            }
+        }
+    }
     in_flight(const in_flight&) = delete;
     in_flight& operator=(const in_flight&) = delete;
 
@@ -291,16 +303,19 @@ class client::in_flight {
         cancelled_ = true;
         interrupt();
     }
-    // The connection the send is using, if any (close() keeps it for the send to free).
-    const connection* in_use() const { return conn_; }
+    // A connection was given back: a send waiting for one looks again.
+    void wake() {
+        if (waiting_) waiting_->cancel();
+    }
+    in_flight* next() const { return next_; }
 
     // Turns the deadline off at the end of the send. True when no timer
     // handler can touch this object any more; false when an expiry is
     // already queued, and then drain() must run before the frame ends.
     bool settle() {
-        // The send is done with its connection: a close() from now on (while
-        // drain() waits) frees it rather than keeping a socket it closed.
-        conn_ = nullptr;
+        // The send is done with its connection (each hop gave it back): a
+        // close() from now on (while drain() waits) frees it.
+        release();
         ++armed_;  // an expiry already queued is stale: the connection stays open
         live_waits_ -= static_cast<std::uint32_t>(timer_.cancel());
         return live_waits_ == 0;
@@ -319,7 +334,14 @@ class client::in_flight {
                                             exchange_limits limits, exchange_outcome& out,
                                             bool& unprocessed);
     net::awaitable<step_result> resolve(connection& conn, const target_url& t);
-    connection& connection_for(const std::string& origin);
+    // The origin's connection for this hop, waiting while all it may have are busy.
+    net::awaitable<step_result> acquire(const std::string& origin);
+    // Until a connection is given back, the deadline passes or close().
+    net::awaitable<step_result> wait_for_connection();
+    // The hop is done with conn_: back to the client.
+    void release() {
+        if (connection* conn = std::exchange(conn_, nullptr)) c_.give_back(*conn);
+    }
 
     // Sets (or moves) the deadline to `at`.
     void arm(steady::time_point at) {
@@ -338,8 +360,9 @@ class client::in_flight {
             interrupt();
         });
     }
-    // Ends the operation pending on the connection in use, or the DNS
-    // lookup. An HTTP/2 stream ends alone: the connection serves others.
+    // Ends the operation pending on the connection in use, the DNS lookup,
+    // or the wait for a connection. An HTTP/2 stream ends alone: the
+    // connection serves others.
     void interrupt() {
         auto* socket = conn_ ? conn_->lowest() : nullptr;
         if (socket && conn_->h2 && h2_stream_ != 0) {
@@ -350,6 +373,7 @@ class client::in_flight {
             socket->close(ignored);
         }
         if (resolver_) resolver_->cancel();
+        wake();
     }
     error timed_out() const { return error{errc::timeout, format_duration(timeout_)}; }
 
@@ -358,28 +382,76 @@ class client::in_flight {
     const steady::time_point deadline_;  // of the whole send, redirects included
     const std::chrono::microseconds timeout_;
     net::steady_timer timer_;
-    connection* conn_ = nullptr;         // in use (the client owns it)
-    tcp::resolver* resolver_ = nullptr;  // while resolve() waits for DNS (in its frame)
-    std::int32_t h2_stream_ = 0;         // the HTTP/2 stream h2_exchange() waits for
+    in_flight* next_;                       // the client's next pending send
+    connection* conn_ = nullptr;            // in use, busy (the client owns it)
+    tcp::resolver* resolver_ = nullptr;     // while resolve() waits for DNS (in its frame)
+    net::steady_timer* waiting_ = nullptr;  // while waiting for a connection (in that frame)
+    std::int32_t h2_stream_ = 0;            // the HTTP/2 stream h2_exchange() waits for
     std::uint32_t armed_ = 0;       // bumped by arm(): an expiry queued for an older one is stale
     std::uint32_t live_waits_ = 0;  // timer waits that may still end without error (and touch this)
     bool expired_ = false;          // the armed time passed: the failure at hand is a timeout
     bool cancelled_ = false;        // close() was called
 };
 
-client::connection& client::in_flight::connection_for(const std::string& origin) {
-    auto& list = c_.connections_;
-    auto it = std::find_if(list.begin(), list.end(),
-                           [&](const auto& conn) { return conn->origin == origin; });
-    if (it == list.end()) {
-        if (list.size() >= max_origins) list.pop_back();  // least recently used
-        auto conn = std::make_unique<connection>();
-        conn->origin = origin;
-        list.insert(list.begin(), std::move(conn));
-    } else {
-        std::rotate(list.begin(), it, it + 1);
+client::connection* client::take_connection(const std::string& origin) {
+    std::size_t same_origin = 0;
+    const connection* sibling = nullptr;  // a busy one of the origin: its DNS answer serves
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+        connection& conn = **it;
+        if (conn.origin != origin) continue;
+        // An HTTP/2 session carries any number of sends; HTTP/1.1 one at a time.
+        if (conn.busy == 0 || (conn.h2 && conn.h2->session.usable())) {
+            std::rotate(connections_.begin(), it, it + 1);  // most recently used first
+            ++conn.busy;
+            return &conn;
+        }
+        ++same_origin;
+        sibling = &conn;
     }
-    return *list.front();
+    if (same_origin >= max_connections_per_origin) return nullptr;
+    if (connections_.size() >= max_kept_connections) {
+        // The least recently used idle one makes room (busy ones are in use).
+        const auto idle = std::find_if(connections_.rbegin(), connections_.rend(),
+                                       [](const auto& conn) { return conn->busy == 0; });
+        if (idle != connections_.rend()) connections_.erase(std::next(idle).base());
+    }
+    auto conn = std::make_unique<connection>();
+    conn->origin = origin;
+    if (sibling) conn->endpoints = sibling->endpoints;
+    conn->busy = 1;
+    connections_.insert(connections_.begin(), std::move(conn));
+    return connections_.front().get();
+}
+
+void client::give_back(connection& conn) {
+    --conn.busy;
+    // Few sends overlap (a parallel block's): wake them all, the first takes it.
+    for (in_flight* p = pending_; p != nullptr; p = p->next()) p->wake();
+}
+
+net::awaitable<step_result> client::in_flight::acquire(const std::string& origin) {
+    // An expiry handled between two hops left nothing to interrupt: no
+    // deadline would bound this hop.
+    if (expired_) co_return timed_out();
+    while (!(conn_ = c_.take_connection(origin))) {
+        auto waited = co_await wait_for_connection();
+        if (!waited) co_return waited;
+    }
+    co_return step_result();
+}
+
+net::awaitable<step_result> client::in_flight::wait_for_connection() {
+    // Its own frame, not round_trip's: only a send that waits pays for the timer.
+    net::steady_timer until_free(c_.ex_, steady::time_point::max());
+    struct forget_on_exit {
+        net::steady_timer*& pointer;
+        ~forget_on_exit() { pointer = nullptr; }
+    } forget{waiting_};
+    waiting_ = &until_free;
+    co_await until_free.async_wait(as_value);  // cancelled: by give_back, the deadline or close()
+    if (expired_) co_return timed_out();
+    if (cancelled_) co_return error{errc::cancelled};
+    co_return step_result();
 }
 
 // Fills conn.endpoints (IP literals skip the resolver).
@@ -489,8 +561,21 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
 net::awaitable<step_result> client::in_flight::round_trip(
     const target_url& t, const hop_request& hop, const header_list& user_headers,
     scenario::http_protocol protocol, exchange_limits limits, exchange_outcome& out) {
-    connection& conn = connection_for(t.origin);
-    conn_ = &conn;
+    if (cancelled_) co_return error{errc::cancelled};  // close() between two hops
+    auto acquired = co_await acquire(t.origin);
+    if (!acquired) co_return acquired;
+    struct release_on_exit {
+        in_flight& flight;
+        ~release_on_exit() {
+            try {
+                flight.release();
+            } catch (...) {
+                // Only a timer's cancel() can throw here (it does not in
+                // practice); a destructor must not, and the connection is idle.
+            }
+        }
+    } release_later{*this};  // every way out of this hop, an exception's too
+    connection& conn = *conn_;
     const scenario::http_method method = hop.method;
     const bool head = method == scenario::http_method::head;
     const bool idempotent = is_idempotent(method);
@@ -705,12 +790,14 @@ net::awaitable<send_result> client::send(const request& req) {
             break;
         }
     } catch (const std::exception& e) {
-        // Not expected (allocation failure, a bug): still a value, never a throw.
-        for (auto& conn : connections_) conn->reset();
+        // Not expected (allocation failure, a bug): still a value, never a
+        // throw. The idle connections' state is unknown (this send's among
+        // them); the busy ones are other sends'.
+        drop_idle_streams();
         outcome = error{errc::internal, e.what()};
     } catch (...) {
         // Whatever it is, settle() below must run before this frame goes.
-        for (auto& conn : connections_) conn->reset();
+        drop_idle_streams();
         outcome = error{errc::internal, "unknown exception"};
     }
     if (!flight.settle()) co_await flight.drain();
@@ -731,11 +818,17 @@ const std::string* client::cookie(std::string_view url, std::string_view name) c
 }
 
 void client::close() {
-    // The send in progress keeps its connection until it ends: the pending
-    // operation there fails now, and the send frees the stream.
-    const connection* kept = pending_ ? pending_->in_use() : nullptr;
-    if (pending_) pending_->cancel();
-    std::erase_if(connections_, [&](const auto& conn) { return conn.get() != kept; });
+    // Each send in progress keeps its connection until it ends: the pending
+    // operation there (or its wait for a connection) fails now, and the send
+    // frees the stream.
+    for (in_flight* p = pending_; p != nullptr; p = p->next()) p->cancel();
+    std::erase_if(connections_, [](const auto& conn) { return conn->busy == 0; });
+}
+
+void client::drop_idle_streams() {
+    for (auto& conn : connections_) {
+        if (conn->busy == 0) conn->reset();
+    }
 }
 
 }  // namespace swarm::worker::http

@@ -1,11 +1,16 @@
 #pragma once
 // The real HTTP/1.1 session of one virtual user (see session.hpp): keep-alive
-// connections (one per origin, plain or TLS), its cookie jar, redirects,
-// gzip/deflate decoding, size limits and deadlines on every step.
+// connections (plain or TLS), its cookie jar, redirects, gzip/deflate
+// decoding, size limits and deadlines on every step.
 //
 // A client belongs to one user and is touched only from that user's thread
-// (the io_context behind its executor); `send` calls must not overlap. The TLS
-// context may be shared by all clients of a thread (its session cache lets
+// (the io_context behind its executor). `send` calls may overlap (a
+// `parallel:` block's requests, each in its own coroutine on that thread):
+// as browsers do, an origin then gets up to max_connections_per_origin
+// keep-alive connections; a send takes an idle one, opens a new one below
+// that bound, or else waits (under its own deadline) until one is free.
+// Sends that never overlap use one connection per origin. The TLS context
+// may be shared by all clients of a thread (its session cache lets
 // reconnects resume TLS sessions), never across threads.
 //
 // Idle memory is kept small on purpose (a worker holds ~20 000 idle users):
@@ -49,6 +54,12 @@ struct client_options {
 
 class client final : public session {
   public:
+    // Connections one origin gets while sends overlap (browsers' 6).
+    static constexpr std::size_t max_connections_per_origin = 6;
+    // Connections kept per user (the least recently used idle one goes
+    // first); sends in progress may hold more for as long as they last.
+    static constexpr std::size_t max_kept_connections = 16;
+
     // `opts` is shared (the engine gives every client of a thread the same
     // one) and must not change while clients use it.
     client(boost::asio::any_io_executor ex, std::shared_ptr<const client_options> opts);
@@ -60,6 +71,8 @@ class client final : public session {
 
     boost::asio::awaitable<send_result> send(const request& req) override;
     const std::string* cookie(std::string_view url, std::string_view name) const override;
+    // Ends every pending send (each reports errc::cancelled) and drops the
+    // idle connections; the client stays usable.
     void close() override;
 
     cookie_jar& cookies() { return jar_; }
@@ -69,15 +82,27 @@ class client final : public session {
     struct connection;  // one origin's cached DNS answer and keep-alive stream (client.cpp)
 
   private:
-    class in_flight;  // the send in progress: its deadline and operations (client.cpp)
+    class in_flight;  // a send in progress: its deadline and operations (client.cpp)
+
+    // The one place a send gets its connection for an origin: an idle one
+    // (most recently used first), else a new one while the origin has fewer
+    // than max_connections_per_origin, else null (wait for give_back).
+    // HTTP/2 would answer here with the origin's one multiplexed connection.
+    connection* take_connection(const std::string& origin);
+    // The send is done with `conn`: idle again; sends waiting for one look again.
+    void give_back(connection& conn);
+    // Closes the streams no send is using (after an unexpected exception).
+    void drop_idle_streams();
 
     boost::asio::any_io_executor ex_;
     std::shared_ptr<const client_options> opts_;
     // opts_->tls, or the one made at this client's first https request.
     std::shared_ptr<boost::asio::ssl::context> tls_;
     cookie_jar jar_;
-    std::vector<std::unique_ptr<connection>> connections_;  // few origins; most recently used first
-    in_flight* pending_ = nullptr;  // the send in progress, which close() ends
+    // Most recently used first; at most max_kept_connections idle ones.
+    std::vector<std::unique_ptr<connection>> connections_;
+    in_flight* pending_ =
+        nullptr;  // the sends in progress (a list through them), which close() ends
     std::uint32_t connects_ = 0;
 };
 

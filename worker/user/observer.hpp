@@ -8,6 +8,9 @@
 // the user's thread, synchronously; an observer must not keep the
 // references it is given past the call.
 
+#include <chrono>
+#include <cstddef>
+
 #include "common/result.hpp"
 #include "common/scenario/plan.hpp"
 #include "worker/http/session.hpp"
@@ -25,6 +28,10 @@ class user_observer {
     // The send failed (no response to judge): `message` is what the stats record.
     virtual void on_send_failed(const scenario::request_step& step, const http::request& sent,
                                 const http::error& failure, const std::string& message) = 0;
+    // A `parallel:` block of `requests` has ended, `took` after it began
+    // (about its slowest request's time, not their sum); its exchanges
+    // follow, in list order. Ignored unless overridden.
+    virtual void on_parallel(std::size_t /*requests*/, std::chrono::microseconds /*took*/) {}
 
   protected:
     ~user_observer() = default;

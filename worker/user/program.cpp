@@ -128,6 +128,8 @@ void user_program::prepare_steps(const scenario::step_list& steps) {
                 keeps_last_body_ || (sl->templated && mentions_last_body(sl->templated->source()));
         } else if (const auto* g = std::get_if<scenario::group_step>(&s.action)) {
             prepare_steps(g->steps);
+        } else if (const auto* p = std::get_if<scenario::parallel_step>(&s.action)) {
+            prepare_steps(p->requests);
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
             keeps_last_body_ = keeps_last_body_ || mentions(l->assignments);
         }

@@ -1,5 +1,6 @@
 // Running steps: requests (build, send, check, extract, record), if, repeat,
-// sleep, let, interrupt and stop_user.
+// sleep, let, interrupt and stop_user (groups and parallel blocks have files
+// of their own).
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -43,6 +44,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
             f = co_await run_while(*w);
         } else if (const auto* g = std::get_if<scenario::group_step>(&s.action)) {
             f = co_await run_group(*g);
+        } else if (const auto* p = std::get_if<scenario::parallel_step>(&s.action)) {
+            f = co_await run_parallel(*p);
         } else if (const auto* sl = std::get_if<scenario::sleep_step>(&s.action)) {
             const auto time = sl->templated ? sleep_time(*sl) : sl->time;
             if (time > scenario::duration{0}) co_await pause(time);
@@ -105,13 +108,24 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
     if (stop_now()) co_return flow::stop;
     const prepared_step& prep = program_->prepared(r);
     http::request built;
+    const http::request* req = request_for(r, prep, built);
+    if (!req) co_return flow::stop_user;
+    ++requests_sent_;
+    in_flight_ = true;
+    http::send_result sent = co_await session_->send(*req);
+    in_flight_ = false;
+    co_return judge(r, prep, *req, sent);
+}
+
+const http::request* virtual_user::request_for(const scenario::request_step& r,
+                                               const prepared_step& prep, http::request& built) {
     const http::request* req = prep.request.whole ? &*prep.request.whole : nullptr;
     if (!req) {
         build(r, prep.request, program_->host(), env_, built);
         req = &built;
         // Built with a next()/unique() that found its data exhausted: not
         // sent (each record once), and the user ends (its data set's on_end).
-        if (env_.take_data_ran_out()) co_return flow::stop_user;
+        if (env_.take_data_ran_out()) return nullptr;
     }
     if (in_final_on_stop_) {
         // The final on_stop is bounded: this request gets at most the time left.
@@ -123,20 +137,21 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
             req = &built;
         }
     }
-    ++requests_sent_;
-    in_flight_ = true;
-    http::send_result sent = co_await session_->send(*req);
-    in_flight_ = false;
+    return req;
+}
+
+virtual_user::flow virtual_user::judge(const scenario::request_step& r, const prepared_step& prep,
+                                       const http::request& req, http::send_result& sent) {
     if (!sent) {
         const http::error e = sent.error();
         const swarm::result<void> verdict = fail(failure_text(e));
-        if (sink_->observer) sink_->observer->on_send_failed(r, *req, e, verdict.error().message);
+        if (sink_->observer) sink_->observer->on_send_failed(r, req, e, verdict.error().message);
         record(prep, r, e.latency, e.wire_bytes, verdict);
         env_.set_last_status(e.status);
         if (program_->keeps_last_body()) env_.keep_last_body(std::string());
         // The steps after an extraction depend on its variable: without it
         // the rest of the task is skipped.
-        co_return r.extract.empty() ? flow::next : flow::end_task;
+        return r.extract.empty() ? flow::next : flow::end_task;
     }
     http::response& resp = *sent;
     lazy_json json(resp.body);
@@ -152,11 +167,11 @@ asio::awaitable<virtual_user::flow> virtual_user::run_request(const scenario::re
             end_task = true;
         }
     }
-    if (sink_->observer) sink_->observer->on_response(r, *req, facts, verdict);
+    if (sink_->observer) sink_->observer->on_response(r, req, facts, verdict);
     record(prep, r, resp.latency, resp.wire_bytes, verdict);
     env_.set_last_status(resp.status);
     if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));
-    co_return end_task ? flow::end_task : flow::next;
+    return end_task ? flow::end_task : flow::next;
 }
 
 void virtual_user::record(const prepared_step& prep, const scenario::request_step& r,

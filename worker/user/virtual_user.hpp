@@ -180,6 +180,18 @@ class virtual_user {
     // A `group:` step: its steps, then a GROUP row (groups.cpp).
     boost::asio::awaitable<flow> run_group(const scenario::group_step& g);
     boost::asio::awaitable<flow> run_request(const scenario::request_step& r);
+    // A `parallel:` block: its requests sent at once, judged in list order (parallel.cpp).
+    boost::asio::awaitable<flow> run_parallel(const scenario::parallel_step& p);
+    // What a request step sends: the prepared request when static, else one
+    // built into `built` (capped to the final on_stop's time left). Null:
+    // building found a data set exhausted (nothing is sent, the user ends).
+    const http::request* request_for(const scenario::request_step& r, const prepared_step& prep,
+                                     http::request& built);
+    // One send's outcome: checks, then extractions into the variables, the
+    // observer, the stats, last.status and last.body. end_task when an
+    // extraction is missing (the steps after it would lack its variable).
+    flow judge(const scenario::request_step& r, const prepared_step& prep, const http::request& req,
+               http::send_result& sent);
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
 
