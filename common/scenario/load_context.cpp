@@ -250,6 +250,7 @@ regex_ptr load_context::regex(const YAML::Node& n, const std::string& path) {
 
 void load_context::begin_user_class(std::set<std::string, std::less<>> variables) {
     variables_ = std::move(variables);
+    ws_open = ws_open_at_start = false;
     symbols_.is_variable = [this](std::string_view name) { return variables_.count(name) > 0; };
 }
 

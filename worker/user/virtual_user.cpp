@@ -62,6 +62,7 @@ asio::awaitable<void> virtual_user::run() {
     if (in_iteration_) count_iteration_end();
     if (pooled() && sink_->pool->take(*this)) count_iteration_end();
     try {
+        close_ws();
         session_->close();
     } catch (...) {
         // Closing is best effort; the session is destroyed with the user anyway.
@@ -78,7 +79,10 @@ void virtual_user::request_stop(stop_mode mode) {
     // request of the final on_stop is only cancelled by `now`: a cancel
     // arriving then (the stop timeout ran out) leaves it its own bound.
     const bool cancel_send = mode == stop_mode::now || !in_final_on_stop_;
-    if (mode >= stop_mode::cancel && in_flight_ && cancel_send) session_->close();
+    if (mode >= stop_mode::cancel && in_flight_ && cancel_send) {
+        session_->close();
+        cancel_ws();
+    }
 }
 
 bool virtual_user::stop_now() const {

@@ -180,6 +180,18 @@ class virtual_user {
     // A `group:` step: its steps, then a GROUP row (groups.cpp).
     boost::asio::awaitable<flow> run_group(const scenario::group_step& g);
     boost::asio::awaitable<flow> run_request(const scenario::request_step& r);
+    // WebSocket steps (ws_steps.cpp): rows of type WS.
+    boost::asio::awaitable<flow> run_ws_step(const scenario::step& s);
+    boost::asio::awaitable<flow> run_ws_connect(const scenario::ws_connect_step& s);
+    boost::asio::awaitable<flow> run_ws_send(const scenario::ws_send_step& s);
+    boost::asio::awaitable<flow> run_ws_receive(const scenario::ws_receive_step& s);
+    boost::asio::awaitable<flow> run_ws_close(const scenario::ws_close_step& s);
+    void record_ws(std::string_view name, std::chrono::microseconds latency, std::uint64_t bytes,
+                   const swarm::result<void>& verdict);
+    // The WebSocket's pending operation ends now (request_stop); none: nothing.
+    void cancel_ws();
+    // Drops the WebSocket (the end of the user).
+    void close_ws();
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
 
@@ -198,6 +210,13 @@ class virtual_user {
 
     std::shared_ptr<const user_program> program_;
     std::unique_ptr<http::session> session_;
+    // The user's WebSocket and its bookkeeping: made by the first `ws:` step
+    // (users without WebSocket steps pay one pointer; ws_steps.cpp).
+    struct ws_state;
+    struct ws_state_deleter {
+        void operator()(ws_state* s) const;  // ws_steps.cpp, where ws_state is complete
+    };
+    std::unique_ptr<ws_state, ws_state_deleter> ws_;
     user_sink* sink_;   // outlives the user
     timer_type timer_;  // waits and sleeps; request_stop() cancels it
     user_environment env_;
