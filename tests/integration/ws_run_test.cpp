@@ -62,7 +62,7 @@ TEST(ws_run_test, failures_are_counted_with_their_reason) {
     const auto path = write_scenario("ws_failures.yaml", R"y(
 users:
   U:
-    wait: {constant: 50ms}
+    wait: {constant: 10ms}
     tasks:
       silent:
         - ws: /ws/echo
@@ -74,7 +74,8 @@ users:
         - receive: {name: too long}
       missing: [{ws: /nowhere}]
 )y");
-    const auto run = run_swarm(path, {"-H", target.url, "-u", "1", "-r", "10", "-t", "2s"});
+    // ~30 tasks drawn at random from three: each one runs (a miss: 1 in 10^6).
+    const auto run = run_swarm(path, {"-H", target.url, "-u", "1", "-r", "10", "-t", "3s"});
     ASSERT_TRUE(run.result.is_object()) << run.output;
     EXPECT_EQ(run.exit_code, 1) << run.output;
     const auto errors = error_messages(run.result);

@@ -117,7 +117,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
             timer_.expires_at(std::chrono::steady_clock::time_point::max());
         } else {
             const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
-            const std::uint32_t sent_before = requests_sent_;
+            const std::uint16_t sent_before = requests_sent_;
             if (!nested) in_iteration_ = true;  // a nested set runs inside the root's iteration
             f = co_await run_task(pick(set, position));
             if (!nested) count_iteration_end();

@@ -223,10 +223,12 @@ class virtual_user {
     // While the final on_stop runs: when it must be over (on_stop_time_limit).
     std::chrono::steady_clock::time_point on_stop_deadline_{};
     // Tells run_set whether a task gave way to other users (only compared
-    // for equality: 32 bits wrap harmlessly, and keep the user small).
-    std::uint32_t requests_sent_ = 0;
-    // Requests recorded as failed: a group compares it before and after (wraps harmlessly).
-    std::uint32_t requests_failed_ = 0;
+    // for equality: 16 bits wrap harmlessly, and keep the user small — with
+    // the 16 below, stop_ and the flags they share one 8-byte word).
+    std::uint16_t requests_sent_ = 0;
+    // Requests recorded as failed: a group compares it before and after (wraps
+    // harmlessly: a group with exactly 65 536 failures would pass).
+    std::uint16_t requests_failed_ = 0;
     std::optional<stop_mode> stop_;
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session
