@@ -164,8 +164,8 @@ void user_program::prepare_steps(const scenario::step_list& steps) {
             keeps_last_body_ = keeps_last_body_ || mentions(l->assignments);
         } else {
             keeps_last_body_ = keeps_last_body_ || ws_mentions(s);
-            if (const auto* r = std::get_if<scenario::ws_receive_step>(&s.action))
-                ws_expected_.emplace(r, parse_expected(r->check));
+            if (const auto* wr = std::get_if<scenario::ws_receive_step>(&s.action))
+                ws_expected_.emplace(wr, parse_expected(wr->check));
         }
     }
 }
