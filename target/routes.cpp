@@ -430,7 +430,8 @@ void site::handle(const request& req, response& res) {
     if (path == "/ws/echo" || path == "/ws/chat") {
         // The server hands a WebSocket upgrade to ws_session.cpp before this.
         res.add_header("Upgrade", "websocket");
-        return set_text(res, 426, "a WebSocket endpoint: upgrade to it (GET with Upgrade: websocket)");
+        return set_text(res, 426,
+                        "a WebSocket endpoint: upgrade to it (GET with Upgrade: websocket)");
     }
     if (handle_prefixed(req, res)) return;
     if (!is_get(req)) {

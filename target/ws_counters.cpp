@@ -48,10 +48,14 @@ void ws_counters::reset() {
 namespace {
 
 boost::json::object endpoint_json(const ws_endpoint_counts& c) {
-    return {{"upgrades", c.upgrades},         {"open", c.open},
-            {"messages_in", c.messages_in},   {"bytes_in", c.bytes_in},
-            {"messages_out", c.messages_out}, {"bytes_out", c.bytes_out},
-            {"closed_by_client", c.closed_by_client}, {"dropped", c.dropped}};
+    return {{"upgrades", c.upgrades},
+            {"open", c.open},
+            {"messages_in", c.messages_in},
+            {"bytes_in", c.bytes_in},
+            {"messages_out", c.messages_out},
+            {"bytes_out", c.bytes_out},
+            {"closed_by_client", c.closed_by_client},
+            {"dropped", c.dropped}};
 }
 
 }  // namespace

@@ -102,7 +102,8 @@ void load_send(load_context& ctx, const YAML::Node& n, const std::string& path, 
     // `name:` beside `send:` or inside its map (a YAML::Node is a reference:
     // chosen once, never assigned).
     const bool name_inside = v.IsMap() && v["name"];
-    if (name_inside && n["name"]) ctx.error(v["name"], join_path(where, "name"), "`name` is given twice");
+    if (name_inside && n["name"])
+        ctx.error(v["name"], join_path(where, "name"), "`name` is given twice");
     const YAML::Node name = name_inside ? v["name"] : n["name"];
     const std::string name_path = name_inside ? join_path(where, "name") : join_path(path, "name");
     if (v.IsMap()) {
@@ -123,8 +124,9 @@ void load_send(load_context& ctx, const YAML::Node& n, const std::string& path, 
             const auto* content = file ? bundled_file(ctx.source(), *file) : nullptr;
             if (file && !content) {
                 ctx.error(v["binary"], file_path,
-                          "file '" + *file + "' is not in the scenario's bundle (a path "
-                          "relative to the scenario)");
+                          "file '" + *file +
+                              "' is not in the scenario's bundle (a path "
+                              "relative to the scenario)");
             } else if (content) {
                 s.file = std::move(*file);
                 s.content = std::make_shared<const std::string>(*content);
@@ -135,8 +137,7 @@ void load_send(load_context& ctx, const YAML::Node& n, const std::string& path, 
     } else if (v.IsScalar()) {
         if (auto t = ctx.templ(v, where)) s.text = std::move(*t);
     } else {
-        ctx.error(v, where,
-                  "expected a text message (a template), {json: ...} or {binary: FILE}");
+        ctx.error(v, where, "expected a text message (a template), {json: ...} or {binary: FILE}");
         return;
     }
     s.name = load_row_name(ctx, name, name_path, "send");
@@ -233,9 +234,11 @@ void load_close(load_context& ctx, const YAML::Node& n, const std::string& path,
 }  // namespace
 
 bool load_ws_step(load_context& ctx, const YAML::Node& n, const std::string& path, step& out) {
-    const char* kind = n["ws"] ? "ws" : n["send"] ? "send" : n["receive"] ? "receive"
-                                    : n["close"]  ? "close"
-                                                  : nullptr;
+    const char* kind = n["ws"]        ? "ws"
+                       : n["send"]    ? "send"
+                       : n["receive"] ? "receive"
+                       : n["close"]   ? "close"
+                                      : nullptr;
     if (!kind) return false;
     if (std::string_view(kind) != "ws" && !ctx.ws_open) {
         ctx.error(n, path,

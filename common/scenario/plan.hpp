@@ -201,8 +201,8 @@ struct ws_receive_step {
     std::string name;                 // the row's name (default "receive")
     std::optional<duration> timeout;  // per message; nullopt: --request-timeout
     std::optional<tmpl::expression> until;
-    std::int64_t max = 1;  // messages read at most (until: required bound)
-    checks check;          // body_contains, body_regex, json, max_ms, message
+    std::int64_t max = 1;             // messages read at most (until: required bound)
+    checks check;                     // body_contains, body_regex, json, max_ms, message
     std::vector<extraction> extract;  // regex and json only
 };
 

@@ -38,8 +38,8 @@ constexpr std::array<named_metric, 13> metric_names{{
     {"pacing_overruns", threshold_metric::pacing_overruns},
 }};
 
-constexpr std::array<std::string_view, 10> row_methods{
-    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ITER", "GROUP", "WS"};
+constexpr std::array<std::string_view, 10> row_methods{"GET",  "POST",    "PUT",  "PATCH", "DELETE",
+                                                       "HEAD", "OPTIONS", "ITER", "GROUP", "WS"};
 
 bool is_space(char c) {
     return c == ' ' || c == '\t';

@@ -60,7 +60,8 @@ net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
     const auto key = request.substr(at + 19, request.find("\r\n", at) - at - 19);
     const std::string answer =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Accept: " + accept_key(key) + "\r\n\r\n" + frames;
+        "Sec-WebSocket-Accept: " +
+        accept_key(key) + "\r\n\r\n" + frames;
     co_await net::async_write(socket, net::buffer(answer), as_value);
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
@@ -105,9 +106,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     std::string frames(reinterpret_cast<const char*>(data) + 1, size - 1);
     net::co_spawn(ioc, serve(acceptor, std::move(frames)), net::detached);
-    net::co_spawn(ioc, receive_all(acceptor.local_endpoint(), max_message), [](const std::exception_ptr& e) {
-        if (e) std::rethrow_exception(e);
-    });
+    net::co_spawn(ioc, receive_all(acceptor.local_endpoint(), max_message),
+                  [](const std::exception_ptr& e) {
+                      if (e) std::rethrow_exception(e);
+                  });
     ioc.run_for(20s);
     require(ioc.stopped());  // both sides ended: nothing hangs
     return 0;

@@ -71,10 +71,10 @@ bool accept_upgrade(hostile_connection& c, const std::string& extra = "",
     std::string request;
     if (!c.read_request(&request)) return false;
     if (head) *head = request;
-    return c.send("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                  "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                  accept_key(header_value(request, "Sec-WebSocket-Key")) + "\r\n" + extra +
-                  "\r\n");
+    return c.send(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+        accept_key(header_value(request, "Sec-WebSocket-Key")) + "\r\n" + extra + "\r\n");
 }
 
 // A server frame (unmasked): `first` is FIN + opcode.

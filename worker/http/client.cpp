@@ -647,7 +647,8 @@ net::awaitable<ws_open_result> client::open_websocket(const ws_request& req) {
                 }
                 conn.stream.emplace<std::monostate>();
                 if (upgraded) {
-                    for (const auto& c : upgraded->set_cookies) jar_.set(c, {t.host, t.path, t.tls});
+                    for (const auto& c : upgraded->set_cookies)
+                        jar_.set(c, {t.host, t.path, t.tls});
                     out = std::move(upgraded->socket);
                 } else {
                     out = upgraded.error();

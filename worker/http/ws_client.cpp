@@ -39,19 +39,32 @@ constexpr std::size_t ws_write_buffer_bytes = 1024;
 
 std::string close_code_name(std::uint16_t code) {
     switch (code) {
-        case 1000: return "normal";
-        case 1001: return "going away";
-        case 1002: return "protocol error";
-        case 1003: return "unsupported data";
-        case 1005: return "no status";
-        case 1007: return "bad payload";
-        case 1008: return "policy violation";
-        case 1009: return "message too big";
-        case 1010: return "needs extension";
-        case 1011: return "internal error";
-        case 1012: return "service restart";
-        case 1013: return "try again later";
-        default: return {};
+        case 1000:
+            return "normal";
+        case 1001:
+            return "going away";
+        case 1002:
+            return "protocol error";
+        case 1003:
+            return "unsupported data";
+        case 1005:
+            return "no status";
+        case 1007:
+            return "bad payload";
+        case 1008:
+            return "policy violation";
+        case 1009:
+            return "message too big";
+        case 1010:
+            return "needs extension";
+        case 1011:
+            return "internal error";
+        case 1012:
+            return "service restart";
+        case 1013:
+            return "try again later";
+        default:
+            return {};
     }
 }
 
@@ -184,7 +197,8 @@ class beast_websocket final : public websocket {
         open_ = false;
         interrupt();
         if (cancelled_) return error{errc::cancelled};
-        if (close_received_ || (is_ws_category(ec) && ec != bws::error::closed)) return describe(ec);
+        if (close_received_ || (is_ws_category(ec) && ec != bws::error::closed))
+            return describe(ec);
         if (deadline_->expired) return error{errc::timeout, format_duration(timeout)};
         return describe(ec);
     }
@@ -266,9 +280,9 @@ net::awaitable<ws_upgrade_result> beast_websocket<NextLayer>::handshake(const ws
     }
     const auto chosen = res[beast::http::field::sec_websocket_protocol];
     subprotocol_.assign(chosen.data(), chosen.size());
-    if (!subprotocol_.empty() && (!up.subprotocols ||
-                                  std::find(up.subprotocols->begin(), up.subprotocols->end(),
-                                            subprotocol_) == up.subprotocols->end())) {
+    if (!subprotocol_.empty() &&
+        (!up.subprotocols || std::find(up.subprotocols->begin(), up.subprotocols->end(),
+                                       subprotocol_) == up.subprotocols->end())) {
         interrupt();
         co_return error{errc::ws_handshake, "the server chose subprotocol '" + subprotocol_ +
                                                 "', which was not offered"};

@@ -31,8 +31,8 @@ struct ws_upgrade {
     std::string host_header;  // Host
     std::string target;       // origin-form path and query
     std::string user_agent;
-    std::string cookie_header;                     // the jar's cookies and the user's Cookie
-    const header_list* headers = nullptr;          // the user's others (not Host, Cookie)
+    std::string cookie_header;             // the jar's cookies and the user's Cookie
+    const header_list* headers = nullptr;  // the user's others (not Host, Cookie)
     const std::vector<std::string>* subprotocols = nullptr;
     std::uint64_t max_message_bytes = 0;
     std::chrono::steady_clock::time_point deadline;  // of the whole open

@@ -207,7 +207,8 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_close(const scenario::w
     in_flight_ = true;
     const auto closed = co_await ws_->socket->close(s.code, s.reason, {});
     in_flight_ = false;
-    record_ws(name, since(started), 0, closed ? swarm::result<void>() : fail(failure_text(closed.error())));
+    record_ws(name, since(started), 0,
+              closed ? swarm::result<void>() : fail(failure_text(closed.error())));
     ws_->socket.reset();
     ws_->missing = "closed by a close step";
     co_return flow::next;
