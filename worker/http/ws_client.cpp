@@ -297,7 +297,7 @@ net::awaitable<ws_upgrade_result> beast_websocket<NextLayer>::handshake(const ws
 }
 
 template <class NextLayer>
-net::awaitable<ws_upgrade_result> upgrade(NextLayer&& next, const ws_upgrade& up) {
+net::awaitable<ws_upgrade_result> upgrade(NextLayer next, const ws_upgrade& up) {
     auto socket =
         std::make_unique<beast_websocket<NextLayer>>(std::move(next), up.max_message_bytes);
     auto result = co_await socket->handshake(up);
