@@ -173,6 +173,7 @@ std::string to_json(const stats_snapshot& snapshot) {
     root["gaps_us"] = gaps_json(snapshot.arrivals.gaps);
     root["stall"] = boost::json::object{{"phase_unix_ms", snapshot.stall_phase_unix_ms}};
     root["uploads"] = uploads_json(snapshot.uploads);
+    root["ws"] = to_json(snapshot.ws);
     return boost::json::serialize(root);
 }
 

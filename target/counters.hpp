@@ -12,6 +12,7 @@
 
 #include "target/arrivals.hpp"
 #include "target/multipart.hpp"
+#include "target/ws_counters.hpp"
 
 #include <array>
 #include <cstdint>
@@ -48,6 +49,7 @@ struct stats_snapshot {
     // The /stall route's phase: the unix time (ms) its periods count from.
     std::int64_t stall_phase_unix_ms = 0;
     upload_snapshot uploads{};  // what POST /upload parsed (kept by the site)
+    ws_snapshot ws{};           // what /ws/echo and /ws/chat saw (kept by the site)
 };
 
 // Counters of one io thread. record() from that thread; the rest from any thread.

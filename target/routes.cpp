@@ -173,6 +173,7 @@ struct route_table {
         auto snapshot = s.counters_.snapshot();
         snapshot.stall_phase_unix_ms = s.started_unix_ms_;
         snapshot.uploads = s.uploads_.snapshot();
+        snapshot.ws = s.websockets_.snapshot();
         res.body = to_json(snapshot);
     }
 
@@ -205,6 +206,7 @@ struct route_table {
         if (!is_get(req) && req.method != "POST") return method_not_allowed(res, "GET, POST");
         s.counters_.reset();
         s.uploads_.reset();
+        s.websockets_.reset();
         set_json(res, boost::json::object{{"reset", true}});
     }
 
@@ -425,6 +427,12 @@ void site::handle(const request& req, response& res) {
         return route_table::stall(*this, req, res);
     }
     if (path == "/echo") return echo(req, res);
+    if (path == "/ws/echo" || path == "/ws/chat") {
+        // The server hands a WebSocket upgrade to ws_session.cpp before this.
+        res.add_header("Upgrade", "websocket");
+        return set_text(res, 426,
+                        "a WebSocket endpoint: upgrade to it (GET with Upgrade: websocket)");
+    }
     if (handle_prefixed(req, res)) return;
     if (!is_get(req)) {
         // Every remaining route is read-only.

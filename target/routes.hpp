@@ -78,6 +78,8 @@ class site {
     class counters& counters() {
         return counters_;
     }
+    // /ws/echo and /ws/chat (ws_session.hpp counts into it).
+    ws_counters& websockets() { return websockets_; }
 
     // Limits the server enforces; here so pages and tests agree on them.
     static constexpr std::size_t header_limit = 16 * 1024;        // bytes → 431
@@ -96,6 +98,7 @@ class site {
     std::int64_t started_unix_ms_ = 0;               // the same instant on the wall clock
     session_store sessions_;
     upload_counters uploads_;  // POST /upload
+    ws_counters websockets_;   // /ws/echo, /ws/chat
     csrf_signer csrf_;
     std::unique_ptr<const pages> pages_;
 };

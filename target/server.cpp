@@ -19,12 +19,14 @@
 #include "target/routes.hpp"
 #include "target/target.hpp"
 #include "target/wire.hpp"
+#include "target/ws_session.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <array>
@@ -284,16 +286,33 @@ net::awaitable<bool> answer(Stream& stream, connection& c) {
     co_return next;
 }
 
-// One template over the stream type serves plain TCP and TLS.
+// A WebSocket upgrade to /ws/echo or /ws/chat: counted as its request
+// ("GET /ws/echo" 101), then the connection belongs to ws_session.cpp.
+bool is_ws_upgrade(const connection& c) {
+    const auto& msg = c.parser_->get();
+    const std::string_view target = msg.target();
+    return beast::websocket::is_upgrade(msg) && is_ws_endpoint(target.substr(0, target.find('?')));
+}
+
+// One template over the stream type serves plain TCP and TLS. False when
+// the stream was handed to a WebSocket (moved from: not to be touched).
 template <class Stream>
-net::awaitable<void> serve(Stream& stream, connection& c) {
+net::awaitable<bool> serve(Stream& stream, connection& c) {
     // No co_await inside a loop condition: gcc 12 miscompiles that (SIGILL).
     for (;;) {
         const bool have_request = co_await read_request(stream, c);
         if (!have_request) break;
+        if (is_ws_upgrade(c)) {
+            const std::string_view target = c.parser_->get().target();
+            c.counters_.record_arrival(arrival_time::now());
+            c.counters_.record("GET", target.substr(0, target.find('?')), 101);
+            co_await serve_websocket(std::move(stream), c.parser_->release(), c.site_);
+            co_return false;
+        }
         const bool keep_going = co_await answer(stream, c);
         if (!keep_going) break;
     }
+    co_return true;
 }
 
 enum class first_bytes { h1, h2, none };
@@ -324,7 +343,7 @@ net::awaitable<void> run_plain(tcp::socket socket, site& s, thread_counters& cou
                                        c.buffer_.size());
         co_await serve_h2(stream, preface, s, counters);
     } else if (protocol == first_bytes::h1) {
-        co_await serve(stream, c);
+        if (!co_await serve(stream, c)) co_return;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -340,7 +359,7 @@ net::awaitable<void> run_tls(tcp::socket socket, site& s, thread_counters& count
         co_await serve_h2(stream, s, counters);
     } else {
         connection c(s, counters, stream.get_executor());
-        co_await serve(stream, c);
+        if (!co_await serve(stream, c)) co_return;
     }
     beast::get_lowest_layer(stream).expires_after(shutdown_timeout);
     co_await stream.async_shutdown(use_tuple);

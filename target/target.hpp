@@ -32,6 +32,10 @@
 //   POST /upload               a multipart/form-data body (at most 256 parts) →
 //                              {"fields": {name: value}, "files": [{"name", "filename",
 //                              "content_type", "size", "sha256"}]}; malformed → 400
+//   GET  /ws/echo              WebSocket: every message back, text or binary as sent
+//   GET  /ws/chat?room=NAME    WebSocket: every message to every member of the room
+//                              (sender too); bounded queues (ws_session.hpp). The
+//                              upgrade counts as "GET /ws/echo" 101; without one: 426
 //   GET  /__stats              the counters (below);  GET|POST /__reset zeroes them
 // Anything else is 404; a known path with the wrong method is 405.
 //
@@ -56,7 +60,10 @@
 //    "gaps_us": {"count": 6, "p50": 800, "p90": 1500, "p99": 1900, "max": 1910},
 //    "stall": {"phase_unix_ms": 1699999990000},
 //    "uploads": {"requests": 2, "malformed": 0, "fields": 2, "field_bytes": 10,
-//                "files": 2, "file_bytes": 512, "files_by_sha256": {"40aff2e9…": 2}}}
+//                "files": 2, "file_bytes": 512, "files_by_sha256": {"40aff2e9…": 2}},
+//    "ws": {"echo": {"upgrades": 1, "open": 0, "messages_in": 5, "bytes_in": 60,
+//                    "messages_out": 5, "bytes_out": 60, "closed_by_client": 1, "dropped": 0},
+//           "chat": {... the same keys}}}
 // Arrivals are counted when a request has been read (before a delayed answer),
 // per wall-clock second over the last 600 s (seconds with none are left out;
 // the second of now_unix_ms is still filling). gaps_us: the time between

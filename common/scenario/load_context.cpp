@@ -263,6 +263,7 @@ std::optional<http_protocol> load_context::protocol(const YAML::Node& n, const s
 
 void load_context::begin_user_class(std::set<std::string, std::less<>> variables) {
     variables_ = std::move(variables);
+    ws_open = ws_open_at_start = false;
     symbols_.is_variable = [this](std::string_view name) { return variables_.count(name) > 0; };
 }
 

@@ -73,6 +73,12 @@ class load_context {
 
     std::vector<std::shared_ptr<const tmpl::data_set>>& data_sets() { return symbols_.data_sets; }
 
+    // WebSocket steps need a `ws:` before them: whether one was loaded so
+    // far in the current task (or its class's on_start, which every task
+    // starts from). begin_user_class() clears both.
+    bool ws_open = false;
+    bool ws_open_at_start = false;
+
   private:
     void report_template_errors(const YAML::Node& n, const std::string& path,
                                 const std::vector<tmpl::error>& errs);
@@ -150,6 +156,15 @@ void find_multipart_files(const YAML::Node& n, const std::string& path, int dept
                           const std::function<void(const YAML::Node&, std::string)>& add);
 void load_extract(load_context& ctx, const YAML::Node& n, const std::string& path,
                   std::vector<extraction>& out);
+// A typed JSON body (a request's `json:`, a WebSocket `send: {json: ...}`).
+void load_json_body(load_context& ctx, const YAML::Node& n, const std::string& path,
+                    json_body& out);
+// The content of a file the bundle ships (multipart parts, binary sends), or nullptr.
+const std::string* bundled_file(const bundle& b, const std::string& file);
+// The WebSocket steps `ws:`, `send:`, `receive:` and `close:` (load_ws.cpp);
+// false when `n` is none of them.
+bool load_ws_step(load_context& ctx, const YAML::Node& n, const std::string& path, step& out);
+inline constexpr std::string_view ws_step_keys[] = {"ws", "send", "receive", "close"};
 
 // The HTTP method a request map uses, if it has exactly one method key.
 inline constexpr std::string_view method_keys[] = {"get",    "post", "put",    "patch",

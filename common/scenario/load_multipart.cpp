@@ -25,13 +25,6 @@ std::string last_path_part(const std::string& file) {
     return slash == std::string::npos ? file : file.substr(slash + 1);
 }
 
-const std::string* bundled_file(const bundle& b, const std::string& file) {
-    for (const auto& [path, content] : b.files) {
-        if (path == file) return &content;
-    }
-    return nullptr;
-}
-
 void load_file_part(load_context& ctx, const YAML::Node& spec, const std::string& path,
                     multipart_part& part) {
     ctx.check_keys(spec, path, {"file", "content_type", "filename"});
@@ -80,6 +73,13 @@ void load_file_part(load_context& ctx, const YAML::Node& spec, const std::string
 }
 
 }  // namespace
+
+const std::string* bundled_file(const bundle& b, const std::string& file) {
+    for (const auto& [path, content] : b.files) {
+        if (path == file) return &content;
+    }
+    return nullptr;
+}
 
 void load_multipart(load_context& ctx, const YAML::Node& request, const std::string& path,
                     int other_bodies, request_step& out) {
@@ -138,7 +138,9 @@ void find_multipart_files(const YAML::Node& n, const std::string& path, int dept
     for (const auto& kv : n) {
         if (!kv.first.IsScalar()) continue;
         const auto sub = join_path(path, kv.first.Scalar());
-        if (kv.first.Scalar() == "multipart" && kv.second.IsMap()) {
+        if (kv.first.Scalar() == "send" && kv.second.IsMap() && kv.second["binary"]) {
+            add(kv.second["binary"], join_path(sub, "binary"));  // a WebSocket binary message
+        } else if (kv.first.Scalar() == "multipart" && kv.second.IsMap()) {
             for (const auto& part : kv.second) {
                 if (!part.first.IsScalar() || !part.second.IsMap()) continue;
                 add(part.second["file"], join_path(join_path(sub, part.first.Scalar()), "file"));

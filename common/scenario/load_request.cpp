@@ -235,6 +235,11 @@ std::vector<json_check> load_json_checks(load_context& ctx, const YAML::Node& n,
 
 }  // namespace
 
+void load_json_body(load_context& ctx, const YAML::Node& n, const std::string& path,
+                    json_body& out) {
+    json_body_builder(ctx, out).build(n, path, 0);
+}
+
 void load_checks(load_context& ctx, const YAML::Node& n, const std::string& path, checks& out) {
     if (!ctx.expect_map(n, path, "a map of checks (status, body_contains, json, ...)")) return;
     ctx.check_keys(n, path,

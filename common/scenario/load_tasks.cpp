@@ -179,6 +179,10 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     const scope root{1, false};
     if (n["on_start"])
         out.root.on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), root);
+    // Every task starts with the WebSocket on_start opened, if any. on_stop
+    // may close one a task opened: not known here, so not refused.
+    ctx.ws_open_at_start = ctx.ws_open;
+    ctx.ws_open = true;
     if (n["on_stop"])
         out.root.on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), root);
     if (!n["tasks"]) {
@@ -241,9 +245,13 @@ void load_nested_set(load_context& ctx, const YAML::Node& n, const std::string& 
             ctx.integer(n["iterations"], join_path(path, "iterations"), 1, 1'000'000'000);
     if (n["on_start"])
         set->on_start = load_steps(ctx, n["on_start"], join_path(path, "on_start"), inner);
+    // A WebSocket the nested on_start opens is open in the nested tasks.
+    const bool outer_ws_open_at_start = ctx.ws_open_at_start;
+    ctx.ws_open_at_start = ctx.ws_open;
     if (n["on_stop"])
         set->on_stop = load_steps(ctx, n["on_stop"], join_path(path, "on_stop"), inner);
     load_task_set_body(ctx, n["tasks"], join_path(path, "tasks"), inner, *set);
+    ctx.ws_open_at_start = outer_ws_open_at_start;
     out.nested = std::move(set);
 }
 
@@ -251,6 +259,7 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
                const std::string& path, scope where, task& out) {
     out.name = name;
     out.where = location_of(n);
+    ctx.ws_open = ctx.ws_open_at_start;
     if (where.depth > max_nesting) {
         ctx.error(n, path, "nested more than " + std::to_string(max_nesting) + " levels deep");
         return;
@@ -289,8 +298,9 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
 }
 
 const std::vector<std::string_view> step_kinds = {
-    "get",    "post",  "put", "patch",     "delete",    "head",  "options", "if",
-    "repeat", "sleep", "let", "interrupt", "stop_user", "while", "group",   "parallel"};
+    "get",      "post",   "put",   "patch",   "delete",    "head",      "options",
+    "if",       "repeat", "sleep", "let",     "interrupt", "stop_user", "while",
+    "group",    "parallel", "ws",  "send",    "receive",   "close"};
 
 // `sleep: 2s`, or a template rendered per run ("{{ delay }}", "{{ rand_int(1, 3) }}s").
 sleep_step load_sleep(load_context& ctx, const YAML::Node& n, const std::string& path) {
@@ -376,6 +386,8 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         load_group(ctx, n, path, where, s);
     } else if (n["parallel"]) {
         load_parallel(ctx, n, path, s);
+    } else if (load_ws_step(ctx, n, path, s)) {
+        // ws, send, receive, close (load_ws.cpp)
     } else if (n["interrupt"] || n["stop_user"]) {
         ctx.check_keys(n, path, {"interrupt", "stop_user"});
         if (n["interrupt"] && !where.nested) {
@@ -392,7 +404,7 @@ std::optional<step> load_step(load_context& ctx, const YAML::Node& n, const std:
         ctx.error(n, path,
                   "unknown step '" + first + "'" + did_you_mean(first, step_kinds) +
                       " (a step is a request, if, repeat, while, sleep, let, group, parallel, "
-                      "interrupt or stop_user)");
+                      "interrupt, stop_user, or a WebSocket's ws, send, receive or close)");
         return std::nullopt;
     }
     return s;

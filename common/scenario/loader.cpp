@@ -97,6 +97,8 @@ bool has_relative_url(const step_list& steps) {
             if (has_relative_url(g->steps)) return true;
         } else if (const auto* p = std::get_if<parallel_step>(&s.action)) {
             if (has_relative_url(p->requests)) return true;
+        } else if (const auto* ws = std::get_if<ws_connect_step>(&s.action)) {
+            if (ws->url.source().rfind('/', 0) == 0) return true;  // a path: on the host
         }
     }
     return false;

@@ -173,6 +173,56 @@ struct request_step {
     std::vector<extraction> extract;
 };
 
+// WebSocket steps: one WebSocket per user, opened by `ws:` and used by the
+// send/receive/close steps after it (the loader refuses them before any
+// `ws:`). Their rows have method "WS" (ws_method); a message's row counts it
+// once with its payload size as the row's bytes.
+inline constexpr const char* ws_method = "WS";
+
+// `ws: /chat` (or ws://, wss://, http(s):// URLs): the handshake, with the
+// user's cookies and `headers:`, offering `subprotocols:`. A path is relative
+// to the class's host (http → ws, https → wss). Replaces an open WebSocket.
+struct ws_connect_step {
+    tmpl::template_string url;
+    std::string name;  // the connect row's name (default: the URL as written)
+    named_templates headers;
+    std::vector<std::string> subprotocols;  // Sec-WebSocket-Protocol offers, in order
+    std::optional<duration> timeout;        // TCP + TLS + handshake; nullopt: --request-timeout
+    // `max_message:` the largest message a receive accepts (default 1 MiB).
+    std::uint64_t max_message_bytes = std::uint64_t{1} << 20;
+};
+
+// `send: TEXT` (a template), `send: {json: ...}` (typed JSON, as a request's
+// `json:`) or `send: {binary: FILE}` (a file of the bundle, as is).
+struct ws_send_step {
+    std::string name;  // the row's name (default "send")
+    enum class payload_kind { text, json, binary } payload = payload_kind::text;
+    tmpl::template_string text;                  // text
+    json_body json;                              // json
+    std::shared_ptr<const std::string> content;  // binary: the file's bytes
+    std::string file;                            // binary: its path as written
+};
+
+// `receive:` one message (or, with `until:`, messages until a condition holds
+// for one, at most `max`). Its latency counts from the user's latest send
+// not yet answered (else from the receive's start) to the message. The
+// message is `last.body` for checks, extractions and the condition.
+struct ws_receive_step {
+    std::string name;                 // the row's name (default "receive")
+    std::optional<duration> timeout;  // per message; nullopt: --request-timeout
+    std::optional<tmpl::expression> until;
+    std::int64_t max = 1;             // messages read at most (until: required bound)
+    checks check;                     // body_contains, body_regex, json, max_ms, message
+    std::vector<extraction> extract;  // regex and json only
+};
+
+// `close:` (or `close: {code: 1000, reason: bye}`): the closing handshake;
+// a row named "close" times it.
+struct ws_close_step {
+    std::uint16_t code = 1000;
+    std::string reason;
+};
+
 struct step;
 using step_list = std::vector<step>;
 
@@ -233,7 +283,8 @@ struct stop_user_step {};  // this user stops for good (on_stop runs)
 struct step {
     source_location where;
     std::variant<request_step, if_step, repeat_step, sleep_step, let_step, interrupt_step,
-                 stop_user_step, while_step, group_step, parallel_step>
+                 stop_user_step, while_step, group_step, parallel_step, ws_connect_step,
+                 ws_send_step, ws_receive_step, ws_close_step>
         action;
 };
 

@@ -38,8 +38,8 @@ constexpr std::array<named_metric, 13> metric_names{{
     {"pacing_overruns", threshold_metric::pacing_overruns},
 }};
 
-constexpr std::array<std::string_view, 9> row_methods{"GET",  "POST",    "PUT",  "PATCH", "DELETE",
-                                                      "HEAD", "OPTIONS", "ITER", "GROUP"};
+constexpr std::array<std::string_view, 10> row_methods{"GET",  "POST",    "PUT",  "PATCH", "DELETE",
+                                                       "HEAD", "OPTIONS", "ITER", "GROUP", "WS"};
 
 bool is_space(char c) {
     return c == ' ' || c == '\t';
@@ -317,6 +317,14 @@ void collect_rows(const step_list& steps, std::vector<request_row>& rows) {
             collect_rows(g->steps, rows);
         } else if (const auto* p = std::get_if<parallel_step>(&s.action)) {
             collect_rows(p->requests, rows);
+        } else if (const auto* c = std::get_if<ws_connect_step>(&s.action)) {
+            add_row(rows, {ws_method, c->name});
+        } else if (const auto* snd = std::get_if<ws_send_step>(&s.action)) {
+            add_row(rows, {ws_method, snd->name});
+        } else if (const auto* rcv = std::get_if<ws_receive_step>(&s.action)) {
+            add_row(rows, {ws_method, rcv->name});
+        } else if (std::holds_alternative<ws_close_step>(s.action)) {
+            add_row(rows, {ws_method, "close"});
         }
     }
 }

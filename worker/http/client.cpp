@@ -27,6 +27,7 @@
 #include "worker/http/tls.hpp"
 #include "worker/http/tls_stream.hpp"
 #include "worker/http/url.hpp"
+#include "worker/http/ws_upgrade.hpp"
 
 namespace swarm::worker::http {
 
@@ -286,6 +287,16 @@ class client::in_flight {
     in_flight& operator=(const in_flight&) = delete;
 
     steady::time_point start() const { return start_; }
+    steady::time_point deadline() const { return deadline_; }
+    std::chrono::microseconds timeout() const { return timeout_; }
+
+    // Connects `conn` (not one of the client's) for a WebSocket: DNS, TCP, TLS.
+    net::awaitable<step_result> open(connection& conn, const target_url& t) {
+        conn_ = &conn;
+        // HTTP/1.1 only: the upgrade is an HTTP/1.1 request (no ALPN h2 offered).
+        auto out = co_await connect(conn, t, scenario::http_protocol::h1);
+        co_return out;
+    }
 
     // One request and its response on the origin's keep-alive connection,
     // over HTTP/1.1 or HTTP/2 (as the connection negotiated, `protocol`
@@ -808,6 +819,70 @@ net::awaitable<send_result> client::send(const request& req) {
     failed.status = out.status;
     failed.wire_bytes = out.wire_bytes;
     co_return failed;
+}
+
+// One frame for the whole open, like send(); the Beast side is ws_client.cpp.
+net::awaitable<ws_open_result> client::open_websocket(const ws_request& req) {
+    connection conn;  // the WebSocket's own: it takes the stream
+    in_flight flight(*this, req.timeout.count() > 0 ? req.timeout : opts_->timeout);
+    ws_open_result out = error{errc::internal, "WebSocket open did not finish"};
+    try {
+        auto parsed = parse_target_url(ws_to_http_url(req.url));
+        if (!parsed) {
+            out = parsed.error();
+        } else {
+            const target_url& t = *parsed;
+            conn.origin = t.origin;
+            const auto connected = co_await flight.open(conn, t);
+            if (!connected) {
+                out = connected.error();
+            } else {
+                ws_upgrade up;
+                up.host_header = t.host_header;
+                up.target = t.target;
+                up.user_agent = opts_->user_agent;
+                up.cookie_header = jar_.header_for({t.host, t.path, t.tls});
+                for (const auto& [name, value] : req.headers) {
+                    if (!iequals(name, "Cookie")) continue;  // the user's first, as for HTTP
+                    up.cookie_header =
+                        up.cookie_header.empty() ? value : value + "; " + up.cookie_header;
+                }
+                up.headers = &req.headers;
+                up.subprotocols = &req.subprotocols;
+                up.max_message_bytes = req.max_message_bytes;
+                up.deadline = flight.deadline();
+                up.timeout = flight.timeout();
+                up.default_timeout = opts_->timeout;
+                ws_upgrade_result upgraded = error{errc::internal};
+                if (t.tls) {
+                    upgraded = co_await ws_upgrade_over(
+                        std::move(std::get<tls_stream>(conn.stream)), up);
+                } else {
+                    upgraded =
+                        co_await ws_upgrade_over(std::move(std::get<tcp::socket>(conn.stream)), up);
+                }
+                conn.stream.emplace<std::monostate>();
+                if (upgraded) {
+                    for (const auto& c : upgraded->set_cookies)
+                        jar_.set(c, {t.host, t.path, t.tls});
+                    out = std::move(upgraded->socket);
+                } else {
+                    out = upgraded.error();
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        out = error{errc::internal, e.what()};
+    }
+    if (!flight.settle()) co_await flight.drain();
+    conn.reset();
+    if (!out) {
+        error failed = out.error();
+        failed.latency =
+            std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - flight.start());
+        co_return failed;
+    }
+    co_return std::move(out);
 }
 
 const std::string* client::cookie(std::string_view url, std::string_view name) const {

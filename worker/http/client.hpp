@@ -74,6 +74,10 @@ class client final : public session {
     // Ends every pending send (each reports errc::cancelled) and drops the
     // idle connections; the client stays usable.
     void close() override;
+    // The upgrade goes out on a connection of its own (not a keep-alive one),
+    // under req.timeout (else client_options::timeout) for DNS, TCP, TLS and
+    // the upgrade; Set-Cookie of the 101 answer goes into the jar.
+    boost::asio::awaitable<ws_open_result> open_websocket(const ws_request& req) override;
 
     cookie_jar& cookies() { return jar_; }
     // TCP connections opened so far (tests check keep-alive and reconnects with it).

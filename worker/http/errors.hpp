@@ -51,6 +51,14 @@ enum class errc : std::uint8_t {
     // PING flood); detail: what ("flooding was detected", nghttp2's reason).
     h2_protocol,
     cancelled,  // session::close() during the send
+    // WebSocket (websocket.hpp).
+    ws_declined,   // the server answered the upgrade with another status; detail: "403"
+    ws_handshake,  // a malformed or refused upgrade answer; detail: what is wrong
+    ws_closed,     // the server closed it; detail: its code and reason ("1001 going away")
+    ws_dropped,    // the connection ended without a close frame
+    ws_too_large,  // a message over max_message; detail: the limit as written ("1 MiB")
+    ws_protocol,   // a frame breaking RFC 6455 (bad opcode, bad UTF-8, ...); detail: which
+    ws_not_open,   // a step with no open WebSocket; detail: why ("none opened", "closed")
     io,         // any other socket error; detail: the system's message
     internal,   // an unexpected exception (a bug, no memory); detail: its what()
     // internal stays last: failure_text_test counts every kind up to it.

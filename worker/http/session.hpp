@@ -19,6 +19,7 @@
 #include "common/result.hpp"
 #include "common/scenario/plan.hpp"
 #include "worker/http/errors.hpp"
+#include "worker/http/websocket.hpp"
 
 namespace swarm::worker::http {
 
@@ -77,6 +78,12 @@ class session {
     virtual const std::string* cookie(std::string_view url, std::string_view name) const = 0;
     // Closes connections (on user stop).
     virtual void close() = 0;
+    // Opens a WebSocket (websocket.hpp) with this session's cookies, on a
+    // connection of its own. Never throws for network or protocol failures.
+    // This default: a session without WebSockets (the tests' fakes).
+    virtual boost::asio::awaitable<ws_open_result> open_websocket(const ws_request& /*req*/) {
+        co_return error{errc::unsupported_scheme, "ws"};
+    }
 };
 
 }  // namespace swarm::worker::http

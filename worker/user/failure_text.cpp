@@ -59,6 +59,20 @@ std::string failure_text(const http::error& error) {
         case errc::cancelled:
             // Only a stop cancels a send (session::close() from request_stop).
             return "cancelled: test stopped";
+        case errc::ws_declined:
+            return "WebSocket upgrade declined: HTTP " + detail;
+        case errc::ws_handshake:
+            return "WebSocket handshake failed: " + detail;
+        case errc::ws_closed:
+            return "WebSocket closed by the server: " + detail;
+        case errc::ws_dropped:
+            return "WebSocket connection lost without a close frame";
+        case errc::ws_too_large:
+            return "WebSocket message too large (limit " + detail + ")";
+        case errc::ws_protocol:
+            return "WebSocket protocol error: " + detail;
+        case errc::ws_not_open:
+            return "no open WebSocket (" + detail + ")";
         case errc::io:
             return detail;
         case errc::internal:

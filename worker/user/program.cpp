@@ -58,18 +58,45 @@ bool request_mentions(const request_step& r) {
     return check_mentions(r);
 }
 
-prepared_step prepare_step(const request_step& r, std::string_view host) {
-    prepared_step p;
-    p.request = prepare(r, host);
-    p.method = scenario::to_string(r.method);
-    for (const auto& j : r.check.json) {
+std::vector<boost::json::value> parse_expected(const scenario::checks& c) {
+    std::vector<boost::json::value> out;
+    for (const auto& j : c.json) {
         boost::system::error_code ec;
         auto v = j.how == scenario::json_check::kind::equals
                      ? boost::json::parse(j.expected_json, ec)
                      : boost::json::value();
-        p.expected.push_back(ec ? boost::json::value() : std::move(v));
+        out.push_back(ec ? boost::json::value() : std::move(v));
     }
+    return out;
+}
+
+prepared_step prepare_step(const request_step& r, std::string_view host) {
+    prepared_step p;
+    p.request = prepare(r, host);
+    p.method = scenario::to_string(r.method);
+    p.expected = parse_expected(r.check);
     return p;
+}
+
+// Whether a WebSocket step reads last.body (a receive's message is last.body).
+bool ws_mentions(const scenario::step& s) {
+    if (const auto* c = std::get_if<scenario::ws_connect_step>(&s.action)) {
+        return mentions_last_body(c->url.source()) || mentions(c->headers);
+    }
+    if (const auto* snd = std::get_if<scenario::ws_send_step>(&s.action)) {
+        if (mentions_last_body(snd->text.source())) return true;
+        for (const auto& part : snd->json.parts) {
+            if (part.value && mentions_last_body(part.value->source())) return true;
+        }
+        return false;
+    }
+    if (const auto* r = std::get_if<scenario::ws_receive_step>(&s.action)) {
+        if (r->until && mentions_last_body(r->until->source())) return true;
+        request_step checks_only;
+        checks_only.check = r->check;
+        return check_mentions(checks_only);
+    }
+    return false;
 }
 
 }  // namespace
@@ -97,6 +124,11 @@ user_program::user_program(std::shared_ptr<const scenario::plan> plan, std::size
 
 const prepared_step& user_program::prepared(const request_step& step) const {
     return steps_.at(&step);
+}
+
+const std::vector<boost::json::value>& user_program::expected(
+    const scenario::ws_receive_step& step) const {
+    return ws_expected_.at(&step);
 }
 
 void user_program::prepare_set(const scenario::task_set& set) {
@@ -132,6 +164,10 @@ void user_program::prepare_steps(const scenario::step_list& steps) {
             prepare_steps(p->requests);
         } else if (const auto* l = std::get_if<scenario::let_step>(&s.action)) {
             keeps_last_body_ = keeps_last_body_ || mentions(l->assignments);
+        } else {
+            keeps_last_body_ = keeps_last_body_ || ws_mentions(s);
+            if (const auto* wr = std::get_if<scenario::ws_receive_step>(&s.action))
+                ws_expected_.emplace(wr, parse_expected(wr->check));
         }
     }
 }

@@ -45,6 +45,8 @@ class user_program {
     bool keeps_last_body() const { return keeps_last_body_; }
     // The preparation of a request step of this class.
     const prepared_step& prepared(const scenario::request_step& step) const;
+    // A WebSocket receive's check.json expected values, parsed (as prepared_step::expected).
+    const std::vector<boost::json::value>& expected(const scenario::ws_receive_step& step) const;
 
   private:
     void prepare_steps(const scenario::step_list& steps);
@@ -56,6 +58,8 @@ class user_program {
     std::string host_;
     bool keeps_last_body_ = false;
     std::unordered_map<const scenario::request_step*, prepared_step> steps_;
+    std::unordered_map<const scenario::ws_receive_step*, std::vector<boost::json::value>>
+        ws_expected_;
 };
 
 // Whether an expression or template source reads `last.body`.

@@ -60,6 +60,30 @@ void append_pairs(const named_templates& pairs, tmpl::environment* env, std::str
     }
 }
 
+}  // namespace
+
+void render_json_body(const scenario::json_body& body, tmpl::environment* env, std::string& out) {
+    std::string scratch;
+    for (const auto& part : body.parts) {
+        if (!part.value) {
+            out += part.literal;
+            continue;
+        }
+        if (part.value->is_whole_expression()) {
+            // "{{ expr }}" alone keeps its value's JSON type.
+            part.value->render_json(*env, out);
+            continue;
+        }
+        scratch.clear();
+        render(*part.value, env, scratch);
+        out += '"';
+        append_json_escaped(out, scratch);
+        out += '"';
+    }
+}
+
+namespace {
+
 // `env` may be null only when every template involved is static.
 void render_url(const request_step& step, std::string_view host, tmpl::environment* env,
                 std::string& out) {
@@ -103,26 +127,9 @@ void render_body(const request_step& step, tmpl::environment* env, std::string& 
             return;
         case request_step::body_kind::multipart:
             return;  // build() renders it with its Content-Type
-        case request_step::body_kind::json: {
-            std::string scratch;
-            for (const auto& part : step.json.parts) {
-                if (!part.value) {
-                    out += part.literal;
-                    continue;
-                }
-                if (part.value->is_whole_expression()) {
-                    // "{{ expr }}" alone keeps its value's JSON type.
-                    part.value->render_json(*env, out);
-                    continue;
-                }
-                scratch.clear();
-                render(*part.value, env, scratch);
-                out += '"';
-                append_json_escaped(out, scratch);
-                out += '"';
-            }
+        case request_step::body_kind::json:
+            render_json_body(step.json, env, out);
             return;
-        }
     }
 }
 

@@ -39,6 +39,9 @@ void build(const scenario::request_step& step, const prepared_request& prep, std
 
 // The pieces, exposed for tests and for reuse.
 
+// Appends a typed JSON body rendered (`env` may be null when it has no template).
+void render_json_body(const scenario::json_body& body, tmpl::environment* env, std::string& out);
+
 // `url` as is when absolute (http:// or https://), else appended to `host`
 // with exactly one '/' between them.
 void join_url(std::string_view host, std::string_view url, std::string& out);

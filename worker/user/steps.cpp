@@ -55,6 +55,9 @@ asio::awaitable<virtual_user::flow> virtual_user::run_steps(const scenario::step
             f = flow::interrupt;
         } else if (std::holds_alternative<scenario::stop_user_step>(s.action)) {
             f = flow::stop_user;
+        } else {
+            // One await site for the four WebSocket steps: each site adds to this frame.
+            f = co_await run_ws_step(s);
         }
         // A let, condition or sleep found its data set exhausted: end the user.
         if (f == flow::next && env_.take_data_ran_out()) f = flow::stop_user;

@@ -62,6 +62,7 @@ asio::awaitable<void> virtual_user::run() {
     if (in_iteration_) count_iteration_end();
     if (pooled() && sink_->pool->take(*this)) count_iteration_end();
     try {
+        close_ws();
         session_->close();
     } catch (...) {
         // Closing is best effort; the session is destroyed with the user anyway.
@@ -78,7 +79,10 @@ void virtual_user::request_stop(stop_mode mode) {
     // request of the final on_stop is only cancelled by `now`: a cancel
     // arriving then (the stop timeout ran out) leaves it its own bound.
     const bool cancel_send = mode == stop_mode::now || !in_final_on_stop_;
-    if (mode >= stop_mode::cancel && in_flight_ && cancel_send) session_->close();
+    if (mode >= stop_mode::cancel && in_flight_ && cancel_send) {
+        session_->close();
+        cancel_ws();
+    }
 }
 
 bool virtual_user::stop_now() const {
@@ -113,7 +117,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
             timer_.expires_at(std::chrono::steady_clock::time_point::max());
         } else {
             const auto started = timed ? std::chrono::steady_clock::now() : clock_zero;
-            const std::uint32_t sent_before = requests_sent_;
+            const std::uint16_t sent_before = requests_sent_;
             if (!nested) in_iteration_ = true;  // a nested set runs inside the root's iteration
             f = co_await run_task(pick(set, position));
             if (!nested) count_iteration_end();

@@ -192,6 +192,18 @@ class virtual_user {
     // extraction is missing (the steps after it would lack its variable).
     flow judge(const scenario::request_step& r, const prepared_step& prep, const http::request& req,
                http::send_result& sent);
+    // WebSocket steps (ws_steps.cpp): rows of type WS.
+    boost::asio::awaitable<flow> run_ws_step(const scenario::step& s);
+    boost::asio::awaitable<flow> run_ws_connect(const scenario::ws_connect_step& s);
+    boost::asio::awaitable<flow> run_ws_send(const scenario::ws_send_step& s);
+    boost::asio::awaitable<flow> run_ws_receive(const scenario::ws_receive_step& s);
+    boost::asio::awaitable<flow> run_ws_close(const scenario::ws_close_step& s);
+    void record_ws(std::string_view name, std::chrono::microseconds latency, std::uint64_t bytes,
+                   const swarm::result<void>& verdict);
+    // The WebSocket's pending operation ends now (request_stop); none: nothing.
+    void cancel_ws();
+    // Drops the WebSocket (the end of the user).
+    void close_ws();
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
 
@@ -210,16 +222,25 @@ class virtual_user {
 
     std::shared_ptr<const user_program> program_;
     std::unique_ptr<http::session> session_;
+    // The user's WebSocket and its bookkeeping: made by the first `ws:` step
+    // (users without WebSocket steps pay one pointer; ws_steps.cpp).
+    struct ws_state;
+    struct ws_state_deleter {
+        void operator()(ws_state* s) const;  // ws_steps.cpp, where ws_state is complete
+    };
+    std::unique_ptr<ws_state, ws_state_deleter> ws_;
     user_sink* sink_;   // outlives the user
     timer_type timer_;  // waits and sleeps; request_stop() cancels it
     user_environment env_;
     // While the final on_stop runs: when it must be over (on_stop_time_limit).
     std::chrono::steady_clock::time_point on_stop_deadline_{};
     // Tells run_set whether a task gave way to other users (only compared
-    // for equality: 32 bits wrap harmlessly, and keep the user small).
-    std::uint32_t requests_sent_ = 0;
-    // Requests recorded as failed: a group compares it before and after (wraps harmlessly).
-    std::uint32_t requests_failed_ = 0;
+    // for equality: 16 bits wrap harmlessly, and keep the user small — with
+    // the 16 below, stop_ and the flags they share one 8-byte word).
+    std::uint16_t requests_sent_ = 0;
+    // Requests recorded as failed: a group compares it before and after (wraps
+    // harmlessly: a group with exactly 65 536 failures would pass).
+    std::uint16_t requests_failed_ = 0;
     std::optional<stop_mode> stop_;
     bool in_final_on_stop_ : 1 = false;
     bool in_flight_ : 1 = false;  // a send is pending: request_stop(cancel/now) closes the session

@@ -1,0 +1,116 @@
+// libFuzzer target over what a worker's WebSocket reads from a (possibly
+// hostile) server: after a valid 101 answer, the input's bytes are the
+// server's frames, sent over a real loopback TCP connection to the client
+// of worker/http/ws_client.cpp, which receives until it fails (at most 64
+// messages). Any frame sequence — fragments, control frames between them,
+// bad opcodes, lengths, UTF-8, close frames, oversize messages — must end
+// in messages or a clear error: a crash, hang, leak or UB is a bug, and a
+// message over the limit is one too (std::abort).
+//
+// The first byte sets max_message (1 + 64 × byte); the rest is the stream.
+// Seed corpus: tests/fuzz/corpus/ws_frames.
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "worker/http/ws_upgrade.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+namespace http = swarm::worker::http;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+constexpr auto as_value = net::as_tuple(net::use_awaitable);
+
+void require(bool invariant) {
+    if (!invariant) std::abort();
+}
+
+std::string accept_key(const std::string& key) {
+    const std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    unsigned char out[64] = {};
+    const int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
+    return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
+}
+
+net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
+    auto [ec, socket] = co_await acceptor.async_accept(as_value);
+    if (ec) co_return;
+    net::streambuf head(16 * 1024);
+    auto [read_ec, n] = co_await net::async_read_until(socket, head, "\r\n\r\n", as_value);
+    if (read_ec) co_return;
+    const std::string request(net::buffers_begin(head.data()), net::buffers_end(head.data()));
+    const auto at = request.find("Sec-WebSocket-Key: ");
+    if (at == std::string::npos) co_return;
+    const auto key = request.substr(at + 19, request.find("\r\n", at) - at - 19);
+    const std::string answer =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        accept_key(key) + "\r\n\r\n" + frames;
+    co_await net::async_write(socket, net::buffer(answer), as_value);
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
+    char sink[4096];
+    for (int i = 0; i < 1000; ++i) {  // pongs and the close frame, until the client is gone
+        auto [sink_ec, got] = co_await socket.async_read_some(net::buffer(sink), as_value);
+        if (sink_ec) break;
+    }
+}
+
+net::awaitable<void> receive_all(tcp::endpoint to, std::uint64_t max_message) {
+    tcp::socket socket(co_await net::this_coro::executor);
+    auto [ec] = co_await socket.async_connect(to, as_value);
+    require(!ec);
+    http::ws_upgrade up;
+    up.host_header = "127.0.0.1";
+    up.target = "/";
+    up.user_agent = "fuzz";
+    up.max_message_bytes = max_message;
+    up.timeout = up.default_timeout = 5s;
+    up.deadline = std::chrono::steady_clock::now() + 5s;
+    auto opened = co_await http::ws_upgrade_over(std::move(socket), up);
+    require(static_cast<bool>(opened));  // the answer is valid: the frames come after it
+    auto& ws = *opened->socket;
+    for (int i = 0; i < 64; ++i) {
+        http::ws_message m;
+        const auto got = co_await ws.receive(m, 5s);
+        if (!got) {
+            require(got.error().kind != http::errc::internal && !ws.is_open());
+            break;
+        }
+        require(m.data.size() <= max_message);
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    const std::uint64_t max_message = 1 + 64 * std::uint64_t{data[0]};
+    net::io_context ioc;
+    tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    std::string frames(reinterpret_cast<const char*>(data) + 1, size - 1);
+    net::co_spawn(ioc, serve(acceptor, std::move(frames)), net::detached);
+    net::co_spawn(ioc, receive_all(acceptor.local_endpoint(), max_message),
+                  [](const std::exception_ptr& e) {
+                      if (e) std::rethrow_exception(e);
+                  });
+    ioc.run_for(20s);
+    require(ioc.stopped());  // both sides ended: nothing hangs
+    return 0;
+}
