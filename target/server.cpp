@@ -305,7 +305,7 @@ net::awaitable<bool> serve(Stream& stream, connection& c) {
         if (is_ws_upgrade(c)) {
             const std::string_view target = c.parser_->get().target();
             c.counters_.record_arrival(arrival_time::now());
-            c.counters_.record("GET", target.substr(0, target.find('?')), 101);
+            c.counters_.record("GET", target.substr(0, target.find('?')), 101, http_protocol::h1);
             co_await serve_websocket(std::move(stream), c.parser_->release(), c.site_);
             co_return false;
         }

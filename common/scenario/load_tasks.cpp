@@ -298,9 +298,9 @@ void load_task(load_context& ctx, const std::string& name, const YAML::Node& n,
 }
 
 const std::vector<std::string_view> step_kinds = {
-    "get",      "post",   "put",   "patch",   "delete",    "head",      "options",
-    "if",       "repeat", "sleep", "let",     "interrupt", "stop_user", "while",
-    "group",    "parallel", "ws",  "send",    "receive",   "close"};
+    "get",   "post",     "put",   "patch", "delete",    "head",      "options",
+    "if",    "repeat",   "sleep", "let",   "interrupt", "stop_user", "while",
+    "group", "parallel", "ws",    "send",  "receive",   "close"};
 
 // `sleep: 2s`, or a template rendered per run ("{{ delay }}", "{{ rand_int(1, 3) }}s").
 sleep_step load_sleep(load_context& ctx, const YAML::Node& n, const std::string& path) {

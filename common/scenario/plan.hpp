@@ -348,7 +348,7 @@ struct user_class {
     std::string ca_file;  // `ca_file:` as written (the class's, else the scenario's)
     std::string ca_pem;   // its content: extra CA certificates (PEM) to trust
     http_protocol protocol = http_protocol::auto_;  // `protocol:`, its requests' default
-    tls_spec tls;         // `tls:` (sessions, versions, ciphers, SNI)
+    tls_spec tls;                                   // `tls:` (sessions, versions, ciphers, SNI)
     source_location where;
 };
 

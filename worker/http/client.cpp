@@ -51,7 +51,7 @@ struct client::connection {
     // Set when the connection speaks HTTP/2 (ALPN chose h2, or h2c): its
     // session and the sends using it (h2_io.hpp). Null for HTTP/1.1.
     std::unique_ptr<h2_channel> h2;
-    tls::session_slot session;    // this user's TLS session here, resumed on a reconnect
+    tls::session_slot session;  // this user's TLS session here, resumed on a reconnect
     // Sends using it (take_connection .. give_back): at most one on HTTP/1.1,
     // any number of streams on an HTTP/2 session.
     std::uint32_t busy = 0;
@@ -855,8 +855,8 @@ net::awaitable<ws_open_result> client::open_websocket(const ws_request& req) {
                 up.default_timeout = opts_->timeout;
                 ws_upgrade_result upgraded = error{errc::internal};
                 if (t.tls) {
-                    upgraded = co_await ws_upgrade_over(
-                        std::move(std::get<tls_stream>(conn.stream)), up);
+                    upgraded =
+                        co_await ws_upgrade_over(std::move(std::get<tls_stream>(conn.stream)), up);
                 } else {
                     upgraded =
                         co_await ws_upgrade_over(std::move(std::get<tcp::socket>(conn.stream)), up);

@@ -59,8 +59,8 @@ enum class errc : std::uint8_t {
     ws_too_large,  // a message over max_message; detail: the limit as written ("1 MiB")
     ws_protocol,   // a frame breaking RFC 6455 (bad opcode, bad UTF-8, ...); detail: which
     ws_not_open,   // a step with no open WebSocket; detail: why ("none opened", "closed")
-    io,         // any other socket error; detail: the system's message
-    internal,   // an unexpected exception (a bug, no memory); detail: its what()
+    io,            // any other socket error; detail: the system's message
+    internal,      // an unexpected exception (a bug, no memory); detail: its what()
     // internal stays last: failure_text_test counts every kind up to it.
 };
 
