@@ -137,6 +137,9 @@ prepared_options prepare_option_sources(CLI::App& app) {
             // (--tags a,b or a repeated --threshold) keep every value.
             if (opt->get_expected_max() == 1 && opt->get_delimiter() == '\0')
                 opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+            // One value per occurrence: with the positional no longer required
+            // (above), CLI11 would let `--tags a FILE` take FILE as a second tag.
+            if (opt->get_expected_max() == 1) opt->allow_extra_args(false);
         }
         cmd->add_option(config_option,
                         "YAML file of option values, keys the long option names "

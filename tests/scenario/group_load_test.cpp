@@ -65,7 +65,8 @@ TEST(group_load, mistakes_are_errors_at_their_place) {
                             "used as written, '{{' included",
                             "12:13: users.U.tasks.t.steps[3]: unknown step 'grup', did you mean "
                             "'group'? (a step is a request, if, repeat, while, sleep, let, group, "
-                            "parallel, interrupt or stop_user)",
+                            "parallel, interrupt, stop_user, or a WebSocket's ws, send, receive "
+                            "or close)",
                             "15:13: users.U.tasks.t.steps[4]: unknown key 'stpes', did you mean "
                             "'steps'?"));
     // 40 nested groups: refused at the 33rd level's steps (its path cut short).

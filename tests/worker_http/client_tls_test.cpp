@@ -175,7 +175,10 @@ TEST_F(http_client_tls, idle_tls_users_stay_bounded) {
     const double per_user = static_cast<double>(testing::heap_bytes() - before) / users;
     std::printf("idle heap per TLS user (with its keep-alive TLS connection) = %.0f bytes\n",
                 per_user);
-    EXPECT_LT(per_user, 40 * 1024.0);
+    // ~31 KB under ASan when users resumed each other's sessions; each one's
+    // own full handshake (issue 19's default) adds its parsed peer certificate
+    // and its own session: ~45 KB under ASan (release: ~19 KiB, bench/README).
+    EXPECT_LT(per_user, 56 * 1024.0);
 }
 
 }  // namespace

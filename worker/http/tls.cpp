@@ -168,6 +168,12 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_options& o
         throw_openssl("ciphersuites '" + spec.ciphersuites + "'");
     // A server's HelloRequest gets a no_renegotiation alert, never a new handshake.
     SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+    // A server that closes an idle keep-alive connection without close_notify
+    // (many do) is a close, not a fatal error: OpenSSL would otherwise mark
+    // the session unresumable and the user's reconnect would need a full
+    // handshake. A body cut short is still caught by HTTP's own framing
+    // (Content-Length, chunked): the response is incomplete, errc::closed.
+    SSL_CTX_set_options(native, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_msg_callback(native, on_message);
     // Idle connections give their 2 × ~17 KiB record buffers back.
     SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
