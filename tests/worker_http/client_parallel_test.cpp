@@ -43,6 +43,7 @@ hostile_server::behaviour answer_after(std::chrono::milliseconds delay) {
 std::vector<request> gets(const hostile_server& server, int n,
                           std::chrono::milliseconds timeout = 10s) {
     std::vector<request> out;
+    out.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) out.push_back(get(server.url("/r" + std::to_string(i)), timeout));
     return out;
 }
