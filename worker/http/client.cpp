@@ -349,6 +349,8 @@ class client::in_flight {
     net::awaitable<step_result> acquire(const std::string& origin);
     // Until a connection is given back, the deadline passes or close().
     net::awaitable<step_result> wait_for_connection();
+    // Until the thread's handshake gate lets `turn` in, the deadline passes or close().
+    net::awaitable<step_result> wait_for_handshake_turn(handshake_gate::turn& turn);
     // The hop is done with conn_: back to the client.
     void release() {
         if (connection* conn = std::exchange(conn_, nullptr)) c_.give_back(*conn);
@@ -465,6 +467,30 @@ net::awaitable<step_result> client::in_flight::wait_for_connection() {
     co_return step_result();
 }
 
+net::awaitable<step_result> client::in_flight::wait_for_handshake_turn(handshake_gate::turn& turn) {
+    if (expired_) co_return timed_out();
+    // Its own frame, as wait_for_connection's: only a connection that waits pays for the timer.
+    net::steady_timer my_turn(c_.ex_, steady::time_point::max());
+    if (c_.opts_->handshakes->enter(turn, [&my_turn] { my_turn.cancel(); })) {
+        co_return step_result();
+    }
+    struct forget_on_exit {
+        net::steady_timer*& pointer;
+        ~forget_on_exit() { pointer = nullptr; }
+    } forget{waiting_};
+    waiting_ = &my_turn;  // interrupt() wakes it: the deadline or close()
+    while (!turn.held()) {
+        if (expired_ || cancelled_) {
+            turn.leave();  // out of the line: its wake must not touch my_turn
+            co_return expired_ ? timed_out() : error{errc::cancelled};
+        }
+        // Also woken by a connection given back (give_back wakes every send): wait on.
+        co_await my_turn.async_wait(as_value);
+        my_turn.expires_at(steady::time_point::max());
+    }
+    co_return step_result();
+}
+
 // Fills conn.endpoints (IP literals skip the resolver).
 net::awaitable<step_result> client::in_flight::resolve(connection& conn, const target_url& t) {
     error_code parse_ec;
@@ -500,6 +526,13 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         if (!resolved) co_return resolved;
         // close() after the answer was queued: the lookup ended without error.
         if (cancelled_) co_return error{errc::cancelled};
+    }
+    // Before the TCP connect, and outside the connect timeout (the wait is
+    // the client's own CPU, not the server's slowness).
+    handshake_gate::turn turn;
+    if (t.tls && c_.opts_->handshakes) {
+        auto entered = co_await wait_for_handshake_turn(turn);
+        if (!entered) co_return entered;
     }
     const auto connect_deadline =
         std::min(deadline_, steady::now() +
@@ -547,6 +580,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         }
         const auto [hs_ec] =
             co_await secure->async_handshake(tls_stream::handshake_type::client, as_value);
+        turn.leave();  // the next connection in line may handshake
         if (hs_ec) {
             error failed = !expired_ ? error{errc::tls, tls::handshake_error(ssl, hs_ec, t.host)}
                            : own_deadline ? error{errc::handshake_timeout}

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "worker/http/cookie_jar.hpp"
+#include "worker/http/handshake_gate.hpp"
 #include "worker/http/session.hpp"
 #include "worker/http/tls.hpp"
 
@@ -50,6 +51,9 @@ struct client_options {
     std::size_t max_header_bytes = 64 * 1024;               // status line + headers
     std::uint64_t max_body_bytes = 16 * 1024 * 1024;        // on the wire and decoded
     std::string user_agent = "swarm";                       // the worker passes "swarm/VERSION"
+    // The thread's TLS handshakes in progress (handshake_gate.hpp): every
+    // client of an io thread shares the engine's. Null: no limit.
+    std::shared_ptr<handshake_gate> handshakes;
 };
 
 class client final : public session {

@@ -233,6 +233,8 @@ std::shared_ptr<const http::client_options> engine::make_client_options(io_threa
         }
         return tls;
     };
+    if (!t->handshakes) t->handshakes = std::make_shared<http::handshake_gate>();
+    copts->handshakes = t->handshakes;
     copts->timeout = opts_.request_timeout;
     copts->max_body_bytes = opts_.max_body_bytes;
     copts->user_agent = opts_.user_agent;

@@ -30,7 +30,8 @@
 
 namespace swarm::worker::http {
 struct client_options;
-}
+class handshake_gate;
+}  // namespace swarm::worker::http
 
 namespace swarm::worker {
 
@@ -93,6 +94,8 @@ struct io_thread {
     // By TLS profile, made at the first user: every client of the thread
     // shares it rather than holding a copy of its own.
     std::vector<std::shared_ptr<const http::client_options>> client_options;
+    // TLS handshakes in progress on this thread, shared by those options (client.hpp).
+    std::shared_ptr<http::handshake_gate> handshakes;
     std::shared_ptr<const tls_profiles> profiles;  // the loaded plan's, for making those
     tls_settings settings;
     boost::asio::steady_timer trim_timer{ctx};  // release_free_memory()'s later trims
