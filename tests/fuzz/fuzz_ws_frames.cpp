@@ -11,7 +11,8 @@
 //
 // The first byte sets max_message (1 + 64 × byte); the second the steps:
 // its low 4 bits how many receives come before a close step when bit 4 is
-// set (else up to 64 receives, no close), bit 5 a send before each receive.
+// set (else up to 64 receives, no close), bit 5 a send before each receive,
+// bit 6 a server that goes silent after its frames (20 ms step deadlines).
 // The rest is the server's stream. Seed corpus: tests/fuzz/corpus/ws_frames.
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -53,7 +54,10 @@ std::string accept_key(const std::string& key) {
     return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
 }
 
-net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
+// `silent`: after the frames the server neither ends TCP nor says more, so
+// the client's own deadlines end what waits (a receive, Beast's closing
+// handshake after a bad frame).
+net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames, bool silent) {
     auto [ec, socket] = co_await acceptor.async_accept(as_value);
     if (ec) co_return;
     net::streambuf head(16 * 1024);
@@ -68,8 +72,10 @@ net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
         "Sec-WebSocket-Accept: " +
         accept_key(key) + "\r\n\r\n" + frames;
     co_await net::async_write(socket, net::buffer(answer), as_value);
-    boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
+    if (!silent) {
+        boost::system::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
+    }
     char sink[4096];
     for (int i = 0; i < 1000; ++i) {  // pongs and the close frame, until the client is gone
         auto [sink_ec, got] = co_await socket.async_read_some(net::buffer(sink), as_value);
@@ -86,8 +92,9 @@ void require_clear(const http::error& e) {
 
 struct steps {
     std::uint64_t max_message = 0;
-    int receives_before_close = -1;  // -1: no close step, up to 64 receives
-    bool send_first = false;         // a send before each receive
+    int receives_before_close = -1;          // -1: no close step, up to 64 receives
+    bool send_first = false;                 // a send before each receive
+    std::chrono::milliseconds timeout = 5s;  // of each send, receive and close
 };
 
 net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
@@ -108,7 +115,7 @@ net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
     bool over = false;  // failed or closed
     for (int i = 0; i < receives && !over; ++i) {
         if (s.send_first) {
-            const auto sent = co_await ws.send("ping?", false, 5s);
+            const auto sent = co_await ws.send("ping?", false, s.timeout);
             if (!sent) {
                 require_clear(sent.error());
                 over = true;
@@ -116,7 +123,7 @@ net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
             }
         }
         http::ws_message m;
-        const auto got = co_await ws.receive(m, 5s);
+        const auto got = co_await ws.receive(m, s.timeout);
         if (!got) {
             require_clear(got.error());
             over = true;
@@ -125,7 +132,7 @@ net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
         require(m.data.size() <= s.max_message);
     }
     if (!over && s.receives_before_close >= 0) {
-        const auto closed = co_await ws.close(1000, "bye", 5s);
+        const auto closed = co_await ws.close(1000, "bye", s.timeout);
         if (!closed) require_clear(closed.error());
         over = true;
     }
@@ -133,7 +140,7 @@ net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
     // After a failure or a close the websocket is over, and the next step says so.
     require(!ws.is_open());
     http::ws_message m;
-    const auto after = co_await ws.receive(m, 5s);
+    const auto after = co_await ws.receive(m, s.timeout);
     require(!after && after.error().kind == http::errc::ws_not_open);
 }
 
@@ -145,10 +152,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.max_message = 1 + 64 * std::uint64_t{data[0]};
     if ((data[1] & 0x10) != 0) s.receives_before_close = data[1] & 0x0f;
     s.send_first = (data[1] & 0x20) != 0;
+    const bool silent = (data[1] & 0x40) != 0;
+    if (silent) s.timeout = 20ms;  // every wait ends by its deadline: keep them short
     net::io_context ioc;
     tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     std::string frames(reinterpret_cast<const char*>(data) + 2, size - 2);
-    net::co_spawn(ioc, serve(acceptor, std::move(frames)), net::detached);
+    net::co_spawn(ioc, serve(acceptor, std::move(frames), silent), net::detached);
     net::co_spawn(ioc, run_steps(acceptor.local_endpoint(), s), [](const std::exception_ptr& e) {
         if (e) std::rethrow_exception(e);
     });
