@@ -2,13 +2,18 @@
 // hostile) server: after a valid 101 answer, the input's bytes are the
 // server's frames, sent over a real loopback TCP connection to the client
 // of worker/http/ws_client.cpp, which receives until it fails (at most 64
-// messages). Any frame sequence — fragments, control frames between them,
-// bad opcodes, lengths, UTF-8, close frames, oversize messages — must end
-// in messages or a clear error: a crash, hang, leak or UB is a bug, and a
-// message over the limit is one too (std::abort).
+// messages), or receives a few, then runs a close step, which reads (and
+// drops) frames until the server's close. Any frame sequence — fragments,
+// control frames between them, bad opcodes, lengths, UTF-8, close frames,
+// oversize messages — must end in messages or a clear error, after which
+// the websocket is closed and says so: a crash, hang, leak or UB is a bug,
+// and so is a message over the limit or a failure without words (std::abort).
 //
-// The first byte sets max_message (1 + 64 × byte); the rest is the stream.
-// Seed corpus: tests/fuzz/corpus/ws_frames.
+// The first byte sets max_message (1 + 64 × byte); the second the steps:
+// its low 4 bits how many receives come before a close step when bit 4 is
+// set (else up to 64 receives, no close), bit 5 a send before each receive,
+// bit 6 a server that goes silent after its frames (20 ms step deadlines).
+// The rest is the server's stream. Seed corpus: tests/fuzz/corpus/ws_frames.
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <boost/asio/as_tuple.hpp>
@@ -26,6 +31,7 @@
 #include <string>
 
 #include "worker/http/ws_upgrade.hpp"
+#include "worker/user/failure_text.hpp"
 
 namespace {
 
@@ -48,7 +54,10 @@ std::string accept_key(const std::string& key) {
     return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
 }
 
-net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
+// `silent`: after the frames the server neither ends TCP nor says more, so
+// the client's own deadlines end what waits (a receive, Beast's closing
+// handshake after a bad frame).
+net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames, bool silent) {
     auto [ec, socket] = co_await acceptor.async_accept(as_value);
     if (ec) co_return;
     net::streambuf head(16 * 1024);
@@ -63,8 +72,10 @@ net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
         "Sec-WebSocket-Accept: " +
         accept_key(key) + "\r\n\r\n" + frames;
     co_await net::async_write(socket, net::buffer(answer), as_value);
-    boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
+    if (!silent) {
+        boost::system::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);  // the client sees the end, no wait
+    }
     char sink[4096];
     for (int i = 0; i < 1000; ++i) {  // pongs and the close frame, until the client is gone
         auto [sink_ec, got] = co_await socket.async_read_some(net::buffer(sink), as_value);
@@ -72,7 +83,21 @@ net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames) {
     }
 }
 
-net::awaitable<void> receive_all(tcp::endpoint to, std::uint64_t max_message) {
+// What the user reads for a failure: words, never the internal-error kind.
+void require_clear(const http::error& e) {
+    require(e.kind != http::errc::internal);
+    const auto text = swarm::worker::user::failure_text(e);
+    require(!text.empty() && text.rfind("unknown failure", 0) == std::string::npos);
+}
+
+struct steps {
+    std::uint64_t max_message = 0;
+    int receives_before_close = -1;          // -1: no close step, up to 64 receives
+    bool send_first = false;                 // a send before each receive
+    std::chrono::milliseconds timeout = 5s;  // of each send, receive and close
+};
+
+net::awaitable<void> run_steps(tcp::endpoint to, steps s) {
     tcp::socket socket(co_await net::this_coro::executor);
     auto [ec] = co_await socket.async_connect(to, as_value);
     require(!ec);
@@ -80,36 +105,62 @@ net::awaitable<void> receive_all(tcp::endpoint to, std::uint64_t max_message) {
     up.host_header = "127.0.0.1";
     up.target = "/";
     up.user_agent = "fuzz";
-    up.max_message_bytes = max_message;
+    up.max_message_bytes = s.max_message;
     up.timeout = up.default_timeout = 5s;
     up.deadline = std::chrono::steady_clock::now() + 5s;
     auto opened = co_await http::ws_upgrade_over(std::move(socket), up);
     require(static_cast<bool>(opened));  // the answer is valid: the frames come after it
     auto& ws = *opened->socket;
-    for (int i = 0; i < 64; ++i) {
+    const int receives = s.receives_before_close < 0 ? 64 : s.receives_before_close;
+    bool over = false;  // failed or closed
+    for (int i = 0; i < receives && !over; ++i) {
+        if (s.send_first) {
+            const auto sent = co_await ws.send("ping?", false, s.timeout);
+            if (!sent) {
+                require_clear(sent.error());
+                over = true;
+                break;
+            }
+        }
         http::ws_message m;
-        const auto got = co_await ws.receive(m, 5s);
+        const auto got = co_await ws.receive(m, s.timeout);
         if (!got) {
-            require(got.error().kind != http::errc::internal && !ws.is_open());
+            require_clear(got.error());
+            over = true;
             break;
         }
-        require(m.data.size() <= max_message);
+        require(m.data.size() <= s.max_message);
     }
+    if (!over && s.receives_before_close >= 0) {
+        const auto closed = co_await ws.close(1000, "bye", s.timeout);
+        if (!closed) require_clear(closed.error());
+        over = true;
+    }
+    if (!over) co_return;  // 64 messages, still open
+    // After a failure or a close the websocket is over, and the next step says so.
+    require(!ws.is_open());
+    http::ws_message m;
+    const auto after = co_await ws.receive(m, s.timeout);
+    require(!after && after.error().kind == http::errc::ws_not_open);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 1) return 0;
-    const std::uint64_t max_message = 1 + 64 * std::uint64_t{data[0]};
+    if (size < 2) return 0;
+    steps s;
+    s.max_message = 1 + 64 * std::uint64_t{data[0]};
+    if ((data[1] & 0x10) != 0) s.receives_before_close = data[1] & 0x0f;
+    s.send_first = (data[1] & 0x20) != 0;
+    const bool silent = (data[1] & 0x40) != 0;
+    if (silent) s.timeout = 20ms;  // every wait ends by its deadline: keep them short
     net::io_context ioc;
     tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    std::string frames(reinterpret_cast<const char*>(data) + 1, size - 1);
-    net::co_spawn(ioc, serve(acceptor, std::move(frames)), net::detached);
-    net::co_spawn(ioc, receive_all(acceptor.local_endpoint(), max_message),
-                  [](const std::exception_ptr& e) {
-                      if (e) std::rethrow_exception(e);
-                  });
+    std::string frames(reinterpret_cast<const char*>(data) + 2, size - 2);
+    net::co_spawn(ioc, serve(acceptor, std::move(frames), silent), net::detached);
+    net::co_spawn(ioc, run_steps(acceptor.local_endpoint(), s), [](const std::exception_ptr& e) {
+        if (e) std::rethrow_exception(e);
+    });
     ioc.run_for(20s);
     require(ioc.stopped());  // both sides ended: nothing hangs
     return 0;
