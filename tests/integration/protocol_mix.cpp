@@ -59,7 +59,7 @@ std::string write_protocol_mix(const std::string& name) {
     std::ofstream(dir + "/" + name + ".bin", std::ios::binary) << blob;
     std::string yaml = mix_yaml;
     yaml.replace(yaml.find("BLOB"), 4, name + ".bin");
-    const auto path = dir + "/" + name + ".yaml";
+    auto path = dir + "/" + name + ".yaml";
     std::ofstream(path) << yaml;
     return path;
 }
