@@ -15,11 +15,12 @@ namespace json = boost::json;
 
 namespace {
 
-// The echo class's blob is named by the file NAME.bin, written beside it.
+// The echo class's blob is the file NAME.bin, written beside it; PROTOCOL
+// the HTTP/2 class's protocol.
 constexpr const char* mix_yaml = R"y(
 users:
   Pages:
-    protocol: h2c
+    protocol: PROTOCOL
     wait: {constant: 20ms}
     tasks:
       home: {get: /, name: h2 home}
@@ -51,7 +52,7 @@ mix_row row(const mix_rows& rows, const std::string& key) {
 
 }  // namespace
 
-std::string write_protocol_mix(const std::string& name) {
+std::string write_protocol_mix(const std::string& name, const std::string& h2_protocol) {
     const auto dir = ::testing::TempDir();
     std::string blob(static_cast<std::size_t>(protocol_mix_blob_bytes) - 8, '\0');
     for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i * 7);
@@ -59,6 +60,7 @@ std::string write_protocol_mix(const std::string& name) {
     std::ofstream(dir + "/" + name + ".bin", std::ios::binary) << blob;
     std::string yaml = mix_yaml;
     yaml.replace(yaml.find("BLOB"), 4, name + ".bin");
+    yaml.replace(yaml.find("PROTOCOL"), 8, h2_protocol);
     auto path = dir + "/" + name + ".yaml";
     std::ofstream(path) << yaml;
     return path;

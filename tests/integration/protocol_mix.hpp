@@ -18,8 +18,10 @@ namespace swarm::test {
 inline constexpr std::int64_t protocol_mix_blob_bytes = 3000;
 
 // Writes NAME.yaml and its blob (NAME.bin) into the test's temp dir; the
-// scenario's path. Users of both classes in equal numbers (weight 1 each).
-std::string write_protocol_mix(const std::string& name);
+// scenario's path. Users of both classes in equal numbers (weight 1 each);
+// the HTTP/2 class's `protocol:` is `h2_protocol` (h2c for http://, auto
+// for https://, where ALPN picks h2 and the WebSocket is wss://).
+std::string write_protocol_mix(const std::string& name, const std::string& h2_protocol = "h2c");
 
 // One row as a report shows it.
 struct mix_row {
