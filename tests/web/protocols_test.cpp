@@ -52,6 +52,20 @@ TEST(web_protocols_test, rows_the_ui_reads_equal_the_targets_counts) {
         30s);
     ASSERT_GE(requests_of(rows_of_ui_stats(running), "WS pong"), 10) << json::serialize(running);
 
+    // A row clicked in the table: its chart's history, for a WS row and an h2 one.
+    for (const char* entry : {"method=WS&name=blob%20back", "method=GET&name=h2%20item"}) {
+        const auto history = poll_json(
+            client, std::string("/stats/entry_history?") + entry,
+            [](const json::value& d) {
+                return d.is_object() && d.as_object().contains("points") &&
+                       !d.at("points").as_array().empty();
+            },
+            10s);
+        ASSERT_TRUE(history.is_object() && history.as_object().contains("points"))
+            << entry << ": " << json::serialize(history);
+        EXPECT_FALSE(history.at("points").as_array().empty()) << entry;
+    }
+
     const auto stopped = stop_and_wait(client);
     ASSERT_EQ(stopped.at("state").as_string(), "stopped") << json::serialize(stopped);
     EXPECT_EQ(aggregated(stopped).at("num_failures").to_number<std::int64_t>(), 0)
