@@ -140,12 +140,12 @@ void try_printer::print_request(const http::request& sent) {
     if (!sent.body.empty()) print_body(sent.body, false);
 }
 
-void try_printer::print_body(const std::string& body, bool binary) {
+void try_printer::print_body(std::string_view body, bool binary) {
     if (binary || looks_binary(body)) {
         out_ << paint(dim, "  (" + std::to_string(body.size()) + " bytes of binary data)") << "\n";
         return;
     }
-    const std::string_view excerpt = std::string_view(body).substr(0, try_body_excerpt_bytes);
+    const std::string_view excerpt = body.substr(0, try_body_excerpt_bytes);
     std::size_t from = 0;
     while (from < excerpt.size()) {
         auto end = excerpt.find('\n', from);
@@ -166,8 +166,11 @@ void try_printer::print_outcome(bool ok, const std::string& what, const std::str
     out_ << "\n";
 }
 
-void try_printer::print_checks(const scenario::checks& c, const user::response_facts& facts) {
-    for (const auto& [label, one] : single_rules(c)) {
+void try_printer::print_checks(const scenario::checks& c, const user::response_facts& facts,
+                               bool with_status) {
+    const auto rules = single_rules(c);
+    for (std::size_t i = with_status ? 0 : 1; i < rules.size(); ++i) {
+        const auto& [label, one] = rules[i];
         std::vector<boost::json::value> expected;
         for (const auto& j : one.json) {
             boost::system::error_code ec;
@@ -193,13 +196,21 @@ void try_printer::on_response(const scenario::request_step& step, const http::re
         out_ << "  " << printable(name) << ": " << printable(value, 512) << "\n";
     print_body(resp.body, binary_type(resp.header("Content-Type")));
     print_checks(step.check, facts);
-    for (const auto& e : step.extract) {
+    print_extractions(step.extract, facts);
+    if (!verdict) ++failed_;
+    out_ << "\n";
+}
+
+std::size_t try_printer::print_extractions(const std::vector<scenario::extraction>& extract,
+                                           const user::response_facts& facts) {
+    std::size_t failed = 0;
+    for (const auto& e : extract) {
         const auto value = user::extract_value(e, facts);
+        if (!value) ++failed;
         print_outcome(value.has_value(), "extract " + e.variable,
                       value ? shown(*value) : std::string("no match"));
     }
-    if (!verdict) ++failed_;
-    out_ << "\n";
+    return failed;
 }
 
 void try_printer::on_send_failed(const scenario::request_step& /*step*/, const http::request& sent,
@@ -215,6 +226,99 @@ void try_printer::on_parallel(std::size_t requests, std::chrono::microseconds to
                             (requests == 1 ? "" : "s") + " at once, all ended in " +
                             milliseconds(took))
          << "\n\n";
+}
+
+}  // namespace swarm::cli
+
+namespace swarm::cli {
+
+namespace {
+
+// The upgrade's URL as a scenario writes it: ws:// (wss://) for http:// (https://).
+std::string ws_scheme(std::string_view url) {
+    if (url.rfind("https://", 0) == 0) return "wss://" + std::string(url.substr(8));
+    if (url.rfind("http://", 0) == 0) return "ws://" + std::string(url.substr(7));
+    return std::string(url);
+}
+
+std::string message_size(std::size_t bytes, bool binary) {
+    return std::to_string(bytes) + " bytes of " + (binary ? "binary" : "text");
+}
+
+}  // namespace
+
+void try_printer::print_ws_verdict(const char* what, const swarm::result<void>& verdict,
+                                   const std::string& detail) {
+    ++requests_;
+    if (!verdict) {
+        ++failed_;
+        print_outcome(false, what, verdict.error().message);
+    } else if (!detail.empty()) {
+        out_ << paint(cyan, "< " + detail) << "\n";
+    }
+    out_ << "\n";
+}
+
+void try_printer::on_ws_connect(const scenario::ws_connect_step& step, std::string_view url,
+                                std::string_view subprotocol, std::chrono::microseconds took,
+                                const swarm::result<void>& verdict) {
+    out_ << paint(bold, "> WS connect " + printable(ws_scheme(url), 2048)) << "\n";
+    std::string offered;
+    for (const auto& p : step.subprotocols) offered += (offered.empty() ? "" : ", ") + p;
+    if (!offered.empty()) out_ << "  Sec-WebSocket-Protocol: " << printable(offered, 512) << "\n";
+    print_ws_verdict(
+        "connect", verdict,
+        "101 Switching Protocols in " + milliseconds(took) +
+            (subprotocol.empty() ? ", no subprotocol" : ", subprotocol " + quote(subprotocol)));
+}
+
+void try_printer::on_ws_send(const scenario::ws_send_step& step, std::string_view payload,
+                             bool binary, std::chrono::microseconds took,
+                             const swarm::result<void>& verdict) {
+    out_ << paint(bold,
+                  "> WS send " + printable(step.name) + ": " + message_size(payload.size(), binary))
+         << "\n";
+    if (!payload.empty()) print_body(payload, binary);
+    print_ws_verdict("send", verdict, "sent in " + milliseconds(took));
+}
+
+void try_printer::on_ws_receive(const scenario::ws_receive_step& step,
+                                const user::response_facts* message, bool binary, std::int64_t read,
+                                const swarm::result<void>& verdict) {
+    std::string line = "< WS receive " + printable(step.name);
+    if (message) {
+        line += ": " + message_size(message->response.body.size(), binary) + " in " +
+                milliseconds(message->response.latency);
+    }
+    if (step.until) {
+        line += " (" + std::to_string(read) + " message" + (read == 1 ? "" : "s") + " read" +
+                (message ? ", the last shown)" : ")");
+    }
+    out_ << paint(cyan, line) << "\n";
+    if (!message) {
+        print_ws_verdict("receive", verdict, "");
+        return;
+    }
+    print_body(message->response.body, binary);
+    const auto checks_failed_before = checks_failed_;
+    print_checks(step.check, *message, false);  // a message has no status to check
+    const auto extractions_failed = print_extractions(step.extract, *message);
+    ++requests_;
+    if (!verdict) {
+        ++failed_;
+        // Unless a check or extraction said it above (an until: that never held).
+        if (checks_failed_ == checks_failed_before && extractions_failed == 0)
+            print_outcome(false, "receive", verdict.error().message);
+    }
+    out_ << "\n";
+}
+
+void try_printer::on_ws_close(const scenario::ws_close_step& step, std::chrono::microseconds took,
+                              const swarm::result<void>& verdict) {
+    out_ << paint(bold, "> WS close " + std::to_string(step.code) +
+                            (step.reason.empty() ? "" : " " + quote(step.reason)))
+         << "\n";
+    print_ws_verdict("close", verdict, "closed in " + milliseconds(took));
 }
 
 }  // namespace swarm::cli

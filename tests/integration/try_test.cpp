@@ -3,9 +3,12 @@
 // failed check makes the exit code.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include <regex>
 
 #include "tests/integration/run_support.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/swarm_command.hpp"
 #include "tests/support/target_process.hpp"
 
@@ -131,6 +134,108 @@ TEST(try_command, runs_the_website_example_task_by_name) {
     EXPECT_EQ(printed_requests(r.output, target.url), expected) << r.output;
     EXPECT_EQ(read_target_stats(target.url).requests, expected);
     EXPECT_NE(r.output.find("WebsiteUser: 1 iteration, 3 requests, 0 failed, 0 checks failed"),
+              std::string::npos)
+        << r.output;
+}
+
+// WebSocket steps print as requests do: the connect with its status and
+// subprotocol, each send with its size and text, each receive with the
+// message, its checks and extractions, the close with its code.
+TEST(try_command, prints_each_websocket_step_and_the_target_saw_exactly_those) {
+    const auto target = start_target();
+    const auto file = write_scenario("try_ws.yaml", R"(
+users:
+  Talker:
+    tasks:
+      talk:
+        - ws: /ws/echo
+          name: connect
+          subprotocols: [chat, superchat]
+        - send: {json: {n: 7, word: hello}, name: hi}
+        - receive:
+            name: echo
+            timeout: 5s
+            until: "{{ last.body contains 'hello' }}"
+            max: 3
+            check: {json: {"$.n": 7}, body_contains: hello}
+            extract: {w: {json: "$.word"}}
+        - send: "again {{ w }}"
+        - receive: {timeout: 5s, check: {body_contains: nope}}
+        - close: {code: 1000, reason: bye}
+)");
+    const auto r = run_swarm_command({"try", file, "-H", target.url});
+    EXPECT_EQ(r.exit_code, 1) << r.output;  // the second receive's check fails
+    const auto ws_url = "ws" + target.url.substr(4);
+    for (const std::string& line : std::vector<std::string>{
+             "> WS connect " + ws_url + "/ws/echo\n", "  Sec-WebSocket-Protocol: chat, superchat\n",
+             "< 101 Switching Protocols in ", " ms, no subprotocol\n",
+             "> WS send hi: 22 bytes of text\n", "  | {\"n\":7,\"word\":\"hello\"}\n", "< sent in ",
+             "< WS receive echo: 22 bytes of text in ", " ms (1 message read, the last shown)\n",
+             "  ok   check json $.n\n", "  ok   check body_contains \"hello\"\n",
+             "  ok   extract w: \"hello\"\n", "> WS send send: 11 bytes of text\n  | again hello\n",
+             "< WS receive receive: 11 bytes of text in ",
+             "  FAIL check body_contains \"nope\": ", "> WS close 1000 \"bye\"\n", "< closed in ",
+             "Talker: 1 iteration, 6 requests, 1 failed, 1 checks failed"}) {
+        EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+    }
+    // A message has no status: no status rule is shown for a receive.
+    EXPECT_EQ(r.output.find("check status"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("FAIL receive"), std::string::npos) << r.output;
+    // What the target saw: one upgrade, the two messages, the close.
+    const auto stats = boost::json::parse(http_get(target.url + "/__stats").body);
+    const auto& echo = stats.at("ws").at("echo");
+    EXPECT_EQ(echo.at("upgrades").to_number<std::int64_t>(), 1);
+    EXPECT_EQ(echo.at("messages_in").to_number<std::int64_t>(), 2);
+    EXPECT_EQ(echo.at("bytes_in").to_number<std::int64_t>(), 33);
+    EXPECT_EQ(echo.at("closed_by_client").to_number<std::int64_t>(), 1);
+}
+
+TEST(try_command, shows_why_a_websocket_step_failed) {
+    const auto target = start_target();
+    const auto file = write_scenario("try_ws_fail.yaml", R"(
+users:
+  Talker:
+    tasks:
+      missing: [{ws: /nowhere}]
+      silent:
+        - ws: /ws/echo
+        - receive: {name: nothing, timeout: 200ms}
+        - close:
+      unmet:
+        - ws: /ws/echo
+        - send: one
+        - receive: {name: two, timeout: 5s, until: "{{ last.body == 'two' }}", max: 1}
+)");
+    auto r = run_swarm_command({"try", file, "-H", target.url, "--task", "missing"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("> WS connect ws" + target.url.substr(4) + "/nowhere\n"),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("  FAIL connect: WebSocket upgrade declined: HTTP 404\n"),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("Talker: 1 iteration, 1 requests, 1 failed, 0 checks failed"),
+              std::string::npos)
+        << r.output;
+
+    // The receive times out: the task ends there (its close is skipped).
+    r = run_swarm_command({"try", file, "-H", target.url, "--task", "silent"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("< WS receive nothing\n  FAIL receive: timeout after 200ms\n"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("> WS close"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("Talker: 1 iteration, 2 requests, 1 failed, 0 checks failed"),
+              std::string::npos)
+        << r.output;
+
+    // until: never held within max: said on its own line (no check failed).
+    r = run_swarm_command({"try", file, "-H", target.url, "--task", "unmet"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("< WS receive two: 3 bytes of text in "), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("  | one\n  FAIL receive: receive until: still false after 1 "
+                            "messages (max)\n"),
               std::string::npos)
         << r.output;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // A watcher of one user's requests, for `swarm try` (which prints each
 // exchange): told what was sent and what came back, after the checks and
-// extractions ran and before the response is recorded and let go.
+// extractions ran and before the response is recorded and let go; and of
+// each WebSocket step (connect, send, receive, close) likewise.
 //
 // Optional and off the load path: a user_sink without an observer (every
 // sink of a load test) costs one null-pointer test per request. Called on
@@ -10,6 +11,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "common/scenario/plan.hpp"
@@ -32,6 +35,28 @@ class user_observer {
     // (about its slowest request's time, not their sum); its exchanges
     // follow, in list order. Ignored unless overridden.
     virtual void on_parallel(std::size_t /*requests*/, std::chrono::microseconds /*took*/) {}
+
+    // WebSocket steps (ws_steps.cpp), each told once as its WS row is
+    // recorded, with that row's verdict and time. Ignored unless overridden.
+    // `ws:` — `url` as connected (http(s):// form), `subprotocol` the one the
+    // server chose ("" when none or when the upgrade failed).
+    virtual void on_ws_connect(const scenario::ws_connect_step& /*step*/, std::string_view /*url*/,
+                               std::string_view /*subprotocol*/, std::chrono::microseconds /*took*/,
+                               const swarm::result<void>& /*verdict*/) {}
+    // `send:` — the payload as sent (rendered), binary or text.
+    virtual void on_ws_send(const scenario::ws_send_step& /*step*/, std::string_view /*payload*/,
+                            bool /*binary*/, std::chrono::microseconds /*took*/,
+                            const swarm::result<void>& /*verdict*/) {}
+    // `receive:` — `message` the last message read (facts.response.body, its
+    // latency), null when none came (a timeout, a close); `read` messages in
+    // all (more than one with `until:`). Checks and extractions have run.
+    virtual void on_ws_receive(const scenario::ws_receive_step& /*step*/,
+                               const response_facts* /*message*/, bool /*binary*/,
+                               std::int64_t /*read*/, const swarm::result<void>& /*verdict*/) {}
+    // `close:` — the closing handshake with the step's code and reason.
+    virtual void on_ws_close(const scenario::ws_close_step& /*step*/,
+                             std::chrono::microseconds /*took*/,
+                             const swarm::result<void>& /*verdict*/) {}
 
   protected:
     ~user_observer() = default;

@@ -159,9 +159,22 @@ virtual_user::flow virtual_user::judge(const scenario::request_step& r, const pr
     http::response& resp = *sent;
     lazy_json json(resp.body);
     const response_facts facts{resp, *session_, resp.url, json, &env_};
-    swarm::result<void> verdict = check_response(r.check, prep.expected, facts);
-    bool end_task = !verdict && !r.extract.empty();
-    for (const auto& e : r.extract) {
+    swarm::result<void> verdict;
+    const bool end_task = check_and_extract(r.check, prep.expected, r.extract, facts, verdict);
+    if (sink_->observer) sink_->observer->on_response(r, req, facts, verdict);
+    record(prep, r, resp.latency, resp.wire_bytes, verdict);
+    env_.set_last_status(resp.status);
+    if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));
+    return end_task ? flow::end_task : flow::next;
+}
+
+bool virtual_user::check_and_extract(const scenario::checks& c,
+                                     std::span<const boost::json::value> expected,
+                                     const std::vector<scenario::extraction>& extract,
+                                     const response_facts& facts, swarm::result<void>& verdict) {
+    if (verdict) verdict = check_response(c, expected, facts);
+    bool end_task = !verdict && !extract.empty();
+    for (const auto& e : extract) {
         if (!verdict) break;
         if (auto v = extract_value(e, facts)) {
             env_.set(e.variable, std::move(*v));
@@ -170,11 +183,7 @@ virtual_user::flow virtual_user::judge(const scenario::request_step& r, const pr
             end_task = true;
         }
     }
-    if (sink_->observer) sink_->observer->on_response(r, req, facts, verdict);
-    record(prep, r, resp.latency, resp.wire_bytes, verdict);
-    env_.set_last_status(resp.status);
-    if (program_->keeps_last_body()) env_.keep_last_body(std::move(resp.body));
-    return end_task ? flow::end_task : flow::next;
+    return end_task;
 }
 
 void virtual_user::record(const prepared_step& prep, const scenario::request_step& r,

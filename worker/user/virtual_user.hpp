@@ -28,13 +28,16 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/stats/delta.hpp"
@@ -192,6 +195,14 @@ class virtual_user {
     // extraction is missing (the steps after it would lack its variable).
     flow judge(const scenario::request_step& r, const prepared_step& prep, const http::request& req,
                http::send_result& sent);
+    // A response's (or a WebSocket message's) checks, when `verdict` still
+    // passes, then its extractions into the variables while it does; the
+    // verdict becomes the first that failed. True when the rest of the task
+    // must be skipped: a failed step with extractions (the steps after it
+    // would lack their variables).
+    bool check_and_extract(const scenario::checks& c, std::span<const boost::json::value> expected,
+                           const std::vector<scenario::extraction>& extract,
+                           const response_facts& facts, swarm::result<void>& verdict);
     // WebSocket steps (ws_steps.cpp): rows of type WS.
     boost::asio::awaitable<flow> run_ws_step(const scenario::step& s);
     boost::asio::awaitable<flow> run_ws_connect(const scenario::ws_connect_step& s);
@@ -200,6 +211,10 @@ class virtual_user {
     boost::asio::awaitable<flow> run_ws_close(const scenario::ws_close_step& s);
     void record_ws(std::string_view name, std::chrono::microseconds latency, std::uint64_t bytes,
                    const swarm::result<void>& verdict);
+    // The user's WebSocket can take a send, receive or close; else why not
+    // (the failure those steps record).
+    bool ws_open() const;
+    swarm::result<void> not_open() const;
     // The WebSocket's pending operation ends now (request_stop); none: nothing.
     void cancel_ws();
     // Drops the WebSocket (the end of the user).

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "worker/user/checks.hpp"
-#include "worker/user/extract.hpp"
 #include "worker/user/failure_text.hpp"
 #include "worker/user/request_builder.hpp"
 #include "worker/user/virtual_user.hpp"
@@ -42,6 +41,15 @@ std::string ws_url(std::string_view host, std::string_view rendered) {
 
 void virtual_user::ws_state_deleter::operator()(ws_state* s) const {
     std::default_delete<ws_state>()(s);
+}
+
+bool virtual_user::ws_open() const {
+    return ws_ && ws_->socket && ws_->socket->is_open();
+}
+
+swarm::result<void> virtual_user::not_open() const {
+    const char* why = !ws_ ? "none opened" : !ws_->socket ? ws_->missing : "it closed";
+    return fail(failure_text(http::error(http::errc::ws_not_open, why)));
 }
 
 void virtual_user::cancel_ws() {
@@ -93,20 +101,26 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_connect(
     in_flight_ = true;
     auto opened = co_await session_->open_websocket(req);
     in_flight_ = false;
+    const auto took = since(started);
     if (!opened) {
         ws_->missing = "its ws: step failed";
-        record_ws(s.name, since(started), 0, fail(failure_text(opened.error())));
+        const swarm::result<void> verdict = fail(failure_text(opened.error()));
+        if (sink_->observer) sink_->observer->on_ws_connect(s, req.url, {}, took, verdict);
+        record_ws(s.name, took, 0, verdict);
         co_return flow::end_task;  // the rest of the task needs the WebSocket
     }
     ws_->socket = std::move(*opened);
-    record_ws(s.name, since(started), 0, {});
+    if (sink_->observer)
+        sink_->observer->on_ws_connect(s, req.url, ws_->socket->subprotocol(), took, {});
+    record_ws(s.name, took, 0, {});
     co_return flow::next;
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_ws_send(const scenario::ws_send_step& s) {
-    if (!ws_ || !ws_->socket || !ws_->socket->is_open()) {
-        const char* why = !ws_ ? "none opened" : !ws_->socket ? ws_->missing : "it closed";
-        record_ws(s.name, {}, 0, fail(failure_text(http::error(http::errc::ws_not_open, why))));
+    if (!ws_open()) {
+        const auto verdict = not_open();
+        if (sink_->observer) sink_->observer->on_ws_send(s, {}, false, {}, verdict);
+        record_ws(s.name, {}, 0, verdict);
         co_return flow::end_task;
     }
     std::string rendered;
@@ -128,23 +142,25 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_send(const scenario::ws
     const auto started = steady::now();
     ++requests_sent_;
     in_flight_ = true;
-    const auto sent = co_await ws_->socket->send(
-        payload, s.payload == scenario::ws_send_step::payload_kind::binary, {});
+    const bool binary = s.payload == scenario::ws_send_step::payload_kind::binary;
+    const auto sent = co_await ws_->socket->send(payload, binary, {});
     in_flight_ = false;
-    if (!sent) {
-        record_ws(s.name, since(started), payload.size(), fail(failure_text(sent.error())));
-        co_return flow::end_task;
-    }
+    const auto took = since(started);
+    const swarm::result<void> verdict =
+        sent ? swarm::result<void>() : fail(failure_text(sent.error()));
+    if (sink_->observer) sink_->observer->on_ws_send(s, payload, binary, took, verdict);
+    record_ws(s.name, took, payload.size(), verdict);
+    if (!verdict) co_return flow::end_task;
     ws_->unanswered_send = started;
-    record_ws(s.name, since(started), payload.size(), {});
     co_return flow::next;
 }
 
 asio::awaitable<virtual_user::flow> virtual_user::run_ws_receive(
     const scenario::ws_receive_step& s) {
-    if (!ws_ || !ws_->socket || !ws_->socket->is_open()) {
-        const char* why = !ws_ ? "none opened" : !ws_->socket ? ws_->missing : "it closed";
-        record_ws(s.name, {}, 0, fail(failure_text(http::error(http::errc::ws_not_open, why))));
+    if (!ws_open()) {
+        const auto verdict = not_open();
+        if (sink_->observer) sink_->observer->on_ws_receive(s, nullptr, false, 0, verdict);
+        record_ws(s.name, {}, 0, verdict);
         co_return flow::end_task;
     }
     const auto from = ws_->unanswered_send.value_or(steady::now());
@@ -152,22 +168,28 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_receive(
     http::response message;  // the message, as the checks see a response
     std::uint64_t bytes = 0;
     swarm::result<void> verdict;
-    for (std::int64_t read = 1;; ++read) {
+    bool binary = false;
+    std::int64_t messages = 1;
+    for (;; ++messages) {
         http::ws_message got;
         ++requests_sent_;
         in_flight_ = true;
         const auto received = co_await ws_->socket->receive(got, timeout);
         in_flight_ = false;
         if (!received) {
-            record_ws(s.name, since(from), bytes, fail(failure_text(received.error())));
+            verdict = fail(failure_text(received.error()));
+            if (sink_->observer)
+                sink_->observer->on_ws_receive(s, nullptr, false, messages - 1, verdict);
+            record_ws(s.name, since(from), bytes, verdict);
             co_return flow::end_task;
         }
         bytes += got.data.size();
+        binary = got.binary;
         message.body = std::move(got.data);
         if (!s.until) break;
         if (program_->keeps_last_body()) env_.keep_last_body(std::string(message.body));
         if (tmpl::truthy(s.until->evaluate(env_))) break;
-        if (read >= s.max) {
+        if (messages >= s.max) {
             verdict = fail("receive until: still false after " + std::to_string(s.max) +
                            " messages (max)");
             break;
@@ -179,17 +201,9 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_receive(
     message.latency = latency;
     lazy_json json(message.body);
     const response_facts facts{message, *session_, {}, json, &env_};
-    if (verdict) verdict = check_response(s.check, program_->expected(s), facts);
-    bool end_task = !verdict && !s.extract.empty();
-    for (const auto& e : s.extract) {
-        if (!verdict) break;
-        if (auto v = extract_value(e, facts)) {
-            env_.set(e.variable, std::move(*v));
-        } else {
-            verdict = fail("extract '" + e.variable + "': no match");
-            end_task = true;
-        }
-    }
+    const bool end_task =
+        check_and_extract(s.check, program_->expected(s), s.extract, facts, verdict);
+    if (sink_->observer) sink_->observer->on_ws_receive(s, &facts, binary, messages, verdict);
     record_ws(s.name, latency, bytes, verdict);
     if (program_->keeps_last_body()) env_.keep_last_body(std::move(message.body));
     co_return end_task ? flow::end_task : flow::next;
@@ -197,9 +211,10 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_receive(
 
 asio::awaitable<virtual_user::flow> virtual_user::run_ws_close(const scenario::ws_close_step& s) {
     constexpr std::string_view name = "close";
-    if (!ws_ || !ws_->socket || !ws_->socket->is_open()) {
-        const char* why = !ws_ ? "none opened" : !ws_->socket ? ws_->missing : "it closed";
-        record_ws(name, {}, 0, fail(failure_text(http::error(http::errc::ws_not_open, why))));
+    if (!ws_open()) {
+        const auto verdict = not_open();
+        if (sink_->observer) sink_->observer->on_ws_close(s, {}, verdict);
+        record_ws(name, {}, 0, verdict);
         co_return flow::next;
     }
     const auto started = steady::now();
@@ -207,8 +222,11 @@ asio::awaitable<virtual_user::flow> virtual_user::run_ws_close(const scenario::w
     in_flight_ = true;
     const auto closed = co_await ws_->socket->close(s.code, s.reason, {});
     in_flight_ = false;
-    record_ws(name, since(started), 0,
-              closed ? swarm::result<void>() : fail(failure_text(closed.error())));
+    const auto took = since(started);
+    const swarm::result<void> verdict =
+        closed ? swarm::result<void>() : fail(failure_text(closed.error()));
+    if (sink_->observer) sink_->observer->on_ws_close(s, took, verdict);
+    record_ws(name, took, 0, verdict);
     ws_->socket.reset();
     ws_->missing = "closed by a close step";
     co_return flow::next;
