@@ -166,6 +166,68 @@ INSTANTIATE_TEST_SUITE_P(servers, h2_client_server,
                              return name;
                          });
 
+// --- HTTP/1.1 and HTTP/2 asked of one origin ------------------------------
+// `swarm target` speaks both on one port and counts them apart: a request
+// gets the protocol it asks for (README's table), whatever connection the
+// user already has there.
+
+struct h2_client_protocol_mix : ::testing::Test {
+    explicit h2_client_protocol_mix(bool tls = true) : server(tls) {
+        if (tls) opts.tls = make_tls_context(true, server.ca_pem());
+    }
+    request make(const std::string& path, http_protocol p) const {
+        request r = get(server.url(path));
+        r.protocol = p;
+        return r;
+    }
+    // Sends `reqs` one after the other; all must work.
+    void send_each(client& c, const std::vector<request>& reqs) {
+        for (const auto& r : reqs) {
+            auto res = run_send(ioc, c, r);
+            ASSERT_TRUE(res) << failure(res);
+            EXPECT_EQ(res->status, 200);
+        }
+    }
+
+    test::target_h2_server server;
+    net::io_context ioc;
+    client_options opts;
+};
+
+TEST_F(h2_client_protocol_mix, an_h1_request_never_rides_a_busy_h2_session) {
+    client c(ioc.get_executor(), opts);
+    send_each(c, {make("/about", http_protocol::auto_)});  // the origin's HTTP/2 session
+    // While a stream is open on it, a request asking HTTP/1.1 comes.
+    const auto results = testing::run_sends(
+        ioc, c, {make("/slow?ms=300", http_protocol::auto_), make("/about", http_protocol::h1)});
+    for (const auto& res : results) ASSERT_TRUE(res) << failure(res);
+    EXPECT_EQ(server.wait_requests(3), 3);
+    EXPECT_EQ(server.h2_requests(), 2);  // the HTTP/1.1 one came on a connection of its own
+    EXPECT_EQ(c.connections_opened(), 2u);
+}
+
+TEST_F(h2_client_protocol_mix, auto_after_an_h1_request_offers_h2_again) {
+    client c(ioc.get_executor(), opts);
+    send_each(c, {make("/about", http_protocol::h1), make("/about", http_protocol::auto_),
+                  make("/about", http_protocol::auto_), make("/about", http_protocol::h1)});
+    EXPECT_EQ(server.wait_requests(4), 4);
+    EXPECT_EQ(server.h2_requests(), 2);
+    EXPECT_EQ(c.connections_opened(), 3u);  // a protocol change is a new connection
+}
+
+struct h2_client_protocol_mix_h2c : h2_client_protocol_mix {
+    h2_client_protocol_mix_h2c() : h2_client_protocol_mix(false) {}
+};
+
+TEST_F(h2_client_protocol_mix_h2c, auto_over_http_is_http_1_1_after_h2c) {
+    client c(ioc.get_executor(), opts);
+    send_each(c, {make("/about", http_protocol::h2c), make("/about", http_protocol::auto_),
+                  make("/about", http_protocol::h2c)});
+    EXPECT_EQ(server.wait_requests(3), 3);
+    EXPECT_EQ(server.h2_requests(), 2);
+    EXPECT_EQ(c.connections_opened(), 3u);
+}
+
 // --- against hostile raw-frame servers -------------------------------------
 
 // Frames (RFC 9113 §4.1), written and read by the hostile servers below.
