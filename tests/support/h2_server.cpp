@@ -56,8 +56,8 @@ void wait_listening(const std::string& name, unsigned short port) {
 
 // A fresh directory under the test's temporary one.
 std::string fresh_dir(const std::string& stem) {
-    const std::string dir = ::testing::TempDir() + stem + "-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(free_port());
+    std::string dir = ::testing::TempDir() + stem + "-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(free_port());
     std::filesystem::create_directories(dir);
     return dir;
 }
