@@ -3,7 +3,8 @@
 // ALPN, and nginx over TLS): swarm's request count equals the server's, with
 // no failures, for `protocol: h2c` and for `auto` over https, and
 // `protocol:` per request too; the server saw every request over HTTP/2,
-// and with `protocol: h1` every one over HTTP/1.1.
+// and with `protocol: h1` every one over HTTP/1.1; one origin asked both in a
+// `parallel:` block gets each request its own.
 #include <gmock/gmock.h>
 
 #include <filesystem>
@@ -83,6 +84,35 @@ TEST_P(h2_run_test, protocol_h1_speaks_http_1_1_only) {
     // Over https the server offers h2 by ALPN; swarm must not take it.
     expect_clean(run(scenario("    protocol: h1\n", page_and_post())));
     EXPECT_EQ(server_->h2_requests(), 0);
+}
+
+// One origin asked both protocols, in a `parallel:` block too (the target
+// counts them apart): the h1 request gets HTTP/1.1 while HTTP/2 streams are
+// open, the others HTTP/2.
+TEST(h2_run_mixed, a_parallel_block_mixing_protocols_gives_each_its_own) {
+    const target_h2_server server(true);
+    const auto path = write_scenario("h2_mixed.yaml", R"y(users:
+  U:
+    wait: {constant: 50ms}
+    tasks:
+      page:
+        steps:
+          - get: /about
+          - parallel:
+              - {get: "/slow?ms=100", name: slow}
+              - {get: /about, name: legacy, protocol: h1}
+)y");
+    const auto r = run_swarm(path, {"-H", server.url(""), "--ca-file", server.ca_pem(), "-u", "2",
+                                    "-r", "20", "-t", "2s"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    ASSERT_TRUE(r.result.is_object()) << r.output;
+    EXPECT_EQ(total_failures(r.result), 0) << r.output;
+    auto rows = requests_by_entry(r.result);
+    const auto h1 = rows["GET legacy"];
+    const auto h2 = rows["GET /about"] + rows["GET slow"];
+    EXPECT_GT(h1, 3) << r.output;
+    EXPECT_EQ(server.wait_requests(static_cast<int>(h1 + h2)), h1 + h2) << r.output;
+    EXPECT_EQ(server.h2_requests(), h2) << r.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(servers, h2_run_test,

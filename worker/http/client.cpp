@@ -412,22 +412,32 @@ class client::in_flight {
 client::connection* client::take_connection(const std::string& origin,
                                             scenario::http_protocol protocol, bool tls) {
     std::size_t same_origin = 0;
-    const connection* sibling = nullptr;  // a busy one of the origin: its DNS answer serves
+    const connection* sibling = nullptr;  // one of the origin: its DNS answer serves
+    auto other = connections_.end();      // an idle one speaking another protocol
+    const auto take = [this](auto it) {
+        std::rotate(connections_.begin(), it, it + 1);  // most recently used first
+        ++connections_.front()->busy;
+        return connections_.front().get();
+    };
     for (auto it = connections_.begin(); it != connections_.end(); ++it) {
         connection& conn = **it;
         if (conn.origin != origin) continue;
-        // An HTTP/2 session carries any number of sends (those it fits: an
-        // h1 request must not ride it); HTTP/1.1 one at a time. An idle one
-        // that does not fit is reconnected by the send.
-        if (conn.busy == 0 || (conn.h2 && conn.h2->session.usable() && conn.fits(protocol, tls))) {
-            std::rotate(connections_.begin(), it, it + 1);  // most recently used first
-            ++conn.busy;
-            return &conn;
-        }
         ++same_origin;
         sibling = &conn;
+        // A connection serves the sends it fits: an h1 request must not ride
+        // an HTTP/2 session, an auto one not a connection opened for h1.
+        if (!conn.fits(protocol, tls)) {
+            if (conn.busy == 0 && other == connections_.end()) other = it;
+            continue;
+        }
+        // An HTTP/2 session carries any number of sends; HTTP/1.1 one at a time.
+        if (conn.busy == 0 || (conn.h2 && conn.h2->session.usable())) return take(it);
     }
-    if (same_origin >= max_connections_per_origin) return nullptr;
+    if (same_origin >= max_connections_per_origin) {
+        // No room for one more: an idle one of another protocol, which the
+        // send reconnects, else wait.
+        return other != connections_.end() ? take(other) : nullptr;
+    }
     if (connections_.size() >= max_kept_connections) {
         // The least recently used idle one makes room (busy ones are in use).
         const auto idle = std::find_if(connections_.rbegin(), connections_.rend(),
