@@ -185,9 +185,10 @@ nginx_server::nginx_server() : prefix_(fresh_dir("swarm-nginx")), port_(free_por
     std::filesystem::create_directories(prefix_ + "/www");
     write_site(prefix_ + "/www");
     // As root its workers would run as nobody, who may not enter the test's
-    // directories: they run as the test's user (ignored when not root).
+    // directories: they run as root too (as another user, as that user).
     std::ofstream(prefix_ + "/nginx.conf")
-        << "user root;\nworker_processes 1;\ndaemon off;\nerror_log stderr error;\n"
+        << (::geteuid() == 0 ? "user root;\n" : "")
+        << "worker_processes 1;\ndaemon off;\nerror_log stderr error;\n"
         << "pid " << prefix_ << "/nginx.pid;\n"
         << "events { worker_connections 512; }\n"
         << "http {\n"
