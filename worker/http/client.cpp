@@ -55,6 +55,8 @@ struct client::connection {
     // Sends using it (take_connection .. give_back): at most one on HTTP/1.1,
     // any number of streams on an HTTP/2 session.
     std::uint32_t busy = 0;
+    // TLS only: the handshake offered ALPN h2,http/1.1 (not `protocol: h1`).
+    bool alpn_offered = false;
 
     tcp::socket* lowest() {
         if (auto* s = std::get_if<tcp::socket>(&stream)) return s;
@@ -73,14 +75,17 @@ struct client::connection {
         h2.reset();
         stream.emplace<std::monostate>();
         responses = 0;
+        alpn_offered = false;
     }
-    // Whether the connection (if open) can carry a request asking for `p`:
-    // h1 wants no HTTP/2, h2c over http:// wants nothing else.
+    // Whether the connection (if open) carries a request asking for `p` as
+    // README's table says: h1 wants no HTTP/2; over https auto and h2c want
+    // what the server picked when offered h2 (a connection opened for h1
+    // never asked it); over http:// h2c wants HTTP/2 and auto HTTP/1.1.
     bool fits(scenario::http_protocol p, bool tls) const {
         if (std::holds_alternative<std::monostate>(stream)) return true;
         if (p == scenario::http_protocol::h1) return !h2;
-        if (p == scenario::http_protocol::h2c && !tls) return h2 != nullptr;
-        return true;
+        if (tls) return alpn_offered;
+        return (p == scenario::http_protocol::h2c) == (h2 != nullptr);
     }
 };
 
@@ -346,7 +351,7 @@ class client::in_flight {
                                             bool& unprocessed);
     net::awaitable<step_result> resolve(connection& conn, const target_url& t);
     // The origin's connection for this hop, waiting while all it may have are busy.
-    net::awaitable<step_result> acquire(const std::string& origin);
+    net::awaitable<step_result> acquire(const target_url& t, scenario::http_protocol protocol);
     // Until a connection is given back, the deadline passes or close().
     net::awaitable<step_result> wait_for_connection();
     // Until the thread's handshake gate lets `turn` in, the deadline passes or close().
@@ -406,22 +411,35 @@ class client::in_flight {
     bool cancelled_ = false;        // close() was called
 };
 
-client::connection* client::take_connection(const std::string& origin) {
+client::connection* client::take_connection(const std::string& origin,
+                                            scenario::http_protocol protocol, bool tls) {
     std::size_t same_origin = 0;
-    const connection* sibling = nullptr;  // a busy one of the origin: its DNS answer serves
+    const connection* sibling = nullptr;  // one of the origin: its DNS answer serves
+    auto other = connections_.end();      // an idle one speaking another protocol
+    const auto take = [this](auto it) {
+        std::rotate(connections_.begin(), it, it + 1);  // most recently used first
+        ++connections_.front()->busy;
+        return connections_.front().get();
+    };
     for (auto it = connections_.begin(); it != connections_.end(); ++it) {
         connection& conn = **it;
         if (conn.origin != origin) continue;
-        // An HTTP/2 session carries any number of sends; HTTP/1.1 one at a time.
-        if (conn.busy == 0 || (conn.h2 && conn.h2->session.usable())) {
-            std::rotate(connections_.begin(), it, it + 1);  // most recently used first
-            ++conn.busy;
-            return &conn;
-        }
         ++same_origin;
         sibling = &conn;
+        // A connection serves the sends it fits: an h1 request must not ride
+        // an HTTP/2 session, an auto one not a connection opened for h1.
+        if (!conn.fits(protocol, tls)) {
+            if (conn.busy == 0 && other == connections_.end()) other = it;
+            continue;
+        }
+        // An HTTP/2 session carries any number of sends; HTTP/1.1 one at a time.
+        if (conn.busy == 0 || (conn.h2 && conn.h2->session.usable())) return take(it);
     }
-    if (same_origin >= max_connections_per_origin) return nullptr;
+    if (same_origin >= max_connections_per_origin) {
+        // No room for one more: an idle one of another protocol, which the
+        // send reconnects, else wait.
+        return other != connections_.end() ? take(other) : nullptr;
+    }
     if (connections_.size() >= max_kept_connections) {
         // The least recently used idle one makes room (busy ones are in use).
         const auto idle = std::find_if(connections_.rbegin(), connections_.rend(),
@@ -442,11 +460,12 @@ void client::give_back(connection& conn) {
     for (in_flight* p = pending_; p != nullptr; p = p->next()) p->wake();
 }
 
-net::awaitable<step_result> client::in_flight::acquire(const std::string& origin) {
+net::awaitable<step_result> client::in_flight::acquire(const target_url& t,
+                                                       scenario::http_protocol protocol) {
     // An expiry handled between two hops left nothing to interrupt: no
     // deadline would bound this hop.
     if (expired_) co_return timed_out();
-    while (!(conn_ = c_.take_connection(origin))) {
+    while (!(conn_ = c_.take_connection(t.origin, protocol, t.tls))) {
         auto waited = co_await wait_for_connection();
         if (!waited) co_return waited;
     }
@@ -577,6 +596,7 @@ net::awaitable<step_result> client::in_flight::connect(connection& conn, const t
         // h1 offers nothing: a server without ALPN answers as before.
         if (protocol != scenario::http_protocol::h1) {
             SSL_set_alpn_protos(ssl, alpn_h2_and_h1, sizeof alpn_h2_and_h1 - 1);
+            conn.alpn_offered = true;
         }
         const auto [hs_ec] =
             co_await secure->async_handshake(tls_stream::handshake_type::client, as_value);
@@ -607,7 +627,7 @@ net::awaitable<step_result> client::in_flight::round_trip(
     const target_url& t, const hop_request& hop, const header_list& user_headers,
     scenario::http_protocol protocol, exchange_limits limits, exchange_outcome& out) {
     if (cancelled_) co_return error{errc::cancelled};  // close() between two hops
-    auto acquired = co_await acquire(t.origin);
+    auto acquired = co_await acquire(t, protocol);
     if (!acquired) co_return acquired;
     struct release_on_exit {
         in_flight& flight;

@@ -93,10 +93,12 @@ class client final : public session {
     class in_flight;  // a send in progress: its deadline and operations (client.cpp)
 
     // The one place a send gets its connection for an origin: an idle one
-    // (most recently used first), else a new one while the origin has fewer
-    // than max_connections_per_origin, else null (wait for give_back).
-    // HTTP/2 would answer here with the origin's one multiplexed connection.
-    connection* take_connection(const std::string& origin);
+    // (most recently used first) or a busy HTTP/2 one that speaks the
+    // `protocol` asked for, else a new one while the origin has fewer than
+    // max_connections_per_origin, else an idle one speaking another protocol
+    // (the send reconnects it), else null (wait for give_back).
+    connection* take_connection(const std::string& origin, scenario::http_protocol protocol,
+                                bool tls);
     // The send is done with `conn`: idle again; sends waiting for one look again.
     void give_back(connection& conn);
     // Closes the streams no send is using (after an unexpected exception).
