@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -194,7 +194,9 @@ TEST_F(http_client_handshake_gate, a_wait_in_line_ends_at_the_requests_deadline)
     send_result a, b;
     net::co_spawn(
         ioc,
-        [&]() -> net::awaitable<void> { a = co_await first.send(get(test::https_url(stalls), 2s)); },
+        [&]() -> net::awaitable<void> {
+            a = co_await first.send(get(test::https_url(stalls), 2s));
+        },
         net::detached);
     net::co_spawn(
         ioc,
