@@ -125,6 +125,24 @@ void tls_server_connection::close_notify() {
     SSL_shutdown(ssl_);
 }
 
+bool stall_mid_handshake(hostile_connection& c, const tls_server_context& ctx) {
+    SSL* ssl = SSL_new(ctx.get());
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl, in, out);
+    char buf[16 * 1024];
+    boost::system::error_code ec;
+    while (BIO_ctrl_pending(out) == 0 && !ec) {
+        const auto n = c.socket().read_some(boost::asio::buffer(buf), ec);
+        BIO_write(in, buf, static_cast<int>(n));
+        SSL_accept(ssl);
+    }
+    const int n = BIO_read(out, buf, static_cast<int>(sizeof buf));
+    const bool sent = n > 1 && c.send(std::string(buf, static_cast<std::size_t>(n / 2)));
+    SSL_free(ssl);
+    return sent;
+}
+
 std::string https_url(const hostile_server& server, const std::string& path) {
     return "https://127.0.0.1:" + std::to_string(server.port_number()) + path;
 }

@@ -68,6 +68,11 @@ class tls_server_connection {
     SSL* ssl_ = nullptr;
 };
 
+// A server that stalls mid-handshake: reads the ClientHello, sends half of
+// its first flight and returns (the caller then holds the connection as long
+// as it likes). False when the client went away first.
+bool stall_mid_handshake(hostile_connection& c, const tls_server_context& ctx);
+
 // "https://127.0.0.1:PORT/..." of a hostile_server whose behaviour speaks TLS.
 std::string https_url(const hostile_server& server, const std::string& path = "/");
 

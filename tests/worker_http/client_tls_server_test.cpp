@@ -209,21 +209,8 @@ TEST_F(http_client_tls_server, a_version_the_server_lacks_fails_the_handshake_cl
 TEST_F(http_client_tls_server, a_server_stalling_mid_handshake_is_a_handshake_timeout) {
     tls_server_context ctx;
     hostile_server server([&](hostile_connection& c) {
-        SSL* ssl = SSL_new(ctx.get());
-        BIO* in = BIO_new(BIO_s_mem());
-        BIO* out = BIO_new(BIO_s_mem());
-        SSL_set_bio(ssl, in, out);
-        char buf[16 * 1024];
-        boost::system::error_code ec;
-        while (BIO_ctrl_pending(out) == 0 && !ec) {
-            const auto n = c.socket().read_some(net::buffer(buf), ec);
-            BIO_write(in, buf, static_cast<int>(n));
-            SSL_accept(ssl);
-        }
-        const int n = BIO_read(out, buf, static_cast<int>(sizeof buf));
-        if (n > 1) c.send(std::string(buf, static_cast<std::size_t>(n / 2)));
-        SSL_free(ssl);
-        while (!c.stopping() && !ec) std::this_thread::sleep_for(10ms);
+        if (!test::stall_mid_handshake(c, ctx)) return;
+        while (!c.stopping()) std::this_thread::sleep_for(10ms);
     });
     auto opts = options();
     opts.connect_timeout = 300ms;
