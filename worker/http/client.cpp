@@ -497,6 +497,15 @@ net::awaitable<step_result> client::in_flight::wait_for_handshake_turn(handshake
         net::steady_timer*& pointer;
         ~forget_on_exit() { pointer = nullptr; }
     } forget{waiting_};
+    // Out of the line before my_turn goes, also when the frame is destroyed
+    // without resuming (an io_context shut down): a slot passed on later
+    // must not wake a timer that is gone.
+    struct leave_line_on_exit {
+        handshake_gate::turn& turn;
+        ~leave_line_on_exit() {
+            if (!turn.held()) turn.leave();
+        }
+    } stay_out{turn};
     waiting_ = &my_turn;  // interrupt() wakes it: the deadline or close()
     while (!turn.held()) {
         if (expired_ || cancelled_) {
