@@ -14,8 +14,6 @@
 // set (else up to 64 receives, no close), bit 5 a send before each receive,
 // bit 6 a server that goes silent after its frames (20 ms step deadlines).
 // The rest is the server's stream. Seed corpus: tests/fuzz/corpus/ws_frames.
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -30,6 +28,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "tests/support/websocket_accept.hpp"
 #include "worker/http/ws_upgrade.hpp"
 #include "worker/user/failure_text.hpp"
 
@@ -43,15 +42,6 @@ constexpr auto as_value = net::as_tuple(net::use_awaitable);
 
 void require(bool invariant) {
     if (!invariant) std::abort();
-}
-
-std::string accept_key(const std::string& key) {
-    const std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    unsigned char out[64] = {};
-    const int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-    return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
 }
 
 // `silent`: after the frames the server neither ends TCP nor says more, so
@@ -70,7 +60,7 @@ net::awaitable<void> serve(tcp::acceptor& acceptor, std::string frames, bool sil
     const std::string answer =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: " +
-        accept_key(key) + "\r\n\r\n" + frames;
+        swarm::test::websocket_accept(key) + "\r\n\r\n" + frames;
     co_await net::async_write(socket, net::buffer(answer), as_value);
     if (!silent) {
         boost::system::error_code ignored;

@@ -115,13 +115,9 @@ TEST(h2_run_mixed, a_parallel_block_mixing_protocols_gives_each_its_own) {
     EXPECT_EQ(server.h2_requests(), h2) << r.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, h2_run_test,
-                         ::testing::Values("nghttpd-h2c", "nghttpd-tls", "target-h2c", "target-tls",
-                                           "nginx-tls"),
+INSTANTIATE_TEST_SUITE_P(servers, h2_run_test, ::testing::ValuesIn(test::h2_server_names),
                          [](const ::testing::TestParamInfo<std::string>& p) {
-                             std::string name = p.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
+                             return test::h2_server_test_name(p.param);
                          });
 
 }  // namespace

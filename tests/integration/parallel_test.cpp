@@ -13,19 +13,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::int64_t number(const boost::json::value& v) {
-    return v.to_number<std::int64_t>();
-}
-
-// The row (method, name) of a result, or null.
-const boost::json::value* entry(const boost::json::value& result, std::string_view method,
-                                std::string_view name) {
-    for (const auto& e : result.at("entries").as_array()) {
-        if (e.at("method").as_string() == method && e.at("name").as_string() == name) return &e;
-    }
-    return nullptr;
-}
-
 const char* const page = R"y(load: {iterations: 30}
 users:
   U:

@@ -26,19 +26,6 @@ boost::json::value target_stats(const std::string& url) {
     return boost::json::parse(http_get(url + "/__stats").body);
 }
 
-std::int64_t number(const boost::json::value& v) {
-    return v.to_number<std::int64_t>();
-}
-
-// The row (method, name) of a result, or null.
-const boost::json::value* entry(const boost::json::value& result, std::string_view method,
-                                std::string_view name) {
-    for (const auto& e : result.at("entries").as_array()) {
-        if (e.at("method").as_string() == method && e.at("name").as_string() == name) return &e;
-    }
-    return nullptr;
-}
-
 // The sum of the result's request rows (every row but GROUP and ITER ones).
 std::int64_t request_rows(const boost::json::value& result) {
     std::int64_t n = 0;

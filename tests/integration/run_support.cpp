@@ -29,6 +29,19 @@ run_outcome run_swarm(const std::string& scenario, const std::vector<std::string
     return out;
 }
 
+std::int64_t number(const boost::json::value& v) {
+    return v.to_number<std::int64_t>();
+}
+
+// The row (method, name) of a result, or null.
+const boost::json::value* entry(const boost::json::value& result, std::string_view method,
+                                std::string_view name) {
+    for (const auto& e : result.at("entries").as_array()) {
+        if (e.at("method").as_string() == method && e.at("name").as_string() == name) return &e;
+    }
+    return nullptr;
+}
+
 std::map<std::string, std::int64_t> requests_by_entry(const boost::json::value& result) {
     std::map<std::string, std::int64_t> out;
     for (const auto& e : result.at("entries").as_array()) {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace swarm::test {
@@ -20,6 +21,12 @@ struct run_outcome {
 // (bounded by `timeout_s`).
 run_outcome run_swarm(const std::string& scenario, const std::vector<std::string>& args,
                       int timeout_s = 60);
+
+// A JSON number as an integer.
+std::int64_t number(const boost::json::value& v);
+// The row (method, name) of a result, or null.
+const boost::json::value* entry(const boost::json::value& result, std::string_view method,
+                                std::string_view name);
 
 // Requests per "METHOD name" in a result's entries, and their sum.
 std::map<std::string, std::int64_t> requests_by_entry(const boost::json::value& result);

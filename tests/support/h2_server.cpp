@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -255,6 +256,11 @@ int nginx_server::h2_requests() const {
 }
 
 // --- by name ----------------------------------------------------------------
+
+std::string h2_server_test_name(std::string name) {
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
+}
 
 std::unique_ptr<h2_test_server> make_h2_server(const std::string& name) {
     if (name == "nghttpd-h2c") return std::make_unique<nghttpd_server>(false);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/target_process.hpp"
@@ -125,5 +126,10 @@ class nginx_server final : public h2_test_server {
 std::unique_ptr<h2_test_server> make_h2_server(const std::string& name);
 // Why the server `name` cannot run here (for GTEST_SKIP), or "" when it can.
 std::string h2_server_missing(const std::string& name);
+// Every name make_h2_server knows, in the order the tests run them.
+inline const std::vector<std::string> h2_server_names{"nghttpd-h2c", "nghttpd-tls", "target-h2c",
+                                                      "target-tls", "nginx-tls"};
+// A name as gtest takes it in a test's name ('-' is not allowed there).
+std::string h2_server_test_name(std::string name);
 
 }  // namespace swarm::test

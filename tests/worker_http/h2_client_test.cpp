@@ -157,13 +157,9 @@ TEST_P(h2_client_server, idle_users_with_an_h2_connection_stay_bounded) {
     EXPECT_LT(per_user, opts_.tls ? 160.0 * 1024 : 48.0 * 1024);
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, h2_client_server,
-                         ::testing::Values("nghttpd-h2c", "nghttpd-tls", "target-h2c", "target-tls",
-                                           "nginx-tls"),
+INSTANTIATE_TEST_SUITE_P(servers, h2_client_server, ::testing::ValuesIn(test::h2_server_names),
                          [](const ::testing::TestParamInfo<std::string>& p) {
-                             std::string name = p.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
+                             return test::h2_server_test_name(p.param);
                          });
 
 // --- HTTP/1.1 and HTTP/2 asked of one origin ------------------------------

@@ -4,8 +4,6 @@
 // against `swarm target`'s /ws/echo. Each failure reads as users will see it.
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read.hpp>
 
@@ -15,6 +13,7 @@
 
 #include "tests/support/hostile_server.hpp"
 #include "tests/support/target_process.hpp"
+#include "tests/support/websocket_accept.hpp"
 #include "worker/http/client.hpp"
 #include "worker/user/failure_text.hpp"
 
@@ -55,16 +54,6 @@ std::string header_value(const std::string& head, const std::string& name) {
     return head.substr(start, head.find("\r\n", start) - start);
 }
 
-// Sec-WebSocket-Accept for a key (RFC 6455 §4.2.2).
-std::string accept_key(const std::string& key) {
-    const std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    unsigned char out[64] = {};
-    const int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-    return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
-}
-
 // Reads the upgrade and answers 101 (with `extra` header lines); the head read goes to `head`.
 bool accept_upgrade(hostile_connection& c, const std::string& extra = "",
                     std::string* head = nullptr) {
@@ -74,7 +63,8 @@ bool accept_upgrade(hostile_connection& c, const std::string& extra = "",
     return c.send(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
         "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-        accept_key(header_value(request, "Sec-WebSocket-Key")) + "\r\n" + extra + "\r\n");
+        test::websocket_accept(header_value(request, "Sec-WebSocket-Key")) + "\r\n" + extra +
+        "\r\n");
 }
 
 // A server frame (unmasked): `first` is FIN + opcode.
