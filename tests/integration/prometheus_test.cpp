@@ -7,8 +7,6 @@
 // JSON result and the target's own counters. Also: the headless master
 // serves /metrics on its probe port while it runs.
 #include <gmock/gmock.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -20,6 +18,7 @@
 #include <thread>
 
 #include "tests/integration/run_support.hpp"
+#include "tests/support/free_port.hpp"
 #include "tests/support/target_process.hpp"
 #include "tests/web/web_support.hpp"
 
@@ -28,21 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-
-// A port free on 127.0.0.1 now (Prometheus cannot listen on port 0 and say which it took).
-std::string free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("no free port");
-    auto port = std::to_string(ntohs(a.sin_port));
-    ::close(fd);
-    return port;
-}
 
 std::string url_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -74,7 +58,7 @@ struct prometheus_server {
                                                  "    metrics_path: "
                                               << path << "\n    static_configs:\n"
                                               << "      - targets: ['" << target << "']\n";
-        const auto port = free_port();
+        const auto port = std::to_string(free_port());
         url = "http://127.0.0.1:" + port;
         process = std::make_unique<child_process>(std::vector<std::string>{
             "prometheus", "--config.file=" + (dir / "prometheus.yml").string(),

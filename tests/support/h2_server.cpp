@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/free_port.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace swarm::test {
@@ -21,13 +22,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
-
-// A port the kernel just had free on 127.0.0.1 (nghttpd takes no port 0).
-unsigned short free_port() {
-    net::io_context ioc;
-    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    return a.local_endpoint().port();
-}
 
 // Debian puts them in /usr/sbin, which a user's PATH may lack.
 std::string sbin_path(const std::string& program) {

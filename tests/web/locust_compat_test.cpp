@@ -8,7 +8,6 @@
 // test checks that too). Keys only swarm has are fine.
 #include <gmock/gmock.h>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -25,6 +24,7 @@
 
 #include "tests/integration/run_support.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/free_port.hpp"
 #include "tests/web/web_support.hpp"
 
 namespace swarm::test {
@@ -78,12 +78,6 @@ users:
       broken: {weight: 1, get: /status/500, name: broken}
 )y";
     return path;
-}
-
-std::string free_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return std::to_string(a.local_endpoint().port());
 }
 
 std::string type_of(const json::value& v) {
@@ -303,7 +297,7 @@ TEST(locust_compat, the_same_calls_on_locusts_web_ui_and_swarms_differ_only_as_l
               0)
         << "Debian's python3-locust is missing: scripts/install-deps installs it";
     auto target = start_target({"--threads", "1"});
-    const auto port = free_port();
+    const auto port = std::to_string(free_port());
     child_process locust({locust_python, "-m", "locust", "-f", locustfile(), "--web-host",
                           "127.0.0.1", "--web-port", port, "-H", target.url, "--loglevel",
                           "WARNING", "--csv",

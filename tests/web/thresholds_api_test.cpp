@@ -12,8 +12,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -30,6 +28,7 @@
 #include "master/headless.hpp"
 #include "master/interactive.hpp"
 #include "tests/integration/run_support.hpp"
+#include "tests/support/free_port.hpp"
 #include "tests/web/web_support.hpp"
 #include "worker/node.hpp"
 
@@ -38,14 +37,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-// A port nobody listens on now (the server binds it a moment later).
-std::uint16_t free_port() {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(
-        ioc, {boost::asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(0)});
-    return a.local_endpoint().port();
-}
 
 std::vector<scenario::threshold_spec> two_thresholds() {
     scenario::threshold_spec latency;
