@@ -121,6 +121,10 @@ void print_summary(const scenario::plan& p) {
         std::cout << ", " << u.root.tasks.size() << " tasks, " << describe_requests(u.root) << "\n";
         if (const auto tls = scenario::describe_tls(u.tls); !tls.empty())
             std::cout << "    tls: " << tls << "\n";
+        if (u.close_idle_after) {
+            std::cout << "    close_idle_after: " << format_duration(*u.close_idle_after)
+                      << " (connections closed before a wait that long)\n";
+        }
         print_nested_waits(u.root, "");
     }
     if (!p.load.stages.empty())

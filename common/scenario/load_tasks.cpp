@@ -149,9 +149,10 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
                       " bytes (it names the class's errors in stats reports)");
     }
     if (!ctx.expect_map(n, path, "a user class (a map with tasks, wait, weight, ...)")) return;
-    ctx.check_keys(n, path,
-                   {"weight", "fixed_count", "arrival", "host", "wait", "vars", "on_start",
-                    "on_stop", "tasks", "insecure", "ca_file", "protocol", "tls"});
+    ctx.check_keys(
+        n, path,
+        {"weight", "fixed_count", "arrival", "host", "wait", "vars", "on_start", "on_stop", "tasks",
+         "insecure", "ca_file", "protocol", "tls", "close_idle_after"});
     std::set<std::string, std::less<>> variables;
     collect_variables(n, variables, 0);
     ctx.begin_user_class(std::move(variables));
@@ -174,6 +175,14 @@ void load_user_class(load_context& ctx, const std::string& name, const YAML::Nod
     }
     ctx.set_class_protocol(out.protocol);  // the default of the class's requests
     if (n["tls"]) load_tls(ctx, n["tls"], join_path(path, "tls"), out.tls);
+    if (const auto idle = n["close_idle_after"]) {
+        const auto where = join_path(path, "close_idle_after");
+        if (auto d = ctx.time(idle, where); d && *d <= duration{0}) {
+            ctx.error(idle, where, "must be longer than 0 (leave it out to keep connections open)");
+        } else {
+            out.close_idle_after = d;
+        }
+    }
     if (n["wait"]) out.root.wait = load_wait(ctx, n["wait"], join_path(path, "wait"));
     if (n["vars"]) out.vars = ctx.templates_map(n["vars"], join_path(path, "vars"));
     const scope root{1, false};

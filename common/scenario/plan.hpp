@@ -349,6 +349,10 @@ struct user_class {
     std::string ca_pem;   // its content: extra CA certificates (PEM) to trust
     http_protocol protocol = http_protocol::auto_;  // `protocol:`, its requests' default
     tls_spec tls;                                   // `tls:` (sessions, versions, ciphers, SNI)
+    // `close_idle_after:` a user about to wait at least this long (think
+    // time, pacing, `sleep:`) first closes its keep-alive connections; the
+    // next request reconnects (resuming its TLS session). Unset: they stay.
+    std::optional<duration> close_idle_after;
     source_location where;
 };
 

@@ -3,6 +3,7 @@
 // with a certificate message; with --ca-file, `ca_file:` or insecure nothing
 // fails and swarm's count equals the target's.
 #include <gmock/gmock.h>
+#include <openssl/ssl.h>
 
 #include <fstream>
 #include <iostream>
@@ -134,6 +135,52 @@ TEST_F(tls_run_test, each_user_does_its_own_full_handshake_unless_the_class_resu
         // One full handshake per user, or (sharing) one for the thread.
         EXPECT_EQ(counts.full, resume ? 1 : 4) << "resume " << resume << "\n" << r.output;
         EXPECT_EQ(counts.full + counts.resumed, requests) << r.output;
+    }
+}
+
+// `close_idle_after:` against a keep-alive TLS server that counts
+// connections, handshakes and close_notify alerts. Waits of 300 ms with
+// close_idle_after 250ms: every request on a new connection, the one before
+// closed with a close_notify, each user resuming its own session (one full
+// handshake per user). With close_idle_after 1s the waits are shorter: one
+// connection per user carries all its requests.
+TEST_F(tls_run_test, close_idle_after_closes_connections_before_long_waits_then_resumes) {
+    for (const bool closing : {true, false}) {
+        tls_server_context ctx;
+        tls_handshake_counts counts;
+        std::atomic<int> answered{0};
+        std::atomic<int> notified{0};
+        hostile_server server([&](hostile_connection& c) {
+            tls_server_connection tls(c, ctx);
+            if (!tls.handshake(counts)) return;
+            while (tls.read_request()) {
+                if (!tls.send(http_response("ok"))) return;
+                ++answered;
+            }
+            if ((SSL_get_shutdown(tls.ssl()) & SSL_RECEIVED_SHUTDOWN) != 0) ++notified;
+        });
+        const auto path = pki_->dir + (closing ? "/idle_close.yaml" : "/idle_keep.yaml");
+        std::ofstream(path) << "users:\n  U:\n    wait: {constant: 300ms}\n    insecure: true\n"
+                            << "    close_idle_after: " << (closing ? "250ms" : "1s") << "\n"
+                            << "    tasks: {t: {get: /}}\n";
+        const int users = 3;
+        const auto r = run_swarm(path, {"-H", https_url(server, ""), "-u", std::to_string(users),
+                                        "-r", "30", "-t", "2s", "--threads", "1"});
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        const auto requests = total_requests(r.result);
+        EXPECT_GE(requests, 3 * users) << r.output;
+        EXPECT_EQ(total_failures(r.result), 0) << r.output;
+        EXPECT_EQ(requests, answered.load()) << r.output;
+        EXPECT_EQ(counts.full, users) << "closing " << closing << "\n" << r.output;
+        if (closing) {
+            EXPECT_EQ(server.accepted(), requests) << r.output;
+            EXPECT_EQ(counts.resumed, requests - users) << r.output;
+            // Every connection but those the run's end cut had a wait after it.
+            EXPECT_GE(notified.load(), requests - users) << r.output;
+        } else {
+            EXPECT_EQ(server.accepted(), users) << r.output;
+            EXPECT_EQ(counts.resumed, 0) << r.output;
+        }
     }
 }
 

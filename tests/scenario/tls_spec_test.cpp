@@ -112,5 +112,26 @@ TEST(tls_spec_test, a_setting_no_version_uses_is_a_warning) {
                             "min_version is 1.3: it has no effect"));
 }
 
+// `close_idle_after:` (a class key beside `tls:`): a duration over zero.
+TEST(tls_spec_test, close_idle_after_is_a_positive_duration_of_the_class) {
+    const auto unset = compile_ok("users: {U: {tasks: {t: {get: https://x.test/}}}}\n");
+    ASSERT_TRUE(unset);
+    EXPECT_FALSE(unset->users[0].close_idle_after);
+    const auto p = compile_ok(
+        "users:\n  U:\n    close_idle_after: 1m30s\n    tasks: {t: {get: https://x.test/}}\n");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->users[0].close_idle_after, std::chrono::seconds(90));
+    EXPECT_THAT(
+        error_lines(compile_text(
+            "users:\n  U:\n    close_idle_after: 0s\n    tasks: {t: {get: https://x.test/}}\n")),
+        ElementsAre("3:23: users.U.close_idle_after: must be longer than 0 (leave it out to keep "
+                    "connections open)"));
+    EXPECT_THAT(
+        error_lines(compile_text(
+            "users:\n  U:\n    close_idle_after: soon\n    tasks: {t: {get: https://x.test/}}\n")),
+        ElementsAre("3:23: users.U.close_idle_after: expected a duration like 500ms, 2s or 1m30s "
+                    "(a bare number is seconds)"));
+}
+
 }  // namespace
 }  // namespace swarm::scenario

@@ -963,6 +963,14 @@ void client::close() {
     std::erase_if(connections_, [](const auto& conn) { return conn->busy == 0; });
 }
 
+void client::close_idle() {
+    for (auto& conn : connections_) {
+        if (conn->busy != 0) continue;
+        if (auto* s = conn->secure()) s->send_close_notify();
+        conn->reset();
+    }
+}
+
 void client::drop_idle_streams() {
     for (auto& conn : connections_) {
         if (conn->busy == 0) conn->reset();

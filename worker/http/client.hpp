@@ -78,6 +78,9 @@ class client final : public session {
     // Ends every pending send (each reports errc::cancelled) and drops the
     // idle connections; the client stays usable.
     void close() override;
+    // Each idle connection says close_notify (over TLS) and closes; its
+    // origin's DNS answer and this user's TLS session stay for the next send.
+    void close_idle() override;
     // The upgrade goes out on a connection of its own (not a keep-alive one),
     // under req.timeout (else client_options::timeout) for DNS, TCP, TLS and
     // the upgrade; Set-Cookie of the 101 answer goes into the jar.

@@ -78,6 +78,10 @@ class session {
     virtual const std::string* cookie(std::string_view url, std::string_view name) const = 0;
     // Closes connections (on user stop).
     virtual void close() = 0;
+    // Closes the keep-alive connections no send is using, keeping what a
+    // reconnect needs (DNS answers, the TLS session to resume): the user is
+    // about to wait long (`close_idle_after:`). This default: nothing to close.
+    virtual void close_idle() {}
     // Opens a WebSocket (websocket.hpp) with this session's cookies, on a
     // connection of its own. Never throws for network or protocol failures.
     // This default: a session without WebSockets (the tests' fakes).

@@ -256,6 +256,15 @@ void tls_stream::shutdown(error_code& ec) {
     }
 }
 
+void tls_stream::send_close_notify() noexcept {
+    if (!ssl_ || !socket_.is_open() || !SSL_is_init_finished(ssl_.get())) return;
+    // The socket is non-blocking since prepare() and idle, so the alert goes
+    // out unless the peer has stopped reading; the peer's is not awaited.
+    ERR_clear_error();
+    (void)SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+}
+
 void teardown(boost::beast::role_type role, tls_stream& stream, error_code& ec) {
     stream.shutdown(ec);
     using boost::beast::websocket::teardown;

@@ -153,6 +153,9 @@ class tls_stream {
     }
     // The same, blocking (Beast's synchronous websocket close).
     void shutdown(boost::system::error_code& ec);
+    // Sends close_notify if the socket takes it now, waiting for nothing:
+    // before closing an idle connection, so the server sees a clean end.
+    void send_close_notify() noexcept;
 
   private:
     struct ssl_free {

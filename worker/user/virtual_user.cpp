@@ -142,6 +142,7 @@ asio::awaitable<virtual_user::flow> virtual_user::run_set(const scenario::task_s
                     co_await asio::post(timer_.get_executor(), asio::use_awaitable);
                 continue;
             }
+            close_idle_before(wait);
             timer_.expires_after(wait);
         }
         // The wait (or the parking) is done here rather than through pause()
@@ -213,8 +214,14 @@ asio::awaitable<void> virtual_user::pause(duration d) {
         co_await asio::post(timer_.get_executor(), asio::use_awaitable);
         co_return;
     }
+    close_idle_before(d);
     timer_.expires_after(d);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: just go on
+}
+
+void virtual_user::close_idle_before(duration wait) {
+    const auto& after = program_->user_class().close_idle_after;
+    if (after && wait >= *after) session_->close_idle();
 }
 
 void virtual_user::record_internal(std::string_view what) {

@@ -221,6 +221,9 @@ class virtual_user {
     void close_ws();
     // Waits `d` (at once when stopping); yields to the io_context when d <= 0.
     boost::asio::awaitable<void> pause(scenario::duration d);
+    // Before a wait: the class's `close_idle_after:` closes idle connections
+    // when the wait is at least that long.
+    void close_idle_before(scenario::duration wait);
 
     const scenario::task& pick(const scenario::task_set& set, std::size_t& position);
     // One request into the stats: passed, or failed with the verdict's message.
