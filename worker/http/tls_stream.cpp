@@ -111,9 +111,18 @@ tls_step outcome(SSL* ssl, int ret, std::size_t bytes, int saved_errno) {
     }
 }
 
+// SSL_get_error() needs this thread's error queue empty before the call.
+// Only clear it when it is not: ERR_clear_error() walks all 16 slots of the
+// queue (~840 instructions, callgrind), twice per HTTPS request, ~5 % of
+// swarm's own work per request; ERR_peek_error() reads the same state that
+// SSL_get_error() reads.
+void clear_errors() {
+    if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 template <class Call>
 tls_step attempt(SSL* ssl, std::size_t* bytes, Call call) {
-    ERR_clear_error();
+    clear_errors();
     errno = 0;
     const int ret = call();
     const int saved_errno = errno;
@@ -146,7 +155,7 @@ tls_step try_write(tls_stream& s, net::const_buffer b) {
 tls_step try_shutdown(tls_stream& s) {
     SSL* ssl = s.native_handle();
     for (int round = 0; round < 2; ++round) {
-        ERR_clear_error();
+        clear_errors();
         errno = 0;
         const int ret = SSL_shutdown(ssl);
         const int saved_errno = errno;
@@ -260,9 +269,9 @@ void tls_stream::send_close_notify() noexcept {
     if (!ssl_ || !socket_.is_open() || !SSL_is_init_finished(ssl_.get())) return;
     // The socket is non-blocking since prepare() and idle, so the alert goes
     // out unless the peer has stopped reading; the peer's is not awaited.
-    ERR_clear_error();
+    clear_errors();
     (void)SSL_shutdown(ssl_.get());
-    ERR_clear_error();
+    clear_errors();
 }
 
 void teardown(boost::beast::role_type role, tls_stream& stream, error_code& ec) {
