@@ -18,13 +18,13 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
 
+#include "worker/http/read_buffer.hpp"
 #include "worker/http/response_reader.hpp"
 
 namespace swarm::worker::http {
@@ -41,7 +41,7 @@ struct exchange_limits {
 // worker spawning users faster than the target answers. A response that
 // needs more reads doubles it up to exchange_max_read_bytes, so a large
 // body still takes few reads.
-inline constexpr std::size_t exchange_read_bytes = 2 * 1024;
+inline constexpr std::size_t exchange_read_bytes = read_buffer_allocator<char>::block_bytes;
 inline constexpr std::size_t exchange_max_read_bytes = 64 * 1024;  // Beast's own cap per read
 // Fields a typical response has (room reserved up front; more still fit).
 inline constexpr std::size_t expected_fields = 8;
@@ -79,8 +79,9 @@ boost::asio::awaitable<exchange_outcome> exchange(Stream& stream, std::string_vi
             co_return out;
         }
     }
-    // Lives only for this exchange, so an idle connection holds no read buffer.
-    boost::beast::flat_buffer buffer;
+    // Lives only for this exchange, so an idle connection holds no read
+    // buffer; its first block comes from the thread's few (read_buffer.hpp).
+    read_buffer buffer;
     buffer.reserve(exchange_read_bytes);
     for (;;) {
         out.message = received_response{};
