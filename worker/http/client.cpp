@@ -867,11 +867,11 @@ net::awaitable<send_result> client::send(const request& req) {
         // Not expected (allocation failure, a bug): still a value, never a
         // throw. The idle connections' state is unknown (this send's among
         // them); the busy ones are other sends'.
-        drop_idle_streams();
+        drop_idle_streams(false);
         outcome = error{errc::internal, e.what()};
     } catch (...) {
         // Whatever it is, settle() below must run before this frame goes.
-        drop_idle_streams();
+        drop_idle_streams(false);
         outcome = error{errc::internal, "unknown exception"};
     }
     if (!flight.settle()) co_await flight.drain();
@@ -964,16 +964,14 @@ void client::close() {
 }
 
 void client::close_idle() {
-    for (auto& conn : connections_) {
-        if (conn->busy != 0) continue;
-        if (auto* s = conn->secure()) s->send_close_notify();
-        conn->reset();
-    }
+    drop_idle_streams(true);
 }
 
-void client::drop_idle_streams() {
+void client::drop_idle_streams(bool close_notify) {
     for (auto& conn : connections_) {
-        if (conn->busy == 0) conn->reset();
+        if (conn->busy != 0) continue;
+        if (auto* s = conn->secure(); s && close_notify) s->send_close_notify();
+        conn->reset();
     }
 }
 

@@ -104,8 +104,9 @@ class client final : public session {
                                 bool tls);
     // The send is done with `conn`: idle again; sends waiting for one look again.
     void give_back(connection& conn);
-    // Closes the streams no send is using (after an unexpected exception).
-    void drop_idle_streams();
+    // Closes the streams no send is using: before a long wait (close_idle,
+    // with a close_notify over TLS) and after an unexpected exception.
+    void drop_idle_streams(bool close_notify);
 
     boost::asio::any_io_executor ex_;
     std::shared_ptr<const client_options> opts_;
